@@ -1,0 +1,65 @@
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { PROVINCES } from '../registry';
+
+/** SDL shared by every subgraph: the federation link, scalars and the Province enum. */
+export const FEDERATION_LINK = `extend schema
+  @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])`;
+
+export const COMMON_SDL = `
+"A calendar date in ISO 8601 form, e.g. \\"2026-11-23\\"."
+scalar Date
+
+"A moment in time in ISO 8601 form (UTC), e.g. \\"2026-11-23T14:05:00.000Z\\"."
+scalar DateTime
+
+"A Dutch province (provincie)."
+enum Province {
+${PROVINCES.map((p) => `  "${p.split('_').map((w) => w[0] + w.slice(1).toLowerCase()).join('-')}"\n  ${p}`).join('\n')}
+}
+`;
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function toDateString(value: unknown): string {
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  if (typeof value === 'string' && ISO_DATE.test(value)) return value;
+  throw new GraphQLError(`Date must be a string like "2026-11-23", got ${JSON.stringify(value)}`);
+}
+
+function parseDateString(value: unknown): string {
+  if (typeof value !== 'string' || !ISO_DATE.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new GraphQLError(`Date must be a string like "2026-11-23", got ${JSON.stringify(value)}`, {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  }
+  return value;
+}
+
+function parseDateTime(value: unknown): Date {
+  const date = typeof value === 'string' ? new Date(value) : undefined;
+  if (!date || Number.isNaN(date.getTime())) {
+    throw new GraphQLError(`DateTime must be an ISO 8601 string, got ${JSON.stringify(value)}`, {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  }
+  return date;
+}
+
+export const scalarResolvers = {
+  Date: new GraphQLScalarType({
+    name: 'Date',
+    serialize: toDateString,
+    parseValue: parseDateString,
+    parseLiteral: (ast) => parseDateString(ast.kind === Kind.STRING ? ast.value : undefined),
+  }),
+  DateTime: new GraphQLScalarType({
+    name: 'DateTime',
+    serialize: (value) => {
+      const date = value instanceof Date ? value : new Date(String(value));
+      if (Number.isNaN(date.getTime())) throw new GraphQLError(`Invalid DateTime ${JSON.stringify(value)}`);
+      return date.toISOString();
+    },
+    parseValue: parseDateTime,
+    parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined),
+  }),
+};

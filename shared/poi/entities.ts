@@ -1,0 +1,206 @@
+import { EntitySchema } from 'typeorm';
+import { decimalToNumber } from '../db';
+import type { Province } from '../registry';
+
+export const CONTRACT_STATUSES = ['DRAFT', 'ACTIVE', 'EXPIRED', 'TERMINATED'] as const;
+export const CONTRACT_SERVICES = [
+  'WISE_HOSTING',
+  'FUNCTIONAL_MANAGEMENT',
+  'HELPDESK',
+  'CATALOGUING',
+  'INTERLIBRARY_LOAN',
+  'DATA_ANALYTICS',
+] as const;
+export const TICKET_CATEGORIES = [
+  'RESERVATIONS',
+  'FINES',
+  'MEMBERSHIP',
+  'CATALOGUE',
+  'CIRCULATION',
+  'REPORTING',
+  'INTERFACES',
+] as const;
+export const TICKET_PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
+export const TICKET_STATUSES = ['OPEN', 'IN_PROGRESS', 'WAITING', 'RESOLVED', 'CLOSED'] as const;
+/** Statuses that count as "open" in statistics. */
+export const OPEN_TICKET_STATUSES = ['OPEN', 'IN_PROGRESS', 'WAITING'] as const;
+
+export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
+export type ContractService = (typeof CONTRACT_SERVICES)[number];
+export type TicketCategory = (typeof TICKET_CATEGORIES)[number];
+export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+export interface Library {
+  id: number;
+  name: string;
+  province: Province;
+  municipalities: string[];
+  mainCity: string | null;
+  wiseInstanceCode: string;
+  memberCount: number;
+}
+
+export interface Branch {
+  id: number;
+  libraryId: number;
+  name: string;
+  city: string;
+  postalCode: string;
+  isMain: boolean;
+}
+
+export interface Contract {
+  id: number;
+  libraryId: number;
+  services: ContractService[];
+  startsOn: string;
+  endsOn: string;
+  status: ContractStatus;
+  annualFee: number;
+  noticePeriodMonths: number;
+}
+
+export interface VendorContract {
+  id: number;
+  vendor: string;
+  product: string;
+  startsOn: string;
+  endsOn: string;
+  annualFee: number;
+}
+
+export interface Ticket {
+  id: number;
+  libraryId: number;
+  title: string;
+  category: TicketCategory;
+  priority: TicketPriority;
+  status: TicketStatus;
+  openedAt: Date;
+  resolvedAt: Date | null;
+  agendaItemId: string | null;
+}
+
+export interface KnowledgeArticle {
+  id: number;
+  title: string;
+  summary: string;
+  body: string;
+  tags: string[];
+  source: string;
+  updatedAt: Date;
+}
+
+const id = { type: Number, primary: true, generated: 'increment' } as const;
+const libraryId = { type: 'int', name: 'library_id', foreignKey: { target: 'Library', onDelete: 'CASCADE' } } as const;
+const money = { type: 'decimal', precision: 12, scale: 2, name: 'annual_fee', transformer: decimalToNumber } as const;
+
+export const LibraryEntity = new EntitySchema<Library>({
+  name: 'Library',
+  tableName: 'library',
+  columns: {
+    id,
+    name: { type: 'varchar', length: 200 },
+    province: { type: 'varchar', length: 20 },
+    municipalities: { type: 'simple-json' },
+    mainCity: { type: 'varchar', length: 100, name: 'main_city', nullable: true },
+    wiseInstanceCode: { type: 'varchar', length: 20, name: 'wise_instance_code', unique: true },
+    memberCount: { type: 'int', name: 'member_count' },
+  },
+  indices: [
+    { name: 'idx_library_province', columns: ['province'] },
+    { name: 'idx_library_name', columns: ['name'] },
+  ],
+});
+
+export const BranchEntity = new EntitySchema<Branch>({
+  name: 'Branch',
+  tableName: 'branch',
+  columns: {
+    id,
+    libraryId,
+    name: { type: 'varchar', length: 200 },
+    city: { type: 'varchar', length: 100 },
+    postalCode: { type: 'varchar', length: 7, name: 'postal_code' },
+    isMain: { type: 'boolean', name: 'is_main' },
+  },
+  indices: [{ name: 'idx_branch_library', columns: ['libraryId'] }],
+});
+
+export const ContractEntity = new EntitySchema<Contract>({
+  name: 'Contract',
+  tableName: 'contract',
+  columns: {
+    id,
+    libraryId,
+    services: { type: 'simple-json' },
+    startsOn: { type: 'date', name: 'starts_on' },
+    endsOn: { type: 'date', name: 'ends_on' },
+    status: { type: 'varchar', length: 20 },
+    annualFee: money,
+    noticePeriodMonths: { type: 'int', name: 'notice_period_months' },
+  },
+  indices: [
+    { name: 'idx_contract_library', columns: ['libraryId', 'status'] },
+    { name: 'idx_contract_ends_on', columns: ['endsOn'] },
+  ],
+});
+
+export const VendorContractEntity = new EntitySchema<VendorContract>({
+  name: 'VendorContract',
+  tableName: 'vendor_contract',
+  columns: {
+    id,
+    vendor: { type: 'varchar', length: 100 },
+    product: { type: 'varchar', length: 200 },
+    startsOn: { type: 'date', name: 'starts_on' },
+    endsOn: { type: 'date', name: 'ends_on' },
+    annualFee: money,
+  },
+});
+
+export const TicketEntity = new EntitySchema<Ticket>({
+  name: 'Ticket',
+  tableName: 'ticket',
+  columns: {
+    id,
+    libraryId,
+    title: { type: 'varchar', length: 300 },
+    category: { type: 'varchar', length: 20 },
+    priority: { type: 'varchar', length: 2 },
+    status: { type: 'varchar', length: 20 },
+    openedAt: { type: 'datetime', name: 'opened_at' },
+    resolvedAt: { type: 'datetime', name: 'resolved_at', nullable: true },
+    agendaItemId: { type: 'varchar', length: 40, name: 'agenda_item_id', nullable: true },
+  },
+  indices: [
+    { name: 'idx_ticket_library_opened', columns: ['libraryId', 'openedAt'] },
+    { name: 'idx_ticket_status', columns: ['status'] },
+    { name: 'idx_ticket_opened', columns: ['openedAt'] },
+  ],
+});
+
+export const KnowledgeArticleEntity = new EntitySchema<KnowledgeArticle>({
+  name: 'KnowledgeArticle',
+  tableName: 'knowledge_article',
+  columns: {
+    id,
+    title: { type: 'varchar', length: 300 },
+    summary: { type: 'varchar', length: 1000 },
+    body: { type: 'text' },
+    tags: { type: 'simple-json' },
+    source: { type: 'varchar', length: 100 },
+    updatedAt: { type: 'datetime', name: 'updated_at' },
+  },
+  indices: [{ name: 'idx_knowledge_updated', columns: ['updatedAt'] }],
+});
+
+export const POI_ENTITIES = [
+  LibraryEntity,
+  BranchEntity,
+  ContractEntity,
+  VendorContractEntity,
+  TicketEntity,
+  KnowledgeArticleEntity,
+];

@@ -1,0 +1,1 @@
+export const POI_MIGRATIONS = [];

@@ -1,0 +1,253 @@
+import fs from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { DataSource, EntityManager, EntitySchema } from 'typeorm';
+import { PROVINCES, Poi, Province } from '../registry';
+import { addDays, addMonths, DAY_MS, SeededRandom } from '../seed-random';
+import {
+  Branch,
+  BranchEntity,
+  Contract,
+  CONTRACT_SERVICES,
+  ContractEntity,
+  KnowledgeArticle,
+  KnowledgeArticleEntity,
+  Library,
+  LibraryEntity,
+  Ticket,
+  TicketCategory,
+  TicketEntity,
+  TicketPriority,
+  TicketStatus,
+  VendorContract,
+  VendorContractEntity,
+} from './entities';
+import { ARTICLE_TEMPLATES, KNOWLEDGE_SOURCES, TICKET_TITLES } from './seed-texts';
+
+/** One row of a POI's `data/libraries.csv` (taken from the public list of Dutch library organisations). */
+export interface LibrarySource {
+  province: Province;
+  organisation: string;
+  mainCity: string;
+  municipalities: string[];
+  /** As published: "7 (+3 servicepunten)", or empty when unknown. */
+  branches: string;
+}
+
+export interface SeedOptions {
+  /** Multiplies the volume of tickets, contract history and knowledge articles. */
+  scale: number;
+  /** Dates are generated up to this day (YYYY-MM-DD). */
+  referenceDate: string;
+}
+
+export function readLibrarySources(csvPath: string): LibrarySource[] {
+  const rows: Record<string, string>[] = parse(fs.readFileSync(csvPath, 'utf8'), { columns: true, skip_empty_lines: true });
+  return rows.map((row, index) => {
+    if (!(PROVINCES as readonly string[]).includes(row.province)) {
+      throw new Error(`${csvPath} line ${index + 2}: unknown province "${row.province}"`);
+    }
+    return {
+      province: row.province as Province,
+      organisation: row.organisation,
+      mainCity: row.main_city,
+      municipalities: row.municipalities.split(';').map((m) => m.trim()).filter(Boolean),
+      branches: row.branches,
+    };
+  });
+}
+
+/** First digits of postal codes per province, roughly as PostNL assigns them. */
+const POSTAL_RANGES: Record<Province, [number, number]> = {
+  GRONINGEN: [9300, 9999],
+  FRIESLAND: [8400, 9299],
+  DRENTHE: [7700, 7999],
+  OVERIJSSEL: [7400, 8299],
+  FLEVOLAND: [8200, 8399],
+  GELDERLAND: [6500, 7399],
+  UTRECHT: [3400, 3999],
+  NOORD_HOLLAND: [1000, 2099],
+  ZUID_HOLLAND: [2100, 3399],
+  ZEELAND: [4300, 4599],
+  NOORD_BRABANT: [4600, 5799],
+  LIMBURG: [5800, 6499],
+};
+const POSTAL_LETTERS = 'ABCDEGHJKLMNPRTVWXZ';
+const DISTRICTS = ['Centrum', 'Noord', 'Zuid', 'Oost', 'West'];
+const RESOLUTION_HOURS: Record<TicketPriority, [number, number]> = { P1: [1, 24], P2: [4, 96], P3: [24, 320], P4: [48, 720] };
+
+function branchCount(published: string, random: SeededRandom): number {
+  const numbers = (published.match(/\d+/g) ?? []).map(Number);
+  const total = (numbers[0] ?? random.int(2, 6)) + (published.includes('servicepunt') ? numbers[1] ?? 0 : 0);
+  return Math.min(Math.max(total, 1), 20);
+}
+
+/** Generates a POI's whole data set in memory; the same inputs always give the same rows. */
+export function generatePoiData(poi: Poi, sources: LibrarySource[], options: SeedOptions) {
+  const random = new SeededRandom(`${poi.code}:${options.scale}`);
+  const ref = options.referenceDate;
+  const refMs = Date.parse(`${ref}T00:00:00Z`);
+  const libraries: Library[] = [];
+  const branches: Branch[] = [];
+  const contracts: Contract[] = [];
+  const tickets: Ticket[] = [];
+
+  sources.forEach((source, index) => {
+    const libraryId = index + 1;
+    const count = branchCount(source.branches, random);
+    const places = source.municipalities.length > 0 ? source.municipalities : [source.mainCity || source.organisation];
+    const seat = source.mainCity || places[0];
+    libraries.push({
+      id: libraryId,
+      name: source.organisation,
+      province: source.province,
+      municipalities: source.municipalities,
+      mainCity: source.mainCity || null,
+      wiseInstanceCode: `${poi.code.slice(0, 4)}-${String(libraryId).padStart(3, '0')}`,
+      memberCount: count * random.int(1800, 5200),
+    });
+    const [low, high] = POSTAL_RANGES[source.province];
+    for (let b = 0; b < count; b++) {
+      const city = b === 0 ? seat : places[b % places.length];
+      const repeat = Math.floor(b / places.length);
+      branches.push({
+        id: branches.length + 1,
+        libraryId,
+        name: b === 0 ? `${source.organisation}, hoofdvestiging ${city}` : `Vestiging ${city}${repeat > 0 ? ` ${DISTRICTS[repeat % DISTRICTS.length]}` : ''}`,
+        city,
+        postalCode: `${random.int(low, high)} ${random.pick([...POSTAL_LETTERS])}${random.pick([...POSTAL_LETTERS])}`,
+        isMain: b === 0,
+      });
+    }
+
+    // Contract history: earlier agreements expired back to back, then the current one.
+    const services = CONTRACT_SERVICES.filter((service, i) => i < 3 || random.next() < 0.4);
+    const members = libraries[libraries.length - 1].memberCount;
+    const annualFee = Math.round((members * 0.45 + services.length * 2400) / 10) * 10;
+    const currentStart = addMonths(ref, -random.int(1, 34));
+    const history = random.int(0, 1) + (options.scale - 1);
+    for (let h = history; h >= 1; h--) {
+      contracts.push({
+        id: contracts.length + 1,
+        libraryId,
+        services,
+        startsOn: addMonths(currentStart, -36 * h),
+        endsOn: addDays(addMonths(currentStart, -36 * (h - 1)), -1),
+        status: 'EXPIRED',
+        annualFee: Math.round(annualFee * (1 - 0.03 * h)),
+        noticePeriodMonths: random.pick([3, 6, 6, 12]),
+      });
+    }
+    contracts.push({
+      id: contracts.length + 1,
+      libraryId,
+      services,
+      startsOn: currentStart,
+      endsOn: addDays(addMonths(currentStart, 36), -1),
+      status: random.next() < 0.04 ? 'TERMINATED' : 'ACTIVE',
+      annualFee,
+      noticePeriodMonths: random.pick([3, 6, 6, 12]),
+    });
+
+    const ticketCount = random.int(6, 18) * options.scale;
+    for (let t = 0; t < ticketCount; t++) {
+      const category = random.weighted<TicketCategory>({
+        RESERVATIONS: 18, FINES: 10, MEMBERSHIP: 16, CATALOGUE: 18, CIRCULATION: 14, REPORTING: 10, INTERFACES: 14,
+      });
+      const priority = random.weighted<TicketPriority>({ P1: 5, P2: 20, P3: 50, P4: 25 });
+      const ageDays = random.int(0, 729);
+      const openedAt = new Date(refMs - ageDays * DAY_MS - random.int(1, 14 * 60) * 60_000 - 6 * 3600_000);
+      const [minHours, maxHours] = RESOLUTION_HOURS[priority];
+      const resolvedMs = openedAt.getTime() + random.int(minHours * 60, maxHours * 60) * 60_000;
+      const resolved = resolvedMs < refMs && (ageDays > 45 ? random.next() < 0.97 : random.next() < 0.6);
+      const status: TicketStatus = resolved
+        ? random.next() < 0.7 ? 'CLOSED' : 'RESOLVED'
+        : random.weighted<TicketStatus>({ OPEN: 5, IN_PROGRESS: 3, WAITING: 2, RESOLVED: 0, CLOSED: 0 });
+      tickets.push({
+        id: 0,
+        libraryId,
+        title: random.pick(TICKET_TITLES[category]),
+        category,
+        priority,
+        status,
+        openedAt,
+        resolvedAt: resolved ? new Date(resolvedMs) : null,
+        agendaItemId: null,
+      });
+    }
+  });
+  // Ticket ids follow the order in which requests came in.
+  tickets.sort((a, b) => a.openedAt.getTime() - b.openedAt.getTime() || a.libraryId - b.libraryId);
+  tickets.forEach((ticket, index) => (ticket.id = index + 1));
+
+  const licenceStart = `${Number(ref.slice(0, 4)) - 2}-01-01`;
+  const hostedWise = ['BISC', 'CUBISS'].includes(poi.code);
+  const vendorContracts: VendorContract[] = [
+    {
+      id: 1,
+      vendor: 'OCLC',
+      product: hostedWise ? 'hostedWise (platform Midden-Zuid)' : 'Wise',
+      startsOn: licenceStart,
+      endsOn: addDays(addMonths(licenceStart, 60), -1),
+      annualFee: Math.round(libraries.reduce((sum, l) => sum + l.memberCount, 0) * 0.9 / 100) * 100,
+    },
+    {
+      id: 2,
+      vendor: 'OCLC',
+      product: 'Wise Open Data API',
+      startsOn: addMonths(licenceStart, 6),
+      endsOn: addDays(addMonths(licenceStart, 42), -1),
+      annualFee: 12_000 + libraries.length * 350,
+    },
+  ];
+
+  const sourcesOfPoi = KNOWLEDGE_SOURCES[poi.code] ?? [`${poi.name} Kennisbank`];
+  const knowledgeArticles: KnowledgeArticle[] = [];
+  for (let a = 0; a < 12 * options.scale; a++) {
+    const template = ARTICLE_TEMPLATES[a % ARTICLE_TEMPLATES.length];
+    const part = Math.floor(a / ARTICLE_TEMPLATES.length);
+    knowledgeArticles.push({
+      id: a + 1,
+      title: part === 0 ? template.title : `${template.title} (deel ${part + 1})`,
+      summary: template.summary,
+      body: template.body,
+      tags: template.tags,
+      source: sourcesOfPoi[a % sourcesOfPoi.length],
+      updatedAt: new Date(refMs - random.int(1, 900) * DAY_MS + random.int(8 * 60, 17 * 60) * 60_000),
+    });
+  }
+  return { libraries, branches, contracts, vendorContracts, tickets, knowledgeArticles };
+}
+
+/** Children before parents, so deleting in this order never breaks a foreign key. */
+const DELETE_ORDER: EntitySchema<any>[] = [TicketEntity, ContractEntity, BranchEntity, LibraryEntity, VendorContractEntity, KnowledgeArticleEntity];
+
+async function insertInChunks(manager: EntityManager, entity: EntitySchema<any>, rows: object[]) {
+  for (let i = 0; i < rows.length; i += 500) await manager.insert(entity, rows.slice(i, i + 500));
+}
+
+/**
+ * Seeds a POI database in one transaction. With `reset`, existing rows are deleted first;
+ * otherwise an already seeded database is left alone.
+ */
+export async function seedPoiDatabase(
+  dataSource: DataSource,
+  poi: Poi,
+  sources: LibrarySource[],
+  options: SeedOptions & { reset?: boolean },
+): Promise<boolean> {
+  return dataSource.transaction(async (manager) => {
+    if (options.reset) {
+      for (const entity of DELETE_ORDER) await manager.createQueryBuilder().delete().from(entity).execute();
+    } else if ((await manager.count(LibraryEntity)) > 0) {
+      return false;
+    }
+    const data = generatePoiData(poi, sources, options);
+    await insertInChunks(manager, LibraryEntity, data.libraries);
+    await insertInChunks(manager, BranchEntity, data.branches);
+    await insertInChunks(manager, ContractEntity, data.contracts);
+    await insertInChunks(manager, VendorContractEntity, data.vendorContracts);
+    await insertInChunks(manager, TicketEntity, data.tickets);
+    await insertInChunks(manager, KnowledgeArticleEntity, data.knowledgeArticles);
+    return true;
+  });
+}

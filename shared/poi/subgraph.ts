@@ -1,0 +1,43 @@
+import path from 'node:path';
+import { openDatabase } from '../db';
+import type { Poi } from '../registry';
+import { serveSubgraph, SubgraphDefinition } from '../subgraph';
+import { POI_ENTITIES } from './entities';
+import { createPoiLoaders } from './loaders';
+import { POI_MIGRATIONS } from './migrations';
+import { PoiRepository } from './repository';
+import { createPoiResolvers, PoiContext } from './resolvers';
+import { poiSubgraphSdl } from './schema';
+import { readLibrarySources, seedPoiDatabase } from './seed';
+
+/**
+ * A POI subgraph built from the kit. `folder` is the POI's own folder (subgraphs/<code>), which
+ * holds its seed data.
+ */
+export function definePoiSubgraph(poi: Poi, folder: string): SubgraphDefinition {
+  const sdl = poiSubgraphSdl(poi);
+  return {
+    name: poi.subgraphName,
+    sdl,
+    async start(options) {
+      const database = await openDatabase({
+        subgraph: poi.subgraphName,
+        databaseUrl: options.databaseUrl,
+        entities: POI_ENTITIES,
+        migrations: POI_MIGRATIONS,
+        poolSize: options.poolSize,
+      });
+      const seeded = await seedPoiDatabase(database.dataSource, poi, readLibrarySources(path.join(folder, 'data', 'libraries.csv')), options.seed);
+      if (seeded) options.logger.info({ scale: options.seed.scale }, `${poi.name}: database seeded`);
+      const repository = new PoiRepository(database.dataSource);
+      return serveSubgraph<PoiContext>({
+        name: poi.subgraphName,
+        sdl,
+        resolvers: createPoiResolvers(poi),
+        database,
+        context: async () => ({ repository, loaders: createPoiLoaders(repository) }),
+        options,
+      });
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { parse } from 'graphql';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph';
+import type { BaseContext } from '@apollo/server';
+import type { Database } from './db';
+import type { Logger } from './logger';
+import { RunningServer, startGraphQLServer } from './server';
+
+export interface SubgraphStartOptions {
+  port: number;
+  host: string;
+  /** MySQL URL; absent means the embedded database. */
+  databaseUrl?: string;
+  poolSize: number;
+  seed: { scale: number; referenceDate: string; reset?: boolean };
+  logger: Logger;
+}
+
+export interface RunningSubgraph extends RunningServer {
+  name: string;
+  database: Database;
+}
+
+/** What the catalog knows of a subgraph: its name, its SDL (for composition) and how to run it. */
+export interface SubgraphDefinition {
+  name: string;
+  sdl: string;
+  start(options: SubgraphStartOptions): Promise<RunningSubgraph>;
+}
+
+/** Serves a subgraph over its opened database; stopping it drains requests, then closes the pool. */
+export async function serveSubgraph<TContext extends BaseContext>(spec: {
+  name: string;
+  sdl: string;
+  resolvers: object;
+  database: Database;
+  context: () => Promise<TContext>;
+  options: SubgraphStartOptions;
+}): Promise<RunningSubgraph> {
+  const schema = buildSubgraphSchema([{ typeDefs: parse(spec.sdl), resolvers: spec.resolvers as GraphQLResolverMap<unknown> }]);
+  const server = await startGraphQLServer<TContext>({
+    name: spec.name,
+    port: spec.options.port,
+    host: spec.options.host,
+    logger: spec.options.logger,
+    schema,
+    context: spec.context,
+    healthCheck: async () => {
+      await spec.database.dataSource.query('SELECT 1');
+    },
+  });
+  return {
+    ...server,
+    name: spec.name,
+    database: spec.database,
+    stop: async () => {
+      await server.stop();
+      if (spec.database.dataSource.isInitialized) await spec.database.dataSource.destroy();
+    },
+  };
+}

@@ -1,0 +1,22 @@
+import { composeServices } from '@apollo/composition';
+import { parse } from 'graphql';
+
+export interface SubgraphSource {
+  name: string;
+  url: string;
+  sdl: string;
+}
+
+export class CompositionError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Supergraph composition failed:\n- ${problems.join('\n- ')}`);
+    this.name = 'CompositionError';
+  }
+}
+
+/** Composes the subgraphs' SDL into a supergraph with @apollo/composition; errors are listed readably. */
+export function composeSupergraph(subgraphs: readonly SubgraphSource[]): { supergraphSdl: string; hints: string[] } {
+  const result = composeServices(subgraphs.map((s) => ({ name: s.name, url: s.url, typeDefs: parse(s.sdl) })));
+  if (result.errors) throw new CompositionError(result.errors.map((e) => e.message));
+  return { supergraphSdl: result.supergraphSdl, hints: result.hints.map((h) => `${h.definition.code}: ${h.message}`) };
+}

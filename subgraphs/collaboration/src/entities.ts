@@ -1,0 +1,141 @@
+import { EntitySchema } from 'typeorm';
+import type { Province } from '../../../shared/registry';
+
+export const WORK_AGENDA_THEMES = ['HARMONISATION', 'INTEGRATION', 'SETUP', 'INNOVATION'] as const;
+export const WORK_AGENDA_STATUSES = ['PLANNED', 'IN_PROGRESS', 'DONE', 'ON_HOLD'] as const;
+export type WorkAgendaTheme = (typeof WORK_AGENDA_THEMES)[number];
+export type WorkAgendaStatus = (typeof WORK_AGENDA_STATUSES)[number];
+
+export interface RegisteredPoi {
+  code: string;
+  name: string;
+  fullName: string;
+  seat: string;
+  website: string;
+  inSteeringGroup: boolean;
+}
+
+export interface PoiProvince {
+  poiCode: string;
+  province: Province;
+}
+
+export interface WorkAgendaItem {
+  id: string;
+  title: string;
+  description: string;
+  theme: WorkAgendaTheme;
+  status: WorkAgendaStatus;
+  dueOn: string | null;
+  ownerCode: string | null;
+  goalId: number | null;
+}
+
+export interface WorkAgendaParticipant {
+  itemId: string;
+  poiCode: string;
+}
+
+export interface NetworkAgendaGoal {
+  id: number;
+  code: string;
+  title: string;
+  description: string;
+}
+
+export interface SteeringGroupMember {
+  id: number;
+  poiCode: string;
+  name: string;
+  role: string;
+  since: string | null;
+}
+
+const poiCode = (name: string, nullable = false) =>
+  ({ type: 'varchar', length: 20, name, nullable, foreignKey: { target: 'RegisteredPoi', onDelete: 'CASCADE' } }) as const;
+
+export const RegisteredPoiEntity = new EntitySchema<RegisteredPoi>({
+  name: 'RegisteredPoi',
+  tableName: 'poi',
+  columns: {
+    code: { type: 'varchar', length: 20, primary: true },
+    name: { type: 'varchar', length: 100 },
+    fullName: { type: 'varchar', length: 200, name: 'full_name' },
+    seat: { type: 'varchar', length: 100 },
+    website: { type: 'varchar', length: 200 },
+    inSteeringGroup: { type: 'boolean', name: 'in_steering_group' },
+  },
+});
+
+export const PoiProvinceEntity = new EntitySchema<PoiProvince>({
+  name: 'PoiProvince',
+  tableName: 'poi_province',
+  columns: {
+    poiCode: { ...poiCode('poi_code'), primary: true },
+    province: { type: 'varchar', length: 20, primary: true },
+  },
+  indices: [{ name: 'idx_poi_province_province', columns: ['province'] }],
+});
+
+export const NetworkAgendaGoalEntity = new EntitySchema<NetworkAgendaGoal>({
+  name: 'NetworkAgendaGoal',
+  tableName: 'network_agenda_goal',
+  columns: {
+    id: { type: Number, primary: true, generated: 'increment' },
+    code: { type: 'varchar', length: 20, unique: true },
+    title: { type: 'varchar', length: 200 },
+    description: { type: 'text' },
+  },
+});
+
+export const WorkAgendaItemEntity = new EntitySchema<WorkAgendaItem>({
+  name: 'WorkAgendaItem',
+  tableName: 'work_agenda_item',
+  columns: {
+    id: { type: 'varchar', length: 40, primary: true },
+    title: { type: 'varchar', length: 200 },
+    description: { type: 'text' },
+    theme: { type: 'varchar', length: 20 },
+    status: { type: 'varchar', length: 20 },
+    dueOn: { type: 'date', name: 'due_on', nullable: true },
+    ownerCode: poiCode('owner_code', true),
+    goalId: { type: 'int', name: 'goal_id', nullable: true, foreignKey: { target: 'NetworkAgendaGoal', onDelete: 'SET NULL' } },
+  },
+  indices: [{ name: 'idx_work_agenda_due', columns: ['dueOn'] }],
+});
+
+export const WorkAgendaParticipantEntity = new EntitySchema<WorkAgendaParticipant>({
+  name: 'WorkAgendaParticipant',
+  tableName: 'work_agenda_participant',
+  columns: {
+    itemId: {
+      type: 'varchar',
+      length: 40,
+      name: 'item_id',
+      primary: true,
+      foreignKey: { target: 'WorkAgendaItem', onDelete: 'CASCADE' },
+    },
+    poiCode: { ...poiCode('poi_code'), primary: true },
+  },
+});
+
+export const SteeringGroupMemberEntity = new EntitySchema<SteeringGroupMember>({
+  name: 'SteeringGroupMember',
+  tableName: 'steering_group_member',
+  columns: {
+    id: { type: Number, primary: true, generated: 'increment' },
+    poiCode: poiCode('poi_code'),
+    name: { type: 'varchar', length: 100 },
+    role: { type: 'varchar', length: 100 },
+    since: { type: 'date', nullable: true },
+  },
+});
+
+export const COLLABORATION_ENTITIES = [
+  RegisteredPoiEntity,
+  PoiProvinceEntity,
+  NetworkAgendaGoalEntity,
+  WorkAgendaItemEntity,
+  WorkAgendaParticipantEntity,
+  SteeringGroupMemberEntity,
+];

@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { COMMON_SDL, FEDERATION_LINK } from '../../../shared/graphql/common';
+import type { Poi } from '../../../shared/registry';
+
+/** The registry fields of every POI, on the shared `Poi` interface and on each POI's type. */
+const REGISTRY_FIELDS = `
+  "The POI's code in the registry, e.g. CUBISS."
+  code: ID!
+  "Short name, e.g. Cubiss."
+  name: String!
+  "Full name of the organisation."
+  fullName: String!
+  "Provinces (provincies) the POI serves."
+  provinces: [Province!]!
+  "Where the organisation is based."
+  seat: String!
+  "The organisation's website."
+  website: String!
+  "True when the POI's director sits on the steering group (stuurgroep)."
+  inSteeringGroup: Boolean!`;
+
+/** The collaboration's SDL: its own schema plus one entity type per registered POI. */
+export function collaborationSdl(pois: readonly Poi[]): string {
+  const own = fs.readFileSync(path.join(__dirname, '..', 'schema.graphql'), 'utf8');
+  const poiTypes = pois.map(
+    (poi) => `"${poi.name}: ${poi.fullName}."
+type ${poi.typeName} implements Poi @key(fields: "code") {${REGISTRY_FIELDS}
+}`,
+  );
+  return `${FEDERATION_LINK}
+${COMMON_SDL}
+"A provincial library-support organisation (POI, provinciale ondersteuningsinstelling). The shared view over all POIs: registry fields come from the collaboration subgraph, the rest from each POI's own subgraph."
+interface Poi {${REGISTRY_FIELDS}
+}
+
+${poiTypes.join('\n\n')}
+
+${own}`;
+}

@@ -1,0 +1,88 @@
+import { DataSource, EntityManager } from 'typeorm';
+import type { Poi } from '../../../shared/registry';
+import { addMonths } from '../../../shared/seed-random';
+import {
+  NetworkAgendaGoal,
+  NetworkAgendaGoalEntity,
+  PoiProvinceEntity,
+  RegisteredPoiEntity,
+  SteeringGroupMemberEntity,
+  WorkAgendaItem,
+  WorkAgendaItemEntity,
+  WorkAgendaParticipantEntity,
+} from './entities';
+
+/** Brings the registry tables in line with registry.json: POIs are added or updated, never silently dropped. */
+async function syncRegistry(manager: EntityManager, pois: readonly Poi[]) {
+  for (const poi of pois) {
+    const { code, name, fullName, seat, website, inSteeringGroup } = poi;
+    await manager.save(RegisteredPoiEntity, { code, name, fullName, seat, website, inSteeringGroup });
+    await manager.delete(PoiProvinceEntity, { poiCode: code });
+    await manager.insert(PoiProvinceEntity, poi.provinces.map((province) => ({ poiCode: code, province })));
+  }
+}
+
+const GOALS: Omit<NetworkAgendaGoal, 'id'>[] = [
+  { code: 'NA-1', title: 'Eén gemeenschappelijk bibliotheeksysteem', description: 'Toewerken naar één gemeenschappelijk bibliotheeksysteem (GBS) voor het netwerk van openbare bibliotheken.' },
+  { code: 'NA-2', title: 'Gedeelde collectie en catalogus', description: 'Eén gedeelde catalogus en zichtbare collectie over provinciegrenzen heen.' },
+  { code: 'NA-3', title: 'Digitale dienstverlening voor leden', description: 'Leden bedienen via website en app met actuele gegevens uit het bibliotheeksysteem.' },
+  { code: 'NA-4', title: 'Datagedreven werken', description: 'Betrouwbare en vergelijkbare cijfers over gebruik en leden voor bibliotheken, provincies en het netwerk.' },
+  { code: 'NA-5', title: 'Efficiënt georganiseerd netwerk', description: 'Taken eenmalig en gezamenlijk uitvoeren waar dat kwaliteit of kosten verbetert.' },
+];
+
+type AgendaSeed = Omit<WorkAgendaItem, 'dueOn' | 'goalId'> & { dueInMonths: number | null; goal: string; participants: string[] };
+
+const AGENDA: AgendaSeed[] = [
+  { id: 'WA-2021-01', title: 'Samenwerkingsovereenkomst functioneel beheer', description: 'Afspraken over taken, rollen en kosten van het gezamenlijk functioneel beheer, gestart op 1 oktober 2021.', theme: 'SETUP', status: 'DONE', dueInMonths: -60, ownerCode: 'BISC', goal: 'NA-5', participants: ['BISC', 'CUBISS', 'PROBIBLIO', 'RIJNBRINK'] },
+  { id: 'WA-2023-01', title: 'Structurele inrichting van de samenwerking', description: 'Besluit over de structurele inrichting: stuurgroep, werkagenda en tweejaarlijkse evaluatie.', theme: 'SETUP', status: 'DONE', dueInMonths: -36, ownerCode: 'PROBIBLIO', goal: 'NA-5', participants: ['BISC', 'CUBISS', 'PROBIBLIO', 'RIJNBRINK'] },
+  { id: 'WA-2024-01', title: 'Geharmoniseerde tarieventabel te laat-gelden', description: 'Eén set basisinstellingen voor tarieven en sluitingsdagen in Wise.', theme: 'HARMONISATION', status: 'DONE', dueInMonths: -14, ownerCode: 'CUBISS', goal: 'NA-1', participants: ['BISC', 'CUBISS'] },
+  { id: 'WA-2024-02', title: 'Gezamenlijke releasetest nieuwe Wise-versies', description: 'Nieuwe Wise-releases eenmalig testen voor alle partners, met een gedeeld testdraaiboek.', theme: 'HARMONISATION', status: 'IN_PROGRESS', dueInMonths: 2, ownerCode: 'RIJNBRINK', goal: 'NA-5', participants: ['BISC', 'CUBISS', 'PROBIBLIO', 'RIJNBRINK'] },
+  { id: 'WA-2024-03', title: 'Catalogus opschonen Midden-Zuid', description: 'Dubbele titelbeschrijvingen in de gedeelde catalogus van platform Midden-Zuid samenvoegen.', theme: 'HARMONISATION', status: 'IN_PROGRESS', dueInMonths: 5, ownerCode: 'BISC', goal: 'NA-2', participants: ['BISC', 'CUBISS'] },
+  { id: 'WA-2025-01', title: 'Koppeling betaalautomaten standaardiseren', description: 'Eén standaardkoppeling voor betaalautomaten met heldere storingsprocedure.', theme: 'INTEGRATION', status: 'PLANNED', dueInMonths: 9, ownerCode: 'PROBIBLIO', goal: 'NA-3', participants: ['PROBIBLIO', 'RIJNBRINK'] },
+  { id: 'WA-2025-02', title: 'Gezamenlijke kennisbank functioneel beheer', description: 'De kennisbanken van de partners (waaronder eKIC en bnbibliotheek) samen doorzoekbaar maken.', theme: 'INTEGRATION', status: 'IN_PROGRESS', dueInMonths: 4, ownerCode: 'CUBISS', goal: 'NA-5', participants: ['BISC', 'CUBISS', 'PROBIBLIO', 'RIJNBRINK'] },
+  { id: 'WA-2025-03', title: 'Dashboard managementinformatie', description: 'Gedeeld dashboard met meldingen, contracten en ledencijfers per POI.', theme: 'INNOVATION', status: 'IN_PROGRESS', dueInMonths: 3, ownerCode: 'RIJNBRINK', goal: 'NA-4', participants: ['BISC', 'CUBISS', 'PROBIBLIO', 'RIJNBRINK'] },
+  { id: 'WA-2025-04', title: 'Voorbereiding gemeenschappelijk bibliotheeksysteem', description: 'Inbreng van de functioneel-beheerpraktijk in de aanbesteding van het GBS.', theme: 'INNOVATION', status: 'PLANNED', dueInMonths: 12, ownerCode: 'BISC', goal: 'NA-1', participants: ['BISC', 'PROBIBLIO', 'RIJNBRINK'] },
+  { id: 'WA-2025-05', title: 'Evaluatie samenwerking', description: 'Tweejaarlijkse evaluatie van de samenwerking, met aanbevelingen voor de stuurgroep.', theme: 'SETUP', status: 'PLANNED', dueInMonths: 7, ownerCode: 'PROBIBLIO', goal: 'NA-5', participants: ['BISC', 'CUBISS', 'PROBIBLIO', 'RIJNBRINK'] },
+  { id: 'WA-2025-06', title: 'Uniforme lenersimport gemeenten', description: 'Eén werkwijze voor het importeren van gemeentelijke lenersbestanden zonder dubbelingen.', theme: 'HARMONISATION', status: 'ON_HOLD', dueInMonths: null, ownerCode: 'RIJNBRINK', goal: 'NA-4', participants: ['CUBISS', 'RIJNBRINK'] },
+  { id: 'WA-2026-01', title: 'Open Data API voor bibliotheekwebsites', description: 'Afspraken over gebruik en belasting van de Open Data API door websites en apps.', theme: 'INTEGRATION', status: 'PLANNED', dueInMonths: 10, ownerCode: 'CUBISS', goal: 'NA-3', participants: ['BISC', 'CUBISS', 'PROBIBLIO'] },
+];
+
+const STEERING_GROUP = [
+  { poiCode: 'BISC', name: 'Peter van Eijk', role: 'Directeur-bestuurder BiSC' },
+  { poiCode: 'PROBIBLIO', name: 'Frans Bergfeld', role: 'Directeur-bestuurder Probiblio' },
+  { poiCode: 'RIJNBRINK', name: 'Tineke van Ham', role: 'Directeur-bestuurder Rijnbrink' },
+];
+
+/** Syncs the registry, then seeds the agenda, goals and steering group once (or again with `reset`). */
+export async function seedCollaboration(
+  dataSource: DataSource,
+  pois: readonly Poi[],
+  options: { referenceDate: string; reset?: boolean },
+): Promise<boolean> {
+  return dataSource.transaction(async (manager) => {
+    if (options.reset) {
+      for (const entity of [WorkAgendaParticipantEntity, WorkAgendaItemEntity, NetworkAgendaGoalEntity, SteeringGroupMemberEntity]) {
+        await manager.createQueryBuilder().delete().from(entity).execute();
+      }
+    }
+    await syncRegistry(manager, pois);
+    if ((await manager.count(WorkAgendaItemEntity)) > 0) return false;
+
+    const registered = new Set(pois.map((p) => p.code));
+    const goalIds = new Map(GOALS.map((goal, index) => [goal.code, index + 1]));
+    await manager.insert(NetworkAgendaGoalEntity, GOALS.map((goal, index) => ({ id: index + 1, ...goal })));
+    for (const { dueInMonths, goal, participants, ...item } of AGENDA) {
+      await manager.insert(WorkAgendaItemEntity, {
+        ...item,
+        ownerCode: item.ownerCode && registered.has(item.ownerCode) ? item.ownerCode : null,
+        dueOn: dueInMonths === null ? null : addMonths(options.referenceDate, dueInMonths),
+        goalId: goalIds.get(goal) ?? null,
+      });
+      const taking = participants.filter((code) => registered.has(code));
+      if (taking.length > 0) await manager.insert(WorkAgendaParticipantEntity, taking.map((poiCode) => ({ itemId: item.id, poiCode })));
+    }
+    const members = STEERING_GROUP.filter((m) => registered.has(m.poiCode));
+    if (members.length > 0) await manager.insert(SteeringGroupMemberEntity, members.map((m) => ({ ...m, since: '2023-01-01' })));
+    return true;
+  });
+}
