@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { DataSource, EntitySchema, Logger as TypeOrmLogger, MigrationInterface } from 'typeorm';
+import { DataSource, EntityManager, EntitySchema, Logger as TypeOrmLogger, MigrationInterface } from 'typeorm';
 
 /** Counts every SQL statement a data source sends; tests and benchmarks read it. */
 export class StatementCounter implements TypeOrmLogger {
@@ -69,3 +69,13 @@ export const decimalToNumber = {
   to: (value: number | null | undefined) => value,
   from: (value: string | number | null) => (value === null || value === undefined ? value : Number(value)),
 };
+
+/** Bulk insert in statements of at most 500 rows. */
+export async function insertInChunks(manager: EntityManager, entity: EntitySchema<any>, rows: object[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) await manager.insert(entity, rows.slice(i, i + 500));
+}
+
+/** Empties tables in the given order (children before parents, so no foreign key breaks). */
+export async function deleteAllRows(manager: EntityManager, entities: EntitySchema<any>[]): Promise<void> {
+  for (const entity of entities) await manager.createQueryBuilder().delete().from(entity).execute();
+}

@@ -4,6 +4,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph';
 import type { BaseContext } from '@apollo/server';
 import type { Database } from './db';
 import type { Logger } from './logger';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { RunningServer, startGraphQLServer } from './server';
 
 export interface SubgraphStartOptions {
@@ -45,6 +46,8 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
     logger: spec.options.logger,
     schema,
     context: spec.context,
+    // Inline traces only serve Apollo's usage reporting, which this project never sends.
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
     healthCheck: async () => {
       await spec.database.dataSource.query('SELECT 1');
     },

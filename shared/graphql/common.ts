@@ -1,5 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-import { PROVINCES } from '../registry';
+import { Poi, PROVINCES } from '../registry';
 
 /** SDL shared by every subgraph: the federation link, scalars and the Province enum. */
 export const FEDERATION_LINK = `extend schema
@@ -63,3 +63,15 @@ export const scalarResolvers = {
     parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined),
   }),
 };
+
+/** Descriptions that every subgraph declaring the POI types must give identically. */
+export const POI_INTERFACE_DESCRIPTION =
+  'A provincial library-support organisation (POI, provinciale ondersteuningsinstelling). The shared view over all POIs: registry fields come from the collaboration subgraph, the rest from each POI\'s own subgraph.';
+
+export function poiTypeDescription(poi: Poi): string {
+  return `${poi.name}: ${poi.fullName}. Registry fields come from the collaboration subgraph, the rest from ${poi.name}'s own subgraph.`;
+}
+
+export const POI_CODE_FIELD = `
+  "The POI's code in the registry, e.g. CUBISS."
+  code: ID!`;

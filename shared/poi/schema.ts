@@ -1,11 +1,9 @@
-import { COMMON_SDL, FEDERATION_LINK } from '../graphql/common';
+import { COMMON_SDL, FEDERATION_LINK, POI_CODE_FIELD, POI_INTERFACE_DESCRIPTION, poiTypeDescription } from '../graphql/common';
 import type { Poi } from '../registry';
 import { CONTRACT_SERVICES, CONTRACT_STATUSES, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from './entities';
 
 /** The fields every POI subgraph resolves on its own POI type (and on the shared `Poi` view). */
-const POI_OWNED_FIELDS = `
-  "The POI's code in the registry, e.g. CUBISS."
-  code: ID!
+const POI_OWNED_FIELDS = `${POI_CODE_FIELD}
   "The library organisations this POI serves (bibliotheken), sorted by name. Null when the POI's subgraph is unavailable."
   libraries(filter: LibraryFilter, first: Int, after: String): LibraryConnection
   "One library organisation of this POI by id; null when it does not exist."
@@ -192,11 +190,11 @@ type ${node}Connection @shareable {
 export function poiSubgraphSdl(poi: Poi): string {
   return `${FEDERATION_LINK}
 ${COMMON_SDL}
-"A provincial library-support organisation (POI). The shared view over all POIs: registry fields come from the collaboration subgraph, the rest from each POI's own subgraph."
+"${POI_INTERFACE_DESCRIPTION}"
 interface Poi {${POI_OWNED_FIELDS}
 }
 
-"${poi.name}: ${poi.fullName}, served by its own subgraph."
+"${poiTypeDescription(poi)}"
 type ${poi.typeName} implements Poi @key(fields: "code") {${POI_OWNED_FIELDS}
 }
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { DataSource, EntityManager, EntitySchema } from 'typeorm';
+import { DataSource, EntitySchema } from 'typeorm';
+import { deleteAllRows, insertInChunks } from '../db';
 import { PROVINCES, Poi, Province } from '../registry';
 import { addDays, addMonths, DAY_MS, SeededRandom } from '../seed-random';
 import {
@@ -120,7 +121,7 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
     }
 
     // Contract history: earlier agreements expired back to back, then the current one.
-    const services = CONTRACT_SERVICES.filter((service, i) => i < 3 || random.next() < 0.4);
+    const services = CONTRACT_SERVICES.filter((_, i) => i < 3 || random.next() < 0.4);
     const members = libraries[libraries.length - 1].memberCount;
     const annualFee = Math.round((members * 0.45 + services.length * 2400) / 10) * 10;
     const currentStart = addMonths(ref, -random.int(1, 34));
@@ -221,9 +222,6 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
 /** Children before parents, so deleting in this order never breaks a foreign key. */
 const DELETE_ORDER: EntitySchema<any>[] = [TicketEntity, ContractEntity, BranchEntity, LibraryEntity, VendorContractEntity, KnowledgeArticleEntity];
 
-async function insertInChunks(manager: EntityManager, entity: EntitySchema<any>, rows: object[]) {
-  for (let i = 0; i < rows.length; i += 500) await manager.insert(entity, rows.slice(i, i + 500));
-}
 
 /**
  * Seeds a POI database in one transaction. With `reset`, existing rows are deleted first;
@@ -237,7 +235,7 @@ export async function seedPoiDatabase(
 ): Promise<boolean> {
   return dataSource.transaction(async (manager) => {
     if (options.reset) {
-      for (const entity of DELETE_ORDER) await manager.createQueryBuilder().delete().from(entity).execute();
+      await deleteAllRows(manager, DELETE_ORDER);
     } else if ((await manager.count(LibraryEntity)) > 0) {
       return false;
     }

@@ -1,12 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { COMMON_SDL, FEDERATION_LINK } from '../../../shared/graphql/common';
+import { COMMON_SDL, FEDERATION_LINK, POI_CODE_FIELD, POI_INTERFACE_DESCRIPTION, poiTypeDescription } from '../../../shared/graphql/common';
 import type { Poi } from '../../../shared/registry';
 
 /** The registry fields of every POI, on the shared `Poi` interface and on each POI's type. */
-const REGISTRY_FIELDS = `
-  "The POI's code in the registry, e.g. CUBISS."
-  code: ID!
+const REGISTRY_FIELDS = `${POI_CODE_FIELD}
   "Short name, e.g. Cubiss."
   name: String!
   "Full name of the organisation."
@@ -24,13 +22,13 @@ const REGISTRY_FIELDS = `
 export function collaborationSdl(pois: readonly Poi[]): string {
   const own = fs.readFileSync(path.join(__dirname, '..', 'schema.graphql'), 'utf8');
   const poiTypes = pois.map(
-    (poi) => `"${poi.name}: ${poi.fullName}."
+    (poi) => `"${poiTypeDescription(poi)}"
 type ${poi.typeName} implements Poi @key(fields: "code") {${REGISTRY_FIELDS}
 }`,
   );
   return `${FEDERATION_LINK}
 ${COMMON_SDL}
-"A provincial library-support organisation (POI, provinciale ondersteuningsinstelling). The shared view over all POIs: registry fields come from the collaboration subgraph, the rest from each POI's own subgraph."
+"${POI_INTERFACE_DESCRIPTION}"
 interface Poi {${REGISTRY_FIELDS}
 }
 

@@ -1,4 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { deleteAllRows } from '../../../shared/db';
 import type { Poi } from '../../../shared/registry';
 import { addMonths } from '../../../shared/seed-random';
 import {
@@ -61,9 +62,7 @@ export async function seedCollaboration(
 ): Promise<boolean> {
   return dataSource.transaction(async (manager) => {
     if (options.reset) {
-      for (const entity of [WorkAgendaParticipantEntity, WorkAgendaItemEntity, NetworkAgendaGoalEntity, SteeringGroupMemberEntity]) {
-        await manager.createQueryBuilder().delete().from(entity).execute();
-      }
+      await deleteAllRows(manager, [WorkAgendaParticipantEntity, WorkAgendaItemEntity, NetworkAgendaGoalEntity, SteeringGroupMemberEntity]);
     }
     await syncRegistry(manager, pois);
     if ((await manager.count(WorkAgendaItemEntity)) > 0) return false;

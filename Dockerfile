@@ -1,0 +1,23 @@
+# One image for every service of the federation. The default command starts the gateway;
+# docker-compose.yml starts each subgraph from the same image with
+# `npx tsx scripts/start-subgraph.ts <name>`.
+FROM node:20-slim
+
+WORKDIR /app
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    NPM_CONFIG_UPDATE_NOTIFIER=false \
+    NPM_CONFIG_FUND=false
+
+# Dependencies first, so that editing sources does not reinstall them. tsx is a runtime
+# dependency: services run their TypeScript sources directly.
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev && npm cache clean --force
+
+# Sources, supergraph.graphql, subgraph schemas, registry and CSV data. They stay owned by
+# root: the services only read them.
+COPY . .
+
+USER node
+EXPOSE 4000
+CMD ["npx", "tsx", "gateway/src/index.ts"]

@@ -1,0 +1,21 @@
+import fs from 'node:fs';
+import { loadConfig } from '../../shared/config';
+import { runMain, stopOnSignal } from '../../shared/lifecycle';
+import { createLogger } from '../../shared/logger';
+import { startGateway } from './gateway';
+
+runMain(async () => {
+  const config = loadConfig();
+  const logger = createLogger('gateway', config.logLevel);
+  if (!fs.existsSync(config.gateway.supergraphPath)) {
+    throw new Error(`No supergraph at ${config.gateway.supergraphPath}: run \`npm run compose\` first.`);
+  }
+  const gateway = await startGateway({
+    supergraphSdl: fs.readFileSync(config.gateway.supergraphPath, 'utf8'),
+    subgraphUrls: Object.fromEntries(config.subgraphs.map((s) => [s.name, s.url])),
+    port: config.gateway.port,
+    host: config.host,
+    logger,
+  });
+  stopOnSignal(gateway, logger);
+});

@@ -1,0 +1,23 @@
+// Starts one subgraph as its own process: `npm run start:subgraph -- cubiss`.
+import { loadConfig, subgraphConfig } from '../shared/config';
+import { runMain, stopOnSignal } from '../shared/lifecycle';
+import { createLogger } from '../shared/logger';
+import { subgraphDefinition } from '../subgraphs/catalog';
+
+runMain(async () => {
+  const name = process.argv[2];
+  if (!name) throw new Error('Usage: npm run start:subgraph -- <name>   (collaboration, bisc, cubiss, probiblio, rijnbrink, …)');
+  const definition = subgraphDefinition(name);
+  const config = loadConfig();
+  const settings = subgraphConfig(config, definition.name);
+  const logger = createLogger(definition.name, config.logLevel);
+  const running = await definition.start({
+    port: settings.port,
+    host: config.host,
+    databaseUrl: settings.databaseUrl,
+    poolSize: config.database.poolSize,
+    seed: config.seed,
+    logger,
+  });
+  stopOnSignal(running, logger);
+});

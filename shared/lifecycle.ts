@@ -1,0 +1,31 @@
+import type { Logger } from './logger';
+
+/**
+ * Runs a service until SIGINT or SIGTERM, then stops it (finishing in-flight requests, closing
+ * pools) and exits. A second signal exits at once.
+ */
+export function stopOnSignal(service: { stop(): Promise<void> }, logger: Logger): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    service.stop().then(
+      () => process.exit(0),
+      (error) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+/** Entry-point wrapper: a failure at start-up is printed plainly and exits non-zero. */
+export function runMain(main: () => Promise<void>): void {
+  main().catch((error: Error) => {
+    console.error(error.message);
+    process.exit(1);
+  });
+}
