@@ -1,0 +1,341 @@
+/**
+ * The Docker set-up can't be started here, so its wiring is checked by reading it: every
+ * expectation comes from the registry and from shared/config.ts (which reads each container's
+ * environment exactly as the services will), never from a copy of docker-compose.yml.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { loadConfig, subgraphConfig } from '../shared/config';
+
+const ROOT = path.resolve(__dirname, '..');
+const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
+
+const registry = JSON.parse(read('subgraphs/collaboration/registry.json')) as { code: string; port: number }[];
+/** The collaboration subgraph, then one per registered POI, named after its code. */
+const SUBGRAPHS = ['collaboration', ...registry.map((poi) => poi.code.toLowerCase())];
+const GATEWAY_PORT = 4000;
+const mysqlOf = (subgraph: string) => `mysql-${subgraph}`;
+const prefixOf = (subgraph: string) => subgraph.toUpperCase();
+
+interface Service {
+  build?: string | { context?: string; dockerfile?: string };
+  image?: string;
+  command?: string | string[];
+  environment?: Record<string, unknown> | string[];
+  depends_on?: string[] | Record<string, { condition?: string }>;
+  ports?: (string | number | { target: number; published?: string | number })[];
+  volumes?: (string | { type?: string; source?: string; target: string })[];
+  networks?: string[] | Record<string, unknown>;
+  healthcheck?: { test?: string | string[]; disable?: boolean };
+}
+interface ComposeFile {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+  networks?: Record<string, unknown>;
+}
+
+const compose = YAML.parse(read('docker-compose.yml'), { merge: true }) as ComposeFile;
+const services = compose.services ?? {};
+
+function service(name: string): Service {
+  const found = services[name];
+  if (!found) throw new Error(`docker-compose.yml has no service "${name}"`);
+  return found;
+}
+
+/** Compose's variable substitution with no variable set: `${VAR:-default}` gives the default, `$$` a `$`. */
+function interpolate(value: string): string {
+  return value.replace(/\$(?:(\$)|\{(\w+)(?:(:?[-?+])([^}]*))?\}|(\w+))/g, (_match, dollar, name, operator, argument) => {
+    if (dollar) return '$';
+    if (operator === ':?' || operator === '?') throw new Error(`docker-compose.yml requires ${name} to be set: ${argument}`);
+    if (operator === ':-' || operator === '-') return argument;
+    return '';
+  });
+}
+
+/** A service's environment as its container sees it (no variables set on the host). */
+function environment(svc: Service): Record<string, string> {
+  const entries: [string, unknown][] = Array.isArray(svc.environment)
+    ? svc.environment.map((item) => {
+        const at = item.indexOf('=');
+        return at < 0 ? [item, null] : [item.slice(0, at), item.slice(at + 1)];
+      })
+    : Object.entries(svc.environment ?? {});
+  return Object.fromEntries(
+    entries.filter(([, value]) => value !== null && value !== undefined).map(([key, value]) => [key, interpolate(String(value))]),
+  );
+}
+
+/** What `depends_on` waits for, per service. */
+function dependencies(svc: Service): Record<string, string> {
+  if (Array.isArray(svc.depends_on)) return Object.fromEntries(svc.depends_on.map((name) => [name, 'service_started']));
+  return Object.fromEntries(Object.entries(svc.depends_on ?? {}).map(([name, spec]) => [name, spec?.condition ?? 'service_started']));
+}
+
+function networks(svc: Service): string[] {
+  if (!svc.networks) return ['default'];
+  return Array.isArray(svc.networks) ? svc.networks : Object.keys(svc.networks);
+}
+
+/** Services that share at least one network with `name`, so can reach it. */
+function reachableFrom(name: string): string[] {
+  const own = new Set(networks(service(name)));
+  return Object.keys(services)
+    .filter((other) => other !== name && networks(services[other]).some((n) => own.has(n)))
+    .sort();
+}
+
+function mounts(svc: Service): { source?: string; target: string; named: boolean }[] {
+  return (svc.volumes ?? []).map((volume) => {
+    if (typeof volume !== 'string') {
+      return { source: volume.source, target: volume.target, named: volume.type === undefined || volume.type === 'volume' };
+    }
+    const parts = interpolate(volume).split(':');
+    if (parts.length === 1) return { target: parts[0], named: false };
+    return { source: parts[0], target: parts[1], named: !/^[./~]/.test(parts[0]) };
+  });
+}
+
+function publishedPorts(svc: Service): { published?: string; target: string }[] {
+  return (svc.ports ?? []).map((port) => {
+    if (typeof port === 'object') return { published: port.published?.toString(), target: String(port.target) };
+    const parts = interpolate(String(port)).split('/')[0].split(':');
+    return { target: parts[parts.length - 1], published: parts.length > 1 ? parts[parts.length - 2] : undefined };
+  });
+}
+
+function healthcheck(svc: Service): string {
+  const test = svc.healthcheck?.disable ? undefined : svc.healthcheck?.test;
+  if (!test || test === 'NONE' || (Array.isArray(test) && (test[0] === 'NONE' || test.length < 2))) return '';
+  return interpolate(Array.isArray(test) ? test.slice(1).join(' ') : test);
+}
+
+const dockerfilePath = path.join(ROOT, 'Dockerfile');
+const dockerfile = fs.existsSync(dockerfilePath) ? fs.readFileSync(dockerfilePath, 'utf8') : '';
+
+/** The command a container of this service runs: its own, or the image's CMD. */
+function command(svc: Service): string {
+  if (svc.command !== undefined) return Array.isArray(svc.command) ? svc.command.join(' ') : svc.command;
+  const cmd = [...dockerfile.matchAll(/^CMD\s+(.+)$/gm)].pop()?.[1].trim() ?? '';
+  return cmd.startsWith('[') ? (JSON.parse(cmd) as string[]).join(' ') : cmd;
+}
+
+/** The configuration a service computes from its container's environment (shared/config.ts). */
+const configOf = (name: string) => loadConfig(environment(service(name)));
+/** The port a subgraph's container listens on. */
+const listenPort = (subgraph: string) => subgraphConfig(configOf(subgraph), subgraph).port;
+/** The subgraph's port everywhere else: the registry's, or the config default for the collaboration. */
+const expectedPort = (subgraph: string) =>
+  registry.find((poi) => poi.code.toLowerCase() === subgraph)?.port ?? subgraphConfig(loadConfig({}), subgraph).port;
+
+function databaseUrl(subgraph: string): URL {
+  const url = subgraphConfig(configOf(subgraph), subgraph).databaseUrl;
+  if (!url) throw new Error(`${subgraph} has no ${prefixOf(subgraph)}_DATABASE_URL: it would use the embedded database`);
+  return new URL(url);
+}
+
+describe('docker-compose.yml', () => {
+  it('covers the same subgraphs as the configuration', () => {
+    expect(loadConfig({}).subgraphs.map((s) => s.name)).toEqual(SUBGRAPHS);
+  });
+
+  it('has the gateway, one service per subgraph and one MySQL per subgraph, nothing else', () => {
+    expect(Object.keys(services).sort()).toEqual(['gateway', ...SUBGRAPHS, ...SUBGRAPHS.map(mysqlOf)].sort());
+  });
+
+  it('gives every service a healthcheck', () => {
+    for (const [name, svc] of Object.entries(services)) {
+      expect({ service: name, healthcheck: healthcheck(svc) }).toEqual({ service: name, healthcheck: expect.stringMatching(/\S/) });
+    }
+  });
+
+  it('shares no volume between services', () => {
+    const owners = new Map<string, string[]>();
+    for (const [name, svc] of Object.entries(services)) {
+      for (const mount of mounts(svc)) {
+        if (mount.source) owners.set(mount.source, [...(owners.get(mount.source) ?? []), name]);
+      }
+    }
+    const shared = [...owners].filter(([, users]) => users.length > 1);
+    expect(shared).toEqual([]);
+  });
+
+  it('gives no two subgraphs the same database server, user or schema', () => {
+    const urls = SUBGRAPHS.map(databaseUrl);
+    for (const part of ['hostname', 'username', 'pathname'] as const) {
+      expect(new Set(urls.map((url) => url[part])).size).toBe(SUBGRAPHS.length);
+    }
+  });
+
+  describe.each(SUBGRAPHS)('subgraph %s', (subgraph) => {
+    const mysql = mysqlOf(subgraph);
+    const mysqlEnv = () => environment(service(mysql));
+
+    it('has its own MySQL 8 with its own schema, user and password', () => {
+      const svc = service(mysql);
+      expect(svc.image).toMatch(/^mysql:8(\.|$)/);
+      expect(mysqlEnv()).toMatchObject({
+        MYSQL_DATABASE: `poi_${subgraph}`,
+        MYSQL_USER: subgraph,
+        MYSQL_PASSWORD: expect.stringMatching(/\S/),
+        MYSQL_ROOT_PASSWORD: expect.stringMatching(/\S/),
+      });
+      // The root password comes from the environment, with a default for local use.
+      const raw = Array.isArray(svc.environment) ? undefined : svc.environment?.MYSQL_ROOT_PASSWORD;
+      expect(raw).toMatch(/^\$\{MYSQL_ROOT_PASSWORD:-.+\}$/);
+      expect(healthcheck(svc)).toMatch(/mysqladmin\b.*\bping\b/);
+    });
+
+    it('keeps its database on a named volume', () => {
+      const data = mounts(service(mysql)).find((mount) => mount.target === '/var/lib/mysql');
+      expect(data).toMatchObject({ named: true, source: expect.any(String) });
+      expect(Object.keys(compose.volumes ?? {})).toContain(data!.source);
+    });
+
+    it('connects to its own MySQL service only, as its user, to its schema', () => {
+      const env = environment(service(subgraph));
+      expect(Object.keys(env).filter((key) => key.endsWith('_DATABASE_URL'))).toEqual([`${prefixOf(subgraph)}_DATABASE_URL`]);
+      const url = databaseUrl(subgraph);
+      expect({
+        protocol: url.protocol,
+        host: url.hostname,
+        port: url.port || '3306',
+        user: decodeURIComponent(url.username),
+        password: decodeURIComponent(url.password),
+        schema: url.pathname.slice(1),
+      }).toEqual({
+        protocol: 'mysql:',
+        host: mysql,
+        port: '3306',
+        user: mysqlEnv().MYSQL_USER,
+        password: mysqlEnv().MYSQL_PASSWORD,
+        schema: mysqlEnv().MYSQL_DATABASE,
+      });
+      // Nothing but its subgraph can even reach the database.
+      expect(reachableFrom(mysql)).toEqual([subgraph]);
+    });
+
+    it('starts once its own database is healthy', () => {
+      const deps = dependencies(service(subgraph));
+      expect(deps[mysql]).toBe('service_healthy');
+      expect(Object.keys(deps).filter((name) => name.startsWith('mysql-'))).toEqual([mysql]);
+    });
+
+    it('runs the subgraph from the project image on all interfaces at its port', () => {
+      const svc = service(subgraph);
+      expect(svc.build).toBeDefined();
+      expect(command(svc)).toMatch(new RegExp(`\\btsx scripts/start-subgraph\\.ts ${subgraph}$`));
+      expect(configOf(subgraph).host).toBe('0.0.0.0');
+      expect(listenPort(subgraph)).toBe(expectedPort(subgraph));
+    });
+
+    it('is healthy when its /health answers', () => {
+      expect(healthcheck(service(subgraph))).toContain(`127.0.0.1:${listenPort(subgraph)}/health`);
+    });
+  });
+
+  describe('gateway', () => {
+    const gateway = () => service('gateway');
+
+    it('runs the gateway from the project image on all interfaces', () => {
+      expect(gateway().build).toBeDefined();
+      expect(command(gateway())).toMatch(/\btsx gateway\/src\/index\.ts$/);
+      expect(configOf('gateway').host).toBe('0.0.0.0');
+    });
+
+    it(`listens on and publishes port ${GATEWAY_PORT}`, () => {
+      expect(configOf('gateway').gateway.port).toBe(GATEWAY_PORT);
+      expect(publishedPorts(gateway())).toContainEqual({ published: String(GATEWAY_PORT), target: String(GATEWAY_PORT) });
+      expect(healthcheck(gateway())).toContain(`127.0.0.1:${GATEWAY_PORT}/health`);
+    });
+
+    it('starts once every subgraph is healthy', () => {
+      const deps = dependencies(gateway());
+      expect(Object.fromEntries(SUBGRAPHS.map((s) => [s, deps[s]]))).toEqual(Object.fromEntries(SUBGRAPHS.map((s) => [s, 'service_healthy'])));
+    });
+
+    it.each(SUBGRAPHS)('reaches %s at its service name and port', (subgraph) => {
+      expect(Object.keys(environment(gateway()))).toContain(`${prefixOf(subgraph)}_URL`);
+      const url = new URL(subgraphConfig(configOf('gateway'), subgraph).url);
+      expect({ host: url.hostname, port: url.port, path: url.pathname }).toEqual({
+        host: subgraph,
+        port: String(listenPort(subgraph)),
+        path: '/graphql',
+      });
+      expect(reachableFrom('gateway')).toContain(subgraph);
+    });
+  });
+});
+
+describe('Dockerfile', () => {
+  it('builds every gateway and subgraph service from the Dockerfile at the project root', () => {
+    expect(fs.existsSync(dockerfilePath)).toBe(true);
+    for (const name of ['gateway', ...SUBGRAPHS]) expect({ name, build: service(name).build }).toEqual({ name, build: expect.anything() });
+    for (const [name, svc] of Object.entries(services)) {
+      if (svc.build === undefined) continue;
+      const build = typeof svc.build === 'string' ? { context: svc.build } : svc.build;
+      const context = path.resolve(ROOT, build.context ?? '.');
+      expect({ name, context, dockerfile: path.resolve(context, build.dockerfile ?? 'Dockerfile') }).toEqual({
+        name,
+        context: ROOT,
+        dockerfile: dockerfilePath,
+      });
+    }
+  });
+
+  it('installs with npm ci on Node 20 and runs as the node user', () => {
+    expect(dockerfile).toMatch(/^FROM\s+node:20[-.\w]*(\s|$)/m);
+    expect(dockerfile).toMatch(/^RUN\s.*\bnpm ci\b/m);
+    const users = [...dockerfile.matchAll(/^USER\s+(\S+)/gm)].map((m) => m[1]);
+    expect(users.pop()).toBe('node');
+  });
+
+  it('keeps dependencies and history out of the build context, but nothing the services read', () => {
+    const patterns = fs
+      .readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith('#'));
+    const matches = (pattern: string, file: string) => {
+      const regex = pattern
+        .replace(/^\/+|\/+$/g, '')
+        .split('**')
+        .map((part) => part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]'))
+        .join('.*');
+      return new RegExp(`^${regex}$`).test(file);
+    };
+    /** .dockerignore semantics: the last matching pattern wins; excluding a folder excludes its files. */
+    const ignored = (file: string) => {
+      const ancestors = file.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'));
+      let result = false;
+      for (const pattern of patterns) {
+        const negated = pattern.startsWith('!');
+        if (ancestors.some((candidate) => matches(negated ? pattern.slice(1) : pattern, candidate))) result = !negated;
+      }
+      return result;
+    };
+
+    for (const file of ['node_modules/yaml/package.json', '.git/HEAD', 'test/artifacts/x', 'bench/results/x']) {
+      expect({ file, ignored: ignored(file) }).toEqual({ file, ignored: true });
+    }
+    const dataFiles = SUBGRAPHS.flatMap((s) => {
+      const dir = path.join(ROOT, 'subgraphs', s, 'data');
+      return fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => `subgraphs/${s}/data/${f}`) : [];
+    });
+    const runtimeFiles = [
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+      'supergraph.graphql',
+      'gateway/src/index.ts',
+      'scripts/start-subgraph.ts',
+      'shared/config.ts',
+      'subgraphs/catalog.ts',
+      'subgraphs/collaboration/schema.graphql',
+      'subgraphs/collaboration/registry.json',
+      ...dataFiles,
+    ];
+    for (const file of runtimeFiles) expect({ file, ignored: ignored(file) }).toEqual({ file, ignored: false });
+  });
+});
