@@ -1,13 +1,14 @@
 # One image for every service of the federation. The default command starts the gateway;
 # docker-compose.yml starts each subgraph from the same image with
-# `npx tsx scripts/start-subgraph.ts <name>`.
+# `tsx scripts/start-subgraph.ts <name>`.
 FROM node:20-slim
 
 WORKDIR /app
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     NPM_CONFIG_UPDATE_NOTIFIER=false \
-    NPM_CONFIG_FUND=false
+    NPM_CONFIG_FUND=false \
+    PATH=/app/node_modules/.bin:$PATH
 
 # Dependencies first, so that editing sources does not reinstall them. tsx is a runtime
 # dependency: services run their TypeScript sources directly.
@@ -20,4 +21,6 @@ COPY . .
 
 USER node
 EXPOSE 4000
-CMD ["npx", "tsx", "gateway/src/index.ts"]
+# `tsx` itself rather than `npx tsx` (same binary): npx exits on SIGTERM without passing it on,
+# so `docker compose stop` would kill the service instead of letting it drain and close its pool.
+CMD ["tsx", "gateway/src/index.ts"]

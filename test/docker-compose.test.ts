@@ -291,6 +291,17 @@ describe('Dockerfile', () => {
     expect(users.pop()).toBe('node');
   });
 
+  it('finds the tsx the services are started with', () => {
+    const workdir = [...dockerfile.matchAll(/^WORKDIR\s+(\S+)/gm)].pop()?.[1];
+    for (const name of ['gateway', ...SUBGRAPHS]) {
+      const program = command(service(name)).split(/\s+/)[0];
+      if (program === 'npx') continue;
+      // A bare `tsx` is the project's own, from the image's PATH.
+      expect({ name, program }).toEqual({ name, program: 'tsx' });
+      expect(dockerfile).toMatch(new RegExp(`\\bPATH=${workdir}/node_modules/\\.bin:`));
+    }
+  });
+
   it('keeps dependencies and history out of the build context, but nothing the services read', () => {
     const patterns = fs
       .readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')
