@@ -1,6 +1,6 @@
 import { parse } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { BaseContext } from '@apollo/server';
 import type { Database } from './db';
 import type { Logger } from './logger';
