@@ -197,3 +197,24 @@ describe('partial failure', () => {
     expect(JSON.stringify(response.errors)).not.toMatch(/127\.0\.0\.1|localhost|ECONNREFUSED/);
   });
 });
+
+describe('work agenda', () => {
+  let agendaStack: Stack;
+  beforeAll(async () => {
+    agendaStack = await startStack();
+  });
+  afterAll(async () => {
+    await agendaStack?.stop();
+  });
+
+  it('lists items by due date with open-ended ones last, and filters by status, theme and owner', async () => {
+    const { data: all } = await agendaStack.query(`{ workAgenda { id dueOn status theme owner { code } } }`);
+    const due = all.workAgenda.map((i: any) => i.dueOn);
+    const dated = due.filter((d: string | null) => d !== null);
+    expect(due).toEqual([...dated.sort(), ...due.filter((d: string | null) => d === null)]);
+    const { data } = await agendaStack.query(`{ workAgenda(status: IN_PROGRESS, theme: HARMONISATION, ownerCode: "bisc") { status theme owner { code } } }`);
+    const expected = all.workAgenda.filter((i: any) => i.status === 'IN_PROGRESS' && i.theme === 'HARMONISATION' && i.owner.code === 'BISC');
+    expect(expected.length).toBeGreaterThan(0);
+    expect(data.workAgenda).toHaveLength(expected.length);
+  });
+});

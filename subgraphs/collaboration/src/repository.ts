@@ -1,11 +1,10 @@
-import { DataSource, FindOptionsWhere, In } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import type { Province } from '../../../shared/registry';
 import {
   NetworkAgendaGoalEntity,
   PoiProvinceEntity,
   RegisteredPoiEntity,
   SteeringGroupMemberEntity,
-  WorkAgendaItem,
   WorkAgendaItemEntity,
   WorkAgendaParticipantEntity,
   WorkAgendaStatus,
@@ -40,12 +39,17 @@ export class CollaborationRepository {
     return this.dataSource.getRepository(PoiProvinceEntity).find({ where: { poiCode: In([...codes]) }, order: { province: 'ASC' } });
   }
 
+  /** By due date, open-ended items last. */
   listWorkAgenda(filter: WorkAgendaFilter) {
-    const where: FindOptionsWhere<WorkAgendaItem> = {};
-    if (filter.status) where.status = filter.status;
-    if (filter.theme) where.theme = filter.theme;
-    if (filter.ownerCode) where.ownerCode = filter.ownerCode.toUpperCase();
-    return this.dataSource.getRepository(WorkAgendaItemEntity).find({ where, order: { dueOn: 'ASC', id: 'ASC' } });
+    const qb = this.dataSource.getRepository(WorkAgendaItemEntity).createQueryBuilder('item');
+    if (filter.status) qb.andWhere('item.status = :status', { status: filter.status });
+    if (filter.theme) qb.andWhere('item.theme = :theme', { theme: filter.theme });
+    if (filter.ownerCode) qb.andWhere('item.ownerCode = :owner', { owner: filter.ownerCode.toUpperCase() });
+    return qb
+      .orderBy('CASE WHEN item.due_on IS NULL THEN 1 ELSE 0 END', 'ASC')
+      .addOrderBy('item.dueOn', 'ASC')
+      .addOrderBy('item.id', 'ASC')
+      .getMany();
   }
 
   workAgendaItemsByIds(ids: readonly string[]) {
