@@ -1,0 +1,43 @@
+// `npm run poi:add -- --code FRYSLAN --name "Bibliotheekservice Fryslân" --provinces FRIESLAND`
+import { parseArgs } from 'node:util';
+import { PROJECT_ROOT } from '../shared/config';
+import { addPoi } from './poi-scaffold';
+
+const usage = `Usage: npm run poi:add -- --code <CODE> --name "<name>" --provinces <PROVINCE>[,<PROVINCE>…]
+       [--full-name "<full name>"] [--seat <city>] [--website <url>] [--port <port>] [--steering-group]`;
+
+try {
+  const { values } = parseArgs({
+    options: {
+      code: { type: 'string' },
+      name: { type: 'string' },
+      provinces: { type: 'string' },
+      'full-name': { type: 'string' },
+      seat: { type: 'string' },
+      website: { type: 'string' },
+      port: { type: 'string' },
+      'steering-group': { type: 'boolean' },
+    },
+  });
+  if (!values.code || !values.name || !values.provinces) throw new Error(`--code, --name and --provinces are required.\n${usage}`);
+  if (values.port !== undefined && !/^\d+$/.test(values.port)) throw new Error(`--port must be a number.\n${usage}`);
+  const poi = addPoi(
+    PROJECT_ROOT,
+    {
+      code: values.code,
+      name: values.name,
+      provinces: values.provinces.split(','),
+      fullName: values['full-name'],
+      seat: values.seat,
+      website: values.website,
+      port: values.port === undefined ? undefined : Number(values.port),
+      inSteeringGroup: values['steering-group'],
+    },
+    (line) => console.log(`✓ ${line}`),
+  );
+  console.log(`\n${poi.name} joins as ${poi.code}. Start it with \`npm start\` (or \`npm run start:subgraph -- ${poi.code.toLowerCase()}\`);`);
+  console.log('replace the demo libraries in its data/libraries.csv with its real list, then commit.');
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}

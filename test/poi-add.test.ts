@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { changedFiles, copyProject, snapshotFiles } from './helpers/project-copy';
+
+describe('npm run poi:add', () => {
+  let project: ReturnType<typeof copyProject>;
+  beforeAll(() => {
+    project = copyProject();
+  });
+  afterAll(() => project?.remove());
+
+  it('refuses a code or province clash with a clear message and changes nothing', () => {
+    const before = snapshotFiles(project.root);
+    const codeClash = project.run('scripts/poi-add.ts', ['--code', 'cubiss', '--name', 'Again', '--provinces', 'FRIESLAND']);
+    expect(codeClash.status).toBe(1);
+    expect(codeClash.stderr).toContain('a POI with code CUBISS is already registered');
+    const provinceClash = project.run('scripts/poi-add.ts', ['--code', 'ZEEUWS', '--name', 'Zeeuws', '--provinces', 'ZEELAND,LIMBURG']);
+    expect(provinceClash.status).toBe(1);
+    expect(provinceClash.stderr).toContain('province LIMBURG is served by both CUBISS and ZEEUWS');
+    const unknown = project.run('scripts/poi-add.ts', ['--code', 'ZEEUWS', '--name', 'Zeeuws', '--provinces', 'ATLANTIS']);
+    expect(unknown.stderr).toContain('unknown province "ATLANTIS"');
+    const missing = project.run('scripts/poi-add.ts', ['--code', 'ZEEUWS']);
+    expect(missing.stderr).toContain('Usage: npm run poi:add');
+    expect(changedFiles(before, snapshotFiles(project.root))).toEqual([]);
+  });
+
+  it('rolls every file back when a later step fails', () => {
+    const broken = copyProject();
+    try {
+      fs.writeFileSync(path.join(broken.root, 'scripts', 'compose.ts'), 'console.error("composition exploded"); process.exit(3);\n');
+      const before = snapshotFiles(broken.root);
+      const result = broken.run('scripts/poi-add.ts', ['--code', 'ZEEUWS', '--name', 'Zeeuws', '--provinces', 'ZEELAND']);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('nothing was changed: composition exploded');
+      expect(changedFiles(before, snapshotFiles(broken.root))).toEqual([]);
+    } finally {
+      broken.remove();
+    }
+  });
+
+  it('adds a fifth POI that appears in the shared view with its own libraries, touching no other code', () => {
+    const before = snapshotFiles(project.root);
+    const added = project.run('scripts/poi-add.ts', ['--code', 'FRYSLAN', '--name', 'Bibliotheekservice Fryslân', '--provinces', 'FRIESLAND']);
+    expect(added.stderr).toBe('');
+    expect(added.status).toBe(0);
+
+    const changed = changedFiles(before, snapshotFiles(project.root));
+    expect(changed).toEqual([
+      'docker-compose.yml',
+      'subgraphs/collaboration/registry.json',
+      'subgraphs/fryslan/README.md',
+      'subgraphs/fryslan/data/libraries.csv',
+      'supergraph.graphql',
+    ]);
+
+    const compose = YAML.parse(snapshotFiles(project.root).get('docker-compose.yml')!, { merge: true });
+    expect(compose.services['mysql-fryslan'].environment.MYSQL_DATABASE).toBe('poi_fryslan');
+    expect(compose.services.fryslan.environment.FRYSLAN_DATABASE_URL).toContain('@mysql-fryslan:3306/poi_fryslan');
+    expect(compose.services.gateway.environment.FRYSLAN_URL).toBe('http://fryslan:4006/graphql');
+
+    expect(project.run('scripts/compose.ts', ['--check']).status).toBe(0);
+
+    const response = project.run('test/helpers/query-stack.ts', [
+      `{ pois { __typename code provinces libraries { totalCount nodes { province } } stats { libraryCount } }
+         fryslan { name libraries { totalCount } } }`,
+    ]);
+    expect(response.status).toBe(0);
+    const { data, errors } = JSON.parse(response.stdout);
+    expect(errors).toBeUndefined();
+    expect(data.pois.map((p: any) => p.code)).toEqual(['BISC', 'CUBISS', 'FRYSLAN', 'PROBIBLIO', 'RIJNBRINK']);
+    const fryslan = data.pois.find((p: any) => p.code === 'FRYSLAN');
+    expect(fryslan.__typename).toBe('FryslanPoi');
+    expect(fryslan.provinces).toEqual(['FRIESLAND']);
+    expect(fryslan.libraries.totalCount).toBeGreaterThan(0);
+    expect(fryslan.stats.libraryCount).toBe(fryslan.libraries.totalCount);
+    for (const library of fryslan.libraries.nodes) expect(library.province).toBe('FRIESLAND');
+    expect(data.fryslan).toEqual({ name: 'Bibliotheekservice Fryslân', libraries: { totalCount: fryslan.libraries.totalCount } });
+  });
+});
