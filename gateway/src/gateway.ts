@@ -4,9 +4,11 @@ import { GraphQLError } from 'graphql';
 import type { Logger } from '../../shared/logger';
 import { POIS } from '../../shared/registry';
 import { RunningServer, startGraphQLServer } from '../../shared/server';
+import { supergraphFromFile } from './supergraph-file';
 
 export interface GatewayOptions {
-  supergraphSdl: string;
+  /** The composed supergraph: its text, or a file to serve and follow (see supergraph-file.ts). */
+  supergraph: { sdl: string } | { path: string };
   /** Where to reach each subgraph, by name; overrides the URL in the supergraph. */
   subgraphUrls: Record<string, string>;
   port: number;
@@ -44,7 +46,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   // @apollo/gateway reports anonymous usage data unless this is set; this project sends nothing.
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   const gateway = new ApolloGateway({
-    supergraphSdl: options.supergraphSdl,
+    supergraphSdl: 'path' in options.supergraph ? supergraphFromFile(options.supergraph.path, options.logger) : options.supergraph.sdl,
     logger: options.logger,
     buildService: ({ name, url }) => new SubgraphDataSource(name, options.subgraphUrls[name] ?? url!),
   });

@@ -11,7 +11,7 @@ runMain(async () => {
     throw new Error(`No supergraph at ${config.gateway.supergraphPath}: run \`npm run compose\` first.`);
   }
   const gateway = await startGateway({
-    supergraphSdl: fs.readFileSync(config.gateway.supergraphPath, 'utf8'),
+    supergraph: { path: config.gateway.supergraphPath },
     subgraphUrls: Object.fromEntries(config.subgraphs.map((s) => [s.name, s.url])),
     port: config.gateway.port,
     host: config.host,

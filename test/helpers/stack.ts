@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { startGateway } from '../../gateway/src/gateway';
 import { loadConfig } from '../../shared/config';
 import { createLogger } from '../../shared/logger';
@@ -14,6 +15,8 @@ export interface GraphQLResponse<T = any> {
 
 export interface Stack {
   gateway: RunningServer;
+  /** The supergraph the gateway started with, composed over the running subgraphs' URLs. */
+  supergraphSdl: string;
   subgraphs: Map<string, RunningSubgraph>;
   query<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   /** SQL statements each subgraph has sent so far. */
@@ -36,7 +39,7 @@ export async function postGraphQL<T = any>(url: string, query: string, variables
  * database: embedded by default, MySQL when `<NAME>_DATABASE_URL` is set (as `.ci/run` does).
  * Databases are reseeded, so every test starts from the same data.
  */
-export async function startStack(options: { seedScale?: number } = {}): Promise<Stack> {
+export async function startStack(options: { seedScale?: number; supergraphPath?: string } = {}): Promise<Stack> {
   const config = loadConfig({
     ...process.env,
     GATEWAY_PORT: '0',
@@ -62,9 +65,13 @@ export async function startStack(options: { seedScale?: number } = {}): Promise<
     const { supergraphSdl } = composeSupergraph(
       SUBGRAPHS.map((s) => ({ name: s.name, url: subgraphs.get(s.name)!.url, sdl: s.sdl })),
     );
-    const gateway = await startGateway({ supergraphSdl, subgraphUrls: {}, port: 0, host: config.host, logger });
+    // With a path, the supergraph is written there and the gateway serves and follows that file.
+    if (options.supergraphPath) fs.writeFileSync(options.supergraphPath, supergraphSdl);
+    const supergraph = options.supergraphPath ? { path: options.supergraphPath } : { sdl: supergraphSdl };
+    const gateway = await startGateway({ supergraph, subgraphUrls: {}, port: 0, host: config.host, logger });
     return {
       gateway,
+      supergraphSdl,
       subgraphs,
       query: (query, variables) => postGraphQL(gateway.url, query, variables),
       statementCounts: () => Object.fromEntries([...subgraphs].map(([name, s]) => [name, s.database.statements.count])),
