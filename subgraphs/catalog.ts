@@ -1,14 +1,22 @@
 import path from 'node:path';
 import { definePoiSubgraph } from '../shared/poi/subgraph';
-import { POIS } from '../shared/registry';
+import { Poi, POIS } from '../shared/registry';
 import type { SubgraphDefinition } from '../shared/subgraph';
-import { collaborationSubgraph } from './collaboration/src/subgraph';
+import { defineCollaborationSubgraph } from './collaboration/src/subgraph';
 
-/** Every subgraph of the federation: the collaboration, then one per registered POI (from its folder). */
-export const SUBGRAPHS: readonly SubgraphDefinition[] = [
-  collaborationSubgraph,
-  ...POIS.map((poi) => definePoiSubgraph(poi, path.join(__dirname, poi.subgraphName))),
-];
+/**
+ * The subgraphs of a federation over a registry: the collaboration, then one per POI. A POI's
+ * seed data comes from its folder (`subgraphs/<name>` unless `folderOf` says otherwise).
+ */
+export function createSubgraphs(
+  pois: readonly Poi[],
+  folderOf: (poi: Poi) => string = (poi) => path.join(__dirname, poi.subgraphName),
+): SubgraphDefinition[] {
+  return [defineCollaborationSubgraph(pois), ...pois.map((poi) => definePoiSubgraph(poi, folderOf(poi)))];
+}
+
+/** Every subgraph of this federation, from the registry. */
+export const SUBGRAPHS: readonly SubgraphDefinition[] = createSubgraphs(POIS);
 
 export function subgraphDefinition(name: string): SubgraphDefinition {
   const found = SUBGRAPHS.find((s) => s.name === name.toLowerCase());
