@@ -4,14 +4,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, PROJECT_ROOT } from '../shared/config';
 import { runMain } from '../shared/lifecycle';
-import { composeSupergraph } from '../shared/supergraph';
-import { SUBGRAPHS } from '../subgraphs/catalog';
+import { composeConfiguredSupergraph, SUBGRAPHS } from '../subgraphs/catalog';
 
 runMain(async () => {
   const config = loadConfig();
-  const { supergraphSdl, hints } = composeSupergraph(
-    SUBGRAPHS.map((s) => ({ name: s.name, url: config.subgraphs.find((c) => c.name === s.name)!.url, sdl: s.sdl })),
-  );
+  const { supergraphSdl, hints } = composeConfiguredSupergraph(config);
   // The Poi interface is split on purpose: registry fields in the collaboration, data in each POI subgraph.
   const bySplitPoi = (hint: string) => hint.startsWith('INCONSISTENT_INTERFACE_VALUE_TYPE_FIELD') && hint.includes('interface type "Poi"');
   for (const hint of hints.filter((h) => !bySplitPoi(h))) console.log(`hint: ${hint}`);

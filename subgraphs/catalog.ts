@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { definePoiSubgraph } from '../shared/poi/subgraph';
+import type { Config } from '../shared/config';
 import { Poi, POIS } from '../shared/registry';
+import { composeSupergraph } from '../shared/supergraph';
 import type { SubgraphDefinition } from '../shared/subgraph';
 import { defineCollaborationSubgraph } from './collaboration/src/subgraph';
 
@@ -22,4 +24,11 @@ export function subgraphDefinition(name: string): SubgraphDefinition {
   const found = SUBGRAPHS.find((s) => s.name === name.toLowerCase());
   if (!found) throw new Error(`Unknown subgraph "${name}". Known: ${SUBGRAPHS.map((s) => s.name).join(', ')}`);
   return found;
+}
+
+/** Composes this federation's supergraph, with each subgraph at its configured URL. */
+export function composeConfiguredSupergraph(config: Config): { supergraphSdl: string; hints: string[] } {
+  return composeSupergraph(
+    SUBGRAPHS.map((s) => ({ name: s.name, url: config.subgraphs.find((c) => c.name === s.name)!.url, sdl: s.sdl })),
+  );
 }
