@@ -1,6 +1,12 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { Poi, PROVINCES } from '../registry';
 
+/** An enum with a description on the type and on every value. */
+export function enumSdl(name: string, description: string, values: Record<string, string>): string {
+  const body = Object.entries(values).map(([value, text]) => `  ${JSON.stringify(text)}\n  ${value}`);
+  return `${JSON.stringify(description)}\nenum ${name} {\n${body.join('\n')}\n}`;
+}
+
 /** SDL shared by every subgraph: the federation link, scalars and the Province enum. */
 export const FEDERATION_LINK = `extend schema
   @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])`;
@@ -12,10 +18,7 @@ scalar Date
 "A moment in time in ISO 8601 form (UTC), e.g. \\"2026-11-23T14:05:00.000Z\\"."
 scalar DateTime
 
-"A Dutch province (provincie)."
-enum Province {
-${PROVINCES.map((p) => `  "${p.split('_').map((w) => w[0] + w.slice(1).toLowerCase()).join('-')}"\n  ${p}`).join('\n')}
-}
+${enumSdl('Province', 'A Dutch province (provincie).', Object.fromEntries(PROVINCES.map((p) => [p, p.split('_').map((w) => w[0] + w.slice(1).toLowerCase()).join('-')])))}
 `;
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;

@@ -3,17 +3,25 @@ import { GraphQLError } from 'graphql';
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-/** A sort order for keyset pagination; ties are always broken by id in the same direction. */
-export interface SortOrder<T> {
-  property: keyof T & string;
+/**
+ * A sort order for keyset pagination: an SQL expression over the query's alias, and a
+ * direction. Ties are always broken by id in the same direction.
+ */
+export interface SortOrder {
+  /** Names the order inside cursors, so a cursor of one order is refused by another. */
+  key: string;
+  sql: string;
   direction: 'ASC' | 'DESC';
-  /** How the sort value travels in a cursor. */
-  kind: 'text' | 'number' | 'datetime';
 }
+
+export type SortValue = string | number | Date | null;
+
+/** A row of a page, with the value of its sort expression as the database returned it. */
+export type Sorted<T> = T & { sortValue: SortValue };
 
 /** Where a page starts: after the row with this sort value and id. */
 export interface CursorPosition {
-  value: string | number | Date;
+  value: SortValue;
   id: number;
 }
 
@@ -32,7 +40,7 @@ function badInput(message: string, argument: string): GraphQLError {
 }
 
 /** Validates `first` and `after`; a value out of range is an error, never silently changed. */
-export function pageRequest(args: PageArgs, sort: SortOrder<any>): PageRequest {
+export function pageRequest(args: PageArgs, sort: SortOrder): PageRequest {
   const first = args.first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
     throw badInput(`"first" must be between 0 and ${MAX_PAGE_SIZE}, got ${first}`, 'first');
@@ -41,27 +49,25 @@ export function pageRequest(args: PageArgs, sort: SortOrder<any>): PageRequest {
   return { first, after: decodeCursor(args.after, sort) };
 }
 
-export function encodeCursor<T extends { id: number }>(row: T, sort: SortOrder<T>): string {
-  const value = row[sort.property];
-  const serialised = value instanceof Date ? value.toISOString() : value;
-  return Buffer.from(JSON.stringify([sort.property, serialised, row.id])).toString('base64url');
+export function encodeCursor(row: Sorted<{ id: number }>, sort: SortOrder): string {
+  const value = row.sortValue instanceof Date ? { date: row.sortValue.toISOString() } : row.sortValue;
+  return Buffer.from(JSON.stringify([sort.key, value, row.id])).toString('base64url');
 }
 
-function decodeCursor(cursor: string, sort: SortOrder<any>): CursorPosition {
+function decodeCursor(cursor: string, sort: SortOrder): CursorPosition {
+  const invalid = badInput('"after" is not a cursor of this list in this order; pass a pageInfo.endCursor from the same list', 'after');
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    parsed = undefined;
+    throw invalid;
   }
-  if (!Array.isArray(parsed) || parsed.length !== 3 || parsed[0] !== sort.property || !Number.isInteger(parsed[2])) {
-    throw badInput('"after" is not a cursor of this list; pass a pageInfo.endCursor from the same list', 'after');
-  }
+  if (!Array.isArray(parsed) || parsed.length !== 3 || parsed[0] !== sort.key || !Number.isInteger(parsed[2])) throw invalid;
   const [, raw, id] = parsed as [string, unknown, number];
-  if (sort.kind === 'number' && typeof raw === 'number') return { value: raw, id };
-  if (sort.kind === 'text' && typeof raw === 'string') return { value: raw, id };
-  if (sort.kind === 'datetime' && typeof raw === 'string' && !Number.isNaN(Date.parse(raw))) return { value: new Date(raw), id };
-  throw badInput('"after" is not a cursor of this list; pass a pageInfo.endCursor from the same list', 'after');
+  if (raw === null || typeof raw === 'string' || typeof raw === 'number') return { value: raw, id };
+  const date = typeof raw === 'object' && typeof (raw as { date?: unknown }).date === 'string' ? new Date((raw as { date: string }).date) : undefined;
+  if (date && !Number.isNaN(date.getTime())) return { value: date, id };
+  throw invalid;
 }
 
 export interface Connection<T> {
@@ -75,9 +81,9 @@ export interface Connection<T> {
  * `{ nodes }` just the page. `fetchRows` must return up to `first + 1` rows, so the extra row
  * tells whether another page follows.
  */
-export function lazyConnection<T extends { id: number }>(
+export function lazyConnection<T extends Sorted<{ id: number }>>(
   page: PageRequest,
-  sort: SortOrder<T>,
+  sort: SortOrder,
   fetchRows: () => Promise<T[]>,
   count: () => Promise<number>,
 ): Connection<T> {

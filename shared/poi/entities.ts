@@ -111,6 +111,7 @@ export const LibraryEntity = new EntitySchema<Library>({
   indices: [
     { name: 'idx_library_province', columns: ['province'] },
     { name: 'idx_library_name', columns: ['name'] },
+    { name: 'idx_library_member_count', columns: ['memberCount'] },
   ],
 });
 
@@ -144,6 +145,8 @@ export const ContractEntity = new EntitySchema<Contract>({
   indices: [
     { name: 'idx_contract_library', columns: ['libraryId', 'status'] },
     { name: 'idx_contract_ends_on', columns: ['endsOn'] },
+    { name: 'idx_contract_starts_on', columns: ['startsOn'] },
+    { name: 'idx_contract_status', columns: ['status'] },
   ],
 });
 
@@ -178,6 +181,9 @@ export const TicketEntity = new EntitySchema<Ticket>({
     { name: 'idx_ticket_library_opened', columns: ['libraryId', 'openedAt'] },
     { name: 'idx_ticket_status', columns: ['status'] },
     { name: 'idx_ticket_opened', columns: ['openedAt'] },
+    { name: 'idx_ticket_resolved', columns: ['resolvedAt'] },
+    { name: 'idx_ticket_priority', columns: ['priority'] },
+    { name: 'idx_ticket_category', columns: ['category'] },
   ],
 });
 
@@ -193,7 +199,11 @@ export const KnowledgeArticleEntity = new EntitySchema<KnowledgeArticle>({
     source: { type: 'varchar', length: 100 },
     updatedAt: { type: 'datetime', name: 'updated_at' },
   },
-  indices: [{ name: 'idx_knowledge_updated', columns: ['updatedAt'] }],
+  indices: [
+    { name: 'idx_knowledge_updated', columns: ['updatedAt'] },
+    // MySQL only, made by a migration; the embedded database has its own FTS table (embedded-search.ts).
+    { name: 'ft_knowledge_article', columns: ['title', 'summary', 'body', 'tags'], fulltext: true, synchronize: false },
+  ],
 });
 
 export const POI_ENTITIES = [

@@ -1,32 +1,40 @@
 import DataLoader from 'dataloader';
-import type { PageRequest } from '../graphql/connection';
+import type { PageRequest, Sorted, SortOrder } from '../graphql/connection';
 import { loaderById, loaderOfGroups, once } from '../loaders';
 import type { Ticket } from './entities';
-import type { PoiRepository } from './repository';
+import type { PoiRepository, TicketFilter } from './repository';
+
+/** One loader per distinct set of arguments, made on first use within the request. */
+function loaderPerArguments<A, K, V>(create: (args: A) => DataLoader<K, V>): (args: A) => DataLoader<K, V> {
+  const loaders = new Map<string, DataLoader<K, V>>();
+  return (args) => {
+    const key = JSON.stringify(args);
+    let loader = loaders.get(key);
+    if (!loader) loaders.set(key, (loader = create(args)));
+    return loader;
+  };
+}
 
 /** Per-request loaders of a POI subgraph: every relation is batched, nothing is shared between requests. */
 export function createPoiLoaders(repository: PoiRepository) {
-  const ticketPages = new Map<string, DataLoader<number, Ticket[]>>();
   return {
     libraryById: loaderById((ids: readonly number[]) => repository.librariesByIds(ids), (l) => l.id),
     branchesByLibrary: loaderOfGroups((ids: readonly number[]) => repository.branchesByLibraryIds(ids), (b) => b.libraryId),
     contractsByLibrary: loaderOfGroups((ids: readonly number[]) => repository.contractsByLibraryIds(ids), (c) => c.libraryId),
-    ticketCountByLibrary: new DataLoader<number, number>(async (ids) => {
-      const counts = await repository.ticketCountsByLibraryIds(ids);
-      return ids.map((id) => counts.get(id) ?? 0);
-    }),
-    /** Libraries asking for the same page of their tickets share one batched query. */
-    ticketPageByLibrary(page: PageRequest): DataLoader<number, Ticket[]> {
-      const key = JSON.stringify(page);
-      let loader = ticketPages.get(key);
-      if (!loader) {
-        loader = loaderOfGroups((ids: readonly number[]) => repository.ticketPagesByLibraryIds(ids, page), (t) => t.libraryId);
-        ticketPages.set(key, loader);
-      }
-      return loader;
-    },
+    /** Libraries counting the same kind of tickets share one GROUP BY query. */
+    ticketCountByLibrary: loaderPerArguments(
+      (filter: TicketFilter) =>
+        new DataLoader<number, number>(async (ids) => {
+          const counts = await repository.ticketCountsByLibraryIds(ids, filter);
+          return ids.map((id) => counts.get(id) ?? 0);
+        }),
+    ),
+    /** Libraries asking for the same page of their tickets share one windowed query. */
+    ticketPageByLibrary: loaderPerArguments(({ filter, sort, page }: { filter: TicketFilter; sort: SortOrder; page: PageRequest }) =>
+      loaderOfGroups<number, Sorted<Ticket>>((ids) => repository.ticketPagesByLibraryIds(ids, filter, sort, page), (t) => t.libraryId),
+    ),
     statsSummary: once(() => repository.statsSummary()),
-    ticketsByStatus: once(() => repository.ticketsByStatus()),
+    medianResolutionHours: once(() => repository.medianResolutionHours()),
   };
 }
 

@@ -1,19 +1,24 @@
+import { GraphQLError } from 'graphql';
 import { DataSource, In, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { PageRequest, SortOrder } from '../graphql/connection';
+import { PageRequest, Sorted, SortOrder, SortValue } from '../graphql/connection';
 import type { Province } from '../registry';
 import {
   Branch,
   BranchEntity,
   Contract,
   ContractEntity,
+  ContractService,
+  ContractStatus,
   KnowledgeArticle,
   KnowledgeArticleEntity,
   Library,
   LibraryEntity,
   OPEN_TICKET_STATUSES,
   Ticket,
+  TicketCategory,
   TicketEntity,
-  TICKET_STATUSES,
+  TicketPriority,
+  TicketStatus,
   VendorContract,
   VendorContractEntity,
 } from './entities';
@@ -22,6 +27,27 @@ export interface LibraryFilter {
   province?: Province | null;
   municipality?: string | null;
   nameContains?: string | null;
+  hasActiveContract?: boolean | null;
+}
+
+export interface ContractFilter {
+  status?: ContractStatus | null;
+  service?: ContractService | null;
+  /** Ends on or after this day. */
+  endsAfter?: string | null;
+  /** Ends before this day. */
+  endsBefore?: string | null;
+}
+
+export interface TicketFilter {
+  status?: TicketStatus[] | null;
+  priority?: TicketPriority[] | null;
+  category?: TicketCategory[] | null;
+  /** Opened at or after this moment. */
+  openedAfter?: Date | null;
+  /** Opened before this moment. */
+  openedBefore?: Date | null;
+  libraryId?: string | null;
 }
 
 export interface StatsSummary {
@@ -32,32 +58,64 @@ export interface StatsSummary {
   openTicketCount: number;
 }
 
-export const LIBRARY_ORDER: SortOrder<Library> = { property: 'name', direction: 'ASC', kind: 'text' };
-export const CONTRACT_ORDER: SortOrder<Contract> = { property: 'id', direction: 'ASC', kind: 'number' };
-export const TICKET_ORDER: SortOrder<Ticket> = { property: 'openedAt', direction: 'DESC', kind: 'datetime' };
-export const KNOWLEDGE_ORDER: SortOrder<KnowledgeArticle> = { property: 'updatedAt', direction: 'DESC', kind: 'datetime' };
+export interface KeyCount {
+  key: string;
+  count: number;
+}
+
+export type Direction = 'ASC' | 'DESC';
+export type LibraryOrderField = 'NAME' | 'MEMBER_COUNT' | 'PROVINCE';
+export type ContractOrderField = 'ENDS_ON' | 'STARTS_ON' | 'ANNUAL_FEE';
+export type TicketOrderField = 'OPENED_AT' | 'PRIORITY' | 'RESOLVED_AT';
+
+/** The SQL each sortable field orders by; unresolved tickets sort as if resolved at the end of time. */
+const SORT_SQL = {
+  library: { NAME: 'library.name', MEMBER_COUNT: 'library.member_count', PROVINCE: 'library.province' },
+  contract: { ENDS_ON: 'contract.ends_on', STARTS_ON: 'contract.starts_on', ANNUAL_FEE: 'contract.annual_fee' },
+  ticket: { OPENED_AT: 'ticket.opened_at', PRIORITY: 'ticket.priority', RESOLVED_AT: "COALESCE(ticket.resolved_at, '9999-12-31 00:00:00')" },
+  article: { UPDATED_AT: 'article.updated_at' },
+} as const;
+
+export function sortOrder<E extends keyof typeof SORT_SQL>(entity: E, field: keyof (typeof SORT_SQL)[E], direction: Direction): SortOrder {
+  return { key: `${entity}.${String(field)}.${direction}`, sql: SORT_SQL[entity][field] as string, direction };
+}
 
 /** `LIKE` pattern for "contains", with the user's wildcards taken literally ('!' escapes in both databases). */
 function containsPattern(text: string): string {
   return `%${text.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 }
 
-/** Orders by the sort property then id, and starts after the cursor row. */
-function applyKeyset<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, alias: string, sort: SortOrder<T>, page: PageRequest) {
-  const column = `${alias}.${sort.property}`;
+function idOrNothing(id: string): number {
+  return /^\d{1,9}$/.test(id) ? Number(id) : -1;
+}
+
+/** Orders by the sort expression then id, and starts after the cursor row. */
+function applyKeyset<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, alias: string, sort: SortOrder, page: PageRequest) {
   const comparison = sort.direction === 'ASC' ? '>' : '<';
   if (page.after) {
-    qb.andWhere(`(${column} ${comparison} :cursorValue OR (${column} = :cursorValue AND ${alias}.id ${comparison} :cursorId))`, {
+    qb.andWhere(`(${sort.sql} ${comparison} :cursorValue OR (${sort.sql} = :cursorValue AND ${alias}.id ${comparison} :cursorId))`, {
       cursorValue: page.after.value,
       cursorId: page.after.id,
     });
   }
-  return qb.orderBy(column, sort.direction).addOrderBy(`${alias}.id`, sort.direction);
+  return qb.orderBy(sort.sql, sort.direction).addOrderBy(`${alias}.id`, sort.direction);
+}
+
+/** Loads entities with the raw value of the sort expression each was ordered by (cursors need it). */
+async function withSortValues<T extends { id: number }>(qb: SelectQueryBuilder<T>, alias: string, sortSql: string): Promise<Sorted<T>[]> {
+  // In parentheses, so TypeORM takes it as an expression rather than re-aliasing an entity column.
+  const { entities, raw } = await qb.addSelect(`(${sortSql})`, 'sort_value').getRawAndEntities();
+  const valueById = new Map<number, SortValue>(raw.map((row) => [Number(row[`${alias}_id`]), row.sort_value]));
+  return entities.map((entity) => Object.assign(entity, { sortValue: valueById.get(entity.id) ?? null }));
 }
 
 /** All SQL of a POI subgraph. Every method is one statement; batch methods take many keys. */
 export class PoiRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly mysql: boolean;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.mysql = dataSource.options.type === 'mysql';
+  }
 
   private libraryQuery(filter: LibraryFilter) {
     const qb = this.dataSource.getRepository(LibraryEntity).createQueryBuilder('library');
@@ -70,11 +128,15 @@ export class PoiRepository {
     if (filter.nameContains) {
       qb.andWhere("LOWER(library.name) LIKE LOWER(:name) ESCAPE '!'", { name: containsPattern(filter.nameContains) });
     }
+    if (filter.hasActiveContract !== undefined && filter.hasActiveContract !== null) {
+      const active = "EXISTS (SELECT 1 FROM contract active WHERE active.library_id = library.id AND active.status = 'ACTIVE')";
+      qb.andWhere(filter.hasActiveContract ? active : `NOT ${active}`);
+    }
     return qb;
   }
 
-  pageLibraries(filter: LibraryFilter, page: PageRequest): Promise<Library[]> {
-    return applyKeyset(this.libraryQuery(filter), 'library', LIBRARY_ORDER, page).limit(page.first + 1).getMany();
+  pageLibraries(filter: LibraryFilter, sort: SortOrder, page: PageRequest): Promise<Sorted<Library>[]> {
+    return withSortValues(applyKeyset(this.libraryQuery(filter), 'library', sort, page).limit(page.first + 1), 'library', sort.sql);
   }
 
   countLibraries(filter: LibraryFilter): Promise<number> {
@@ -103,78 +165,118 @@ export class PoiRepository {
       .getMany();
   }
 
-  pageContracts(page: PageRequest): Promise<Contract[]> {
+  private contractQuery(filter: ContractFilter) {
     const qb = this.dataSource.getRepository(ContractEntity).createQueryBuilder('contract');
-    return applyKeyset(qb, 'contract', CONTRACT_ORDER, page).limit(page.first + 1).getMany();
+    if (filter.status) qb.andWhere('contract.status = :status', { status: filter.status });
+    if (filter.service) qb.andWhere('contract.services LIKE :service', { service: `%"${filter.service}"%` });
+    if (filter.endsAfter) qb.andWhere('contract.ends_on >= :endsAfter', { endsAfter: filter.endsAfter });
+    if (filter.endsBefore) qb.andWhere('contract.ends_on < :endsBefore', { endsBefore: filter.endsBefore });
+    return qb;
   }
 
-  countContracts(): Promise<number> {
-    return this.dataSource.getRepository(ContractEntity).count();
+  pageContracts(filter: ContractFilter, sort: SortOrder, page: PageRequest): Promise<Sorted<Contract>[]> {
+    return withSortValues(applyKeyset(this.contractQuery(filter), 'contract', sort, page).limit(page.first + 1), 'contract', sort.sql);
+  }
+
+  countContracts(filter: ContractFilter): Promise<number> {
+    return this.contractQuery(filter).getCount();
   }
 
   vendorContracts(): Promise<VendorContract[]> {
     return this.dataSource.getRepository(VendorContractEntity).find({ order: { startsOn: 'ASC', id: 'ASC' } });
   }
 
-  pageTickets(page: PageRequest): Promise<Ticket[]> {
+  private ticketQuery(filter: TicketFilter) {
     const qb = this.dataSource.getRepository(TicketEntity).createQueryBuilder('ticket');
-    return applyKeyset(qb, 'ticket', TICKET_ORDER, page).limit(page.first + 1).getMany();
+    if (filter.status?.length) qb.andWhere('ticket.status IN (:...statuses)', { statuses: filter.status });
+    if (filter.priority?.length) qb.andWhere('ticket.priority IN (:...priorities)', { priorities: filter.priority });
+    if (filter.category?.length) qb.andWhere('ticket.category IN (:...categories)', { categories: filter.category });
+    if (filter.openedAfter) qb.andWhere('ticket.opened_at >= :openedAfter', { openedAfter: filter.openedAfter });
+    if (filter.openedBefore) qb.andWhere('ticket.opened_at < :openedBefore', { openedBefore: filter.openedBefore });
+    if (filter.libraryId) qb.andWhere('ticket.library_id = :libraryId', { libraryId: idOrNothing(filter.libraryId) });
+    return qb;
   }
 
-  countTickets(): Promise<number> {
-    return this.dataSource.getRepository(TicketEntity).count();
+  pageTickets(filter: TicketFilter, sort: SortOrder, page: PageRequest): Promise<Sorted<Ticket>[]> {
+    return withSortValues(applyKeyset(this.ticketQuery(filter), 'ticket', sort, page).limit(page.first + 1), 'ticket', sort.sql);
   }
 
-  async ticketCountsByLibraryIds(libraryIds: readonly number[]): Promise<Map<number, number>> {
-    const rows: { libraryId: number; count: string | number }[] = await this.dataSource
-      .getRepository(TicketEntity)
-      .createQueryBuilder('ticket')
-      .select('ticket.libraryId', 'libraryId')
+  countTickets(filter: TicketFilter): Promise<number> {
+    return this.ticketQuery(filter).getCount();
+  }
+
+  async ticketCountsByLibraryIds(libraryIds: readonly number[], filter: TicketFilter): Promise<Map<number, number>> {
+    const rows: { libraryId: number; count: string | number }[] = await this.ticketQuery(filter)
+      .select('ticket.library_id', 'libraryId')
       .addSelect('COUNT(*)', 'count')
-      .where('ticket.libraryId IN (:...libraryIds)', { libraryIds })
-      .groupBy('ticket.libraryId')
+      .andWhere('ticket.library_id IN (:...libraryIds)', { libraryIds })
+      .groupBy('ticket.library_id')
       .getRawMany();
     return new Map(rows.map((row) => [Number(row.libraryId), Number(row.count)]));
   }
 
   /**
    * One page of tickets for each of many libraries in one statement: rows are numbered per
-   * library in ticket order, and the first `first + 1` of each library are kept.
+   * library in the sort order, and the first `first + 1` of each library are kept.
    */
-  async ticketPagesByLibraryIds(libraryIds: readonly number[], page: PageRequest): Promise<Ticket[]> {
-    const ranked = applyKeyset(
-      this.dataSource.getRepository(TicketEntity).createQueryBuilder('ticket'),
-      'ticket',
-      TICKET_ORDER,
-      page,
-    )
+  async ticketPagesByLibraryIds(libraryIds: readonly number[], filter: TicketFilter, sort: SortOrder, page: PageRequest): Promise<Sorted<Ticket>[]> {
+    const ranked = applyKeyset(this.ticketQuery(filter), 'ticket', sort, page)
       .select('ticket.id', 'id')
-      .addSelect('ROW_NUMBER() OVER (PARTITION BY ticket.library_id ORDER BY ticket.opened_at DESC, ticket.id DESC)', 'position')
-      .andWhere('ticket.libraryId IN (:...libraryIds)', { libraryIds })
+      .addSelect(`(${sort.sql})`, 'sort_value')
+      .addSelect(`ROW_NUMBER() OVER (PARTITION BY ticket.library_id ORDER BY ${sort.sql} ${sort.direction}, ticket.id ${sort.direction})`, 'position')
+      .andWhere('ticket.library_id IN (:...libraryIds)', { libraryIds })
       .orderBy();
-    return this.dataSource
+    const qb = this.dataSource
       .getRepository(TicketEntity)
       .createQueryBuilder('ticket')
       .innerJoin(`(${ranked.getQuery()})`, 'ranked', 'ranked.id = ticket.id')
       .where('ranked.position <= :limit', { limit: page.first + 1 })
       .setParameters(ranked.getParameters())
-      .orderBy('ticket.openedAt', 'DESC')
-      .addOrderBy('ticket.id', 'DESC')
-      .getMany();
+      .orderBy('ranked.sort_value', sort.direction)
+      .addOrderBy('ticket.id', sort.direction);
+    return withSortValues(qb, 'ticket', 'ranked.sort_value');
+  }
+
+  /**
+   * Full-text search, ranked by relevance: MySQL's FULLTEXT index in boolean mode, or the
+   * embedded database's FTS4 table with a relevance function (see embedded-search.ts). Every
+   * word must match, as a prefix (`reserv` finds "reserveringen").
+   */
+  private searchSql(search: string): { where: string; score: string; query: string } {
+    const words = (search.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => w.length >= 3).slice(0, 10);
+    if (words.length === 0) {
+      throw new GraphQLError('"search" needs at least one word of three or more letters or digits', {
+        extensions: { code: 'BAD_USER_INPUT', argument: 'search' },
+      });
+    }
+    if (this.mysql) {
+      const match = 'MATCH (article.title, article.summary, article.body, article.tags) AGAINST (:search IN BOOLEAN MODE)';
+      return { where: `${match} > 0`, score: match, query: words.map((w) => `+${w}*`).join(' ') };
+    }
+    return {
+      where: 'article.id IN (SELECT docid FROM knowledge_fts WHERE knowledge_fts MATCH :search)',
+      score: "(SELECT poi_search_rank(matchinfo(knowledge_fts, 'pcx')) FROM knowledge_fts WHERE knowledge_fts MATCH :search AND docid = article.id)",
+      query: words.map((w) => `${w}*`).join(' '),
+    };
+  }
+
+  /** The order of a knowledge list: by relevance when searching, else newest first. */
+  knowledgeOrder(search: string | null | undefined): SortOrder {
+    if (!search) return sortOrder('article', 'UPDATED_AT', 'DESC');
+    return { key: 'article.SCORE.DESC', sql: this.searchSql(search).score, direction: 'DESC' };
   }
 
   private knowledgeQuery(search: string | null | undefined) {
     const qb = this.dataSource.getRepository(KnowledgeArticleEntity).createQueryBuilder('article');
-    const words = (search ?? '').split(/\s+/).filter(Boolean).slice(0, 10);
-    words.forEach((word, index) => {
-      const matches = ['title', 'summary', 'body', 'tags'].map((column) => `LOWER(article.${column}) LIKE LOWER(:word${index}) ESCAPE '!'`);
-      qb.andWhere(`(${matches.join(' OR ')})`, { [`word${index}`]: containsPattern(word) });
-    });
+    if (search) {
+      const { where, query } = this.searchSql(search);
+      qb.where(where, { search: query });
+    }
     return qb;
   }
 
-  pageKnowledgeArticles(search: string | null | undefined, page: PageRequest): Promise<KnowledgeArticle[]> {
-    return applyKeyset(this.knowledgeQuery(search), 'article', KNOWLEDGE_ORDER, page).limit(page.first + 1).getMany();
+  pageKnowledgeArticles(search: string | null | undefined, sort: SortOrder, page: PageRequest): Promise<Sorted<KnowledgeArticle>[]> {
+    return withSortValues(applyKeyset(this.knowledgeQuery(search), 'article', sort, page).limit(page.first + 1), 'article', sort.sql);
   }
 
   countKnowledgeArticles(search: string | null | undefined): Promise<number> {
@@ -201,15 +303,42 @@ export class PoiRepository {
     };
   }
 
-  async ticketsByStatus(): Promise<{ key: string; count: number }[]> {
-    const rows: { status: string; count: string | number }[] = await this.dataSource
-      .getRepository(TicketEntity)
-      .createQueryBuilder('ticket')
-      .select('ticket.status', 'status')
-      .addSelect('COUNT(*)', 'count')
-      .groupBy('ticket.status')
-      .getRawMany();
-    const counts = new Map(rows.map((row) => [row.status, Number(row.count)]));
-    return TICKET_STATUSES.map((status) => ({ key: status, count: counts.get(status) ?? 0 }));
+  /** Counts per value of one column (GROUP BY), every known value present. */
+  async countsBy(table: 'ticket' | 'library', column: 'status' | 'priority' | 'category' | 'province', keys: readonly string[]): Promise<KeyCount[]> {
+    const rows: { key: string; count: string | number }[] = await this.dataSource.query(
+      `SELECT ${column} AS ${this.mysql ? '`key`' : '"key"'}, COUNT(*) AS count FROM ${table} GROUP BY ${column}`,
+    );
+    const counts = new Map(rows.map((row) => [row.key, Number(row.count)]));
+    const known = keys.length > 0 ? keys : [...counts.keys()].sort();
+    return known.map((key) => ({ key, count: counts.get(key) ?? 0 }));
+  }
+
+  /** Tickets opened (or resolved) per calendar month from `fromMonth` (YYYY-MM-01) on. */
+  async ticketsPerMonth(column: 'opened_at' | 'resolved_at', fromMonth: string): Promise<Map<string, number>> {
+    const month = this.mysql ? `DATE_FORMAT(${column}, '%Y-%m')` : `strftime('%Y-%m', ${column})`;
+    const rows: { month: string; count: string | number }[] = await this.dataSource.query(
+      `SELECT ${month} AS month, COUNT(*) AS count FROM ticket WHERE ${column} >= ? GROUP BY ${month}`,
+      [`${fromMonth} 00:00:00`],
+    );
+    return new Map(rows.map((row) => [row.month, Number(row.count)]));
+  }
+
+  /** Median hours from opening to resolution over resolved tickets, in SQL (null when none). */
+  async medianResolutionHours(): Promise<number | null> {
+    const hours = this.mysql
+      ? 'TIMESTAMPDIFF(SECOND, opened_at, resolved_at) / 3600.0'
+      : '(julianday(resolved_at) - julianday(opened_at)) * 24.0';
+    const [row] = await this.dataSource.query(
+      `SELECT AVG(hours) AS median FROM (
+         SELECT ${hours} AS hours, ROW_NUMBER() OVER (ORDER BY ${hours}) AS position, COUNT(*) OVER () AS total
+         FROM ticket WHERE resolved_at IS NOT NULL
+       ) ranked WHERE 2 * position BETWEEN total AND total + 2`,
+    );
+    return row?.median === null || row?.median === undefined ? null : Math.round(Number(row.median) * 10) / 10;
+  }
+
+  /** Active contracts that end on or after `from` and before `until`. */
+  async countContractsEnding(from: string, until: string): Promise<number> {
+    return this.contractQuery({ status: 'ACTIVE', endsAfter: from, endsBefore: until }).getCount();
   }
 }

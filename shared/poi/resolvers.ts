@@ -1,16 +1,21 @@
+import { GraphQLError } from 'graphql';
 import { lazyConnection, PageArgs, pageRequest } from '../graphql/connection';
 import { scalarResolvers } from '../graphql/common';
-import type { Poi } from '../registry';
-import type { Contract, Library, Ticket } from './entities';
+import { PROVINCES, Poi } from '../registry';
+import { addDays, addMonths } from '../seed-random';
+import { Contract, Library, Ticket, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from './entities';
 import type { PoiLoaders } from './loaders';
 import {
-  CONTRACT_ORDER,
-  KNOWLEDGE_ORDER,
-  LIBRARY_ORDER,
+  ContractFilter,
+  ContractOrderField,
+  Direction,
   LibraryFilter,
+  LibraryOrderField,
   PoiRepository,
-  TICKET_ORDER,
+  sortOrder,
   StatsSummary,
+  TicketFilter,
+  TicketOrderField,
 } from './repository';
 
 export interface PoiContext {
@@ -19,10 +24,34 @@ export interface PoiContext {
 }
 
 type PoiRef = { code: string };
+type Ordered<F> = { orderBy?: { field: F; direction?: Direction | null } | null };
+type TicketArgs = PageArgs & Ordered<TicketOrderField> & { filter?: TicketFilter | null };
 
 /** Ids are whole numbers inside a POI; anything else simply matches nothing. */
 function parseId(id: string): number | null {
   return /^\d{1,9}$/.test(id) ? Number(id) : null;
+}
+
+function ticketSort(args: TicketArgs) {
+  return sortOrder('ticket', args.orderBy?.field ?? 'OPENED_AT', args.orderBy?.direction ?? (args.orderBy ? 'ASC' : 'DESC'));
+}
+
+function inRange(value: number, min: number, max: number, argument: string): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new GraphQLError(`"${argument}" must be between ${min} and ${max}, got ${value}`, { extensions: { code: 'BAD_USER_INPUT', argument } });
+  }
+  return value;
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+/** The last `months` calendar months up to this one, oldest first, each with its count or 0. */
+async function perMonth(repository: PoiRepository, column: 'opened_at' | 'resolved_at', monthsArg: number) {
+  const months = inRange(monthsArg, 1, 60, 'months');
+  const thisMonth = `${today().slice(0, 7)}-01`;
+  const labels = Array.from({ length: months }, (_, i) => addMonths(thisMonth, i - months + 1).slice(0, 7));
+  const counts = await repository.ticketsPerMonth(column, `${labels[0]}-01`);
+  return labels.map((month) => ({ month, count: counts.get(month) ?? 0 }));
 }
 
 const stat = (field: keyof StatsSummary) => (_: unknown, __: unknown, { loaders }: PoiContext) =>
@@ -40,30 +69,36 @@ export function createPoiResolvers(poi: Poi) {
     },
     [poi.typeName]: {
       __resolveReference: (ref: PoiRef): PoiRef | null => (ref.code === poi.code ? { code: poi.code } : null),
-      libraries: (_: PoiRef, args: PageArgs & { filter?: LibraryFilter | null }, { repository }: PoiContext) => {
-        const page = pageRequest(args, LIBRARY_ORDER);
+      libraries: (_: PoiRef, args: PageArgs & Ordered<LibraryOrderField> & { filter?: LibraryFilter | null }, { repository }: PoiContext) => {
+        const sort = sortOrder('library', args.orderBy?.field ?? 'NAME', args.orderBy?.direction ?? 'ASC');
+        const page = pageRequest(args, sort);
         const filter = args.filter ?? {};
-        return lazyConnection(page, LIBRARY_ORDER, () => repository.pageLibraries(filter, page), () => repository.countLibraries(filter));
+        return lazyConnection(page, sort, () => repository.pageLibraries(filter, sort, page), () => repository.countLibraries(filter));
       },
       library: (_: PoiRef, { id }: { id: string }, { loaders }: PoiContext) => {
         const libraryId = parseId(id);
         return libraryId === null ? null : loaders.libraryById.load(libraryId);
       },
-      contracts: (_: PoiRef, args: PageArgs, { repository }: PoiContext) => {
-        const page = pageRequest(args, CONTRACT_ORDER);
-        return lazyConnection(page, CONTRACT_ORDER, () => repository.pageContracts(page), () => repository.countContracts());
+      contracts: (_: PoiRef, args: PageArgs & Ordered<ContractOrderField> & { filter?: ContractFilter | null }, { repository }: PoiContext) => {
+        const sort = sortOrder('contract', args.orderBy?.field ?? 'ENDS_ON', args.orderBy?.direction ?? 'ASC');
+        const page = pageRequest(args, sort);
+        const filter = args.filter ?? {};
+        return lazyConnection(page, sort, () => repository.pageContracts(filter, sort, page), () => repository.countContracts(filter));
       },
       vendorContracts: (_: PoiRef, __: unknown, { repository }: PoiContext) => repository.vendorContracts(),
-      tickets: (_: PoiRef, args: PageArgs, { repository }: PoiContext) => {
-        const page = pageRequest(args, TICKET_ORDER);
-        return lazyConnection(page, TICKET_ORDER, () => repository.pageTickets(page), () => repository.countTickets());
+      tickets: (_: PoiRef, args: TicketArgs, { repository }: PoiContext) => {
+        const sort = ticketSort(args);
+        const page = pageRequest(args, sort);
+        const filter = args.filter ?? {};
+        return lazyConnection(page, sort, () => repository.pageTickets(filter, sort, page), () => repository.countTickets(filter));
       },
       knowledgeArticles: (_: PoiRef, args: PageArgs & { search?: string | null }, { repository }: PoiContext) => {
-        const page = pageRequest(args, KNOWLEDGE_ORDER);
+        const sort = repository.knowledgeOrder(args.search);
+        const page = pageRequest(args, sort);
         return lazyConnection(
           page,
-          KNOWLEDGE_ORDER,
-          () => repository.pageKnowledgeArticles(args.search, page),
+          sort,
+          () => repository.pageKnowledgeArticles(args.search, sort, page),
           () => repository.countKnowledgeArticles(args.search),
         );
       },
@@ -73,13 +108,15 @@ export function createPoiResolvers(poi: Poi) {
       branches: (library: Library, _: unknown, { loaders }: PoiContext) => loaders.branchesByLibrary.load(library.id),
       contract: async (library: Library, _: unknown, { loaders }: PoiContext) =>
         (await loaders.contractsByLibrary.load(library.id))[0] ?? null,
-      tickets: (library: Library, args: PageArgs, { loaders }: PoiContext) => {
-        const page = pageRequest(args, TICKET_ORDER);
+      tickets: (library: Library, args: TicketArgs, { loaders }: PoiContext) => {
+        const sort = ticketSort(args);
+        const page = pageRequest(args, sort);
+        const filter = args.filter ?? {};
         return lazyConnection(
           page,
-          TICKET_ORDER,
-          () => loaders.ticketPageByLibrary(page).load(library.id),
-          () => loaders.ticketCountByLibrary.load(library.id),
+          sort,
+          () => loaders.ticketPageByLibrary({ filter, sort, page }).load(library.id),
+          () => loaders.ticketCountByLibrary(filter).load(library.id),
         );
       },
     },
@@ -88,6 +125,11 @@ export function createPoiResolvers(poi: Poi) {
     },
     Ticket: {
       library: (ticket: Ticket, _: unknown, { loaders }: PoiContext) => loaders.libraryById.load(ticket.libraryId),
+      agendaItem: (ticket: Ticket) => (ticket.agendaItemId ? { id: ticket.agendaItemId } : null),
+    },
+    KnowledgeArticle: {
+      score: (article: { sortValue?: unknown }) =>
+        typeof article.sortValue === 'number' ? article.sortValue : null,
     },
     PoiStats: {
       libraryCount: stat('libraryCount'),
@@ -95,7 +137,16 @@ export function createPoiResolvers(poi: Poi) {
       memberCount: stat('memberCount'),
       activeContractCount: stat('activeContractCount'),
       openTicketCount: stat('openTicketCount'),
-      ticketsByStatus: (_: unknown, __: unknown, { loaders }: PoiContext) => loaders.ticketsByStatus(),
+      ticketsByStatus: (_: unknown, __: unknown, { repository }: PoiContext) => repository.countsBy('ticket', 'status', TICKET_STATUSES),
+      ticketsByPriority: (_: unknown, __: unknown, { repository }: PoiContext) => repository.countsBy('ticket', 'priority', TICKET_PRIORITIES),
+      ticketsByCategory: (_: unknown, __: unknown, { repository }: PoiContext) => repository.countsBy('ticket', 'category', TICKET_CATEGORIES),
+      librariesByProvince: async (_: unknown, __: unknown, { repository }: PoiContext) =>
+        (await repository.countsBy('library', 'province', [])).filter((row) => (PROVINCES as readonly string[]).includes(row.key)),
+      ticketsOpenedPerMonth: (_: unknown, { months }: { months: number }, { repository }: PoiContext) => perMonth(repository, 'opened_at', months),
+      ticketsResolvedPerMonth: (_: unknown, { months }: { months: number }, { repository }: PoiContext) => perMonth(repository, 'resolved_at', months),
+      medianResolutionHours: (_: unknown, __: unknown, { loaders }: PoiContext) => loaders.medianResolutionHours(),
+      contractsExpiringWithin: (_: unknown, { days }: { days: number }, { repository }: PoiContext) =>
+        repository.countContractsEnding(today(), addDays(today(), inRange(days, 1, 3660, 'days'))),
     },
   };
 }

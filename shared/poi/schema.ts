@@ -1,28 +1,61 @@
-import { COMMON_SDL, FEDERATION_LINK, POI_CODE_FIELD, POI_INTERFACE_DESCRIPTION, poiTypeDescription } from '../graphql/common';
+import { COMMON_SDL, enumSdl, FEDERATION_LINK, POI_CODE_FIELD, POI_INTERFACE_DESCRIPTION, poiTypeDescription } from '../graphql/common';
 import type { Poi } from '../registry';
-import { CONTRACT_SERVICES, CONTRACT_STATUSES, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from './entities';
+
+const PAGE_ARGS = `
+    "How many items to return: 0 to 100, default 20."
+    first: Int
+    "Return the items after this cursor (a pageInfo.endCursor of the same list and order)."
+    after: String`;
+
+const TICKETS_ARGS = `
+    "Only requests matching every given condition."
+    filter: TicketFilter
+    "Sort order; default newest first (OPENED_AT, DESC)."
+    orderBy: TicketOrder${PAGE_ARGS}`;
 
 /** The fields every POI subgraph resolves on its own POI type (and on the shared `Poi` view). */
 const POI_OWNED_FIELDS = `${POI_CODE_FIELD}
-  "The library organisations this POI serves (bibliotheken), sorted by name. Null when the POI's subgraph is unavailable."
-  libraries(filter: LibraryFilter, first: Int, after: String): LibraryConnection
+  "The library organisations this POI serves (bibliotheken). Null when the POI's subgraph is unavailable."
+  libraries(
+    "Only libraries matching every given condition."
+    filter: LibraryFilter
+    "Sort order; default by name, A to Z."
+    orderBy: LibraryOrder${PAGE_ARGS}
+  ): LibraryConnection
   "One library organisation of this POI by id; null when it does not exist."
-  library(id: ID!): Library
-  "Service agreements (dienstverleningsovereenkomsten) between this POI and its libraries."
-  contracts(first: Int, after: String): ContractConnection
+  library("The library's id." id: ID!): Library
+  "Service agreements (dienstverleningsovereenkomsten, DVO's) between this POI and its libraries."
+  contracts(
+    "Only agreements matching every given condition."
+    filter: ContractFilter
+    "Sort order; default by end date, soonest first."
+    orderBy: ContractOrder${PAGE_ARGS}
+  ): ContractConnection
   "This POI's own licences with the library-system vendor (leverancierscontracten)."
   vendorContracts: [VendorContract!]
-  "Functional-management requests (meldingen) from this POI's libraries, newest first."
-  tickets(first: Int, after: String): TicketConnection
-  "Articles in this POI's knowledge base (kennisbank), newest first; \`search\` matches title, summary, body and tags."
-  knowledgeArticles(search: String, first: Int, after: String): KnowledgeArticleConnection
+  "Functional-management requests (meldingen) from this POI's libraries."
+  tickets(${TICKETS_ARGS}
+  ): TicketConnection
+  "Articles in this POI's knowledge base (kennisbank). With \`search\`, ranked by relevance with a \`score\`; otherwise newest first."
+  knowledgeArticles(
+    "Words to search for in title, summary, body and tags; every word must match, as a word or the start of one."
+    search: String${PAGE_ARGS}
+  ): KnowledgeArticleConnection
   "Aggregate figures for dashboards, computed in the POI's database."
   stats: PoiStats`;
 
-const enumSdl = (name: string, description: string, values: readonly string[]) =>
-  `"${description}"\nenum ${name} {\n${values.map((v) => `  ${v}`).join('\n')}\n}`;
+const ORDER = (name: string, what: string, fields: Record<string, string>, defaultDirection: string) => `
+${enumSdl(`${name}OrderField`, `What to sort ${what} by.`, fields)}
 
-/** The value types every POI subgraph defines identically (@shareable, no key). */
+"A sort order for ${what}; ties are broken by id."
+input ${name}Order {
+  "The field to sort by."
+  field: ${name}OrderField!
+  "Ascending or descending."
+  direction: SortDirection = ${defaultDirection}
+}`;
+
+/** The value types and inputs every POI subgraph defines identically (@shareable, no key). */
 const VALUE_TYPES_SDL = `
 "Paging information for a connection."
 type PageInfo @shareable {
@@ -32,6 +65,11 @@ type PageInfo @shareable {
   endCursor: String
 }
 
+${enumSdl('SortDirection', 'Sort direction.', { ASC: 'Ascending: A to Z, low to high, old to new.', DESC: 'Descending: Z to A, high to low, new to old.' })}
+${ORDER('Library', 'libraries', { NAME: 'Name of the organisation.', MEMBER_COUNT: 'Number of members (leden).', PROVINCE: 'Province of the seat.' }, 'ASC')}
+${ORDER('Contract', 'service agreements', { ENDS_ON: 'Last day of the agreement.', STARTS_ON: 'First day of the agreement.', ANNUAL_FEE: 'Yearly fee.' }, 'ASC')}
+${ORDER('Ticket', 'requests', { OPENED_AT: 'When the request was opened.', PRIORITY: 'Priority, P1 first when ascending.', RESOLVED_AT: 'When the request was resolved; unresolved requests count as resolved last.' }, 'DESC')}
+
 "Filters for a POI's libraries; all given conditions must hold."
 input LibraryFilter {
   "Only libraries in this province."
@@ -40,6 +78,36 @@ input LibraryFilter {
   municipality: String
   "Only libraries whose name contains this text (case-insensitive)."
   nameContains: String
+  "True: only libraries with an ACTIVE service agreement; false: only those without one."
+  hasActiveContract: Boolean
+}
+
+"Filters for service agreements; all given conditions must hold."
+input ContractFilter {
+  "Only agreements in this state."
+  status: ContractStatus
+  "Only agreements that include this service."
+  service: ContractService
+  "Only agreements ending on or after this day."
+  endsAfter: Date
+  "Only agreements ending before this day."
+  endsBefore: Date
+}
+
+"Filters for requests; all given conditions must hold, a list matches any of its values."
+input TicketFilter {
+  "Only requests in one of these states."
+  status: [TicketStatus!]
+  "Only requests with one of these priorities."
+  priority: [TicketPriority!]
+  "Only requests in one of these categories."
+  category: [TicketCategory!]
+  "Only requests opened at or after this moment."
+  openedAfter: DateTime
+  "Only requests opened before this moment."
+  openedBefore: DateTime
+  "Only requests from this library."
+  libraryId: ID
 }
 
 "A library organisation (bibliotheekorganisatie) served by a POI."
@@ -60,12 +128,14 @@ type Library @shareable {
   branches: [Branch!]!
   "The library's current service agreement with its POI: the active one, else the latest."
   contract: Contract
-  "Functional-management requests from this library, newest first."
-  tickets(first: Int, after: String): TicketConnection!
+  "Functional-management requests (meldingen) from this library."
+  tickets(${TICKETS_ARGS}
+  ): TicketConnection!
 }
 
 "A branch (vestiging) of a library."
 type Branch @shareable {
+  "Identifier, unique within the POI."
   id: ID!
   "Branch name."
   name: String!
@@ -77,12 +147,25 @@ type Branch @shareable {
   isMain: Boolean!
 }
 
-${enumSdl('ContractStatus', 'Lifecycle state of a service agreement.', CONTRACT_STATUSES)}
+${enumSdl('ContractStatus', 'Lifecycle state of a service agreement.', {
+  DRAFT: 'Being negotiated; not yet in force (concept).',
+  ACTIVE: 'In force (lopend).',
+  EXPIRED: 'Ended on its end date (verlopen).',
+  TERMINATED: 'Ended early by notice (opgezegd).',
+})}
 
-${enumSdl('ContractService', 'A service a POI delivers under a service agreement.', CONTRACT_SERVICES)}
+${enumSdl('ContractService', 'A service a POI delivers under a service agreement.', {
+  WISE_HOSTING: 'Hosting of the Wise library system (hostedWise).',
+  FUNCTIONAL_MANAGEMENT: 'Functional management of Wise (functioneel beheer).',
+  HELPDESK: 'Helpdesk for library staff (servicedesk).',
+  CATALOGUING: 'Cataloguing in the shared catalogue (catalogisering).',
+  INTERLIBRARY_LOAN: 'Interlibrary loan and transport (IBL).',
+  DATA_ANALYTICS: 'Management information and data analysis.',
+})}
 
 "A service agreement (dienstverleningsovereenkomst, DVO) between a POI and one library."
 type Contract @shareable {
+  "Identifier, unique within the POI."
   id: ID!
   "The library the agreement is with."
   library: Library!
@@ -92,6 +175,7 @@ type Contract @shareable {
   startsOn: Date!
   "Last day the agreement applies."
   endsOn: Date!
+  "Lifecycle state."
   status: ContractStatus!
   "Yearly fee in euros, excluding VAT (confidential contract term)."
   annualFee: Float!
@@ -101,40 +185,78 @@ type Contract @shareable {
 
 "A POI's licence with the library-system vendor (e.g. OCLC for Wise)."
 type VendorContract @shareable {
+  "Identifier, unique within the POI."
   id: ID!
   "The vendor (leverancier)."
   vendor: String!
   "The licensed product."
   product: String!
+  "First day of the licence."
   startsOn: Date!
+  "Last day of the licence."
   endsOn: Date!
   "Yearly licence fee in euros, excluding VAT (confidential contract term)."
   annualFee: Float!
 }
 
-${enumSdl('TicketCategory', 'Functional area of a request.', TICKET_CATEGORIES)}
+${enumSdl('TicketCategory', 'Functional area of a request.', {
+  RESERVATIONS: 'Reservations (reserveringen).',
+  FINES: 'Fines and fees (boetes en tarieven).',
+  MEMBERSHIP: 'Member administration (ledenadministratie).',
+  CATALOGUE: 'Catalogue and items (catalogus).',
+  CIRCULATION: 'Lending and returns (uitlening en inname).',
+  REPORTING: 'Reports and management information (rapportage).',
+  INTERFACES: 'Interfaces with other systems (koppelingen).',
+})}
 
-${enumSdl('TicketPriority', 'Urgency of a request, P1 highest.', TICKET_PRIORITIES)}
+${enumSdl('TicketPriority', 'Urgency of a request.', {
+  P1: 'Critical: service to members is down.',
+  P2: 'High: a main function is impaired.',
+  P3: 'Normal.',
+  P4: 'Low: a question or wish.',
+})}
 
-${enumSdl('TicketStatus', 'Handling state of a request; OPEN, IN_PROGRESS and WAITING count as open.', TICKET_STATUSES)}
+${enumSdl('TicketStatus', 'Handling state of a request; OPEN, IN_PROGRESS and WAITING count as open.', {
+  OPEN: 'Received, not yet picked up.',
+  IN_PROGRESS: 'Being worked on (in behandeling).',
+  WAITING: 'Waiting for the library or the vendor.',
+  RESOLVED: 'Solved, awaiting confirmation (opgelost).',
+  CLOSED: 'Closed (gesloten).',
+})}
+
+"An item on the collaboration's shared work agenda (werkagenda)."
+type WorkAgendaItem @key(fields: "id", resolvable: false) {
+  "Identifier, e.g. WA-2024-03."
+  id: ID!
+}
 
 "A functional-management request (melding) from a library to its POI."
 type Ticket @shareable {
+  "Identifier, unique within the POI."
   id: ID!
   "The library that raised the request."
   library: Library!
+  "Short description of the request."
   title: String!
+  "Functional area."
   category: TicketCategory!
+  "Urgency."
   priority: TicketPriority!
+  "Handling state."
   status: TicketStatus!
+  "When the request was opened."
   openedAt: DateTime!
   "When the request was resolved; null while it is open."
   resolvedAt: DateTime
+  "The work-agenda item (werkagenda) this request feeds into, if any."
+  agendaItem: WorkAgendaItem
 }
 
 "An article in a POI's knowledge base (kennisbank)."
 type KnowledgeArticle @shareable {
+  "Identifier, unique within the POI."
   id: ID!
+  "Title."
   title: String!
   "One or two sentences for result lists."
   summary: String!
@@ -142,18 +264,31 @@ type KnowledgeArticle @shareable {
   body: String!
   "Keywords."
   tags: [String!]!
-  "The knowledge system the article comes from, e.g. eKIC."
+  "The knowledge system the article comes from, e.g. eKIC or bnbibliotheek."
   source: String!
+  "When the article was last changed."
   updatedAt: DateTime!
+  "Relevance to the search, higher is better; null when the list was not searched."
+  score: Float
 }
 
 "A count per key, for grouped statistics."
 type KeyCount @shareable {
+  "The group, e.g. a status or province."
   key: String!
+  "Number of items in the group."
   count: Int!
 }
 
-"Aggregate figures of one POI, for dashboards."
+"A count per calendar month."
+type MonthCount @shareable {
+  "The month as YYYY-MM."
+  month: String!
+  "Number of items in the month."
+  count: Int!
+}
+
+"Aggregate figures of one POI for dashboards, each computed by one SQL aggregate."
 type PoiStats @shareable {
   "Number of library organisations."
   libraryCount: Int!
@@ -167,6 +302,20 @@ type PoiStats @shareable {
   openTicketCount: Int!
   "Number of requests per status, every status present."
   ticketsByStatus: [KeyCount!]!
+  "Number of requests per priority, every priority present."
+  ticketsByPriority: [KeyCount!]!
+  "Number of requests per category, every category present."
+  ticketsByCategory: [KeyCount!]!
+  "Requests opened per calendar month, oldest first, ending with the current month; empty months count 0."
+  ticketsOpenedPerMonth("How many months, 1 to 60." months: Int = 12): [MonthCount!]!
+  "Requests resolved per calendar month, oldest first, ending with the current month; empty months count 0."
+  ticketsResolvedPerMonth("How many months, 1 to 60." months: Int = 12): [MonthCount!]!
+  "Median hours from opening to resolution over all resolved requests; null when none is resolved."
+  medianResolutionHours: Float
+  "Active service agreements ending from today up to (not including) this many days ahead."
+  contractsExpiringWithin("Days ahead, 1 to 3660." days: Int!): Int!
+  "Number of libraries per province."
+  librariesByProvince: [KeyCount!]!
 }
 ${['Library', 'Contract', 'Ticket', 'KnowledgeArticle']
   .map(
@@ -177,6 +326,7 @@ type ${node}Connection @shareable {
   totalCount: Int!
   "The items of this page."
   nodes: [${node}!]!
+  "Where this page ends."
   pageInfo: PageInfo!
 }`,
   )

@@ -151,3 +151,12 @@ export const KNOWLEDGE_SOURCES: Record<string, string[]> = {
   PROBIBLIO: ['Probiblio Kennisbank'],
   RIJNBRINK: ['Rijnbrink Servicedesk'],
 };
+
+/** Requests that feed into an item of the collaboration's work agenda, by title. */
+export const AGENDA_ITEM_BY_TITLE: Record<string, string> = {
+  'Koppeling met betaalautomaat valt weg': 'WA-2025-01',
+  'Koppeling website (Open Data API) geeft time-outs': 'WA-2026-01',
+  'Export naar Bibliotheekinzicht bevat lege kolommen': 'WA-2025-03',
+  'Dubbele lenersregistratie na import gemeente': 'WA-2025-06',
+  'Samenvoegen dubbele titelbeschrijvingen': 'WA-2024-03',
+};

@@ -22,7 +22,7 @@ import {
   VendorContract,
   VendorContractEntity,
 } from './entities';
-import { ARTICLE_TEMPLATES, KNOWLEDGE_SOURCES, TICKET_TITLES } from './seed-texts';
+import { AGENDA_ITEM_BY_TITLE, ARTICLE_TEMPLATES, KNOWLEDGE_SOURCES, TICKET_TITLES } from './seed-texts';
 
 /** One row of a POI's `data/libraries.csv` (taken from the public list of Dutch library organisations). */
 export interface LibrarySource {
@@ -163,16 +163,17 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
       const status: TicketStatus = resolved
         ? random.next() < 0.7 ? 'CLOSED' : 'RESOLVED'
         : random.weighted<TicketStatus>({ OPEN: 5, IN_PROGRESS: 3, WAITING: 2, RESOLVED: 0, CLOSED: 0 });
+      const title = random.pick(TICKET_TITLES[category]);
       tickets.push({
         id: 0,
         libraryId,
-        title: random.pick(TICKET_TITLES[category]),
+        title,
         category,
         priority,
         status,
         openedAt,
         resolvedAt: resolved ? new Date(resolvedMs) : null,
-        agendaItemId: null,
+        agendaItemId: AGENDA_ITEM_BY_TITLE[title] ?? null,
       });
     }
   });

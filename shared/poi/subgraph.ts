@@ -2,6 +2,7 @@ import path from 'node:path';
 import { openDatabase } from '../db';
 import type { Poi } from '../registry';
 import { serveSubgraph, SubgraphDefinition } from '../subgraph';
+import { installEmbeddedSearch } from './embedded-search';
 import { POI_ENTITIES } from './entities';
 import { createPoiLoaders } from './loaders';
 import { POI_MIGRATIONS } from './migrations';
@@ -27,6 +28,7 @@ export function definePoiSubgraph(poi: Poi, folder: string): SubgraphDefinition 
         migrations: POI_MIGRATIONS,
         poolSize: options.poolSize,
       });
+      if (database.kind === 'embedded') await installEmbeddedSearch(database.dataSource);
       const seeded = await seedPoiDatabase(database.dataSource, poi, readLibrarySources(path.join(folder, 'data', 'libraries.csv')), options.seed);
       if (seeded) options.logger.info({ scale: options.seed.scale }, `${poi.name}: database seeded`);
       const repository = new PoiRepository(database.dataSource);
