@@ -1,7 +1,9 @@
 // `npm run migration:generate -- <poi|collaboration> <Name>`: compares the entities with a MySQL
 // schema that has every existing migration applied, and writes the difference as a new migration.
 // Needs a MySQL/MariaDB URL: BISC_DATABASE_URL for the POI kit, COLLABORATION_DATABASE_URL for the
-// collaboration (use a scratch schema, not production).
+// collaboration (use a scratch schema, not production). Read what it writes: on MariaDB, TypeORM
+// also emits no-op statements for nullable columns (`CHANGE … NULL`, reported as DEFAULT 'NULL')
+// and drops and re-adds their foreign keys; delete those before committing.
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, PROJECT_ROOT } from '../shared/config';

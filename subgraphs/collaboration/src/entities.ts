@@ -43,6 +43,16 @@ export interface NetworkAgendaGoal {
   description: string;
 }
 
+export const EVALUATION_STATUSES = ['PLANNED', 'DONE'] as const;
+
+export interface Evaluation {
+  id: string;
+  period: string;
+  dueOn: string;
+  status: (typeof EVALUATION_STATUSES)[number];
+  summary: string | null;
+}
+
 export interface SteeringGroupMember {
   id: number;
   poiCode: string;
@@ -131,7 +141,20 @@ export const SteeringGroupMemberEntity = new EntitySchema<SteeringGroupMember>({
   },
 });
 
+export const EvaluationEntity = new EntitySchema<Evaluation>({
+  name: 'Evaluation',
+  tableName: 'evaluation',
+  columns: {
+    id: { type: 'varchar', length: 20, primary: true },
+    period: { type: 'varchar', length: 20 },
+    dueOn: { type: 'date', name: 'due_on' },
+    status: { type: 'varchar', length: 20 },
+    summary: { type: 'text', nullable: true },
+  },
+});
+
 export const COLLABORATION_ENTITIES = [
+  EvaluationEntity,
   RegisteredPoiEntity,
   PoiProvinceEntity,
   NetworkAgendaGoalEntity,

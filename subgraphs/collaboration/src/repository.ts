@@ -1,6 +1,7 @@
 import { DataSource, In } from 'typeorm';
 import type { Province } from '../../../shared/registry';
 import {
+  EvaluationEntity,
   NetworkAgendaGoalEntity,
   PoiProvinceEntity,
   RegisteredPoiEntity,
@@ -72,6 +73,10 @@ export class CollaborationRepository {
 
   listGoals() {
     return this.dataSource.getRepository(NetworkAgendaGoalEntity).find({ order: { code: 'ASC' } });
+  }
+
+  listEvaluations() {
+    return this.dataSource.getRepository(EvaluationEntity).find({ order: { dueOn: 'ASC' } });
   }
 
   listSteeringGroup() {

@@ -11,6 +11,14 @@ export interface CollaborationContext {
 
 type Ctx = CollaborationContext;
 
+/** The partnership's founding facts (see the collaboration's own agreements). */
+const PARTNERSHIP = {
+  name: 'Samenwerking functioneel beheer bibliotheeksysteem (BiSC, Cubiss, Probiblio, Rijnbrink)',
+  startedOn: '2021-10-01',
+  structureDecidedIn: 2023,
+  evaluationIntervalYears: 2,
+};
+
 /** Resolvers of the collaboration subgraph; each registered POI's type resolves from the registry table. */
 export function createCollaborationResolvers(pois: readonly Poi[]) {
   const typeNameByCode = new Map(pois.map((poi) => [poi.code, poi.typeName]));
@@ -36,6 +44,8 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
       workAgendaItem: (_: unknown, { id }: { id: string }, { loaders }: Ctx) => loaders.workAgendaItemById.load(id),
       steeringGroup: (_: unknown, __: unknown, { repository }: Ctx) => repository.listSteeringGroup(),
       networkAgendaGoals: (_: unknown, __: unknown, { repository }: Ctx) => repository.listGoals(),
+      evaluations: (_: unknown, __: unknown, { repository }: Ctx) => repository.listEvaluations(),
+      partnership: () => PARTNERSHIP,
     },
     Poi: {
       __resolveType: (poi: RegisteredPoi) => typeNameByCode.get(poi.code),

@@ -3,6 +3,7 @@ import { deleteAllRows } from '../../../shared/db';
 import type { Poi } from '../../../shared/registry';
 import { addMonths } from '../../../shared/seed-random';
 import {
+  EvaluationEntity,
   NetworkAgendaGoal,
   NetworkAgendaGoalEntity,
   PoiProvinceEntity,
@@ -48,6 +49,11 @@ const AGENDA: AgendaSeed[] = [
   { id: 'WA-2026-01', title: 'Open Data API voor bibliotheekwebsites', description: 'Afspraken over gebruik en belasting van de Open Data API door websites en apps.', theme: 'INTEGRATION', status: 'PLANNED', dueInMonths: 10, ownerCode: 'CUBISS', goal: 'NA-3', participants: ['BISC', 'CUBISS', 'PROBIBLIO'] },
 ];
 
+const EVALUATIONS = [
+  { id: 'EV-2025', period: '2023-2025', dueOn: '2025-10-01', status: 'DONE', summary: 'De structurele inrichting werkt: releasetests en harmonisatie besparen dubbel werk. Aanbeveling: de gezamenlijke kennisbank en managementinformatie voorrang geven.' },
+  { id: 'EV-2027', period: '2025-2027', dueOn: '2027-10-01', status: 'PLANNED', summary: null },
+] as const;
+
 const STEERING_GROUP = [
   { poiCode: 'BISC', name: 'Peter van Eijk', role: 'Directeur-bestuurder BiSC' },
   { poiCode: 'PROBIBLIO', name: 'Frans Bergfeld', role: 'Directeur-bestuurder Probiblio' },
@@ -62,7 +68,7 @@ export async function seedCollaboration(
 ): Promise<boolean> {
   return dataSource.transaction(async (manager) => {
     if (options.reset) {
-      await deleteAllRows(manager, [WorkAgendaParticipantEntity, WorkAgendaItemEntity, NetworkAgendaGoalEntity, SteeringGroupMemberEntity]);
+      await deleteAllRows(manager, [WorkAgendaParticipantEntity, WorkAgendaItemEntity, NetworkAgendaGoalEntity, SteeringGroupMemberEntity, EvaluationEntity]);
     }
     await syncRegistry(manager, pois);
     if ((await manager.count(WorkAgendaItemEntity)) > 0) return false;
@@ -80,6 +86,7 @@ export async function seedCollaboration(
       const taking = participants.filter((code) => registered.has(code));
       if (taking.length > 0) await manager.insert(WorkAgendaParticipantEntity, taking.map((poiCode) => ({ itemId: item.id, poiCode })));
     }
+    await manager.insert(EvaluationEntity, EVALUATIONS.map((evaluation) => ({ ...evaluation })));
     const members = STEERING_GROUP.filter((m) => registered.has(m.poiCode));
     if (members.length > 0) await manager.insert(SteeringGroupMemberEntity, members.map((m) => ({ ...m, since: '2023-01-01' })));
     return true;
