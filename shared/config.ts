@@ -14,7 +14,12 @@ export interface SubgraphConfig {
 export interface Config {
   /** Interface every server binds to. */
   host: string;
-  gateway: { port: number; supergraphPath: string };
+  gateway: {
+    port: number;
+    supergraphPath: string;
+    /** Per subgraph fetch: timeout, and the circuit breaker's threshold and cool-down. */
+    resilience: { timeoutMs: number; failureThreshold: number; cooldownMs: number };
+  };
   /** The collaboration subgraph first, then one per registered POI. */
   subgraphs: readonly SubgraphConfig[];
   database: { poolSize: number };
@@ -81,6 +86,11 @@ export function loadConfig(env: Env = process.env): Config {
     gateway: {
       port: gatewayPort,
       supergraphPath: path.resolve(PROJECT_ROOT, env.SUPERGRAPH_PATH || 'supergraph.graphql'),
+      resilience: {
+        timeoutMs: integer('SUBGRAPH_TIMEOUT_MS', 5000, 50, 120_000),
+        failureThreshold: integer('CIRCUIT_FAILURE_THRESHOLD', 5, 1, 1000),
+        cooldownMs: integer('CIRCUIT_COOLDOWN_MS', 5000, 100, 600_000),
+      },
     },
     subgraphs,
     database: { poolSize: integer('DB_POOL_SIZE', 10, 1, 200) },

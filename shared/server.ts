@@ -25,13 +25,26 @@ export interface GraphQLServerOptions<TContext extends BaseContext> {
   gateway?: GatewayInterface;
   context: () => Promise<TContext>;
   plugins?: ApolloServerPlugin<TContext>[];
-  /** Extra checks for /health; throw to report the service unhealthy. */
-  healthCheck?: () => Promise<void>;
+  /** A plugin that renders a landing page (e.g. the IDE); without one, none is served. */
+  landingPage?: ApolloServerPlugin<TContext>;
+  /** Readiness details for /ready; throw when the service cannot serve (e.g. its database is down). */
+  readiness?: () => Promise<Record<string, unknown>>;
+  /** How long a stop waits for requests in flight before closing their connections. */
+  stopGracePeriodMs?: number;
 }
 
+/** A body that is not JSON, or too large, gets a GraphQL-shaped 4xx, never an HTML page or a stack. */
+const badBody: express.ErrorRequestHandler = (error, _req, res, next) => {
+  const status = (error as { status?: number }).status;
+  if (!status || status < 400 || status >= 500) return next(error);
+  const message = status === 413 ? 'Request body too large' : 'Request body is not valid JSON';
+  res.status(status).json({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] });
+};
+
 /**
- * One Apollo Server on its own HTTP server, with `/graphql` and `/health`. Used by every
- * subgraph and by the gateway, so all services behave alike.
+ * One Apollo Server on its own HTTP server, with `/graphql`, `/health` (liveness: the process
+ * serves) and `/ready` (readiness: its dependencies answer). Used by every subgraph and by the
+ * gateway, so all services behave alike. Stopping drains requests in flight, bounded in time.
  */
 export async function startGraphQLServer<TContext extends BaseContext>(
   options: GraphQLServerOptions<TContext>,
@@ -42,23 +55,27 @@ export async function startGraphQLServer<TContext extends BaseContext>(
     ...(options.gateway ? { gateway: options.gateway } : { schema: options.schema! }),
     includeStacktraceInErrorResponses: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMs ?? 10_000 }),
+      options.landingPage ?? ApolloServerPluginLandingPageDisabled(),
       ...(options.plugins ?? []),
     ],
     logger: options.logger,
   });
   await apollo.start();
 
-  app.get('/health', async (_req, res) => {
+  let stopping: Promise<void> | undefined;
+  app.get('/health', (_req, res) => {
+    res.status(stopping ? 503 : 200).json({ status: stopping ? 'stopping' : 'ok', service: options.name });
+  });
+  app.get('/ready', async (_req, res) => {
+    if (stopping) return void res.status(503).json({ status: 'stopping', service: options.name });
     try {
-      await options.healthCheck?.();
-      res.json({ status: 'ok', service: options.name });
+      res.json({ status: 'ready', service: options.name, ...(await options.readiness?.()) });
     } catch (error) {
       res.status(503).json({ status: 'unavailable', service: options.name, reason: (error as Error).message });
     }
   });
-  app.use('/graphql', express.json({ limit: '1mb' }), expressMiddleware(apollo, { context: options.context }));
+  app.use('/graphql', express.json({ limit: '1mb' }), badBody, expressMiddleware(apollo, { context: options.context }));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -68,7 +85,6 @@ export async function startGraphQLServer<TContext extends BaseContext>(
   const host = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
   options.logger.info({ port }, `${options.name} ready at http://${host}:${port}/graphql`);
 
-  let stopping: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}/graphql`,
     port,

@@ -48,8 +48,13 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
     context: spec.context,
     // Inline traces only serve Apollo's usage reporting, which this project never sends.
     plugins: [ApolloServerPluginInlineTraceDisabled()],
-    healthCheck: async () => {
-      await spec.database.dataSource.query('SELECT 1');
+    readiness: async () => {
+      try {
+        await spec.database.dataSource.query('SELECT 1');
+      } catch {
+        throw new Error('database unreachable');
+      }
+      return { database: 'up' };
     },
   });
   return {

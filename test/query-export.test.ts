@@ -401,7 +401,7 @@ describe('npm run query (end to end)', () => {
     const operation = file('partial.graphql', OVERVIEW);
     const run = await runCli([operation, '--url', stack.gateway.url]);
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/^error: Cubiss is unavailable.* \(code: SUBGRAPH_UNAVAILABLE\)$/m);
+    expect(run.stderr).toMatch(/^error: Cubiss is unavailable.*code: SUBGRAPH_UNAVAILABLE\)$/m);
     expect(run.stderr).toMatch(/^warning: partial data: 1 error\(s\) above/m);
     const [header, ...rows] = parse(run.stdout) as string[][];
     expect(header).toEqual(['pois.code', 'pois.name', 'pois.libraries.nodes.name', 'pois.libraries.nodes.branches.name']);

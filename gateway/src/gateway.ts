@@ -1,9 +1,10 @@
-import { ApolloGateway, GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
-import { GraphQLError } from 'graphql';
 import type { Logger } from '../../shared/logger';
 import { POIS } from '../../shared/registry';
 import { RunningServer, startGraphQLServer } from '../../shared/server';
+import { ResilienceOptions, SubgraphDataSource } from './subgraph-data-source';
+import { ideLandingPage } from './ide';
 import { supergraphFromFile } from './supergraph-file';
 
 export interface GatewayOptions {
@@ -14,41 +15,30 @@ export interface GatewayOptions {
   port: number;
   host: string;
   logger: Logger;
+  resilience?: Partial<ResilienceOptions>;
 }
 
-/**
- * Sends one subgraph's fetches. A subgraph that cannot be reached becomes one clear error
- * naming the subgraph (and its POI), without the internal URL.
- */
-class SubgraphDataSource extends RemoteGraphQLDataSource {
-  constructor(
-    private readonly subgraph: string,
-    url: string,
-  ) {
-    super({ url });
-  }
-
-  override async process(options: GraphQLDataSourceProcessOptions) {
-    try {
-      return await super.process(options);
-    } catch (error) {
-      if (error instanceof GraphQLError && error.extensions?.code !== 'INTERNAL_SERVER_ERROR') throw error;
-      const poi = POIS.find((p) => p.subgraphName === this.subgraph);
-      throw new GraphQLError(`${poi ? poi.name : this.subgraph} is unavailable: its subgraph did not answer`, {
-        extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: this.subgraph, ...(poi ? { poi: poi.code } : {}) },
-      });
-    }
-  }
-}
+export const DEFAULT_RESILIENCE: ResilienceOptions = { timeoutMs: 5000, failureThreshold: 5, cooldownMs: 5000 };
 
 /** The Apollo Gateway over a composed supergraph. It never needs the subgraphs to be up to start. */
 export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
   // @apollo/gateway reports anonymous usage data unless this is set; this project sends nothing.
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
+  const sources = new Map<string, SubgraphDataSource>();
   const gateway = new ApolloGateway({
     supergraphSdl: 'path' in options.supergraph ? supergraphFromFile(options.supergraph.path, options.logger) : options.supergraph.sdl,
     logger: options.logger,
-    buildService: ({ name, url }) => new SubgraphDataSource(name, options.subgraphUrls[name] ?? url!),
+    buildService: ({ name, url }) => {
+      const source = new SubgraphDataSource(
+        name,
+        options.subgraphUrls[name] ?? url!,
+        POIS.find((p) => p.subgraphName === name),
+        { ...DEFAULT_RESILIENCE, ...options.resilience },
+        options.logger,
+      );
+      sources.set(name, source);
+      return source;
+    },
   });
   return startGraphQLServer({
     name: 'gateway',
@@ -57,6 +47,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     logger: options.logger,
     gateway,
     context: async () => ({}),
+    readiness: async () => ({ subgraphs: Object.fromEntries(await Promise.all([...sources].map(async ([name, s]) => [name, await s.readiness()]))) }),
+    landingPage: ideLandingPage(),
     plugins: [ApolloServerPluginUsageReportingDisabled()],
   });
 }

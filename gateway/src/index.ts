@@ -16,6 +16,7 @@ runMain(async () => {
     port: config.gateway.port,
     host: config.host,
     logger,
+    resilience: config.gateway.resilience,
   });
   stopOnSignal(gateway, logger);
 });

@@ -1,0 +1,102 @@
+import { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { GraphQLError } from 'graphql';
+import type { Logger } from '../../shared/logger';
+import { CircuitBreaker } from './circuit-breaker';
+
+export interface ResilienceOptions {
+  /** Abort a subgraph fetch after this long. */
+  timeoutMs: number;
+  /** Consecutive failures that open a subgraph's circuit. */
+  failureThreshold: number;
+  /** How long an open circuit waits before letting a probe through. */
+  cooldownMs: number;
+}
+
+type FailureKind = 'timeout' | 'connection' | 'other';
+
+function failureKind(error: unknown): FailureKind {
+  const name = (error as Error)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') return 'timeout';
+  const code = ((error as { cause?: { code?: string } })?.cause?.code ?? (error as { code?: string })?.code) || '';
+  if (/^(ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) return 'connection';
+  if (error instanceof TypeError && /fetch failed/.test(error.message)) return 'connection';
+  return 'other';
+}
+
+/**
+ * Sends one subgraph's fetches: with a timeout, one retry of a query after a connection error,
+ * and a circuit breaker. A failed fetch becomes one clear error naming the subgraph (and its
+ * POI) and the path it would have filled, never the internal URL or a stack trace.
+ */
+export class SubgraphDataSource extends RemoteGraphQLDataSource {
+  readonly breaker: CircuitBreaker;
+
+  constructor(
+    private readonly subgraph: string,
+    url: string,
+    private readonly poi: { code: string; name: string } | undefined,
+    private readonly resilience: ResilienceOptions,
+    private readonly logger: Logger,
+  ) {
+    super({
+      url,
+      // Node's fetch keeps connections alive; the signal bounds every fetch.
+      fetcher: ((input: string, init: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(resilience.timeoutMs) })) as never,
+    });
+    this.breaker = new CircuitBreaker(resilience.failureThreshold, resilience.cooldownMs);
+  }
+
+  override async process(options: GraphQLDataSourceProcessOptions) {
+    if (!('incomingRequestContext' in options)) return super.process(options); // health checks, schema loading
+    const path = options.pathInIncomingRequest ?? [];
+    if (!this.breaker.tryPass()) throw this.failure('connection', path, true);
+    const isQuery = !/^\s*(mutation|subscription)\b/.test(options.request.query ?? '');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const response = await super.process(options);
+        this.breaker.succeeded();
+        return response;
+      } catch (error) {
+        const kind = failureKind(error);
+        if (kind === 'other') {
+          this.breaker.succeeded(); // it answered: a bad answer is not an outage
+          throw error;
+        }
+        if (kind === 'connection' && isQuery && attempt === 1) continue;
+        this.breaker.failed();
+        this.logger.warn({ subgraph: this.subgraph, kind, circuit: this.breaker.state, err: error }, 'subgraph fetch failed');
+        throw this.failure(kind, path, false);
+      }
+    }
+  }
+
+  /** The subgraph's own readiness (its /ready, next to its /graphql) and this circuit's state. */
+  async readiness(): Promise<{ status: string; circuit: string; database?: string }> {
+    const circuit = this.breaker.state;
+    try {
+      const response = await fetch(this.url!.replace(/\/graphql$/, '/ready'), { signal: AbortSignal.timeout(1000) });
+      const body = (await response.json()) as { database?: string };
+      return { status: response.ok ? 'up' : 'degraded', circuit, database: body.database ?? (response.ok ? 'up' : 'down') };
+    } catch {
+      return { status: 'down', circuit };
+    }
+  }
+
+  private failure(kind: 'timeout' | 'connection', path: (string | number)[], circuitOpen: boolean): GraphQLError {
+    const who = this.poi ? this.poi.name : this.subgraph;
+    const message =
+      kind === 'timeout'
+        ? `${who} did not answer within ${this.resilience.timeoutMs} ms`
+        : circuitOpen
+          ? `${who} is unavailable (recent requests failed; retrying shortly)`
+          : `${who} is unavailable: its subgraph could not be reached`;
+    return new GraphQLError(message, {
+      path: path.length > 0 ? path : undefined,
+      extensions: {
+        code: kind === 'timeout' ? 'SUBGRAPH_TIMEOUT' : 'SUBGRAPH_UNAVAILABLE',
+        subgraph: this.subgraph,
+        ...(this.poi ? { poi: this.poi.code } : {}),
+      },
+    });
+  }
+}
