@@ -3,7 +3,7 @@ import { startGateway } from '../../gateway/src/gateway';
 import { loadConfig } from '../../shared/config';
 import { createLogger } from '../../shared/logger';
 import type { RunningServer } from '../../shared/server';
-import type { RunningSubgraph } from '../../shared/subgraph';
+import type { RunningSubgraph, SubgraphDefinition } from '../../shared/subgraph';
 import { composeSupergraph } from '../../shared/supergraph';
 import { SUBGRAPHS } from '../../subgraphs/catalog';
 
@@ -38,8 +38,15 @@ export async function postGraphQL<T = any>(url: string, query: string, variables
  * Starts every subgraph and the gateway on free ports, over real HTTP, each subgraph on its own
  * database: embedded by default, MySQL when `<NAME>_DATABASE_URL` is set (as `.ci/run` does).
  * Databases are reseeded, so every test starts from the same data.
+ *
+ * `subgraphs` (default: the registry's `SUBGRAPHS`) lets a caller run another federation, e.g.
+ * one built with `createSubgraphs` over extra POIs. A subgraph the registry does not know has no
+ * `<NAME>_DATABASE_URL` in the config, so it runs on the embedded database.
  */
-export async function startStack(options: { seedScale?: number; supergraphPath?: string } = {}): Promise<Stack> {
+export async function startStack(
+  options: { seedScale?: number; supergraphPath?: string; subgraphs?: readonly SubgraphDefinition[] } = {},
+): Promise<Stack> {
+  const definitions = options.subgraphs ?? SUBGRAPHS;
   const config = loadConfig({
     ...process.env,
     GATEWAY_PORT: '0',
@@ -50,12 +57,12 @@ export async function startStack(options: { seedScale?: number; supergraphPath?:
   const logger = createLogger('test', config.logLevel);
   const subgraphs = new Map<string, RunningSubgraph>();
   try {
-    for (const definition of SUBGRAPHS) {
-      const settings = config.subgraphs.find((s) => s.name === definition.name)!;
+    for (const definition of definitions) {
+      const settings = config.subgraphs.find((s) => s.name === definition.name);
       const running = await definition.start({
         port: 0,
         host: config.host,
-        databaseUrl: settings.databaseUrl,
+        databaseUrl: settings?.databaseUrl,
         poolSize: config.database.poolSize,
         seed: { ...config.seed, reset: true },
         logger,
@@ -63,7 +70,7 @@ export async function startStack(options: { seedScale?: number; supergraphPath?:
       subgraphs.set(definition.name, running);
     }
     const { supergraphSdl } = composeSupergraph(
-      SUBGRAPHS.map((s) => ({ name: s.name, url: subgraphs.get(s.name)!.url, sdl: s.sdl })),
+      definitions.map((s) => ({ name: s.name, url: subgraphs.get(s.name)!.url, sdl: s.sdl })),
     );
     // With a path, the supergraph is written there and the gateway serves and follows that file.
     if (options.supergraphPath) fs.writeFileSync(options.supergraphPath, supergraphSdl);
