@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { startGateway } from '../../gateway/src/gateway';
+import type { ResilienceOptions } from '../../gateway/src/subgraph-data-source';
 import { loadConfig } from '../../shared/config';
 import { createLogger } from '../../shared/logger';
 import type { RunningServer } from '../../shared/server';
@@ -22,6 +23,8 @@ export interface Stack {
   /** SQL statements each subgraph has sent so far. */
   statementCounts(): Record<string, number>;
   stopSubgraph(name: string): Promise<void>;
+  /** Starts a stopped subgraph again on its old port (fresh database, same seed). */
+  restartSubgraph(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -44,7 +47,15 @@ export async function postGraphQL<T = any>(url: string, query: string, variables
  * `<NAME>_DATABASE_URL` in the config, so it runs on the embedded database.
  */
 export async function startStack(
-  options: { seedScale?: number; supergraphPath?: string; subgraphs?: readonly SubgraphDefinition[] } = {},
+  options: {
+    seedScale?: number;
+    supergraphPath?: string;
+    subgraphs?: readonly SubgraphDefinition[];
+    /** The gateway's timeouts and circuit breaker (defaults: the production ones). */
+    resilience?: Partial<ResilienceOptions>;
+    /** Send a subgraph's fetches elsewhere, e.g. to a server that never answers. */
+    subgraphUrls?: Record<string, string>;
+  } = {},
 ): Promise<Stack> {
   const definitions = options.subgraphs ?? SUBGRAPHS;
   const config = loadConfig({
@@ -57,10 +68,10 @@ export async function startStack(
   const logger = createLogger('test', config.logLevel);
   const subgraphs = new Map<string, RunningSubgraph>();
   try {
-    for (const definition of definitions) {
+    const startSubgraph = async (definition: SubgraphDefinition, port: number) => {
       const settings = config.subgraphs.find((s) => s.name === definition.name);
       const running = await definition.start({
-        port: 0,
+        port,
         host: config.host,
         databaseUrl: settings?.databaseUrl,
         poolSize: config.database.poolSize,
@@ -68,14 +79,22 @@ export async function startStack(
         logger,
       });
       subgraphs.set(definition.name, running);
-    }
+    };
+    for (const definition of definitions) await startSubgraph(definition, 0);
     const { supergraphSdl } = composeSupergraph(
       definitions.map((s) => ({ name: s.name, url: subgraphs.get(s.name)!.url, sdl: s.sdl })),
     );
     // With a path, the supergraph is written there and the gateway serves and follows that file.
     if (options.supergraphPath) fs.writeFileSync(options.supergraphPath, supergraphSdl);
     const supergraph = options.supergraphPath ? { path: options.supergraphPath } : { sdl: supergraphSdl };
-    const gateway = await startGateway({ supergraph, subgraphUrls: {}, port: 0, host: config.host, logger });
+    const gateway = await startGateway({
+      supergraph,
+      subgraphUrls: options.subgraphUrls ?? {},
+      port: 0,
+      host: config.host,
+      logger,
+      resilience: options.resilience,
+    });
     return {
       gateway,
       supergraphSdl,
@@ -83,6 +102,7 @@ export async function startStack(
       query: (query, variables) => postGraphQL(gateway.url, query, variables),
       statementCounts: () => Object.fromEntries([...subgraphs].map(([name, s]) => [name, s.database.statements.count])),
       stopSubgraph: async (name) => subgraphs.get(name)!.stop(),
+      restartSubgraph: async (name) => startSubgraph(definitions.find((d) => d.name === name)!, subgraphs.get(name)!.port),
       stop: async () => {
         await gateway.stop();
         await Promise.all([...subgraphs.values()].map((s) => s.stop()));

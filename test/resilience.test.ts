@@ -1,0 +1,203 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { postGraphQL, startStack, Stack } from './helpers/stack';
+
+const OVERVIEW = '{ pois { code libraries { totalCount } } }';
+
+/** A local HTTP server on a free port; `handler` decides what each request gets. */
+async function localServer(handler: http.RequestListener): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+function byCode(response: any): Record<string, any> {
+  return Object.fromEntries(response.data.pois.map((p: any) => [p.code, p.libraries]));
+}
+
+describe('a slow POI subgraph', () => {
+  let stack: Stack;
+  let blackHole: Awaited<ReturnType<typeof localServer>>;
+  beforeAll(async () => {
+    blackHole = await localServer(() => {}); // accepts, never answers
+    stack = await startStack({ subgraphUrls: { cubiss: blackHole.url }, resilience: { timeoutMs: 400, failureThreshold: 100 } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await blackHole?.close();
+  });
+
+  it('times out with SUBGRAPH_TIMEOUT naming the POI, while the others answer', async () => {
+    const started = Date.now();
+    const response = await stack.query(OVERVIEW);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(byCode(response).CUBISS).toBeNull();
+    for (const code of ['BISC', 'PROBIBLIO', 'RIJNBRINK']) expect(byCode(response)[code].totalCount).toBeGreaterThan(0);
+    expect(response.errors).toEqual([
+      expect.objectContaining({
+        message: 'Cubiss did not answer within 400 ms',
+        path: ['pois', '@'],
+        extensions: { code: 'SUBGRAPH_TIMEOUT', subgraph: 'cubiss', poi: 'CUBISS' },
+      }),
+    ]);
+  });
+
+  it('finishes requests in flight when the gateway stops, and then refuses new ones', async () => {
+    const inFlight = stack.query(OVERVIEW);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await stack.gateway.stop();
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(byCode(response).BISC.totalCount).toBeGreaterThan(0);
+    await expect(stack.query(OVERVIEW)).rejects.toThrow();
+  });
+});
+
+describe('a subgraph that drops a connection once', () => {
+  let stack: Stack;
+  let flaky: Awaited<ReturnType<typeof localServer>>;
+  let requests = 0;
+  beforeAll(async () => {
+    let target = '';
+    // The first request's connection is cut; later ones are passed on to the real subgraph.
+    flaky = await localServer(async (req, res) => {
+      requests += 1;
+      if (requests === 1) return void req.socket.destroy();
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const upstream = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.concat(chunks) });
+      res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
+    });
+    stack = await startStack({ subgraphUrls: { probiblio: flaky.url } });
+    target = stack.subgraphs.get('probiblio')!.url;
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await flaky?.close();
+  });
+
+  it('retries a query once and answers as if nothing happened', async () => {
+    const response = await stack.query(`{ probiblio { libraries { totalCount } } }`);
+    expect(response.errors).toBeUndefined();
+    expect(response.data.probiblio.libraries.totalCount).toBeGreaterThan(0);
+    expect(requests).toBe(2);
+  });
+});
+
+describe('a POI subgraph that goes down and comes back', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ resilience: { failureThreshold: 2, cooldownMs: 600 } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const ready = async () => {
+    const response = await fetch(stack.gateway.url.replace(/graphql$/, 'ready'));
+    return { status: response.status, body: (await response.json()) as any };
+  };
+
+  it('opens the circuit after repeated failures, reports it, and heals without a gateway restart', async () => {
+    expect((await ready()).body.subgraphs.rijnbrink).toEqual({ status: 'up', circuit: 'closed', database: 'up' });
+    await stack.stopSubgraph('rijnbrink');
+
+    for (let i = 0; i < 2; i++) {
+      const response = await stack.query(OVERVIEW);
+      expect(response.errors?.[0].extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', poi: 'RIJNBRINK' });
+      expect(byCode(response).BISC.totalCount).toBeGreaterThan(0);
+    }
+    const open = await stack.query(OVERVIEW);
+    expect(open.errors?.[0].message).toContain('recent requests failed');
+    const state = await ready();
+    expect(state.status).toBe(200);
+    expect(state.body.subgraphs.rijnbrink).toEqual({ status: 'down', circuit: 'open' });
+    expect(state.body.subgraphs.cubiss.status).toBe('up');
+
+    await stack.restartSubgraph('rijnbrink');
+    const deadline = Date.now() + 5000;
+    let healed: any;
+    do {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      healed = await stack.query(OVERVIEW);
+    } while (healed.errors && Date.now() < deadline);
+    expect(healed.errors).toBeUndefined();
+    expect(byCode(healed).RIJNBRINK.totalCount).toBeGreaterThan(0);
+    expect((await ready()).body.subgraphs.rijnbrink.circuit).toBe('closed');
+  });
+
+  it('keeps serving the POIs\' own root fields when the collaboration subgraph is down', async () => {
+    await stack.stopSubgraph('collaboration');
+    const own = await stack.query(`{ bisc { code libraries { totalCount } stats { libraryCount } } cubiss { stats { openTicketCount } } }`);
+    expect(own.errors).toBeUndefined();
+    expect(own.data.bisc.libraries.totalCount).toBe(own.data.bisc.stats.libraryCount);
+    const registry = await stack.query(`{ pois { code } }`);
+    expect(registry.errors?.[0].extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', subgraph: 'collaboration' });
+    await stack.restartSubgraph('collaboration');
+  });
+});
+
+describe('health and readiness of a subgraph', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('answers /health and /ready, and reports its database when it is lost', async () => {
+    const bisc = stack.subgraphs.get('bisc')!;
+    const base = bisc.url.replace(/\/graphql$/, '');
+    expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok', service: 'bisc' });
+    expect(await (await fetch(`${base}/ready`)).json()).toEqual({ status: 'ready', service: 'bisc', database: 'up' });
+
+    await bisc.database.dataSource.destroy();
+    const notReady = await fetch(`${base}/ready`);
+    expect(notReady.status).toBe(503);
+    expect(await notReady.json()).toEqual({ status: 'unavailable', service: 'bisc', reason: 'database unreachable' });
+    const response = await postGraphQL(bisc.url, '{ bisc { libraries { totalCount } } }');
+    expect(response.errors?.length).toBeGreaterThan(0);
+    expect(JSON.stringify(response.errors)).not.toMatch(/SELECT|node_modules|\/work\//);
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+  });
+});
+
+// Against MySQL only (as `.ci/run` runs the suite a second time): connections killed on the server.
+const onMySql = Boolean(process.env.BISC_DATABASE_URL);
+(onMySql ? describe : describe.skip)('a lost MySQL connection', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('reconnects by itself when its connections are killed on the server', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const user = new URL(process.env.BISC_DATABASE_URL!).username;
+    const killAll = () => {
+      const ids = execFileSync('mariadb', ['-N', '-e', `SELECT id FROM information_schema.processlist WHERE user = '${user}'`], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean);
+      for (const id of ids) execFileSync('mariadb', ['-e', `KILL CONNECTION ${id}`]);
+      return ids.length;
+    };
+    expect((await stack.query('{ bisc { libraries { totalCount } } }')).errors).toBeUndefined();
+    expect(killAll()).toBeGreaterThan(0);
+    let answered: any;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      answered = await stack.query('{ bisc { libraries { totalCount } } }');
+      if (!answered.errors) break;
+    }
+    expect(answered.errors).toBeUndefined();
+    expect(answered.data.bisc.libraries.totalCount).toBeGreaterThan(0);
+  });
+});
