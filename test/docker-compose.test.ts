@@ -230,8 +230,8 @@ describe('docker-compose.yml', () => {
       expect(listenPort(subgraph)).toBe(expectedPort(subgraph));
     });
 
-    it('is healthy when its /health answers', () => {
-      expect(healthcheck(service(subgraph))).toContain(`127.0.0.1:${listenPort(subgraph)}/health`);
+    it('is healthy when its /ready answers (its database included)', () => {
+      expect(healthcheck(service(subgraph))).toContain(`127.0.0.1:${listenPort(subgraph)}/ready`);
     });
   });
 
@@ -247,7 +247,7 @@ describe('docker-compose.yml', () => {
     it(`listens on and publishes port ${GATEWAY_PORT}`, () => {
       expect(configOf('gateway').gateway.port).toBe(GATEWAY_PORT);
       expect(publishedPorts(gateway())).toContainEqual({ published: String(GATEWAY_PORT), target: String(GATEWAY_PORT) });
-      expect(healthcheck(gateway())).toContain(`127.0.0.1:${GATEWAY_PORT}/health`);
+      expect(healthcheck(gateway())).toContain(`127.0.0.1:${GATEWAY_PORT}/ready`);
     });
 
     it('starts once every subgraph is healthy', () => {
