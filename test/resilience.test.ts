@@ -201,3 +201,26 @@ const onMySql = Boolean(process.env.BISC_DATABASE_URL);
     expect(answered.data.bisc.libraries.totalCount).toBeGreaterThan(0);
   });
 });
+
+describe('a POI subgraph that answers with server errors', () => {
+  let stack: Stack;
+  let broken: Awaited<ReturnType<typeof localServer>>;
+  beforeAll(async () => {
+    broken = await localServer((_req, res) => {
+      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: 'Deadlock found when trying to get lock; SELECT * FROM ticket' }] }));
+    });
+    stack = await startStack({ subgraphUrls: { bisc: broken.url } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await broken?.close();
+  });
+
+  it('names the POI, leaks neither its URL nor its SQL, and keeps the others', async () => {
+    const response = await stack.query(OVERVIEW);
+    expect(byCode(response).BISC).toBeNull();
+    expect(byCode(response).CUBISS.totalCount).toBeGreaterThan(0);
+    expect(response.errors).toEqual([expect.objectContaining({ extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: 'bisc', poi: 'BISC' } })]);
+    expect(JSON.stringify(response)).not.toMatch(/127\.0\.0\.1|SELECT|Deadlock/);
+  });
+});

@@ -12,7 +12,7 @@ export interface ResilienceOptions {
   cooldownMs: number;
 }
 
-type FailureKind = 'timeout' | 'connection' | 'other';
+type FailureKind = 'timeout' | 'connection' | 'server-error' | 'other';
 
 function failureKind(error: unknown): FailureKind {
   const name = (error as Error)?.name;
@@ -20,6 +20,9 @@ function failureKind(error: unknown): FailureKind {
   const code = ((error as { cause?: { code?: string } })?.cause?.code ?? (error as { code?: string })?.code) || '';
   if (/^(ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) return 'connection';
   if (error instanceof TypeError && /fetch failed/.test(error.message)) return 'connection';
+  // An HTTP error answer (RemoteGraphQLDataSource puts the response, URL included, in extensions).
+  const status = (error as { extensions?: { response?: { status?: number } } })?.extensions?.response?.status;
+  if (typeof status === 'number' && status >= 500) return 'server-error';
   return 'other';
 }
 
@@ -60,12 +63,13 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
         const kind = failureKind(error);
         if (kind === 'other') {
           this.breaker.succeeded(); // it answered: a bad answer is not an outage
-          throw error;
+          const answeredWithHttpError = (error as { extensions?: { response?: unknown } })?.extensions?.response !== undefined;
+          throw answeredWithHttpError ? this.failure('connection', path, false) : error;
         }
         if (kind === 'connection' && isQuery && attempt === 1) continue;
         this.breaker.failed();
         this.logger.warn({ subgraph: this.subgraph, kind, circuit: this.breaker.state, err: error }, 'subgraph fetch failed');
-        throw this.failure(kind, path, false);
+        throw this.failure(kind === 'timeout' ? 'timeout' : 'connection', path, false);
       }
     }
   }
