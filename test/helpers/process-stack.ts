@@ -1,0 +1,104 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { SUBGRAPH_NAMES } from '../../shared/config';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** A port that was free a moment ago (the OS picks it). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${url} did not become ready within ${timeoutMs} ms`);
+}
+
+export interface ProcessStack {
+  gatewayUrl: string;
+  pid(name: string): number;
+  /** Resident memory of a service in MiB, from /proc. */
+  rssMiB(name: string): number;
+  kill(name: string, signal?: NodeJS.Signals): Promise<void>;
+  start(name: string): Promise<void>;
+  isRunning(name: string): boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * Every service as its own process, as `npm start` runs them, on free ports with the embedded
+ * database (or MySQL when the <NAME>_DATABASE_URL variables are set). For tests that kill and
+ * restart processes.
+ */
+export async function startProcessStack(extraEnv: Record<string, string> = {}): Promise<ProcessStack> {
+  const ports: Record<string, number> = { gateway: await freePort() };
+  for (const name of SUBGRAPH_NAMES) ports[name] = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    LOG_LEVEL: 'warn',
+    ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [`${name.toUpperCase()}_PORT`, String(port)])),
+    ...extraEnv,
+  };
+  const children = new Map<string, ChildProcess>();
+  const logs = new Map<string, string[]>();
+  const entry = (name: string) => (name === 'gateway' ? [path.join('gateway', 'src', 'index.ts')] : [path.join('scripts', 'start-subgraph.ts'), name]);
+  const start = async (name: string) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...entry(name)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: string[] = [];
+    logs.set(name, lines);
+    child.stdout!.on('data', (chunk) => lines.push(String(chunk)));
+    child.stderr!.on('data', (chunk) => lines.push(String(chunk)));
+    children.set(name, child);
+    try {
+      await waitUntilReady(`http://127.0.0.1:${ports[name]}/ready`, 60_000);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n${lines.join('')}`);
+    }
+  };
+  const kill = async (name: string, signal: NodeJS.Signals = 'SIGKILL') => {
+    const child = children.get(name);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  };
+  const stop = async () => {
+    await Promise.all([...children.keys()].map((name) => kill(name, 'SIGTERM')));
+  };
+  try {
+    await Promise.all(SUBGRAPH_NAMES.map(start));
+    await start('gateway');
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    gatewayUrl: `http://127.0.0.1:${ports.gateway}/graphql`,
+    pid: (name) => children.get(name)!.pid!,
+    rssMiB: (name) => {
+      const status = fs.readFileSync(`/proc/${children.get(name)!.pid}/status`, 'utf8');
+      return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+    },
+    kill,
+    start,
+    isRunning: (name) => {
+      const child = children.get(name);
+      return Boolean(child && child.exitCode === null && child.signalCode === null);
+    },
+    stop,
+  };
+}
