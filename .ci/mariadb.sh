@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs MariaDB from Debian's packages when missing, starts it on 127.0.0.1:3306, and gives
-# every subgraph its own schema (poi_<name>) and its own user with privileges on that schema only.
+# every subgraph a fresh schema (poi_<name>, dropped and created again: CI databases are
+# throwaway) and its own user with privileges on that schema only.
 # Prints the <NAME>_DATABASE_URL exports for the subgraphs; source its output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +27,8 @@ subgraphs=$(node -e 'const r=require("./subgraphs/collaboration/registry.json");
 for name in $subgraphs; do
   password="ci-${name}-secret"
   mariadb <<SQL
-CREATE DATABASE IF NOT EXISTS poi_${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+DROP DATABASE IF EXISTS poi_${name};
+CREATE DATABASE poi_${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 CREATE USER IF NOT EXISTS '${name}'@'127.0.0.1' IDENTIFIED BY '${password}';
 ALTER USER '${name}'@'127.0.0.1' IDENTIFIED BY '${password}';
 GRANT ALL PRIVILEGES ON poi_${name}.* TO '${name}'@'127.0.0.1';

@@ -39,6 +39,7 @@ export interface Library {
   mainCity: string | null;
   wiseInstanceCode: string;
   memberCount: number;
+  version: number;
 }
 
 export interface Branch {
@@ -59,6 +60,7 @@ export interface Contract {
   status: ContractStatus;
   annualFee: number;
   noticePeriodMonths: number;
+  version: number;
 }
 
 export interface VendorContract {
@@ -80,6 +82,10 @@ export interface Ticket {
   openedAt: Date;
   resolvedAt: Date | null;
   agendaItemId: string | null;
+  /** The POI's own request number, e.g. CUB-000123; the natural key for imports. */
+  reference: string;
+  assignee: string | null;
+  version: number;
 }
 
 export interface KnowledgeArticle {
@@ -90,10 +96,29 @@ export interface KnowledgeArticle {
   tags: string[];
   source: string;
   updatedAt: Date;
+  version: number;
+}
+
+export const AUDIT_ENTITIES = ['LIBRARY', 'BRANCH', 'CONTRACT', 'TICKET', 'KNOWLEDGE_ARTICLE'] as const;
+export type AuditEntityName = (typeof AUDIT_ENTITIES)[number];
+
+/** One write, as the POI's audit trail keeps it: who, when, what, and which fields changed. */
+export interface AuditEntry {
+  id: number;
+  at: Date;
+  actor: string;
+  /** mutation or import */
+  via: string;
+  entity: AuditEntityName;
+  entityId: string;
+  action: 'CREATE' | 'UPDATE' | 'DELETE';
+  changes: Record<string, { from: unknown; to: unknown }>;
 }
 
 const id = { type: Number, primary: true, generated: 'increment' } as const;
 const libraryId = { type: 'int', name: 'library_id', foreignKey: { target: 'Library', onDelete: 'CASCADE' } } as const;
+/** Optimistic locking: every update must name the version it read (see writes.ts). */
+const version = { type: 'int', default: 1 } as const;
 const money = { type: 'decimal', precision: 12, scale: 2, name: 'annual_fee', transformer: decimalToNumber } as const;
 
 export const LibraryEntity = new EntitySchema<Library>({
@@ -107,6 +132,7 @@ export const LibraryEntity = new EntitySchema<Library>({
     mainCity: { type: 'varchar', length: 100, name: 'main_city', nullable: true },
     wiseInstanceCode: { type: 'varchar', length: 20, name: 'wise_instance_code', unique: true },
     memberCount: { type: 'int', name: 'member_count' },
+    version,
   },
   indices: [
     { name: 'idx_library_province', columns: ['province'] },
@@ -126,7 +152,10 @@ export const BranchEntity = new EntitySchema<Branch>({
     postalCode: { type: 'varchar', length: 7, name: 'postal_code' },
     isMain: { type: 'boolean', name: 'is_main' },
   },
-  indices: [{ name: 'idx_branch_library', columns: ['libraryId'] }],
+  indices: [
+    { name: 'idx_branch_library', columns: ['libraryId'] },
+    { name: 'uq_branch_library_name', columns: ['libraryId', 'name'], unique: true },
+  ],
 });
 
 export const ContractEntity = new EntitySchema<Contract>({
@@ -141,12 +170,14 @@ export const ContractEntity = new EntitySchema<Contract>({
     status: { type: 'varchar', length: 20 },
     annualFee: money,
     noticePeriodMonths: { type: 'int', name: 'notice_period_months' },
+    version,
   },
   indices: [
     { name: 'idx_contract_library', columns: ['libraryId', 'status'] },
     { name: 'idx_contract_ends_on', columns: ['endsOn'] },
     { name: 'idx_contract_starts_on', columns: ['startsOn'] },
     { name: 'idx_contract_status', columns: ['status'] },
+    { name: 'uq_contract_library_start', columns: ['libraryId', 'startsOn'], unique: true },
   ],
 });
 
@@ -176,6 +207,9 @@ export const TicketEntity = new EntitySchema<Ticket>({
     openedAt: { type: 'datetime', name: 'opened_at' },
     resolvedAt: { type: 'datetime', name: 'resolved_at', nullable: true },
     agendaItemId: { type: 'varchar', length: 40, name: 'agenda_item_id', nullable: true },
+    reference: { type: 'varchar', length: 40, unique: true },
+    assignee: { type: 'varchar', length: 100, nullable: true },
+    version,
   },
   indices: [
     { name: 'idx_ticket_library_opened', columns: ['libraryId', 'openedAt'] },
@@ -198,15 +232,34 @@ export const KnowledgeArticleEntity = new EntitySchema<KnowledgeArticle>({
     tags: { type: 'simple-json' },
     source: { type: 'varchar', length: 100 },
     updatedAt: { type: 'datetime', name: 'updated_at' },
+    version,
   },
   indices: [
     { name: 'idx_knowledge_updated', columns: ['updatedAt'] },
+    { name: 'uq_knowledge_source_title', columns: ['source', 'title'], unique: true },
     // MySQL only, made by a migration; the embedded database has its own FTS table (embedded-search.ts).
     { name: 'ft_knowledge_article', columns: ['title', 'summary', 'body', 'tags'], fulltext: true, synchronize: false },
   ],
 });
 
+export const AuditEntryEntity = new EntitySchema<AuditEntry>({
+  name: 'AuditEntry',
+  tableName: 'audit_entry',
+  columns: {
+    id,
+    at: { type: 'datetime' },
+    actor: { type: 'varchar', length: 200 },
+    via: { type: 'varchar', length: 20 },
+    entity: { type: 'varchar', length: 30 },
+    entityId: { type: 'varchar', length: 60, name: 'entity_id' },
+    action: { type: 'varchar', length: 10 },
+    changes: { type: 'simple-json' },
+  },
+  indices: [{ name: 'idx_audit_entity', columns: ['entity', 'id'] }],
+});
+
 export const POI_ENTITIES = [
+  AuditEntryEntity,
   LibraryEntity,
   BranchEntity,
   ContractEntity,

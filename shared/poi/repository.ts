@@ -3,6 +3,9 @@ import { DataSource, In, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { PageRequest, Sorted, SortOrder, SortValue } from '../graphql/connection';
 import type { Province } from '../registry';
 import {
+  AuditEntityName,
+  AuditEntry,
+  AuditEntryEntity,
   Branch,
   BranchEntity,
   Contract,
@@ -74,6 +77,7 @@ const SORT_SQL = {
   contract: { ENDS_ON: 'contract.ends_on', STARTS_ON: 'contract.starts_on', ANNUAL_FEE: 'contract.annual_fee' },
   ticket: { OPENED_AT: 'ticket.opened_at', PRIORITY: 'ticket.priority', RESOLVED_AT: "COALESCE(ticket.resolved_at, '9999-12-31 00:00:00')" },
   article: { UPDATED_AT: 'article.updated_at' },
+  audit: { ID: 'audit.id' },
 } as const;
 
 export function sortOrder<E extends keyof typeof SORT_SQL>(entity: E, field: keyof (typeof SORT_SQL)[E], direction: Direction): SortOrder {
@@ -120,6 +124,9 @@ export class PoiRepository {
   private libraryQuery(filter: LibraryFilter) {
     const qb = this.dataSource.getRepository(LibraryEntity).createQueryBuilder('library');
     if (filter.province) qb.andWhere('library.province = :province', { province: filter.province });
+    // Text no name could contain (too long, or with a NUL that the embedded database would cut at) matches nothing.
+    const impossible = (text: string) => text.length > 500 || text.includes('\u0000');
+    if ((filter.municipality && impossible(filter.municipality)) || (filter.nameContains && impossible(filter.nameContains))) qb.andWhere('1 = 0');
     if (filter.municipality) {
       qb.andWhere("library.municipalities LIKE :municipality ESCAPE '!'", {
         municipality: containsPattern(JSON.stringify(filter.municipality)),
@@ -188,9 +195,11 @@ export class PoiRepository {
 
   private ticketQuery(filter: TicketFilter) {
     const qb = this.dataSource.getRepository(TicketEntity).createQueryBuilder('ticket');
-    if (filter.status?.length) qb.andWhere('ticket.status IN (:...statuses)', { statuses: filter.status });
-    if (filter.priority?.length) qb.andWhere('ticket.priority IN (:...priorities)', { priorities: filter.priority });
-    if (filter.category?.length) qb.andWhere('ticket.category IN (:...categories)', { categories: filter.category });
+    // Lists of enum values: duplicates dropped, so a huge list stays a handful of parameters.
+    const distinct = <T>(values: T[]) => [...new Set(values)];
+    if (filter.status?.length) qb.andWhere('ticket.status IN (:...statuses)', { statuses: distinct(filter.status) });
+    if (filter.priority?.length) qb.andWhere('ticket.priority IN (:...priorities)', { priorities: distinct(filter.priority) });
+    if (filter.category?.length) qb.andWhere('ticket.category IN (:...categories)', { categories: distinct(filter.category) });
     if (filter.openedAfter) qb.andWhere('ticket.opened_at >= :openedAfter', { openedAfter: filter.openedAfter });
     if (filter.openedBefore) qb.andWhere('ticket.opened_at < :openedBefore', { openedBefore: filter.openedBefore });
     if (filter.libraryId) qb.andWhere('ticket.library_id = :libraryId', { libraryId: idOrNothing(filter.libraryId) });
@@ -281,6 +290,20 @@ export class PoiRepository {
 
   countKnowledgeArticles(search: string | null | undefined): Promise<number> {
     return this.knowledgeQuery(search).getCount();
+  }
+
+  private auditQuery(entity: AuditEntityName | null | undefined) {
+    const qb = this.dataSource.getRepository(AuditEntryEntity).createQueryBuilder('audit');
+    if (entity) qb.where('audit.entity = :entity', { entity });
+    return qb;
+  }
+
+  pageAudit(entity: AuditEntityName | null | undefined, sort: SortOrder, page: PageRequest): Promise<Sorted<AuditEntry>[]> {
+    return withSortValues(applyKeyset(this.auditQuery(entity), 'audit', sort, page).limit(page.first + 1), 'audit', sort.sql);
+  }
+
+  countAudit(entity: AuditEntityName | null | undefined): Promise<number> {
+    return this.auditQuery(entity).getCount();
   }
 
   /** The headline figures in one statement. */

@@ -3,7 +3,9 @@ import { lazyConnection, PageArgs, pageRequest } from '../graphql/connection';
 import { scalarResolvers } from '../graphql/common';
 import { PROVINCES, Poi } from '../registry';
 import { addDays, addMonths } from '../seed-random';
-import { Contract, Library, Ticket, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from './entities';
+import { AuditEntityName, AuditEntry, Contract, Library, Ticket, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from './entities';
+import type { ContractInput, KnowledgeArticleInput, LibraryInput, TicketInput } from './validation';
+import type { Actor, PoiWrites } from './writes';
 import type { PoiLoaders } from './loaders';
 import {
   ContractFilter,
@@ -21,6 +23,9 @@ import {
 export interface PoiContext {
   repository: PoiRepository;
   loaders: PoiLoaders;
+  writes: PoiWrites;
+  /** Who is asking; recorded with every write. */
+  actor: string;
 }
 
 type PoiRef = { code: string };
@@ -44,6 +49,8 @@ function inRange(value: number, min: number, max: number, argument: string): num
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
+
+const by = (ctx: PoiContext): Actor => ({ name: ctx.actor, via: 'mutation' });
 
 /** The last `months` calendar months up to this one, oldest first, each with its count or 0. */
 async function perMonth(repository: PoiRepository, column: 'opened_at' | 'resolved_at', monthsArg: number) {
@@ -103,6 +110,40 @@ export function createPoiResolvers(poi: Poi) {
         );
       },
       stats: () => ({}),
+      audit: (_: PoiRef, args: PageArgs & { entity?: AuditEntityName | null }, { repository }: PoiContext) => {
+        const sort = sortOrder('audit', 'ID', 'DESC');
+        const page = pageRequest(args, sort);
+        return lazyConnection(page, sort, () => repository.pageAudit(args.entity, sort, page), () => repository.countAudit(args.entity));
+      },
+    },
+    Mutation: {
+      [poi.rootField]: () => ({}),
+    },
+    [`${poi.typeName}Mutations`]: {
+      upsertLibrary: (_: unknown, { input }: { input: LibraryInput }, ctx: PoiContext) => ctx.writes.upsertLibrary(input, by(ctx)),
+      createContract: (_: unknown, { input }: { input: ContractInput }, ctx: PoiContext) => ctx.writes.createContract(input, by(ctx)),
+      renewContract: (_: unknown, { id, input }: { id: string; input: Parameters<PoiWrites['renewContract']>[1] }, ctx: PoiContext) =>
+        ctx.writes.renewContract(id, input, by(ctx)),
+      terminateContract: (_: unknown, { id, input }: { id: string; input: Parameters<PoiWrites['terminateContract']>[1] }, ctx: PoiContext) =>
+        ctx.writes.terminateContract(id, input, by(ctx)),
+      createTicket: (_: unknown, { input }: { input: TicketInput }, ctx: PoiContext) => ctx.writes.createTicket(input, by(ctx)),
+      updateTicket: (_: unknown, { id, input }: { id: string; input: Parameters<PoiWrites['updateTicket']>[1] }, ctx: PoiContext) =>
+        ctx.writes.updateTicket(id, input, by(ctx)),
+      assignTicket: (_: unknown, { id, input }: { id: string; input: Parameters<PoiWrites['assignTicket']>[1] }, ctx: PoiContext) =>
+        ctx.writes.assignTicket(id, input, by(ctx)),
+      resolveTicket: (_: unknown, { id, input }: { id: string; input: Parameters<PoiWrites['resolveTicket']>[1] }, ctx: PoiContext) =>
+        ctx.writes.resolveTicket(id, input, by(ctx)),
+      createKnowledgeArticle: (_: unknown, { input }: { input: KnowledgeArticleInput }, ctx: PoiContext) => ctx.writes.createKnowledgeArticle(input, by(ctx)),
+      updateKnowledgeArticle: (_: unknown, { id, input }: { id: string; input: Parameters<PoiWrites['updateKnowledgeArticle']>[1] }, ctx: PoiContext) =>
+        ctx.writes.updateKnowledgeArticle(id, input, by(ctx)),
+    },
+    AuditEntry: {
+      changes: (entry: AuditEntry) =>
+        Object.entries(entry.changes).map(([field, change]) => ({
+          field,
+          from: change.from === null || change.from === undefined ? null : JSON.stringify(change.from),
+          to: change.to === null || change.to === undefined ? null : JSON.stringify(change.to),
+        })),
     },
     Library: {
       branches: (library: Library, _: unknown, { loaders }: PoiContext) => loaders.branchesByLibrary.load(library.id),

@@ -131,6 +131,8 @@ type Library @shareable {
   "Functional-management requests (meldingen) from this library."
   tickets(${TICKETS_ARGS}
   ): TicketConnection!
+  "Version for optimistic locking: pass it as expectedVersion when changing the library."
+  version: Int!
 }
 
 "A branch (vestiging) of a library."
@@ -181,6 +183,8 @@ type Contract @shareable {
   annualFee: Float!
   "Notice period (opzegtermijn) in months (confidential contract term)."
   noticePeriodMonths: Int!
+  "Version for optimistic locking: pass it as expectedVersion when changing the agreement."
+  version: Int!
 }
 
 "A POI's licence with the library-system vendor (e.g. OCLC for Wise)."
@@ -250,6 +254,12 @@ type Ticket @shareable {
   resolvedAt: DateTime
   "The work-agenda item (werkagenda) this request feeds into, if any."
   agendaItem: WorkAgendaItem
+  "The POI's own request number (meldingsnummer), e.g. CUBI-000123."
+  reference: String!
+  "Who at the POI handles the request (behandelaar); null while unassigned."
+  assignee: String
+  "Version for optimistic locking: pass it as expectedVersion when changing the request."
+  version: Int!
 }
 
 "An article in a POI's knowledge base (kennisbank)."
@@ -270,6 +280,200 @@ type KnowledgeArticle @shareable {
   updatedAt: DateTime!
   "Relevance to the search, higher is better; null when the list was not searched."
   score: Float
+  "Version for optimistic locking: pass it as expectedVersion when changing the article."
+  version: Int!
+}
+
+${enumSdl('AuditEntity', 'What kind of record a change was made to.', {
+  LIBRARY: 'A library organisation.',
+  BRANCH: 'A branch (vestiging).',
+  CONTRACT: 'A service agreement.',
+  TICKET: 'A request (melding).',
+  KNOWLEDGE_ARTICLE: 'A knowledge-base article.',
+})}
+
+${enumSdl('AuditAction', 'What a change did.', { CREATE: 'Created the record.', UPDATE: 'Changed fields of the record.', DELETE: 'Removed the record.' })}
+
+"One field's change in an audit entry; values are JSON text."
+type FieldChange @shareable {
+  "The field that changed."
+  field: String!
+  "The value before, as JSON; null when the record was created."
+  from: String
+  "The value after, as JSON."
+  to: String
+}
+
+"One write in a POI's audit trail (logboek): who changed what, when, and how."
+type AuditEntry @shareable {
+  "Identifier, increasing with time."
+  id: ID!
+  "When the change was made."
+  at: DateTime!
+  "Who made it."
+  actor: String!
+  "Through what: mutation or import."
+  via: String!
+  "The kind of record changed."
+  entity: AuditEntity!
+  "The id of the record changed."
+  entityId: ID!
+  "Create, update or delete."
+  action: AuditAction!
+  "The fields that changed."
+  changes: [FieldChange!]!
+}
+
+"A page of audit entries, newest first."
+type AuditEntryConnection @shareable {
+  "Number of entries over all pages."
+  totalCount: Int!
+  "The entries of this page."
+  nodes: [AuditEntry!]!
+  "Where this page ends."
+  pageInfo: PageInfo!
+}
+
+"A branch as written by upsertLibrary."
+input BranchInput {
+  "Branch name, unique within the library."
+  name: String!
+  "City or village."
+  city: String!
+  "Dutch postal code, e.g. 3511 AB (3511AB is accepted too)."
+  postalCode: String!
+  "True for exactly one branch: the main branch."
+  isMain: Boolean!
+}
+
+"A library organisation to create or update, matched by its Wise instance code."
+input LibraryInput {
+  "The Wise instance code: the library's natural key."
+  wiseInstanceCode: String!
+  "Name of the library organisation."
+  name: String!
+  "Province of the seat; one of the POI's provinces."
+  province: Province!
+  "Municipalities served; at least one."
+  municipalities: [String!]!
+  "City of the seat, if known."
+  mainCity: String
+  "Number of members, 0 or more."
+  memberCount: Int!
+  "When given, the library's full set of branches (matched by name): missing ones are removed."
+  branches: [BranchInput!]
+  "The version you read; required when the library exists already."
+  expectedVersion: Int
+}
+
+"A new service agreement."
+input ContractInput {
+  "The library, an id of this POI."
+  libraryId: ID!
+  "Services covered; at least one."
+  services: [ContractService!]!
+  "First day."
+  startsOn: Date!
+  "Last day; after startsOn."
+  endsOn: Date!
+  "Yearly fee in euros, 0 or more, at most two decimals."
+  annualFee: Float!
+  "Notice period in months, 0 to 36."
+  noticePeriodMonths: Int!
+  "DRAFT or ACTIVE (default); a library has at most one ACTIVE agreement."
+  status: ContractStatus
+}
+
+"Extends an agreement."
+input RenewContractInput {
+  "The new last day; after the current one."
+  endsOn: Date!
+  "A new yearly fee, if it changes."
+  annualFee: Float
+  "The version you read."
+  expectedVersion: Int!
+}
+
+"Ends an agreement early by notice."
+input TerminateContractInput {
+  "The last day; after the start and not after the current end."
+  endsOn: Date!
+  "The version you read."
+  expectedVersion: Int!
+}
+
+"A new request."
+input TicketInput {
+  "The library raising it, an id of this POI."
+  libraryId: ID!
+  "Short description."
+  title: String!
+  "Functional area."
+  category: TicketCategory!
+  "Urgency."
+  priority: TicketPriority!
+  "A work-agenda item it feeds into, e.g. WA-2025-03."
+  agendaItemId: ID
+}
+
+"Changes to a request; fields left out stay as they are."
+input TicketUpdateInput {
+  "Short description."
+  title: String
+  "Functional area."
+  category: TicketCategory
+  "Urgency."
+  priority: TicketPriority
+  "Handling state; RESOLVED or CLOSED sets resolvedAt, an open state clears it."
+  status: TicketStatus
+  "A work-agenda item it feeds into."
+  agendaItemId: ID
+  "The version you read."
+  expectedVersion: Int!
+}
+
+"Gives a request to someone."
+input AssignTicketInput {
+  "Who handles it."
+  assignee: String!
+  "The version you read."
+  expectedVersion: Int!
+}
+
+"Marks a request resolved."
+input ResolveTicketInput {
+  "The version you read."
+  expectedVersion: Int!
+}
+
+"A new knowledge-base article; title is unique within its source."
+input KnowledgeArticleInput {
+  "Title."
+  title: String!
+  "One or two sentences."
+  summary: String!
+  "The full text."
+  body: String!
+  "Keywords."
+  tags: [String!]!
+  "The knowledge system, e.g. eKIC."
+  source: String!
+}
+
+"Changes to an article; fields left out stay as they are."
+input KnowledgeArticleUpdateInput {
+  "Title."
+  title: String
+  "One or two sentences."
+  summary: String
+  "The full text."
+  body: String
+  "Keywords."
+  tags: [String!]
+  "The knowledge system."
+  source: String
+  "The version you read."
+  expectedVersion: Int!
 }
 
 "A count per key, for grouped statistics."
@@ -346,11 +550,45 @@ interface Poi {${POI_OWNED_FIELDS}
 
 "${poiTypeDescription(poi)}"
 type ${poi.typeName} implements Poi @key(fields: "code") {${POI_OWNED_FIELDS}
+  "${poi.name}'s audit trail (logboek): every write, newest first."
+  audit(
+    "Only changes to this kind of record."
+    entity: AuditEntity${PAGE_ARGS}
+  ): AuditEntryConnection
 }
 
 type Query {
   "${poi.name}'s own data, served by ${poi.name}'s subgraph."
   ${poi.rootField}: ${poi.typeName}
+}
+
+type Mutation {
+  "${poi.name}'s writes, namespaced because root mutation fields must be unique per subgraph."
+  ${poi.rootField}: ${poi.typeName}Mutations!
+}
+
+"Writes to ${poi.name}'s own data. Each is validated (BAD_USER_INPUT with the offending field paths in extensions.problems), runs in one transaction, is recorded in the audit trail, and refuses a record changed since you read it (CONFLICT)."
+type ${poi.typeName}Mutations {
+  "Creates or updates a library by its Wise instance code (and with branches, its branches)."
+  upsertLibrary("The library." input: LibraryInput!): Library!
+  "Creates a service agreement."
+  createContract("The agreement." input: ContractInput!): Contract!
+  "Extends a service agreement to a later end date."
+  renewContract("The agreement's id." id: ID!, "The new terms." input: RenewContractInput!): Contract!
+  "Ends a service agreement early by notice."
+  terminateContract("The agreement's id." id: ID!, "The end." input: TerminateContractInput!): Contract!
+  "Opens a request."
+  createTicket("The request." input: TicketInput!): Ticket!
+  "Changes a request."
+  updateTicket("The request's id." id: ID!, "The changes." input: TicketUpdateInput!): Ticket!
+  "Assigns a request; an OPEN one becomes IN_PROGRESS."
+  assignTicket("The request's id." id: ID!, "Who." input: AssignTicketInput!): Ticket!
+  "Resolves a request."
+  resolveTicket("The request's id." id: ID!, "The version read." input: ResolveTicketInput!): Ticket!
+  "Adds a knowledge-base article."
+  createKnowledgeArticle("The article." input: KnowledgeArticleInput!): KnowledgeArticle!
+  "Changes a knowledge-base article."
+  updateKnowledgeArticle("The article's id." id: ID!, "The changes." input: KnowledgeArticleUpdateInput!): KnowledgeArticle!
 }
 ${VALUE_TYPES_SDL}`;
 }

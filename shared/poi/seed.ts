@@ -5,6 +5,7 @@ import { deleteAllRows, insertInChunks } from '../db';
 import { PROVINCES, Poi, Province } from '../registry';
 import { addDays, addMonths, DAY_MS, SeededRandom } from '../seed-random';
 import {
+  AuditEntryEntity,
   Branch,
   BranchEntity,
   Contract,
@@ -105,15 +106,17 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
       mainCity: source.mainCity || null,
       wiseInstanceCode: `${poi.code.slice(0, 4)}-${String(libraryId).padStart(3, '0')}`,
       memberCount: count * random.int(1800, 5200),
+      version: 1,
     });
     const [low, high] = POSTAL_RANGES[source.province];
     for (let b = 0; b < count; b++) {
       const city = b === 0 ? seat : places[b % places.length];
       const repeat = Math.floor(b / places.length);
+      const district = repeat > 0 ? ` ${DISTRICTS[(repeat - 1) % DISTRICTS.length]}${repeat > DISTRICTS.length ? ` ${Math.ceil(repeat / DISTRICTS.length)}` : ''}` : '';
       branches.push({
         id: branches.length + 1,
         libraryId,
-        name: b === 0 ? `${source.organisation}, hoofdvestiging ${city}` : `Vestiging ${city}${repeat > 0 ? ` ${DISTRICTS[repeat % DISTRICTS.length]}` : ''}`,
+        name: b === 0 ? `${source.organisation}, hoofdvestiging ${city}` : `Vestiging ${city}${district}`,
         city,
         postalCode: `${random.int(low, high)} ${random.pick([...POSTAL_LETTERS])}${random.pick([...POSTAL_LETTERS])}`,
         isMain: b === 0,
@@ -136,6 +139,7 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
         status: 'EXPIRED',
         annualFee: Math.round(annualFee * (1 - 0.03 * h)),
         noticePeriodMonths: random.pick([3, 6, 6, 12]),
+        version: 1,
       });
     }
     contracts.push({
@@ -147,6 +151,7 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
       status: random.next() < 0.04 ? 'TERMINATED' : 'ACTIVE',
       annualFee,
       noticePeriodMonths: random.pick([3, 6, 6, 12]),
+      version: 1,
     });
 
     const ticketCount = random.int(6, 18) * options.scale;
@@ -174,12 +179,18 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
         openedAt,
         resolvedAt: resolved ? new Date(resolvedMs) : null,
         agendaItemId: AGENDA_ITEM_BY_TITLE[title] ?? null,
+        reference: '',
+        assignee: status === 'IN_PROGRESS' ? random.pick(['Anouk', 'Bram', 'Fatima', 'Joost', 'Sanne']) : null,
+        version: 1,
       });
     }
   });
   // Ticket ids follow the order in which requests came in.
   tickets.sort((a, b) => a.openedAt.getTime() - b.openedAt.getTime() || a.libraryId - b.libraryId);
-  tickets.forEach((ticket, index) => (ticket.id = index + 1));
+  tickets.forEach((ticket, index) => {
+    ticket.id = index + 1;
+    ticket.reference = ticketReference(poi.code, ticket.id);
+  });
 
   const licenceStart = `${Number(ref.slice(0, 4)) - 2}-01-01`;
   const hostedWise = ['BISC', 'CUBISS'].includes(poi.code);
@@ -215,13 +226,19 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
       tags: template.tags,
       source: sourcesOfPoi[a % sourcesOfPoi.length],
       updatedAt: new Date(refMs - random.int(1, 900) * DAY_MS + random.int(8 * 60, 17 * 60) * 60_000),
+      version: 1,
     });
   }
   return { libraries, branches, contracts, vendorContracts, tickets, knowledgeArticles };
 }
 
+/** A POI's own number for a request, e.g. CUBI-000123. */
+export function ticketReference(code: string, id: number): string {
+  return `${code.slice(0, 4)}-${String(id).padStart(6, '0')}`;
+}
+
 /** Children before parents, so deleting in this order never breaks a foreign key. */
-const DELETE_ORDER: EntitySchema<any>[] = [TicketEntity, ContractEntity, BranchEntity, LibraryEntity, VendorContractEntity, KnowledgeArticleEntity];
+const DELETE_ORDER: EntitySchema<any>[] = [AuditEntryEntity, TicketEntity, ContractEntity, BranchEntity, LibraryEntity, VendorContractEntity, KnowledgeArticleEntity];
 
 
 /**

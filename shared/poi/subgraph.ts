@@ -10,6 +10,7 @@ import { PoiRepository } from './repository';
 import { createPoiResolvers, PoiContext } from './resolvers';
 import { poiSubgraphSdl } from './schema';
 import { readLibrarySources, seedPoiDatabase } from './seed';
+import { PoiWrites } from './writes';
 
 /**
  * A POI subgraph built from the kit. `folder` is the POI's own folder (subgraphs/<code>), which
@@ -32,12 +33,14 @@ export function definePoiSubgraph(poi: Poi, folder: string): SubgraphDefinition 
       const seeded = await seedPoiDatabase(database.dataSource, poi, readLibrarySources(path.join(folder, 'data', 'libraries.csv')), options.seed);
       if (seeded) options.logger.info({ scale: options.seed.scale }, `${poi.name}: database seeded`);
       const repository = new PoiRepository(database.dataSource);
+      const writes = new PoiWrites(database.dataSource, poi);
       return serveSubgraph<PoiContext>({
         name: poi.subgraphName,
         sdl,
         resolvers: createPoiResolvers(poi),
         database,
-        context: async () => ({ repository, loaders: createPoiLoaders(repository) }),
+        // Identity arrives with the gateway's authentication; until then writes are recorded as anonymous.
+        context: async () => ({ repository, loaders: createPoiLoaders(repository), writes, actor: 'anonymous' }),
         options,
       });
     },

@@ -23,7 +23,8 @@ const PARTNERSHIP = {
 export function createCollaborationResolvers(pois: readonly Poi[]) {
   const typeNameByCode = new Map(pois.map((poi) => [poi.code, poi.typeName]));
   const isRegistered = (poi: RegisteredPoi | null): poi is RegisteredPoi => poi !== null && typeNameByCode.has(poi.code);
-  const poiByCode = async (code: string, { loaders }: Ctx) => {
+  const poiByCode = async (code: unknown, { loaders }: Ctx) => {
+    if (typeof code !== 'string' || code.length > 20) return null;
     const poi = await loaders.poiByCode.load(code.toUpperCase());
     return isRegistered(poi) ? poi : null;
   };
@@ -41,7 +42,7 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
         (await repository.listPois(province)).filter(isRegistered),
       poi: (_: unknown, { code }: { code: string }, ctx: Ctx) => poiByCode(code, ctx),
       workAgenda: (_: unknown, filter: WorkAgendaFilter, { repository }: Ctx) => repository.listWorkAgenda(filter),
-      workAgendaItem: (_: unknown, { id }: { id: string }, { loaders }: Ctx) => loaders.workAgendaItemById.load(id),
+      workAgendaItem: (_: unknown, { id }: { id: string }, { loaders }: Ctx) => (id.length <= 40 ? loaders.workAgendaItemById.load(id) : null),
       steeringGroup: (_: unknown, __: unknown, { repository }: Ctx) => repository.listSteeringGroup(),
       networkAgendaGoals: (_: unknown, __: unknown, { repository }: Ctx) => repository.listGoals(),
       evaluations: (_: unknown, __: unknown, { repository }: Ctx) => repository.listEvaluations(),
@@ -52,7 +53,8 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
     },
     ...Object.fromEntries(pois.map((poi) => [poi.typeName, poiTypeResolvers])),
     WorkAgendaItem: {
-      __resolveReference: (ref: { id: string }, { loaders }: Ctx) => loaders.workAgendaItemById.load(ref.id),
+      __resolveReference: (ref: { id?: unknown }, { loaders }: Ctx) =>
+        typeof ref.id === 'string' && ref.id.length <= 40 ? loaders.workAgendaItemById.load(ref.id) : null,
       owner: (item: WorkAgendaItem, _: unknown, ctx: Ctx) => (item.ownerCode ? poiByCode(item.ownerCode, ctx) : null),
       participants: async (item: WorkAgendaItem, _: unknown, ctx: Ctx) => {
         const participants = await ctx.loaders.participantsByItem.load(item.id);

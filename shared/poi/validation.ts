@@ -1,0 +1,191 @@
+import { GraphQLError } from 'graphql';
+import type { Poi, Province } from '../registry';
+import { CONTRACT_SERVICES, CONTRACT_STATUSES, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from './entities';
+
+export interface Problem {
+  /** Where the bad value is, e.g. `input.branches[1].postalCode`. */
+  field: string;
+  message: string;
+}
+
+/** Collects every problem of one input, so the user sees them all at once. */
+export class Checks {
+  readonly problems: Problem[] = [];
+
+  constructor(private readonly prefix = 'input') {}
+
+  private at(field: string): string {
+    return field.startsWith('[') ? `${this.prefix}${field}` : `${this.prefix}.${field}`;
+  }
+
+  fail(field: string, message: string): void {
+    this.problems.push({ field: this.at(field), message });
+  }
+
+  text(field: string, value: unknown, max: number, required = true): void {
+    if (value === undefined || value === null) {
+      if (required) this.fail(field, 'is required');
+      return;
+    }
+    if (typeof value !== 'string' || value.trim() === '') this.fail(field, 'must not be empty');
+    else if (value.length > max) this.fail(field, `must be at most ${max} characters`);
+  }
+
+  oneOf(field: string, value: unknown, allowed: readonly string[], required = true): void {
+    if (value === undefined || value === null) {
+      if (required) this.fail(field, 'is required');
+    } else if (!allowed.includes(value as string)) this.fail(field, `must be one of ${allowed.join(', ')}`);
+  }
+
+  wholeNumber(field: string, value: unknown, min: number, max: number, required = true): void {
+    if (value === undefined || value === null) {
+      if (required) this.fail(field, 'is required');
+    } else if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      this.fail(field, `must be a whole number from ${min} to ${max}`);
+    }
+  }
+
+  amount(field: string, value: unknown, required = true): void {
+    if (value === undefined || value === null) {
+      if (required) this.fail(field, 'is required');
+    } else if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1e9) {
+      this.fail(field, 'must be an amount from 0 to 1,000,000,000 euros');
+    } else if (Math.round(value * 100) !== value * 100) this.fail(field, 'must have at most two decimals (cents)');
+  }
+
+  date(field: string, value: unknown, required = true): void {
+    if (value === undefined || value === null) {
+      if (required) this.fail(field, 'is required');
+    } else if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) {
+      this.fail(field, 'must be a date like 2026-11-23');
+    }
+  }
+
+  /** `earlier` must come strictly before `later` (both YYYY-MM-DD). */
+  order(field: string, earlier: unknown, later: unknown, message: string): void {
+    if (typeof earlier === 'string' && typeof later === 'string' && !(earlier < later)) this.fail(field, message);
+  }
+
+  throwIfAny(): void {
+    if (this.problems.length > 0) throw invalidInput(this.problems);
+  }
+}
+
+export function invalidInput(problems: Problem[]): GraphQLError {
+  const [first] = problems;
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+  return new GraphQLError(`Invalid input: ${first.field} ${first.message}${more}`, {
+    extensions: { code: 'BAD_USER_INPUT', problems },
+  });
+}
+
+const POSTAL_CODE = /^([1-9]\d{3}) ?([A-Z]{2})$/;
+
+/** "3511ab" → "3511 AB"; null when it is no Dutch postal code. */
+export function normalisePostalCode(value: string): string | null {
+  const match = POSTAL_CODE.exec(value.trim().toUpperCase());
+  return match ? `${match[1]} ${match[2]}` : null;
+}
+
+export interface BranchInput {
+  name: string;
+  city: string;
+  postalCode: string;
+  isMain: boolean;
+}
+
+export interface LibraryInput {
+  wiseInstanceCode: string;
+  name: string;
+  province: Province;
+  municipalities: string[];
+  mainCity?: string | null;
+  memberCount: number;
+  branches?: BranchInput[] | null;
+  /** The version read before editing; required when the library exists already. */
+  expectedVersion?: number | null;
+}
+
+export function checkBranch(checks: Checks, field: string, branch: Partial<BranchInput>): void {
+  checks.text(`${field}.name`, branch.name, 200);
+  checks.text(`${field}.city`, branch.city, 100);
+  if (typeof branch.postalCode !== 'string' || normalisePostalCode(branch.postalCode) === null) {
+    checks.fail(`${field}.postalCode`, 'must be a Dutch postal code like 3511 AB');
+  }
+  if (typeof branch.isMain !== 'boolean') checks.fail(`${field}.isMain`, 'must be true or false');
+}
+
+export function checkLibrary(checks: Checks, poi: Poi, input: Partial<LibraryInput>): void {
+  checks.text('wiseInstanceCode', input.wiseInstanceCode, 20);
+  checks.text('name', input.name, 200);
+  checks.oneOf('province', input.province, poi.provinces);
+  if (!Array.isArray(input.municipalities) || input.municipalities.length === 0) checks.fail('municipalities', 'must name at least one municipality');
+  else input.municipalities.forEach((m, i) => checks.text(`municipalities[${i}]`, m, 100));
+  checks.text('mainCity', input.mainCity, 100, false);
+  checks.wholeNumber('memberCount', input.memberCount, 0, 10_000_000);
+  if (input.branches) {
+    input.branches.forEach((branch, i) => checkBranch(checks, `branches[${i}]`, branch));
+    if (input.branches.filter((b) => b.isMain).length !== 1) checks.fail('branches', 'must have exactly one main branch (isMain)');
+    const names = input.branches.map((b) => b.name);
+    if (new Set(names).size !== names.length) checks.fail('branches', 'must not name a branch twice');
+  }
+}
+
+export interface ContractInput {
+  libraryId: string;
+  services: string[];
+  startsOn: string;
+  endsOn: string;
+  annualFee: number;
+  noticePeriodMonths: number;
+  status?: string | null;
+}
+
+export function checkContract(checks: Checks, input: Partial<ContractInput>): void {
+  if (!Array.isArray(input.services) || input.services.length === 0) checks.fail('services', 'must list at least one service');
+  else input.services.forEach((s, i) => checks.oneOf(`services[${i}]`, s, CONTRACT_SERVICES));
+  checks.date('startsOn', input.startsOn);
+  checks.date('endsOn', input.endsOn);
+  checks.order('endsOn', input.startsOn, input.endsOn, 'must be after startsOn');
+  checks.amount('annualFee', input.annualFee);
+  checks.wholeNumber('noticePeriodMonths', input.noticePeriodMonths, 0, 36);
+  checks.oneOf('status', input.status, CONTRACT_STATUSES.filter((s) => s === 'DRAFT' || s === 'ACTIVE'), false);
+}
+
+export interface TicketInput {
+  libraryId: string;
+  title: string;
+  category: string;
+  priority: string;
+  status?: string | null;
+  agendaItemId?: string | null;
+}
+
+export function checkTicketFields(checks: Checks, input: Partial<TicketInput>, required: boolean): void {
+  checks.text('title', input.title, 300, required);
+  checks.oneOf('category', input.category, TICKET_CATEGORIES, required);
+  checks.oneOf('priority', input.priority, TICKET_PRIORITIES, required);
+  checks.oneOf('status', input.status, TICKET_STATUSES, false);
+  if (input.agendaItemId !== undefined && input.agendaItemId !== null && !/^WA-\d{4}-\d{2}$/.test(input.agendaItemId)) {
+    checks.fail('agendaItemId', 'must be a work-agenda id like WA-2025-03');
+  }
+}
+
+export interface KnowledgeArticleInput {
+  title: string;
+  summary: string;
+  body: string;
+  tags: string[];
+  source: string;
+}
+
+export function checkKnowledgeArticle(checks: Checks, input: Partial<KnowledgeArticleInput>, required: boolean): void {
+  checks.text('title', input.title, 300, required);
+  checks.text('summary', input.summary, 1000, required);
+  checks.text('body', input.body, 60_000, required);
+  checks.text('source', input.source, 100, required);
+  if (input.tags !== undefined && input.tags !== null) {
+    if (!Array.isArray(input.tags)) checks.fail('tags', 'must be a list of words');
+    else input.tags.forEach((t, i) => checks.text(`tags[${i}]`, t, 50));
+  } else if (required) checks.fail('tags', 'is required');
+}

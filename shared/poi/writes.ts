@@ -1,0 +1,375 @@
+import { GraphQLError } from 'graphql';
+import { DataSource, EntityManager, EntitySchema } from 'typeorm';
+import type { Poi } from '../registry';
+import {
+  AuditEntityName,
+  AuditEntryEntity,
+  Branch,
+  BranchEntity,
+  Contract,
+  ContractEntity,
+  ContractService,
+  ContractStatus,
+  KnowledgeArticle,
+  KnowledgeArticleEntity,
+  Library,
+  LibraryEntity,
+  Ticket,
+  TicketCategory,
+  TicketEntity,
+  TicketPriority,
+  TicketStatus,
+} from './entities';
+import { ticketReference } from './seed';
+import {
+  Checks,
+  checkContract,
+  checkKnowledgeArticle,
+  checkLibrary,
+  checkTicketFields,
+  ContractInput,
+  KnowledgeArticleInput,
+  LibraryInput,
+  normalisePostalCode,
+  TicketInput,
+} from './validation';
+
+/** Who writes, and through what; recorded with every change. */
+export interface Actor {
+  name: string;
+  via: 'mutation' | 'import';
+}
+
+type Changes = Record<string, { from: unknown; to: unknown }>;
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date || b instanceof Date) return new Date(a as Date).getTime() === new Date(b as Date).getTime();
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The fields of `next` that differ from `current`. */
+export function diff<T extends object>(current: T | null, next: Partial<T>): Changes {
+  const changes: Changes = {};
+  for (const [key, value] of Object.entries(next)) {
+    if (value === undefined || key === 'id' || key === 'version') continue;
+    const before = current ? (current as Record<string, unknown>)[key] : undefined;
+    if (!current || !sameValue(before, value)) changes[key] = { from: before ?? null, to: value };
+  }
+  return changes;
+}
+
+function notFound(what: string, id: string | number): GraphQLError {
+  return new GraphQLError(`${what} ${id} does not exist in this POI`, { extensions: { code: 'NOT_FOUND' } });
+}
+
+function numericId(id: string, field: string): number {
+  if (!/^\d{1,9}$/.test(id)) throw new GraphQLError(`Invalid input: ${field} is not an id of this POI`, { extensions: { code: 'BAD_USER_INPUT', problems: [{ field, message: 'is not an id of this POI' }] } });
+  return Number(id);
+}
+
+/**
+ * Every write of a POI subgraph: validated first, then one transaction that changes the rows and
+ * records the change in the audit trail. Updates name the version they read; a row changed by
+ * someone else in the meantime is refused (CONFLICT), never silently overwritten.
+ */
+export class PoiWrites {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly poi: Poi,
+  ) {}
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  async audit(manager: EntityManager, actor: Actor, entity: AuditEntityName, entityId: string | number, action: 'CREATE' | 'UPDATE' | 'DELETE', changes: Changes) {
+    if (action === 'UPDATE' && Object.keys(changes).length === 0) return;
+    await manager.insert(AuditEntryEntity, { at: new Date(), actor: actor.name, via: actor.via, entity, entityId: String(entityId), action, changes } as never);
+  }
+
+  /**
+   * Updates one row if its version is still `expectedVersion`, bumps the version and audits the
+   * changed fields. Returns the row as it is now.
+   */
+  async updateVersioned<T extends { id: number; version: number }>(
+    manager: EntityManager,
+    entity: EntitySchema<T>,
+    auditName: AuditEntityName,
+    current: T,
+    expectedVersion: number | null | undefined,
+    next: Partial<T>,
+    actor: Actor,
+  ): Promise<T> {
+    if (expectedVersion !== undefined && expectedVersion !== null && expectedVersion !== current.version) {
+      throw new GraphQLError(
+        `${auditName.toLowerCase().replace('_', ' ')} ${current.id} was changed by someone else (now version ${current.version}, you edited version ${expectedVersion}); reload it and try again`,
+        { extensions: { code: 'CONFLICT', currentVersion: current.version } },
+      );
+    }
+    const changes = diff(current, next);
+    if (Object.keys(changes).length === 0) return current;
+    const values = Object.fromEntries(Object.entries(changes).map(([key, change]) => [key, change.to]));
+    const result = await manager
+      .createQueryBuilder()
+      .update(entity)
+      .set({ ...values, version: () => 'version + 1' } as never)
+      .where('id = :id AND version = :version', { id: current.id, version: current.version })
+      .execute();
+    if (result.affected !== 1) {
+      throw new GraphQLError(`${auditName.toLowerCase()} ${current.id} was changed by someone else at the same moment; reload it and try again`, {
+        extensions: { code: 'CONFLICT' },
+      });
+    }
+    await this.audit(manager, actor, auditName, current.id, 'UPDATE', changes);
+    return (await manager.findOneByOrFail(entity, { id: current.id } as never)) as T;
+  }
+
+  private async library(manager: EntityManager, id: string, field: string): Promise<Library> {
+    const library = await manager.findOneBy(LibraryEntity, { id: numericId(id, field) });
+    if (!library) {
+      throw new GraphQLError(`Invalid input: ${field} ${id} is not a library of ${this.poi.name}`, {
+        extensions: { code: 'BAD_USER_INPUT', problems: [{ field, message: `is not a library of ${this.poi.name}` }] },
+      });
+    }
+    return library;
+  }
+
+  private async existing<T>(manager: EntityManager, entity: EntitySchema<T>, what: string, id: string): Promise<T> {
+    const row = /^\d{1,9}$/.test(id) ? await manager.findOneBy(entity, { id: Number(id) } as never) : null;
+    if (!row) throw notFound(what, id);
+    return row as T;
+  }
+
+  /** Creates or updates a library by its Wise instance code, and with `branches` its full set of branches. */
+  async upsertLibrary(input: LibraryInput, actor: Actor): Promise<Library> {
+    const checks = new Checks();
+    checkLibrary(checks, this.poi, input);
+    checks.throwIfAny();
+    return this.transaction(async (manager) => {
+      const fields = {
+        name: input.name.trim(),
+        province: input.province,
+        municipalities: input.municipalities.map((m) => m.trim()),
+        mainCity: input.mainCity?.trim() || null,
+        memberCount: input.memberCount,
+      };
+      let library = await manager.findOneBy(LibraryEntity, { wiseInstanceCode: input.wiseInstanceCode.trim() });
+      if (!library) {
+        const { identifiers } = await manager.insert(LibraryEntity, { ...fields, wiseInstanceCode: input.wiseInstanceCode.trim() });
+        library = await manager.findOneByOrFail(LibraryEntity, { id: identifiers[0].id });
+        await this.audit(manager, actor, 'LIBRARY', library.id, 'CREATE', diff(null, { ...fields, wiseInstanceCode: library.wiseInstanceCode }));
+      } else {
+        if (actor.via === 'mutation' && (input.expectedVersion === undefined || input.expectedVersion === null)) {
+          throw new GraphQLError(`Invalid input: input.expectedVersion is required to change library ${library.wiseInstanceCode} (it exists, version ${library.version})`, {
+            extensions: { code: 'BAD_USER_INPUT', problems: [{ field: 'input.expectedVersion', message: 'is required when the library exists' }] },
+          });
+        }
+        library = await this.updateVersioned(manager, LibraryEntity, 'LIBRARY', library, input.expectedVersion, fields, actor);
+      }
+      if (input.branches) await this.replaceBranches(manager, library.id, input.branches, actor);
+      return library;
+    });
+  }
+
+  /** Makes a library's branches exactly these, matched by name: added, changed or removed. */
+  async replaceBranches(manager: EntityManager, libraryId: number, branches: NonNullable<LibraryInput['branches']>, actor: Actor) {
+    const existing = await manager.findBy(BranchEntity, { libraryId });
+    const byName = new Map(existing.map((b) => [b.name, b]));
+    for (const input of branches) {
+      const next = { name: input.name.trim(), city: input.city.trim(), postalCode: normalisePostalCode(input.postalCode)!, isMain: input.isMain };
+      const current = byName.get(next.name);
+      byName.delete(next.name);
+      if (!current) {
+        const { identifiers } = await manager.insert(BranchEntity, { ...next, libraryId });
+        await this.audit(manager, actor, 'BRANCH', identifiers[0].id, 'CREATE', diff(null, { ...next, libraryId }));
+      } else {
+        const changes = diff<Branch>(current, next);
+        if (Object.keys(changes).length > 0) {
+          await manager.update(BranchEntity, { id: current.id }, next);
+          await this.audit(manager, actor, 'BRANCH', current.id, 'UPDATE', changes);
+        }
+      }
+    }
+    for (const gone of byName.values()) {
+      await manager.delete(BranchEntity, { id: gone.id });
+      await this.audit(manager, actor, 'BRANCH', gone.id, 'DELETE', diff(null, { name: gone.name }));
+    }
+  }
+
+  async createContract(input: ContractInput, actor: Actor): Promise<Contract> {
+    const checks = new Checks();
+    checkContract(checks, input);
+    checks.throwIfAny();
+    return this.transaction(async (manager) => {
+      const library = await this.library(manager, input.libraryId, 'input.libraryId');
+      const status = (input.status ?? 'ACTIVE') as ContractStatus;
+      if (status === 'ACTIVE' && (await manager.countBy(ContractEntity, { libraryId: library.id, status: 'ACTIVE' })) > 0) {
+        throw new GraphQLError(`Invalid input: input.status library ${library.id} already has an ACTIVE agreement; renew or terminate it instead`, {
+          extensions: { code: 'BAD_USER_INPUT', problems: [{ field: 'input.status', message: 'the library already has an ACTIVE agreement' }] },
+        });
+      }
+      const row = {
+        libraryId: library.id,
+        services: input.services as ContractService[],
+        startsOn: input.startsOn,
+        endsOn: input.endsOn,
+        status,
+        annualFee: input.annualFee,
+        noticePeriodMonths: input.noticePeriodMonths,
+      };
+      const { identifiers } = await manager.insert(ContractEntity, row);
+      await this.audit(manager, actor, 'CONTRACT', identifiers[0].id, 'CREATE', diff(null, row));
+      return manager.findOneByOrFail(ContractEntity, { id: identifiers[0].id });
+    });
+  }
+
+  /** Extends an agreement to a later end date (optionally at a new fee); it becomes ACTIVE. */
+  async renewContract(id: string, input: { endsOn: string; annualFee?: number | null; expectedVersion: number }, actor: Actor): Promise<Contract> {
+    const checks = new Checks();
+    checks.date('endsOn', input.endsOn);
+    checks.amount('annualFee', input.annualFee, false);
+    checks.throwIfAny();
+    return this.transaction(async (manager) => {
+      const contract = await this.existing(manager, ContractEntity, 'Agreement', id);
+      if (contract.status === 'TERMINATED' || contract.status === 'DRAFT') {
+        throw new GraphQLError(`Invalid input: agreement ${id} is ${contract.status} and cannot be renewed`, {
+          extensions: { code: 'BAD_USER_INPUT', problems: [{ field: 'id', message: `agreement is ${contract.status}` }] },
+        });
+      }
+      const later = new Checks();
+      later.order('endsOn', contract.endsOn, input.endsOn, `must be after the current end date ${contract.endsOn}`);
+      later.throwIfAny();
+      const next: Partial<Contract> = { endsOn: input.endsOn, status: 'ACTIVE' };
+      if (input.annualFee !== undefined && input.annualFee !== null) next.annualFee = input.annualFee;
+      return this.updateVersioned(manager, ContractEntity, 'CONTRACT', contract, input.expectedVersion, next, actor);
+    });
+  }
+
+  /** Ends an agreement early by notice: TERMINATED, ending on the given day. */
+  async terminateContract(id: string, input: { endsOn: string; expectedVersion: number }, actor: Actor): Promise<Contract> {
+    const checks = new Checks();
+    checks.date('endsOn', input.endsOn);
+    checks.throwIfAny();
+    return this.transaction(async (manager) => {
+      const contract = await this.existing(manager, ContractEntity, 'Agreement', id);
+      const order = new Checks();
+      if (contract.status !== 'ACTIVE') order.fail('id', `agreement is ${contract.status}; only an ACTIVE one can be terminated`);
+      order.order('endsOn', contract.startsOn, input.endsOn, `must be after the start date ${contract.startsOn}`);
+      if (input.endsOn > contract.endsOn) order.fail('endsOn', `must not be after the current end date ${contract.endsOn}`);
+      order.throwIfAny();
+      return this.updateVersioned(manager, ContractEntity, 'CONTRACT', contract, input.expectedVersion, { endsOn: input.endsOn, status: 'TERMINATED' }, actor);
+    });
+  }
+
+  async createTicket(input: TicketInput, actor: Actor): Promise<Ticket> {
+    const checks = new Checks();
+    checkTicketFields(checks, input, true);
+    checks.throwIfAny();
+    return this.transaction(async (manager) => {
+      const library = await this.library(manager, input.libraryId, 'input.libraryId');
+      const row = {
+        libraryId: library.id,
+        title: input.title.trim(),
+        category: input.category as TicketCategory,
+        priority: input.priority as TicketPriority,
+        status: 'OPEN' as TicketStatus,
+        openedAt: new Date(),
+        resolvedAt: null,
+        agendaItemId: input.agendaItemId ?? null,
+        reference: `pending-${Date.now()}-${Math.random()}`,
+      };
+      const { identifiers } = await manager.insert(TicketEntity, row);
+      const ticketId = identifiers[0].id as number;
+      await manager.update(TicketEntity, { id: ticketId }, { reference: ticketReference(this.poi.code, ticketId) });
+      await this.audit(manager, actor, 'TICKET', ticketId, 'CREATE', diff(null, { ...row, reference: ticketReference(this.poi.code, ticketId) }));
+      return manager.findOneByOrFail(TicketEntity, { id: ticketId });
+    });
+  }
+
+  async updateTicket(id: string, input: Partial<TicketInput> & { expectedVersion: number }, actor: Actor): Promise<Ticket> {
+    const checks = new Checks();
+    checkTicketFields(checks, input, false);
+    checks.throwIfAny();
+    return this.transaction(async (manager) => {
+      const ticket = await this.existing(manager, TicketEntity, 'Ticket', id);
+      const status = (input.status ?? undefined) as TicketStatus | undefined;
+      const resolving = status && ['RESOLVED', 'CLOSED'].includes(status) && !ticket.resolvedAt;
+      const reopening = status && ['OPEN', 'IN_PROGRESS', 'WAITING'].includes(status);
+      return this.updateVersioned(
+        manager,
+        TicketEntity,
+        'TICKET',
+        ticket,
+        input.expectedVersion,
+        {
+          title: input.title?.trim(),
+          category: (input.category ?? undefined) as TicketCategory | undefined,
+          priority: (input.priority ?? undefined) as TicketPriority | undefined,
+          status,
+          agendaItemId: input.agendaItemId === undefined ? undefined : input.agendaItemId,
+          resolvedAt: resolving ? new Date() : reopening ? null : undefined,
+        },
+        actor,
+      );
+    });
+  }
+
+  async assignTicket(id: string, input: { assignee: string; expectedVersion: number }, actor: Actor): Promise<Ticket> {
+    const checks = new Checks();
+    checks.text('assignee', input.assignee, 100);
+    checks.throwIfAny();
+    return this.transaction(async (manager) => {
+      const ticket = await this.existing(manager, TicketEntity, 'Ticket', id);
+      const status: TicketStatus = ticket.status === 'OPEN' ? 'IN_PROGRESS' : ticket.status;
+      return this.updateVersioned(manager, TicketEntity, 'TICKET', ticket, input.expectedVersion, { assignee: input.assignee.trim(), status }, actor);
+    });
+  }
+
+  async resolveTicket(id: string, input: { expectedVersion: number }, actor: Actor): Promise<Ticket> {
+    return this.transaction(async (manager) => {
+      const ticket = await this.existing(manager, TicketEntity, 'Ticket', id);
+      if (ticket.status === 'RESOLVED' || ticket.status === 'CLOSED') {
+        throw new GraphQLError(`Invalid input: ticket ${id} is already ${ticket.status}`, {
+          extensions: { code: 'BAD_USER_INPUT', problems: [{ field: 'id', message: `ticket is already ${ticket.status}` }] },
+        });
+      }
+      return this.updateVersioned(manager, TicketEntity, 'TICKET', ticket, input.expectedVersion, { status: 'RESOLVED', resolvedAt: new Date() }, actor);
+    });
+  }
+
+  async createKnowledgeArticle(input: KnowledgeArticleInput, actor: Actor): Promise<KnowledgeArticle> {
+    const checks = new Checks();
+    checkKnowledgeArticle(checks, input, true);
+    checks.throwIfAny();
+    return this.transaction(async (manager) => {
+      const row = { title: input.title.trim(), summary: input.summary.trim(), body: input.body, tags: input.tags.map((t) => t.trim()), source: input.source.trim(), updatedAt: new Date() };
+      if (await manager.findOneBy(KnowledgeArticleEntity, { source: row.source, title: row.title })) {
+        throw new GraphQLError(`Invalid input: input.title "${row.title}" already exists in ${row.source}`, {
+          extensions: { code: 'BAD_USER_INPUT', problems: [{ field: 'input.title', message: `already exists in ${row.source}` }] },
+        });
+      }
+      const { identifiers } = await manager.insert(KnowledgeArticleEntity, row);
+      await this.audit(manager, actor, 'KNOWLEDGE_ARTICLE', identifiers[0].id, 'CREATE', diff(null, row));
+      return manager.findOneByOrFail(KnowledgeArticleEntity, { id: identifiers[0].id });
+    });
+  }
+
+  async updateKnowledgeArticle(id: string, input: Partial<KnowledgeArticleInput> & { expectedVersion: number }, actor: Actor): Promise<KnowledgeArticle> {
+    const checks = new Checks();
+    checkKnowledgeArticle(checks, input, false);
+    checks.throwIfAny();
+    return this.transaction(async (manager) => {
+      const article = await this.existing(manager, KnowledgeArticleEntity, 'Article', id);
+      const next: Partial<KnowledgeArticle> = {
+        title: input.title?.trim(),
+        summary: input.summary?.trim(),
+        body: input.body ?? undefined,
+        tags: input.tags?.map((t) => t.trim()),
+        source: input.source?.trim(),
+      };
+      if (Object.keys(diff(article, next)).length > 0) next.updatedAt = new Date();
+      return this.updateVersioned(manager, KnowledgeArticleEntity, 'KNOWLEDGE_ARTICLE', article, input.expectedVersion, next, actor);
+    });
+  }
+}
+

@@ -1,0 +1,182 @@
+import { startStack, Stack } from './helpers/stack';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function ok(query: string, variables?: Record<string, unknown>): Promise<any> {
+  const response = await stack.query(query, variables);
+  expect(response.errors).toBeUndefined();
+  return response.data;
+}
+
+/** The problems of a refused write: [field, message] pairs. */
+async function refused(query: string, variables?: Record<string, unknown>): Promise<{ code: string; fields: string[]; message: string }> {
+  const response = await stack.query(query, variables);
+  expect(response.errors).toHaveLength(1);
+  const [error] = response.errors!;
+  const problems = (error.extensions?.problems as { field: string }[] | undefined) ?? [];
+  return { code: error.extensions?.code as string, fields: problems.map((p) => p.field), message: error.message };
+}
+
+const counts = () =>
+  ok(`{ cubiss { libraries { totalCount } contracts { totalCount } tickets { totalCount } knowledgeArticles { totalCount } audit { totalCount } } }`);
+
+const UPSERT = `mutation Upsert($input: LibraryInput!) { cubiss { upsertLibrary(input: $input) {
+  id name version wiseInstanceCode branches { name postalCode isMain } } } }`;
+
+const library = (overrides: Record<string, unknown> = {}) => ({
+  wiseInstanceCode: 'CUBI-900',
+  name: 'Bibliotheek Test',
+  province: 'LIMBURG',
+  municipalities: ['Roermond'],
+  mainCity: 'Roermond',
+  memberCount: 1200,
+  branches: [
+    { name: 'Hoofdvestiging Roermond', city: 'Roermond', postalCode: '6041ab', isMain: true },
+    { name: 'Vestiging Swalmen', city: 'Swalmen', postalCode: '6071 BC', isMain: false },
+  ],
+  ...overrides,
+});
+
+describe('validation: bad input is refused with the field paths, and nothing changes', () => {
+  it('lists every problem of a library at once', async () => {
+    const before = await counts();
+    const result = await refused(UPSERT, {
+      input: library({
+        province: 'UTRECHT',
+        memberCount: -5,
+        municipalities: [],
+        branches: [
+          { name: 'A', city: 'X', postalCode: '0123 AB', isMain: false },
+          { name: 'A', city: 'X', postalCode: '6041 AB', isMain: false },
+        ],
+      }),
+    });
+    expect(result.code).toBe('BAD_USER_INPUT');
+    expect(result.fields).toEqual(
+      expect.arrayContaining(['input.province', 'input.memberCount', 'input.municipalities', 'input.branches[0].postalCode', 'input.branches']),
+    );
+    expect(await counts()).toEqual(before);
+  });
+
+  it('checks contracts: dates in order, non-negative fee, the library exists in this POI, one ACTIVE agreement', async () => {
+    const before = await counts();
+    const CREATE = `mutation Create($input: ContractInput!) { cubiss { createContract(input: $input) { id } } }`;
+    const base = { libraryId: '1', services: ['HELPDESK'], startsOn: '2027-01-01', endsOn: '2029-12-31', annualFee: 1000, noticePeriodMonths: 6, status: 'DRAFT' };
+    expect((await refused(CREATE, { input: { ...base, endsOn: '2026-12-31' } })).fields).toEqual(['input.endsOn']);
+    expect((await refused(CREATE, { input: { ...base, annualFee: -1 } })).fields).toEqual(['input.annualFee']);
+    expect((await refused(CREATE, { input: { ...base, annualFee: 10.005 } })).fields).toEqual(['input.annualFee']);
+    expect((await refused(CREATE, { input: { ...base, libraryId: '99999' } })).fields).toEqual(['input.libraryId']);
+    expect((await refused(CREATE, { input: { ...base, libraryId: 'abc' } })).fields).toEqual(['input.libraryId']);
+    expect((await refused(CREATE, { input: { ...base, status: 'ACTIVE' } })).fields).toEqual(['input.status']);
+    const badEnum = await stack.query(CREATE, { input: { ...base, services: ['WINDOW_CLEANING'] } });
+    expect(badEnum.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(await counts()).toEqual(before);
+  });
+
+  it('checks tickets and articles', async () => {
+    const before = await counts();
+    const ticket = await refused(`mutation { cubiss { createTicket(input: { libraryId: "1", title: " ", category: FINES, priority: P2, agendaItemId: "nope" }) { id } } }`);
+    expect(ticket.fields.sort()).toEqual(['input.agendaItemId', 'input.title']);
+    const article = await refused(`mutation { cubiss { createKnowledgeArticle(input: { title: "${'x'.repeat(301)}", summary: "s", body: "b", tags: [""], source: "eKIC" }) { id } } }`);
+    expect(article.fields.sort()).toEqual(['input.tags[0]', 'input.title']);
+    const missing = await refused(`mutation { cubiss { resolveTicket(id: "999999", input: { expectedVersion: 1 }) { id } } }`);
+    expect(missing.code).toBe('NOT_FOUND');
+    expect(await counts()).toEqual(before);
+  });
+});
+
+describe('writes', () => {
+  it('creates a library with branches, then updates it by its Wise code with the version it read', async () => {
+    const created = (await ok(UPSERT, { input: library() })).cubiss.upsertLibrary;
+    expect(created).toMatchObject({ name: 'Bibliotheek Test', version: 1 });
+    expect(created.branches).toEqual([
+      { name: 'Hoofdvestiging Roermond', postalCode: '6041 AB', isMain: true },
+      { name: 'Vestiging Swalmen', postalCode: '6071 BC', isMain: false },
+    ]);
+    const withoutVersion = await refused(UPSERT, { input: library({ name: 'Renamed' }) });
+    expect(withoutVersion.fields).toEqual(['input.expectedVersion']);
+    const updated = (await ok(UPSERT, { input: library({ name: 'Bibliotheek Test Roermond', expectedVersion: 1, branches: [library().branches[0]] }) })).cubiss.upsertLibrary;
+    expect(updated).toMatchObject({ id: created.id, name: 'Bibliotheek Test Roermond', version: 2 });
+    expect(updated.branches.map((b: any) => b.name)).toEqual(['Hoofdvestiging Roermond']);
+    const { cubiss } = await ok(`{ cubiss { audit(entity: LIBRARY, first: 5) { nodes { entityId action actor via changes { field from to } } } } }`);
+    expect(cubiss.audit.nodes[0]).toEqual({
+      entityId: created.id,
+      action: 'UPDATE',
+      actor: 'anonymous',
+      via: 'mutation',
+      changes: [{ field: 'name', from: '"Bibliotheek Test"', to: '"Bibliotheek Test Roermond"' }],
+    });
+    expect(cubiss.audit.nodes[1]).toMatchObject({ entityId: created.id, action: 'CREATE' });
+  });
+
+  it('renews and terminates a contract, refusing a stale version', async () => {
+    const { cubiss } = await ok(`{ cubiss { contracts(filter: { status: ACTIVE }, first: 1) { nodes { id endsOn startsOn version } } } }`);
+    const contract = cubiss.contracts.nodes[0];
+    const RENEW = `mutation Renew($id: ID!, $input: RenewContractInput!) { cubiss { renewContract(id: $id, input: $input) { endsOn annualFee status version } } }`;
+    const later = `${Number(contract.endsOn.slice(0, 4)) + 3}${contract.endsOn.slice(4)}`;
+    expect((await refused(RENEW, { id: contract.id, input: { endsOn: contract.startsOn, expectedVersion: contract.version } })).fields).toEqual(['input.endsOn']);
+    const renewed = (await ok(RENEW, { id: contract.id, input: { endsOn: later, annualFee: 12345.5, expectedVersion: contract.version } })).cubiss.renewContract;
+    expect(renewed).toEqual({ endsOn: later, annualFee: 12345.5, status: 'ACTIVE', version: contract.version + 1 });
+    const stale = await refused(RENEW, { id: contract.id, input: { endsOn: `${Number(later.slice(0, 4)) + 1}${later.slice(4)}`, expectedVersion: contract.version } });
+    expect(stale.code).toBe('CONFLICT');
+    const TERMINATE = `mutation End($id: ID!, $input: TerminateContractInput!) { cubiss { terminateContract(id: $id, input: $input) { status endsOn version } } }`;
+    const ended = (await ok(TERMINATE, { id: contract.id, input: { endsOn: later, expectedVersion: renewed.version } })).cubiss.terminateContract;
+    expect(ended).toEqual({ status: 'TERMINATED', endsOn: later, version: renewed.version + 1 });
+  });
+
+  it('opens, assigns and resolves a ticket', async () => {
+    const created = (await ok(`mutation { cubiss { createTicket(input: { libraryId: "2", title: "Zelfbediening weigert pas", category: CIRCULATION, priority: P1 }) {
+      id reference status version openedAt resolvedAt library { id } } } }`)).cubiss.createTicket;
+    expect(created).toMatchObject({ status: 'OPEN', version: 1, resolvedAt: null, library: { id: '2' } });
+    expect(created.reference).toMatch(/^CUBI-\d{6}$/);
+    const assigned = (await ok(`mutation { cubiss { assignTicket(id: "${created.id}", input: { assignee: "Sanne", expectedVersion: 1 }) { status assignee version } } }`)).cubiss.assignTicket;
+    expect(assigned).toEqual({ status: 'IN_PROGRESS', assignee: 'Sanne', version: 2 });
+    const resolved = (await ok(`mutation { cubiss { resolveTicket(id: "${created.id}", input: { expectedVersion: 2 }) { status resolvedAt version } } }`)).cubiss.resolveTicket;
+    expect(resolved.status).toBe('RESOLVED');
+    expect(Date.parse(resolved.resolvedAt)).toBeGreaterThanOrEqual(Date.parse(created.openedAt));
+    const reopened = (await ok(`mutation { cubiss { updateTicket(id: "${created.id}", input: { status: WAITING, priority: P2, expectedVersion: 3 }) { status priority resolvedAt } } }`)).cubiss.updateTicket;
+    expect(reopened).toEqual({ status: 'WAITING', priority: 'P2', resolvedAt: null });
+  });
+
+  it('creates and updates a knowledge article, searchable at once', async () => {
+    const created = (await ok(`mutation { cubiss { createKnowledgeArticle(input: { title: "Zelfbedieningspassen blokkeren", summary: "Wat te doen als passen geweigerd worden.",
+      body: "Controleer de blokkadecodes in het lenersdossier.", tags: ["uitlening", "zelfbediening"], source: "eKIC" }) { id version } } }`)).cubiss.createKnowledgeArticle;
+    const found = await ok(`{ cubiss { knowledgeArticles(search: "blokkadecodes") { nodes { id } } } }`);
+    expect(found.cubiss.knowledgeArticles.nodes).toEqual([{ id: created.id }]);
+    const duplicate = await refused(`mutation { cubiss { createKnowledgeArticle(input: { title: "Zelfbedieningspassen blokkeren", summary: "s", body: "b", tags: [], source: "eKIC" }) { id } } }`);
+    expect(duplicate.fields).toEqual(['input.title']);
+    const updated = (await ok(`mutation { cubiss { updateKnowledgeArticle(id: "${created.id}", input: { body: "Controleer de pasblokkades.", expectedVersion: 1 }) { body version } } }`)).cubiss.updateKnowledgeArticle;
+    expect(updated).toEqual({ body: 'Controleer de pasblokkades.', version: 2 });
+    const after = await ok(`{ cubiss { knowledgeArticles(search: "blokkadecodes") { totalCount } } }`);
+    expect(after.cubiss.knowledgeArticles.totalCount).toBe(0);
+  });
+
+  it('lets exactly one of two concurrent updates of the same version win', async () => {
+    const { cubiss } = await ok(`{ cubiss { tickets(filter: { status: [OPEN] }, first: 1) { nodes { id version } } } }`);
+    const ticket = cubiss.tickets.nodes[0];
+    const update = (title: string) =>
+      stack.query(`mutation { cubiss { updateTicket(id: "${ticket.id}", input: { title: "${title}", expectedVersion: ${ticket.version} }) { title version } } }`);
+    const results = await Promise.all([update('Eerste wijziging'), update('Tweede wijziging')]);
+    const winners = results.filter((r) => !r.errors);
+    const losers = results.filter((r) => r.errors);
+    expect(winners).toHaveLength(1);
+    expect(losers).toHaveLength(1);
+    expect(losers[0].errors![0].extensions?.code).toBe('CONFLICT');
+    const { cubiss: now } = await ok(`{ cubiss { tickets(filter: { status: [OPEN] }, first: 100) { nodes { id title version } } } }`);
+    const current = now.tickets.nodes.find((t: any) => t.id === ticket.id);
+    expect(current).toEqual({ id: ticket.id, title: winners[0].data.cubiss.updateTicket.title, version: ticket.version + 1 });
+  });
+
+  it('keeps writes of one POI away from the others', async () => {
+    const before = await ok(`{ bisc { audit { totalCount } } }`);
+    expect(before.bisc.audit.totalCount).toBe(0);
+    const foreign = await refused(`mutation { bisc { createTicket(input: { libraryId: "999", title: "t", category: FINES, priority: P3 }) { id } } }`);
+    expect(foreign.fields).toEqual(['input.libraryId']);
+  });
+});
