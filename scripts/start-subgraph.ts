@@ -18,6 +18,7 @@ runMain(async () => {
     poolSize: config.database.poolSize,
     seed: config.seed,
     logger,
+    otlpEndpoint: config.otlpEndpoint,
   });
   stopOnSignal(running, logger);
 });

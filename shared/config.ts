@@ -19,12 +19,16 @@ export interface Config {
     supergraphPath: string;
     /** Per subgraph fetch: timeout, and the circuit breaker's threshold and cool-down. */
     resilience: { timeoutMs: number; failureThreshold: number; cooldownMs: number };
+    /** Development switch: answer `Apollo-Query-Plan-Experimental` requests with the query plan. */
+    exposeQueryPlan: boolean;
   };
   /** The collaboration subgraph first, then one per registered POI. */
   subgraphs: readonly SubgraphConfig[];
   database: { poolSize: number };
   seed: { scale: number; referenceDate: string };
   logLevel: string;
+  /** OTLP/HTTP endpoint (base URL) traces are exported to; absent: no tracing at all. */
+  otlpEndpoint?: string;
 }
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -78,6 +82,21 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(referenceDate) || Number.isNaN(Date.parse(referenceDate))) {
     problems.push(`SEED_DATE must be a date like 2026-11-01, got "${referenceDate}"`);
   }
+  const flag = (key: string): boolean => {
+    const raw = (env[key] ?? '').trim().toLowerCase();
+    if (raw === '' || raw === 'false' || raw === '0') return false;
+    if (raw === 'true' || raw === '1') return true;
+    problems.push(`${key} must be true or false, got "${env[key]}"`);
+    return false;
+  };
+  const exposeQueryPlan = flag('EXPOSE_QUERY_PLAN');
+  if (exposeQueryPlan && env.NODE_ENV === 'production') {
+    problems.push('EXPOSE_QUERY_PLAN=true is refused with NODE_ENV=production: it shows every client the query plan');
+  }
+  const otlpEndpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined;
+  if (otlpEndpoint && !/^https?:\/\/[^/\s]+/.test(otlpEndpoint)) {
+    problems.push(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL such as http://127.0.0.1:4318, got "${otlpEndpoint}"`);
+  }
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -91,11 +110,13 @@ export function loadConfig(env: Env = process.env): Config {
         failureThreshold: integer('CIRCUIT_FAILURE_THRESHOLD', 5, 1, 1000),
         cooldownMs: integer('CIRCUIT_COOLDOWN_MS', 5000, 100, 600_000),
       },
+      exposeQueryPlan,
     },
     subgraphs,
     database: { poolSize: integer('DB_POOL_SIZE', 10, 1, 200) },
     seed: { scale: integer('SEED_SCALE', 1, 1, 100), referenceDate },
     logLevel,
+    otlpEndpoint,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);

@@ -7,12 +7,25 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import type { GatewayInterface } from '@apollo/server-gateway-interface';
+import type { Registry } from 'prom-client';
 import type { Logger } from './logger';
+import { createMetricsRegistry, errorCode, METRICS_CONTENT_TYPE, OperationMetrics, renderMetrics } from './metrics';
+import {
+  currentRequestScope,
+  REQUEST_ID_HEADER,
+  RequestContextFields,
+  requestIdFrom,
+  RequestScope,
+  runInRequestScope,
+} from './request-id';
+import { startTracing } from './tracing';
 
 export interface RunningServer {
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4003/graphql. */
   url: string;
   port: number;
+  /** This server's Prometheus metrics, served at /metrics. */
+  metrics: Registry;
   stop(): Promise<void>;
 }
 
@@ -31,37 +44,117 @@ export interface GraphQLServerOptions<TContext extends BaseContext> {
   readiness?: () => Promise<Record<string, unknown>>;
   /** How long a stop waits for requests in flight before closing their connections. */
   stopGracePeriodMs?: number;
+  /** Where this server's metrics go (default: a new registry) and the prefix of its request metrics. */
+  metrics?: { registry?: Registry; prefix: string };
+  /** OTLP/HTTP endpoint for traces (`OTEL_EXPORTER_OTLP_ENDPOINT`); without one nothing is traced. */
+  otlpEndpoint?: string;
+  /** Extra routes on the express app (e.g. the gateway's /dashboard), added before it listens. */
+  routes?: (app: express.Express) => void;
 }
 
 /** A body that is not JSON, or too large, gets a GraphQL-shaped 4xx, never an HTML page or a stack. */
 const badBody: express.ErrorRequestHandler = (error, _req, res, next) => {
   const status = (error as { status?: number }).status;
   if (!status || status < 400 || status >= 500) return next(error);
+  const scope = res.locals.requestScope as RequestScope | undefined;
+  if (scope) scope.errorCount = 1;
   const message = status === 413 ? 'Request body too large' : 'Request body is not valid JSON';
   res.status(status).json({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] });
 };
 
 /**
+ * Measures every GraphQL request (duration by operation, errors by code) and notes its
+ * operation name and error count in the request's scope for the "request completed" line.
+ */
+function requestObservabilityPlugin(metrics: OperationMetrics): ApolloServerPlugin<BaseContext> {
+  return {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse({ operationName, request, response }) {
+          const body = response.body;
+          const errors = (body.kind === 'single' ? body.singleResult.errors : body.initialResult.errors) ?? [];
+          const name = operationName ?? request.operationName ?? undefined;
+          const scope = currentRequestScope();
+          if (scope) {
+            scope.operationName = name;
+            scope.errorCount = errors.length;
+          }
+          metrics.observe(operationName, Number(process.hrtime.bigint() - started) / 1e9, errors.map((e) => errorCode(e)));
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Gives every /graphql request its id (the caller's `x-request-id` when valid, else a new UUID),
+ * returns it in the response header, and writes one "request completed" line when it is done.
+ */
+function requestIdentity(logger: Logger): express.RequestHandler {
+  return (req, res, next) => {
+    const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    // Downstream (Apollo's HeaderMap, plugins) sees the id in force, not the caller's raw value.
+    req.headers[REQUEST_ID_HEADER] = requestId;
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    const scope: RequestScope = { requestId, logger: logger.child({ requestId }) };
+    res.locals.requestScope = scope;
+    const started = process.hrtime.bigint();
+    res.once('close', () => {
+      scope.logger.info(
+        {
+          method: req.method,
+          status: res.statusCode,
+          ...(res.writableFinished ? {} : { aborted: true }),
+          operationName: scope.operationName ?? null,
+          durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
+          errorCount: scope.errorCount ?? 0,
+        },
+        'request completed',
+      );
+    });
+    next();
+  };
+}
+
+/** Runs the rest of the request in its scope, so every log line on its way carries its id. (After the body parser, which loses async context.) */
+const enterRequestScope: express.RequestHandler = (_req, res, next) => {
+  runInRequestScope(res.locals.requestScope as RequestScope, next);
+};
+
+/**
  * One Apollo Server on its own HTTP server, with `/graphql`, `/health` (liveness: the process
- * serves) and `/ready` (readiness: its dependencies answer). Used by every subgraph and by the
- * gateway, so all services behave alike. Stopping drains requests in flight, bounded in time.
+ * serves), `/ready` (readiness: its dependencies answer) and `/metrics` (Prometheus). Used by
+ * every subgraph and by the gateway, so all services behave alike. Stopping drains requests in
+ * flight, bounded in time.
  */
 export async function startGraphQLServer<TContext extends BaseContext>(
   options: GraphQLServerOptions<TContext>,
 ): Promise<RunningServer> {
   const app = express();
   const httpServer = http.createServer(app);
+  const registry = options.metrics?.registry ?? createMetricsRegistry(options.name);
+  const operationMetrics = new OperationMetrics(registry, options.metrics?.prefix ?? 'graphql');
+  const tracing = options.otlpEndpoint
+    ? await startTracing({ otlpEndpoint: options.otlpEndpoint, serviceName: options.name, logger: options.logger })
+    : undefined;
   const apollo = new ApolloServer<TContext>({
     ...(options.gateway ? { gateway: options.gateway } : { schema: options.schema! }),
     includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMs ?? 10_000 }),
       options.landingPage ?? ApolloServerPluginLandingPageDisabled(),
+      requestObservabilityPlugin(operationMetrics),
       ...(options.plugins ?? []),
     ],
     logger: options.logger,
   });
-  await apollo.start();
+  try {
+    await apollo.start();
+  } catch (error) {
+    await tracing?.shutdown();
+    throw error;
+  }
 
   let stopping: Promise<void> | undefined;
   app.get('/health', (_req, res) => {
@@ -75,12 +168,38 @@ export async function startGraphQLServer<TContext extends BaseContext>(
       res.status(503).json({ status: 'unavailable', service: options.name, reason: (error as Error).message });
     }
   });
-  app.use('/graphql', express.json({ limit: '1mb' }), badBody, expressMiddleware(apollo, { context: options.context }));
-
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port, options.host, () => resolve());
+  app.get('/metrics', async (_req, res) => {
+    res.type(METRICS_CONTENT_TYPE).send(await renderMetrics(registry));
   });
+  app.use(
+    '/graphql',
+    requestIdentity(options.logger),
+    express.json({ limit: '1mb' }),
+    badBody,
+    ...(tracing ? [tracing.middleware] : []),
+    enterRequestScope,
+    expressMiddleware(apollo, {
+      // Every context value also carries the request's id and its logger.
+      context: async ({ res }) => {
+        const scope = res.locals.requestScope as RequestScope;
+        const fields: RequestContextFields = { requestId: scope.requestId, logger: scope.logger };
+        return Object.assign(await options.context(), fields);
+      },
+    }),
+  );
+
+  options.routes?.(app);
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(options.port, options.host, () => resolve());
+    });
+  } catch (error) {
+    await apollo.stop().catch(() => undefined);
+    await tracing?.shutdown();
+    throw error;
+  }
   const port = (httpServer.address() as AddressInfo).port;
   const host = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
   options.logger.info({ port }, `${options.name} ready at http://${host}:${port}/graphql`);
@@ -88,6 +207,7 @@ export async function startGraphQLServer<TContext extends BaseContext>(
   return {
     url: `http://${host}:${port}/graphql`,
     port,
-    stop: () => (stopping ??= apollo.stop()),
+    metrics: registry,
+    stop: () => (stopping ??= apollo.stop().finally(() => tracing?.shutdown())),
   };
 }

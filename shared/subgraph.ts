@@ -5,6 +5,7 @@ import type { BaseContext } from '@apollo/server';
 import type { Database } from './db';
 import type { Logger } from './logger';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { createMetricsRegistry, instrumentDatabase, timeRootResolvers } from './metrics';
 import { RunningServer, startGraphQLServer } from './server';
 
 export interface SubgraphStartOptions {
@@ -15,6 +16,8 @@ export interface SubgraphStartOptions {
   poolSize: number;
   seed: { scale: number; referenceDate: string; reset?: boolean };
   logger: Logger;
+  /** OTLP/HTTP endpoint for traces; absent: no tracing. */
+  otlpEndpoint?: string;
 }
 
 export interface RunningSubgraph extends RunningServer {
@@ -39,6 +42,10 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
   options: SubgraphStartOptions;
 }): Promise<RunningSubgraph> {
   const schema = buildSubgraphSchema([{ typeDefs: parse(spec.sdl), resolvers: spec.resolvers as GraphQLResolverMap<unknown> }]);
+  // Operation durations and errors, root resolver and SQL timings, and the connection pool.
+  const metrics = createMetricsRegistry(spec.name);
+  instrumentDatabase(metrics, spec.database);
+  timeRootResolvers(metrics, schema);
   const server = await startGraphQLServer<TContext>({
     name: spec.name,
     port: spec.options.port,
@@ -48,6 +55,8 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
     context: spec.context,
     // Inline traces only serve Apollo's usage reporting, which this project never sends.
     plugins: [ApolloServerPluginInlineTraceDisabled()],
+    metrics: { registry: metrics, prefix: 'subgraph' },
+    otlpEndpoint: spec.options.otlpEndpoint,
     readiness: async () => {
       try {
         await spec.database.dataSource.query('SELECT 1');

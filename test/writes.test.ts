@@ -180,3 +180,33 @@ describe('writes', () => {
     expect(foreign.fields).toEqual(['input.libraryId']);
   });
 });
+
+describe('work-agenda writes in the collaboration subgraph', () => {
+  const CREATE = `mutation Create($input: WorkAgendaItemInput!) { collaboration { createWorkAgendaItem(input: $input) {
+    id status version owner { code libraries { totalCount } } participants { code } goal { code } } } }`;
+  const UPDATE = `mutation Update($id: ID!, $input: WorkAgendaItemUpdateInput!) { collaboration { updateWorkAgendaItem(id: $id, input: $input) {
+    status dueOn version participants { code } } } }`;
+  const item = { id: 'WA-2026-09', title: 'Gezamenlijke inkoop RFID-poortjes', description: 'Eén aanbesteding voor alle partners.', theme: 'INNOVATION', ownerCode: 'bisc', participantCodes: ['RIJNBRINK'], goalCode: 'NA-5' };
+
+  it('validates, creates with the owner among the participants, updates with the version, and audits', async () => {
+    const bad = await refused(CREATE, { input: { ...item, id: 'x', ownerCode: 'NOPE', participantCodes: ['ATLANTIS'] } });
+    expect(bad.fields.sort()).toEqual(['input.id', 'input.ownerCode', 'input.participantCodes[0]']);
+    const impossibleDay = await stack.query(CREATE, { input: { ...item, dueOn: '2026-02-30' } });
+    expect(impossibleDay.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    expect(impossibleDay.errors?.[0].message).toContain('2026-02-30');
+    const noGoal = await refused(CREATE, { input: { ...item, goalCode: 'NA-99' } });
+    expect(noGoal.fields).toEqual(['input.goalCode']);
+
+    const created = (await ok(CREATE, { input: item })).collaboration.createWorkAgendaItem;
+    expect(created).toMatchObject({ id: 'WA-2026-09', status: 'PLANNED', version: 1, owner: { code: 'BISC' }, goal: { code: 'NA-5' } });
+    expect(created.owner.libraries.totalCount).toBeGreaterThan(0);
+    expect(created.participants.map((p: any) => p.code)).toEqual(['BISC', 'RIJNBRINK']);
+
+    const updated = (await ok(UPDATE, { id: item.id, input: { status: 'IN_PROGRESS', dueOn: '2027-06-30', participantCodes: ['CUBISS'], expectedVersion: 1 } })).collaboration.updateWorkAgendaItem;
+    expect(updated).toEqual({ status: 'IN_PROGRESS', dueOn: '2027-06-30', version: 2, participants: [{ code: 'BISC' }, { code: 'CUBISS' }] });
+    const stale = await refused(UPDATE, { id: item.id, input: { status: 'DONE', expectedVersion: 1 } });
+    expect(stale.code).toBe('CONFLICT');
+    const { workAgendaItem } = await ok(`{ workAgendaItem(id: "WA-2026-09") { status version } }`);
+    expect(workAgendaItem).toEqual({ status: 'IN_PROGRESS', version: 2 });
+  });
+});

@@ -4,6 +4,8 @@ import type { Logger } from '../../shared/logger';
 import { POIS } from '../../shared/registry';
 import { RunningServer, startGraphQLServer } from '../../shared/server';
 import { ResilienceOptions, SubgraphDataSource } from './subgraph-data-source';
+import { GatewayMetrics, ObservedSubgraphDataSource } from './observability';
+import { mountDashboard } from './dashboard';
 import { ideLandingPage } from './ide';
 import { supergraphFromFile } from './supergraph-file';
 
@@ -16,6 +18,13 @@ export interface GatewayOptions {
   host: string;
   logger: Logger;
   resilience?: Partial<ResilienceOptions>;
+  /**
+   * Development only: a request with the header `Apollo-Query-Plan-Experimental: 1` gets its
+   * query plan in `extensions.__queryPlanExperimental` (`EXPOSE_QUERY_PLAN`). Default false.
+   */
+  exposeQueryPlan?: boolean;
+  /** OTLP/HTTP endpoint for traces (`OTEL_EXPORTER_OTLP_ENDPOINT`); without one nothing is traced. */
+  otlpEndpoint?: string;
 }
 
 export const DEFAULT_RESILIENCE: ResilienceOptions = { timeoutMs: 5000, failureThreshold: 5, cooldownMs: 5000 };
@@ -25,11 +34,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   // @apollo/gateway reports anonymous usage data unless this is set; this project sends nothing.
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   const sources = new Map<string, SubgraphDataSource>();
+  const metrics = new GatewayMetrics(() => [...sources].map(([name, source]) => [name, source.breaker]));
   const gateway = new ApolloGateway({
     supergraphSdl: 'path' in options.supergraph ? supergraphFromFile(options.supergraph.path, options.logger) : options.supergraph.sdl,
     logger: options.logger,
+    // Explicit, since @apollo/gateway's own default is "on unless NODE_ENV=production".
+    __exposeQueryPlanExperimental: options.exposeQueryPlan ?? false,
+    // The gateway's query plan store, counting its hits and misses.
+    queryPlannerConfig: { cache: metrics.queryPlanCache() },
     buildService: ({ name, url }) => {
-      const source = new SubgraphDataSource(
+      const source = new ObservedSubgraphDataSource(
+        metrics,
         name,
         options.subgraphUrls[name] ?? url!,
         POIS.find((p) => p.subgraphName === name),
@@ -50,5 +65,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     readiness: async () => ({ subgraphs: Object.fromEntries(await Promise.all([...sources].map(async ([name, s]) => [name, await s.readiness()]))) }),
     landingPage: ideLandingPage(),
     plugins: [ApolloServerPluginUsageReportingDisabled()],
+    metrics: { registry: metrics.registry, prefix: 'gateway' },
+    otlpEndpoint: options.otlpEndpoint,
+    routes: (app) => mountDashboard(app),
   });
 }

@@ -17,6 +17,8 @@ runMain(async () => {
     host: config.host,
     logger,
     resilience: config.gateway.resilience,
+    exposeQueryPlan: config.gateway.exposeQueryPlan,
+    otlpEndpoint: config.otlpEndpoint,
   });
   stopOnSignal(gateway, logger);
 });

@@ -63,8 +63,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
         const kind = failureKind(error);
         if (kind === 'other') {
           this.breaker.succeeded(); // it answered: a bad answer is not an outage
-          const answeredWithHttpError = (error as { extensions?: { response?: unknown } })?.extensions?.response !== undefined;
-          throw answeredWithHttpError ? this.failure('connection', path, false) : error;
+          throw this.refusal(error, path);
         }
         if (kind === 'connection' && isQuery && attempt === 1) continue;
         this.breaker.failed();
@@ -84,6 +83,25 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
     } catch {
       return { status: 'down', circuit };
     }
+  }
+
+  /**
+   * A subgraph that refused the request (HTTP 4xx) explains why in GraphQL errors, e.g. a Date
+   * variable that is no real day: pass its first message and code on, without its URL or body.
+   */
+  private refusal(error: unknown, path: (string | number)[]): unknown {
+    const response = (error as { extensions?: { response?: { body?: unknown } } })?.extensions?.response;
+    if (response === undefined) return error;
+    const first = (response.body as { errors?: { message?: unknown; extensions?: { code?: unknown } }[] } | undefined)?.errors?.[0];
+    if (typeof first?.message !== 'string') return this.failure('connection', path, false);
+    return new GraphQLError(first.message, {
+      path: path.length > 0 ? path : undefined,
+      extensions: {
+        code: typeof first.extensions?.code === 'string' ? first.extensions.code : 'BAD_USER_INPUT',
+        subgraph: this.subgraph,
+        ...(this.poi ? { poi: this.poi.code } : {}),
+      },
+    });
   }
 
   private failure(kind: 'timeout' | 'connection', path: (string | number)[], circuitOpen: boolean): GraphQLError {

@@ -30,7 +30,7 @@ function toDateString(value: unknown): string {
 }
 
 function parseDateString(value: unknown): string {
-  if (typeof value !== 'string' || !ISO_DATE.test(value) || Number.isNaN(Date.parse(value))) {
+  if (typeof value !== 'string' || !ISO_DATE.test(value) || new Date(`${value}T00:00:00Z`).toISOString?.().slice(0, 10) !== value) {
     throw new GraphQLError(`Date must be a string like "2026-11-23", got ${JSON.stringify(value)}`, {
       extensions: { code: 'BAD_USER_INPUT' },
     });

@@ -99,7 +99,7 @@ export interface KnowledgeArticle {
   version: number;
 }
 
-export const AUDIT_ENTITIES = ['LIBRARY', 'BRANCH', 'CONTRACT', 'TICKET', 'KNOWLEDGE_ARTICLE'] as const;
+export const AUDIT_ENTITIES = ['LIBRARY', 'BRANCH', 'CONTRACT', 'TICKET', 'KNOWLEDGE_ARTICLE', 'WORK_AGENDA_ITEM'] as const;
 export type AuditEntityName = (typeof AUDIT_ENTITIES)[number];
 
 /** One write, as the POI's audit trail keeps it: who, when, what, and which fields changed. */

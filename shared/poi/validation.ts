@@ -56,7 +56,7 @@ export class Checks {
   date(field: string, value: unknown, required = true): void {
     if (value === undefined || value === null) {
       if (required) this.fail(field, 'is required');
-    } else if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) {
+    } else if (!isCalendarDate(value)) {
       this.fail(field, 'must be a date like 2026-11-23');
     }
   }
@@ -69,6 +69,13 @@ export class Checks {
   throwIfAny(): void {
     if (this.problems.length > 0) throw invalidInput(this.problems);
   }
+}
+
+/** A real YYYY-MM-DD day: 2026-02-30 is not one, though Date.parse rolls it over to March. */
+export function isCalendarDate(value: unknown): value is string {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
 
 export function invalidInput(problems: Problem[]): GraphQLError {

@@ -1,9 +1,9 @@
 import { GraphQLError } from 'graphql';
 import { DataSource, EntityManager, EntitySchema } from 'typeorm';
+import { Actor, audit, diff, updateVersioned } from '../versioned-writes';
 import type { Poi } from '../registry';
+export type { Actor };
 import {
-  AuditEntityName,
-  AuditEntryEntity,
   Branch,
   BranchEntity,
   Contract,
@@ -34,30 +34,6 @@ import {
   TicketInput,
 } from './validation';
 
-/** Who writes, and through what; recorded with every change. */
-export interface Actor {
-  name: string;
-  via: 'mutation' | 'import';
-}
-
-type Changes = Record<string, { from: unknown; to: unknown }>;
-
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a instanceof Date || b instanceof Date) return new Date(a as Date).getTime() === new Date(b as Date).getTime();
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** The fields of `next` that differ from `current`. */
-export function diff<T extends object>(current: T | null, next: Partial<T>): Changes {
-  const changes: Changes = {};
-  for (const [key, value] of Object.entries(next)) {
-    if (value === undefined || key === 'id' || key === 'version') continue;
-    const before = current ? (current as Record<string, unknown>)[key] : undefined;
-    if (!current || !sameValue(before, value)) changes[key] = { from: before ?? null, to: value };
-  }
-  return changes;
-}
-
 function notFound(what: string, id: string | number): GraphQLError {
   return new GraphQLError(`${what} ${id} does not exist in this POI`, { extensions: { code: 'NOT_FOUND' } });
 }
@@ -80,48 +56,6 @@ export class PoiWrites {
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
-  }
-
-  async audit(manager: EntityManager, actor: Actor, entity: AuditEntityName, entityId: string | number, action: 'CREATE' | 'UPDATE' | 'DELETE', changes: Changes) {
-    if (action === 'UPDATE' && Object.keys(changes).length === 0) return;
-    await manager.insert(AuditEntryEntity, { at: new Date(), actor: actor.name, via: actor.via, entity, entityId: String(entityId), action, changes } as never);
-  }
-
-  /**
-   * Updates one row if its version is still `expectedVersion`, bumps the version and audits the
-   * changed fields. Returns the row as it is now.
-   */
-  async updateVersioned<T extends { id: number; version: number }>(
-    manager: EntityManager,
-    entity: EntitySchema<T>,
-    auditName: AuditEntityName,
-    current: T,
-    expectedVersion: number | null | undefined,
-    next: Partial<T>,
-    actor: Actor,
-  ): Promise<T> {
-    if (expectedVersion !== undefined && expectedVersion !== null && expectedVersion !== current.version) {
-      throw new GraphQLError(
-        `${auditName.toLowerCase().replace('_', ' ')} ${current.id} was changed by someone else (now version ${current.version}, you edited version ${expectedVersion}); reload it and try again`,
-        { extensions: { code: 'CONFLICT', currentVersion: current.version } },
-      );
-    }
-    const changes = diff(current, next);
-    if (Object.keys(changes).length === 0) return current;
-    const values = Object.fromEntries(Object.entries(changes).map(([key, change]) => [key, change.to]));
-    const result = await manager
-      .createQueryBuilder()
-      .update(entity)
-      .set({ ...values, version: () => 'version + 1' } as never)
-      .where('id = :id AND version = :version', { id: current.id, version: current.version })
-      .execute();
-    if (result.affected !== 1) {
-      throw new GraphQLError(`${auditName.toLowerCase()} ${current.id} was changed by someone else at the same moment; reload it and try again`, {
-        extensions: { code: 'CONFLICT' },
-      });
-    }
-    await this.audit(manager, actor, auditName, current.id, 'UPDATE', changes);
-    return (await manager.findOneByOrFail(entity, { id: current.id } as never)) as T;
   }
 
   private async library(manager: EntityManager, id: string, field: string): Promise<Library> {
@@ -157,14 +91,14 @@ export class PoiWrites {
       if (!library) {
         const { identifiers } = await manager.insert(LibraryEntity, { ...fields, wiseInstanceCode: input.wiseInstanceCode.trim() });
         library = await manager.findOneByOrFail(LibraryEntity, { id: identifiers[0].id });
-        await this.audit(manager, actor, 'LIBRARY', library.id, 'CREATE', diff(null, { ...fields, wiseInstanceCode: library.wiseInstanceCode }));
+        await audit(manager, actor, 'LIBRARY', library.id, 'CREATE', diff(null, { ...fields, wiseInstanceCode: library.wiseInstanceCode }));
       } else {
         if (actor.via === 'mutation' && (input.expectedVersion === undefined || input.expectedVersion === null)) {
           throw new GraphQLError(`Invalid input: input.expectedVersion is required to change library ${library.wiseInstanceCode} (it exists, version ${library.version})`, {
             extensions: { code: 'BAD_USER_INPUT', problems: [{ field: 'input.expectedVersion', message: 'is required when the library exists' }] },
           });
         }
-        library = await this.updateVersioned(manager, LibraryEntity, 'LIBRARY', library, input.expectedVersion, fields, actor);
+        library = await updateVersioned(manager, LibraryEntity, 'LIBRARY', library, input.expectedVersion, fields, actor);
       }
       if (input.branches) await this.replaceBranches(manager, library.id, input.branches, actor);
       return library;
@@ -181,18 +115,18 @@ export class PoiWrites {
       byName.delete(next.name);
       if (!current) {
         const { identifiers } = await manager.insert(BranchEntity, { ...next, libraryId });
-        await this.audit(manager, actor, 'BRANCH', identifiers[0].id, 'CREATE', diff(null, { ...next, libraryId }));
+        await audit(manager, actor, 'BRANCH', identifiers[0].id, 'CREATE', diff(null, { ...next, libraryId }));
       } else {
         const changes = diff<Branch>(current, next);
         if (Object.keys(changes).length > 0) {
           await manager.update(BranchEntity, { id: current.id }, next);
-          await this.audit(manager, actor, 'BRANCH', current.id, 'UPDATE', changes);
+          await audit(manager, actor, 'BRANCH', current.id, 'UPDATE', changes);
         }
       }
     }
     for (const gone of byName.values()) {
       await manager.delete(BranchEntity, { id: gone.id });
-      await this.audit(manager, actor, 'BRANCH', gone.id, 'DELETE', diff(null, { name: gone.name }));
+      await audit(manager, actor, 'BRANCH', gone.id, 'DELETE', diff(null, { name: gone.name }));
     }
   }
 
@@ -218,7 +152,7 @@ export class PoiWrites {
         noticePeriodMonths: input.noticePeriodMonths,
       };
       const { identifiers } = await manager.insert(ContractEntity, row);
-      await this.audit(manager, actor, 'CONTRACT', identifiers[0].id, 'CREATE', diff(null, row));
+      await audit(manager, actor, 'CONTRACT', identifiers[0].id, 'CREATE', diff(null, row));
       return manager.findOneByOrFail(ContractEntity, { id: identifiers[0].id });
     });
   }
@@ -241,7 +175,7 @@ export class PoiWrites {
       later.throwIfAny();
       const next: Partial<Contract> = { endsOn: input.endsOn, status: 'ACTIVE' };
       if (input.annualFee !== undefined && input.annualFee !== null) next.annualFee = input.annualFee;
-      return this.updateVersioned(manager, ContractEntity, 'CONTRACT', contract, input.expectedVersion, next, actor);
+      return updateVersioned(manager, ContractEntity, 'CONTRACT', contract, input.expectedVersion, next, actor);
     });
   }
 
@@ -257,7 +191,7 @@ export class PoiWrites {
       order.order('endsOn', contract.startsOn, input.endsOn, `must be after the start date ${contract.startsOn}`);
       if (input.endsOn > contract.endsOn) order.fail('endsOn', `must not be after the current end date ${contract.endsOn}`);
       order.throwIfAny();
-      return this.updateVersioned(manager, ContractEntity, 'CONTRACT', contract, input.expectedVersion, { endsOn: input.endsOn, status: 'TERMINATED' }, actor);
+      return updateVersioned(manager, ContractEntity, 'CONTRACT', contract, input.expectedVersion, { endsOn: input.endsOn, status: 'TERMINATED' }, actor);
     });
   }
 
@@ -281,7 +215,7 @@ export class PoiWrites {
       const { identifiers } = await manager.insert(TicketEntity, row);
       const ticketId = identifiers[0].id as number;
       await manager.update(TicketEntity, { id: ticketId }, { reference: ticketReference(this.poi.code, ticketId) });
-      await this.audit(manager, actor, 'TICKET', ticketId, 'CREATE', diff(null, { ...row, reference: ticketReference(this.poi.code, ticketId) }));
+      await audit(manager, actor, 'TICKET', ticketId, 'CREATE', diff(null, { ...row, reference: ticketReference(this.poi.code, ticketId) }));
       return manager.findOneByOrFail(TicketEntity, { id: ticketId });
     });
   }
@@ -295,7 +229,7 @@ export class PoiWrites {
       const status = (input.status ?? undefined) as TicketStatus | undefined;
       const resolving = status && ['RESOLVED', 'CLOSED'].includes(status) && !ticket.resolvedAt;
       const reopening = status && ['OPEN', 'IN_PROGRESS', 'WAITING'].includes(status);
-      return this.updateVersioned(
+      return updateVersioned(
         manager,
         TicketEntity,
         'TICKET',
@@ -321,7 +255,7 @@ export class PoiWrites {
     return this.transaction(async (manager) => {
       const ticket = await this.existing(manager, TicketEntity, 'Ticket', id);
       const status: TicketStatus = ticket.status === 'OPEN' ? 'IN_PROGRESS' : ticket.status;
-      return this.updateVersioned(manager, TicketEntity, 'TICKET', ticket, input.expectedVersion, { assignee: input.assignee.trim(), status }, actor);
+      return updateVersioned(manager, TicketEntity, 'TICKET', ticket, input.expectedVersion, { assignee: input.assignee.trim(), status }, actor);
     });
   }
 
@@ -333,7 +267,7 @@ export class PoiWrites {
           extensions: { code: 'BAD_USER_INPUT', problems: [{ field: 'id', message: `ticket is already ${ticket.status}` }] },
         });
       }
-      return this.updateVersioned(manager, TicketEntity, 'TICKET', ticket, input.expectedVersion, { status: 'RESOLVED', resolvedAt: new Date() }, actor);
+      return updateVersioned(manager, TicketEntity, 'TICKET', ticket, input.expectedVersion, { status: 'RESOLVED', resolvedAt: new Date() }, actor);
     });
   }
 
@@ -349,7 +283,7 @@ export class PoiWrites {
         });
       }
       const { identifiers } = await manager.insert(KnowledgeArticleEntity, row);
-      await this.audit(manager, actor, 'KNOWLEDGE_ARTICLE', identifiers[0].id, 'CREATE', diff(null, row));
+      await audit(manager, actor, 'KNOWLEDGE_ARTICLE', identifiers[0].id, 'CREATE', diff(null, row));
       return manager.findOneByOrFail(KnowledgeArticleEntity, { id: identifiers[0].id });
     });
   }
@@ -368,7 +302,7 @@ export class PoiWrites {
         source: input.source?.trim(),
       };
       if (Object.keys(diff(article, next)).length > 0) next.updatedAt = new Date();
-      return this.updateVersioned(manager, KnowledgeArticleEntity, 'KNOWLEDGE_ARTICLE', article, input.expectedVersion, next, actor);
+      return updateVersioned(manager, KnowledgeArticleEntity, 'KNOWLEDGE_ARTICLE', article, input.expectedVersion, next, actor);
     });
   }
 }

@@ -1,4 +1,5 @@
 import { EntitySchema } from 'typeorm';
+import { AuditEntryEntity } from '../../../shared/poi/entities';
 import type { Province } from '../../../shared/registry';
 
 export const WORK_AGENDA_THEMES = ['HARMONISATION', 'INTEGRATION', 'SETUP', 'INNOVATION'] as const;
@@ -29,6 +30,7 @@ export interface WorkAgendaItem {
   dueOn: string | null;
   ownerCode: string | null;
   goalId: number | null;
+  version: number;
 }
 
 export interface WorkAgendaParticipant {
@@ -110,6 +112,7 @@ export const WorkAgendaItemEntity = new EntitySchema<WorkAgendaItem>({
     dueOn: { type: 'date', name: 'due_on', nullable: true },
     ownerCode: poiCode('owner_code', true),
     goalId: { type: 'int', name: 'goal_id', nullable: true, foreignKey: { target: 'NetworkAgendaGoal', onDelete: 'SET NULL' } },
+    version: { type: 'int', default: 1 },
   },
   indices: [{ name: 'idx_work_agenda_due', columns: ['dueOn'] }],
 });
@@ -154,6 +157,8 @@ export const EvaluationEntity = new EntitySchema<Evaluation>({
 });
 
 export const COLLABORATION_ENTITIES = [
+  // The same audit trail as the POI subgraphs keep, in the collaboration's own database.
+  AuditEntryEntity,
   EvaluationEntity,
   RegisteredPoiEntity,
   PoiProvinceEntity,

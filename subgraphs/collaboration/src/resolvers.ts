@@ -3,10 +3,14 @@ import type { Poi, Province } from '../../../shared/registry';
 import type { RegisteredPoi, SteeringGroupMember, WorkAgendaItem, NetworkAgendaGoal } from './entities';
 import type { CollaborationLoaders } from './loaders';
 import type { CollaborationRepository, WorkAgendaFilter } from './repository';
+import type { CollaborationWrites, WorkAgendaItemInput, WorkAgendaItemUpdate } from './writes';
 
 export interface CollaborationContext {
   repository: CollaborationRepository;
   loaders: CollaborationLoaders;
+  writes: CollaborationWrites;
+  /** Who is asking; recorded with every write. */
+  actor: string;
 }
 
 type Ctx = CollaborationContext;
@@ -47,6 +51,15 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
       networkAgendaGoals: (_: unknown, __: unknown, { repository }: Ctx) => repository.listGoals(),
       evaluations: (_: unknown, __: unknown, { repository }: Ctx) => repository.listEvaluations(),
       partnership: () => PARTNERSHIP,
+    },
+    Mutation: {
+      collaboration: () => ({}),
+    },
+    CollaborationMutations: {
+      createWorkAgendaItem: (_: unknown, { input }: { input: WorkAgendaItemInput }, ctx: Ctx) =>
+        ctx.writes.create(input, { name: ctx.actor, via: 'mutation' }),
+      updateWorkAgendaItem: (_: unknown, { id, input }: { id: string; input: WorkAgendaItemUpdate }, ctx: Ctx) =>
+        ctx.writes.update(id, input, { name: ctx.actor, via: 'mutation' }),
     },
     Poi: {
       __resolveType: (poi: RegisteredPoi) => typeNameByCode.get(poi.code),

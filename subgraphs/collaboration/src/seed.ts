@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { deleteAllRows } from '../../../shared/db';
+import { AuditEntryEntity } from '../../../shared/poi/entities';
 import type { Poi } from '../../../shared/registry';
 import { addMonths } from '../../../shared/seed-random';
 import {
@@ -32,7 +33,7 @@ const GOALS: Omit<NetworkAgendaGoal, 'id'>[] = [
   { code: 'NA-5', title: 'Efficiënt georganiseerd netwerk', description: 'Taken eenmalig en gezamenlijk uitvoeren waar dat kwaliteit of kosten verbetert.' },
 ];
 
-type AgendaSeed = Omit<WorkAgendaItem, 'dueOn' | 'goalId'> & { dueInMonths: number | null; goal: string; participants: string[] };
+type AgendaSeed = Omit<WorkAgendaItem, 'dueOn' | 'goalId' | 'version'> & { dueInMonths: number | null; goal: string; participants: string[] };
 
 const AGENDA: AgendaSeed[] = [
   { id: 'WA-2021-01', title: 'Samenwerkingsovereenkomst functioneel beheer', description: 'Afspraken over taken, rollen en kosten van het gezamenlijk functioneel beheer, gestart op 1 oktober 2021.', theme: 'SETUP', status: 'DONE', dueInMonths: -60, ownerCode: 'BISC', goal: 'NA-5', participants: ['BISC', 'CUBISS', 'PROBIBLIO', 'RIJNBRINK'] },
@@ -68,7 +69,7 @@ export async function seedCollaboration(
 ): Promise<boolean> {
   return dataSource.transaction(async (manager) => {
     if (options.reset) {
-      await deleteAllRows(manager, [WorkAgendaParticipantEntity, WorkAgendaItemEntity, NetworkAgendaGoalEntity, SteeringGroupMemberEntity, EvaluationEntity]);
+      await deleteAllRows(manager, [AuditEntryEntity, WorkAgendaParticipantEntity, WorkAgendaItemEntity, NetworkAgendaGoalEntity, SteeringGroupMemberEntity, EvaluationEntity]);
     }
     await syncRegistry(manager, pois);
     if ((await manager.count(WorkAgendaItemEntity)) > 0) return false;

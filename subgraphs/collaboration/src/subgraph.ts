@@ -8,6 +8,7 @@ import { CollaborationRepository } from './repository';
 import { CollaborationContext, createCollaborationResolvers } from './resolvers';
 import { collaborationSdl } from './schema';
 import { seedCollaboration } from './seed';
+import { CollaborationWrites } from './writes';
 
 /** The collaboration subgraph over a registry: POI registry, work agenda, goals and steering group. */
 export function defineCollaborationSubgraph(pois: readonly Poi[]): SubgraphDefinition {
@@ -25,12 +26,14 @@ export function defineCollaborationSubgraph(pois: readonly Poi[]): SubgraphDefin
       });
       if (await seedCollaboration(database.dataSource, pois, options.seed)) options.logger.info('collaboration: database seeded');
       const repository = new CollaborationRepository(database.dataSource);
+      const writes = new CollaborationWrites(database.dataSource, pois);
       return serveSubgraph<CollaborationContext>({
         name: 'collaboration',
         sdl,
         resolvers: createCollaborationResolvers(pois),
         database,
-        context: async () => ({ repository, loaders: createCollaborationLoaders(repository) }),
+        // Identity arrives with the gateway's authentication; until then writes are recorded as anonymous.
+        context: async () => ({ repository, loaders: createCollaborationLoaders(repository), writes, actor: 'anonymous' }),
         options,
       });
     },

@@ -1,0 +1,118 @@
+// The dashboard's only data source: the gateway's public GraphQL API, one POST of the named
+// operation in operations/dashboard-overview.graphql per refresh, exactly as an analyst would
+// send it. The operation's text is bundled at build time.
+import overviewOperation from '../../operations/dashboard-overview.graphql?raw';
+
+export interface KeyCount {
+  key: string;
+  count: number;
+}
+export interface MonthCount {
+  month: string;
+  count: number;
+}
+export interface PoiStats {
+  libraryCount: number;
+  branchCount: number;
+  memberCount: number;
+  activeContractCount: number;
+  openTicketCount: number;
+  medianResolutionHours: number | null;
+  contractsExpiringWithin: number;
+  ticketsByStatus: KeyCount[];
+  ticketsByPriority: KeyCount[];
+  ticketsOpenedPerMonth: MonthCount[];
+  ticketsResolvedPerMonth: MonthCount[];
+  librariesByProvince: KeyCount[];
+}
+export interface ExpiringContract {
+  id: string;
+  endsOn: string;
+  library: { id: string; name: string; province: string };
+}
+export interface Poi {
+  code: string;
+  name: string;
+  fullName: string;
+  provinces: string[];
+  /** Null when the POI's subgraph is down. */
+  stats: PoiStats | null;
+  expiringContracts: { totalCount: number; nodes: ExpiringContract[]; pageInfo: { hasNextPage: boolean } } | null;
+}
+export interface WorkAgendaItem {
+  id: string;
+  title: string;
+  theme: string;
+  status: string;
+  dueOn: string | null;
+  owner: { code: string; name: string } | null;
+}
+export interface Overview {
+  pois: Poi[];
+  workAgenda: WorkAgendaItem[];
+}
+export interface GraphQLError {
+  message: string;
+  path?: (string | number)[];
+  extensions?: { code?: string; poi?: string; [key: string]: unknown };
+}
+
+export interface OverviewVariables {
+  province: string | null;
+  today: string;
+  until: string;
+  expiringWithinDays: number;
+  months: number;
+}
+
+export interface OverviewResult {
+  data: Overview;
+  /** Errors that came with the data, e.g. a POI whose subgraph is down. */
+  errors: GraphQLError[];
+  /** Codes of POIs reported unavailable (`extensions.poi`). */
+  unavailable: Set<string>;
+}
+
+/** The gateway could not be reached, or answered without data. */
+export class FetchError extends Error {
+  constructor(
+    message: string,
+    readonly unreachable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+export const OPERATION_NAME = 'DashboardOverview';
+export const GRAPHQL_URL = '/graphql';
+
+export async function fetchOverview(variables: OverviewVariables, token: string, signal?: AbortSignal): Promise<OverviewResult> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  let response: Response;
+  try {
+    response = await fetch(GRAPHQL_URL, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ operationName: OPERATION_NAME, query: overviewOperation, variables }),
+      signal,
+    });
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') throw error;
+    throw new FetchError((error as Error).message, true);
+  }
+  let body: { data?: Overview | null; errors?: GraphQLError[] };
+  try {
+    body = await response.json();
+  } catch {
+    throw new FetchError(`HTTP ${response.status}`, response.status >= 500);
+  }
+  const errors = body.errors ?? [];
+  if (!body.data) {
+    throw new FetchError(errors.map((e) => e.message).join('; ') || `HTTP ${response.status}`, false);
+  }
+  const unavailable = new Set(errors.map((e) => e.extensions?.poi).filter((code): code is string => typeof code === 'string'));
+  // A POI with no figures is unavailable, whatever the error says.
+  for (const poi of body.data.pois) if (!poi.stats) unavailable.add(poi.code);
+  return { data: body.data, errors, unavailable };
+}

@@ -1,0 +1,260 @@
+// The POI dashboard: one GraphQL request per refresh (operation DashboardOverview) through the
+// gateway's public API, rendered as cards, charts, a table and the work-agenda board.
+//
+// URL parameters: ?refresh=<seconds> (default 60, 0 = off), ?province=<PROVINCE> (the filter,
+// kept in the URL so a view can be shared), ?lang=en|nl.
+import './style.css';
+import { FetchError, fetchOverview, type OverviewResult, type OverviewVariables } from './api';
+import { h, on } from './dom';
+import { formatters } from './format';
+import { DICTIONARIES, PROVINCES, type Lang } from './i18n';
+import { renderAgenda, renderCards, renderExpiring, renderLoadingCards, renderTicketsByPriority, renderTicketsByStatus, renderTrend, type ViewContext } from './view';
+
+const TOKEN_KEY = 'poi-dashboard.token';
+const LANG_KEY = 'poi-dashboard.lang';
+const DEFAULT_REFRESH_SECONDS = 60;
+
+// Chart.js loads while the data is on its way; the cards never wait for it.
+const chartsModule = import('./charts');
+
+const params = new URLSearchParams(location.search);
+
+function readRefresh(): number {
+  const raw = params.get('refresh');
+  if (raw === null || raw.trim() === '') return DEFAULT_REFRESH_SECONDS;
+  const seconds = Number(raw);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : DEFAULT_REFRESH_SECONDS;
+}
+
+function readLang(): Lang {
+  const wanted = params.get('lang') ?? safeStorage(() => localStorage.getItem(LANG_KEY));
+  return wanted === 'en' ? 'en' : 'nl';
+}
+
+function safeStorage<T>(read: () => T): T | null {
+  try {
+    return read();
+  } catch {
+    return null; // storage disabled
+  }
+}
+
+interface State {
+  lang: Lang;
+  province: string | null;
+  token: string;
+  refreshSeconds: number;
+  loading: boolean;
+  result: OverviewResult | null;
+  variables: OverviewVariables | null;
+  error: FetchError | null;
+  updatedAt: Date | null;
+  contractsOpen: boolean;
+}
+
+const state: State = {
+  lang: readLang(),
+  province: params.get('province') && params.get('province')! in PROVINCES ? params.get('province') : null,
+  token: safeStorage(() => sessionStorage.getItem(TOKEN_KEY)) ?? '',
+  refreshSeconds: readRefresh(),
+  loading: true,
+  result: null,
+  variables: null,
+  error: null,
+  updatedAt: null,
+  contractsOpen: false,
+};
+
+const isoLocalDay = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+
+/** Today, and the first day of the month twelve months on: the twelve months of the agreements chart. */
+function variables(): OverviewVariables {
+  const now = new Date();
+  return {
+    province: state.province,
+    today: isoLocalDay(now),
+    until: isoLocalDay(new Date(now.getFullYear(), now.getMonth() + 12, 1)),
+    expiringWithinDays: 180,
+    months: 12,
+  };
+}
+
+// ---------------------------------------------------------------- page skeleton
+
+const app = document.getElementById('app')!;
+const header = h('header', { class: 'top' });
+const main = h('main', { id: 'main' });
+const footer = h('footer', { class: 'foot' });
+const statusLine = h('p', { id: 'status', role: 'status', 'aria-live': 'polite' });
+app.append(header, main, footer);
+
+function renderHeader(): void {
+  const t = DICTIONARIES[state.lang];
+  document.documentElement.lang = state.lang;
+  document.title = t.title;
+  const province = on(
+    h(
+      'select',
+      { id: 'province', name: 'province' },
+      h('option', { value: '' }, t.allProvinces),
+      Object.entries(PROVINCES).map(([code, name]) => h('option', { value: code, ...(code === state.province ? { selected: true } : {}) }, name)),
+    ),
+    'change',
+    (event) => {
+      state.province = (event.target as HTMLSelectElement).value || null;
+      const url = new URL(location.href);
+      if (state.province) url.searchParams.set('province', state.province);
+      else url.searchParams.delete('province');
+      history.replaceState(null, '', url);
+      void refresh();
+    },
+  );
+  const token = on(
+    h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', placeholder: t.tokenPlaceholder, value: state.token }),
+    'change',
+    (event) => {
+      state.token = (event.target as HTMLInputElement).value.trim();
+      safeStorage(() => (state.token ? sessionStorage.setItem(TOKEN_KEY, state.token) : sessionStorage.removeItem(TOKEN_KEY)));
+      void refresh();
+    },
+  );
+  const langButton = on(h('button', { type: 'button', id: 'lang', class: 'link', lang: state.lang === 'nl' ? 'en' : 'nl' }, t.otherLang), 'click', () => {
+    state.lang = state.lang === 'nl' ? 'en' : 'nl';
+    safeStorage(() => localStorage.setItem(LANG_KEY, state.lang));
+    renderHeader();
+    renderMain();
+  });
+  const refreshButton = on(h('button', { type: 'button', id: 'refresh' }, t.refresh), 'click', () => void refresh());
+  header.replaceChildren(
+    h('div', { class: 'brand' }, h('h1', {}, t.title), h('p', { class: 'subtitle' }, t.subtitle)),
+    h(
+      'div',
+      { class: 'controls' },
+      h('label', {}, h('span', {}, t.province), province),
+      h('label', {}, h('span', {}, t.token), token),
+      h('div', { class: 'refresh' }, refreshButton, statusLine),
+      langButton,
+    ),
+  );
+  footer.replaceChildren(h('p', {}, t.footer));
+  renderStatus();
+}
+
+function renderStatus(): void {
+  const t = DICTIONARIES[state.lang];
+  const f = formatters(state.lang);
+  const auto = state.refreshSeconds > 0 ? t.autoRefresh(state.refreshSeconds) : t.autoRefreshOff;
+  const parts = [state.loading ? t.loading : state.updatedAt ? t.updatedAt(f.time(state.updatedAt)) : '', auto].filter(Boolean);
+  statusLine.textContent = parts.join(' · ');
+  statusLine.dataset.state = state.loading ? 'loading' : state.error ? 'error' : 'ready';
+}
+
+// ---------------------------------------------------------------- main content
+
+let firstCardMarked = false;
+
+function renderMain(): void {
+  const t = DICTIONARIES[state.lang];
+  const f = formatters(state.lang);
+  const sections: Node[] = [];
+  if (state.error) {
+    sections.push(
+      h(
+        'section',
+        { class: 'error', role: 'alert', 'data-state': 'error' },
+        h('h2', {}, state.error.unreachable ? t.unreachable : t.failed),
+        h('p', { class: 'error-detail' }, state.error.message),
+        state.result ? h('p', {}, t.stale) : null,
+        on(h('button', { type: 'button' }, t.retry), 'click', () => void refresh()),
+      ),
+    );
+  }
+  if (!state.result || !state.variables) {
+    if (!state.error) sections.push(renderLoadingCards(t));
+    main.replaceChildren(...sections);
+    main.setAttribute('aria-busy', String(state.loading));
+    return;
+  }
+  const ctx: ViewContext = {
+    t,
+    f,
+    result: state.result,
+    variables: state.variables,
+    charts: [],
+    contractsOpen: state.contractsOpen,
+    onContractsToggle: (open) => (state.contractsOpen = open),
+  };
+  sections.push(
+    renderCards(ctx),
+    h('div', { class: 'pair' }, renderTicketsByStatus(ctx), renderTicketsByPriority(ctx)),
+    renderTrend(ctx),
+    renderExpiring(ctx),
+    renderAgenda(ctx),
+  );
+  main.replaceChildren(...sections);
+  main.setAttribute('aria-busy', String(state.loading));
+  if (!firstCardMarked && main.querySelector('[data-poi]')) {
+    firstCardMarked = true;
+    performance.mark('dashboard:first-card');
+  }
+  void chartsModule.then(({ drawChart, releaseDetached }) => {
+    releaseDetached();
+    for (const { container, canvas, spec } of ctx.charts) {
+      if (!canvas.isConnected) continue;
+      drawChart(canvas, spec);
+      container.dataset.state = 'ready';
+    }
+  });
+}
+
+// ---------------------------------------------------------------- refreshing
+
+let timer: ReturnType<typeof setTimeout> | undefined;
+let inFlight: AbortController | undefined;
+let dueWhileHidden = false;
+
+function schedule(): void {
+  clearTimeout(timer);
+  if (state.refreshSeconds <= 0) return;
+  timer = setTimeout(() => {
+    if (document.hidden) dueWhileHidden = true;
+    else void refresh();
+  }, state.refreshSeconds * 1000);
+}
+
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden && dueWhileHidden) {
+    dueWhileHidden = false;
+    void refresh();
+  }
+});
+
+async function refresh(): Promise<void> {
+  inFlight?.abort();
+  const controller = new AbortController();
+  inFlight = controller;
+  clearTimeout(timer);
+  state.loading = true;
+  renderStatus();
+  const vars = variables();
+  try {
+    const result = await fetchOverview(vars, state.token, controller.signal);
+    if (controller.signal.aborted) return;
+    state.result = result;
+    state.variables = vars;
+    state.error = null;
+    state.updatedAt = new Date();
+  } catch (error) {
+    if (controller.signal.aborted) return;
+    state.error = error instanceof FetchError ? error : new FetchError(String(error), true);
+  }
+  state.loading = false;
+  renderStatus();
+  renderMain();
+  schedule();
+}
+
+// The request first, then the page around it: the answer is on its way while the page draws.
+void refresh();
+renderHeader();
+renderMain();

@@ -1,0 +1,334 @@
+// Renders the overview: cards, charts, the expiring-agreements table and the work-agenda board.
+// Every panel can download the data behind it as CSV.
+import type { OverviewResult, OverviewVariables, Poi, PoiStats } from './api';
+import type { ChartSpec } from './charts';
+import { FALLBACK_COLOR, PRIORITY_COLORS, TICKET_STATUS_COLORS, TOTAL_COLOR, poiColor } from './colors';
+import { downloadCsv, type CsvTable } from './csv';
+import { h, on } from './dom';
+import type { Formatters } from './format';
+import { label, PROVINCES, type Dictionary } from './i18n';
+
+export interface ViewContext {
+  t: Dictionary;
+  f: Formatters;
+  result: OverviewResult;
+  variables: OverviewVariables;
+  /** Charts to draw once Chart.js has loaded. */
+  charts: { container: HTMLElement; canvas: HTMLCanvasElement; spec: ChartSpec }[];
+  /** Whether the expiring-agreements table is unfolded (kept over refreshes). */
+  contractsOpen: boolean;
+  onContractsToggle(open: boolean): void;
+}
+
+const TICKET_STATUSES = ['OPEN', 'IN_PROGRESS', 'WAITING', 'RESOLVED', 'CLOSED'];
+const PRIORITIES = ['P1', 'P2', 'P3', 'P4'];
+const AGENDA_STATUSES = ['PLANNED', 'IN_PROGRESS', 'ON_HOLD', 'DONE'];
+const AGENDA_THEMES = ['SETUP', 'HARMONISATION', 'INTEGRATION', 'INNOVATION'];
+
+/** Keys from the schema first in a fixed order, then any new ones the API returns. */
+function keysOf(fixed: string[], seen: Iterable<string>): string[] {
+  return [...fixed, ...[...new Set(seen)].filter((k) => !fixed.includes(k))];
+}
+
+const countOf = (list: { key: string; count: number }[], key: string) => list.find((k) => k.key === key)?.count ?? 0;
+
+function panel(id: string, title: string, csv: () => CsvTable, t: Dictionary, today: string, ...body: Node[]): HTMLElement {
+  const button = on(h('button', { type: 'button', class: 'csv', 'data-csv': id, title: t.csvTitle }, `${t.csv} ↓`), 'click', () =>
+    downloadCsv(`${id}-${today}.csv`, csv()),
+  );
+  return h('section', { class: 'panel', 'data-panel': id }, h('header', { class: 'panel-head' }, h('h2', {}, title), button), ...body);
+}
+
+function chart(ctx: ViewContext, id: string, title: string, spec: ChartSpec, tall = false): HTMLElement {
+  const canvas = h('canvas', { role: 'img', 'aria-label': title });
+  const container = h('div', { class: tall ? 'chart tall' : 'chart', 'data-chart': id, 'data-state': 'loading' }, canvas);
+  ctx.charts.push({ container, canvas, spec });
+  return container;
+}
+
+function unavailableNote(ctx: ViewContext, pois: Poi[]): HTMLElement | null {
+  const down = pois.filter((p) => !p.stats);
+  if (down.length === 0) return null;
+  return h('p', { class: 'note' }, `${down.map((p) => p.name).join(', ')}: ${ctx.t.unavailable}`);
+}
+
+// ---------------------------------------------------------------- cards
+
+interface Metric {
+  key: keyof PoiStats | 'librariesInProvince';
+  label: string;
+  value: (stats: PoiStats) => string;
+}
+
+function metrics(ctx: ViewContext): Metric[] {
+  const { t, f } = ctx;
+  const province = ctx.variables.province;
+  return [
+    { key: 'libraryCount', label: t.libraries, value: (s) => f.integer(s.libraryCount) },
+    { key: 'branchCount', label: t.branches, value: (s) => f.integer(s.branchCount) },
+    { key: 'memberCount', label: t.members, value: (s) => f.integer(s.memberCount) },
+    { key: 'activeContractCount', label: t.activeContracts, value: (s) => f.integer(s.activeContractCount) },
+    { key: 'contractsExpiringWithin', label: t.expiring180, value: (s) => f.integer(s.contractsExpiringWithin) },
+    { key: 'openTicketCount', label: t.openTickets, value: (s) => f.integer(s.openTicketCount) },
+    { key: 'medianResolutionHours', label: t.medianHours, value: (s) => f.hours(s.medianResolutionHours) },
+    ...(province
+      ? [{ key: 'librariesInProvince' as const, label: t.librariesIn(PROVINCES[province] ?? province), value: (s: PoiStats) => f.integer(countOf(s.librariesByProvince, province)) }]
+      : []),
+  ];
+}
+
+function card(ctx: ViewContext, poi: Poi, index: number): HTMLElement {
+  const { t } = ctx;
+  const head = h(
+    'header',
+    { class: 'card-head' },
+    h('span', { class: 'swatch', style: `background:${poiColor(poi.code, index)}` }),
+    h('div', {}, h('h3', {}, poi.name), h('p', { class: 'full-name' }, poi.fullName)),
+    h('p', { class: 'provinces' }, poi.provinces.map((p) => PROVINCES[p] ?? p).join(' · ')),
+  );
+  if (!poi.stats) {
+    return h(
+      'article',
+      { class: 'card unavailable', 'data-poi': poi.code, 'data-state': 'unavailable' },
+      head,
+      h('p', { class: 'unavailable-label' }, t.unavailable),
+      h('p', { class: 'unavailable-detail' }, t.unavailableDetail),
+    );
+  }
+  const stats = poi.stats;
+  return h(
+    'article',
+    { class: 'card', 'data-poi': poi.code, 'data-state': 'ready' },
+    head,
+    h(
+      'dl',
+      { class: 'metrics' },
+      metrics(ctx).map((m) =>
+        h('div', { class: `metric${m.key === 'librariesInProvince' ? ' wide' : ''}`, 'data-metric': m.key }, h('dt', {}, m.label), h('dd', {}, m.value(stats))),
+      ),
+    ),
+  );
+}
+
+function cardsCsv(ctx: ViewContext): CsvTable {
+  const province = ctx.variables.province;
+  return {
+    columns: [
+      'code', 'name', 'available', 'libraryCount', 'branchCount', 'memberCount', 'activeContractCount',
+      `contractsExpiringWithin${ctx.variables.expiringWithinDays}Days`, 'openTicketCount', 'medianResolutionHours',
+      ...(province ? [`librariesIn_${province}`] : []),
+    ],
+    rows: ctx.result.data.pois.map((p) => {
+      const s = p.stats;
+      return [
+        p.code, p.name, Boolean(s), s?.libraryCount, s?.branchCount, s?.memberCount, s?.activeContractCount,
+        s?.contractsExpiringWithin, s?.openTicketCount, s?.medianResolutionHours,
+        ...(province ? [s ? countOf(s.librariesByProvince, province) : null] : []),
+      ];
+    }),
+  };
+}
+
+export function renderCards(ctx: ViewContext): HTMLElement {
+  const { pois } = ctx.result.data;
+  const grid = h('div', { class: 'cards', id: 'cards' }, pois.map((poi, i) => card(ctx, poi, i)));
+  if (pois.length === 0) grid.append(h('p', { class: 'empty' }, ctx.t.noPois));
+  return panel('poi-overview', ctx.t.cards, () => cardsCsv(ctx), ctx.t, ctx.variables.today, grid);
+}
+
+/** Placeholders while the first answer is on its way. */
+export function renderLoadingCards(t: Dictionary, count = 4): HTMLElement {
+  return h(
+    'section',
+    { class: 'panel', 'data-panel': 'poi-overview', 'aria-busy': 'true' },
+    h('header', { class: 'panel-head' }, h('h2', {}, t.cards)),
+    h(
+      'div',
+      { class: 'cards', id: 'cards' },
+      Array.from({ length: count }, () => h('article', { class: 'card loading', 'data-state': 'loading' }, h('div', { class: 'shimmer' }), h('p', {}, t.loading))),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------- tickets by status / priority
+
+function groupedPanel(ctx: ViewContext, id: string, title: string, keys: string[], pick: (s: PoiStats) => { key: string; count: number }[], names: Record<string, string>, colors: Record<string, string>): HTMLElement {
+  const available = ctx.result.data.pois.filter((p) => p.stats);
+  const allKeys = keysOf(keys, available.flatMap((p) => pick(p.stats!).map((k) => k.key)));
+  const spec: ChartSpec = {
+    kind: 'bar',
+    stacked: true,
+    labels: available.map((p) => p.name),
+    series: allKeys.map((key) => ({ label: label(names, key), color: colors[key] ?? FALLBACK_COLOR, data: available.map((p) => countOf(pick(p.stats!), key)) })),
+    format: ctx.f.integer,
+  };
+  const csv = (): CsvTable => ({
+    columns: ['code', 'name', ...allKeys],
+    rows: available.map((p) => [p.code, p.name, ...allKeys.map((key) => countOf(pick(p.stats!), key))]),
+  });
+  return panel(id, title, csv, ctx.t, ctx.variables.today, chart(ctx, id, title, spec), unavailableNote(ctx, ctx.result.data.pois) ?? h('span'));
+}
+
+export function renderTicketsByStatus(ctx: ViewContext): HTMLElement {
+  return groupedPanel(ctx, 'tickets-by-status', ctx.t.byStatus, TICKET_STATUSES, (s) => s.ticketsByStatus, ctx.t.ticketStatus, TICKET_STATUS_COLORS);
+}
+
+export function renderTicketsByPriority(ctx: ViewContext): HTMLElement {
+  return groupedPanel(ctx, 'tickets-by-priority', ctx.t.byPriority, PRIORITIES, (s) => s.ticketsByPriority, ctx.t.priority, PRIORITY_COLORS);
+}
+
+// ---------------------------------------------------------------- tickets per month
+
+export function renderTrend(ctx: ViewContext): HTMLElement {
+  const { t, f } = ctx;
+  const pois = ctx.result.data.pois;
+  const available = pois.map((p, i) => ({ poi: p, index: i })).filter((x) => x.poi.stats);
+  const months = keysOf([], available.flatMap((x) => [...x.poi.stats!.ticketsOpenedPerMonth, ...x.poi.stats!.ticketsResolvedPerMonth].map((m) => m.month))).sort();
+  const perMonth = (list: { month: string; count: number }[]) => months.map((m) => list.find((x) => x.month === m)?.count ?? 0);
+  const series = (pick: (s: PoiStats) => { month: string; count: number }[]) => {
+    const lines = available.map(({ poi, index }) => ({ label: poi.name, color: poiColor(poi.code, index), data: perMonth(pick(poi.stats!)) }));
+    const total = months.map((_, i) => lines.reduce((sum, line) => sum + line.data[i], 0));
+    return [...lines, { label: t.total, color: TOTAL_COLOR, data: total, emphasis: true }];
+  };
+  const opened = series((s) => s.ticketsOpenedPerMonth);
+  const resolved = series((s) => s.ticketsResolvedPerMonth);
+  const labels = months.map(f.month);
+  const csv = (): CsvTable => ({
+    columns: ['month', 'code', 'name', 'opened', 'resolved'],
+    rows: months.flatMap((month, i) => [
+      ...available.map(({ poi }, j) => [month, poi.code, poi.name, opened[j].data[i], resolved[j].data[i]]),
+      [month, 'TOTAL', t.total, opened[opened.length - 1].data[i], resolved[resolved.length - 1].data[i]],
+    ]),
+  });
+  return panel(
+    'tickets-per-month',
+    t.trend,
+    csv,
+    t,
+    ctx.variables.today,
+    h(
+      'div',
+      { class: 'pair' },
+      h('figure', {}, h('figcaption', {}, t.opened), chart(ctx, 'tickets-opened-per-month', `${t.trend}: ${t.opened}`, { kind: 'line', labels, series: opened, format: f.integer })),
+      h('figure', {}, h('figcaption', {}, t.resolved), chart(ctx, 'tickets-resolved-per-month', `${t.trend}: ${t.resolved}`, { kind: 'line', labels, series: resolved, format: f.integer })),
+    ),
+    unavailableNote(ctx, pois) ?? h('span'),
+  );
+}
+
+// ---------------------------------------------------------------- agreements ending
+
+/** The twelve months starting with today's, as YYYY-MM. */
+function nextTwelveMonths(today: string): string[] {
+  const [year, month] = today.split('-').map(Number);
+  return Array.from({ length: 12 }, (_, i) => {
+    const d = new Date(Date.UTC(year, month - 1 + i, 1));
+    return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+  });
+}
+
+export function renderExpiring(ctx: ViewContext): HTMLElement {
+  const { t, f } = ctx;
+  const pois = ctx.result.data.pois;
+  const months = nextTwelveMonths(ctx.variables.today);
+  const available = pois.map((p, i) => ({ poi: p, index: i })).filter((x) => x.poi.expiringContracts);
+  const rows = available
+    .flatMap(({ poi }) => poi.expiringContracts!.nodes.map((c) => ({ poi, contract: c, month: c.endsOn.slice(0, 7) })))
+    .sort((a, b) => a.contract.endsOn.localeCompare(b.contract.endsOn) || a.poi.code.localeCompare(b.poi.code));
+  const spec: ChartSpec = {
+    kind: 'bar',
+    stacked: true,
+    labels: months.map(f.month),
+    series: available.map(({ poi, index }) => ({
+      label: poi.name,
+      color: poiColor(poi.code, index),
+      data: months.map((m) => rows.filter((r) => r.poi === poi && r.month === m).length),
+    })),
+    format: f.integer,
+  };
+  const truncated = available.filter(({ poi }) => poi.expiringContracts!.pageInfo.hasNextPage);
+  const table = h(
+    'table',
+    { class: 'data', 'data-table': 'contracts-expiring' },
+    h('thead', {}, h('tr', {}, h('th', {}, t.month), h('th', {}, 'POI'), h('th', {}, t.library), h('th', {}, t.province), h('th', {}, t.endsOn))),
+    h(
+      'tbody',
+      {},
+      rows.map((r) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, f.month(r.month)),
+          h('td', {}, r.poi.name),
+          h('td', {}, r.contract.library.name),
+          h('td', {}, PROVINCES[r.contract.library.province] ?? r.contract.library.province),
+          h('td', { class: 'num' }, f.date(r.contract.endsOn)),
+        ),
+      ),
+    ),
+  );
+  const details = h('details', { class: 'table-toggle', ...(ctx.contractsOpen ? { open: true } : {}) }, h('summary', {}, t.showContracts(f.integer(rows.length))), table);
+  on(details, 'toggle', () => ctx.onContractsToggle(details.open));
+  const csv = (): CsvTable => ({
+    columns: ['month', 'code', 'poi', 'contractId', 'libraryId', 'library', 'province', 'endsOn'],
+    rows: rows.map((r) => [r.month, r.poi.code, r.poi.name, r.contract.id, r.contract.library.id, r.contract.library.name, r.contract.library.province, r.contract.endsOn]),
+  });
+  return panel(
+    'contracts-expiring',
+    t.expiring,
+    csv,
+    t,
+    ctx.variables.today,
+    chart(ctx, 'contracts-expiring', t.expiring, spec),
+    ...truncated.map(({ poi }) => h('p', { class: 'note' }, t.moreThanShown(poi.name, f.integer(poi.expiringContracts!.nodes.length), f.integer(poi.expiringContracts!.totalCount)))),
+    unavailableNote(ctx, pois) ?? h('span'),
+    details,
+  );
+}
+
+// ---------------------------------------------------------------- work agenda
+
+export function renderAgenda(ctx: ViewContext): HTMLElement {
+  const { t, f } = ctx;
+  const items = ctx.result.data.workAgenda;
+  const statuses = keysOf(AGENDA_STATUSES, items.map((i) => i.status));
+  const themes = keysOf(AGENDA_THEMES, items.map((i) => i.theme));
+  const poiIndex = new Map(ctx.result.data.pois.map((p, i) => [p.code, i]));
+  const board = h(
+    'div',
+    { class: 'board', style: `grid-template-columns: 9rem repeat(${statuses.length}, minmax(0, 1fr))` },
+    h('div', { class: 'board-corner' }, t.theme),
+    statuses.map((s) => h('div', { class: 'board-status', 'data-status': s }, label(t.agendaStatus, s), h('span', { class: 'count' }, f.integer(items.filter((i) => i.status === s).length)))),
+    themes.flatMap((theme) => [
+      h('div', { class: 'board-theme' }, label(t.agendaTheme, theme)),
+      ...statuses.map((status) =>
+        h(
+          'div',
+          { class: 'board-cell', 'data-theme': theme, 'data-status': status },
+          items
+            .filter((i) => i.theme === theme && i.status === status)
+            .map((i) =>
+              h(
+                'div',
+                { class: 'agenda-item', 'data-agenda-item': i.id },
+                h('p', { class: 'agenda-title' }, i.title),
+                h(
+                  'p',
+                  { class: 'agenda-meta' },
+                  i.owner
+                    ? h('span', { class: 'owner', title: t.owner, style: `border-color:${poiColor(i.owner.code, poiIndex.get(i.owner.code) ?? 0)}` }, i.owner.name)
+                    : null,
+                  h('span', { class: 'due' }, i.dueOn ? f.date(i.dueOn) : t.noDue),
+                ),
+              ),
+            ),
+        ),
+      ),
+    ]),
+  );
+  const csv = (): CsvTable => ({
+    columns: ['id', 'title', 'theme', 'status', 'dueOn', 'ownerCode', 'ownerName'],
+    rows: items.map((i) => [i.id, i.title, i.theme, i.status, i.dueOn, i.owner?.code, i.owner?.name]),
+  });
+  return panel('work-agenda', t.agenda, csv, t, ctx.variables.today, h('div', { class: 'board-scroll' }, board));
+}

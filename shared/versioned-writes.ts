@@ -1,0 +1,70 @@
+import { GraphQLError } from 'graphql';
+import type { EntityManager, EntitySchema } from 'typeorm';
+import { AuditEntityName, AuditEntryEntity } from './poi/entities';
+
+/** Who writes, and through what; recorded with every change. */
+export interface Actor {
+  name: string;
+  via: 'mutation' | 'import';
+}
+
+type Changes = Record<string, { from: unknown; to: unknown }>;
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date || b instanceof Date) return new Date(a as Date).getTime() === new Date(b as Date).getTime();
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The fields of `next` that differ from `current`. */
+export function diff<T extends object>(current: T | null, next: Partial<T>): Changes {
+  const changes: Changes = {};
+  for (const [key, value] of Object.entries(next)) {
+    if (value === undefined || key === 'id' || key === 'version') continue;
+    const before = current ? (current as Record<string, unknown>)[key] : undefined;
+    if (!current || !sameValue(before, value)) changes[key] = { from: before ?? null, to: value };
+  }
+  return changes;
+}
+
+export async function audit(manager: EntityManager, actor: Actor, entity: AuditEntityName, entityId: string | number, action: 'CREATE' | 'UPDATE' | 'DELETE', changes: Changes) {
+  if (action === 'UPDATE' && Object.keys(changes).length === 0) return;
+  await manager.insert(AuditEntryEntity, { at: new Date(), actor: actor.name, via: actor.via, entity, entityId: String(entityId), action, changes } as never);
+}
+
+/**
+ * Updates one row if its version is still `expectedVersion`, bumps the version and audits the
+ * changed fields. Returns the row as it is now.
+ */
+export async function updateVersioned<T extends { id: number | string; version: number }>(
+  manager: EntityManager,
+  entity: EntitySchema<T>,
+  auditName: AuditEntityName,
+  current: T,
+  expectedVersion: number | null | undefined,
+  next: Partial<T>,
+  actor: Actor,
+): Promise<T> {
+  if (expectedVersion !== undefined && expectedVersion !== null && expectedVersion !== current.version) {
+    throw new GraphQLError(
+      `${auditName.toLowerCase().replace('_', ' ')} ${current.id} was changed by someone else (now version ${current.version}, you edited version ${expectedVersion}); reload it and try again`,
+      { extensions: { code: 'CONFLICT', currentVersion: current.version } },
+    );
+  }
+  const changes = diff(current, next);
+  if (Object.keys(changes).length === 0) return current;
+  const values = Object.fromEntries(Object.entries(changes).map(([key, change]) => [key, change.to]));
+  const result = await manager
+    .createQueryBuilder()
+    .update(entity)
+    .set({ ...values, version: () => 'version + 1' } as never)
+    .where('id = :id AND version = :version', { id: current.id, version: current.version })
+    .execute();
+  if (result.affected !== 1) {
+    throw new GraphQLError(`${auditName.toLowerCase()} ${current.id} was changed by someone else at the same moment; reload it and try again`, {
+      extensions: { code: 'CONFLICT' },
+    });
+  }
+  await audit(manager, actor, auditName, current.id, 'UPDATE', changes);
+  return (await manager.findOneByOrFail(entity, { id: current.id } as never)) as T;
+}
+

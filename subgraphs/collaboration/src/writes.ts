@@ -1,0 +1,129 @@
+import { GraphQLError } from 'graphql';
+import { DataSource, EntityManager } from 'typeorm';
+import { Checks } from '../../../shared/poi/validation';
+import type { Poi } from '../../../shared/registry';
+import { Actor, audit, diff, updateVersioned } from '../../../shared/versioned-writes';
+import {
+  NetworkAgendaGoalEntity,
+  WORK_AGENDA_STATUSES,
+  WORK_AGENDA_THEMES,
+  WorkAgendaItem,
+  WorkAgendaItemEntity,
+  WorkAgendaParticipantEntity,
+  WorkAgendaStatus,
+  WorkAgendaTheme,
+} from './entities';
+
+export interface WorkAgendaItemInput {
+  id: string;
+  title: string;
+  description: string;
+  theme: WorkAgendaTheme;
+  status?: WorkAgendaStatus | null;
+  dueOn?: string | null;
+  ownerCode: string;
+  participantCodes: string[];
+  goalCode?: string | null;
+}
+
+export type WorkAgendaItemUpdate = Partial<Omit<WorkAgendaItemInput, 'id'>> & { expectedVersion: number };
+
+/** Writes to the work agenda: validated, one transaction each, versioned and audited. */
+export class CollaborationWrites {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly pois: readonly Poi[],
+  ) {}
+
+  private check(input: Partial<WorkAgendaItemInput>, creating: boolean): Checks {
+    const checks = new Checks();
+    if (creating && !/^WA-\d{4}-\d{2}$/.test(input.id ?? '')) checks.fail('id', 'must look like WA-2026-02');
+    checks.text('title', input.title, 200, creating);
+    checks.text('description', input.description, 5000, creating);
+    checks.oneOf('theme', input.theme, WORK_AGENDA_THEMES, creating);
+    checks.oneOf('status', input.status, WORK_AGENDA_STATUSES, false);
+    checks.date('dueOn', input.dueOn, false);
+    const codes = this.pois.map((p) => p.code);
+    if (creating || input.ownerCode !== undefined) checks.oneOf('ownerCode', input.ownerCode?.toUpperCase(), codes);
+    (input.participantCodes ?? []).forEach((code, i) => checks.oneOf(`participantCodes[${i}]`, code.toUpperCase(), codes));
+    return checks;
+  }
+
+  private async goalId(manager: EntityManager, code: string | null | undefined): Promise<number | null | undefined> {
+    if (code === undefined) return undefined;
+    if (code === null) return null;
+    const goal = await manager.findOneBy(NetworkAgendaGoalEntity, { code });
+    if (!goal) {
+      throw new GraphQLError(`Invalid input: input.goalCode ${code} is not a network-agenda goal`, {
+        extensions: { code: 'BAD_USER_INPUT', problems: [{ field: 'input.goalCode', message: 'is not a network-agenda goal' }] },
+      });
+    }
+    return goal.id;
+  }
+
+  private async setParticipants(manager: EntityManager, itemId: string, owner: string, codes: string[]) {
+    const wanted = [...new Set([owner, ...codes.map((c) => c.toUpperCase())])].sort();
+    await manager.delete(WorkAgendaParticipantEntity, { itemId });
+    await manager.insert(WorkAgendaParticipantEntity, wanted.map((poiCode) => ({ itemId, poiCode })));
+    return wanted;
+  }
+
+  async create(input: WorkAgendaItemInput, actor: Actor): Promise<WorkAgendaItem> {
+    this.check(input, true).throwIfAny();
+    return this.dataSource.transaction(async (manager) => {
+      if (await manager.findOneBy(WorkAgendaItemEntity, { id: input.id })) {
+        throw new GraphQLError(`Invalid input: input.id ${input.id} already exists`, {
+          extensions: { code: 'BAD_USER_INPUT', problems: [{ field: 'input.id', message: 'already exists' }] },
+        });
+      }
+      const row = {
+        id: input.id,
+        title: input.title.trim(),
+        description: input.description.trim(),
+        theme: input.theme,
+        status: input.status ?? 'PLANNED',
+        dueOn: input.dueOn ?? null,
+        ownerCode: input.ownerCode.toUpperCase(),
+        goalId: (await this.goalId(manager, input.goalCode ?? null)) ?? null,
+      };
+      await manager.insert(WorkAgendaItemEntity, row);
+      const participants = await this.setParticipants(manager, row.id, row.ownerCode, input.participantCodes);
+      await audit(manager, actor, 'WORK_AGENDA_ITEM', row.id, 'CREATE', diff(null, { ...row, participants } as never));
+      return manager.findOneByOrFail(WorkAgendaItemEntity, { id: row.id });
+    });
+  }
+
+  async update(id: string, input: WorkAgendaItemUpdate, actor: Actor): Promise<WorkAgendaItem> {
+    this.check(input, false).throwIfAny();
+    return this.dataSource.transaction(async (manager) => {
+      const item = await manager.findOneBy(WorkAgendaItemEntity, { id });
+      if (!item) throw new GraphQLError(`Work-agenda item ${id} does not exist`, { extensions: { code: 'NOT_FOUND' } });
+      const updated = await updateVersioned(
+        manager,
+        WorkAgendaItemEntity,
+        'WORK_AGENDA_ITEM',
+        item,
+        input.expectedVersion,
+        {
+          title: input.title?.trim(),
+          description: input.description?.trim(),
+          theme: input.theme ?? undefined,
+          status: input.status ?? undefined,
+          dueOn: input.dueOn,
+          ownerCode: input.ownerCode?.toUpperCase(),
+          goalId: await this.goalId(manager, input.goalCode),
+        },
+        actor,
+      );
+      if (input.participantCodes) {
+        const before = (await manager.findBy(WorkAgendaParticipantEntity, { itemId: id })).map((p) => p.poiCode).sort();
+        const after = await this.setParticipants(manager, id, updated.ownerCode ?? '', input.participantCodes);
+        if (JSON.stringify(before) !== JSON.stringify(after)) {
+          await audit(manager, actor, 'WORK_AGENDA_ITEM', id, 'UPDATE', { participants: { from: before, to: after } });
+        }
+      }
+      return updated;
+    });
+  }
+}
+

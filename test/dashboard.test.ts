@@ -1,0 +1,385 @@
+// The dashboard at /dashboard in a real Chromium (Debian's /usr/bin/chromium, driven by
+// playwright-core) against a real stack: it loads nothing from outside 127.0.0.1, sends one
+// GraphQL request (the DashboardOverview operation from operations/) per refresh, shows the
+// figures the API gives, filters by province, degrades per POI, and downloads CSV.
+//
+// Without /usr/bin/chromium the suite is skipped, unless CI is set: then it fails.
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import express from 'express';
+import { mountDashboard } from '../gateway/src/dashboard';
+import { ensureDashboardBuilt } from '../scripts/build-dashboard';
+import { startStack, type Stack } from './helpers/stack';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const ON_CI = Boolean(process.env.CI) && !['false', '0'].includes(process.env.CI!.toLowerCase());
+const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
+const ARTIFACTS = path.resolve(__dirname, 'artifacts');
+const OPERATION = fs.readFileSync(path.resolve(__dirname, '../operations/dashboard-overview.graphql'), 'utf8');
+const CODES = ['BISC', 'CUBISS', 'PROBIBLIO', 'RIJNBRINK'];
+
+if (!HAVE_CHROMIUM && !ON_CI) {
+  console.warn(`test/dashboard.test.ts skipped: no Chromium at ${CHROMIUM} (install it with \`apt-get install -y chromium\`). Under CI=true this suite fails instead.`);
+}
+const suite = HAVE_CHROMIUM || ON_CI ? describe : describe.skip;
+
+const integer = new Intl.NumberFormat('nl-NL', { maximumFractionDigits: 0 });
+const hours = new Intl.NumberFormat('nl-NL', { maximumFractionDigits: 1 });
+const isoLocalDay = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+
+/** The variables the page sends: today, the first day of the month twelve months on, 180 days, 12 months. */
+function pageVariables(province: string | null = null) {
+  const now = new Date();
+  return {
+    province,
+    today: isoLocalDay(now),
+    until: isoLocalDay(new Date(now.getFullYear(), now.getMonth() + 12, 1)),
+    expiringWithinDays: 180,
+    months: 12,
+  };
+}
+
+/** What each card should show for a POI's stats, formatted as the page formats it (nl-NL). */
+function expectedMetrics(stats: any): Record<string, string> {
+  return {
+    libraryCount: integer.format(stats.libraryCount),
+    branchCount: integer.format(stats.branchCount),
+    memberCount: integer.format(stats.memberCount),
+    activeContractCount: integer.format(stats.activeContractCount),
+    contractsExpiringWithin: integer.format(stats.contractsExpiringWithin),
+    openTicketCount: integer.format(stats.openTicketCount),
+    medianResolutionHours: stats.medianResolutionHours === null ? '–' : hours.format(stats.medianResolutionHours),
+  };
+}
+
+/** Polls until `read` gives a value `done` accepts (or throws with the last value). */
+async function until<T>(read: () => Promise<T> | T, done: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`still ${JSON.stringify(value)} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const sameList = (expected: string[]) => (actual: string[]) => JSON.stringify(actual) === JSON.stringify(expected);
+
+interface Recorded {
+  url: string;
+  method: string;
+  body: any;
+  headers: Record<string, string>;
+}
+
+function parseCsv(text: string): string[][] {
+  expect(text.startsWith('\uFEFF')).toBe(true);
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  const body = text.slice(1);
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (quoted) {
+      if (c === '"' && body[i + 1] === '"') (field += '"'), i++;
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') row.push(field), (field = '');
+    else if (c === '\r' && body[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      (row = []), (field = ''), i++;
+    } else field += c;
+  }
+  return rows;
+}
+
+suite('dashboard (/dashboard in Chromium)', () => {
+  let stack: Stack;
+  let browser: Browser;
+  let dashboardUrl: string;
+  let origin: string;
+
+  beforeAll(async () => {
+    if (!HAVE_CHROMIUM) throw new Error(`CI is set but there is no Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\``);
+    ensureDashboardBuilt();
+    [stack, browser] = await Promise.all([
+      startStack(),
+      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
+    ]);
+    origin = new URL(stack.gateway.url).origin;
+    dashboardUrl = `${origin}/dashboard`;
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  /** A fresh browser context (empty cache and storage), recording every request it makes. */
+  async function openPage(query = '?refresh=0'): Promise<{ context: BrowserContext; page: Page; requests: Recorded[] }> {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+    const page = await context.newPage();
+    const requests: Recorded[] = [];
+    context.on('request', (request) => {
+      let body: any = null;
+      try {
+        body = request.postDataJSON();
+      } catch {
+        // not JSON
+      }
+      requests.push({ url: request.url(), method: request.method(), body, headers: request.headers() });
+    });
+    await page.goto(`${dashboardUrl}${query}`);
+    return { context, page, requests };
+  }
+
+  const graphqlPosts = (requests: Recorded[]) => requests.filter((r) => r.method === 'POST' && new URL(r.url).pathname === '/graphql');
+
+  async function cardCodes(page: Page): Promise<string[]> {
+    const cards = page.locator('[data-poi]');
+    const codes: string[] = [];
+    for (let i = 0; i < (await cards.count()); i++) codes.push((await cards.nth(i).getAttribute('data-poi'))!);
+    return codes;
+  }
+
+  async function expectCardsMatch(page: Page, pois: any[]) {
+    for (const poi of pois) {
+      const card = page.locator(`[data-poi="${poi.code}"]`);
+      await expect(card.getAttribute('data-state')).resolves.toBe('ready');
+      for (const [metric, text] of Object.entries(expectedMetrics(poi.stats))) {
+        await expect(card.locator(`[data-metric="${metric}"] dd`).textContent()).resolves.toBe(text);
+      }
+    }
+  }
+
+  it('loads with every request to 127.0.0.1, one GraphQL request, and every card as the API answers', async () => {
+    const variables = pageVariables();
+    const api = await stack.query(OPERATION, variables);
+    expect(api.errors).toBeUndefined();
+    expect(api.data.pois.map((p: any) => p.code)).toEqual(CODES);
+
+    const started = Date.now();
+    const { context, page, requests } = await openPage();
+    await page.locator('[data-poi][data-state="ready"]').first().waitFor();
+    const firstCardMs = Date.now() - started;
+    const markMs = Number(await page.evaluate('performance.getEntriesByName("dashboard:first-card")[0]?.startTime ?? NaN'));
+    await page.locator('[data-poi][data-state="ready"]').nth(3).waitFor();
+    await page.locator('[data-chart][data-state="ready"]').nth(4).waitFor();
+    const allChartsMs = Date.now() - started;
+    console.log(`dashboard timings: first card visible ${firstCardMs} ms after navigation started (performance mark: ${markMs.toFixed(0)} ms), all charts drawn ${allChartsMs} ms`);
+    expect(firstCardMs).toBeLessThan(5000);
+
+    // Nothing leaves the machine: every request goes to the gateway on 127.0.0.1.
+    expect(requests.length).toBeGreaterThan(0);
+    for (const request of requests) {
+      const url = new URL(request.url);
+      if (url.protocol === 'data:' || url.protocol === 'blob:') continue;
+      expect(`${url.protocol}//${url.host}`).toBe(origin);
+      expect(url.hostname).toBe('127.0.0.1');
+    }
+    // One GraphQL request: the named operation from operations/, with the page's variables.
+    const posts = graphqlPosts(requests);
+    expect(posts).toHaveLength(1);
+    expect(posts[0].body.operationName).toBe('DashboardOverview');
+    expect(posts[0].body.query).toBe(OPERATION);
+    expect(posts[0].body.variables).toEqual(variables);
+    expect(posts[0].headers.authorization).toBeUndefined();
+
+    expect(await cardCodes(page)).toEqual(CODES);
+    await expectCardsMatch(page, api.data.pois);
+    await expect(page.title()).resolves.toBe('POI-dashboard');
+    await expect(page.locator('html').getAttribute('lang')).resolves.toBe('nl');
+    // The work-agenda board holds every item of the agenda.
+    await expect(page.locator('[data-agenda-item]').count()).resolves.toBe(api.data.workAgenda.length);
+
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    await context.close();
+  });
+
+  it('serves the page revalidated and its hashed assets as immutable', async () => {
+    const page = await fetch(dashboardUrl);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    expect(page.headers.get('content-security-policy')).toContain("connect-src 'self'");
+    const html = await page.text();
+    const assets = [...html.matchAll(/(?:src|href)="(\/dashboard\/assets\/[^"]+)"/g)].map((m) => m[1]);
+    expect(assets.length).toBeGreaterThanOrEqual(2);
+    for (const asset of assets) {
+      const response = await fetch(`${origin}${asset}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    }
+    const missing = await fetch(`${origin}/dashboard/assets/nope-12345678.js`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('filters by province: Limburg shows only Cubiss, with its libraries there', async () => {
+    const { context, page, requests } = await openPage();
+    await page.locator('[data-poi][data-state="ready"]').nth(3).waitFor();
+    const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/graphql');
+    await page.selectOption('#province', 'LIMBURG');
+    await answered;
+    await until(() => cardCodes(page), sameList(['CUBISS']));
+    const posts = graphqlPosts(requests);
+    expect(posts).toHaveLength(2);
+    expect(posts[1].body.variables.province).toBe('LIMBURG');
+    expect(new URL(page.url()).searchParams.get('province')).toBe('LIMBURG');
+
+    const api = await stack.query(OPERATION, pageVariables('LIMBURG'));
+    expect(api.data.pois.map((p: any) => p.code)).toEqual(['CUBISS']);
+    await expectCardsMatch(page, api.data.pois);
+    const inLimburg = api.data.pois[0].stats.librariesByProvince.find((k: any) => k.key === 'LIMBURG').count;
+    expect(inLimburg).toBeGreaterThan(0);
+    await expect(page.locator('[data-poi="CUBISS"] [data-metric="librariesInProvince"] dd').textContent()).resolves.toBe(integer.format(inLimburg));
+
+    // Back to every province; the filter also survives a reload through the URL.
+    await page.selectOption('#province', '');
+    await until(() => cardCodes(page), sameList(CODES));
+    await page.goto(`${dashboardUrl}?refresh=0&province=UTRECHT`);
+    await until(() => cardCodes(page), sameList(['BISC']));
+    await context.close();
+  });
+
+  it('downloads the data behind the cards and the expiring-agreements chart as CSV', async () => {
+    const variables = pageVariables();
+    const api = await stack.query(OPERATION, variables);
+    const { context, page } = await openPage();
+    await page.locator('[data-poi][data-state="ready"]').nth(3).waitFor();
+
+    const [cards] = await Promise.all([page.waitForEvent('download'), page.click('[data-csv="poi-overview"]')]);
+    expect(cards.suggestedFilename()).toBe(`poi-overview-${variables.today}.csv`);
+    const rows = parseCsv(fs.readFileSync((await cards.path())!, 'utf8'));
+    expect(rows[0]).toEqual([
+      'code', 'name', 'available', 'libraryCount', 'branchCount', 'memberCount', 'activeContractCount',
+      'contractsExpiringWithin180Days', 'openTicketCount', 'medianResolutionHours',
+    ]);
+    expect(rows.slice(1)).toEqual(
+      api.data.pois.map((p: any) => [
+        p.code, p.name, 'true', ...['libraryCount', 'branchCount', 'memberCount', 'activeContractCount', 'contractsExpiringWithin', 'openTicketCount', 'medianResolutionHours'].map((k) => String(p.stats[k])),
+      ]),
+    );
+
+    const [contracts] = await Promise.all([page.waitForEvent('download'), page.click('[data-csv="contracts-expiring"]')]);
+    const contractRows = parseCsv(fs.readFileSync((await contracts.path())!, 'utf8'));
+    expect(contractRows[0]).toEqual(['month', 'code', 'poi', 'contractId', 'libraryId', 'library', 'province', 'endsOn']);
+    const expected = api.data.pois.flatMap((p: any) => p.expiringContracts.nodes.map((c: any) => `${p.code}/${c.id}/${c.endsOn}`)).sort();
+    expect(expected.length).toBeGreaterThan(0);
+    expect(contractRows.slice(1).map((r) => `${r[1]}/${r[3]}/${r[7]}`).sort()).toEqual(expected);
+    for (const r of contractRows.slice(1)) {
+      expect(r[7] >= variables.today && r[7] < variables.until).toBe(true);
+      expect(r[0]).toBe(r[7].slice(0, 7));
+    }
+
+    const [trend] = await Promise.all([page.waitForEvent('download'), page.click('[data-csv="tickets-per-month"]')]);
+    const trendRows = parseCsv(fs.readFileSync((await trend.path())!, 'utf8'));
+    // 12 months × (4 POIs + the total).
+    expect(trendRows).toHaveLength(1 + 12 * 5);
+    const lastMonth = api.data.pois[0].stats.ticketsOpenedPerMonth[11];
+    const total = api.data.pois.reduce((sum: number, p: any) => sum + p.stats.ticketsOpenedPerMonth[11].count, 0);
+    expect(trendRows.find((r) => r[0] === lastMonth.month && r[1] === 'TOTAL')![3]).toBe(String(total));
+    await context.close();
+  });
+
+  it('sends the token from the token field as a bearer token, kept for the session', async () => {
+    const { context, page, requests } = await openPage();
+    await page.locator('[data-poi][data-state="ready"]').first().waitFor();
+    const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/graphql');
+    await page.fill('#token', 'test-token-123');
+    await page.press('#token', 'Enter');
+    await answered;
+    expect(graphqlPosts(requests).at(-1)!.headers.authorization).toBe('Bearer test-token-123');
+    await expect(page.evaluate('sessionStorage.getItem("poi-dashboard.token")')).resolves.toBe('test-token-123');
+    await page.reload();
+    await page.locator('[data-poi][data-state="ready"]').first().waitFor();
+    expect(graphqlPosts(requests).at(-1)!.headers.authorization).toBe('Bearer test-token-123');
+    await expect(page.inputValue('#token')).resolves.toBe('test-token-123');
+    await context.close();
+  });
+
+  it('switches to English and back', async () => {
+    const { context, page } = await openPage();
+    await page.locator('[data-poi][data-state="ready"]').first().waitFor();
+    await expect(page.locator('h1').textContent()).resolves.toBe('POI-dashboard');
+    await expect(page.locator('[data-poi="BISC"] [data-metric="memberCount"] dt').textContent()).resolves.toBe('Leden');
+    await page.click('#lang');
+    await expect(page.locator('h1').textContent()).resolves.toBe('POI dashboard');
+    await expect(page.title()).resolves.toBe('POI dashboard');
+    await expect(page.locator('[data-poi="BISC"] [data-metric="memberCount"] dt').textContent()).resolves.toBe('Members');
+    await page.click('#lang');
+    await expect(page.locator('h1').textContent()).resolves.toBe('POI-dashboard');
+    await context.close();
+  });
+
+  it('refreshes by itself every ?refresh= seconds', async () => {
+    const { context, page, requests } = await openPage('?refresh=1');
+    await page.locator('[data-poi][data-state="ready"]').first().waitFor();
+    await until(() => graphqlPosts(requests).length, (n) => n >= 3, 6000);
+    await context.close();
+  });
+
+  it('shows an error, not a blank page, when the gateway cannot be reached', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.route('**/graphql', (route) => route.abort('connectionrefused'));
+    await page.goto(`${dashboardUrl}?refresh=0`);
+    const error = page.locator('[role="alert"][data-state="error"]');
+    await error.waitFor();
+    await expect(error.locator('h2').textContent()).resolves.toBe('De gateway is niet bereikbaar');
+    await expect(page.locator('[data-poi]').count()).resolves.toBe(0);
+    await context.close();
+  });
+
+  // Last: it stops a subgraph.
+  it('shows a POI whose subgraph is down as unavailable and renders the others', async () => {
+    await stack.stopSubgraph('cubiss');
+    const variables = pageVariables();
+    const api = await stack.query(OPERATION, variables);
+    expect(api.errors!.some((e) => e.extensions?.poi === 'CUBISS')).toBe(true);
+
+    const { context, page } = await openPage();
+    const cubiss = page.locator('[data-poi="CUBISS"]');
+    await cubiss.waitFor();
+    await expect(cubiss.getAttribute('data-state')).resolves.toBe('unavailable');
+    await expect(cubiss.textContent()).resolves.toContain('niet beschikbaar');
+    await expect(cubiss.locator('[data-metric]').count()).resolves.toBe(0);
+    await expectCardsMatch(page, api.data.pois.filter((p: any) => p.code !== 'CUBISS'));
+    await page.locator('[data-chart][data-state="ready"]').nth(4).waitFor();
+    await expect(page.locator('[data-panel="tickets-by-status"] .note').textContent()).resolves.toContain('Cubiss');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-cubiss-down.png'), fullPage: true });
+    await context.close();
+  });
+});
+
+describe('dashboard route without a build', () => {
+  it('answers 503 with how to build it, and 404 for assets', async () => {
+    const app = express();
+    mountDashboard(app, { dist: path.join(ARTIFACTS, 'no-such-dashboard-build') });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+      const page = await fetch(`${base}/dashboard`);
+      expect(page.status).toBe(503);
+      expect(await page.text()).toContain('npm run build:dashboard');
+      expect((await fetch(`${base}/dashboard/assets/index-abc.js`)).status).toBe(404);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
