@@ -1,6 +1,15 @@
 # One image for every service of the federation. The default command starts the gateway;
 # docker-compose.yml starts each subgraph from the same image with
 # `tsx scripts/start-subgraph.ts <name>`.
+# The dashboard page is built with the dev dependencies (Vite, Chart.js) in a build stage; the
+# image itself holds only the production dependencies and the built page.
+FROM node:20-slim AS dashboard
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY . .
+RUN npm run build:dashboard
+
 FROM node:20-slim
 
 WORKDIR /app
@@ -18,6 +27,7 @@ RUN npm ci --omit=dev && npm cache clean --force
 # Sources, supergraph.graphql, subgraph schemas, registry and CSV data. They stay owned by
 # root: the services only read them.
 COPY . .
+COPY --from=dashboard /build/dashboard/dist ./dashboard/dist
 
 USER node
 EXPOSE 4000

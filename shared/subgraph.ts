@@ -2,6 +2,7 @@ import { parse } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { BaseContext } from '@apollo/server';
+import type { Express } from 'express';
 import type { Database } from './db';
 import type { Logger } from './logger';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
@@ -40,6 +41,8 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
   database: Database;
   context: () => Promise<TContext>;
   options: SubgraphStartOptions;
+  /** Extra routes next to /graphql (e.g. a POI's POST /import). */
+  routes?: (app: Express) => void;
 }): Promise<RunningSubgraph> {
   const schema = buildSubgraphSchema([{ typeDefs: parse(spec.sdl), resolvers: spec.resolvers as GraphQLResolverMap<unknown> }]);
   // Operation durations and errors, root resolver and SQL timings, and the connection pool.
@@ -57,6 +60,7 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
     plugins: [ApolloServerPluginInlineTraceDisabled()],
     metrics: { registry: metrics, prefix: 'subgraph' },
     otlpEndpoint: spec.options.otlpEndpoint,
+    routes: spec.routes,
     readiness: async () => {
       try {
         await spec.database.dataSource.query('SELECT 1');
