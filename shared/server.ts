@@ -1,6 +1,9 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import express from 'express';
+import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
+import type { DocumentNode } from 'graphql';
+import { depthLimit, MAX_QUERY_DEPTH, MAX_TOKENS, operationResolution, rejectDeepDocuments } from './graphql-limits';
 import { ApolloServer, ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -141,7 +144,12 @@ export async function startGraphQLServer<TContext extends BaseContext>(
   const apollo = new ApolloServer<TContext>({
     ...(options.gateway ? { gateway: options.gateway } : { schema: options.schema! }),
     includeStacktraceInErrorResponses: false,
+    // Bounded on purpose: a parsed-document cache of a few MiB, and limits on document size and depth.
+    documentStore: new InMemoryLRUCache<DocumentNode>({ maxSize: 4 * 2 ** 20, sizeCalculation: (doc) => (doc.loc?.end ?? 1000) * 20 }),
+    parseOptions: { maxTokens: MAX_TOKENS },
+    validationRules: [depthLimit(MAX_QUERY_DEPTH)],
     plugins: [
+      operationResolution,
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMs ?? 10_000 }),
       options.landingPage ?? ApolloServerPluginLandingPageDisabled(),
       requestObservabilityPlugin(operationMetrics),
@@ -171,11 +179,13 @@ export async function startGraphQLServer<TContext extends BaseContext>(
   app.get('/metrics', async (_req, res) => {
     res.type(METRICS_CONTENT_TYPE).send(await renderMetrics(registry));
   });
-  app.use(
+  // Exactly /graphql: other paths get the JSON 404 below.
+  app.all(
     '/graphql',
     requestIdentity(options.logger),
     express.json({ limit: '1mb' }),
     badBody,
+    rejectDeepDocuments,
     ...(tracing ? [tracing.middleware] : []),
     enterRequestScope,
     expressMiddleware(apollo, {
@@ -189,6 +199,15 @@ export async function startGraphQLServer<TContext extends BaseContext>(
   );
 
   options.routes?.(app);
+  // Anything else: a JSON 404, and no error ever answers with an HTML page or a stack trace.
+  app.use((_req, res) => {
+    res.status(404).json({ errors: [{ message: 'Not found: this service serves /graphql, /health, /ready and /metrics', extensions: { code: 'NOT_FOUND' } }] });
+  });
+  app.use(((error, _req, res, next) => {
+    if (res.headersSent) return next(error);
+    options.logger.error({ err: error }, 'unhandled error');
+    res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+  }) as express.ErrorRequestHandler);
 
   try {
     await new Promise<void>((resolve, reject) => {
