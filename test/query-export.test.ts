@@ -366,7 +366,8 @@ describe('npm run query (end to end)', () => {
     it('an HTTP error without a GraphQL body: a wrong path on the gateway, a proxy error page', async () => {
       const operation = file('http.graphql', '{ pois { code } }');
       const wrongPath = stack.gateway.url.replace(/\/graphql$/, '/nothing-here');
-      expectFailure(await runCli([operation, '--url', wrongPath]), new RegExp(`^the gateway at ${escape(wrongPath)} answered HTTP 404 Not Found \\(text/html.*\\): .*Cannot POST /nothing-here`));
+      // The gateway answers an unknown path with a JSON 404, which the CLI shows as the error it is.
+      expectFailure(await runCli([operation, '--url', wrongPath]), new RegExp(`^error: Not found: .*\\(code: NOT_FOUND\\)\\nno data from ${escape(wrongPath)}`));
 
       const proxy = await fakeGateway(502, 'text/html', '<html><body><h1>502 Bad Gateway</h1></body></html>');
       try {
