@@ -3,6 +3,7 @@ import { openDatabase } from '../db';
 import type { Poi } from '../registry';
 import { serveSubgraph, SubgraphDefinition } from '../subgraph';
 import { installEmbeddedSearch } from './embedded-search';
+import { importRoute } from './import';
 import { POI_ENTITIES } from './entities';
 import { createPoiLoaders } from './loaders';
 import { POI_MIGRATIONS } from './migrations';
@@ -42,6 +43,8 @@ export function definePoiSubgraph(poi: Poi, folder: string): SubgraphDefinition 
         // Identity arrives with the gateway's authentication; until then writes are recorded as anonymous.
         context: async () => ({ repository, loaders: createPoiLoaders(repository), writes, actor: 'anonymous' }),
         options,
+        // POST /import: the import CLI's way into this subgraph's own database (scripts/import.ts).
+        routes: importRoute(poi, database.dataSource, options.logger),
       });
     },
   };

@@ -1,0 +1,182 @@
+// `npm run bench:import`: how fast the bulk import (shared/poi/import.ts) takes 100,000 tickets.
+//
+// On a fresh, seeded POI database, in this process, with `importRows` directly (no HTTP), it times
+//   1. create: a 100,000-row CSV of new tickets (all inserted and audited, one transaction),
+//   2. unchanged: the same file again (every row compared, nothing written),
+//   3. update: the file with every 10th ticket changed (10,000 updates, version + 1, audited),
+// first on the embedded database (sql.js, what `npm start` runs), then, when a POI has a
+// <NAME>_DATABASE_URL (BISC_DATABASE_URL, …), on that MySQL/MariaDB schema. That schema is
+// RESEEDED before and after (all its data replaced by the demo seed), as the tests do: point it at
+// a scratch schema, never at real data.
+// Results: a table on stdout, JSON in bench/results/import.json; progress on stderr.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, PROJECT_ROOT } from '../shared/config';
+import { openDatabase } from '../shared/db';
+import { installEmbeddedSearch } from '../shared/poi/embedded-search';
+import { POI_ENTITIES, TicketEntity } from '../shared/poi/entities';
+import { ImportEntity, ImportProgress, importRows } from '../shared/poi/import';
+import { POI_MIGRATIONS } from '../shared/poi/migrations';
+import { readLibrarySources, seedPoiDatabase } from '../shared/poi/seed';
+import { Poi, POIS } from '../shared/registry';
+
+const ROWS = 100_000;
+const RESULTS_PATH = path.join(PROJECT_ROOT, 'bench', 'results', 'import.json');
+const CATEGORIES = ['RESERVATIONS', 'FINES', 'MEMBERSHIP', 'CATALOGUE', 'CIRCULATION', 'REPORTING', 'INTERFACES'];
+
+/** 100,000 tickets over the POI's seeded libraries; `changed` rewrites every 10th. */
+function ticketsCsv(poi: Poi, libraryCount: number, changed: boolean): string {
+  const prefix = poi.code.slice(0, 4);
+  const lines = ['reference,libraryWiseCode,title,category,priority,status,openedAt,resolvedAt,assignee,agendaItemId'];
+  const start = Date.UTC(2020, 0, 1);
+  for (let i = 0; i < ROWS; i++) {
+    const opened = start + i * 1_500_000;
+    const closed = i % 3 !== 0;
+    const edit = changed && i % 10 === 0;
+    lines.push(
+      [
+        `BENCH-${String(i + 1).padStart(6, '0')}`,
+        `${prefix}-${String((i % libraryCount) + 1).padStart(3, '0')}`,
+        `"Melding ${i + 1}: ${edit ? 'zelfservice-zuil start niet op' : 'reservering blijft hangen, lener gebeld'}"`,
+        CATEGORIES[i % CATEGORIES.length],
+        `P${(i % 4) + 1}`,
+        closed ? 'CLOSED' : 'OPEN',
+        new Date(opened).toISOString().replace('.000', ''),
+        closed ? new Date(opened + 5_400_000).toISOString().replace('.000', '') : '',
+        i % 5 === 0 ? (edit ? 'Fatima' : 'Joost') : '',
+        i % 50 === 0 ? 'WA-2025-03' : '',
+      ].join(','),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+interface Run {
+  run: 'create' | 'unchanged' | 'update';
+  rows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  seconds: number;
+  /** Reading and checking the file, looking up existing rows and references. */
+  checkSeconds: number;
+  /** Inserts, updates and audit entries (0 when nothing changes). */
+  writeSeconds: number;
+  rowsPerSecond: number;
+  peakRssMb: number;
+}
+
+async function bench(kind: 'embedded' | 'mysql', poi: Poi, databaseUrl?: string): Promise<Run[]> {
+  const sources = readLibrarySources(path.join(PROJECT_ROOT, 'subgraphs', poi.subgraphName, 'data', 'libraries.csv'));
+  const database = await openDatabase({ subgraph: poi.subgraphName, databaseUrl, entities: POI_ENTITIES, migrations: POI_MIGRATIONS, poolSize: 2 });
+  const { dataSource } = database;
+  const seed = { scale: 1, referenceDate: '2026-11-01', reset: true };
+  try {
+    if (kind === 'embedded') await installEmbeddedSearch(dataSource);
+    await seedPoiDatabase(dataSource, poi, sources, seed);
+    const files = { create: ticketsCsv(poi, sources.length, false), unchanged: '', update: ticketsCsv(poi, sources.length, true) };
+    files.unchanged = files.create;
+    const runs: Run[] = [];
+    for (const run of ['create', 'unchanged', 'update'] as const) {
+      const label = `${kind} ${poi.subgraphName} ${run}`;
+      let writingAt: number | undefined;
+      let last = 0;
+      let peakRss = process.memoryUsage().rss;
+      const onProgress = (p: ImportProgress) => {
+        if (p.phase === 'writing' && writingAt === undefined) writingAt = performance.now();
+        peakRss = Math.max(peakRss, process.memoryUsage().rss);
+        if (process.stderr.isTTY && performance.now() - last > 200) {
+          last = performance.now();
+          process.stderr.write(`\r\x1b[2K${label}: ${p.phase} ${p.done}/${p.total}`);
+        }
+      };
+      const started = performance.now();
+      const entity: ImportEntity = 'tickets';
+      const result = await importRows(dataSource, poi, { entity, format: 'csv', content: files[run], actor: { name: 'bench', via: 'import' }, onProgress });
+      const ended = performance.now();
+      if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+      if (result.errorCount > 0) throw new Error(`${label}: ${result.errorCount} errors, e.g. ${JSON.stringify(result.errors[0])}`);
+      const seconds = (ended - started) / 1000;
+      const entry: Run = {
+        run,
+        rows: result.rows,
+        created: result.created,
+        updated: result.updated,
+        unchanged: result.unchanged,
+        seconds: round(seconds),
+        checkSeconds: round(((writingAt ?? ended) - started) / 1000),
+        writeSeconds: round((ended - (writingAt ?? ended)) / 1000),
+        rowsPerSecond: Math.round(result.rows / seconds),
+        peakRssMb: Math.round(peakRss / 1e6),
+      };
+      process.stderr.write(`${label}: ${entry.created} created, ${entry.updated} updated, ${entry.unchanged} unchanged in ${entry.seconds} s\n`);
+      runs.push(entry);
+    }
+    const tickets = await dataSource.manager.count(TicketEntity);
+    process.stderr.write(`${kind}: ${tickets} tickets in the database after the runs\n`);
+    // Leave a MySQL schema as the tests leave it: the demo seed, without the 100,000 bench tickets.
+    if (kind === 'mysql') await seedPoiDatabase(dataSource, poi, sources, seed);
+    return runs;
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+const round = (value: number) => Math.round(value * 100) / 100;
+
+async function main() {
+  const config = loadConfig();
+  const cubiss = POIS.find((p) => p.code === 'CUBISS')!;
+  const results: { database: string; poi: string; runs: Run[] }[] = [];
+  results.push({ database: 'embedded (sql.js)', poi: cubiss.code, runs: await bench('embedded', cubiss) });
+  const onMySql = POIS.map((poi) => ({ poi, url: config.subgraphs.find((s) => s.name === poi.subgraphName)?.databaseUrl })).find((p) => p.url);
+  if (onMySql) {
+    process.stderr.write(`${onMySql.poi.subgraphName.toUpperCase()}_DATABASE_URL is set: benchmarking on MySQL too (the schema is reseeded)\n`);
+    const [version] = await (async () => {
+      const { dataSource } = await openDatabase({ subgraph: onMySql.poi.subgraphName, databaseUrl: onMySql.url, entities: POI_ENTITIES, migrations: POI_MIGRATIONS, poolSize: 1 });
+      try {
+        return (await dataSource.query('SELECT VERSION() AS version')) as { version: string }[];
+      } finally {
+        await dataSource.destroy();
+      }
+    })();
+    results.push({ database: `MySQL/MariaDB ${version.version}`, poi: onMySql.poi.code, runs: await bench('mysql', onMySql.poi, onMySql.url) });
+  } else {
+    process.stderr.write('no <POI>_DATABASE_URL set: embedded database only\n');
+  }
+
+  const cpus = os.cpus();
+  const machine = { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, node: process.version, os: `${os.type()} ${os.release()} ${os.arch()}` };
+  const lines = [
+    `Import of ${ROWS.toLocaleString('en')} tickets (CSV, one transaction, importRows in-process) — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`,
+    '',
+    '| database | run | created | updated | unchanged | seconds | check s | write s | rows/s | peak RSS MB |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...results.flatMap(({ database, runs }) =>
+      runs.map((r) => `| ${database} | ${r.run} | ${r.created} | ${r.updated} | ${r.unchanged} | ${r.seconds} | ${r.checkSeconds} | ${r.writeSeconds} | ${r.rowsPerSecond} | ${r.peakRssMb} |`),
+    ),
+  ];
+  console.log(lines.join('\n'));
+  fs.mkdirSync(path.dirname(RESULTS_PATH), { recursive: true });
+  const report = {
+    benchmark: 'import',
+    date: new Date().toISOString(),
+    machine,
+    method: {
+      rows: ROWS,
+      entity: 'tickets',
+      format: 'csv',
+      runs: 'create (all new), unchanged (same file again), update (every 10th row changed)',
+      database: 'a fresh POI database seeded at scale 1; importRows called directly, no HTTP',
+    },
+    results,
+  };
+  fs.writeFileSync(RESULTS_PATH, `${JSON.stringify(report, null, 2)}\n`);
+  process.stderr.write(`wrote ${path.relative(process.cwd(), RESULTS_PATH)}\n`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,1128 @@
+// Bulk import of a POI's own data from CSV or JSON files: libraries, branches, contracts, tickets
+// and knowledge articles, each matched on its natural key. Every row is checked with the kit's
+// validation first; then one transaction inserts the new rows, updates only the rows whose values
+// differ (version + 1) and audits every change (`via: 'import'`). Any bad row: nothing is written.
+//
+// Used in two ways: `importRows` directly on a database (the CLI against MySQL, the bench, tests),
+// and `importRoute`, the POST /import route of every POI subgraph (the CLI against a subgraph on
+// its embedded database, which lives inside the subgraph's process).
+import { parse as parseCsv } from 'csv-parse/sync';
+import express from 'express';
+import { GraphQLError } from 'graphql';
+import { DataSource, EntityManager, EntitySchema, In } from 'typeorm';
+import type { Logger } from '../logger';
+import type { Poi } from '../registry';
+import { Actor, diff } from '../versioned-writes';
+import {
+  AuditEntityName,
+  AuditEntryEntity,
+  Branch,
+  BranchEntity,
+  Contract,
+  CONTRACT_STATUSES,
+  ContractEntity,
+  ContractService,
+  ContractStatus,
+  KnowledgeArticle,
+  KnowledgeArticleEntity,
+  Library,
+  LibraryEntity,
+  Ticket,
+  TicketCategory,
+  TicketEntity,
+  TicketPriority,
+  TicketStatus,
+} from './entities';
+import { ticketReference } from './seed';
+import {
+  BranchInput,
+  Checks,
+  checkBranch,
+  checkContract,
+  checkKnowledgeArticle,
+  checkLibrary,
+  checkTicketFields,
+  isCalendarDate,
+  LibraryInput,
+  normalisePostalCode,
+} from './validation';
+
+export const IMPORT_ENTITIES = ['libraries', 'branches', 'contracts', 'tickets', 'knowledge'] as const;
+export type ImportEntity = (typeof IMPORT_ENTITIES)[number];
+export type ImportFormat = 'csv' | 'json';
+
+/** One bad row (or header, or file): `line N, column <name>: <reason>`; in JSON `line` is the item number. */
+export interface ImportError {
+  /** CSV: the line in the file (the header is line 1). JSON: the item's position in the array, from 1. 0: the file as a whole. */
+  line: number;
+  /** The column (CSV) or key (JSON); empty when the problem is not one value's. */
+  column: string;
+  reason: string;
+}
+
+/** What an import did, or (dry run, or with errors) would do. */
+export interface ImportResult {
+  entity: ImportEntity;
+  format: ImportFormat;
+  dryRun: boolean;
+  /** Data rows read from the file. */
+  rows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  /** The first MAX_REPORTED_ERRORS problems, in file order; any at all means nothing was written. */
+  errors: ImportError[];
+  /** All problems, also those not listed. */
+  errorCount: number;
+  /** On a dry run: the first MAX_REPORTED_CHANGES rows that would be created or updated. */
+  changes: ImportChange[];
+  durationMs: number;
+}
+
+export interface ImportChange {
+  line: number;
+  key: string;
+  action: 'create' | 'update';
+  /** The fields that change (all of them for a create). */
+  fields: string[];
+}
+
+export interface ImportProgress {
+  /** checking: each row on its own; matching: looking up existing rows and references; writing: inserts and updates. */
+  phase: 'checking' | 'matching' | 'writing';
+  done: number;
+  total: number;
+}
+
+export interface ImportOptions {
+  entity: ImportEntity;
+  format: ImportFormat;
+  /** The whole file, as text. */
+  content: string;
+  actor: Actor;
+  dryRun?: boolean;
+  onProgress?: (progress: ImportProgress) => void;
+}
+
+export const MAX_REPORTED_ERRORS = 1000;
+export const MAX_REPORTED_CHANGES = 1000;
+/** Rows per INSERT and keys per `IN (…)`; an INSERT also stays under CHUNK_BYTES (MySQL's max_allowed_packet). */
+const CHUNK_ROWS = 500;
+const CHUNK_BYTES = 4_000_000;
+const PROGRESS_EVERY = 1000;
+
+interface ColumnSpec {
+  name: string;
+  required: boolean;
+}
+
+const col = (name: string, required = true): ColumnSpec => ({ name, required });
+
+/** The columns of each file, in the order the samples and the README give them. */
+export const IMPORT_COLUMNS: Record<ImportEntity, readonly ColumnSpec[]> = {
+  libraries: [col('wiseInstanceCode'), col('name'), col('province'), col('municipalities'), col('mainCity', false), col('memberCount')],
+  branches: [col('libraryWiseCode'), col('name'), col('city'), col('postalCode'), col('isMain')],
+  contracts: [
+    col('libraryWiseCode'),
+    col('services'),
+    col('startsOn'),
+    col('endsOn'),
+    col('status', false),
+    col('annualFee'),
+    col('noticePeriodMonths'),
+  ],
+  tickets: [
+    col('reference'),
+    col('libraryWiseCode'),
+    col('title'),
+    col('category'),
+    col('priority'),
+    col('status', false),
+    col('openedAt'),
+    col('resolvedAt', false),
+    col('assignee', false),
+    col('agendaItemId', false),
+  ],
+  knowledge: [col('title'), col('summary'), col('body'), col('tags'), col('source'), col('updatedAt', false)],
+};
+
+type Changes = ReturnType<typeof diff>;
+type Cells = Record<string, unknown>;
+interface SourceRow {
+  line: number;
+  cells: Cells;
+}
+
+export function isImportEntity(value: unknown): value is ImportEntity {
+  return (IMPORT_ENTITIES as readonly unknown[]).includes(value);
+}
+
+/** `line 4, column postalCode: …` (CSV), `item 4, column …` (JSON), or the file's own problem. */
+export function formatImportError(error: ImportError, format: ImportFormat): string {
+  const where = error.line === 0 ? 'file' : `${format === 'csv' ? 'line' : 'item'} ${error.line}`;
+  return `${where}${error.column ? `, column ${error.column}` : ''}: ${error.reason}`;
+}
+
+/** "0 created, 0 updated, 10000 unchanged". */
+export function importSummary(result: Pick<ImportResult, 'created' | 'updated' | 'unchanged'>): string {
+  return `${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged`;
+}
+
+/** Case- and accent-insensitive, like MySQL's utf8mb4_unicode_ci, so a key matches the row MySQL would find. */
+function fold(text: string): string {
+  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+function keyOf(...parts: (string | number)[]): string {
+  return parts.map((p) => fold(String(p))).join('\u0000');
+}
+
+class ErrorList {
+  readonly list: ImportError[] = [];
+  count = 0;
+  add(line: number, column: string, reason: string): void {
+    this.count += 1;
+    if (this.list.length < MAX_REPORTED_ERRORS) this.list.push({ line, column, reason });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the file
+
+function readCsv(content: string, columns: readonly ColumnSpec[], errors: ErrorList): SourceRow[] {
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parseCsv(content, {
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      skip_records_with_empty_values: true,
+    }) as unknown as { record: string[]; info: { lines: number } }[];
+  } catch (error) {
+    const e = error as Error & { lines?: number };
+    errors.add(e.lines ?? 0, '', `not valid CSV: ${e.message.replace(/^Invalid Record Length: |^Quote Not Closed: /, '')}`);
+    return [];
+  }
+  if (records.length === 0) {
+    errors.add(0, '', 'the file is empty: it needs a header row with the column names');
+    return [];
+  }
+  const [header, ...rows] = records;
+  const names = header.record.map((name) => name.trim());
+  const headerLine = header.info.lines;
+  if (names.length === 1 && names[0].includes(';')) {
+    errors.add(headerLine, '', 'the header is separated by semicolons: save the file as CSV with commas between columns (a list inside one cell uses ;)');
+    return [];
+  }
+  const byLowerName = new Map(columns.map((c) => [c.name.toLowerCase(), c.name]));
+  const canonical: (string | undefined)[] = [];
+  let headerOk = true;
+  names.forEach((name, i) => {
+    const known = byLowerName.get(name.toLowerCase());
+    if (!name) {
+      errors.add(headerLine, String(i + 1), 'the header has no name for this column');
+      headerOk = false;
+    } else if (!known) {
+      errors.add(headerLine, name, `is not a column of this file (columns: ${columns.map((c) => c.name).join(', ')})`);
+      headerOk = false;
+    } else if (canonical.includes(known)) {
+      errors.add(headerLine, known, 'appears twice in the header');
+      headerOk = false;
+    }
+    canonical.push(known);
+  });
+  for (const column of columns) {
+    if (column.required && !canonical.includes(column.name)) {
+      errors.add(headerLine, column.name, 'is missing from the header');
+      headerOk = false;
+    }
+  }
+  if (!headerOk) return [];
+
+  const result: SourceRow[] = [];
+  for (const { record, info } of rows) {
+    // info.lines is the record's last line; a quoted value may span lines.
+    let newlines = 0;
+    for (const value of record) for (let i = value.indexOf('\n'); i !== -1; i = value.indexOf('\n', i + 1)) newlines += 1;
+    const line = info.lines - newlines;
+    if (record.length < canonical.length) {
+      errors.add(line, canonical[record.length]!, `is missing: the row has ${record.length} values, the header ${canonical.length} columns`);
+      continue;
+    }
+    const extra = record.slice(canonical.length).findIndex((value) => value.trim() !== '');
+    if (extra !== -1) {
+      errors.add(line, String(canonical.length + extra + 1), `the row has more values than the header has columns (${canonical.length})`);
+      continue;
+    }
+    const cells: Cells = {};
+    canonical.forEach((name, i) => (cells[name!] = record[i]));
+    result.push({ line, cells });
+  }
+  return result;
+}
+
+function readJson(content: string, columns: readonly ColumnSpec[], errors: ErrorList): SourceRow[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(content.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    errors.add(0, '', `not valid JSON: ${(error as Error).message}`);
+    return [];
+  }
+  if (!Array.isArray(data)) {
+    errors.add(0, '', 'must be a JSON array of objects, one per row');
+    return [];
+  }
+  const byLowerName = new Map(columns.map((c) => [c.name.toLowerCase(), c.name]));
+  const result: SourceRow[] = [];
+  data.forEach((item, index) => {
+    const line = index + 1;
+    if (!item || typeof item !== 'object' || Array.isArray(item)) {
+      errors.add(line, '', 'must be an object with the columns as keys');
+      return;
+    }
+    const cells: Cells = {};
+    let ok = true;
+    for (const [key, value] of Object.entries(item)) {
+      const known = byLowerName.get(key.toLowerCase());
+      if (!known) {
+        errors.add(line, key, `is not a column of this file (columns: ${columns.map((c) => c.name).join(', ')})`);
+        ok = false;
+      } else cells[known] = value;
+    }
+    if (ok) result.push({ line, cells });
+  });
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Turning cells into values. `undefined`: the column is absent (the row's field is left as it is);
+// `null`: present but empty (cleared, or "is required" from the checks).
+
+const TRUE = new Set(['true', 'ja', 'yes', 'waar', '1', 'j', 'y']);
+const FALSE = new Set(['false', 'nee', 'no', 'onwaar', '0', 'n']);
+const DATE_TIME = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+class CellReader {
+  constructor(
+    readonly cells: Cells,
+    private readonly checks: Checks,
+  ) {}
+
+  private bad(column: string, message: string): undefined {
+    this.checks.fail(column, message);
+    return undefined;
+  }
+
+  text(column: string): string | null | undefined {
+    const value = this.cells[column];
+    if (value === undefined || value === null) return value;
+    if (typeof value === 'string') return value.trim() === '' ? null : value.trim();
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    return this.bad(column, 'must be text');
+  }
+
+  /** Upper case, spaces and hyphens as underscores: "Noord-Brabant" → NOORD_BRABANT, "p1" → P1. */
+  code(column: string): string | null | undefined {
+    const value = this.text(column);
+    return typeof value === 'string' ? value.toUpperCase().replace(/[\s-]+/g, '_') : value;
+  }
+
+  /** A `;`-separated cell, or a JSON array of strings; empty: []. */
+  list(column: string, transform: (item: string) => string = (item) => item): string[] | undefined {
+    const value = this.cells[column];
+    if (value === undefined) return undefined;
+    if (value === null) return [];
+    if (Array.isArray(value)) {
+      if (!value.every((item) => typeof item === 'string' || typeof item === 'number')) return this.bad(column, 'must be a list of text');
+      return value.map((item) => transform(String(item).trim()));
+    }
+    if (typeof value === 'string' || typeof value === 'number') {
+      return String(value)
+        .split(';')
+        .map((item) => item.trim())
+        .filter((item) => item !== '')
+        .map(transform);
+    }
+    return this.bad(column, 'must be a list of text separated by ;');
+  }
+
+  /** A number from a JSON number or a cell like 1200 or 1234.50 (1234,50 too); anything else is left for the checks to refuse (with the value). */
+  number(column: string): unknown {
+    const value = this.cells[column];
+    if (typeof value === 'number') return value;
+    const text = this.text(column);
+    if (typeof text !== 'string') return text;
+    // 12.000 is twelve thousand to a Dutch reader and twelve to JavaScript: refused, not guessed.
+    if (/^\d{1,3}(\.\d{3})+$/.test(text)) {
+      return this.bad(column, 'is ambiguous: write numbers without thousands separators (12000, not 12.000) and amounts with a decimal point and at most two decimals (1234.50)');
+    }
+    if (/^[+-]?\d+(\.\d+)?$/.test(text)) return Number(text);
+    if (/^[+-]?\d+,\d{1,2}$/.test(text)) return Number(text.replace(',', '.'));
+    return text;
+  }
+
+  bool(column: string): unknown {
+    const value = this.cells[column];
+    if (typeof value === 'boolean') return value;
+    const text = this.text(column);
+    if (typeof text !== 'string') return text;
+    if (TRUE.has(text.toLowerCase())) return true;
+    if (FALSE.has(text.toLowerCase())) return false;
+    return text;
+  }
+
+  /**
+   * A moment: 2025-03-14T09:30:00Z, 2025-03-14 09:30 (UTC), 2025-03-14T10:30+01:00 or a day
+   * (midnight UTC). Whole seconds: MySQL's DATETIME keeps no fractions, so they are dropped.
+   */
+  dateTime(column: string): Date | null | undefined {
+    const text = this.text(column);
+    if (typeof text !== 'string') return text;
+    const match = DATE_TIME.exec(text);
+    const [, day, hour = '00', minute = '00', second = '00', zone = 'Z'] = match ?? [];
+    if (!match || !isCalendarDate(day) || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) {
+      return this.bad(column, 'must be a date and time like 2025-03-14T09:30:00Z (UTC unless it has an offset such as +01:00)');
+    }
+    const offset = zone.toUpperCase() === 'Z' ? 'Z' : zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
+    return new Date(`${day}T${hour}:${minute}:${second}${offset}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One handler per entity: parse a row (with the kit's checks), its natural key, and the plan.
+
+interface Parsed<P> {
+  line: number;
+  key: string;
+  /** For messages: CUBI-001, "CUBI-001 / Vestiging Oost", … */
+  label: string;
+  value: P;
+}
+
+interface Create<T> {
+  line: number;
+  label: string;
+  row: Partial<T>;
+}
+
+interface Update<T> {
+  line: number;
+  label: string;
+  current: T;
+  changes: Changes;
+}
+
+interface Plan<T> {
+  creates: Create<T>[];
+  updates: Update<T>[];
+  unchanged: number;
+  /** The ids of the created rows, read back by natural key after the insert. */
+  createdIds(manager: EntityManager): Promise<Map<Create<T>, number>>;
+}
+
+interface PlanContext {
+  manager: EntityManager;
+  poi: Poi;
+  errors: ErrorList;
+  /** False when some rows were refused already: checks across rows would judge an incomplete file. */
+  complete: boolean;
+  now: Date;
+}
+
+interface Handler<P, T> {
+  entity: EntitySchema<T>;
+  auditName: AuditEntityName;
+  versioned: boolean;
+  /** The column a duplicate key is reported on. */
+  keyColumn: string;
+  parse(reader: CellReader, checks: Checks, poi: Poi): { key: string; label: string; value: P } | null;
+  plan(rows: Parsed<P>[], context: PlanContext): Promise<Plan<T>>;
+}
+
+/** `IN (…)` in chunks, so a 100,000-key lookup is 200 statements, never one per row. */
+async function findIn<T>(
+  manager: EntityManager,
+  entity: EntitySchema<T>,
+  field: keyof T & string,
+  values: unknown[],
+  where: object = {},
+  /** Only these columns (e.g. the id and the key, to read back ids). */
+  select?: (keyof T & string)[],
+): Promise<T[]> {
+  const unique = [...new Set(values)];
+  const found: T[] = [];
+  for (let i = 0; i < unique.length; i += CHUNK_ROWS) {
+    const chunk = unique.slice(i, i + CHUNK_ROWS);
+    found.push(...((await manager.find(entity, { where: { ...where, [field]: In(chunk) } as never, ...(select ? { select: Object.fromEntries(select.map((column) => [column, true])) as never } : {}) })) as T[]));
+  }
+  return found;
+}
+
+/** Looks a key up exactly first, then case/accent-insensitively (MySQL finds both). */
+class KeyIndex<T> {
+  private readonly exact = new Map<string, T>();
+  private readonly folded = new Map<string, T>();
+  constructor(rows: T[], exactKey: (row: T) => string) {
+    for (const row of rows) {
+      const key = exactKey(row);
+      this.exact.set(key, row);
+      if (!this.folded.has(fold(key))) this.folded.set(fold(key), row);
+    }
+  }
+  get(key: string): T | undefined {
+    return this.exact.get(key) ?? this.folded.get(fold(key));
+  }
+}
+
+/** libraryWiseCode → the library in this POI's database; unknown codes are errors. */
+async function resolveLibraries<P extends { libraryWiseCode: string }>(rows: Parsed<P>[], context: PlanContext): Promise<Map<Parsed<P>, Library>> {
+  const libraries = new KeyIndex(await findIn(context.manager, LibraryEntity, 'wiseInstanceCode', rows.map((r) => r.value.libraryWiseCode)), (l) => l.wiseInstanceCode);
+  const resolved = new Map<Parsed<P>, Library>();
+  for (const row of rows) {
+    const library = libraries.get(row.value.libraryWiseCode);
+    if (library) resolved.set(row, library);
+    else context.errors.add(row.line, 'libraryWiseCode', `no library ${row.value.libraryWiseCode} in ${context.poi.name}'s database (import the libraries first)`);
+  }
+  return resolved;
+}
+
+/** Sorts the rows of a plan into creates, updates (changed fields only) and unchanged. */
+function planner<T>() {
+  const plan = { creates: [] as Create<T>[], updates: [] as Update<T>[], unchanged: 0 };
+  return {
+    plan,
+    add(line: number, label: string, current: T | undefined, next: Partial<T>) {
+      if (!current) return void plan.creates.push({ line, label, row: next });
+      const changes = diff(current as T & object, next);
+      if (Object.keys(changes).length > 0) plan.updates.push({ line, label, current, changes });
+      else plan.unchanged += 1;
+    },
+  };
+}
+
+interface LibraryRow {
+  wiseInstanceCode: string;
+  name: string;
+  province: Library['province'];
+  municipalities: string[];
+  mainCity: string | null | undefined;
+  memberCount: number;
+}
+
+const libraries: Handler<LibraryRow, Library> = {
+  entity: LibraryEntity,
+  auditName: 'LIBRARY',
+  versioned: true,
+  keyColumn: 'wiseInstanceCode',
+  parse(reader, checks, poi) {
+    const input = {
+      wiseInstanceCode: reader.text('wiseInstanceCode'),
+      name: reader.text('name'),
+      province: reader.code('province'),
+      municipalities: reader.list('municipalities'),
+      mainCity: reader.text('mainCity'),
+      memberCount: reader.number('memberCount'),
+    };
+    checkLibrary(checks, poi, input as Partial<LibraryInput>);
+    if (checks.problems.length > 0) return null;
+    const value = input as LibraryRow;
+    return { key: keyOf(value.wiseInstanceCode), label: value.wiseInstanceCode, value };
+  },
+  async plan(rows, { manager }) {
+    const existing = new KeyIndex(await findIn(manager, LibraryEntity, 'wiseInstanceCode', rows.map((r) => r.value.wiseInstanceCode)), (l) => l.wiseInstanceCode);
+    const { plan, add } = planner<Library>();
+    for (const row of rows) {
+      const current = existing.get(row.value.wiseInstanceCode);
+      const { wiseInstanceCode, mainCity, ...fields } = row.value;
+      const next: Partial<Library> = { ...fields, mainCity: mainCity === undefined && current ? undefined : mainCity ?? null };
+      add(row.line, row.label, current, current ? next : { ...next, wiseInstanceCode, version: 1 });
+    }
+    return {
+      ...plan,
+      async createdIds(m) {
+        const found = new KeyIndex(await findIn(m, LibraryEntity, 'wiseInstanceCode', plan.creates.map((c) => c.row.wiseInstanceCode), {}, ['id', 'wiseInstanceCode']), (l) => l.wiseInstanceCode);
+        return new Map(plan.creates.map((c) => [c, found.get(c.row.wiseInstanceCode!)!.id]));
+      },
+    };
+  },
+};
+
+interface BranchRow extends BranchInput {
+  libraryWiseCode: string;
+}
+
+const branches: Handler<BranchRow, Branch> = {
+  entity: BranchEntity,
+  auditName: 'BRANCH',
+  versioned: false,
+  keyColumn: 'name',
+  parse(reader, checks) {
+    const input = {
+      libraryWiseCode: reader.text('libraryWiseCode'),
+      name: reader.text('name'),
+      city: reader.text('city'),
+      postalCode: reader.text('postalCode'),
+      isMain: reader.bool('isMain'),
+    };
+    checks.text('libraryWiseCode', input.libraryWiseCode, 20);
+    checkBranch(checks, 'branch', input as Partial<BranchInput>);
+    if (checks.problems.length > 0) return null;
+    const value = { ...input, postalCode: normalisePostalCode(input.postalCode!)! } as BranchRow;
+    return { key: keyOf(value.libraryWiseCode, value.name), label: `${value.libraryWiseCode} / ${value.name}`, value };
+  },
+  async plan(rows, context) {
+    const { manager, errors } = context;
+    const resolved = await resolveLibraries(rows, context);
+    const existing = await findIn(manager, BranchEntity, 'libraryId', [...resolved.values()].map((l) => l.id));
+    const index = new KeyIndex(existing, (b) => `${b.libraryId}\u0000${b.name}`);
+    const { plan, add } = planner<Branch>();
+    /** Per library: its branches after the import, by folded name → isMain. */
+    const after = new Map<number, { library: Library; isMain: Map<string, boolean>; rows: Parsed<BranchRow>[] }>();
+    for (const branch of existing) {
+      if (!after.has(branch.libraryId)) after.set(branch.libraryId, { library: null as never, isMain: new Map(), rows: [] });
+      after.get(branch.libraryId)!.isMain.set(fold(branch.name), branch.isMain);
+    }
+    for (const row of rows) {
+      const library = resolved.get(row);
+      if (!library) continue;
+      const { libraryWiseCode: _code, ...fields } = row.value;
+      const next = { ...fields, libraryId: library.id };
+      add(row.line, row.label, index.get(`${library.id}\u0000${row.value.name}`), next);
+      const group = after.get(library.id) ?? { library, isMain: new Map<string, boolean>(), rows: [] };
+      group.library = library;
+      group.isMain.set(fold(row.value.name), row.value.isMain);
+      group.rows.push(row);
+      after.set(library.id, group);
+    }
+    if (context.complete) {
+      for (const { library, isMain, rows: fileRows } of after.values()) {
+        if (fileRows.length === 0) continue;
+        const mains = [...isMain.values()].filter(Boolean).length;
+        if (mains === 0) {
+          errors.add(fileRows[0].line, 'isMain', `library ${library.wiseInstanceCode} would have no main branch: exactly one of its branches must have isMain true`);
+        } else if (mains > 1) {
+          for (const row of fileRows.filter((r) => r.value.isMain)) {
+            errors.add(row.line, 'isMain', `library ${library.wiseInstanceCode} would have ${mains} main branches: exactly one may have isMain true (set the other one to false in the same file)`);
+          }
+        }
+      }
+    }
+    return {
+      ...plan,
+      async createdIds(m) {
+        const found = new KeyIndex(await findIn(m, BranchEntity, 'libraryId', plan.creates.map((c) => c.row.libraryId), {}, ['id', 'libraryId', 'name']), (b) => `${b.libraryId}\u0000${b.name}`);
+        return new Map(plan.creates.map((c) => [c, found.get(`${c.row.libraryId}\u0000${c.row.name}`)!.id]));
+      },
+    };
+  },
+};
+
+interface ContractRow {
+  libraryWiseCode: string;
+  services: ContractService[];
+  startsOn: string;
+  endsOn: string;
+  status: ContractStatus | null | undefined;
+  annualFee: number;
+  noticePeriodMonths: number;
+}
+
+const contracts: Handler<ContractRow, Contract> = {
+  entity: ContractEntity,
+  auditName: 'CONTRACT',
+  versioned: true,
+  keyColumn: 'startsOn',
+  parse(reader, checks) {
+    const input = {
+      libraryWiseCode: reader.text('libraryWiseCode'),
+      services: reader.list('services', (s) => s.toUpperCase().replace(/[\s-]+/g, '_')),
+      startsOn: reader.text('startsOn'),
+      endsOn: reader.text('endsOn'),
+      status: reader.code('status'),
+      annualFee: reader.number('annualFee'),
+      noticePeriodMonths: reader.number('noticePeriodMonths'),
+    };
+    checks.text('libraryWiseCode', input.libraryWiseCode, 20);
+    // The kit's status rule is for new agreements made by hand (DRAFT or ACTIVE); an import also brings their history.
+    checkContract(checks, { ...input, status: undefined } as never);
+    checks.oneOf('status', input.status, CONTRACT_STATUSES, false);
+    if (checks.problems.length > 0) return null;
+    const value = { ...input, services: [...new Set(input.services)] } as ContractRow;
+    return { key: keyOf(value.libraryWiseCode, value.startsOn), label: `${value.libraryWiseCode} from ${value.startsOn}`, value };
+  },
+  async plan(rows, context) {
+    const { manager, errors } = context;
+    const resolved = await resolveLibraries(rows, context);
+    const existing = await findIn(manager, ContractEntity, 'libraryId', [...resolved.values()].map((l) => l.id));
+    const index = new KeyIndex(existing, (c) => `${c.libraryId}\u0000${c.startsOn}`);
+    const { plan, add } = planner<Contract>();
+    /** Per library: status after the import, by start date. */
+    const after = new Map<number, { library?: Library; status: Map<string, ContractStatus>; rows: Parsed<ContractRow>[] }>();
+    for (const contract of existing) {
+      if (!after.has(contract.libraryId)) after.set(contract.libraryId, { status: new Map(), rows: [] });
+      after.get(contract.libraryId)!.status.set(contract.startsOn, contract.status);
+    }
+    for (const row of rows) {
+      const library = resolved.get(row);
+      if (!library) continue;
+      const current = index.get(`${library.id}\u0000${row.value.startsOn}`);
+      const { libraryWiseCode: _code, status, services, ...fields } = row.value;
+      // Services are a set: the same services in another order are no change.
+      const sameServices = current && current.services.length === services.length && services.every((s) => current.services.includes(s));
+      const next: Partial<Contract> = {
+        ...fields,
+        libraryId: library.id,
+        services: sameServices ? undefined : services,
+        status: status ?? (current ? undefined : 'ACTIVE'),
+      };
+      add(row.line, row.label, current, current ? next : { ...next, version: 1 });
+      const group = after.get(library.id) ?? { status: new Map<string, ContractStatus>(), rows: [] };
+      group.library = library;
+      group.status.set(row.value.startsOn, next.status ?? current!.status);
+      group.rows.push(row);
+      after.set(library.id, group);
+    }
+    if (context.complete) {
+      for (const { library, status, rows: fileRows } of after.values()) {
+        const active = [...status].filter(([, s]) => s === 'ACTIVE').map(([startsOn]) => startsOn).sort();
+        if (active.length <= 1) continue;
+        for (const row of fileRows.filter((r) => status.get(r.value.startsOn) === 'ACTIVE')) {
+          errors.add(
+            row.line,
+            'status',
+            `library ${library!.wiseInstanceCode} would have ${active.length} ACTIVE agreements (starting ${active.join(', ')}): at most one may be ACTIVE (set the older one to EXPIRED or TERMINATED in the same file)`,
+          );
+        }
+      }
+    }
+    return {
+      ...plan,
+      async createdIds(m) {
+        const found = new KeyIndex(await findIn(m, ContractEntity, 'libraryId', plan.creates.map((c) => c.row.libraryId), {}, ['id', 'libraryId', 'startsOn']), (c) => `${c.libraryId}\u0000${c.startsOn}`);
+        return new Map(plan.creates.map((c) => [c, found.get(`${c.row.libraryId}\u0000${c.row.startsOn}`)!.id]));
+      },
+    };
+  },
+};
+
+interface TicketRow {
+  reference: string;
+  libraryWiseCode: string;
+  title: string;
+  category: TicketCategory;
+  priority: TicketPriority;
+  status: TicketStatus | null | undefined;
+  openedAt: Date;
+  resolvedAt: Date | null | undefined;
+  assignee: string | null | undefined;
+  agendaItemId: string | null | undefined;
+}
+
+const RESOLVED_STATUSES: readonly string[] = ['RESOLVED', 'CLOSED'];
+
+const tickets: Handler<TicketRow, Ticket> = {
+  entity: TicketEntity,
+  auditName: 'TICKET',
+  versioned: true,
+  keyColumn: 'reference',
+  parse(reader, checks) {
+    const input = {
+      reference: reader.text('reference'),
+      libraryWiseCode: reader.text('libraryWiseCode'),
+      title: reader.text('title'),
+      category: reader.code('category'),
+      priority: reader.code('priority'),
+      status: reader.code('status'),
+      openedAt: reader.dateTime('openedAt'),
+      resolvedAt: reader.dateTime('resolvedAt'),
+      assignee: reader.text('assignee'),
+      agendaItemId: reader.text('agendaItemId')?.toUpperCase() ?? reader.text('agendaItemId'),
+    };
+    checks.text('reference', input.reference, 40);
+    checks.text('libraryWiseCode', input.libraryWiseCode, 20);
+    checkTicketFields(checks, input as never, true);
+    if (input.openedAt === null || input.openedAt === undefined) checks.fail('openedAt', 'is required');
+    checks.text('assignee', input.assignee, 100, false);
+    if (checks.problems.length > 0) return null;
+    const value = input as TicketRow;
+    return { key: keyOf(value.reference), label: value.reference, value };
+  },
+  async plan(rows, context) {
+    const { manager, errors, poi } = context;
+    const resolved = await resolveLibraries(rows, context);
+    const existing = new KeyIndex(await findIn(manager, TicketEntity, 'reference', rows.map((r) => r.value.reference)), (t) => t.reference);
+    // The form of the numbers this POI gives its own new tickets (CUBI-000123, by id): an imported new ticket must not take one.
+    const ownForm = new RegExp(`^${ticketReference(poi.code, 0).replace(/0+$/, '').replace(/[-]/g, '\\-')}\\d{6}$`, 'i');
+    const { plan, add } = planner<Ticket>();
+    for (const row of rows) {
+      const current = existing.get(row.value.reference);
+      const library = resolved.get(row);
+      if (!current && ownForm.test(row.value.reference)) {
+        errors.add(
+          row.line,
+          'reference',
+          `${row.value.reference} has the form of ${poi.name}'s own ticket numbers (${ticketReference(poi.code, 123)}), which new tickets get from their id; a new ticket from elsewhere keeps its own reference, e.g. the number in the system it comes from`,
+        );
+        continue;
+      }
+      if (!library) continue;
+      const { libraryWiseCode: _code, ...value } = row.value;
+      const next: Partial<Ticket> = {
+        ...value,
+        libraryId: library.id,
+        status: value.status ?? (current ? undefined : 'OPEN'),
+        resolvedAt: value.resolvedAt === undefined && current ? undefined : value.resolvedAt ?? null,
+        assignee: value.assignee === undefined && current ? undefined : value.assignee ?? null,
+        agendaItemId: value.agendaItemId === undefined && current ? undefined : value.agendaItemId ?? null,
+      };
+      const status = next.status ?? current!.status;
+      const resolvedAt = next.resolvedAt === undefined ? current!.resolvedAt : next.resolvedAt;
+      if (RESOLVED_STATUSES.includes(status) && !resolvedAt) {
+        errors.add(row.line, 'resolvedAt', `is required when status is ${status}`);
+        continue;
+      }
+      if (!RESOLVED_STATUSES.includes(status) && resolvedAt) {
+        errors.add(row.line, 'resolvedAt', `must be empty while status is ${status}`);
+        continue;
+      }
+      if (resolvedAt && resolvedAt.getTime() < next.openedAt!.getTime()) {
+        errors.add(row.line, 'resolvedAt', `must not be before openedAt (${next.openedAt!.toISOString()})`);
+        continue;
+      }
+      add(row.line, row.label, current, current ? next : { ...next, version: 1 });
+    }
+    return {
+      ...plan,
+      async createdIds(m) {
+        const found = new KeyIndex(await findIn(m, TicketEntity, 'reference', plan.creates.map((c) => c.row.reference), {}, ['id', 'reference']), (t) => t.reference);
+        return new Map(plan.creates.map((c) => [c, found.get(c.row.reference!)!.id]));
+      },
+    };
+  },
+};
+
+interface KnowledgeRow {
+  title: string;
+  summary: string;
+  body: string;
+  tags: string[];
+  source: string;
+  updatedAt: Date | null | undefined;
+}
+
+async function findKnowledge(manager: EntityManager, keys: { source: string; title: string }[], select?: (keyof KnowledgeArticle)[]): Promise<KnowledgeArticle[]> {
+  const bySource = new Map<string, string[]>();
+  for (const { source, title } of keys) {
+    if (!bySource.has(source)) bySource.set(source, []);
+    bySource.get(source)!.push(title);
+  }
+  const found: KnowledgeArticle[] = [];
+  for (const [source, titles] of bySource) found.push(...(await findIn(manager, KnowledgeArticleEntity, 'title', titles, { source }, select)));
+  return found;
+}
+
+const knowledge: Handler<KnowledgeRow, KnowledgeArticle> = {
+  entity: KnowledgeArticleEntity,
+  auditName: 'KNOWLEDGE_ARTICLE',
+  versioned: true,
+  keyColumn: 'title',
+  parse(reader, checks) {
+    const body = reader.cells.body;
+    const input = {
+      title: reader.text('title'),
+      summary: reader.text('summary'),
+      // The body keeps its own white space (line breaks as \n); only an all-blank body counts as empty.
+      body: typeof body === 'string' ? (body.trim() === '' ? null : body.replace(/\r\n?/g, '\n')) : reader.text('body'),
+      tags: reader.list('tags'),
+      source: reader.text('source'),
+      updatedAt: reader.dateTime('updatedAt'),
+    };
+    checkKnowledgeArticle(checks, input as never, true);
+    if (checks.problems.length > 0) return null;
+    const value = input as KnowledgeRow;
+    return { key: keyOf(value.source, value.title), label: `${value.source} / ${value.title}`, value };
+  },
+  async plan(rows, { manager, now }) {
+    const existing = new KeyIndex(await findKnowledge(manager, rows.map((r) => r.value)), (a) => `${a.source}\u0000${a.title}`);
+    const { plan, add } = planner<KnowledgeArticle>();
+    for (const row of rows) {
+      const current = existing.get(`${row.value.source}\u0000${row.value.title}`);
+      const { updatedAt, ...fields } = row.value;
+      const next: Partial<KnowledgeArticle> = { ...fields };
+      // Without an updatedAt in the file, a changed article is updated now, like an edit.
+      if (updatedAt) next.updatedAt = updatedAt;
+      else if (!current || Object.keys(diff(current, next)).length > 0) next.updatedAt = now;
+      add(row.line, row.label, current, current ? next : { ...next, version: 1 });
+    }
+    return {
+      ...plan,
+      async createdIds(m) {
+        const found = new KeyIndex(await findKnowledge(m, plan.creates.map((c) => ({ source: c.row.source!, title: c.row.title! })), ['id', 'source', 'title']), (a) => `${a.source}\u0000${a.title}`);
+        return new Map(plan.creates.map((c) => [c, found.get(`${c.row.source}\u0000${c.row.title}`)!.id]));
+      },
+    };
+  },
+};
+
+const HANDLERS: Record<ImportEntity, Handler<any, any>> = { libraries, branches, contracts, tickets, knowledge };
+
+// ---------------------------------------------------------------------------------------------
+// The import
+
+/**
+ * Multi-row INSERTs with `?` placeholders (MySQL and sql.js alike), every value prepared by the
+ * driver as TypeORM's own insert does (dates, JSON, booleans, transformers), at most CHUNK_ROWS
+ * rows and about CHUNK_BYTES per statement. TypeORM's insert builder takes about five times as
+ * long for the same rows; nothing of it is needed here, since ids are read back by natural key.
+ */
+async function insertChunked(manager: EntityManager, entity: EntitySchema<any>, rows: object[], onChunk?: (count: number) => void): Promise<void> {
+  const metadata = manager.connection.getMetadata(entity);
+  const driver = manager.connection.driver;
+  const columns = metadata.columns.filter((c) => !c.isGenerated);
+  const head = `INSERT INTO ${driver.escape(metadata.tableName)} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES `;
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  // The same object in consecutive rows (an import's one audit time) is prepared once.
+  const last = columns.map(() => ({ value: undefined as unknown, prepared: undefined as unknown }));
+  let parameters: unknown[] = [];
+  let count = 0;
+  let bytes = 0;
+  const flush = async () => {
+    if (count === 0) return;
+    await manager.query(head + new Array(count).fill(tuple).join(', '), parameters);
+    onChunk?.(count);
+    parameters = [];
+    count = 0;
+    bytes = 0;
+  };
+  for (const row of rows) {
+    const values = columns.map((column, i) => {
+      const value = (row as Record<string, unknown>)[column.propertyName] ?? null;
+      if (value !== null && typeof value === 'object' && last[i].value === value) return last[i].prepared;
+      const prepared = driver.preparePersistentValue(value, column) ?? null;
+      last[i] = { value, prepared };
+      return prepared;
+    });
+    const size = values.reduce<number>((sum, v) => sum + (typeof v === 'string' ? v.length : 8), 0);
+    if (count > 0 && (count >= CHUNK_ROWS || bytes + size > CHUNK_BYTES)) await flush();
+    parameters.push(...values);
+    count += 1;
+    bytes += size;
+  }
+  await flush();
+}
+
+/** Where a problem of the kit's checks is: `row.municipalities[1]` → municipalities. */
+function columnOf(field: string): string {
+  return field.split('.').pop()!.replace(/\[\d+\]$/, '');
+}
+
+function shown(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+/**
+ * Imports one file into a POI's database: see the file comment. Never throws for bad rows (they
+ * are in `errors`); throws for a conflict with a concurrent write (GraphQLError CONFLICT) or a
+ * database failure, and then nothing is written either.
+ */
+export async function importRows(dataSource: DataSource, poi: Poi, options: ImportOptions): Promise<ImportResult> {
+  const started = performance.now();
+  const handler = HANDLERS[options.entity];
+  const columns = IMPORT_COLUMNS[options.entity];
+  const errors = new ErrorList();
+  const progress = options.onProgress ?? (() => undefined);
+  const dryRun = options.dryRun ?? false;
+
+  const source = options.format === 'csv' ? readCsv(options.content, columns, errors) : readJson(options.content, columns, errors);
+  const parsed: Parsed<unknown>[] = [];
+  const firstLine = new Map<string, number>();
+  progress({ phase: 'checking', done: 0, total: source.length });
+  source.forEach(({ line, cells }, index) => {
+    const checks = new Checks('row');
+    const result = handler.parse(new CellReader(cells, checks), checks, poi);
+    // One problem per column: a value that is not text is not also "required".
+    const seen = new Set<string>();
+    for (const problem of checks.problems) {
+      const column = columnOf(problem.field);
+      if (seen.has(column)) continue;
+      seen.add(column);
+      const value = cells[column];
+      const got = problem.message !== 'is required' && value !== undefined && value !== null && String(value).trim() !== '' ? ` (got "${shown(value)}")` : '';
+      errors.add(line, column, `${problem.message}${got}`);
+    }
+    if (result) {
+      const first = firstLine.get(result.key);
+      if (first !== undefined) {
+        errors.add(line, handler.keyColumn, `${result.label} is also on ${options.format === 'csv' ? 'line' : 'item'} ${first}: each row must have its own ${describeKey(options.entity)}`);
+      } else {
+        firstLine.set(result.key, line);
+        parsed.push({ line, ...result });
+      }
+    }
+    if ((index + 1) % PROGRESS_EVERY === 0) progress({ phase: 'checking', done: index + 1, total: source.length });
+  });
+
+  const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+  const result: ImportResult = {
+    entity: options.entity,
+    format: options.format,
+    dryRun,
+    rows: source.length,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    errors: errors.list,
+    errorCount: 0,
+    changes: [],
+    durationMs: 0,
+  };
+  const finish = () => {
+    errors.list.sort((a, b) => a.line - b.line);
+    result.errorCount = errors.count;
+    result.durationMs = Math.round(performance.now() - started);
+    return result;
+  };
+  // A file that could not be read at all has nothing to look up.
+  if (errors.count > 0 && source.length === 0) return finish();
+
+  await dataSource.transaction(async (manager) => {
+    progress({ phase: 'matching', done: 0, total: parsed.length });
+    const plan: Plan<any> = await handler.plan(parsed, { manager, poi, errors, complete: errors.count === 0, now });
+    progress({ phase: 'matching', done: parsed.length, total: parsed.length });
+    result.created = plan.creates.length;
+    result.updated = plan.updates.length;
+    result.unchanged = plan.unchanged;
+    if (errors.count > 0) return;
+    if (dryRun) {
+      const changes: ImportChange[] = [
+        ...plan.creates.map((c) => ({ line: c.line, key: c.label, action: 'create' as const, fields: Object.keys(diff(null, c.row)) })),
+        ...plan.updates.map((u) => ({ line: u.line, key: u.label, action: 'update' as const, fields: Object.keys(u.changes) })),
+      ];
+      result.changes = changes.sort((a, b) => a.line - b.line).slice(0, MAX_REPORTED_CHANGES);
+      return;
+    }
+    await write(manager, handler, plan, options.actor, now, progress);
+  });
+  return finish();
+}
+
+function describeKey(entity: ImportEntity): string {
+  return {
+    libraries: 'wiseInstanceCode',
+    branches: 'libraryWiseCode and name',
+    contracts: 'libraryWiseCode and startsOn',
+    tickets: 'reference',
+    knowledge: 'source and title',
+  }[entity];
+}
+
+async function write<T extends { id: number; version?: number }>(
+  manager: EntityManager,
+  handler: Handler<unknown, T>,
+  plan: Plan<T>,
+  actor: Actor,
+  at: Date,
+  progress: (p: ImportProgress) => void,
+): Promise<void> {
+  const total = plan.creates.length + plan.updates.length;
+  let done = 0;
+  const step = (count: number) => {
+    const before = done;
+    done += count;
+    if (Math.floor(done / PROGRESS_EVERY) !== Math.floor(before / PROGRESS_EVERY) || done === total) progress({ phase: 'writing', done, total });
+  };
+  progress({ phase: 'writing', done: 0, total });
+  const audits: object[] = [];
+  const auditRow = (entityId: number, action: 'CREATE' | 'UPDATE', changes: Changes) => ({
+    at,
+    actor: actor.name,
+    via: actor.via,
+    entity: handler.auditName,
+    entityId: String(entityId),
+    action,
+    changes,
+  });
+
+  await insertChunked(manager, handler.entity, plan.creates.map((c) => c.row), step);
+  if (plan.creates.length > 0) {
+    const ids = await plan.createdIds(manager);
+    for (const create of plan.creates) audits.push(auditRow(ids.get(create)!, 'CREATE', diff(null, create.row as T)));
+  }
+
+  for (const update of plan.updates) {
+    const values: Record<string, unknown> = Object.fromEntries(Object.entries(update.changes).map(([key, change]) => [key, change.to]));
+    const query = manager.createQueryBuilder().update(handler.entity);
+    const { affected } = handler.versioned
+      ? await query
+          .set({ ...values, version: () => 'version + 1' } as never)
+          .where('id = :id AND version = :version', { id: update.current.id, version: update.current.version })
+          .execute()
+      : await query.set(values as never).where('id = :id', { id: update.current.id }).execute();
+    if (affected !== 1) {
+      throw new GraphQLError(`${update.label} was changed by someone else during the import; nothing was imported, run it again`, {
+        extensions: { code: 'CONFLICT' },
+      });
+    }
+    audits.push(auditRow(update.current.id, 'UPDATE', update.changes));
+    step(1);
+  }
+  await insertChunked(manager, AuditEntryEntity, audits);
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /import on every POI subgraph
+
+export const IMPORT_BODY_LIMIT = '100mb';
+
+/**
+ * `POST /import?entity=tickets&dryRun=false&actor=import:jan`, the file as the body (text/csv or
+ * application/json, at most 100 MB). Answers the ImportResult: 200, or 422 when rows were refused
+ * (nothing written); `{ error }` with 400/409/413/415/500 otherwise. Imports run one at a time.
+ *
+ * Not authenticated yet: anyone who reaches the subgraph's port can import. The gateway's signed
+ * token is to be required here as well (the security issue).
+ */
+export function importRoute(poi: Poi, dataSource: DataSource, logger: Logger): (app: express.Express) => void {
+  let queue: Promise<unknown> = Promise.resolve();
+  const body = express.text({ type: ['text/csv', 'application/json', 'text/plain'], limit: IMPORT_BODY_LIMIT });
+  const handle: express.RequestHandler = async (req, res) => {
+    const entity = req.query.entity;
+    if (!isImportEntity(entity)) {
+      return void res.status(400).json({ error: `entity must be one of ${IMPORT_ENTITIES.join(', ')}` });
+    }
+    const dryRunParam = String(req.query.dryRun ?? 'false').toLowerCase();
+    if (!['true', 'false', '1', '0'].includes(dryRunParam)) return void res.status(400).json({ error: 'dryRun must be true or false' });
+    const actorName = req.query.actor === undefined ? 'import:anonymous' : String(req.query.actor).trim();
+    if (!actorName || actorName.length > 200) return void res.status(400).json({ error: 'actor must be 1 to 200 characters' });
+    const format: ImportFormat | null = req.is('text/csv') ? 'csv' : req.is('application/json') ? 'json' : null;
+    if (!format) return void res.status(415).json({ error: 'send the file as text/csv or application/json' });
+    if (typeof req.body !== 'string') return void res.status(400).json({ error: 'send the file as the request body' });
+    const run = queue.then(() =>
+      importRows(dataSource, poi, { entity, format, content: req.body, actor: { name: actorName, via: 'import' }, dryRun: dryRunParam === 'true' || dryRunParam === '1' }),
+    );
+    queue = run.catch(() => undefined);
+    try {
+      const result = await run;
+      logger.info(
+        { entity, format, dryRun: result.dryRun, rows: result.rows, created: result.created, updated: result.updated, unchanged: result.unchanged, errorCount: result.errorCount, durationMs: result.durationMs, actor: actorName },
+        result.errorCount > 0 ? 'import refused' : 'import completed',
+      );
+      res.status(result.errorCount > 0 ? 422 : 200).json(result);
+    } catch (error) {
+      const conflict = error instanceof GraphQLError && error.extensions.code === 'CONFLICT';
+      logger.error({ err: error, entity }, 'import failed');
+      res.status(conflict ? 409 : 500).json({ error: conflict ? (error as Error).message : `import failed: ${(error as Error).message}` });
+    }
+  };
+  const tooLarge: express.ErrorRequestHandler = (error, _req, res, next) => {
+    const status = (error as { status?: number }).status;
+    if (!status || status < 400 || status >= 500) return next(error);
+    res.status(status).json({ error: status === 413 ? `the file is larger than ${IMPORT_BODY_LIMIT.toUpperCase()}` : (error as Error).message });
+  };
+  return (app) => {
+    app.post('/import', body, handle, tooLarge);
+  };
+}
