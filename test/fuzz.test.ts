@@ -10,6 +10,7 @@
  * Everything runs in this jest process on 127.0.0.1 (test/helpers/stack.ts), so
  * `process.memoryUsage()` covers the gateway and every subgraph.
  */
+import { SeededRandom } from '../shared/seed-random';
 import net from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -448,21 +449,10 @@ describe('odd values', () => {
 // The fuzz run
 // ---------------------------------------------------------------------------------------------
 
-/** mulberry32: a small seeded PRNG, so every run sends the same requests. */
-class Random {
-  private state: number;
+/** The project's seeded PRNG, so every run sends the same requests, with a few fuzzing extras. */
+class Random extends SeededRandom {
   constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
+    super(String(seed));
   }
   /** Log-uniform: as many small values as large ones. */
   size(min: number, max: number): number {
@@ -470,9 +460,6 @@ class Random {
   }
   chance(p: number): boolean {
     return this.next() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)];
   }
   text(length: number, alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789 \'"%_!\\{}[]():$@#,.-*\n\t\u00e2\u20ac\ud83d\ude00'): string {
     let out = '';
