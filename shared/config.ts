@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { isCalendarDate } from './dates';
 import { POIS } from './registry';
 
 /** Where one subgraph listens, where the gateway reaches it, and which database it uses. */
@@ -79,7 +80,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (new Set(usedPorts).size !== usedPorts.length) problems.push(`ports must differ: ${usedPorts.join(', ')}`);
 
   const referenceDate = env.SEED_DATE || startOfThisMonth();
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(referenceDate) || Number.isNaN(Date.parse(referenceDate))) {
+  if (!isCalendarDate(referenceDate)) {
     problems.push(`SEED_DATE must be a date like 2026-11-01, got "${referenceDate}"`);
   }
   const flag = (key: string): boolean => {

@@ -1,4 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { isCalendarDate } from '../dates';
 import { Poi, PROVINCES } from '../registry';
 
 /** An enum with a description on the type and on every value. */
@@ -30,7 +31,7 @@ function toDateString(value: unknown): string {
 }
 
 function parseDateString(value: unknown): string {
-  if (typeof value !== 'string' || !ISO_DATE.test(value) || new Date(`${value}T00:00:00Z`).toISOString?.().slice(0, 10) !== value) {
+  if (!isCalendarDate(value)) {
     throw new GraphQLError(`Date must be a string like "2026-11-23", got ${JSON.stringify(value)}`, {
       extensions: { code: 'BAD_USER_INPUT' },
     });

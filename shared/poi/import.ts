@@ -42,10 +42,10 @@ import {
   checkKnowledgeArticle,
   checkLibrary,
   checkTicketFields,
-  isCalendarDate,
   LibraryInput,
   normalisePostalCode,
 } from './validation';
+import { isCalendarDate } from '../dates';
 
 export const IMPORT_ENTITIES = ['libraries', 'branches', 'contracts', 'tickets', 'knowledge'] as const;
 export type ImportEntity = (typeof IMPORT_ENTITIES)[number];

@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import { lazyConnection, PageArgs, pageRequest } from '../graphql/connection';
 import { scalarResolvers } from '../graphql/common';
 import { PROVINCES, Poi } from '../registry';
-import { addDays, addMonths } from '../seed-random';
+import { addDays, addMonths } from '../dates';
 import { AuditEntityName, AuditEntry, Contract, Library, Ticket, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from './entities';
 import type { ContractInput, KnowledgeArticleInput, LibraryInput, TicketInput } from './validation';
 import type { Actor, PoiWrites } from './writes';

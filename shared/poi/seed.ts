@@ -3,7 +3,8 @@ import { parse } from 'csv-parse/sync';
 import { DataSource, EntitySchema } from 'typeorm';
 import { deleteAllRows, insertInChunks } from '../db';
 import { PROVINCES, Poi, Province } from '../registry';
-import { addDays, addMonths, DAY_MS, SeededRandom } from '../seed-random';
+import { addDays, addMonths, DAY_MS } from '../dates';
+import { SeededRandom } from '../seed-random';
 import {
   AuditEntryEntity,
   Branch,

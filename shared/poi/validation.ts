@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { isCalendarDate } from '../dates';
 import type { Poi, Province } from '../registry';
 import { CONTRACT_SERVICES, CONTRACT_STATUSES, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from './entities';
 
@@ -69,13 +70,6 @@ export class Checks {
   throwIfAny(): void {
     if (this.problems.length > 0) throw invalidInput(this.problems);
   }
-}
-
-/** A real YYYY-MM-DD day: 2026-02-30 is not one, though Date.parse rolls it over to March. */
-export function isCalendarDate(value: unknown): value is string {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
 
 export function invalidInput(problems: Problem[]): GraphQLError {

@@ -2,7 +2,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { deleteAllRows } from '../../../shared/db';
 import { AuditEntryEntity } from '../../../shared/poi/entities';
 import type { Poi } from '../../../shared/registry';
-import { addMonths } from '../../../shared/seed-random';
+import { addMonths } from '../../../shared/dates';
 import {
   EvaluationEntity,
   NetworkAgendaGoal,
