@@ -28,6 +28,7 @@ import {
   checkLibrary,
   checkTicketFields,
   ContractInput,
+  invalidInput,
   KnowledgeArticleInput,
   LibraryInput,
   normalisePostalCode,
@@ -39,7 +40,7 @@ function notFound(what: string, id: string | number): GraphQLError {
 }
 
 function numericId(id: string, field: string): number {
-  if (!/^\d{1,9}$/.test(id)) throw new GraphQLError(`Invalid input: ${field} is not an id of this POI`, { extensions: { code: 'BAD_USER_INPUT', problems: [{ field, message: 'is not an id of this POI' }] } });
+  if (!/^\d{1,9}$/.test(id)) throw invalidInput([{ field, message: 'is not an id of this POI' }]);
   return Number(id);
 }
 
@@ -61,9 +62,7 @@ export class PoiWrites {
   private async library(manager: EntityManager, id: string, field: string): Promise<Library> {
     const library = await manager.findOneBy(LibraryEntity, { id: numericId(id, field) });
     if (!library) {
-      throw new GraphQLError(`Invalid input: ${field} ${id} is not a library of ${this.poi.name}`, {
-        extensions: { code: 'BAD_USER_INPUT', problems: [{ field, message: `is not a library of ${this.poi.name}` }] },
-      });
+      throw invalidInput([{ field, message: `is not a library of ${this.poi.name}` }]);
     }
     return library;
   }
@@ -94,9 +93,7 @@ export class PoiWrites {
         await audit(manager, actor, 'LIBRARY', library.id, 'CREATE', diff(null, { ...fields, wiseInstanceCode: library.wiseInstanceCode }));
       } else {
         if (actor.via === 'mutation' && (input.expectedVersion === undefined || input.expectedVersion === null)) {
-          throw new GraphQLError(`Invalid input: input.expectedVersion is required to change library ${library.wiseInstanceCode} (it exists, version ${library.version})`, {
-            extensions: { code: 'BAD_USER_INPUT', problems: [{ field: 'input.expectedVersion', message: 'is required when the library exists' }] },
-          });
+          throw invalidInput([{ field: 'input.expectedVersion', message: 'is required when the library exists' }]);
         }
         library = await updateVersioned(manager, LibraryEntity, 'LIBRARY', library, input.expectedVersion, fields, actor);
       }
@@ -138,9 +135,7 @@ export class PoiWrites {
       const library = await this.library(manager, input.libraryId, 'input.libraryId');
       const status = (input.status ?? 'ACTIVE') as ContractStatus;
       if (status === 'ACTIVE' && (await manager.countBy(ContractEntity, { libraryId: library.id, status: 'ACTIVE' })) > 0) {
-        throw new GraphQLError(`Invalid input: input.status library ${library.id} already has an ACTIVE agreement; renew or terminate it instead`, {
-          extensions: { code: 'BAD_USER_INPUT', problems: [{ field: 'input.status', message: 'the library already has an ACTIVE agreement' }] },
-        });
+        throw invalidInput([{ field: 'input.status', message: 'the library already has an ACTIVE agreement' }]);
       }
       const row = {
         libraryId: library.id,
@@ -166,9 +161,7 @@ export class PoiWrites {
     return this.transaction(async (manager) => {
       const contract = await this.existing(manager, ContractEntity, 'Agreement', id);
       if (contract.status === 'TERMINATED' || contract.status === 'DRAFT') {
-        throw new GraphQLError(`Invalid input: agreement ${id} is ${contract.status} and cannot be renewed`, {
-          extensions: { code: 'BAD_USER_INPUT', problems: [{ field: 'id', message: `agreement is ${contract.status}` }] },
-        });
+        throw invalidInput([{ field: 'id', message: `agreement is ${contract.status}` }]);
       }
       const later = new Checks();
       later.order('endsOn', contract.endsOn, input.endsOn, `must be after the current end date ${contract.endsOn}`);
@@ -263,9 +256,7 @@ export class PoiWrites {
     return this.transaction(async (manager) => {
       const ticket = await this.existing(manager, TicketEntity, 'Ticket', id);
       if (ticket.status === 'RESOLVED' || ticket.status === 'CLOSED') {
-        throw new GraphQLError(`Invalid input: ticket ${id} is already ${ticket.status}`, {
-          extensions: { code: 'BAD_USER_INPUT', problems: [{ field: 'id', message: `ticket is already ${ticket.status}` }] },
-        });
+        throw invalidInput([{ field: 'id', message: `ticket is already ${ticket.status}` }]);
       }
       return updateVersioned(manager, TicketEntity, 'TICKET', ticket, input.expectedVersion, { status: 'RESOLVED', resolvedAt: new Date() }, actor);
     });
@@ -278,9 +269,7 @@ export class PoiWrites {
     return this.transaction(async (manager) => {
       const row = { title: input.title.trim(), summary: input.summary.trim(), body: input.body, tags: input.tags.map((t) => t.trim()), source: input.source.trim(), updatedAt: new Date() };
       if (await manager.findOneBy(KnowledgeArticleEntity, { source: row.source, title: row.title })) {
-        throw new GraphQLError(`Invalid input: input.title "${row.title}" already exists in ${row.source}`, {
-          extensions: { code: 'BAD_USER_INPUT', problems: [{ field: 'input.title', message: `already exists in ${row.source}` }] },
-        });
+        throw invalidInput([{ field: 'input.title', message: `already exists in ${row.source}` }]);
       }
       const { identifiers } = await manager.insert(KnowledgeArticleEntity, row);
       await audit(manager, actor, 'KNOWLEDGE_ARTICLE', identifiers[0].id, 'CREATE', diff(null, row));

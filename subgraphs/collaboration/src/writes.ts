@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { DataSource, EntityManager } from 'typeorm';
-import { Checks } from '../../../shared/poi/validation';
+import { Checks, invalidInput } from '../../../shared/poi/validation';
 import type { Poi } from '../../../shared/registry';
 import { Actor, audit, diff, updateVersioned } from '../../../shared/versioned-writes';
 import {
@@ -54,9 +54,7 @@ export class CollaborationWrites {
     if (code === null) return null;
     const goal = await manager.findOneBy(NetworkAgendaGoalEntity, { code });
     if (!goal) {
-      throw new GraphQLError(`Invalid input: input.goalCode ${code} is not a network-agenda goal`, {
-        extensions: { code: 'BAD_USER_INPUT', problems: [{ field: 'input.goalCode', message: 'is not a network-agenda goal' }] },
-      });
+      throw invalidInput([{ field: 'input.goalCode', message: 'is not a network-agenda goal' }]);
     }
     return goal.id;
   }
@@ -72,9 +70,7 @@ export class CollaborationWrites {
     this.check(input, true).throwIfAny();
     return this.dataSource.transaction(async (manager) => {
       if (await manager.findOneBy(WorkAgendaItemEntity, { id: input.id })) {
-        throw new GraphQLError(`Invalid input: input.id ${input.id} already exists`, {
-          extensions: { code: 'BAD_USER_INPUT', problems: [{ field: 'input.id', message: 'already exists' }] },
-        });
+        throw invalidInput([{ field: 'input.id', message: 'already exists' }]);
       }
       const row = {
         id: input.id,
