@@ -8,7 +8,7 @@ export interface Actor {
   via: 'mutation' | 'import';
 }
 
-type Changes = Record<string, { from: unknown; to: unknown }>;
+export type Changes = Record<string, { from: unknown; to: unknown }>;
 
 function sameValue(a: unknown, b: unknown): boolean {
   if (a instanceof Date || b instanceof Date) return new Date(a as Date).getTime() === new Date(b as Date).getTime();
@@ -26,9 +26,28 @@ export function diff<T extends object>(current: T | null, next: Partial<T>): Cha
   return changes;
 }
 
+/** The audit row of one change, as every write (mutation or import) records it. */
+export function auditEntry(actor: Actor, entity: AuditEntityName, entityId: string | number, action: 'CREATE' | 'UPDATE' | 'DELETE', changes: Changes, at = new Date()) {
+  return { at, actor: actor.name, via: actor.via, entity, entityId: String(entityId), action, changes };
+}
+
 export async function audit(manager: EntityManager, actor: Actor, entity: AuditEntityName, entityId: string | number, action: 'CREATE' | 'UPDATE' | 'DELETE', changes: Changes) {
   if (action === 'UPDATE' && Object.keys(changes).length === 0) return;
-  await manager.insert(AuditEntryEntity, { at: new Date(), actor: actor.name, via: actor.via, entity, entityId: String(entityId), action, changes } as never);
+  await manager.insert(AuditEntryEntity, auditEntry(actor, entity, entityId, action, changes) as never);
+}
+
+/**
+ * Writes the changed values to one row, only if it still has the version read (when it is
+ * versioned), and bumps that version. False when someone else changed the row meanwhile.
+ */
+export async function applyChanges(manager: EntityManager, entity: EntitySchema<any>, id: number | string, readVersion: number | undefined, changes: Changes): Promise<boolean> {
+  const values = Object.fromEntries(Object.entries(changes).map(([key, change]) => [key, change.to]));
+  const query = manager.createQueryBuilder().update(entity);
+  const { affected } =
+    readVersion === undefined
+      ? await query.set(values).where('id = :id', { id }).execute()
+      : await query.set({ ...values, version: () => 'version + 1' }).where('id = :id AND version = :version', { id, version: readVersion }).execute();
+  return affected === 1;
 }
 
 /**
@@ -52,14 +71,7 @@ export async function updateVersioned<T extends { id: number | string; version: 
   }
   const changes = diff(current, next);
   if (Object.keys(changes).length === 0) return current;
-  const values = Object.fromEntries(Object.entries(changes).map(([key, change]) => [key, change.to]));
-  const result = await manager
-    .createQueryBuilder()
-    .update(entity)
-    .set({ ...values, version: () => 'version + 1' } as never)
-    .where('id = :id AND version = :version', { id: current.id, version: current.version })
-    .execute();
-  if (result.affected !== 1) {
+  if (!(await applyChanges(manager, entity, current.id, current.version, changes))) {
     throw new GraphQLError(`${auditName.toLowerCase()} ${current.id} was changed by someone else at the same moment; reload it and try again`, {
       extensions: { code: 'CONFLICT' },
     });

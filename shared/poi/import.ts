@@ -12,7 +12,8 @@ import { GraphQLError } from 'graphql';
 import { DataSource, EntityManager, EntitySchema, In } from 'typeorm';
 import type { Logger } from '../logger';
 import type { Poi } from '../registry';
-import { Actor, diff } from '../versioned-writes';
+import { insertInChunks } from '../db';
+import { Actor, applyChanges, auditEntry, Changes, diff } from '../versioned-writes';
 import {
   AuditEntityName,
   AuditEntryEntity,
@@ -106,9 +107,8 @@ export interface ImportOptions {
 
 export const MAX_REPORTED_ERRORS = 1000;
 export const MAX_REPORTED_CHANGES = 1000;
-/** Rows per INSERT and keys per `IN (…)`; an INSERT also stays under CHUNK_BYTES (MySQL's max_allowed_packet). */
+/** Keys per `IN (…)` when looking existing rows up. */
 const CHUNK_ROWS = 500;
-const CHUNK_BYTES = 4_000_000;
 const PROGRESS_EVERY = 1000;
 
 interface ColumnSpec {
@@ -146,7 +146,6 @@ export const IMPORT_COLUMNS: Record<ImportEntity, readonly ColumnSpec[]> = {
   knowledge: [col('title'), col('summary'), col('body'), col('tags'), col('source'), col('updatedAt', false)],
 };
 
-type Changes = ReturnType<typeof diff>;
 type Cells = Record<string, unknown>;
 interface SourceRow {
   line: number;
@@ -871,48 +870,6 @@ const HANDLERS: Record<ImportEntity, Handler<any, any>> = { libraries, branches,
 // ---------------------------------------------------------------------------------------------
 // The import
 
-/**
- * Multi-row INSERTs with `?` placeholders (MySQL and sql.js alike), every value prepared by the
- * driver as TypeORM's own insert does (dates, JSON, booleans, transformers), at most CHUNK_ROWS
- * rows and about CHUNK_BYTES per statement. TypeORM's insert builder takes about five times as
- * long for the same rows; nothing of it is needed here, since ids are read back by natural key.
- */
-async function insertChunked(manager: EntityManager, entity: EntitySchema<any>, rows: object[], onChunk?: (count: number) => void): Promise<void> {
-  const metadata = manager.connection.getMetadata(entity);
-  const driver = manager.connection.driver;
-  const columns = metadata.columns.filter((c) => !c.isGenerated);
-  const head = `INSERT INTO ${driver.escape(metadata.tableName)} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES `;
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
-  // The same object in consecutive rows (an import's one audit time) is prepared once.
-  const last = columns.map(() => ({ value: undefined as unknown, prepared: undefined as unknown }));
-  let parameters: unknown[] = [];
-  let count = 0;
-  let bytes = 0;
-  const flush = async () => {
-    if (count === 0) return;
-    await manager.query(head + new Array(count).fill(tuple).join(', '), parameters);
-    onChunk?.(count);
-    parameters = [];
-    count = 0;
-    bytes = 0;
-  };
-  for (const row of rows) {
-    const values = columns.map((column, i) => {
-      const value = (row as Record<string, unknown>)[column.propertyName] ?? null;
-      if (value !== null && typeof value === 'object' && last[i].value === value) return last[i].prepared;
-      const prepared = driver.preparePersistentValue(value, column) ?? null;
-      last[i] = { value, prepared };
-      return prepared;
-    });
-    const size = values.reduce<number>((sum, v) => sum + (typeof v === 'string' ? v.length : 8), 0);
-    if (count > 0 && (count >= CHUNK_ROWS || bytes + size > CHUNK_BYTES)) await flush();
-    parameters.push(...values);
-    count += 1;
-    bytes += size;
-  }
-  await flush();
-}
-
 /** Where a problem of the kit's checks is: `row.municipalities[1]` → municipalities. */
 function columnOf(field: string): string {
   return field.split('.').pop()!.replace(/\[\d+\]$/, '');
@@ -1036,32 +993,16 @@ async function write<T extends { id: number; version?: number }>(
   };
   progress({ phase: 'writing', done: 0, total });
   const audits: object[] = [];
-  const auditRow = (entityId: number, action: 'CREATE' | 'UPDATE', changes: Changes) => ({
-    at,
-    actor: actor.name,
-    via: actor.via,
-    entity: handler.auditName,
-    entityId: String(entityId),
-    action,
-    changes,
-  });
+  const auditRow = (entityId: number, action: 'CREATE' | 'UPDATE', changes: Changes) => auditEntry(actor, handler.auditName, entityId, action, changes, at);
 
-  await insertChunked(manager, handler.entity, plan.creates.map((c) => c.row), step);
+  await insertInChunks(manager, handler.entity, plan.creates.map((c) => c.row), step);
   if (plan.creates.length > 0) {
     const ids = await plan.createdIds(manager);
     for (const create of plan.creates) audits.push(auditRow(ids.get(create)!, 'CREATE', diff(null, create.row as T)));
   }
 
   for (const update of plan.updates) {
-    const values: Record<string, unknown> = Object.fromEntries(Object.entries(update.changes).map(([key, change]) => [key, change.to]));
-    const query = manager.createQueryBuilder().update(handler.entity);
-    const { affected } = handler.versioned
-      ? await query
-          .set({ ...values, version: () => 'version + 1' } as never)
-          .where('id = :id AND version = :version', { id: update.current.id, version: update.current.version })
-          .execute()
-      : await query.set(values as never).where('id = :id', { id: update.current.id }).execute();
-    if (affected !== 1) {
+    if (!(await applyChanges(manager, handler.entity, update.current.id, handler.versioned ? update.current.version : undefined, update.changes))) {
       throw new GraphQLError(`${update.label} was changed by someone else during the import; nothing was imported, run it again`, {
         extensions: { code: 'CONFLICT' },
       });
@@ -1069,7 +1010,7 @@ async function write<T extends { id: number; version?: number }>(
     audits.push(auditRow(update.current.id, 'UPDATE', update.changes));
     step(1);
   }
-  await insertChunked(manager, AuditEntryEntity, audits);
+  await insertInChunks(manager, AuditEntryEntity, audits);
 }
 
 // ---------------------------------------------------------------------------------------------
