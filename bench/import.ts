@@ -15,9 +15,9 @@ import path from 'node:path';
 import { loadConfig, PROJECT_ROOT } from '../shared/config';
 import { openDatabase } from '../shared/db';
 import { installEmbeddedSearch } from '../shared/poi/embedded-search';
-import { POI_ENTITIES, TicketEntity } from '../shared/poi/entities';
+import { TicketEntity } from '../shared/poi/entities';
 import { ImportEntity, ImportProgress, importRows } from '../shared/poi/import';
-import { POI_MIGRATIONS } from '../shared/poi/migrations';
+import { POI_SCHEMA } from '../shared/poi/subgraph';
 import { readLibrarySources, seedPoiDatabase } from '../shared/poi/seed';
 import { Poi, POIS } from '../shared/registry';
 
@@ -69,7 +69,7 @@ interface Run {
 
 async function bench(kind: 'embedded' | 'mysql', poi: Poi, databaseUrl?: string): Promise<Run[]> {
   const sources = readLibrarySources(path.join(PROJECT_ROOT, 'subgraphs', poi.subgraphName, 'data', 'libraries.csv'));
-  const database = await openDatabase({ subgraph: poi.subgraphName, databaseUrl, entities: POI_ENTITIES, migrations: POI_MIGRATIONS, poolSize: 2 });
+  const database = await openDatabase({ subgraph: poi.subgraphName, databaseUrl, ...POI_SCHEMA, poolSize: 2 });
   const { dataSource } = database;
   const seed = { scale: 1, referenceDate: '2026-11-01', reset: true };
   try {
@@ -134,7 +134,7 @@ async function main() {
   if (onMySql) {
     process.stderr.write(`${onMySql.poi.subgraphName.toUpperCase()}_DATABASE_URL is set: benchmarking on MySQL too (the schema is reseeded)\n`);
     const [version] = await (async () => {
-      const { dataSource } = await openDatabase({ subgraph: onMySql.poi.subgraphName, databaseUrl: onMySql.url, entities: POI_ENTITIES, migrations: POI_MIGRATIONS, poolSize: 1 });
+      const { dataSource } = await openDatabase({ subgraph: onMySql.poi.subgraphName, databaseUrl: onMySql.url, ...POI_SCHEMA, poolSize: 1 });
       try {
         return (await dataSource.query('SELECT VERSION() AS version')) as { version: string }[];
       } finally {

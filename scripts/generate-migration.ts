@@ -9,20 +9,13 @@ import path from 'node:path';
 import { loadConfig, PROJECT_ROOT } from '../shared/config';
 import { openDatabase } from '../shared/db';
 import { runMain } from '../shared/lifecycle';
-import { POI_ENTITIES } from '../shared/poi/entities';
-import { POI_MIGRATIONS } from '../shared/poi/migrations';
+import { POI_SCHEMA } from '../shared/poi/subgraph';
 import { POIS } from '../shared/registry';
-import { COLLABORATION_ENTITIES } from '../subgraphs/collaboration/src/entities';
-import { COLLABORATION_MIGRATIONS } from '../subgraphs/collaboration/migrations';
+import { COLLABORATION_SCHEMA } from '../subgraphs/collaboration/src/subgraph';
 
 const TARGETS = {
-  poi: { folder: 'shared/poi/migrations', entities: POI_ENTITIES, migrations: POI_MIGRATIONS, subgraph: POIS[0].subgraphName },
-  collaboration: {
-    folder: 'subgraphs/collaboration/migrations',
-    entities: COLLABORATION_ENTITIES,
-    migrations: COLLABORATION_MIGRATIONS,
-    subgraph: 'collaboration',
-  },
+  poi: { folder: 'shared/poi/migrations', schema: POI_SCHEMA, subgraph: POIS[0].subgraphName },
+  collaboration: { folder: 'subgraphs/collaboration/migrations', schema: COLLABORATION_SCHEMA, subgraph: 'collaboration' },
 };
 
 const quote = (sql: string) => '`' + sql.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${') + '`';
@@ -37,7 +30,7 @@ runMain(async () => {
   const databaseUrl = config.subgraphs.find((s) => s.name === target.subgraph)?.databaseUrl;
   if (!databaseUrl) throw new Error(`Set ${target.subgraph.toUpperCase()}_DATABASE_URL to a scratch MySQL schema.`);
 
-  const { dataSource } = await openDatabase({ subgraph: target.subgraph, databaseUrl, entities: target.entities, migrations: target.migrations, poolSize: 1 });
+  const { dataSource } = await openDatabase({ subgraph: target.subgraph, databaseUrl, ...target.schema, poolSize: 1 });
   const { upQueries, downQueries } = await dataSource.driver.createSchemaBuilder().log();
   await dataSource.destroy();
   if (upQueries.length === 0) {

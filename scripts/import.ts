@@ -11,7 +11,6 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, subgraphConfig } from '../shared/config';
 import { openDatabase } from '../shared/db';
-import { POI_ENTITIES } from '../shared/poi/entities';
 import {
   formatImportError,
   IMPORT_ENTITIES,
@@ -22,7 +21,7 @@ import {
   importSummary,
   isImportEntity,
 } from '../shared/poi/import';
-import { POI_MIGRATIONS } from '../shared/poi/migrations';
+import { POI_SCHEMA } from '../shared/poi/subgraph';
 import { POIS } from '../shared/registry';
 
 const USAGE = `Usage: npm run import -- --poi <code> --entity <${IMPORT_ENTITIES.join('|')}> --file <file.csv|file.json> [--dry-run] [--actor <name>] [--url <subgraph url>]`;
@@ -190,8 +189,7 @@ async function main(): Promise<number> {
     const { dataSource } = await openDatabase({
       subgraph: poi.subgraphName,
       databaseUrl: settings.databaseUrl,
-      entities: POI_ENTITIES,
-      migrations: POI_MIGRATIONS,
+      ...POI_SCHEMA,
       poolSize: 2,
     });
     try {

@@ -14,13 +14,17 @@ export class StatementCounter implements TypeOrmLogger {
   log(): void {}
 }
 
-export interface DatabaseOptions {
+/** What a subgraph's database holds: its entities, and the migrations that build them on MySQL. */
+export interface DatabaseSchema {
+  entities: EntitySchema<any>[];
+  migrations: (new () => MigrationInterface)[];
+}
+
+export interface DatabaseOptions extends DatabaseSchema {
   /** Used in error messages only. */
   subgraph: string;
   /** MySQL/MariaDB URL; absent means a fresh embedded (sql.js) database in memory. */
   databaseUrl?: string;
-  entities: EntitySchema<any>[];
-  migrations: (new () => MigrationInterface)[];
   poolSize: number;
 }
 

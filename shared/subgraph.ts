@@ -3,7 +3,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { BaseContext } from '@apollo/server';
 import type { Express } from 'express';
-import type { Database } from './db';
+import type { Database, DatabaseSchema } from './db';
 import type { Logger } from './logger';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { createMetricsRegistry, instrumentDatabase, timeRootResolvers } from './metrics';
@@ -30,6 +30,8 @@ export interface RunningSubgraph extends RunningServer {
 export interface SubgraphDefinition {
   name: string;
   sdl: string;
+  /** Its database's entities and migrations (for `npm run migrate` and friends). */
+  schema: DatabaseSchema;
   start(options: SubgraphStartOptions): Promise<RunningSubgraph>;
 }
 

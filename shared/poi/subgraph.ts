@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { openDatabase } from '../db';
+import { DatabaseSchema, openDatabase } from '../db';
 import type { Poi } from '../registry';
 import { serveSubgraph, SubgraphDefinition } from '../subgraph';
 import { installEmbeddedSearch } from './embedded-search';
@@ -17,17 +17,20 @@ import { PoiWrites } from './writes';
  * A POI subgraph built from the kit. `folder` is the POI's own folder (subgraphs/<code>), which
  * holds its seed data.
  */
+/** Every POI database: the kit's entities and migrations. */
+export const POI_SCHEMA: DatabaseSchema = { entities: POI_ENTITIES, migrations: POI_MIGRATIONS };
+
 export function definePoiSubgraph(poi: Poi, folder: string): SubgraphDefinition {
   const sdl = poiSubgraphSdl(poi);
   return {
     name: poi.subgraphName,
     sdl,
+    schema: POI_SCHEMA,
     async start(options) {
       const database = await openDatabase({
         subgraph: poi.subgraphName,
         databaseUrl: options.databaseUrl,
-        entities: POI_ENTITIES,
-        migrations: POI_MIGRATIONS,
+        ...POI_SCHEMA,
         poolSize: options.poolSize,
       });
       if (database.kind === 'embedded') await installEmbeddedSearch(database.dataSource);

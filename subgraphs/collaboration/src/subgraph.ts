@@ -1,4 +1,4 @@
-import { openDatabase } from '../../../shared/db';
+import { DatabaseSchema, openDatabase } from '../../../shared/db';
 import type { Poi } from '../../../shared/registry';
 import { serveSubgraph, SubgraphDefinition } from '../../../shared/subgraph';
 import { COLLABORATION_ENTITIES } from './entities';
@@ -10,18 +10,20 @@ import { collaborationSdl } from './schema';
 import { seedCollaboration } from './seed';
 import { CollaborationWrites } from './writes';
 
+export const COLLABORATION_SCHEMA: DatabaseSchema = { entities: COLLABORATION_ENTITIES, migrations: COLLABORATION_MIGRATIONS };
+
 /** The collaboration subgraph over a registry: POI registry, work agenda, goals and steering group. */
 export function defineCollaborationSubgraph(pois: readonly Poi[]): SubgraphDefinition {
   const sdl = collaborationSdl(pois);
   return {
     name: 'collaboration',
     sdl,
+    schema: COLLABORATION_SCHEMA,
     async start(options) {
       const database = await openDatabase({
         subgraph: 'collaboration',
         databaseUrl: options.databaseUrl,
-        entities: COLLABORATION_ENTITIES,
-        migrations: COLLABORATION_MIGRATIONS,
+        ...COLLABORATION_SCHEMA,
         poolSize: options.poolSize,
       });
       if (await seedCollaboration(database.dataSource, pois, options.seed)) options.logger.info('collaboration: database seeded');
