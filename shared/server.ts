@@ -2,7 +2,8 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import express from 'express';
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
-import type { DocumentNode } from 'graphql';
+import { GraphQLError, type DocumentNode } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
 import { depthLimit, MAX_QUERY_DEPTH, MAX_TOKENS, operationResolution, rejectDeepDocuments } from './graphql-limits';
 import { ApolloServer, ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -144,6 +145,13 @@ export async function startGraphQLServer<TContext extends BaseContext>(
   const apollo = new ApolloServer<TContext>({
     ...(options.gateway ? { gateway: options.gateway } : { schema: options.schema! }),
     includeStacktraceInErrorResponses: false,
+    // Errors the code meant for clients are GraphQL errors; anything else (a database driver's
+    // message, a bug) is logged and reaches the client only as "Internal server error".
+    formatError: (formatted, error) => {
+      if (unwrapResolverError(error) instanceof GraphQLError || formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR') return formatted;
+      options.logger.error({ err: unwrapResolverError(error), path: formatted.path }, 'internal error');
+      return { ...formatted, message: 'Internal server error' };
+    },
     // Bounded on purpose: a parsed-document cache of a few MiB, and limits on document size and depth.
     documentStore: new InMemoryLRUCache<DocumentNode>({ maxSize: 4 * 2 ** 20, sizeCalculation: (doc) => (doc.loc?.end ?? 1000) * 20 }),
     parseOptions: { maxTokens: MAX_TOKENS },

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { DataSource, EntityManager, EntitySchema } from 'typeorm';
 import { Actor, audit, diff, updateVersioned } from '../versioned-writes';
@@ -203,7 +204,7 @@ export class PoiWrites {
         openedAt: new Date(),
         resolvedAt: null,
         agendaItemId: input.agendaItemId ?? null,
-        reference: `pending-${Date.now()}-${Math.random()}`,
+        reference: `pending-${randomBytes(8).toString('hex')}`, // replaced by the POI's number once the id is known
       };
       const { identifiers } = await manager.insert(TicketEntity, row);
       const ticketId = identifiers[0].id as number;
