@@ -6,6 +6,7 @@
 FROM node:20-slim AS dashboard
 WORKDIR /build
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci
 COPY . .
 RUN npm run build:dashboard
@@ -20,8 +21,10 @@ ENV NODE_ENV=production \
     PATH=/app/node_modules/.bin:$PATH
 
 # Dependencies first, so that editing sources does not reinstall them. tsx is a runtime
-# dependency: services run their TypeScript sources directly.
+# dependency: services run their TypeScript sources directly. patches/ is applied by npm ci's
+# postinstall (patch-package).
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --omit=dev && npm cache clean --force
 
 # Sources, supergraph.graphql, subgraph schemas, registry and CSV data. They stay owned by

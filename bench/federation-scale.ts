@@ -227,7 +227,7 @@ async function startDelayProxy(target: string): Promise<{ url: string; close(): 
       await new Promise((resolve) => setTimeout(resolve, FETCH_DELAY_MS));
       const upstream = await fetch(target, {
         method: 'POST',
-        headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
+        headers: { 'content-type': req.headers['content-type'] ?? 'application/json', authorization: req.headers.authorization ?? '' },
         body: Buffer.concat(chunks),
       });
       res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
@@ -252,6 +252,7 @@ async function startDelayedGateway(stack: Stack) {
     port: 0,
     host: '127.0.0.1',
     logger: createLogger('bench', 'silent'),
+    security: stack.config.security,
   });
   return {
     url: gateway.url,

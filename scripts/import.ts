@@ -8,6 +8,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { poiScope } from '../shared/auth/identity';
+import { createIdentitySigner } from '../shared/auth/internal-token';
 import { parseArgs } from 'node:util';
 import { loadConfig, subgraphConfig } from '../shared/config';
 import { openDatabase } from '../shared/db';
@@ -106,10 +108,10 @@ function importUrl(base: string): URL {
 async function viaSubgraph(
   url: URL,
   subgraph: string,
-  request: { entity: string; dryRun: boolean; actor: string; content: string; format: ImportFormat },
+  request: { entity: string; dryRun: boolean; token: string; content: string; format: ImportFormat },
   progress: ProgressLine,
 ): Promise<ImportResult> {
-  url.search = new URLSearchParams({ entity: request.entity, dryRun: String(request.dryRun), actor: request.actor }).toString();
+  url.search = new URLSearchParams({ entity: request.entity, dryRun: String(request.dryRun) }).toString();
   const megabytes = (Buffer.byteLength(request.content) / 1e6).toFixed(1);
   const started = Date.now();
   const ticker = setInterval(() => progress.update(`sent ${megabytes} MB to ${url.host}, ${subgraph} is checking and writing (${Math.round((Date.now() - started) / 1000)} s)`), 1000);
@@ -118,7 +120,10 @@ async function viaSubgraph(
   try {
     response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': request.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8' },
+      headers: {
+        'content-type': request.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+        authorization: `Bearer ${request.token}`,
+      },
       body: request.content,
     });
   } catch (error) {
@@ -200,7 +205,12 @@ async function main(): Promise<number> {
   } else {
     const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
     const url = importUrl(args.url ?? `http://${host}:${settings.port}`);
-    result = await viaSubgraph(url, poi.subgraphName, { entity, dryRun, actor, content, format }, progress);
+    // The subgraph answers only identities signed with the gateway's key, which the operator's
+    // machine has locally (.secrets/local.json) or as GATEWAY_SIGNING_KEY.
+    if (!config.security.gatewaySigningKey) throw new Error('Importing through the subgraph needs the gateway\'s key: set GATEWAY_SIGNING_KEY, or import into MySQL directly');
+    const sign = await createIdentitySigner(config.security.gatewaySigningKey);
+    const token = await sign({ subject: actor, name: actor, scopes: [poiScope(poi, 'write')], anonymous: false }, poi.subgraphName);
+    result = await viaSubgraph(url, poi.subgraphName, { entity, dryRun, token, content, format }, progress);
   }
 
   if (result.errorCount > 0) {

@@ -19,6 +19,7 @@ runMain(async () => {
     seed: config.seed,
     logger,
     otlpEndpoint: config.otlpEndpoint,
+    gatewayPublicKey: config.security.gatewayPublicKey,
   });
   stopOnSignal(running, logger);
 });

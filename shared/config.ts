@@ -1,5 +1,9 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import path from 'node:path';
+import { LocalSecrets, readOrCreateLocalSecrets } from './auth/local-secrets';
+import { NETWORK_READ, scopesFromClaims } from './auth/identity';
 import { isCalendarDate } from './dates';
+import { MAX_QUERY_DEPTH, MAX_TOKENS } from './graphql-limits';
 import { POIS } from './registry';
 
 /** Where one subgraph listens, where the gateway reaches it, and which database it uses. */
@@ -12,7 +16,46 @@ export interface SubgraphConfig {
   databaseUrl?: string;
 }
 
+/** Limits on every operation the gateway accepts; each breach is refused with its own error code. */
+export interface OperationLimits {
+  depth: number;
+  aliases: number;
+  directives: number;
+  tokens: number;
+  bodyBytes: number;
+  /** Estimated cost: every field counts once per item of every list around it (see gateway/src/operation-limits.ts). */
+  cost: number;
+  /** Operations in one batched HTTP request (a JSON array). */
+  batch: number;
+}
+
+export interface SecurityConfig {
+  /** How the gateway authenticates clients. */
+  clients: {
+    /** HS256 shared secret (local use and simple set-ups). */
+    secret?: string;
+    /** JWKS URL for RS256/ES256 tokens (production identity providers). */
+    jwksUrl?: string;
+    issuer: string;
+    audience: string;
+    /** Whether a request without a token is served, with `anonymousScopes`. */
+    allowAnonymous: boolean;
+    anonymousScopes: readonly string[];
+  };
+  /** The gateway's private key (PKCS#8 PEM) for the tokens it forwards to subgraphs; only the gateway needs it. */
+  gatewaySigningKey?: string;
+  /** Its public key (SPKI PEM): what every subgraph checks forwarded tokens with. */
+  gatewayPublicKey: string;
+  limits: OperationLimits;
+  /** Requests per client identity per window; `redisUrl` shares the budget between gateway replicas. */
+  rateLimit: { requests: number; windowSeconds: number; redisUrl?: string };
+  introspection: boolean;
+  ide: boolean;
+}
+
 export interface Config {
+  /** NODE_ENV=production: no anonymous access, no introspection or IDE unless configured, no local secrets. */
+  production: boolean;
   /** Interface every server binds to. */
   host: string;
   gateway: {
@@ -30,6 +73,7 @@ export interface Config {
   logLevel: string;
   /** OTLP/HTTP endpoint (base URL) traces are exported to; absent: no tracing at all. */
   otlpEndpoint?: string;
+  security: SecurityConfig;
 }
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -100,8 +144,11 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const production = env.NODE_ENV === 'production';
+  const security = loadSecurity(env, production, integer, flag, problems);
 
   const config: Config = {
+    production,
     host,
     gateway: {
       port: gatewayPort,
@@ -118,9 +165,69 @@ export function loadConfig(env: Env = process.env): Config {
     seed: { scale: integer('SEED_SCALE', 1, 1, 100), referenceDate },
     logLevel,
     otlpEndpoint,
+    security,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
+}
+
+/** A PEM from the environment: real newlines, or `\n` escapes as .env files and CI secrets often have. */
+const pem = (value: string | undefined) => (value ? value.replace(/\\n/g, '\n').trim() + '\n' : undefined);
+
+function loadSecurity(
+  env: Env,
+  production: boolean,
+  integer: (key: string, fallback: number, min: number, max: number) => number,
+  flag: (key: string) => boolean,
+  problems: string[],
+): SecurityConfig {
+  const optionalFlag = (key: string, fallback: boolean) => (env[key] === undefined || env[key] === '' ? fallback : flag(key));
+  // Locally, whatever is not configured comes from the clone's own generated secrets; production must say.
+  let generated: LocalSecrets | undefined;
+  const local = () => (production ? undefined : (generated ??= readOrCreateLocalSecrets(path.resolve(PROJECT_ROOT, env.LOCAL_SECRETS_FILE || '.secrets/local.json'))));
+  const secret = env.AUTH_JWT_SECRET || (env.AUTH_JWKS_URL ? undefined : local()?.clientSecret);
+  if (secret !== undefined && secret.length < 32) problems.push('AUTH_JWT_SECRET must be at least 32 characters');
+  const jwksUrl = env.AUTH_JWKS_URL || undefined;
+  if (jwksUrl && !/^https?:\/\/\S+$/.test(jwksUrl)) problems.push(`AUTH_JWKS_URL must be an http(s) URL, got "${jwksUrl}"`);
+  const allowAnonymous = optionalFlag('AUTH_ALLOW_ANONYMOUS', !production);
+  const anonymousScopes = scopesFromClaims({ scope: env.AUTH_ANONYMOUS_SCOPES ?? NETWORK_READ });
+  const gatewaySigningKey = pem(env.GATEWAY_SIGNING_KEY) ?? local()?.gatewayPrivateKey;
+  let gatewayPublicKey = pem(env.GATEWAY_PUBLIC_KEY);
+  if (env.GATEWAY_SIGNING_KEY) {
+    try {
+      const key = createPrivateKey(gatewaySigningKey!);
+      if (key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') throw new Error('not P-256');
+      // The gateway itself needs only its private key; the public half follows from it.
+      gatewayPublicKey ??= createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString();
+    } catch {
+      problems.push('GATEWAY_SIGNING_KEY must be an EC P-256 private key in PKCS#8 PEM (npm run -s secrets makes one)');
+    }
+  }
+  gatewayPublicKey ??= local()?.gatewayPublicKey;
+  if (!gatewayPublicKey) problems.push('GATEWAY_PUBLIC_KEY must be set (the gateway\'s ES256 public key, PEM): subgraphs check forwarded identities with it');
+  const introspection = optionalFlag('GRAPHQL_INTROSPECTION', !production);
+  if (env.REDIS_URL && !/^rediss?:\/\/\S+$/.test(env.REDIS_URL)) problems.push(`REDIS_URL must look like redis://127.0.0.1:6379, got "${env.REDIS_URL}"`);
+  return {
+    clients: { secret, jwksUrl, issuer: env.AUTH_ISSUER || 'poi-federation', audience: env.AUTH_AUDIENCE || 'poi-federation-api', allowAnonymous, anonymousScopes },
+    gatewaySigningKey,
+    gatewayPublicKey: gatewayPublicKey ?? '',
+    limits: {
+      depth: integer('LIMIT_DEPTH', MAX_QUERY_DEPTH, 2, MAX_QUERY_DEPTH),
+      aliases: integer('LIMIT_ALIASES', 30, 0, 1000),
+      directives: integer('LIMIT_DIRECTIVES', 50, 0, 1000),
+      tokens: integer('LIMIT_TOKENS', MAX_TOKENS, 100, 100_000),
+      bodyBytes: integer('LIMIT_BODY_BYTES', 2 ** 20, 1024, 64 * 2 ** 20),
+      cost: integer('LIMIT_COST', 50_000, 10, 10_000_000),
+      batch: integer('LIMIT_BATCH', 10, 1, 100),
+    },
+    rateLimit: {
+      requests: integer('RATE_LIMIT_REQUESTS', 3000, 1, 100_000_000),
+      windowSeconds: integer('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+      redisUrl: env.REDIS_URL || undefined,
+    },
+    introspection,
+    ide: optionalFlag('GRAPHQL_IDE', introspection),
+  };
 }
 
 export class ConfigError extends Error {

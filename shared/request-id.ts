@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import type { Identity } from './auth/identity';
 import type { Logger } from './logger';
 
 /** The header that carries a request's id: from the client to the gateway, to every subgraph fetch and back. */
@@ -31,6 +32,8 @@ export interface RequestScope {
 export interface RequestContextFields {
   requestId: string;
   logger: Logger;
+  /** Who is asking: verified by the gateway (from the client's token), by a subgraph (from the gateway's). */
+  identity?: Identity;
 }
 
 const scopes = new AsyncLocalStorage<RequestScope>();

@@ -5,6 +5,7 @@ import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { GraphQLError, type DocumentNode } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { depthLimit, MAX_QUERY_DEPTH, MAX_TOKENS, operationResolution, rejectDeepDocuments } from './graphql-limits';
+import type { Identity } from './auth/identity';
 import { ApolloServer, ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -54,6 +55,24 @@ export interface GraphQLServerOptions<TContext extends BaseContext> {
   otlpEndpoint?: string;
   /** Extra routes on the express app (e.g. the gateway's /dashboard), added before it listens. */
   routes?: (app: express.Express) => void;
+  /**
+   * Run on every /graphql request once its body is read: authentication (which sets
+   * `res.locals.identity`, handed to the context as `identity`), rate limits. Each may answer
+   * the request itself (401, 429).
+   */
+  guards?: express.RequestHandler[];
+  /** Depth, tokens, body size and batched operations (default: depth 40, 15,000 tokens, 1 MiB, no batching). */
+  limits?: { depth: number; tokens: number; bodyBytes: number; batch: number };
+  /** Schema introspection (default true). Without it, error messages no longer suggest field names either. */
+  introspection?: boolean;
+}
+
+/** More operations in one batched request than allowed: 400 before any is run. */
+function batchLimit(max: number): express.RequestHandler {
+  return (req, res, next) => {
+    if (!Array.isArray(req.body) || req.body.length <= max) return next();
+    res.status(400).json({ errors: [{ message: `Too many operations in one batch: ${req.body.length}, at most ${max}`, extensions: { code: 'BATCH_LIMIT_EXCEEDED' } }] });
+  };
 }
 
 /** A body that is not JSON, or too large, gets a GraphQL-shaped 4xx, never an HTML page or a stack. */
@@ -111,6 +130,7 @@ function requestIdentity(logger: Logger): express.RequestHandler {
           status: res.statusCode,
           ...(res.writableFinished ? {} : { aborted: true }),
           operationName: scope.operationName ?? null,
+          subject: (res.locals.identity as Identity | undefined)?.subject ?? null,
           durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
           errorCount: scope.errorCount ?? 0,
         },
@@ -142,9 +162,15 @@ export async function startGraphQLServer<TContext extends BaseContext>(
   const tracing = options.otlpEndpoint
     ? await startTracing({ otlpEndpoint: options.otlpEndpoint, serviceName: options.name, logger: options.logger })
     : undefined;
+  const limits = options.limits ?? { depth: MAX_QUERY_DEPTH, tokens: MAX_TOKENS, bodyBytes: 2 ** 20, batch: 1 };
+  const introspection = options.introspection ?? true;
   const apollo = new ApolloServer<TContext>({
     ...(options.gateway ? { gateway: options.gateway } : { schema: options.schema! }),
     includeStacktraceInErrorResponses: false,
+    introspection,
+    hideSchemaDetailsFromClientErrors: !introspection,
+    allowBatchedHttpRequests: limits.batch > 1,
+    csrfPrevention: true,
     // Errors the code meant for clients are GraphQL errors; anything else (a database driver's
     // message, a bug) is logged and reaches the client only as "Internal server error".
     formatError: (formatted, error) => {
@@ -154,8 +180,8 @@ export async function startGraphQLServer<TContext extends BaseContext>(
     },
     // Bounded on purpose: a parsed-document cache of a few MiB, and limits on document size and depth.
     documentStore: new InMemoryLRUCache<DocumentNode>({ maxSize: 4 * 2 ** 20, sizeCalculation: (doc) => (doc.loc?.end ?? 1000) * 20 }),
-    parseOptions: { maxTokens: MAX_TOKENS },
-    validationRules: [depthLimit(MAX_QUERY_DEPTH)],
+    parseOptions: { maxTokens: limits.tokens },
+    validationRules: [depthLimit(limits.depth)],
     plugins: [
       operationResolution,
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMs ?? 10_000 }),
@@ -191,8 +217,10 @@ export async function startGraphQLServer<TContext extends BaseContext>(
   app.all(
     '/graphql',
     requestIdentity(options.logger),
-    express.json({ limit: '1mb' }),
+    express.json({ limit: limits.bodyBytes }),
     badBody,
+    batchLimit(limits.batch),
+    ...(options.guards ?? []),
     rejectDeepDocuments,
     ...(tracing ? [tracing.middleware] : []),
     enterRequestScope,
@@ -200,7 +228,7 @@ export async function startGraphQLServer<TContext extends BaseContext>(
       // Every context value also carries the request's id and its logger.
       context: async ({ res }) => {
         const scope = res.locals.requestScope as RequestScope;
-        const fields: RequestContextFields = { requestId: scope.requestId, logger: scope.logger };
+        const fields: RequestContextFields = { requestId: scope.requestId, logger: scope.logger, identity: res.locals.identity as Identity | undefined };
         return Object.assign(await options.context(), fields);
       },
     }),

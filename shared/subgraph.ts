@@ -8,6 +8,9 @@ import type { Logger } from './logger';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { createMetricsRegistry, instrumentDatabase, timeRootResolvers } from './metrics';
 import { RunningServer, startGraphQLServer } from './server';
+import { enforceAuthDirectives } from './auth/directives';
+import { createIdentityVerifier } from './auth/internal-token';
+import { requireGatewayToken } from './auth/subgraph-guard';
 
 export interface SubgraphStartOptions {
   port: number;
@@ -19,6 +22,8 @@ export interface SubgraphStartOptions {
   logger: Logger;
   /** OTLP/HTTP endpoint for traces; absent: no tracing. */
   otlpEndpoint?: string;
+  /** The gateway's public key (SPKI PEM): only requests with a token it signed are served. */
+  gatewayPublicKey: string;
 }
 
 export interface RunningSubgraph extends RunningServer {
@@ -47,6 +52,9 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
   routes?: (app: Express) => void;
 }): Promise<RunningSubgraph> {
   const schema = buildSubgraphSchema([{ typeDefs: parse(spec.sdl), resolvers: spec.resolvers as GraphQLResolverMap<unknown> }]);
+  // The owner decides: the schema's @authenticated / @requiresScopes are enforced here.
+  enforceAuthDirectives(schema);
+  const onlyTheGateway = requireGatewayToken(await createIdentityVerifier(spec.options.gatewayPublicKey, spec.name));
   // Operation durations and errors, root resolver and SQL timings, and the connection pool.
   const metrics = createMetricsRegistry(spec.name);
   instrumentDatabase(metrics, spec.database);
@@ -62,7 +70,11 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
     plugins: [ApolloServerPluginInlineTraceDisabled()],
     metrics: { registry: metrics, prefix: 'subgraph' },
     otlpEndpoint: spec.options.otlpEndpoint,
-    routes: spec.routes,
+    guards: [onlyTheGateway],
+    routes: (app) => {
+      app.use('/import', onlyTheGateway);
+      spec.routes?.(app);
+    },
     readiness: async () => {
       try {
         await spec.database.dataSource.query('SELECT 1');

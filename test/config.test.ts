@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { testSecurityEnv } from './helpers/auth';
 import { ConfigError, loadConfig } from '../shared/config';
 
 describe('configuration', () => {
@@ -48,5 +52,55 @@ describe('configuration', () => {
       expect.stringContaining('LOG_LEVEL'),
       expect.stringContaining('SEED_SCALE'),
     ]);
+  });
+
+  describe('security', () => {
+    const secrets = testSecurityEnv();
+
+    it('locally: anonymous network:read, introspection and IDE on, secrets from the clone\'s generated file', () => {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-')), 'local.json');
+      const first = loadConfig({ LOCAL_SECRETS_FILE: file }).security;
+      expect(first.clients).toMatchObject({ allowAnonymous: true, anonymousScopes: ['network:read'], issuer: 'poi-federation', audience: 'poi-federation-api' });
+      expect(first).toMatchObject({ introspection: true, ide: true });
+      expect(first.clients.secret!.length).toBeGreaterThanOrEqual(32);
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      // Every service of the clone reads the same secrets.
+      expect(loadConfig({ LOCAL_SECRETS_FILE: file }).security).toEqual(first);
+    });
+
+    it('in production: no anonymous access, no introspection, no local secrets; the public key follows from the signing key', () => {
+      const gateway = loadConfig({ NODE_ENV: 'production', GATEWAY_SIGNING_KEY: secrets.GATEWAY_SIGNING_KEY, AUTH_JWT_SECRET: secrets.AUTH_JWT_SECRET }).security;
+      expect(gateway.clients.allowAnonymous).toBe(false);
+      expect([gateway.introspection, gateway.ide]).toEqual([false, false]);
+      expect(gateway.gatewayPublicKey.trim()).toBe(secrets.GATEWAY_PUBLIC_KEY.trim());
+      const subgraph = loadConfig({ NODE_ENV: 'production', GATEWAY_PUBLIC_KEY: secrets.GATEWAY_PUBLIC_KEY.replace(/\n/g, '\\n') }).security;
+      expect(subgraph.gatewayPublicKey.trim()).toBe(secrets.GATEWAY_PUBLIC_KEY.trim());
+      expect(subgraph.gatewaySigningKey).toBeUndefined();
+      expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/GATEWAY_PUBLIC_KEY must be set/);
+      expect(loadConfig({ NODE_ENV: 'production', GATEWAY_PUBLIC_KEY: secrets.GATEWAY_PUBLIC_KEY, AUTH_ALLOW_ANONYMOUS: 'true', GRAPHQL_INTROSPECTION: 'true' }).security).toMatchObject({
+        clients: { allowAnonymous: true },
+        introspection: true,
+        ide: true,
+      });
+    });
+
+    it('takes limits and the rate limit from the environment and refuses bad values', () => {
+      const config = loadConfig({ ...secrets, LIMIT_COST: '1234', LIMIT_BATCH: '3', RATE_LIMIT_REQUESTS: '50', RATE_LIMIT_WINDOW_SECONDS: '10', REDIS_URL: 'redis://127.0.0.1:6379' });
+      expect(config.security.limits).toMatchObject({ cost: 1234, batch: 3, depth: 40 });
+      expect(config.security.rateLimit).toEqual({ requests: 50, windowSeconds: 10, redisUrl: 'redis://127.0.0.1:6379' });
+      let error: unknown;
+      try {
+        loadConfig({ ...secrets, AUTH_JWT_SECRET: 'short', LIMIT_DEPTH: '99', REDIS_URL: 'localhost:6379', GATEWAY_SIGNING_KEY: 'nope', AUTH_JWKS_URL: 'ftp://x' });
+      } catch (e) {
+        error = e;
+      }
+      expect((error as ConfigError).problems).toEqual([
+        'AUTH_JWT_SECRET must be at least 32 characters',
+        'AUTH_JWKS_URL must be an http(s) URL, got "ftp://x"',
+        expect.stringContaining('GATEWAY_SIGNING_KEY must be an EC P-256 private key'),
+        expect.stringContaining('REDIS_URL must look like'),
+        expect.stringContaining('LIMIT_DEPTH must be a whole number from 2 to 40'),
+      ]);
+    });
   });
 });

@@ -11,6 +11,8 @@ import express from 'express';
 import { mountDashboard } from '../gateway/src/dashboard';
 import { ensureDashboardBuilt } from '../scripts/build-dashboard';
 import { startStack, type Stack } from './helpers/stack';
+import { poiScope, roleScopes } from '../shared/auth/identity';
+import { poiByCode } from '../shared/registry';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -299,17 +301,53 @@ suite('dashboard (/dashboard in Chromium)', () => {
   it('sends the token from the token field as a bearer token, kept for the session', async () => {
     const { context, page, requests } = await openPage();
     await page.locator('[data-poi][data-state="ready"]').first().waitFor();
+    const token = await stack.token(roleScopes('dashboard'), 'wall-screen');
     const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/graphql');
-    await page.fill('#token', 'test-token-123');
+    await page.fill('#token', token);
     await page.press('#token', 'Enter');
     await answered;
-    expect(graphqlPosts(requests).at(-1)!.headers.authorization).toBe('Bearer test-token-123');
-    await expect(page.evaluate('sessionStorage.getItem("poi-dashboard.token")')).resolves.toBe('test-token-123');
+    expect(graphqlPosts(requests).at(-1)!.headers.authorization).toBe(`Bearer ${token}`);
+    await expect(page.evaluate('sessionStorage.getItem("poi-dashboard.token")')).resolves.toBe(token);
     await page.reload();
     await page.locator('[data-poi][data-state="ready"]').first().waitFor();
-    expect(graphqlPosts(requests).at(-1)!.headers.authorization).toBe('Bearer test-token-123');
-    await expect(page.inputValue('#token')).resolves.toBe('test-token-123');
+    expect(graphqlPosts(requests).at(-1)!.headers.authorization).toBe(`Bearer ${token}`);
+    await expect(page.inputValue('#token')).resolves.toBe(token);
     await context.close();
+  });
+
+  it('with security on, shows only what the token may see: sign-in first, then the figures; no access without network:read', async () => {
+    // A gateway that, as in production, serves no anonymous request.
+    const secured = await stack.gatewayWith({ clients: { ...stack.config.security.clients, allowAnonymous: false } });
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    try {
+      const page = await context.newPage();
+      const enter = async (token: string) => {
+        const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/graphql');
+        await page.fill('#token', token);
+        await page.press('#token', 'Enter');
+        await answered;
+      };
+      await page.goto(`${new URL(secured.url).origin}/dashboard?refresh=0`);
+      const error = page.locator('[role="alert"][data-state="error"] h2');
+      await expect(error.textContent()).resolves.toBe('Aanmelden nodig: vul een geldig token in');
+      await expect(page.locator('[data-poi]').count()).resolves.toBe(0);
+
+      await enter('not-a-token');
+      await until(() => error.textContent(), (text) => text === 'Aanmelden nodig: vul een geldig token in');
+
+      await enter(await stack.token([poiScope(poiByCode('CUBISS'), 'read')], 'cubiss-only'));
+      await until(() => error.textContent(), (text) => text === 'Uw token geeft geen toegang tot het netwerkoverzicht (scope network:read)');
+      await expect(page.locator('[data-poi]').count()).resolves.toBe(0);
+
+      await enter(await stack.token(roleScopes('dashboard'), 'wall-screen'));
+      await page.locator('[data-poi][data-state="ready"]').first().waitFor();
+      await expect(cardCodes(page)).resolves.toEqual(CODES);
+      await expect(page.locator('[role="alert"]').count()).resolves.toBe(0);
+      const api = await stack.query(OPERATION, pageVariables());
+      await expectCardsMatch(page, api.data.pois);
+    } finally {
+      await context.close();
+    }
   });
 
   it('switches to English and back', async () => {

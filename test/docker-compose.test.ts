@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import { testSecurityEnv } from './helpers/auth';
 import { loadConfig, subgraphConfig } from '../shared/config';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -45,9 +46,18 @@ function service(name: string): Service {
 }
 
 /** Compose's variable substitution with no variable set: `${VAR:-default}` gives the default, `$$` a `$`. */
+/** What the host (or its .env, from `npm run -s secrets`) sets: only the secrets compose requires. */
+const HOST_SECRETS = testSecurityEnv();
+const HOST_ENV: Record<string, string> = {
+  AUTH_JWT_SECRET: HOST_SECRETS.AUTH_JWT_SECRET,
+  GATEWAY_SIGNING_KEY: HOST_SECRETS.GATEWAY_SIGNING_KEY,
+  GATEWAY_PUBLIC_KEY: HOST_SECRETS.GATEWAY_PUBLIC_KEY,
+};
+
 function interpolate(value: string): string {
   return value.replace(/\$(?:(\$)|\{(\w+)(?:(:?[-?+])([^}]*))?\}|(\w+))/g, (_match, dollar, name, operator, argument) => {
     if (dollar) return '$';
+    if (HOST_ENV[name]) return HOST_ENV[name];
     if (operator === ':?' || operator === '?') throw new Error(`docker-compose.yml requires ${name} to be set: ${argument}`);
     if (operator === ':-' || operator === '-') return argument;
     return '';
@@ -121,8 +131,8 @@ function command(svc: Service): string {
   return cmd.startsWith('[') ? (JSON.parse(cmd) as string[]).join(' ') : cmd;
 }
 
-/** The configuration a service computes from its container's environment (shared/config.ts). */
-const configOf = (name: string) => loadConfig(environment(service(name)));
+/** The configuration a service computes from its container's environment (shared/config.ts), as the image runs it (NODE_ENV=production). */
+const configOf = (name: string) => loadConfig({ NODE_ENV: 'production', ...environment(service(name)) });
 /** The port a subgraph's container listens on. */
 const listenPort = (subgraph: string) => subgraphConfig(configOf(subgraph), subgraph).port;
 /** The subgraph's port everywhere else: the registry's, or the config default for the collaboration. */
@@ -248,6 +258,19 @@ describe('docker-compose.yml', () => {
       expect(configOf('gateway').gateway.port).toBe(GATEWAY_PORT);
       expect(publishedPorts(gateway())).toContainEqual({ published: String(GATEWAY_PORT), target: String(GATEWAY_PORT) });
       expect(healthcheck(gateway())).toContain(`127.0.0.1:${GATEWAY_PORT}/ready`);
+    });
+
+    it('alone holds the signing key, and refuses anonymous requests (production mode)', () => {
+      const security = configOf('gateway').security;
+      expect(security.gatewaySigningKey).toBe(HOST_SECRETS.GATEWAY_SIGNING_KEY.trim() + '\n');
+      expect(security.clients.secret).toBe(HOST_SECRETS.AUTH_JWT_SECRET);
+      expect(security.clients.allowAnonymous).toBe(false);
+      expect(security.introspection).toBe(false);
+      for (const subgraph of SUBGRAPHS) {
+        const env = environment(service(subgraph));
+        expect([subgraph, env.GATEWAY_SIGNING_KEY, env.AUTH_JWT_SECRET]).toEqual([subgraph, undefined, undefined]);
+        expect([subgraph, configOf(subgraph).security.gatewayPublicKey]).toEqual([subgraph, HOST_SECRETS.GATEWAY_PUBLIC_KEY.trim() + '\n']);
+      }
     });
 
     it('starts once every subgraph is healthy', () => {

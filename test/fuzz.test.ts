@@ -14,6 +14,8 @@ import { SeededRandom } from '../shared/seed-random';
 import net from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { ALL_SCOPES } from './helpers/auth';
+import { createIdentitySigner } from '../shared/auth/internal-token';
 import { startStack, Stack } from './helpers/stack';
 
 const REQUEST_TIMEOUT_MS = 20_000;
@@ -23,8 +25,14 @@ type Bytes = Uint8Array<ArrayBuffer>;
 const PREFLIGHT = { 'apollo-require-preflight': 'true' };
 
 let stack: Stack;
+/** Authorization per service origin: the gateway gets a client token, each subgraph the gateway's signed token for it. */
+const authorizationFor = new Map<string, string>();
 beforeAll(async () => {
   stack = await startStack();
+  const identity = { subject: 'fuzz', name: 'fuzz', scopes: ALL_SCOPES, anonymous: false };
+  const sign = await createIdentitySigner(stack.config.security.gatewaySigningKey!);
+  authorizationFor.set(new URL(stack.gateway.url).origin, `Bearer ${await stack.token(ALL_SCOPES, 'fuzz')}`);
+  for (const [name, subgraph] of stack.subgraphs) authorizationFor.set(new URL(subgraph.url).origin, `Bearer ${await sign(identity, name)}`);
 });
 afterAll(async () => {
   await stack?.stop();
@@ -45,7 +53,9 @@ interface Answer {
 
 async function send(url: string, init: RequestInit = {}): Promise<Answer> {
   const started = Date.now();
-  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  // Past the front door: what is fuzzed is what a caller with every right can send.
+  const headers = { authorization: authorizationFor.get(new URL(url).origin) ?? '', ...(init.headers as Record<string, string> | undefined) };
+  const response = await fetch(url, { ...init, headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   const text = await response.text();
   let body: unknown;
   try {

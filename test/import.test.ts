@@ -14,6 +14,7 @@ import { AuditEntryEntity, BranchEntity, ContractEntity, KnowledgeArticleEntity,
 import { formatImportError, ImportEntity, ImportFormat, ImportResult, importRows } from '../shared/poi/import';
 import { POIS } from '../shared/registry';
 import { startStack, Stack } from './helpers/stack';
+import { createIdentitySigner } from '../shared/auth/internal-token';
 
 const CUBISS = POIS.find((p) => p.code === 'CUBISS')!;
 const ACTOR = { name: 'import:test', via: 'import' as const };
@@ -406,8 +407,11 @@ describe('CSV and JSON', () => {
   });
 });
 
+/** The CLI signs for the subgraph with the gateway's key: this stack's, not the clone's local one. */
+const cliEnv = () => ({ ...process.env, GATEWAY_SIGNING_KEY: stack.config.security.gatewaySigningKey });
+
 /** Runs the CLI as its own process (as `npm run import` does). */
-function cli(args: string[], env: Record<string, string | undefined> = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(args: string[], env: Record<string, string | undefined> = cliEnv()): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(PROJECT_ROOT, 'scripts', 'import.ts'), ...args], { cwd: PROJECT_ROOT, env, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
@@ -497,7 +501,9 @@ describe('the CLI', () => {
   });
 
   it('the route refuses what is no import', async () => {
-    const post = (query: string, type: string, body: string) => fetch(`${url}/import?${query}`, { method: 'POST', headers: { 'content-type': type }, body });
+    const sign = await createIdentitySigner(stack.config.security.gatewaySigningKey!);
+    const authorization = `Bearer ${await sign({ subject: 'i', name: 'i', scopes: ['poi:cubiss:write'], anonymous: false }, 'cubiss')}`;
+    const post = (query: string, type: string, body: string) => fetch(`${url}/import?${query}`, { method: 'POST', headers: { 'content-type': type, authorization }, body });
     expect((await post('entity=loans', 'text/csv', 'a')).status).toBe(400);
     expect((await post('entity=tickets&dryRun=maybe', 'text/csv', 'a')).status).toBe(400);
     const html = await post('entity=tickets', 'text/html', '<p>');

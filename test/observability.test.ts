@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { trace } from '@opentelemetry/api';
 import { startGateway } from '../gateway/src/gateway';
+import { testSecurityEnv } from './helpers/auth';
 import { ConfigError, loadConfig, PROJECT_ROOT } from '../shared/config';
 import { createLogger } from '../shared/logger';
 import type { RunningServer } from '../shared/server';
@@ -151,12 +152,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('observability', () => {
   const logs = logCapture();
+  const securityEnv = testSecurityEnv();
   const config = loadConfig({
     ...process.env,
     GATEWAY_PORT: '0',
     ...Object.fromEntries(SUBGRAPHS.map((s) => [`${s.name.toUpperCase()}_PORT`, '0'])),
     SEED_SCALE: '1',
     OTEL_EXPORTER_OTLP_ENDPOINT: '',
+    ...securityEnv,
   });
   const subgraphs = new Map<string, RunningSubgraph>();
   const extraServers: RunningServer[] = [];
@@ -175,6 +178,7 @@ describe('observability', () => {
           poolSize: config.database.poolSize,
           seed: { ...config.seed, reset: true },
           logger: createLogger(definition.name, 'info', logs.stream),
+          gatewayPublicKey: config.security.gatewayPublicKey,
         }),
       );
     }
@@ -187,6 +191,7 @@ describe('observability', () => {
       logger: createLogger('gateway', 'info', logs.stream),
       // One failed fetch opens a circuit, so the circuit gauge moves in the last test.
       resilience: { failureThreshold: 1, cooldownMs: 60_000 },
+      security: config.security,
     });
   });
 
@@ -296,7 +301,7 @@ describe('observability', () => {
     });
 
     it('keeps each server in its own registry: a second gateway in the same process starts from zero', async () => {
-      const second = await startGateway({ supergraph: { sdl: supergraphSdl }, subgraphUrls: {}, port: 0, host: config.host, logger: createLogger('gateway', 'silent') });
+      const second = await startGateway({ supergraph: { sdl: supergraphSdl }, subgraphUrls: {}, port: 0, host: config.host, logger: createLogger('gateway', 'silent'), security: config.security });
       extraServers.push(second);
       await post(second.url, OVERVIEW);
       const { text } = await scrape(second);
@@ -379,6 +384,7 @@ describe('observability', () => {
         host: config.host,
         logger: createLogger('gateway', 'silent'),
         exposeQueryPlan: true,
+        security: config.security,
       });
       extraServers.push(exposing);
       const withPlan = await post(exposing.url, OVERVIEW, header);
@@ -396,8 +402,8 @@ describe('observability', () => {
     it('is configured by EXPOSE_QUERY_PLAN and refused in production', () => {
       expect(loadConfig({}).gateway.exposeQueryPlan).toBe(false);
       expect(loadConfig({ EXPOSE_QUERY_PLAN: 'true' }).gateway.exposeQueryPlan).toBe(true);
-      expect(loadConfig({ EXPOSE_QUERY_PLAN: 'false', NODE_ENV: 'production' }).gateway.exposeQueryPlan).toBe(false);
-      expect(() => loadConfig({ EXPOSE_QUERY_PLAN: 'true', NODE_ENV: 'production' })).toThrow(/EXPOSE_QUERY_PLAN=true is refused with NODE_ENV=production/);
+      expect(loadConfig({ EXPOSE_QUERY_PLAN: 'false', NODE_ENV: 'production', ...securityEnv }).gateway.exposeQueryPlan).toBe(false);
+      expect(() => loadConfig({ EXPOSE_QUERY_PLAN: 'true', NODE_ENV: 'production', ...securityEnv })).toThrow(/EXPOSE_QUERY_PLAN=true is refused with NODE_ENV=production/);
       expect(() => loadConfig({ EXPOSE_QUERY_PLAN: 'yes' })).toThrow(ConfigError);
     });
   });
@@ -444,6 +450,7 @@ describe('observability', () => {
         SUPERGRAPH_PATH: supergraphPath,
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
         LOG_LEVEL: 'warn',
+        ...securityEnv,
       };
       const collaboration = await startService(['scripts/start-subgraph.ts', 'collaboration'], env, ports.collaboration);
       let gatewayProcess: ChildProcess | undefined;

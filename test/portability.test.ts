@@ -8,6 +8,8 @@
 import http from 'node:http';
 import net, { AddressInfo } from 'node:net';
 import { createGatewayRuntime, GatewayRuntime } from '@graphql-hive/gateway';
+import { createIdentitySigner } from '../shared/auth/internal-token';
+import { ALL_SCOPES } from './helpers/auth';
 import { GraphQLResponse, postGraphQL, startStack, Stack } from './helpers/stack';
 
 // ---------------------------------------------------------------------------------------------
@@ -50,6 +52,8 @@ beforeAll(async () => {
   } as typeof originalConnect;
 
   stack = await startStack();
+  const sign = await createIdentitySigner(stack.config.security.gatewaySigningKey!);
+  const everyScope = { subject: 'test-all-scopes', name: 'test-all-scopes', scopes: ALL_SCOPES, anonymous: false };
   // The very supergraph the Apollo gateway serves, over the running subgraphs.
   const { supergraphSdl } = stack;
 
@@ -61,6 +65,11 @@ beforeAll(async () => {
     logging: 'error',
     landingPage: false,
     graphiql: false,
+    // The subgraphs answer only identities signed with the gateway key: Hive gets the same key and
+    // forwards the same identity as the Apollo side's (every scope), signed per subgraph.
+    propagateHeaders: {
+      fromClientToSubgraphs: async ({ subgraphName }) => ({ authorization: `Bearer ${await sign(everyScope, subgraphName)}` }),
+    },
     plugins: () => [
       {
         onFetch({ url }) {
@@ -96,7 +105,7 @@ type Answer = GraphQLResponse & { extensions?: unknown };
 
 /** Sends one operation to both gateways at once. */
 async function ask(query: string, variables?: Record<string, unknown>): Promise<{ apollo: Answer; hive: Answer }> {
-  const [apollo, hiveAnswer] = await Promise.all([postGraphQL(stack.gateway.url, query, variables), postGraphQL(hiveUrl, query, variables)]);
+  const [apollo, hiveAnswer] = await Promise.all([stack.query(query, variables), postGraphQL(hiveUrl, query, variables)]);
   return { apollo, hive: hiveAnswer };
 }
 

@@ -108,7 +108,7 @@ describe('writes', () => {
     expect(cubiss.audit.nodes[0]).toEqual({
       entityId: created.id,
       action: 'UPDATE',
-      actor: 'anonymous',
+      actor: 'test-all-scopes', // the verified identity the gateway forwarded
       via: 'mutation',
       changes: [{ field: 'name', from: '"Bibliotheek Test"', to: '"Bibliotheek Test Roermond"' }],
     });

@@ -49,7 +49,8 @@ export interface WorkAgendaItem {
 }
 export interface Overview {
   pois: Poi[];
-  workAgenda: WorkAgendaItem[];
+  /** Null when the token may not read the shared work agenda (FORBIDDEN). */
+  workAgenda: WorkAgendaItem[] | null;
 }
 export interface GraphQLError {
   message: string;
@@ -71,13 +72,20 @@ export interface OverviewResult {
   errors: GraphQLError[];
   /** Codes of POIs reported unavailable (`extensions.poi`). */
   unavailable: Set<string>;
+  /** Codes of POIs whose figures this token may not see (FORBIDDEN). */
+  denied: Set<string>;
 }
 
-/** The gateway could not be reached, or answered without data. */
+/**
+ * Why there is nothing to show: the gateway is unreachable, it wants a (valid) token, the token
+ * may not read the network overview, or it answered without data.
+ */
+export type FailureKind = 'unreachable' | 'unauthenticated' | 'forbidden' | 'failed';
+
 export class FetchError extends Error {
   constructor(
     message: string,
-    readonly unreachable: boolean,
+    readonly kind: FailureKind,
   ) {
     super(message);
   }
@@ -99,20 +107,30 @@ export async function fetchOverview(variables: OverviewVariables, token: string,
     });
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
-    throw new FetchError((error as Error).message, true);
+    throw new FetchError((error as Error).message, 'unreachable');
   }
   let body: { data?: Overview | null; errors?: GraphQLError[] };
   try {
     body = await response.json();
   } catch {
-    throw new FetchError(`HTTP ${response.status}`, response.status >= 500);
+    throw new FetchError(`HTTP ${response.status}`, response.status >= 500 ? 'unreachable' : 'failed');
   }
   const errors = body.errors ?? [];
-  if (!body.data) {
-    throw new FetchError(errors.map((e) => e.message).join('; ') || `HTTP ${response.status}`, false);
+  const message = errors.map((e) => e.message).join('; ') || `HTTP ${response.status}`;
+  if (response.status === 401) throw new FetchError(message, 'unauthenticated');
+  if (!body.data?.pois) {
+    const forbidden = errors.some((e) => e.extensions?.code === 'FORBIDDEN' && e.path?.[0] === 'pois');
+    throw new FetchError(message, forbidden ? 'forbidden' : 'failed');
   }
+  const pois = body.data.pois;
+  const denied = new Set(
+    errors
+      .filter((e) => e.extensions?.code === 'FORBIDDEN' && e.path?.[0] === 'pois' && typeof e.path[1] === 'number' && e.path[2] === 'stats')
+      .map((e) => pois[e.path![1] as number]?.code)
+      .filter((code): code is string => typeof code === 'string'),
+  );
   const unavailable = new Set(errors.map((e) => e.extensions?.poi).filter((code): code is string => typeof code === 'string'));
-  // A POI with no figures is unavailable, whatever the error says.
-  for (const poi of body.data.pois) if (!poi.stats) unavailable.add(poi.code);
-  return { data: body.data, errors, unavailable };
+  // A POI with no figures is unavailable, whatever the error says, unless the token may not see them.
+  for (const poi of pois) if (!poi.stats && !denied.has(poi.code)) unavailable.add(poi.code);
+  return { data: { pois, workAgenda: body.data.workAgenda }, errors, unavailable, denied };
 }

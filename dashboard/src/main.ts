@@ -162,7 +162,7 @@ function renderMain(): void {
       h(
         'section',
         { class: 'error', role: 'alert', 'data-state': 'error' },
-        h('h2', {}, state.error.unreachable ? t.unreachable : t.failed),
+        h('h2', {}, t[state.error.kind]),
         h('p', { class: 'error-detail' }, state.error.message),
         state.result ? h('p', {}, t.stale) : null,
         on(h('button', { type: 'button' }, t.retry), 'click', () => void refresh()),
@@ -246,7 +246,7 @@ async function refresh(): Promise<void> {
     state.updatedAt = new Date();
   } catch (error) {
     if (controller.signal.aborted) return;
-    state.error = error instanceof FetchError ? error : new FetchError(String(error), true);
+    state.error = error instanceof FetchError ? error : new FetchError(String(error), 'unreachable');
   }
   state.loading = false;
   renderStatus();

@@ -47,7 +47,7 @@ function chart(ctx: ViewContext, id: string, title: string, spec: ChartSpec, tal
 }
 
 function unavailableNote(ctx: ViewContext, pois: Poi[]): HTMLElement | null {
-  const down = pois.filter((p) => !p.stats);
+  const down = pois.filter((p) => !p.stats && !ctx.result.denied.has(p.code));
   if (down.length === 0) return null;
   return h('p', { class: 'note' }, `${down.map((p) => p.name).join(', ')}: ${ctx.t.unavailable}`);
 }
@@ -87,12 +87,13 @@ function card(ctx: ViewContext, poi: Poi, index: number): HTMLElement {
     h('p', { class: 'provinces' }, poi.provinces.map((p) => PROVINCES[p] ?? p).join(' · ')),
   );
   if (!poi.stats) {
+    const denied = ctx.result.denied.has(poi.code);
     return h(
       'article',
-      { class: 'card unavailable', 'data-poi': poi.code, 'data-state': 'unavailable' },
+      { class: 'card unavailable', 'data-poi': poi.code, 'data-state': denied ? 'denied' : 'unavailable' },
       head,
-      h('p', { class: 'unavailable-label' }, t.unavailable),
-      h('p', { class: 'unavailable-detail' }, t.unavailableDetail),
+      h('p', { class: 'unavailable-label' }, denied ? t.denied : t.unavailable),
+      h('p', { class: 'unavailable-detail' }, denied ? t.deniedDetail : t.unavailableDetail),
     );
   }
   const stats = poi.stats;
@@ -290,7 +291,7 @@ export function renderExpiring(ctx: ViewContext): HTMLElement {
 
 export function renderAgenda(ctx: ViewContext): HTMLElement {
   const { t, f } = ctx;
-  const items = ctx.result.data.workAgenda;
+  const items = ctx.result.data.workAgenda ?? [];
   const statuses = keysOf(AGENDA_STATUSES, items.map((i) => i.status));
   const themes = keysOf(AGENDA_THEMES, items.map((i) => i.theme));
   const poiIndex = new Map(ctx.result.data.pois.map((p, i) => [p.code, i]));
@@ -330,5 +331,6 @@ export function renderAgenda(ctx: ViewContext): HTMLElement {
     columns: ['id', 'title', 'theme', 'status', 'dueOn', 'ownerCode', 'ownerName'],
     rows: items.map((i) => [i.id, i.title, i.theme, i.status, i.dueOn, i.owner?.code, i.owner?.name]),
   });
-  return panel('work-agenda', t.agenda, csv, t, ctx.variables.today, h('div', { class: 'board-scroll' }, board));
+  const body = ctx.result.data.workAgenda ? h('div', { class: 'board-scroll' }, board) : h('p', { class: 'note', 'data-state': 'denied' }, t.agendaDenied);
+  return panel('work-agenda', t.agenda, csv, t, ctx.variables.today, body);
 }

@@ -7,7 +7,12 @@ import { ResilienceOptions, SubgraphDataSource } from './subgraph-data-source';
 import { GatewayMetrics, ObservedSubgraphDataSource } from './observability';
 import { mountDashboard } from './dashboard';
 import { ideLandingPage } from './ide';
-import { supergraphFromFile } from './supergraph-file';
+import { servableSupergraph, supergraphFromFile } from './supergraph-file';
+import { ConfigError, type SecurityConfig } from '../../shared/config';
+import { createIdentitySigner } from '../../shared/auth/internal-token';
+import { authenticateClients } from './authentication';
+import { operationLimits } from './operation-limits';
+import { createRateLimit } from './rate-limit';
 
 export interface GatewayOptions {
   /** The composed supergraph: its text, or a file to serve and follow (see supergraph-file.ts). */
@@ -25,6 +30,8 @@ export interface GatewayOptions {
   exposeQueryPlan?: boolean;
   /** OTLP/HTTP endpoint for traces (`OTEL_EXPORTER_OTLP_ENDPOINT`); without one nothing is traced. */
   otlpEndpoint?: string;
+  /** Client authentication, the key for forwarded identities, operation limits, rate limit, introspection and IDE. */
+  security: SecurityConfig;
 }
 
 export const DEFAULT_RESILIENCE: ResilienceOptions = { timeoutMs: 5000, failureThreshold: 5, cooldownMs: 5000 };
@@ -33,10 +40,18 @@ export const DEFAULT_RESILIENCE: ResilienceOptions = { timeoutMs: 5000, failureT
 export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
   // @apollo/gateway reports anonymous usage data unless this is set; this project sends nothing.
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
+  const { security } = options;
+  const missing = [
+    ...(security.gatewaySigningKey ? [] : ['GATEWAY_SIGNING_KEY must be set (ES256 private key, PKCS#8 PEM): the gateway signs the identities it forwards with it']),
+    ...(security.clients.secret || security.clients.jwksUrl || security.clients.allowAnonymous ? [] : ['set AUTH_JWT_SECRET or AUTH_JWKS_URL: no client could ever be authenticated']),
+  ];
+  if (missing.length > 0) throw new ConfigError(missing);
+  const sign = await createIdentitySigner(security.gatewaySigningKey!);
+  const rateLimit = createRateLimit(security.rateLimit, options.logger);
   const sources = new Map<string, SubgraphDataSource>();
   const metrics = new GatewayMetrics(() => [...sources].map(([name, source]) => [name, source.breaker]));
   const gateway = new ApolloGateway({
-    supergraphSdl: 'path' in options.supergraph ? supergraphFromFile(options.supergraph.path, options.logger) : options.supergraph.sdl,
+    supergraphSdl: 'path' in options.supergraph ? supergraphFromFile(options.supergraph.path, options.logger) : servableSupergraph(options.supergraph.sdl),
     logger: options.logger,
     // Explicit, since @apollo/gateway's own default is "on unless NODE_ENV=production".
     __exposeQueryPlanExperimental: options.exposeQueryPlan ?? false,
@@ -45,6 +60,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     buildService: ({ name, url }) => {
       const source = new ObservedSubgraphDataSource(
         metrics,
+        sign,
         name,
         options.subgraphUrls[name] ?? url!,
         POIS.find((p) => p.subgraphName === name),
@@ -55,18 +71,28 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       return source;
     },
   });
-  return startGraphQLServer({
+  const server = await startGraphQLServer({
     name: 'gateway',
     port: options.port,
     host: options.host,
     logger: options.logger,
     gateway,
     context: async () => ({}),
-    readiness: async () => ({ subgraphs: Object.fromEntries(await Promise.all([...sources].map(async ([name, s]) => [name, await s.readiness()]))) }),
-    landingPage: ideLandingPage(),
-    plugins: [ApolloServerPluginUsageReportingDisabled()],
+    readiness: async () => ({
+      subgraphs: Object.fromEntries(await Promise.all([...sources].map(async ([name, s]) => [name, await s.readiness()]))),
+      rateLimit: rateLimit.store(),
+    }),
+    guards: [authenticateClients(security.clients), rateLimit.middleware],
+    limits: security.limits,
+    introspection: security.introspection,
+    landingPage: security.ide ? ideLandingPage() : undefined,
+    plugins: [ApolloServerPluginUsageReportingDisabled(), operationLimits(security.limits)],
     metrics: { registry: metrics.registry, prefix: 'gateway' },
     otlpEndpoint: options.otlpEndpoint,
     routes: (app) => mountDashboard(app),
+  }).catch(async (error) => {
+    await rateLimit.close();
+    throw error;
   });
+  return { ...server, stop: () => server.stop().finally(() => rateLimit.close()) };
 }

@@ -19,6 +19,7 @@ runMain(async () => {
     resilience: config.gateway.resilience,
     exposeQueryPlan: config.gateway.exposeQueryPlan,
     otlpEndpoint: config.otlpEndpoint,
+    security: config.security,
   });
   stopOnSignal(gateway, logger);
 });

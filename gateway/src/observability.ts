@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { BoundedLabel, createMetricsRegistry, errorCode, FINE_BUCKETS, REQUEST_BUCKETS } from '../../shared/metrics';
 import { currentRequestScope, REQUEST_ID_HEADER, RequestContextFields } from '../../shared/request-id';
 import { injectTraceContext } from '../../shared/tracing';
+import type { IdentitySigner } from '../../shared/auth/internal-token';
 import type { CircuitBreaker } from './circuit-breaker';
 import { SubgraphDataSource } from './subgraph-data-source';
 
@@ -130,6 +131,7 @@ export class ObservedSubgraphDataSource extends SubgraphDataSource {
 
   constructor(
     private readonly metrics: GatewayMetrics,
+    private readonly sign: IdentitySigner,
     ...args: ConstructorParameters<typeof SubgraphDataSource>
   ) {
     super(...args);
@@ -145,11 +147,15 @@ export class ObservedSubgraphDataSource extends SubgraphDataSource {
     };
   }
 
-  override willSendRequest(options: GraphQLDataSourceProcessOptions): void {
+  /** Every fetch carries the caller's verified identity, signed for this subgraph only (shared/auth/internal-token.ts). */
+  override async willSendRequest(options: GraphQLDataSourceProcessOptions): Promise<void> {
     if (!('incomingRequestContext' in options)) return; // health checks, schema loading
-    const requestId = (options.context as Partial<RequestContextFields>).requestId ?? currentRequestScope()?.requestId;
-    if (requestId) options.request.http?.headers.set(REQUEST_ID_HEADER, requestId);
-    injectTraceContext(options.request.http?.headers);
+    const context = options.context as Partial<RequestContextFields>;
+    const headers = options.request.http?.headers;
+    const requestId = context.requestId ?? currentRequestScope()?.requestId;
+    if (requestId) headers?.set(REQUEST_ID_HEADER, requestId);
+    if (context.identity) headers?.set('authorization', `Bearer ${await this.sign(context.identity, this.label)}`);
+    injectTraceContext(headers);
   }
 
   override async process(options: GraphQLDataSourceProcessOptions) {

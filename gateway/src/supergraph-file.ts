@@ -3,6 +3,18 @@ import type { SupergraphSdlHook } from '@apollo/gateway';
 import type { Logger } from '../../shared/logger';
 
 /**
+ * The supergraph as this gateway loads it. The subgraphs declare `@authenticated` and
+ * `@requiresScopes`, which the composed file links `for: SECURITY`: an engine that enforces them
+ * (Apollo Router) must, and @apollo/gateway, which does not, refuses to load such a file. Here
+ * the owners enforce their own rules (every subgraph checks the forwarded identity against the
+ * same directives), so the gateway loads the file with those two links as plain metadata. Any
+ * other security feature still stops it.
+ */
+export function servableSupergraph(sdl: string): string {
+  return sdl.replace(/(@link\(url: "https:\/\/specs\.apollo\.dev\/(?:authenticated|requiresScopes)\/v[\d.]+"), for: SECURITY\)/g, '$1)');
+}
+
+/**
  * Serves the supergraph from a file and follows it: when the file changes (e.g. after
  * `npm run compose` or a deploy), the gateway switches to the new supergraph without a restart.
  * Requests already running finish on the schema they started with. A file that fails to load
@@ -21,7 +33,7 @@ export function supergraphFromFile(path: string, logger: Logger, pollIntervalMs 
       }
       if (next === current || next.trim() === '') return;
       try {
-        update(next);
+        update(servableSupergraph(next));
         current = next;
         logger.info({ path }, 'supergraph reloaded');
       } catch (error) {
@@ -29,6 +41,6 @@ export function supergraphFromFile(path: string, logger: Logger, pollIntervalMs 
       }
     };
     fs.watchFile(path, { interval: pollIntervalMs }, onChange);
-    return { supergraphSdl: current, cleanup: async () => fs.unwatchFile(path, onChange) };
+    return { supergraphSdl: servableSupergraph(current), cleanup: async () => fs.unwatchFile(path, onChange) };
   };
 }

@@ -10,7 +10,7 @@ export function enumSdl(name: string, description: string, values: Record<string
 
 /** SDL shared by every subgraph: the federation link, scalars and the Province enum. */
 export const FEDERATION_LINK = `extend schema
-  @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])`;
+  @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@authenticated", "@requiresScopes"])`;
 
 export const COMMON_SDL = `
 "A calendar date in ISO 8601 form, e.g. \\"2026-11-23\\"."

@@ -11,6 +11,7 @@ import express from 'express';
 import { GraphQLError } from 'graphql';
 import { DataSource, EntityManager, EntitySchema, In } from 'typeorm';
 import type { Logger } from '../logger';
+import { poiScope, type Identity } from '../auth/identity';
 import type { Poi } from '../registry';
 import { insertInChunks } from '../db';
 import { Actor, applyChanges, auditEntry, Changes, diff } from '../versioned-writes';
@@ -1019,12 +1020,12 @@ async function write<T extends { id: number; version?: number }>(
 export const IMPORT_BODY_LIMIT = '100mb';
 
 /**
- * `POST /import?entity=tickets&dryRun=false&actor=import:jan`, the file as the body (text/csv or
+ * `POST /import?entity=tickets&dryRun=false`, the file as the body (text/csv or
  * application/json, at most 100 MB). Answers the ImportResult: 200, or 422 when rows were refused
- * (nothing written); `{ error }` with 400/409/413/415/500 otherwise. Imports run one at a time.
+ * (nothing written); `{ error }` with 400/403/409/413/415/500 otherwise. Imports run one at a time.
  *
- * Not authenticated yet: anyone who reaches the subgraph's port can import. The gateway's signed
- * token is to be required here as well (the security issue).
+ * Like /graphql, only for a token signed with the gateway's key (the subgraph checks it before
+ * this runs); it must hold the POI's write scope, and its name is the actor in the audit trail.
  */
 export function importRoute(poi: Poi, dataSource: DataSource, logger: Logger): (app: express.Express) => void {
   let queue: Promise<unknown> = Promise.resolve();
@@ -1036,8 +1037,11 @@ export function importRoute(poi: Poi, dataSource: DataSource, logger: Logger): (
     }
     const dryRunParam = String(req.query.dryRun ?? 'false').toLowerCase();
     if (!['true', 'false', '1', '0'].includes(dryRunParam)) return void res.status(400).json({ error: 'dryRun must be true or false' });
-    const actorName = req.query.actor === undefined ? 'import:anonymous' : String(req.query.actor).trim();
-    if (!actorName || actorName.length > 200) return void res.status(400).json({ error: 'actor must be 1 to 200 characters' });
+    const identity = res.locals.identity as Identity | undefined;
+    if (!identity || !identity.scopes.includes(poiScope(poi, 'write'))) {
+      return void res.status(403).json({ error: `importing into ${poi.name} needs the scope ${poiScope(poi, 'write')}` });
+    }
+    const actorName = identity.name;
     const format: ImportFormat | null = req.is('text/csv') ? 'csv' : req.is('application/json') ? 'json' : null;
     if (!format) return void res.status(415).json({ error: 'send the file as text/csv or application/json' });
     if (typeof req.body !== 'string') return void res.status(400).json({ error: 'send the file as the request body' });

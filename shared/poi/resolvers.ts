@@ -7,6 +7,8 @@ import { AuditEntityName, AuditEntry, Contract, Library, Ticket, TICKET_CATEGORI
 import type { ContractInput, KnowledgeArticleInput, LibraryInput, TicketInput } from './validation';
 import type { Actor, PoiWrites } from './writes';
 import type { PoiLoaders } from './loaders';
+import type { Identity } from '../auth/identity';
+import { poiContractType, poiVendorContractType } from './schema';
 import {
   ContractFilter,
   ContractOrderField,
@@ -24,8 +26,8 @@ export interface PoiContext {
   repository: PoiRepository;
   loaders: PoiLoaders;
   writes: PoiWrites;
-  /** Who is asking; recorded with every write. */
-  actor: string;
+  /** Who is asking, as the gateway forwarded it; recorded with every write. */
+  identity?: Identity;
 }
 
 type PoiRef = { code: string };
@@ -50,7 +52,7 @@ function inRange(value: number, min: number, max: number, argument: string): num
 
 const today = () => new Date().toISOString().slice(0, 10);
 
-const by = (ctx: PoiContext): Actor => ({ name: ctx.actor, via: 'mutation' });
+const by = (ctx: PoiContext): Actor => ({ name: ctx.identity?.name ?? 'anonymous', via: 'mutation' });
 
 /** The last `months` calendar months up to this one, oldest first, each with its count or 0. */
 async function perMonth(repository: PoiRepository, column: 'opened_at' | 'resolved_at', monthsArg: number) {
@@ -162,7 +164,13 @@ export function createPoiResolvers(poi: Poi) {
       },
     },
     Contract: {
+      __resolveType: () => poiContractType(poi),
+    },
+    [poiContractType(poi)]: {
       library: (contract: Contract, _: unknown, { loaders }: PoiContext) => loaders.libraryById.load(contract.libraryId),
+    },
+    VendorContract: {
+      __resolveType: () => poiVendorContractType(poi),
     },
     Ticket: {
       library: (ticket: Ticket, _: unknown, { loaders }: PoiContext) => loaders.libraryById.load(ticket.libraryId),

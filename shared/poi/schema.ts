@@ -1,5 +1,10 @@
 import { COMMON_SDL, enumSdl, FEDERATION_LINK, POI_CODE_FIELD, POI_INTERFACE_DESCRIPTION, poiTypeDescription } from '../graphql/common';
 import type { Poi } from '../registry';
+import { NETWORK_READ, poiScope } from '../auth/identity';
+
+/** The POI's own implementations of the shared interfaces: `CubissContract`, `CubissVendorContract`. */
+export const poiContractType = (poi: Poi) => `${poi.typeName.replace(/Poi$/, '')}Contract`;
+export const poiVendorContractType = (poi: Poi) => `${poi.typeName.replace(/Poi$/, '')}VendorContract`;
 
 const PAGE_ARGS = `
     "How many items to return: 0 to 100, default 20."
@@ -13,36 +18,87 @@ const TICKETS_ARGS = `
     "Sort order; default newest first (OPENED_AT, DESC)."
     orderBy: TicketOrder${PAGE_ARGS}`;
 
+/**
+ * Who may read what (README "Security"), declared with Federation's @requiresScopes on the POI's
+ * own types, so the subgraph enforces it and an engine such as Apollo Router can enforce it
+ * from the supergraph too. The shared `Poi` interface carries no rules.
+ */
+type Access = 'shared' | 'own' | 'confidential';
+type Guard = (access: Access) => string;
+const noGuard: Guard = () => '';
+function poiGuard(poi: Poi): Guard {
+  const scopes: Record<Access, string[][]> = {
+    shared: [[NETWORK_READ], [poiScope(poi, 'read')]],
+    own: [[poiScope(poi, 'read')]],
+    confidential: [[poiScope(poi, 'contracts')]],
+  };
+  return (access) => ` @requiresScopes(scopes: ${JSON.stringify(scopes[access])})`;
+}
+
 /** The fields every POI subgraph resolves on its own POI type (and on the shared `Poi` view). */
-const POI_OWNED_FIELDS = `${POI_CODE_FIELD}
+const poiOwnedFields = (guard: Guard) => `${POI_CODE_FIELD}
   "The library organisations this POI serves (bibliotheken). Null when the POI's subgraph is unavailable."
   libraries(
     "Only libraries matching every given condition."
     filter: LibraryFilter
     "Sort order; default by name, A to Z."
     orderBy: LibraryOrder${PAGE_ARGS}
-  ): LibraryConnection
+  ): LibraryConnection${guard('shared')}
   "One library organisation of this POI by id; null when it does not exist."
-  library("The library's id." id: ID!): Library
+  library("The library's id." id: ID!): Library${guard('shared')}
   "Service agreements (dienstverleningsovereenkomsten, DVO's) between this POI and its libraries."
   contracts(
     "Only agreements matching every given condition."
     filter: ContractFilter
     "Sort order; default by end date, soonest first."
     orderBy: ContractOrder${PAGE_ARGS}
-  ): ContractConnection
+  ): ContractConnection${guard('shared')}
   "This POI's own licences with the library-system vendor (leverancierscontracten)."
-  vendorContracts: [VendorContract!]
+  vendorContracts: [VendorContract!]${guard('own')}
   "Functional-management requests (meldingen) from this POI's libraries."
   tickets(${TICKETS_ARGS}
-  ): TicketConnection
+  ): TicketConnection${guard('shared')}
   "Articles in this POI's knowledge base (kennisbank). With \`search\`, ranked by relevance with a \`score\`; otherwise newest first."
   knowledgeArticles(
     "Words to search for in title, summary, body and tags; every word must match, as a word or the start of one."
     search: String${PAGE_ARGS}
-  ): KnowledgeArticleConnection
+  ): KnowledgeArticleConnection${guard('shared')}
   "Aggregate figures for dashboards, computed in the POI's database."
-  stats: PoiStats`;
+  stats: PoiStats${guard('shared')}`;
+
+const contractFields = (guard: Guard) => `
+  "Identifier, unique within the POI."
+  id: ID!
+  "The library the agreement is with."
+  library: Library!
+  "Services covered by the agreement."
+  services: [ContractService!]!
+  "First day the agreement applies."
+  startsOn: Date!
+  "Last day the agreement applies."
+  endsOn: Date!
+  "Lifecycle state."
+  status: ContractStatus!
+  "Yearly fee in euros, excluding VAT (confidential contract term: scope poi:<poi>:contracts)."
+  annualFee: Float${guard('confidential')}
+  "Notice period (opzegtermijn) in months (confidential contract term: scope poi:<poi>:contracts)."
+  noticePeriodMonths: Int${guard('confidential')}
+  "Version for optimistic locking: pass it as expectedVersion when changing the agreement."
+  version: Int!`;
+
+const vendorContractFields = (guard: Guard) => `
+  "Identifier, unique within the POI."
+  id: ID!
+  "The vendor (leverancier)."
+  vendor: String!
+  "The licensed product."
+  product: String!
+  "First day of the licence."
+  startsOn: Date!
+  "Last day of the licence."
+  endsOn: Date!
+  "Yearly licence fee in euros, excluding VAT (confidential contract term: scope poi:<poi>:contracts)."
+  annualFee: Float${guard('confidential')}`;
 
 const ORDER = (name: string, what: string, fields: Record<string, string>, defaultDirection: string) => `
 ${enumSdl(`${name}OrderField`, `What to sort ${what} by.`, fields)}
@@ -165,42 +221,12 @@ ${enumSdl('ContractService', 'A service a POI delivers under a service agreement
   DATA_ANALYTICS: 'Management information and data analysis.',
 })}
 
-"A service agreement (dienstverleningsovereenkomst, DVO) between a POI and one library."
-type Contract @shareable {
-  "Identifier, unique within the POI."
-  id: ID!
-  "The library the agreement is with."
-  library: Library!
-  "Services covered by the agreement."
-  services: [ContractService!]!
-  "First day the agreement applies."
-  startsOn: Date!
-  "Last day the agreement applies."
-  endsOn: Date!
-  "Lifecycle state."
-  status: ContractStatus!
-  "Yearly fee in euros, excluding VAT (confidential contract term)."
-  annualFee: Float!
-  "Notice period (opzegtermijn) in months (confidential contract term)."
-  noticePeriodMonths: Int!
-  "Version for optimistic locking: pass it as expectedVersion when changing the agreement."
-  version: Int!
+"A service agreement (dienstverleningsovereenkomst, DVO) between a POI and one library. Each POI has its own type (CubissContract, …) so that its confidential terms are guarded by that POI's own scope."
+interface Contract {${contractFields(noGuard)}
 }
 
-"A POI's licence with the library-system vendor (e.g. OCLC for Wise)."
-type VendorContract @shareable {
-  "Identifier, unique within the POI."
-  id: ID!
-  "The vendor (leverancier)."
-  vendor: String!
-  "The licensed product."
-  product: String!
-  "First day of the licence."
-  startsOn: Date!
-  "Last day of the licence."
-  endsOn: Date!
-  "Yearly licence fee in euros, excluding VAT (confidential contract term)."
-  annualFee: Float!
+"A POI's licence with the library-system vendor (e.g. OCLC for Wise). Each POI has its own type (CubissVendorContract, …)."
+interface VendorContract {${vendorContractFields(noGuard)}
 }
 
 ${enumSdl('TicketCategory', 'Functional area of a request.', {
@@ -542,29 +568,38 @@ type ${node}Connection @shareable {
  * entity type (`CubissPoi`) and root field (`cubiss`).
  */
 export function poiSubgraphSdl(poi: Poi): string {
+  const guard = poiGuard(poi);
   return `${FEDERATION_LINK}
 ${COMMON_SDL}
 "${POI_INTERFACE_DESCRIPTION}"
-interface Poi {${POI_OWNED_FIELDS}
+interface Poi {${poiOwnedFields(noGuard)}
 }
 
 "${poiTypeDescription(poi)}"
-type ${poi.typeName} implements Poi @key(fields: "code") {${POI_OWNED_FIELDS}
+type ${poi.typeName} implements Poi @key(fields: "code") {${poiOwnedFields(guard)}
   "${poi.name}'s audit trail (logboek): every write, newest first."
   audit(
     "Only changes to this kind of record."
     entity: AuditEntity${PAGE_ARGS}
-  ): AuditEntryConnection
+  ): AuditEntryConnection${guard('own')}
+}
+
+"A service agreement of ${poi.name} with one of its libraries; fees and notice period need the scope ${poiScope(poi, 'contracts')}."
+type ${poiContractType(poi)} implements Contract {${contractFields(guard).replace(/<poi>/g, poi.subgraphName)}
+}
+
+"A licence of ${poi.name} with the library-system vendor; the fee needs the scope ${poiScope(poi, 'contracts')}."
+type ${poiVendorContractType(poi)} implements VendorContract {${vendorContractFields(guard).replace(/<poi>/g, poi.subgraphName)}
 }
 
 type Query {
   "${poi.name}'s own data, served by ${poi.name}'s subgraph."
-  ${poi.rootField}: ${poi.typeName}
+  ${poi.rootField}: ${poi.typeName}${guard('shared')}
 }
 
 type Mutation {
-  "${poi.name}'s writes, namespaced because root mutation fields must be unique per subgraph."
-  ${poi.rootField}: ${poi.typeName}Mutations!
+  "${poi.name}'s writes (scope ${poiScope(poi, 'write')}), namespaced because root mutation fields must be unique per subgraph."
+  ${poi.rootField}: ${poi.typeName}Mutations! @authenticated @requiresScopes(scopes: ${JSON.stringify([[poiScope(poi, 'write')]])})
 }
 
 "Writes to ${poi.name}'s own data. Each is validated (BAD_USER_INPUT with the offending field paths in extensions.problems), runs in one transaction, is recorded in the audit trail, and refuses a record changed since you read it (CONFLICT)."

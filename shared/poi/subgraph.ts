@@ -43,8 +43,7 @@ export function definePoiSubgraph(poi: Poi, folder: string): SubgraphDefinition 
         sdl,
         resolvers: createPoiResolvers(poi),
         database,
-        // Identity arrives with the gateway's authentication; until then writes are recorded as anonymous.
-        context: async () => ({ repository, loaders: createPoiLoaders(repository), writes, actor: 'anonymous' }),
+        context: async () => ({ repository, loaders: createPoiLoaders(repository), writes }),
         options,
         // POST /import: the import CLI's way into this subgraph's own database (scripts/import.ts).
         routes: importRoute(poi, database.dataSource, options.logger),

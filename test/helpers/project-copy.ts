@@ -36,7 +36,8 @@ export function snapshotFiles(root: string): Map<string, string> {
   const files = new Map<string, string>();
   const walk = (dir: string) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (entry.name === 'node_modules' || entry.name === '.git') continue;
+      // Not the project's files: dependencies, history, and the copy's own generated local secrets.
+      if (entry.name === 'node_modules' || entry.name === '.git' || entry.name === '.secrets') continue;
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
       else files.set(path.relative(root, full), fs.readFileSync(full, 'utf8'));

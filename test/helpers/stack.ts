@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { startGateway } from '../../gateway/src/gateway';
 import type { ResilienceOptions } from '../../gateway/src/subgraph-data-source';
-import { loadConfig } from '../../shared/config';
+import { Config, loadConfig, type SecurityConfig } from '../../shared/config';
+import { ALL_SCOPES, testSecurityEnv, tokenFor } from './auth';
 import { createLogger } from '../../shared/logger';
 import type { RunningServer } from '../../shared/server';
 import type { RunningSubgraph, SubgraphDefinition } from '../../shared/subgraph';
@@ -19,7 +20,16 @@ export interface Stack {
   /** The supergraph the gateway started with, composed over the running subgraphs' URLs. */
   supergraphSdl: string;
   subgraphs: Map<string, RunningSubgraph>;
+  /** As a caller holding every scope (ALL_SCOPES). */
   query<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** As the holder of `token` (from `token()`), or anonymously without one. */
+  queryAs<T = any>(token: string | undefined, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** A client token with these scopes, signed with this stack's secret. */
+  token(scopes: readonly string[], subject?: string): Promise<string>;
+  /** The configuration the stack runs with (its secrets included). */
+  config: Config;
+  /** Another gateway over the running subgraphs (same signing key), with some security settings changed; stopped with the stack. */
+  gatewayWith(changes: Partial<SecurityConfig>): Promise<RunningServer>;
   /** SQL statements each subgraph has sent so far. */
   statementCounts(): Record<string, number>;
   stopSubgraph(name: string): Promise<void>;
@@ -28,10 +38,15 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function postGraphQL<T = any>(url: string, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
+export async function postGraphQL<T = any>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<T>> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query, variables }),
   });
   return { status: response.status, ...((await response.json()) as object) };
@@ -55,6 +70,8 @@ export async function startStack(
     resilience?: Partial<ResilienceOptions>;
     /** Send a subgraph's fetches elsewhere, e.g. to a server that never answers. */
     subgraphUrls?: Record<string, string>;
+    /** More environment for the configuration, e.g. limits (`LIMIT_COST`) or `NODE_ENV`. */
+    env?: Record<string, string>;
   } = {},
 ): Promise<Stack> {
   const definitions = options.subgraphs ?? SUBGRAPHS;
@@ -64,6 +81,8 @@ export async function startStack(
     ...Object.fromEntries(SUBGRAPHS.map((s) => [`${s.name.toUpperCase()}_PORT`, '0'])),
     SEED_SCALE: String(options.seedScale ?? 1),
     LOG_LEVEL: 'silent',
+    ...testSecurityEnv(),
+    ...options.env,
   });
   const logger = createLogger('test', config.logLevel);
   const subgraphs = new Map<string, RunningSubgraph>();
@@ -77,6 +96,7 @@ export async function startStack(
         poolSize: config.database.poolSize,
         seed: { ...config.seed, reset: true },
         logger,
+        gatewayPublicKey: config.security.gatewayPublicKey,
       });
       subgraphs.set(definition.name, running);
     };
@@ -94,17 +114,32 @@ export async function startStack(
       host: config.host,
       logger,
       resilience: options.resilience,
+      security: config.security,
     });
+    const token = (scopes: readonly string[], subject?: string) => tokenFor(config.security.clients, scopes, subject);
+    const extraGateways: RunningServer[] = [];
+    const gatewayWith = async (changes: Partial<SecurityConfig>) => {
+      const extra = await startGateway({ supergraph: { sdl: supergraphSdl }, subgraphUrls: options.subgraphUrls ?? {}, port: 0, host: config.host, logger, security: { ...config.security, ...changes } });
+      extraGateways.push(extra);
+      return extra;
+    };
+    const allScopes = await token(ALL_SCOPES, 'test-all-scopes');
+    const queryAs = <T>(bearer: string | undefined, query: string, variables?: Record<string, unknown>) =>
+      postGraphQL<T>(gateway.url, query, variables, bearer ? { authorization: `Bearer ${bearer}` } : {});
     return {
       gateway,
       supergraphSdl,
       subgraphs,
-      query: (query, variables) => postGraphQL(gateway.url, query, variables),
+      config,
+      token,
+      queryAs,
+      gatewayWith,
+      query: (query, variables) => queryAs(allScopes, query, variables),
       statementCounts: () => Object.fromEntries([...subgraphs].map(([name, s]) => [name, s.database.statements.count])),
       stopSubgraph: async (name) => subgraphs.get(name)!.stop(),
       restartSubgraph: async (name) => startSubgraph(definitions.find((d) => d.name === name)!, subgraphs.get(name)!.port),
       stop: async () => {
-        await gateway.stop();
+        await Promise.all([gateway, ...extraGateways].map((g) => g.stop()));
         await Promise.all([...subgraphs.values()].map((s) => s.stop()));
       },
     };

@@ -1,3 +1,4 @@
+import type { Identity } from '../../../shared/auth/identity';
 import { scalarResolvers } from '../../../shared/graphql/common';
 import type { Poi, Province } from '../../../shared/registry';
 import type { RegisteredPoi, SteeringGroupMember, WorkAgendaItem, NetworkAgendaGoal } from './entities';
@@ -9,8 +10,8 @@ export interface CollaborationContext {
   repository: CollaborationRepository;
   loaders: CollaborationLoaders;
   writes: CollaborationWrites;
-  /** Who is asking; recorded with every write. */
-  actor: string;
+  /** Who is asking, as the gateway forwarded it; recorded with every write. */
+  identity?: Identity;
 }
 
 type Ctx = CollaborationContext;
@@ -57,9 +58,9 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
     },
     CollaborationMutations: {
       createWorkAgendaItem: (_: unknown, { input }: { input: WorkAgendaItemInput }, ctx: Ctx) =>
-        ctx.writes.create(input, { name: ctx.actor, via: 'mutation' }),
+        ctx.writes.create(input, { name: ctx.identity?.name ?? 'anonymous', via: 'mutation' }),
       updateWorkAgendaItem: (_: unknown, { id, input }: { id: string; input: WorkAgendaItemUpdate }, ctx: Ctx) =>
-        ctx.writes.update(id, input, { name: ctx.actor, via: 'mutation' }),
+        ctx.writes.update(id, input, { name: ctx.identity?.name ?? 'anonymous', via: 'mutation' }),
     },
     Poi: {
       __resolveType: (poi: RegisteredPoi) => typeNameByCode.get(poi.code),

@@ -34,8 +34,7 @@ export function defineCollaborationSubgraph(pois: readonly Poi[]): SubgraphDefin
         sdl,
         resolvers: createCollaborationResolvers(pois),
         database,
-        // Identity arrives with the gateway's authentication; until then writes are recorded as anonymous.
-        context: async () => ({ repository, loaders: createCollaborationLoaders(repository), writes, actor: 'anonymous' }),
+        context: async () => ({ repository, loaders: createCollaborationLoaders(repository), writes }),
         options,
       });
     },

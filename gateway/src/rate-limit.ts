@@ -1,0 +1,71 @@
+import type express from 'express';
+import Redis from 'ioredis';
+import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Identity } from '../../shared/auth/identity';
+import type { SecurityConfig } from '../../shared/config';
+import type { Logger } from '../../shared/logger';
+
+export interface RateLimit {
+  middleware: express.RequestHandler;
+  /** Where budgets are counted, for /ready: memory, or Redis and whether it is connected. */
+  store(): { store: 'memory' } | { store: 'redis'; connected: boolean };
+  close(): Promise<void>;
+}
+
+/** The budget a request is counted against: the token's subject, or for anonymous requests the client's address. */
+function budgetKey(identity: Identity | undefined, req: express.Request): string {
+  return identity && !identity.anonymous ? `sub:${identity.subject}` : `ip:${req.socket.remoteAddress ?? 'unknown'}`;
+}
+
+/**
+ * Rate limiting per client identity: `requests` per `windowSeconds`; a batched request counts
+ * each of its operations. In memory by default; with `redisUrl` every gateway replica counts
+ * against the same budget in Redis (and falls back to its own memory while Redis is away).
+ * Over budget: 429 with Retry-After; every answer carries RateLimit-Limit/-Remaining/-Reset.
+ */
+export function createRateLimit(settings: SecurityConfig['rateLimit'], logger: Logger): RateLimit {
+  const options = { points: settings.requests, duration: settings.windowSeconds, keyPrefix: 'poi-gateway-rate' };
+  let redis: Redis | undefined;
+  let limiter: RateLimiterAbstract;
+  if (settings.redisUrl) {
+    redis = new Redis(settings.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+    redis.on('error', (error) => logger.warn({ err: error }, 'rate limit: Redis unavailable, counting in memory meanwhile'));
+    limiter = new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(options) });
+  } else {
+    limiter = new RateLimiterMemory(options);
+  }
+  const headers = (res: express.Response, state: RateLimiterRes) => {
+    res.setHeader('RateLimit-Limit', String(settings.requests));
+    res.setHeader('RateLimit-Remaining', String(Math.max(0, state.remainingPoints)));
+    res.setHeader('RateLimit-Reset', String(Math.ceil(state.msBeforeNext / 1000)));
+  };
+  const middleware: express.RequestHandler = (req, res, next) => {
+    const points = Array.isArray(req.body) ? Math.max(1, req.body.length) : 1;
+    limiter.consume(budgetKey(res.locals.identity as Identity | undefined, req), points).then(
+      (state) => {
+        headers(res, state);
+        next();
+      },
+      (rejection: unknown) => {
+        if (!(rejection instanceof RateLimiterRes)) {
+          logger.error({ err: rejection }, 'rate limit check failed; request let through');
+          return next();
+        }
+        headers(res, rejection);
+        const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+        res.setHeader('Retry-After', String(retryAfter));
+        res.status(429).json({
+          errors: [{ message: `Too many requests: at most ${settings.requests} per ${settings.windowSeconds} s; retry in ${retryAfter} s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: retryAfter } }],
+        });
+      },
+    );
+  };
+  return {
+    middleware,
+    store: () => (redis ? { store: 'redis', connected: redis.status === 'ready' } : { store: 'memory' }),
+    close: async () => {
+      if (redis?.status === 'ready') await redis.quit().catch(() => undefined);
+      redis?.disconnect(); // also ends reconnect attempts while Redis is away
+    },
+  };
+}

@@ -1,0 +1,32 @@
+// `npm run -s token -- --scopes "network:read poi:bisc:read" [--expires 1h]` or
+// `npm run -s token -- --role poi-staff --poi bisc`: prints a client token for this gateway
+// (HS256, signed with AUTH_JWT_SECRET or, locally, the clone's generated secret), and nothing else.
+import { parseArgs } from 'node:util';
+import { signClientToken } from '../shared/auth/client-token';
+import { Role, roleScopes, ROLES, scopesFromClaims } from '../shared/auth/identity';
+import { loadConfig } from '../shared/config';
+import { runMain } from '../shared/lifecycle';
+import { poiByCode } from '../shared/registry';
+
+const USAGE = `Usage: npm run -s token -- (--scopes "<scope> …" | --role <${ROLES.join('|')}> [--poi <code>]) [--expires 1h] [--subject <id>] [--name <name>]`;
+
+runMain(async () => {
+  const { values } = parseArgs({
+    options: {
+      scopes: { type: 'string' },
+      role: { type: 'string' },
+      poi: { type: 'string' },
+      expires: { type: 'string', default: '1h' },
+      subject: { type: 'string' },
+      name: { type: 'string' },
+    },
+  });
+  if (!values.scopes && !values.role) throw new Error(USAGE);
+  if (values.role && !(ROLES as readonly string[]).includes(values.role)) throw new Error(`--role must be one of ${ROLES.join(', ')}\n${USAGE}`);
+  if (!/^\d+\s*(s|m|h|d)$/.test(values.expires!)) throw new Error(`--expires must look like 30m, 1h or 7d, got "${values.expires}"`);
+  const poi = values.poi ? poiByCode(values.poi) : undefined;
+  const scopes = [...new Set([...(values.role ? roleScopes(values.role as Role, poi) : []), ...scopesFromClaims({ scope: values.scopes ?? '' })])];
+  const subject = values.subject ?? (values.role ? `${values.role}${poi ? `-${poi.subgraphName}` : ''}` : 'local-user');
+  const config = loadConfig();
+  console.log(await signClientToken(config.security.clients, { subject, name: values.name ?? subject, scopes, expiresIn: values.expires! }));
+});

@@ -1,0 +1,62 @@
+import { importPKCS8, importSPKI, jwtVerify, SignJWT, type KeyLike } from 'jose';
+import { Identity, scopesFromClaims } from './identity';
+
+/**
+ * Gateway-to-subgraph trust. The gateway forwards the identity it verified in a short-lived
+ * token signed with its private key (ES256); every subgraph holds only the public key, checks
+ * the signature, that the token was issued by the gateway for that very subgraph (`aud`), and
+ * that it has not expired. Without a valid one a subgraph answers 401.
+ */
+export const INTERNAL_ISSUER = 'poi-gateway';
+const ALGORITHM = 'ES256';
+/** Lifetime of a forwarded token; the gateway re-signs well before it runs out. */
+export const INTERNAL_TOKEN_SECONDS = 60;
+/** Most identities × subgraphs whose signed tokens the gateway keeps for reuse. */
+const CACHE_SIZE = 10_000;
+
+export type IdentitySigner = (identity: Identity, subgraph: string) => Promise<string>;
+
+/** The gateway's signer. Tokens are reused for half their lifetime, so a busy identity costs one signature per subgraph per 30 s. */
+export async function createIdentitySigner(privateKeyPem: string, now: () => number = Date.now): Promise<IdentitySigner> {
+  const key = await importPKCS8(privateKeyPem, ALGORITHM);
+  const cache = new Map<string, { token: string; renewAt: number }>();
+  return async (identity, subgraph) => {
+    const cacheKey = `${subgraph}\n${identity.subject}\n${identity.name}\n${identity.scopes.join(' ')}\n${identity.anonymous}`;
+    const cached = cache.get(cacheKey);
+    if (cached && cached.renewAt > now()) return cached.token;
+    const issuedAt = Math.floor(now() / 1000);
+    const token = await new SignJWT({ name: identity.name, scope: identity.scopes.join(' '), anonymous: identity.anonymous })
+      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+      .setIssuer(INTERNAL_ISSUER)
+      .setAudience(subgraph)
+      .setSubject(identity.subject)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + INTERNAL_TOKEN_SECONDS)
+      .sign(key);
+    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    cache.set(cacheKey, { token, renewAt: now() + (INTERNAL_TOKEN_SECONDS * 1000) / 2 });
+    return token;
+  };
+}
+
+export type IdentityVerifier = (token: string) => Promise<Identity>;
+
+/** A subgraph's verifier: throws on any token that is not the gateway's, for this subgraph, and current. */
+export async function createIdentityVerifier(publicKeyPem: string, subgraph: string): Promise<IdentityVerifier> {
+  const key: KeyLike = await importSPKI(publicKeyPem, ALGORITHM);
+  return async (token) => {
+    const { payload } = await jwtVerify(token, key, {
+      algorithms: [ALGORITHM],
+      issuer: INTERNAL_ISSUER,
+      audience: subgraph,
+      requiredClaims: ['exp', 'iat', 'sub'],
+      maxTokenAge: `${INTERNAL_TOKEN_SECONDS + 5}s`,
+    });
+    return {
+      subject: payload.sub!,
+      name: typeof payload.name === 'string' && payload.name ? payload.name : payload.sub!,
+      scopes: scopesFromClaims(payload),
+      anonymous: payload.anonymous === true,
+    };
+  };
+}
