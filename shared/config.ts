@@ -217,7 +217,7 @@ function loadSecurity(
       directives: integer('LIMIT_DIRECTIVES', 50, 0, 1000),
       tokens: integer('LIMIT_TOKENS', MAX_TOKENS, 100, 100_000),
       bodyBytes: integer('LIMIT_BODY_BYTES', 2 ** 20, 1024, 64 * 2 ** 20),
-      cost: integer('LIMIT_COST', 50_000, 10, 10_000_000),
+      cost: integer('LIMIT_COST', 100_000, 10, 10_000_000),
       batch: integer('LIMIT_BATCH', 10, 1, 100),
     },
     rateLimit: {

@@ -10,6 +10,10 @@ import { NETWORK_READ, poiScope, roleScopes } from '../shared/auth/identity';
 import type { SecurityConfig } from '../shared/config';
 import { POIS, poiByCode } from '../shared/registry';
 import type { RunningServer } from '../shared/server';
+import { Kind, parse, type OperationDefinitionNode } from 'graphql';
+import { exampleVariables, readExampleOperations } from '../gateway/src/ide';
+import { operationCost } from '../gateway/src/operation-limits';
+import { apiSchemaOf } from '../shared/schema-changes';
 import { freePort } from './helpers/process-stack';
 import { GraphQLResponse, postGraphQL, startStack, Stack } from './helpers/stack';
 
@@ -339,6 +343,20 @@ describe('operation limits, each with its own error', () => {
     // Variables count too.
     const viaVariable = await postGraphQL(limited.url, 'query($n: Int) { pois { libraries(first: $n) { nodes { name branches { name } } } } }', { n: 100 });
     expect(codes(viaVariable)).toEqual(['COST_LIMIT_EXCEEDED']);
+  });
+
+  it('the default cost limit leaves every example operation (dashboards\' and analysts\') at least 2× headroom', () => {
+    const schema = apiSchemaOf(stack.supergraphSdl);
+    const costs = Object.fromEntries(
+      readExampleOperations().map((op) => {
+        const document = parse(op.text);
+        const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
+        return [op.file, operationCost(schema, operation.selectionSet, schema.getRootType(operation.operation)!, {}, exampleVariables(op.variableDefinitions))];
+      }),
+    );
+    expect(Object.keys(costs).length).toBeGreaterThanOrEqual(15);
+    for (const [file, cost] of Object.entries(costs)) expect([file, cost <= stack.config.security.limits.cost / 2]).toEqual([file, true]);
+    expect(costs['dashboard-overview.graphql']).toBeGreaterThan(1000); // the estimate does count lists
   });
 
   it('batched operations per request', async () => {
