@@ -65,6 +65,8 @@ export interface Config {
     resilience: { timeoutMs: number; failureThreshold: number; cooldownMs: number };
     /** Development switch: answer `Apollo-Query-Plan-Experimental` requests with the query plan. */
     exposeQueryPlan: boolean;
+    /** Where whole responses of cacheable queries (by the subgraphs' @cacheControl hints) are kept, if anywhere. */
+    responseCache: 'off' | 'memory' | 'redis';
   };
   /** The collaboration subgraph first, then one per registered POI. */
   subgraphs: readonly SubgraphConfig[];
@@ -146,6 +148,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const production = env.NODE_ENV === 'production';
   const security = loadSecurity(env, production, integer, flag, problems);
+  const responseCache = (env.RESPONSE_CACHE || 'memory') as Config['gateway']['responseCache'];
+  if (!['off', 'memory', 'redis'].includes(responseCache)) problems.push(`RESPONSE_CACHE must be off, memory or redis, got "${responseCache}"`);
+  if (responseCache === 'redis' && !security.rateLimit.redisUrl) problems.push('RESPONSE_CACHE=redis needs REDIS_URL');
 
   const config: Config = {
     production,
@@ -159,6 +164,7 @@ export function loadConfig(env: Env = process.env): Config {
         cooldownMs: integer('CIRCUIT_COOLDOWN_MS', 5000, 100, 600_000),
       },
       exposeQueryPlan,
+      responseCache,
     },
     subgraphs,
     database: { poolSize: integer('DB_POOL_SIZE', 10, 1, 200) },

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import express from 'express';
-import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
+import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { GraphQLError, type DocumentNode } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { depthLimit, MAX_QUERY_DEPTH, MAX_TOKENS, operationResolution, rejectDeepDocuments } from './graphql-limits';
@@ -63,6 +63,8 @@ export interface GraphQLServerOptions<TContext extends BaseContext> {
   guards?: express.RequestHandler[];
   /** Depth, tokens, body size and batched operations (default: depth 40, 15,000 tokens, 1 MiB, no batching). */
   limits?: { depth: number; tokens: number; bodyBytes: number; batch: number };
+  /** Automatic persisted queries: where query texts are kept by hash (default: none, APQ off). */
+  persistedQueries?: KeyValueCache<string>;
   /** Schema introspection (default true). Without it, error messages no longer suggest field names either. */
   introspection?: boolean;
 }
@@ -171,6 +173,8 @@ export async function startGraphQLServer<TContext extends BaseContext>(
     hideSchemaDetailsFromClientErrors: !introspection,
     allowBatchedHttpRequests: limits.batch > 1,
     csrfPrevention: true,
+    // A day is enough for every client to re-register its hashes after an eviction.
+    persistedQueries: options.persistedQueries ? { cache: options.persistedQueries, ttl: 86_400 } : false,
     // Errors the code meant for clients are GraphQL errors; anything else (a database driver's
     // message, a bug) is logged and reaches the client only as "Internal server error".
     formatError: (formatted, error) => {

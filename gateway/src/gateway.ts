@@ -8,11 +8,12 @@ import { GatewayMetrics, ObservedSubgraphDataSource } from './observability';
 import { mountDashboard } from './dashboard';
 import { ideLandingPage } from './ide';
 import { servableSupergraph, supergraphFromFile } from './supergraph-file';
-import { ConfigError, type SecurityConfig } from '../../shared/config';
+import { ConfigError, type Config, type SecurityConfig } from '../../shared/config';
 import { createIdentitySigner } from '../../shared/auth/internal-token';
 import { authenticateClients } from './authentication';
 import { operationLimits } from './operation-limits';
-import { createRateLimit } from './rate-limit';
+import { responseCache } from './response-cache';
+import { createStores } from './stores';
 
 export interface GatewayOptions {
   /** The composed supergraph: its text, or a file to serve and follow (see supergraph-file.ts). */
@@ -32,6 +33,8 @@ export interface GatewayOptions {
   otlpEndpoint?: string;
   /** Client authentication, the key for forwarded identities, operation limits, rate limit, introspection and IDE. */
   security: SecurityConfig;
+  /** Whole responses of cacheable queries (the subgraphs' @cacheControl hints): `off` (default here), `memory` or `redis`. */
+  responseCache?: Config['gateway']['responseCache'];
 }
 
 export const DEFAULT_RESILIENCE: ResilienceOptions = { timeoutMs: 5000, failureThreshold: 5, cooldownMs: 5000 };
@@ -47,7 +50,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   ];
   if (missing.length > 0) throw new ConfigError(missing);
   const sign = await createIdentitySigner(security.gatewaySigningKey!);
-  const rateLimit = createRateLimit(security.rateLimit, options.logger);
+  const stores = createStores({ rateLimit: security.rateLimit, responseCache: options.responseCache ?? 'off' }, options.logger);
   const sources = new Map<string, SubgraphDataSource>();
   const metrics = new GatewayMetrics(() => [...sources].map(([name, source]) => [name, source.breaker]));
   const gateway = new ApolloGateway({
@@ -80,19 +83,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     context: async () => ({}),
     readiness: async () => ({
       subgraphs: Object.fromEntries(await Promise.all([...sources].map(async ([name, s]) => [name, await s.readiness()]))),
-      rateLimit: rateLimit.store(),
+      rateLimit: stores.rateLimit.store(),
     }),
-    guards: [authenticateClients(security.clients), rateLimit.middleware],
+    guards: [authenticateClients(security.clients), stores.rateLimit.middleware],
+    persistedQueries: stores.persistedQueries,
     limits: security.limits,
     introspection: security.introspection,
     landingPage: security.ide ? ideLandingPage() : undefined,
-    plugins: [ApolloServerPluginUsageReportingDisabled(), operationLimits(security.limits)],
+    plugins: [ApolloServerPluginUsageReportingDisabled(), operationLimits(security.limits), ...(stores.responses ? [responseCache(stores.responses)] : [])],
     metrics: { registry: metrics.registry, prefix: 'gateway' },
     otlpEndpoint: options.otlpEndpoint,
     routes: (app) => mountDashboard(app),
   }).catch(async (error) => {
-    await rateLimit.close();
+    await stores.close();
     throw error;
   });
-  return { ...server, stop: () => server.stop().finally(() => rateLimit.close()) };
+  return { ...server, stop: () => server.stop().finally(() => stores.close()) };
 }

@@ -20,6 +20,7 @@ runMain(async () => {
     exposeQueryPlan: config.gateway.exposeQueryPlan,
     otlpEndpoint: config.otlpEndpoint,
     security: config.security,
+    responseCache: config.gateway.responseCache,
   });
   stopOnSignal(gateway, logger);
 });

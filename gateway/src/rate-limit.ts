@@ -1,5 +1,5 @@
 import type express from 'express';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Identity } from '../../shared/auth/identity';
 import type { SecurityConfig } from '../../shared/config';
@@ -9,7 +9,6 @@ export interface RateLimit {
   middleware: express.RequestHandler;
   /** Where budgets are counted, for /ready: memory, or Redis and whether it is connected. */
   store(): { store: 'memory' } | { store: 'redis'; connected: boolean };
-  close(): Promise<void>;
 }
 
 /** The budget a request is counted against: the token's subject, or for anonymous requests the client's address. */
@@ -23,17 +22,11 @@ function budgetKey(identity: Identity | undefined, req: express.Request): string
  * against the same budget in Redis (and falls back to its own memory while Redis is away).
  * Over budget: 429 with Retry-After; every answer carries RateLimit-Limit/-Remaining/-Reset.
  */
-export function createRateLimit(settings: SecurityConfig['rateLimit'], logger: Logger): RateLimit {
+export function createRateLimit(settings: SecurityConfig['rateLimit'], logger: Logger, redis?: Redis): RateLimit {
   const options = { points: settings.requests, duration: settings.windowSeconds, keyPrefix: 'poi-gateway-rate' };
-  let redis: Redis | undefined;
-  let limiter: RateLimiterAbstract;
-  if (settings.redisUrl) {
-    redis = new Redis(settings.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
-    redis.on('error', (error) => logger.warn({ err: error }, 'rate limit: Redis unavailable, counting in memory meanwhile'));
-    limiter = new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(options) });
-  } else {
-    limiter = new RateLimiterMemory(options);
-  }
+  const limiter: RateLimiterAbstract = redis
+    ? new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(options) })
+    : new RateLimiterMemory(options);
   const headers = (res: express.Response, state: RateLimiterRes) => {
     res.setHeader('RateLimit-Limit', String(settings.requests));
     res.setHeader('RateLimit-Remaining', String(Math.max(0, state.remainingPoints)));
@@ -60,12 +53,5 @@ export function createRateLimit(settings: SecurityConfig['rateLimit'], logger: L
       },
     );
   };
-  return {
-    middleware,
-    store: () => (redis ? { store: 'redis', connected: redis.status === 'ready' } : { store: 'memory' }),
-    close: async () => {
-      if (redis?.status === 'ready') await redis.quit().catch(() => undefined);
-      redis?.disconnect(); // also ends reconnect attempts while Redis is away
-    },
-  };
+  return { middleware, store: () => (redis ? { store: 'redis', connected: redis.status === 'ready' } : { store: 'memory' }) };
 }

@@ -12,7 +12,13 @@ export function enumSdl(name: string, description: string, values: Record<string
 export const FEDERATION_LINK = `extend schema
   @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@authenticated", "@requiresScopes"])`;
 
+/** How long the gateway may reuse a POI's aggregates (`@cacheControl`), in seconds. */
+export const STATS_MAX_AGE = 60;
+
 export const COMMON_SDL = `
+"Cache hint for Apollo's cache control (read by each subgraph, sent to the gateway as Cache-Control)."
+directive @cacheControl(maxAge: Int, inheritMaxAge: Boolean) on FIELD_DEFINITION | OBJECT | INTERFACE | UNION
+
 "A calendar date in ISO 8601 form, e.g. \\"2026-11-23\\"."
 scalar Date
 

@@ -1,4 +1,4 @@
-import { COMMON_SDL, enumSdl, FEDERATION_LINK, POI_CODE_FIELD, POI_INTERFACE_DESCRIPTION, poiTypeDescription } from '../graphql/common';
+import { COMMON_SDL, enumSdl, FEDERATION_LINK, POI_CODE_FIELD, POI_INTERFACE_DESCRIPTION, poiTypeDescription, STATS_MAX_AGE } from '../graphql/common';
 import type { Poi } from '../registry';
 import { NETWORK_READ, poiScope } from '../auth/identity';
 
@@ -63,8 +63,8 @@ const poiOwnedFields = (guard: Guard) => `${POI_CODE_FIELD}
     "Words to search for in title, summary, body and tags; every word must match, as a word or the start of one."
     search: String${PAGE_ARGS}
   ): KnowledgeArticleConnection${guard('shared')}
-  "Aggregate figures for dashboards, computed in the POI's database."
-  stats: PoiStats${guard('shared')}`;
+  "Aggregate figures for dashboards, computed in the POI's database; reused by the gateway for up to ${STATS_MAX_AGE} s."
+  stats: PoiStats${guard('shared')} @cacheControl(maxAge: ${STATS_MAX_AGE})`;
 
 const contractFields = (guard: Guard) => `
   "Identifier, unique within the POI."
@@ -503,7 +503,7 @@ input KnowledgeArticleUpdateInput {
 }
 
 "A count per key, for grouped statistics."
-type KeyCount @shareable {
+type KeyCount @shareable @cacheControl(inheritMaxAge: true) {
   "The group, e.g. a status or province."
   key: String!
   "Number of items in the group."
@@ -511,7 +511,7 @@ type KeyCount @shareable {
 }
 
 "A count per calendar month."
-type MonthCount @shareable {
+type MonthCount @shareable @cacheControl(inheritMaxAge: true) {
   "The month as YYYY-MM."
   month: String!
   "Number of items in the month."
@@ -519,7 +519,7 @@ type MonthCount @shareable {
 }
 
 "Aggregate figures of one POI for dashboards, each computed by one SQL aggregate."
-type PoiStats @shareable {
+type PoiStats @shareable @cacheControl(inheritMaxAge: true) {
   "Number of library organisations."
   libraryCount: Int!
   "Number of branches (vestigingen)."

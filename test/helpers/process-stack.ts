@@ -50,8 +50,9 @@ export async function startProcessStack(extraEnv: Record<string, string> = {}): 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     LOG_LEVEL: 'warn',
-    // Load tests send more than one client's budget from one address.
+    // Load tests send more than one client's budget from one address, and must see every outage.
     RATE_LIMIT_REQUESTS: '1000000',
+    RESPONSE_CACHE: 'off',
     ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [`${name.toUpperCase()}_PORT`, String(port)])),
     ...extraEnv,
   };

@@ -29,7 +29,7 @@ export interface Stack {
   /** The configuration the stack runs with (its secrets included). */
   config: Config;
   /** Another gateway over the running subgraphs (same signing key), with some security settings changed; stopped with the stack. */
-  gatewayWith(changes: Partial<SecurityConfig>): Promise<RunningServer>;
+  gatewayWith(changes: Partial<SecurityConfig>, options?: { responseCache?: Config['gateway']['responseCache'] }): Promise<RunningServer>;
   /** SQL statements each subgraph has sent so far. */
   statementCounts(): Record<string, number>;
   stopSubgraph(name: string): Promise<void>;
@@ -118,8 +118,16 @@ export async function startStack(
     });
     const token = (scopes: readonly string[], subject?: string) => tokenFor(config.security.clients, scopes, subject);
     const extraGateways: RunningServer[] = [];
-    const gatewayWith = async (changes: Partial<SecurityConfig>) => {
-      const extra = await startGateway({ supergraph: { sdl: supergraphSdl }, subgraphUrls: options.subgraphUrls ?? {}, port: 0, host: config.host, logger, security: { ...config.security, ...changes } });
+    const gatewayWith = async (changes: Partial<SecurityConfig>, extraOptions: { responseCache?: Config['gateway']['responseCache'] } = {}) => {
+      const extra = await startGateway({
+        supergraph: { sdl: supergraphSdl },
+        subgraphUrls: options.subgraphUrls ?? {},
+        port: 0,
+        host: config.host,
+        logger,
+        security: { ...config.security, ...changes },
+        responseCache: extraOptions.responseCache,
+      });
       extraGateways.push(extra);
       return extra;
     };

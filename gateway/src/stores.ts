@@ -1,0 +1,45 @@
+import Redis from 'ioredis';
+import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
+import type { Config, SecurityConfig } from '../../shared/config';
+import type { Logger } from '../../shared/logger';
+import { RedisKeyValueCache } from '../../shared/redis-cache';
+import { createRateLimit, RateLimit } from './rate-limit';
+import { inMemoryResponseCache } from './response-cache';
+
+/** Most memory the in-memory persisted-query store takes (query texts by hash). */
+const PERSISTED_QUERY_BYTES = 4 * 2 ** 20;
+
+export interface GatewayStores {
+  rateLimit: RateLimit;
+  persistedQueries: KeyValueCache<string>;
+  /** Absent when the response cache is off. */
+  responses?: KeyValueCache<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * What the gateway keeps between requests: rate-limit budgets, persisted queries and cached
+ * responses. In memory, or, with a Redis URL, in one Redis connection that every gateway replica
+ * shares (the response cache only when it is set to `redis`).
+ */
+export function createStores(
+  settings: { rateLimit: SecurityConfig['rateLimit']; responseCache: Config['gateway']['responseCache'] },
+  logger: Logger,
+): GatewayStores {
+  const { redisUrl } = settings.rateLimit;
+  const redis = redisUrl ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
+  redis?.on('error', (error) => logger.warn({ err: error }, 'Redis unavailable: rate limits count in memory and shared caches miss meanwhile'));
+  const responses =
+    settings.responseCache === 'off' ? undefined : settings.responseCache === 'redis' && redis ? new RedisKeyValueCache(redis, 'poi-gateway-response:') : inMemoryResponseCache();
+  return {
+    rateLimit: createRateLimit(settings.rateLimit, logger, redis),
+    persistedQueries: redis
+      ? new RedisKeyValueCache(redis, 'poi-gateway-apq:')
+      : new InMemoryLRUCache<string>({ maxSize: PERSISTED_QUERY_BYTES, sizeCalculation: (query) => query.length * 2 }),
+    responses,
+    close: async () => {
+      if (redis?.status === 'ready') await redis.quit().catch(() => undefined);
+      redis?.disconnect(); // also ends reconnect attempts while Redis is away
+    },
+  };
+}
