@@ -331,6 +331,7 @@ suite('dashboard (/dashboard in Chromium)', () => {
       const error = page.locator('[role="alert"][data-state="error"] h2');
       await expect(error.textContent()).resolves.toBe('Aanmelden nodig: vul een geldig token in');
       await expect(page.locator('[data-poi]').count()).resolves.toBe(0);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-sign-in.png') });
 
       await enter('not-a-token');
       await until(() => error.textContent(), (text) => text === 'Aanmelden nodig: vul een geldig token in');
