@@ -1,5 +1,5 @@
 import type express from 'express';
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import { Identity, scopesFromClaims } from '../../shared/auth/identity';
 import { unauthorized } from '../../shared/auth/subgraph-guard';
 import type { SecurityConfig } from '../../shared/config';
@@ -43,13 +43,31 @@ export function createTokenVerifier(clients: ClientAuth): (token: string) => Pro
   };
 }
 
+/** Most verified tokens kept, so a busy client's signature is checked once, not on every request. */
+const VERIFIED_TOKENS = 10_000;
+
+/** Remembers verified identities by token until the token expires (bounded; oldest out first). */
+function rememberVerified(verify: (token: string) => Promise<Identity>, now: () => number = Date.now) {
+  const verified = new Map<string, { identity: Identity; expiresAt: number }>();
+  return async (token: string): Promise<Identity> => {
+    const known = verified.get(token);
+    if (known && known.expiresAt > now()) return known.identity;
+    verified.delete(token);
+    const identity = await verify(token);
+    const exp = (decodeJwt(token).exp ?? 0) * 1000;
+    if (verified.size >= VERIFIED_TOKENS) verified.delete(verified.keys().next().value!);
+    verified.set(token, { identity, expiresAt: exp });
+    return identity;
+  };
+}
+
 /**
  * Authentication at the gateway: a valid `Authorization: Bearer <jwt>` becomes
  * `res.locals.identity`; no token is the anonymous identity where allowed, else 401; a bad
  * token is always 401 (never silently anonymous).
  */
 export function authenticateClients(clients: ClientAuth): express.RequestHandler {
-  const verify = createTokenVerifier(clients);
+  const verify = rememberVerified(createTokenVerifier(clients));
   const anonymous = anonymousIdentity(clients);
   return (req, res, next) => {
     const header = req.headers.authorization;

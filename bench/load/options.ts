@@ -1,0 +1,66 @@
+import { parseArgs } from 'node:util';
+
+export interface LoadOptions {
+  quick: boolean;
+  /** Measured time per scenario and target. */
+  durationSeconds: number;
+  /** The measured time of each target is split into this many slices, interleaved with the other targets'. */
+  slices: number;
+  /** Unmeasured, fully checked requests before each measurement. */
+  warmupSeconds: number;
+  connections: number;
+  /** Sequential requests whose SQL statements are counted, per scenario and target. */
+  statementRequests: number;
+  /** Seed scales, each on a freshly started stack; growth compares the last with the first. */
+  scales: number[];
+  /** Leave Hive's own default on: identical subgraph queries in flight share one fetch. */
+  hiveDeduplicatesInflight: boolean;
+}
+
+export const USAGE = `npm run bench [-- options]
+  --quick               smoke run: 2 s per scenario and target, results to bench/results/load-quick.*
+  --duration <s>        measured seconds per scenario and target, 1–20 (env BENCH_DURATION_S, default 8)
+  --warmup <s>          warm-up seconds before each (env BENCH_WARMUP_S, default 1.5)
+  --connections <n>     concurrent connections (env BENCH_CONNECTIONS, default 8)
+  --scales <list>       seed scales, comma-separated (env BENCH_SCALES, default 1,10)
+  --hive-dedupe         run the Hive gateway with its default inflight deduplication of subgraph fetches`;
+
+function numberFrom(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) throw new Error(`${name} must be a number from ${min} to ${max}, got "${raw}"\n\n${USAGE}`);
+  return value;
+}
+
+export function parseLoadOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): LoadOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      scales: { type: 'string' },
+      'hive-dedupe': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const quick = values.quick ?? false;
+  const scales = (values.scales ?? env.BENCH_SCALES ?? '1,10').split(',').map((s) => numberFrom('--scales', s.trim(), 1, 1, 100));
+  if (scales.some((s) => !Number.isInteger(s))) throw new Error(`--scales must be whole numbers from 1 to 100\n\n${USAGE}`);
+  return {
+    quick,
+    durationSeconds: numberFrom('--duration', values.duration ?? env.BENCH_DURATION_S, quick ? 2 : 8, 1, 20),
+    slices: quick ? 1 : 4,
+    warmupSeconds: numberFrom('--warmup', values.warmup ?? env.BENCH_WARMUP_S, quick ? 0.5 : 1.5, 0.1, 30),
+    connections: Math.round(numberFrom('--connections', values.connections ?? env.BENCH_CONNECTIONS, 8, 1, 256)),
+    statementRequests: quick ? 3 : 10,
+    scales,
+    hiveDeduplicatesInflight: values['hive-dedupe'] ?? false,
+  };
+}

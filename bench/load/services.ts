@@ -1,0 +1,167 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../shared/config';
+import { composeSupergraph } from '../../shared/supergraph';
+import { SUBGRAPHS } from '../../subgraphs/catalog';
+import { authEnvironment } from '../subgraph-auth';
+
+const READY_TIMEOUT_MS = 120_000;
+const STOP_GRACE_MS = 5_000;
+const OUTPUT_TAIL_CHARS = 8_000;
+
+/** One service of the bench stack, running as its own process on loopback. */
+export interface ServiceProcess {
+  name: string;
+  pid: number;
+  /** Its GraphQL endpoint. */
+  url: string;
+  /** Its Prometheus endpoint (project services only). */
+  metricsUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface BenchStack {
+  seedScale: number;
+  subgraphs: ServiceProcess[];
+  /** This project's gateway, with RESPONSE_CACHE=off. */
+  gateway: ServiceProcess;
+  /** The same gateway, started with RESPONSE_CACHE=memory. */
+  cachedGateway: ServiceProcess;
+  /** @graphql-hive/gateway over the same supergraph and subgraphs. */
+  hive: ServiceProcess;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+// Whatever way the bench ends, no service outlives it.
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  const waitForExit = (ms: number) =>
+    new Promise<boolean>((resolve) => {
+      if (hasExited(child)) return resolve(true);
+      const timer = setTimeout(() => resolve(false), ms);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  if (!hasExited(child)) {
+    child.kill('SIGTERM');
+    if (!(await waitForExit(STOP_GRACE_MS))) {
+      child.kill('SIGKILL');
+      await waitForExit(STOP_GRACE_MS);
+    }
+  }
+  running.delete(child);
+}
+
+async function untilReady(child: ChildProcess, url: string, output: () => string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (hasExited(child)) throw new Error(`exited with ${child.exitCode ?? child.signalCode} before it was ready:\n${output()}`);
+    try {
+      if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`not ready at ${url} within ${READY_TIMEOUT_MS / 1000} s:\n${output()}`);
+}
+
+/** Starts `node --import tsx <script>` and waits until `readyPath` answers 200. */
+async function startService(name: string, script: string[], env: NodeJS.ProcessEnv, port: number, readyPath: string): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...script], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  let tail = '';
+  const keep = (chunk: Buffer) => {
+    tail = (tail + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await untilReady(child, `${base}${readyPath}`, () => tail);
+  } catch (error) {
+    await stopChild(child);
+    throw new Error(`${name}: ${(error as Error).message}`);
+  }
+  return { name, pid: child.pid!, url: `${base}/graphql`, metricsUrl: `${base}/metrics`, stop: () => stopChild(child) };
+}
+
+/** The environment every service starts from: embedded databases, no tracing, warnings only. */
+function baseEnvironment(seedScale: number, ports: Record<string, number>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  const overrides = Object.keys(ports).flatMap((name) => [`${name.toUpperCase()}_URL`, `${name.toUpperCase()}_DATABASE_URL`]);
+  for (const key of Object.keys(env)) if (overrides.includes(key) || key.startsWith('OTEL_')) delete env[key];
+  return {
+    ...env,
+    ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [`${name.toUpperCase()}_PORT`, String(port)])),
+    SEED_SCALE: String(seedScale),
+    LOG_LEVEL: 'warn',
+    ...authEnvironment(),
+  };
+}
+
+/**
+ * The 5 subgraphs, this project's gateway (twice: RESPONSE_CACHE=off and =memory) and a
+ * Hive gateway, every one its own process on a free loopback port. Both kinds of gateway serve
+ * the same supergraph, composed here over the subgraphs' actual URLs.
+ */
+export async function startBenchStack(seedScale: number, hiveDeduplicatesInflight: boolean): Promise<BenchStack> {
+  const ports: Record<string, number> = {};
+  for (const { name } of SUBGRAPHS) ports[name] = await freePort();
+  const env = baseEnvironment(seedScale, ports);
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'poi-bench-'));
+  const supergraphPath = path.join(folder, 'supergraph.graphql');
+  const starting: Promise<ServiceProcess>[] = [];
+  const start = (...args: Parameters<typeof startService>) => {
+    const service = startService(...args);
+    starting.push(service);
+    return service;
+  };
+  const stop = async () => {
+    const services = await Promise.allSettled(starting);
+    await Promise.all(services.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+    fs.rmSync(folder, { recursive: true, force: true });
+  };
+  try {
+    const { supergraphSdl } = composeSupergraph(SUBGRAPHS.map((s) => ({ name: s.name, url: `http://127.0.0.1:${ports[s.name]}/graphql`, sdl: s.sdl })));
+    fs.writeFileSync(supergraphPath, supergraphSdl);
+    const subgraphs = await Promise.all(SUBGRAPHS.map(({ name }) => start(name, ['scripts/start-subgraph.ts', name], env, ports[name], '/ready')));
+    const [plainPort, cachedPort, hivePort] = [await freePort(), await freePort(), await freePort()];
+    const gatewayEnv = (port: number, responseCache: string) => ({
+      ...env,
+      GATEWAY_PORT: String(port),
+      SUPERGRAPH_PATH: supergraphPath,
+      RESPONSE_CACHE: responseCache,
+      RATE_LIMIT_REQUESTS: '1000000',
+    });
+    const hiveEnv = { ...env, HIVE_PORT: String(hivePort), SUPERGRAPH_PATH: supergraphPath, HIVE_DEDUPLICATE_INFLIGHT: String(hiveDeduplicatesInflight) };
+    const [gateway, cachedGateway, hive] = await Promise.all([
+      start('gateway', ['gateway/src/index.ts'], gatewayEnv(plainPort, 'off'), plainPort, '/ready'),
+      start('gateway (RESPONSE_CACHE=memory)', ['gateway/src/index.ts'], gatewayEnv(cachedPort, 'memory'), cachedPort, '/ready'),
+      start('hive', ['bench/load/hive-gateway.ts'], hiveEnv, hivePort, '/readiness'),
+    ]);
+    return { seedScale, subgraphs, gateway, cachedGateway, hive, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The queries of `npm run bench` (bench/load/scenarios.ts) through the gateway: SQL statements
+ * per request stay within bench/statement-budget.json, per subgraph (an N+1 over a POI's
+ * libraries would blow it), and are the same at seed scale 1 and 3, which has three times the
+ * tickets and contract history (an N+1 over those would differ). Also checks that the bench's
+ * hand-written "limit" still sends exactly the fetches of the gateway's query plan.
+ */
+import { parse, print } from 'graphql';
+// The planner the gateway runs (both ship with @apollo/gateway), with the gateway's default options.
+import { operationFromDocument, Supergraph } from '@apollo/federation-internals';
+import { PlanNode, QueryPlanner } from '@apollo/query-planner';
+import { servableSupergraph } from '../gateway/src/supergraph-file';
+import budget from '../bench/statement-budget.json';
+import { LimitPlan, SCENARIOS } from '../bench/load/scenarios';
+import { Stack, startStack } from './helpers/stack';
+
+const REQUESTS = 3;
+/** D is A's query again, for the response cache: not a plan or a statement count of its own. */
+const measured = SCENARIOS.filter((s) => s.key !== 'D');
+const budgets: Record<string, Record<string, number>> = budget;
+
+let small: Stack;
+let large: Stack;
+
+beforeAll(async () => {
+  // Every request must reach the databases: no response cache.
+  const env = { RESPONSE_CACHE: 'off' };
+  [small, large] = await Promise.all([startStack({ seedScale: 1, env }), startStack({ seedScale: 3, env })]);
+});
+
+afterAll(async () => {
+  await Promise.all([small?.stop(), large?.stop()]);
+});
+
+/** Statements per request per subgraph (subgraphs with none left out), after one unmeasured request. */
+async function statementsPerRequest(stack: Stack, query: string): Promise<Record<string, number>> {
+  const send = async () => {
+    const response = await stack.query(query);
+    expect({ status: response.status, errors: response.errors }).toEqual({ status: 200, errors: undefined });
+  };
+  await send();
+  const before = stack.statementCounts();
+  for (let i = 0; i < REQUESTS; i++) await send();
+  const after = stack.statementCounts();
+  return Object.fromEntries(Object.keys(after).flatMap((name) => (after[name] > before[name] ? [[name, (after[name] - before[name]) / REQUESTS]] : [])));
+}
+
+describe('SQL statements per request of the bench scenarios', () => {
+  it.each(measured.map((s) => [s.key, s.title, s] as const))('%s (%s) stays within its budget, the same at seed scale 1 and 3', async (key, _title, scenario) => {
+    const [atScale1, atScale3] = await Promise.all([statementsPerRequest(small, scenario.query), statementsPerRequest(large, scenario.query)]);
+    expect(atScale3).toEqual(atScale1);
+    const allowed = budgets[key];
+    expect(allowed).toBeDefined();
+    // Every subgraph of the budget ran SQL for every request (nothing answered from a cache).
+    expect(Object.keys(atScale1).sort()).toEqual(Object.keys(allowed).sort());
+    const over = Object.entries(atScale1).filter(([subgraph, count]) => count > (allowed[subgraph] ?? 0));
+    expect({ scenario: key, measured: atScale1, over }).toEqual({ scenario: key, measured: atScale1, over: [] });
+  });
+});
+
+const fetchText = (subgraph: string, operation: string) => `${subgraph}: ${print(parse(operation))}`;
+
+/** A plan as stages run one after another, each stage the fetches that run at once. */
+function stagesOf(node: PlanNode): string[][] {
+  switch (node.kind) {
+    case 'Fetch':
+      return [[fetchText(node.serviceName, node.operation)]];
+    case 'Flatten':
+      return stagesOf(node.node);
+    case 'Sequence':
+      return node.nodes.flatMap(stagesOf);
+    case 'Parallel':
+      return [node.nodes.flatMap((child) => stagesOf(child).flat()).sort()];
+    default:
+      throw new Error(`unexpected plan node ${node.kind}`);
+  }
+}
+
+const limitStages = (plan: LimitPlan): string[][] => [
+  [fetchText(plan.first.subgraph, plan.first.query)],
+  ...(plan.entities.length > 0 ? [plan.entities.map((e) => fetchText(e.subgraph, e.query)).sort()] : []),
+];
+
+describe("the bench's limit", () => {
+  it.each(measured.map((s) => [s.key, s] as const))("of %s sends exactly the fetches of the gateway's query plan", (_key, scenario) => {
+    const supergraph = Supergraph.build(servableSupergraph(small.supergraphSdl));
+    const plan = new QueryPlanner(supergraph).buildQueryPlan(operationFromDocument(supergraph.apiSchema(), parse(scenario.query)));
+    if (!plan.node || plan.node.kind === 'Subscription') throw new Error(`no query plan for ${scenario.key}`);
+    expect(limitStages(scenario.limit!)).toEqual(stagesOf(plan.node));
+  });
+});
