@@ -17,6 +17,7 @@ function loaderPerArguments<A, K, V>(create: (args: A) => DataLoader<K, V>): (ar
 
 /** Per-request loaders of a POI subgraph: every relation is batched, nothing is shared between requests. */
 export function createPoiLoaders(repository: PoiRepository) {
+  const statsSummary = once(() => repository.statsSummary());
   return {
     libraryById: loaderById((ids: readonly number[]) => repository.librariesByIds(ids), (l) => l.id),
     branchesByLibrary: loaderOfGroups((ids: readonly number[]) => repository.branchesByLibraryIds(ids), (b) => b.libraryId),
@@ -33,8 +34,8 @@ export function createPoiLoaders(repository: PoiRepository) {
     ticketPageByLibrary: loaderPerArguments(({ filter, sort, page }: { filter: TicketFilter; sort: SortOrder; page: PageRequest }) =>
       loaderOfGroups<number, Sorted<Ticket>>((ids) => repository.ticketPagesByLibraryIds(ids, filter, sort, page), (t) => t.libraryId),
     ),
-    statsSummary: once(() => repository.statsSummary()),
-    medianResolutionHours: once(() => repository.medianResolutionHours()),
+    statsSummary,
+    medianResolutionHours: once(async () => repository.medianResolutionHours((await statsSummary()).resolvedTicketCount)),
   };
 }
 
