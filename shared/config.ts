@@ -61,8 +61,8 @@ export interface Config {
   gateway: {
     port: number;
     supergraphPath: string;
-    /** Per subgraph fetch: timeout, and the circuit breaker's threshold and cool-down. */
-    resilience: { timeoutMs: number; failureThreshold: number; cooldownMs: number };
+    /** Per subgraph fetch: timeout, the circuit breaker's threshold and cool-down, sharing identical queries in flight. */
+    resilience: { timeoutMs: number; failureThreshold: number; cooldownMs: number; deduplicate: boolean };
     /** Development switch: answer `Apollo-Query-Plan-Experimental` requests with the query plan. */
     exposeQueryPlan: boolean;
     /** Where whole responses of cacheable queries (by the subgraphs' @cacheControl hints) are kept, if anywhere. */
@@ -162,6 +162,7 @@ export function loadConfig(env: Env = process.env): Config {
         timeoutMs: integer('SUBGRAPH_TIMEOUT_MS', 5000, 50, 120_000),
         failureThreshold: integer('CIRCUIT_FAILURE_THRESHOLD', 5, 1, 1000),
         cooldownMs: integer('CIRCUIT_COOLDOWN_MS', 5000, 100, 600_000),
+        deduplicate: env.SUBGRAPH_DEDUPLICATE === undefined || env.SUBGRAPH_DEDUPLICATE === '' ? true : flag('SUBGRAPH_DEDUPLICATE'),
       },
       exposeQueryPlan,
       responseCache,

@@ -1,8 +1,8 @@
 // The bench's peer gateway, its own process: `HIVE_PORT=… SUPERGRAPH_PATH=… node --import tsx bench/load/hive-gateway.ts`.
 // @graphql-hive/gateway over a static supergraph (never polled, no reporting, no CDN); every
 // subgraph fetch carries subgraphHeaders(subgraph), asked for again per fetch. Hive shares one
-// subgraph fetch among identical queries in flight by default, which this project's gateway does
-// not; that is off unless HIVE_DEDUPLICATE_INFLIGHT=true, so both gateways do the same work.
+// subgraph fetch among identical queries in flight by default, as this project's gateway does;
+// HIVE_DEDUPLICATE_INFLIGHT=false turns it off (npm run bench -- --without-dedupe).
 import fs from 'node:fs';
 import http from 'node:http';
 import { createGatewayRuntime } from '@graphql-hive/gateway';
@@ -10,7 +10,7 @@ import { subgraphHeaders } from '../subgraph-auth';
 
 const port = Number(process.env.HIVE_PORT);
 const supergraphPath = process.env.SUPERGRAPH_PATH;
-const deduplicateInflightRequests = process.env.HIVE_DEDUPLICATE_INFLIGHT === 'true';
+const deduplicateInflightRequests = process.env.HIVE_DEDUPLICATE_INFLIGHT !== 'false';
 if (!Number.isInteger(port) || port <= 0 || !supergraphPath) {
   console.error('HIVE_PORT and SUPERGRAPH_PATH are required');
   process.exit(1);

@@ -13,8 +13,8 @@ export interface LoadOptions {
   statementRequests: number;
   /** Seed scales, each on a freshly started stack; growth compares the last with the first. */
   scales: number[];
-  /** Leave Hive's own default on: identical subgraph queries in flight share one fetch. */
-  hiveDeduplicatesInflight: boolean;
+  /** Both gateways' default: identical subgraph queries in flight share one fetch. */
+  deduplicate: boolean;
 }
 
 export const USAGE = `npm run bench [-- options]
@@ -23,7 +23,7 @@ export const USAGE = `npm run bench [-- options]
   --warmup <s>          warm-up seconds before each (env BENCH_WARMUP_S, default 1.5)
   --connections <n>     concurrent connections (env BENCH_CONNECTIONS, default 8)
   --scales <list>       seed scales, comma-separated (env BENCH_SCALES, default 1,10)
-  --hive-dedupe         run the Hive gateway with its default inflight deduplication of subgraph fetches`;
+  --without-dedupe      turn off both gateways' sharing of identical subgraph queries in flight (on by default in both)`;
 
 function numberFrom(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined || raw === '') return fallback;
@@ -41,7 +41,7 @@ export function parseLoadOptions(argv: string[], env: NodeJS.ProcessEnv = proces
       warmup: { type: 'string' },
       connections: { type: 'string' },
       scales: { type: 'string' },
-      'hive-dedupe': { type: 'boolean', default: false },
+      'without-dedupe': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -61,6 +61,6 @@ export function parseLoadOptions(argv: string[], env: NodeJS.ProcessEnv = proces
     connections: Math.round(numberFrom('--connections', values.connections ?? env.BENCH_CONNECTIONS, 8, 1, 256)),
     statementRequests: quick ? 3 : 10,
     scales,
-    hiveDeduplicatesInflight: values['hive-dedupe'] ?? false,
+    deduplicate: !values['without-dedupe'],
   };
 }

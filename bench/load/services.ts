@@ -124,7 +124,7 @@ function baseEnvironment(seedScale: number, ports: Record<string, number>): Node
  * Hive gateway, every one its own process on a free loopback port. Both kinds of gateway serve
  * the same supergraph, composed here over the subgraphs' actual URLs.
  */
-export async function startBenchStack(seedScale: number, hiveDeduplicatesInflight: boolean): Promise<BenchStack> {
+export async function startBenchStack(seedScale: number, deduplicate: boolean): Promise<BenchStack> {
   const ports: Record<string, number> = {};
   for (const { name } of SUBGRAPHS) ports[name] = await freePort();
   const env = baseEnvironment(seedScale, ports);
@@ -152,8 +152,9 @@ export async function startBenchStack(seedScale: number, hiveDeduplicatesInfligh
       SUPERGRAPH_PATH: supergraphPath,
       RESPONSE_CACHE: responseCache,
       RATE_LIMIT_REQUESTS: '1000000',
+      SUBGRAPH_DEDUPLICATE: String(deduplicate),
     });
-    const hiveEnv = { ...env, HIVE_PORT: String(hivePort), SUPERGRAPH_PATH: supergraphPath, HIVE_DEDUPLICATE_INFLIGHT: String(hiveDeduplicatesInflight) };
+    const hiveEnv = { ...env, HIVE_PORT: String(hivePort), SUPERGRAPH_PATH: supergraphPath, HIVE_DEDUPLICATE_INFLIGHT: String(deduplicate) };
     const [gateway, cachedGateway, hive] = await Promise.all([
       start('gateway', ['gateway/src/index.ts'], gatewayEnv(plainPort, 'off'), plainPort, '/ready'),
       start('gateway (RESPONSE_CACHE=memory)', ['gateway/src/index.ts'], gatewayEnv(cachedPort, 'memory'), cachedPort, '/ready'),

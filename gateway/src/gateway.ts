@@ -37,7 +37,7 @@ export interface GatewayOptions {
   responseCache?: Config['gateway']['responseCache'];
 }
 
-export const DEFAULT_RESILIENCE: ResilienceOptions = { timeoutMs: 5000, failureThreshold: 5, cooldownMs: 5000 };
+export const DEFAULT_RESILIENCE: ResilienceOptions = { timeoutMs: 5000, failureThreshold: 5, cooldownMs: 5000, deduplicate: true };
 
 /** The Apollo Gateway over a composed supergraph. It never needs the subgraphs to be up to start. */
 export async function startGateway(options: GatewayOptions): Promise<RunningServer> {

@@ -10,6 +10,8 @@ export interface ResilienceOptions {
   failureThreshold: number;
   /** How long an open circuit waits before letting a probe through. */
   cooldownMs: number;
+  /** Share one fetch between identical queries in flight (see deduplicateInflight). */
+  deduplicate: boolean;
 }
 
 type FailureKind = 'timeout' | 'connection' | 'server-error' | 'other';
@@ -24,6 +26,35 @@ function failureKind(error: unknown): FailureKind {
   const status = (error as { extensions?: { response?: { status?: number } } })?.extensions?.response?.status;
   if (typeof status === 'number' && status >= 500) return 'server-error';
   return 'other';
+}
+
+type Fetch = (input: string, init: RequestInit) => Promise<Response>;
+
+/** A query (never a mutation) as @apollo/gateway serialises it: `{"query":"query Name__x__0 …`, or `{"query":"{…` for an unnamed one. */
+const QUERY_BODY = /^\{"query":"(query[\s{(]|\{)/;
+
+/**
+ * Shares one upstream fetch between identical subgraph queries in flight: the same body
+ * (operation and variables) with the same Authorization (the same forwarded identity, so the
+ * same answer). Each caller gets its own Response over the buffered body. Mutations and
+ * anything else always go out on their own.
+ */
+export function deduplicateInflight(fetcher: Fetch): Fetch {
+  const inflight = new Map<string, Promise<{ status: number; statusText: string; headers: [string, string][]; body: string }>>();
+  return async (input, init) => {
+    const body = typeof init.body === 'string' ? init.body : undefined;
+    if (!body || !QUERY_BODY.test(body)) return fetcher(input, init);
+    const key = `${input}\n${(init.headers as Record<string, string> | undefined)?.authorization ?? ''}\n${body}`;
+    let shared = inflight.get(key);
+    if (!shared) {
+      shared = fetcher(input, init)
+        .then(async (response) => ({ status: response.status, statusText: response.statusText, headers: [...response.headers], body: await response.text() }))
+        .finally(() => inflight.delete(key));
+      inflight.set(key, shared);
+    }
+    const { status, statusText, headers, body: text } = await shared;
+    return new Response(text, { status, statusText, headers });
+  };
 }
 
 /**
@@ -41,11 +72,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
     private readonly resilience: ResilienceOptions,
     private readonly logger: Logger,
   ) {
-    super({
-      url,
-      // Node's fetch keeps connections alive; the signal bounds every fetch.
-      fetcher: ((input: string, init: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(resilience.timeoutMs) })) as never,
-    });
+    // Node's fetch keeps connections alive; the signal bounds every fetch.
+    const timed: Fetch = (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(resilience.timeoutMs) });
+    super({ url, fetcher: (resilience.deduplicate ? deduplicateInflight(timed) : timed) as never });
     this.breaker = new CircuitBreaker(resilience.failureThreshold, resilience.cooldownMs);
   }
 
