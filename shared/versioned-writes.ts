@@ -1,3 +1,4 @@
+import type { Identity } from './auth/identity';
 import { GraphQLError } from 'graphql';
 import type { EntityManager, EntitySchema } from 'typeorm';
 import { AuditEntityName, AuditEntryEntity } from './poi/entities';
@@ -6,6 +7,11 @@ import { AuditEntityName, AuditEntryEntity } from './poi/entities';
 export interface Actor {
   name: string;
   via: 'mutation' | 'import';
+}
+
+/** Who a mutation is by: the identity the gateway forwarded (writes are @authenticated, so never anonymous in practice). */
+export function mutationActor(identity: Identity | undefined): Actor {
+  return { name: identity?.name ?? 'anonymous', via: 'mutation' };
 }
 
 export type Changes = Record<string, { from: unknown; to: unknown }>;

@@ -1,9 +1,6 @@
 import { defaultFieldResolver, GraphQLError, GraphQLSchema, isObjectType, Kind, valueFromASTUntyped, type ConstDirectiveNode } from 'graphql';
 import { Identity, satisfiesScopes } from './identity';
 
-/** The Federation directives a subgraph declares its rules with; the supergraph carries them to other engines. */
-export const AUTH_DIRECTIVES = ['@authenticated', '@requiresScopes'];
-
 interface FieldRule {
   authenticated: boolean;
   /** Alternatives of scope sets, as in `@requiresScopes(scopes: [["a", "b"], ["c"]])`: a and b, or c. */

@@ -6,6 +6,7 @@ import { addDays, addMonths } from '../dates';
 import { AuditEntityName, AuditEntry, Contract, Library, Ticket, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from './entities';
 import type { ContractInput, KnowledgeArticleInput, LibraryInput, TicketInput } from './validation';
 import type { Actor, PoiWrites } from './writes';
+import { mutationActor } from '../versioned-writes';
 import type { PoiLoaders } from './loaders';
 import type { Identity } from '../auth/identity';
 import { poiContractType, poiVendorContractType } from './schema';
@@ -52,7 +53,7 @@ function inRange(value: number, min: number, max: number, argument: string): num
 
 const today = () => new Date().toISOString().slice(0, 10);
 
-const by = (ctx: PoiContext): Actor => ({ name: ctx.identity?.name ?? 'anonymous', via: 'mutation' });
+const by = (ctx: PoiContext): Actor => mutationActor(ctx.identity);
 
 /** The last `months` calendar months up to this one, oldest first, each with its count or 0. */
 async function perMonth(repository: PoiRepository, column: 'opened_at' | 'resolved_at', monthsArg: number) {

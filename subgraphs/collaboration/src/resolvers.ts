@@ -1,5 +1,6 @@
 import type { Identity } from '../../../shared/auth/identity';
 import { scalarResolvers } from '../../../shared/graphql/common';
+import { mutationActor } from '../../../shared/versioned-writes';
 import type { Poi, Province } from '../../../shared/registry';
 import type { RegisteredPoi, SteeringGroupMember, WorkAgendaItem, NetworkAgendaGoal } from './entities';
 import type { CollaborationLoaders } from './loaders';
@@ -58,9 +59,9 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
     },
     CollaborationMutations: {
       createWorkAgendaItem: (_: unknown, { input }: { input: WorkAgendaItemInput }, ctx: Ctx) =>
-        ctx.writes.create(input, { name: ctx.identity?.name ?? 'anonymous', via: 'mutation' }),
+        ctx.writes.create(input, mutationActor(ctx.identity)),
       updateWorkAgendaItem: (_: unknown, { id, input }: { id: string; input: WorkAgendaItemUpdate }, ctx: Ctx) =>
-        ctx.writes.update(id, input, { name: ctx.identity?.name ?? 'anonymous', via: 'mutation' }),
+        ctx.writes.update(id, input, mutationActor(ctx.identity)),
     },
     Poi: {
       __resolveType: (poi: RegisteredPoi) => typeNameByCode.get(poi.code),
