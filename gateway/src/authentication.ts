@@ -1,5 +1,5 @@
 import type express from 'express';
-import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import { Identity, scopesFromClaims } from '../../shared/auth/identity';
 import { unauthorized } from '../../shared/auth/subgraph-guard';
 import type { SecurityConfig } from '../../shared/config';
@@ -7,13 +7,19 @@ import type { SecurityConfig } from '../../shared/config';
 type ClientAuth = SecurityConfig['clients'];
 
 /** The identity of a request without a token, where that is allowed. */
-export function anonymousIdentity(clients: ClientAuth): Identity {
+function anonymousIdentity(clients: ClientAuth): Identity {
   return { subject: 'anonymous', name: 'anonymous', scopes: clients.anonymousScopes, anonymous: true };
 }
 
-function identityFrom(payload: JWTPayload): Identity {
+interface Verified {
+  identity: Identity;
+  /** The token's expiry, in ms. */
+  expiresAt: number;
+}
+
+function verifiedFrom(payload: JWTPayload): Verified {
   const name = typeof payload.name === 'string' && payload.name.trim() ? payload.name.trim().slice(0, 200) : payload.sub!;
-  return { subject: payload.sub!, name, scopes: scopesFromClaims(payload), anonymous: false };
+  return { identity: { subject: payload.sub!, name, scopes: scopesFromClaims(payload), anonymous: false }, expiresAt: payload.exp! * 1000 };
 }
 
 /** Why a token was refused, in words a client can act on (never the token itself). */
@@ -31,14 +37,14 @@ function reason(error: unknown): string {
  * issuer, audience, subject and expiry are required. Any other algorithm (`none` included) is
  * refused.
  */
-export function createTokenVerifier(clients: ClientAuth): (token: string) => Promise<Identity> {
+function createTokenVerifier(clients: ClientAuth): (token: string) => Promise<Verified> {
   const secret = clients.secret ? new TextEncoder().encode(clients.secret) : undefined;
   const jwks = clients.jwksUrl ? createRemoteJWKSet(new URL(clients.jwksUrl)) : undefined;
   const claims = { issuer: clients.issuer, audience: clients.audience, requiredClaims: ['exp', 'sub'] };
   return async (token) => {
     const alg = decodeProtectedHeader(token).alg;
-    if (alg === 'HS256' && secret) return identityFrom((await jwtVerify(token, secret, { ...claims, algorithms: ['HS256'] })).payload);
-    if ((alg === 'RS256' || alg === 'ES256') && jwks) return identityFrom((await jwtVerify(token, jwks, { ...claims, algorithms: ['RS256', 'ES256'] })).payload);
+    if (alg === 'HS256' && secret) return verifiedFrom((await jwtVerify(token, secret, { ...claims, algorithms: ['HS256'] })).payload);
+    if ((alg === 'RS256' || alg === 'ES256') && jwks) return verifiedFrom((await jwtVerify(token, jwks, { ...claims, algorithms: ['RS256', 'ES256'] })).payload);
     throw new errors.JOSEAlgNotAllowed(`"${alg}" is not accepted`);
   };
 }
@@ -47,17 +53,16 @@ export function createTokenVerifier(clients: ClientAuth): (token: string) => Pro
 const VERIFIED_TOKENS = 10_000;
 
 /** Remembers verified identities by token until the token expires (bounded; oldest out first). */
-function rememberVerified(verify: (token: string) => Promise<Identity>, now: () => number = Date.now) {
-  const verified = new Map<string, { identity: Identity; expiresAt: number }>();
+function rememberVerified(verify: (token: string) => Promise<Verified>, now: () => number = Date.now) {
+  const verified = new Map<string, Verified>();
   return async (token: string): Promise<Identity> => {
     const known = verified.get(token);
     if (known && known.expiresAt > now()) return known.identity;
     verified.delete(token);
-    const identity = await verify(token);
-    const exp = (decodeJwt(token).exp ?? 0) * 1000;
+    const fresh = await verify(token);
     if (verified.size >= VERIFIED_TOKENS) verified.delete(verified.keys().next().value!);
-    verified.set(token, { identity, expiresAt: exp });
-    return identity;
+    verified.set(token, fresh);
+    return fresh.identity;
   };
 }
 
