@@ -1,5 +1,5 @@
 // Starts one subgraph as its own process: `npm run start:subgraph -- cubiss`.
-import { loadConfig, subgraphConfig } from '../shared/config';
+import { ConfigError, loadConfig, subgraphConfig } from '../shared/config';
 import { runMain, stopOnSignal } from '../shared/lifecycle';
 import { createLogger } from '../shared/logger';
 import { subgraphDefinition } from '../subgraphs/catalog';
@@ -11,6 +11,8 @@ runMain(async () => {
   const config = loadConfig();
   const settings = subgraphConfig(config, definition.name);
   const logger = createLogger(definition.name, config.logLevel);
+  const { cursorSecret } = config.security;
+  if (!cursorSecret) throw new ConfigError(['CURSOR_SECRET must be set: subgraphs seal their page cursors with it (npm run -s secrets makes one)']);
   const running = await definition.start({
     port: settings.port,
     host: config.host,
@@ -20,6 +22,7 @@ runMain(async () => {
     logger,
     otlpEndpoint: config.otlpEndpoint,
     gatewayPublicKey: config.security.gatewayPublicKey,
+    cursorSecret,
   });
   stopOnSignal(running, logger);
 });

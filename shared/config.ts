@@ -46,6 +46,8 @@ export interface SecurityConfig {
   gatewaySigningKey?: string;
   /** Its public key (SPKI PEM): what every subgraph checks forwarded tokens with. */
   gatewayPublicKey: string;
+  /** What subgraphs seal their page cursors with (each derives its own key); required by subgraphs in production. */
+  cursorSecret?: string;
   limits: OperationLimits;
   /** Requests per client identity per window; `redisUrl` shares the budget between gateway replicas. */
   rateLimit: { requests: number; windowSeconds: number; redisUrl?: string };
@@ -212,12 +214,16 @@ function loadSecurity(
   }
   gatewayPublicKey ??= local()?.gatewayPublicKey;
   if (!gatewayPublicKey) problems.push('GATEWAY_PUBLIC_KEY must be set (the gateway\'s ES256 public key, PEM): subgraphs check forwarded identities with it');
+  // Locally the cursor key can follow from the client secret; production sets its own.
+  const cursorSecret = env.CURSOR_SECRET || (production ? undefined : secret ?? local()?.clientSecret);
+  if (env.CURSOR_SECRET && env.CURSOR_SECRET.length < 32) problems.push('CURSOR_SECRET must be at least 32 characters');
   const introspection = optionalFlag('GRAPHQL_INTROSPECTION', !production);
   if (env.REDIS_URL && !/^rediss?:\/\/\S+$/.test(env.REDIS_URL)) problems.push(`REDIS_URL must look like redis://127.0.0.1:6379, got "${env.REDIS_URL}"`);
   return {
     clients: { secret, jwksUrl, issuer: env.AUTH_ISSUER || 'poi-federation', audience: env.AUTH_AUDIENCE || 'poi-federation-api', allowAnonymous, anonymousScopes },
     gatewaySigningKey,
     gatewayPublicKey: gatewayPublicKey ?? '',
+    cursorSecret,
     limits: {
       depth: integer('LIMIT_DEPTH', MAX_QUERY_DEPTH, 2, MAX_QUERY_DEPTH),
       aliases: integer('LIMIT_ALIASES', 30, 0, 1000),

@@ -25,6 +25,8 @@ export interface SubgraphStartOptions {
   otlpEndpoint?: string;
   /** The gateway's public key (SPKI PEM): only requests with a token it signed are served. */
   gatewayPublicKey: string;
+  /** The secret this subgraph's page cursors are sealed with (config CURSOR_SECRET). */
+  cursorSecret: string;
 }
 
 export interface RunningSubgraph extends RunningServer {

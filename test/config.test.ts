@@ -76,6 +76,10 @@ describe('configuration', () => {
       const subgraph = loadConfig({ NODE_ENV: 'production', GATEWAY_PUBLIC_KEY: secrets.GATEWAY_PUBLIC_KEY.replace(/\n/g, '\\n') }).security;
       expect(subgraph.gatewayPublicKey.trim()).toBe(secrets.GATEWAY_PUBLIC_KEY.trim());
       expect(subgraph.gatewaySigningKey).toBeUndefined();
+      // No cursor secret is made up in production (a subgraph refuses to start without one); a short one is refused.
+      expect(subgraph.cursorSecret).toBeUndefined();
+      expect(loadConfig({ NODE_ENV: 'production', GATEWAY_PUBLIC_KEY: secrets.GATEWAY_PUBLIC_KEY, CURSOR_SECRET: secrets.CURSOR_SECRET }).security.cursorSecret).toBe(secrets.CURSOR_SECRET);
+      expect(() => loadConfig({ NODE_ENV: 'production', GATEWAY_PUBLIC_KEY: secrets.GATEWAY_PUBLIC_KEY, CURSOR_SECRET: 'short' })).toThrow(/CURSOR_SECRET must be at least 32 characters/);
       expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/GATEWAY_PUBLIC_KEY must be set/);
       expect(loadConfig({ NODE_ENV: 'production', GATEWAY_PUBLIC_KEY: secrets.GATEWAY_PUBLIC_KEY, AUTH_ALLOW_ANONYMOUS: 'true', GRAPHQL_INTROSPECTION: 'true' }).security).toMatchObject({
         clients: { allowAnonymous: true },

@@ -52,6 +52,7 @@ const HOST_ENV: Record<string, string> = {
   AUTH_JWT_SECRET: HOST_SECRETS.AUTH_JWT_SECRET,
   GATEWAY_SIGNING_KEY: HOST_SECRETS.GATEWAY_SIGNING_KEY,
   GATEWAY_PUBLIC_KEY: HOST_SECRETS.GATEWAY_PUBLIC_KEY,
+  CURSOR_SECRET: HOST_SECRETS.CURSOR_SECRET,
 };
 
 function interpolate(value: string): string {
@@ -270,7 +271,10 @@ describe('docker-compose.yml', () => {
         const env = environment(service(subgraph));
         expect([subgraph, env.GATEWAY_SIGNING_KEY, env.AUTH_JWT_SECRET]).toEqual([subgraph, undefined, undefined]);
         expect([subgraph, configOf(subgraph).security.gatewayPublicKey]).toEqual([subgraph, HOST_SECRETS.GATEWAY_PUBLIC_KEY.trim() + '\n']);
+        // Every subgraph seals its cursors; the gateway has no use for the secret.
+        expect([subgraph, configOf(subgraph).security.cursorSecret]).toEqual([subgraph, HOST_SECRETS.CURSOR_SECRET]);
       }
+      expect(environment(gateway()).CURSOR_SECRET).toBeUndefined();
     });
 
     it('starts once every subgraph is healthy', () => {

@@ -455,6 +455,69 @@ describe('odd values', () => {
   });
 });
 
+describe('tampered cursors', () => {
+  /** Lists whose cursors are forged: each with its own order and filter, one of them by a guarded fee. */
+  const LISTS = [
+    'query($after: String) { cubiss { libraries(first: 2, orderBy: { field: MEMBER_COUNT, direction: DESC }, after: $after) { nodes { id } pageInfo { endCursor } } } }',
+    'query($after: String) { cubiss { contracts(first: 2, orderBy: { field: ANNUAL_FEE, direction: DESC }, after: $after) { nodes { id } pageInfo { endCursor } } } }',
+    'query($after: String) { bisc { tickets(first: 2, filter: { priority: [P1, P2] }, after: $after) { nodes { id } pageInfo { endCursor } } } }',
+    'query($after: String) { rijnbrink { knowledgeArticles(first: 2, search: "reserveringen", after: $after) { nodes { id } pageInfo { endCursor } } } }',
+  ];
+  const FORGERY_COUNT = 400;
+
+  it(`refuses ${FORGERY_COUNT} generated forgeries (bit flips, cuts, splices, swaps, clear-text positions) with BAD_USER_INPUT`, async () => {
+    const listOf = (data: any) => Object.values(Object.values(data)[0] as object)[0] as { pageInfo: { endCursor: string } } | null;
+    const cursors: string[] = [];
+    for (const query of LISTS) cursors.push(listOf(expectData(await postJson({ query })))!.pageInfo.endCursor);
+    const random = new Random(20261202);
+    const forge = (own: string): string => {
+      const bytes = Buffer.from(own, 'base64url');
+      switch (random.int(0, 8)) {
+        case 0: {
+          const flipped = Buffer.from(bytes);
+          flipped[random.int(0, bytes.length - 1)] ^= 1 << random.int(0, 7);
+          return flipped.toString('base64url');
+        }
+        case 1:
+          return bytes.subarray(0, random.int(0, bytes.length - 1)).toString('base64url');
+        case 2:
+          return Buffer.concat([bytes, Buffer.from(random.bytes(random.int(1, 16)))]).toString('base64url');
+        case 3:
+          return random.pick(cursors.filter((c) => c !== own)); // another list's real cursor
+        case 4: {
+          const other = Buffer.from(random.pick(cursors), 'base64url');
+          const cut = random.int(1, Math.min(bytes.length, other.length) - 1);
+          return Buffer.concat([bytes.subarray(0, cut), other.subarray(cut)]).toString('base64url');
+        }
+        case 5: // the clear-text kind cursors used to be, with chosen values
+          return Buffer.from(JSON.stringify([random.pick(['contract.ANNUAL_FEE.DESC', 'library.MEMBER_COUNT.DESC', 'ticket.OPENED_AT.DESC']), random.int(-1e6, 1e6), random.int(0, 1000)])).toString('base64url');
+        case 6:
+          return Buffer.from(random.bytes(random.size(1, 200))).toString('base64url');
+        case 7:
+          return random.pick(['', '=', '!!!', own.toUpperCase(), own.replace(/-/g, '+').replace(/_/g, '/'), `${own}==`, own.repeat(random.int(2, 50))]);
+        default:
+          return random.text(random.size(1, 2_000));
+      }
+    };
+    const violations = new Map<string, string>();
+    for (let i = 0; i < FORGERY_COUNT; i++) {
+      const at = i % LISTS.length;
+      const after = forge(cursors[at]);
+      if (after === cursors[at]) continue;
+      const answer = await postJson({ query: LISTS[at], variables: { after } });
+      const codes = (answer.body?.errors ?? []).map((e: any) => e.extensions?.code);
+      const wrong = [
+        ...problems(answer, after),
+        ...(answer.status === 200 && codes.length === 1 && codes[0] === 'BAD_USER_INPUT' && listOf(answer.body.data) === null ? [] : [`answered ${answer.status} ${JSON.stringify(codes)}`]),
+      ];
+      if (wrong.length > 0 && !violations.has(wrong.join('; '))) violations.set(wrong.join('; '), after.slice(0, 120));
+    }
+    expect([...violations].map(([problem, example]) => `${problem}, e.g. ${example}`)).toEqual([]);
+    // The real cursors still work.
+    for (const [at, query] of LISTS.entries()) expect(listOf(expectData(await postJson({ query, variables: { after: cursors[at] } })))).not.toBeNull();
+  }, 60_000);
+});
+
 // ---------------------------------------------------------------------------------------------
 // The fuzz run
 // ---------------------------------------------------------------------------------------------

@@ -10,7 +10,10 @@ import { NETWORK_READ, poiScope, roleScopes } from '../shared/auth/identity';
 import type { SecurityConfig } from '../shared/config';
 import { POIS, poiByCode } from '../shared/registry';
 import type { RunningServer } from '../shared/server';
-import { Kind, parse, type OperationDefinitionNode } from 'graphql';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { isInputObjectType, Kind, parse, type GraphQLInputObjectType, type GraphQLInterfaceType, type OperationDefinitionNode } from 'graphql';
+import { FILTER_READS } from '../shared/poi/resolvers';
+import { poiSubgraphSdl } from '../shared/poi/schema';
 import { exampleVariables, readExampleOperations } from '../gateway/src/ide';
 import { operationCost } from '../gateway/src/operation-limits';
 import { apiSchemaOf } from '../shared/schema-changes';
@@ -140,6 +143,161 @@ describe('who may see what: roles × fields', () => {
       expect(error.path?.at(-1)).toBe('annualFee');
       expect(error.message).toMatch(/needs the scope poi:(cubiss|probiblio|rijnbrink):contracts/);
     }
+  });
+});
+
+describe('order, filter, cursor and audit follow the field rules (a guarded value never surfaces another way)', () => {
+  const FEE_ORDER = `{ pois { code contracts(first: 1, orderBy: { field: ANNUAL_FEE, direction: DESC }) { nodes { annualFee } pageInfo { endCursor } } } }`;
+  /** What a cursor shows to someone who base64-decodes it. */
+  const decoded = (cursor: string) => Buffer.from(cursor, 'base64url').toString('latin1');
+
+  it.each([
+    ['anonymous (local default: network:read)', undefined],
+    ['dashboard role', roleScopes('dashboard')],
+    ['Cubiss reader without the contracts scope', [NETWORK_READ, poiScope(cubiss, 'read')]],
+  ] as [string, string[] | undefined][])('%s cannot order by a fee it may not read: the list is FORBIDDEN, no cursor comes back', async (_label, scopes) => {
+    const response = await stack.queryAs(scopes && (await stack.token(scopes)), FEE_ORDER);
+    expect(response.status).toBe(200);
+    response.data!.pois.forEach((poi: any, i: number) => {
+      expect(poi.contracts).toBeNull();
+      const error = response.errors!.find((e) => JSON.stringify(e.path) === JSON.stringify(['pois', i, 'contracts']));
+      expect(error?.extensions?.code).toBe('FORBIDDEN');
+      expect(error?.message).toMatch(new RegExp(`ANNUAL_FEE needs the scope poi:${poi.code.toLowerCase()}:contracts`));
+    });
+    expect(JSON.stringify(response)).not.toMatch(/endCursor":"/);
+  });
+
+  it('a BiSC contracts reader orders BiSC by fee; every other POI stays FORBIDDEN', async () => {
+    const response = await stack.queryAs(await stack.token([NETWORK_READ, poiScope(bisc, 'read'), poiScope(bisc, 'contracts')]), FEE_ORDER);
+    const byCode = Object.fromEntries(response.data!.pois.map((p: any) => [p.code, p.contracts]));
+    expect(byCode.BISC.nodes[0].annualFee).toBeGreaterThan(0);
+    for (const code of ['CUBISS', 'PROBIBLIO', 'RIJNBRINK']) expect(byCode[code]).toBeNull();
+    expect(codes(response)).toEqual(['FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN']);
+  });
+
+  /** Every list with its first page's nodes and cursor, read with every scope. */
+  const LISTS: { name: string; query: (after?: string) => string; at: (data: any) => any }[] = [
+    { name: 'libraries by member count', query: (after) => `{ cubiss { libraries(first: 2, orderBy: { field: MEMBER_COUNT, direction: DESC }${after ? `, after: "${after}"` : ''}) { nodes { id memberCount } pageInfo { endCursor } } } }`, at: (d) => d.cubiss.libraries },
+    { name: 'contracts by fee', query: (after) => `{ cubiss { contracts(first: 2, orderBy: { field: ANNUAL_FEE, direction: DESC }${after ? `, after: "${after}"` : ''}) { nodes { id annualFee } pageInfo { endCursor } } } }`, at: (d) => d.cubiss.contracts },
+    { name: 'tickets by priority', query: (after) => `{ cubiss { tickets(first: 2, orderBy: { field: PRIORITY }, filter: { status: [OPEN] }${after ? `, after: "${after}"` : ''}) { nodes { id priority } pageInfo { endCursor } } } }`, at: (d) => d.cubiss.tickets },
+    { name: 'knowledge search', query: (after) => `{ cubiss { knowledgeArticles(first: 2, search: "reserveringen"${after ? `, after: "${after}"` : ''}) { nodes { id score } pageInfo { endCursor } } } }`, at: (d) => d.cubiss.knowledgeArticles },
+    { name: 'audit trail', query: (after) => `{ cubiss { audit(first: 2${after ? `, after: "${after}"` : ''}) { nodes { id } pageInfo { endCursor } } } }`, at: (d) => d.cubiss.audit },
+  ];
+
+  beforeAll(async () => {
+    // The audit trail needs entries to page through.
+    const staff = await stack.token(roleScopes('poi-staff', cubiss), 'cursor-test');
+    for (const n of [1, 2, 3]) {
+      const created = await stack.queryAs(staff, `mutation { cubiss { createKnowledgeArticle(input: { title: "Cursor test ${n} ${Date.now()}", summary: "s", body: "b", tags: ["t"], source: "test" }) { id } } }`);
+      expect(created.errors).toBeUndefined();
+    }
+  });
+
+  it.each(LISTS.map((list) => [list.name, list] as const))('%s: the cursor is opaque, resumes the list, and refuses tampering', async (_name, list) => {
+    const first = await stack.query(list.query());
+    expect(first.errors).toBeUndefined();
+    const page = list.at(first.data);
+    expect(page.nodes).toHaveLength(2);
+    const cursor: string = page.pageInfo.endCursor;
+    const last = page.nodes[1];
+    const plain = decoded(cursor);
+    // No value of the last row can be read from the cursor (values of 4+ characters: shorter ones turn up in random bytes).
+    for (const value of Object.values(last).map(String).filter((v) => v.length >= 4)) expect(plain).not.toContain(value);
+    expect(() => JSON.parse(plain)).toThrow();
+
+    const next = await stack.query(list.query(cursor));
+    expect(next.errors).toBeUndefined();
+    expect(list.at(next.data).nodes.map((n: any) => n.id)).not.toContain(last.id);
+
+    const bytes = Buffer.from(cursor, 'base64url');
+    for (const index of [0, Math.floor(bytes.length / 2), bytes.length - 1]) {
+      const flipped = Buffer.from(bytes);
+      flipped[index] ^= 0x01;
+      const tampered = await stack.query(list.query(flipped.toString('base64url')));
+      expect(codes(tampered)).toEqual(['BAD_USER_INPUT']);
+    }
+  });
+
+  it('every filter condition of every list says which field it reads, so a guard on that field also guards the filter', () => {
+    const schema = buildSubgraphSchema({ typeDefs: parse(poiSubgraphSdl(cubiss)) });
+    const filters = Object.values(schema.getTypeMap()).filter((t): t is GraphQLInputObjectType => isInputObjectType(t) && t.name.endsWith('Filter'));
+    expect(filters.map((f) => f.name).sort()).toEqual(['ContractFilter', 'LibraryFilter', 'TicketFilter']);
+    for (const filter of filters) {
+      const listed = filter.name.replace(/Filter$/, '');
+      const fields = (schema.getType(listed) as GraphQLInterfaceType).getFields();
+      for (const condition of Object.keys(filter.getFields())) {
+        expect([filter.name, condition, FILTER_READS[listed]?.[condition] in fields]).toEqual([filter.name, condition, true]);
+      }
+    }
+  });
+
+  it('hand-made cursors of the old clear-text kind are refused, so chosen values cannot be probed', async () => {
+    for (const forged of [['contract.ANNUAL_FEE.DESC', 39566, 23], ['contract.ANNUAL_FEE.DESC', 1, 1], ['contract.ENDS_ON.ASC', { date: '2020-01-01T00:00:00.000Z' }, 1]]) {
+      const after = Buffer.from(JSON.stringify(forged)).toString('base64url');
+      for (const orderBy of ['{ field: ANNUAL_FEE, direction: DESC }', '{ field: ENDS_ON }']) {
+        const response = await stack.query(`{ cubiss { contracts(first: 1, orderBy: ${orderBy}, after: "${after}") { nodes { id } } } }`);
+        expect(codes(response)).toEqual(['BAD_USER_INPUT']);
+      }
+    }
+  });
+
+  it('a cursor is bound to its list, order and filter', async () => {
+    const endCursor = async (query: string, at: (d: any) => any) => {
+      const response = await stack.query(query);
+      expect(response.errors).toBeUndefined();
+      return at(response.data).pageInfo.endCursor as string;
+    };
+    const contracts = (poi: string, args: string) => `{ ${poi} { contracts(first: 1${args}) { nodes { id } pageInfo { endCursor } } } }`;
+    const active = await endCursor(contracts('cubiss', ', filter: { status: ACTIVE }'), (d) => d.cubiss.contracts);
+    // The same list, order and filter: accepted.
+    expect((await stack.query(contracts('cubiss', `, filter: { status: ACTIVE }, after: "${active}"`))).errors).toBeUndefined();
+    const refusals = [
+      contracts('cubiss', `, filter: { status: EXPIRED }, after: "${active}"`), // another filter
+      contracts('cubiss', `, after: "${active}"`), // no filter
+      contracts('cubiss', `, filter: { status: ACTIVE }, orderBy: { field: STARTS_ON }, after: "${active}"`), // another order
+      contracts('cubiss', `, filter: { status: ACTIVE }, orderBy: { field: ENDS_ON, direction: DESC }, after: "${active}"`), // another direction
+      contracts('bisc', `, filter: { status: ACTIVE }, after: "${active}"`), // another POI's list
+      `{ cubiss { libraries(first: 1, after: "${active}") { nodes { id } } } }`, // another list
+    ];
+    for (const query of refusals) expect(codes(await stack.query(query))).toEqual(['BAD_USER_INPUT']);
+
+    const libraries = (await stack.query(`{ cubiss { libraries(first: 2) { nodes { id tickets(first: 1) { pageInfo { endCursor } } } } } }`)).data.cubiss.libraries.nodes;
+    const ofFirst = libraries[0].tickets.pageInfo.endCursor;
+    const ticketsOf = (id: string) => `{ cubiss { library(id: "${id}") { tickets(first: 1, after: "${ofFirst}") { nodes { id } } } } }`;
+    expect((await stack.query(ticketsOf(libraries[0].id))).errors).toBeUndefined();
+    expect(codes(await stack.query(ticketsOf(libraries[1].id)))).toEqual(['BAD_USER_INPUT']); // another library's tickets
+    expect(codes(await stack.query(`{ cubiss { tickets(first: 1, after: "${ofFirst}") { nodes { id } } } }`))).toEqual(['BAD_USER_INPUT']); // the POI-wide list
+  });
+
+  it('the audit trail shows a guarded field\'s change only to whoever may read that field', async () => {
+    const writer = await stack.token(roleScopes('poi-staff', bisc), 'fees@bisc');
+    const library = (await stack.queryAs(writer, `{ bisc { libraries(first: 1) { nodes { id } } } }`)).data.bisc.libraries.nodes[0].id;
+    const created = await stack.queryAs(
+      writer,
+      `mutation { bisc { createContract(input: { libraryId: "${library}", services: [HELPDESK], startsOn: "2031-01-01", endsOn: "2031-12-31", annualFee: 12345.67, noticePeriodMonths: 5, status: DRAFT }) { id } } }`,
+    );
+    expect(created.errors).toBeUndefined();
+    const query = `{ bisc { audit(entity: CONTRACT, first: 1) { nodes { entityId changes { field from to } } } } }`;
+
+    const withTerms = await stack.queryAs(writer, query);
+    expect(withTerms.errors).toBeUndefined();
+    const entry = withTerms.data.bisc.audit.nodes[0];
+    expect(entry.entityId).toBe(created.data.bisc.createContract.id);
+    const fee = entry.changes.findIndex((c: any) => c.field === 'annualFee');
+    const notice = entry.changes.findIndex((c: any) => c.field === 'noticePeriodMonths');
+    expect(entry.changes[fee].to).toBe('12345.67');
+    expect(entry.changes[notice].to).toBe('5');
+
+    const reader = await stack.queryAs(await stack.token([NETWORK_READ, poiScope(bisc, 'read')]), query);
+    const seen = reader.data.bisc.audit.nodes[0].changes;
+    expect(seen[fee]).toEqual({ field: 'annualFee', from: null, to: null });
+    expect(seen[notice]).toEqual({ field: 'noticePeriodMonths', from: null, to: null });
+    expect(seen.find((c: any) => c.field === 'endsOn').to).toBe('"2031-12-31"');
+    const denied = (reader.errors ?? []).map((e) => [e.extensions?.code, e.path!.slice(-3).join('.')]).sort();
+    expect(denied).toEqual(
+      [fee, notice].flatMap((i) => [['FORBIDDEN', `changes.${i}.from`], ['FORBIDDEN', `changes.${i}.to`]]).sort(),
+    );
+    expect(JSON.stringify(reader)).not.toContain('12345.67');
   });
 });
 

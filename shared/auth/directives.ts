@@ -1,4 +1,4 @@
-import { defaultFieldResolver, GraphQLError, GraphQLSchema, isObjectType, Kind, valueFromASTUntyped, type ConstDirectiveNode } from 'graphql';
+import { defaultFieldResolver, GraphQLError, GraphQLSchema, isInterfaceType, isObjectType, Kind, valueFromASTUntyped, type ConstDirectiveNode } from 'graphql';
 import { Identity, satisfiesScopes } from './identity';
 
 interface FieldRule {
@@ -29,6 +29,20 @@ function accessDenied(rule: FieldRule, identity: Identity | undefined, field: st
     return new GraphQLError(`Not allowed: ${field} needs the scope ${needed}`, { extensions: { code: 'FORBIDDEN', requiredScopes: rule.scopes } });
   }
   return undefined;
+}
+
+/**
+ * Refuses what would reveal `type.field` to a caller who may not read it: ordering or filtering a
+ * list by that field, or its old and new values in the audit trail. The field's own
+ * `@requiresScopes`/`@authenticated` is the one rule, so a value guarded in the schema is
+ * guarded wherever it can surface. `use` names what was asked, e.g. "ordering by ANNUAL_FEE".
+ */
+export function assertMayRead(schema: GraphQLSchema, type: string, field: string, identity: Identity | undefined, use: string): void {
+  const named = schema.getType(type);
+  const definition = isObjectType(named) || isInterfaceType(named) ? named.getFields()[field] : undefined;
+  const rule = ruleOf(definition?.astNode?.directives);
+  const denied = rule && accessDenied(rule, identity, use);
+  if (denied) throw denied;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -35,39 +36,12 @@ export interface PageArgs {
   after?: string | null;
 }
 
-function badInput(message: string, argument: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argument } });
-}
-
-/** Validates `first` and `after`; a value out of range is an error, never silently changed. */
-export function pageRequest(args: PageArgs, sort: SortOrder): PageRequest {
-  const first = args.first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-    throw badInput(`"first" must be between 0 and ${MAX_PAGE_SIZE}, got ${first}`, 'first');
-  }
-  if (args.after === undefined || args.after === null) return { first };
-  return { first, after: decodeCursor(args.after, sort) };
-}
-
-export function encodeCursor(row: Sorted<{ id: number }>, sort: SortOrder): string {
-  const value = row.sortValue instanceof Date ? { date: row.sortValue.toISOString() } : row.sortValue;
-  return Buffer.from(JSON.stringify([sort.key, value, row.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string, sort: SortOrder): CursorPosition {
-  const invalid = badInput('"after" is not a cursor of this list in this order; pass a pageInfo.endCursor from the same list', 'after');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid;
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 3 || parsed[0] !== sort.key || !Number.isInteger(parsed[2])) throw invalid;
-  const [, raw, id] = parsed as [string, unknown, number];
-  if (raw === null || typeof raw === 'string' || typeof raw === 'number') return { value: raw, id };
-  const date = typeof raw === 'object' && typeof (raw as { date?: unknown }).date === 'string' ? new Date((raw as { date: string }).date) : undefined;
-  if (date && !Number.isNaN(date.getTime())) return { value: date, id };
-  throw invalid;
+/** What a cursor belongs to: one list (with its parent, e.g. `library/12/tickets`), in one order, under one filter. */
+export interface ListRef {
+  list: string;
+  sort: SortOrder;
+  /** The list's filter and search arguments, as given; absent and null conditions count as not given. */
+  filter?: unknown;
 }
 
 export interface Connection<T> {
@@ -76,27 +50,116 @@ export interface Connection<T> {
   pageInfo: () => Promise<{ hasNextPage: boolean; endCursor: string | null }>;
 }
 
+function badInput(message: string, argument: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argument } });
+}
+
+/** A filter in one spelling: keys sorted, null conditions dropped, lists as sets, dates as ISO text. */
+function canonical(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return [...new Set(value.map((item) => JSON.stringify(canonical(item))))].sort();
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => [k, canonical(v)]);
+  }
+  return value;
+}
+
+const VERSION = 1;
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+
 /**
- * A connection whose parts load only when asked for: `{ totalCount }` runs just the count,
- * `{ nodes }` just the page. `fetchRows` must return up to `first + 1` rows, so the extra row
- * tells whether another page follows.
+ * Opaque, tamper-proof cursors for one subgraph. A cursor is the position after which the next
+ * page starts (sort value and id), encrypted and authenticated with AES-256-GCM under a key
+ * derived from the subgraph's cursor secret and name; the list, order and filter it came from
+ * are its associated data, and its nonce a keyed hash of both (the same position gives the same
+ * cursor). So nobody can read a sort value out of a cursor (a fee a caller may
+ * not see, say), forge one with a chosen value, or replay it on another list, order, filter or
+ * subgraph: any of these fails authentication and is refused with BAD_USER_INPUT.
  */
-export function lazyConnection<T extends Sorted<{ id: number }>>(
-  page: PageRequest,
-  sort: SortOrder,
-  fetchRows: () => Promise<T[]>,
-  count: () => Promise<number>,
-): Connection<T> {
-  let loaded: Promise<{ nodes: T[]; hasNextPage: boolean }> | undefined;
-  const load = () =>
-    (loaded ??= fetchRows().then((rows) => ({ nodes: rows.slice(0, page.first), hasNextPage: rows.length > page.first })));
-  return {
-    totalCount: count,
-    nodes: async () => (await load()).nodes,
-    pageInfo: async () => {
-      const { nodes, hasNextPage } = await load();
-      const last = nodes[nodes.length - 1];
-      return { hasNextPage, endCursor: last ? encodeCursor(last, sort) : null };
-    },
-  };
+export class Cursors {
+  private readonly key: Buffer;
+  private readonly nonceKey: Buffer;
+
+  constructor(secret: string, subgraph: string) {
+    this.key = Buffer.from(hkdfSync('sha256', secret, 'poi-federation/cursors', subgraph, 32));
+    this.nonceKey = Buffer.from(hkdfSync('sha256', secret, 'poi-federation/cursor-nonces', subgraph, 32));
+  }
+
+  private binding(list: ListRef): Buffer {
+    return Buffer.from(JSON.stringify([VERSION, list.list, list.sort.key, canonical(list.filter ?? null)]));
+  }
+
+  seal(position: CursorPosition, list: ListRef): string {
+    const value = position.value instanceof Date ? { date: position.value.toISOString() } : position.value;
+    const plain = Buffer.from(JSON.stringify([value, position.id]));
+    const binding = this.binding(list);
+    // The nonce is a keyed hash of everything sealed (as in SIV): the same position of the same list
+    // always gives the same cursor, so identical queries get identical answers, and a nonce repeats
+    // only with its message.
+    const nonce = createHmac('sha256', this.nonceKey).update(binding).update('\0').update(plain).digest().subarray(0, NONCE_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key, nonce).setAAD(binding);
+    const sealed = Buffer.concat([cipher.update(plain), cipher.final()]);
+    return Buffer.concat([Buffer.of(VERSION), nonce, sealed, cipher.getAuthTag()]).toString('base64url');
+  }
+
+  open(cursor: string, list: ListRef): CursorPosition {
+    const invalid = badInput('"after" is not a cursor of this list with this order and filter; pass a pageInfo.endCursor of the same list, order and filter', 'after');
+    const bytes = Buffer.from(cursor, 'base64url');
+    if (cursor.length > 512 || bytes.toString('base64url') !== cursor || bytes.length <= 1 + NONCE_BYTES + TAG_BYTES || bytes[0] !== VERSION) throw invalid;
+    let parsed: unknown;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.key, bytes.subarray(1, 1 + NONCE_BYTES)).setAAD(this.binding(list));
+      decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+      parsed = JSON.parse(Buffer.concat([decipher.update(bytes.subarray(1 + NONCE_BYTES, bytes.length - TAG_BYTES)), decipher.final()]).toString('utf8'));
+    } catch {
+      throw invalid;
+    }
+    // Authentic, so made by this subgraph; checked anyway, as cheap insurance.
+    if (!Array.isArray(parsed) || parsed.length !== 2 || !Number.isInteger(parsed[1])) throw invalid;
+    const [raw, id] = parsed as [unknown, number];
+    if (raw === null || typeof raw === 'string' || typeof raw === 'number') return { value: raw, id };
+    const date = typeof raw === 'object' && typeof (raw as { date?: unknown }).date === 'string' ? new Date((raw as { date: string }).date) : undefined;
+    if (date && !Number.isNaN(date.getTime())) return { value: date, id };
+    throw invalid;
+  }
+
+  /** Validates `first` and `after`; a value out of range is an error, never silently changed. */
+  page(args: PageArgs, list: ListRef): PageRequest {
+    const first = args.first ?? DEFAULT_PAGE_SIZE;
+    if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+      throw badInput(`"first" must be between 0 and ${MAX_PAGE_SIZE}, got ${first}`, 'first');
+    }
+    if (args.after === undefined || args.after === null) return { first };
+    return { first, after: this.open(args.after, list) };
+  }
+
+  /**
+   * A connection whose parts load only when asked for: `{ totalCount }` runs just the count,
+   * `{ nodes }` just the page. The arguments are checked at once. `fetchRows` must return up
+   * to `first + 1` rows, so the extra row tells whether another page follows.
+   */
+  connection<T extends Sorted<{ id: number }>>(
+    args: PageArgs,
+    list: ListRef,
+    fetchRows: (page: PageRequest) => Promise<T[]>,
+    count: () => Promise<number>,
+  ): Connection<T> {
+    const page = this.page(args, list);
+    let loaded: Promise<{ nodes: T[]; hasNextPage: boolean }> | undefined;
+    const load = () =>
+      (loaded ??= fetchRows(page).then((rows) => ({ nodes: rows.slice(0, page.first), hasNextPage: rows.length > page.first })));
+    return {
+      totalCount: count,
+      nodes: async () => (await load()).nodes,
+      pageInfo: async () => {
+        const { nodes, hasNextPage } = await load();
+        const last = nodes[nodes.length - 1];
+        return { hasNextPage, endCursor: last ? this.seal({ value: last.sortValue, id: last.id }, list) : null };
+      },
+    };
+  }
 }

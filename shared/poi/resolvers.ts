@@ -1,5 +1,6 @@
-import { GraphQLError } from 'graphql';
-import { lazyConnection, PageArgs, pageRequest } from '../graphql/connection';
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
+import type { Cursors, PageArgs } from '../graphql/connection';
+import { assertMayRead } from '../auth/directives';
 import { scalarResolvers } from '../graphql/common';
 import { PROVINCES, Poi } from '../registry';
 import { addDays, addMonths } from '../dates';
@@ -27,6 +28,8 @@ export interface PoiContext {
   repository: PoiRepository;
   loaders: PoiLoaders;
   writes: PoiWrites;
+  /** Seals and opens this subgraph's page cursors. */
+  cursors: Cursors;
   /** Who is asking, as the gateway forwarded it; recorded with every write. */
   identity?: Identity;
 }
@@ -51,6 +54,29 @@ function inRange(value: number, min: number, max: number, argument: string): num
   return value;
 }
 
+/**
+ * The field of the listed type that each filter condition reads. Ordering by a field reads that
+ * field (ANNUAL_FEE reads annualFee). Both need the scope that reads the field itself.
+ */
+export const FILTER_READS: Record<string, Record<string, string>> = {
+  Library: { province: 'province', municipality: 'municipalities', nameContains: 'name', hasActiveContract: 'contract' },
+  Contract: { status: 'status', service: 'services', endsAfter: 'endsOn', endsBefore: 'endsOn' },
+  Ticket: { status: 'status', priority: 'priority', category: 'category', openedAfter: 'openedAt', openedBefore: 'openedAt', libraryId: 'library' },
+  KnowledgeArticle: { search: 'body' },
+  AuditEntry: { entity: 'entity' },
+};
+
+const camelCase = (field: string) => field.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** Refuses an order or filter over a field the caller may not read (FORBIDDEN, as reading it would be). */
+function guardListArguments(info: GraphQLResolveInfo, ctx: PoiContext, listed: { kind: string; type: string }, orderField: string | undefined, filter: object) {
+  if (orderField) assertMayRead(info.schema, listed.type, camelCase(orderField), ctx.identity, `ordering by ${orderField}`);
+  for (const [condition, value] of Object.entries(filter)) {
+    const field = FILTER_READS[listed.kind][condition];
+    if (value !== null && value !== undefined && field) assertMayRead(info.schema, listed.type, field, ctx.identity, `filtering by ${condition}`);
+  }
+}
+
 const today = () => new Date().toISOString().slice(0, 10);
 
 const by = (ctx: PoiContext): Actor => mutationActor(ctx.identity);
@@ -67,8 +93,28 @@ async function perMonth(repository: PoiRepository, column: 'opened_at' | 'resolv
 const stat = (field: keyof StatsSummary) => (_: unknown, __: unknown, { loaders }: PoiContext) =>
   loaders.statsSummary().then((summary) => summary[field]);
 
+/** An audit change as served: which type's field it is about, and its values as JSON. */
+interface AuditedChange {
+  type: string;
+  field: string;
+  from: string | null;
+  to: string | null;
+}
+
+function auditedValue(change: AuditedChange, side: 'from' | 'to', ctx: PoiContext, info: GraphQLResolveInfo): string | null {
+  assertMayRead(info.schema, change.type, change.field, ctx.identity, `${change.type}.${change.field} (in the audit trail)`);
+  return change[side];
+}
+
 /** Thin resolvers: unpack arguments, call the repository or a loader. */
 export function createPoiResolvers(poi: Poi) {
+  const auditedType: Partial<Record<AuditEntityName, string>> = {
+    LIBRARY: 'Library',
+    BRANCH: 'Branch',
+    CONTRACT: poiContractType(poi),
+    TICKET: 'Ticket',
+    KNOWLEDGE_ARTICLE: 'KnowledgeArticle',
+  };
   return {
     ...scalarResolvers,
     Query: {
@@ -79,44 +125,44 @@ export function createPoiResolvers(poi: Poi) {
     },
     [poi.typeName]: {
       __resolveReference: (ref: PoiRef): PoiRef | null => (ref.code === poi.code ? { code: poi.code } : null),
-      libraries: (_: PoiRef, args: PageArgs & Ordered<LibraryOrderField> & { filter?: LibraryFilter | null }, { repository }: PoiContext) => {
-        const sort = sortOrder('library', args.orderBy?.field ?? 'NAME', args.orderBy?.direction ?? 'ASC');
-        const page = pageRequest(args, sort);
+      libraries: (_: PoiRef, args: PageArgs & Ordered<LibraryOrderField> & { filter?: LibraryFilter | null }, ctx: PoiContext, info: GraphQLResolveInfo) => {
         const filter = args.filter ?? {};
-        return lazyConnection(page, sort, () => repository.pageLibraries(filter, sort, page), () => repository.countLibraries(filter));
+        guardListArguments(info, ctx, { kind: 'Library', type: 'Library' }, args.orderBy?.field, filter);
+        const sort = sortOrder('library', args.orderBy?.field ?? 'NAME', args.orderBy?.direction ?? 'ASC');
+        return ctx.cursors.connection(args, { list: 'libraries', sort, filter }, (page) => ctx.repository.pageLibraries(filter, sort, page), () => ctx.repository.countLibraries(filter));
       },
       library: (_: PoiRef, { id }: { id: string }, { loaders }: PoiContext) => {
         const libraryId = parseId(id);
         return libraryId === null ? null : loaders.libraryById.load(libraryId);
       },
-      contracts: (_: PoiRef, args: PageArgs & Ordered<ContractOrderField> & { filter?: ContractFilter | null }, { repository }: PoiContext) => {
-        const sort = sortOrder('contract', args.orderBy?.field ?? 'ENDS_ON', args.orderBy?.direction ?? 'ASC');
-        const page = pageRequest(args, sort);
+      contracts: (_: PoiRef, args: PageArgs & Ordered<ContractOrderField> & { filter?: ContractFilter | null }, ctx: PoiContext, info: GraphQLResolveInfo) => {
         const filter = args.filter ?? {};
-        return lazyConnection(page, sort, () => repository.pageContracts(filter, sort, page), () => repository.countContracts(filter));
+        guardListArguments(info, ctx, { kind: 'Contract', type: poiContractType(poi) }, args.orderBy?.field, filter);
+        const sort = sortOrder('contract', args.orderBy?.field ?? 'ENDS_ON', args.orderBy?.direction ?? 'ASC');
+        return ctx.cursors.connection(args, { list: 'contracts', sort, filter }, (page) => ctx.repository.pageContracts(filter, sort, page), () => ctx.repository.countContracts(filter));
       },
       vendorContracts: (_: PoiRef, __: unknown, { repository }: PoiContext) => repository.vendorContracts(),
-      tickets: (_: PoiRef, args: TicketArgs, { repository }: PoiContext) => {
-        const sort = ticketSort(args);
-        const page = pageRequest(args, sort);
+      tickets: (_: PoiRef, args: TicketArgs, ctx: PoiContext, info: GraphQLResolveInfo) => {
         const filter = args.filter ?? {};
-        return lazyConnection(page, sort, () => repository.pageTickets(filter, sort, page), () => repository.countTickets(filter));
+        guardListArguments(info, ctx, { kind: 'Ticket', type: 'Ticket' }, args.orderBy?.field, filter);
+        const sort = ticketSort(args);
+        return ctx.cursors.connection(args, { list: 'tickets', sort, filter }, (page) => ctx.repository.pageTickets(filter, sort, page), () => ctx.repository.countTickets(filter));
       },
-      knowledgeArticles: (_: PoiRef, args: PageArgs & { search?: string | null }, { repository }: PoiContext) => {
-        const sort = repository.knowledgeOrder(args.search);
-        const page = pageRequest(args, sort);
-        return lazyConnection(
-          page,
-          sort,
-          () => repository.pageKnowledgeArticles(args.search, sort, page),
-          () => repository.countKnowledgeArticles(args.search),
+      knowledgeArticles: (_: PoiRef, args: PageArgs & { search?: string | null }, ctx: PoiContext, info: GraphQLResolveInfo) => {
+        guardListArguments(info, ctx, { kind: 'KnowledgeArticle', type: 'KnowledgeArticle' }, undefined, { search: args.search });
+        const sort = ctx.repository.knowledgeOrder(args.search);
+        return ctx.cursors.connection(
+          args,
+          { list: 'knowledgeArticles', sort, filter: { search: args.search } },
+          (page) => ctx.repository.pageKnowledgeArticles(args.search, sort, page),
+          () => ctx.repository.countKnowledgeArticles(args.search),
         );
       },
       stats: () => ({}),
-      audit: (_: PoiRef, args: PageArgs & { entity?: AuditEntityName | null }, { repository }: PoiContext) => {
+      audit: (_: PoiRef, args: PageArgs & { entity?: AuditEntityName | null }, ctx: PoiContext, info: GraphQLResolveInfo) => {
+        guardListArguments(info, ctx, { kind: 'AuditEntry', type: 'AuditEntry' }, undefined, { entity: args.entity });
         const sort = sortOrder('audit', 'ID', 'DESC');
-        const page = pageRequest(args, sort);
-        return lazyConnection(page, sort, () => repository.pageAudit(args.entity, sort, page), () => repository.countAudit(args.entity));
+        return ctx.cursors.connection(args, { list: 'audit', sort, filter: { entity: args.entity } }, (page) => ctx.repository.pageAudit(args.entity, sort, page), () => ctx.repository.countAudit(args.entity));
       },
     },
     Mutation: {
@@ -141,26 +187,32 @@ export function createPoiResolvers(poi: Poi) {
         ctx.writes.updateKnowledgeArticle(id, input, by(ctx)),
     },
     AuditEntry: {
-      changes: (entry: AuditEntry) =>
+      // Each change keeps the GraphQL type and field it is about: its values follow that field's rule.
+      changes: (entry: AuditEntry): AuditedChange[] =>
         Object.entries(entry.changes).map(([field, change]) => ({
+          type: auditedType[entry.entity] ?? 'AuditEntry',
           field,
           from: change.from === null || change.from === undefined ? null : JSON.stringify(change.from),
           to: change.to === null || change.to === undefined ? null : JSON.stringify(change.to),
         })),
     },
+    FieldChange: {
+      from: (change: AuditedChange, _: unknown, ctx: PoiContext, info: GraphQLResolveInfo) => auditedValue(change, 'from', ctx, info),
+      to: (change: AuditedChange, _: unknown, ctx: PoiContext, info: GraphQLResolveInfo) => auditedValue(change, 'to', ctx, info),
+    },
     Library: {
       branches: (library: Library, _: unknown, { loaders }: PoiContext) => loaders.branchesByLibrary.load(library.id),
       contract: async (library: Library, _: unknown, { loaders }: PoiContext) =>
         (await loaders.contractsByLibrary.load(library.id))[0] ?? null,
-      tickets: (library: Library, args: TicketArgs, { loaders }: PoiContext) => {
-        const sort = ticketSort(args);
-        const page = pageRequest(args, sort);
+      tickets: (library: Library, args: TicketArgs, ctx: PoiContext, info: GraphQLResolveInfo) => {
         const filter = args.filter ?? {};
-        return lazyConnection(
-          page,
-          sort,
-          () => loaders.ticketPageByLibrary({ filter, sort, page }).load(library.id),
-          () => loaders.ticketCountByLibrary(filter).load(library.id),
+        guardListArguments(info, ctx, { kind: 'Ticket', type: 'Ticket' }, args.orderBy?.field, filter);
+        const sort = ticketSort(args);
+        return ctx.cursors.connection(
+          args,
+          { list: `library/${library.id}/tickets`, sort, filter },
+          (page) => ctx.loaders.ticketPageByLibrary({ filter, sort, page }).load(library.id),
+          () => ctx.loaders.ticketCountByLibrary(filter).load(library.id),
         );
       },
     },

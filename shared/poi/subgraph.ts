@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { DatabaseSchema, openDatabase } from '../db';
 import type { Poi } from '../registry';
+import { Cursors } from '../graphql/connection';
 import { serveSubgraph, SubgraphDefinition } from '../subgraph';
 import { installEmbeddedSearch } from './embedded-search';
 import { importRoute } from './import';
@@ -38,12 +39,13 @@ export function definePoiSubgraph(poi: Poi, folder: string): SubgraphDefinition 
       if (seeded) options.logger.info({ scale: options.seed.scale }, `${poi.name}: database seeded`);
       const repository = new PoiRepository(database.dataSource);
       const writes = new PoiWrites(database.dataSource, poi);
+      const cursors = new Cursors(options.cursorSecret, poi.subgraphName);
       return serveSubgraph<PoiContext>({
         name: poi.subgraphName,
         sdl,
         resolvers: createPoiResolvers(poi),
         database,
-        context: async () => ({ repository, loaders: createPoiLoaders(repository), writes }),
+        context: async () => ({ repository, loaders: createPoiLoaders(repository), writes, cursors }),
         options,
         // POST /import: the import CLI's way into this subgraph's own database (scripts/import.ts).
         routes: importRoute(poi, database.dataSource, options.logger),

@@ -97,6 +97,7 @@ export async function startStack(
         seed: { ...config.seed, reset: true },
         logger,
         gatewayPublicKey: config.security.gatewayPublicKey,
+        cursorSecret: config.security.cursorSecret!,
       });
       subgraphs.set(definition.name, running);
     };
