@@ -314,6 +314,17 @@ describe('retrying a write safely with an Idempotency-Key', () => {
     expect(await totals()).toEqual(before);
   });
 
+  it('forgets a key after IDEMPOTENCY_TTL_HOURS (24 h): the same key is then a new request', async () => {
+    const first = await keyed(stack.gateway.url, anouk, 'yesterday-1', 'Gisteren');
+    const dataSource = stack.subgraphs.get('cubiss')!.database.dataSource;
+    await dataSource.createQueryBuilder().update(IdempotencyKeyEntity).set({ createdAt: new Date(Date.now() - 25 * 3_600_000) }).execute();
+    const before = await totals();
+    const later = await keyed(stack.gateway.url, anouk, 'yesterday-1', 'Gisteren');
+    expect(later.errors).toBeUndefined();
+    expect(later.data.cubiss.createTicket.id).not.toEqual(first.data.cubiss.createTicket.id);
+    expect(await totals()).toEqual({ tickets: before.tickets + 1, audits: before.audits + 1 });
+  });
+
   it('refuses a malformed key with 400 BAD_USER_INPUT before anything runs', async () => {
     const before = await totals();
     for (const key of ['with space', 'x'.repeat(201), 'ünïcode']) {
