@@ -165,13 +165,13 @@ const isDuplicateKey = (error: unknown) =>
 
 /** Within the write's transaction: the earlier answer, or claim the key, write, and record the answer. */
 async function once<T>(manager: EntityManager, write: KeyedWrite, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-  const current = (await manager.findBy(IdempotencyKeyEntity, { requestKey: write.requestKey })).filter(
-    (record) => record.createdAt.getTime() > Date.now() - write.ttlMs,
-  );
+  const records = await manager.findBy(IdempotencyKeyEntity, { requestKey: write.requestKey });
+  const current = records.filter((record) => record.createdAt.getTime() > Date.now() - write.ttlMs);
   if (current.some((record) => record.fingerprint !== write.fingerprint)) throw reused();
   const earlier = current.find((record) => record.id === write.id);
   if (earlier) return JSON.parse(earlier.answer!) as T;
-  await manager.delete(IdempotencyKeyEntity, { id: write.id }); // expired, not yet purged
+  // Expired, not yet purged. (Only an existing row: deleting a missing one would lock a gap on MySQL.)
+  if (records.some((record) => record.id === write.id)) await manager.delete(IdempotencyKeyEntity, { id: write.id });
   try {
     // Claimed before writing: a concurrent repeat waits here (row lock; the embedded queue) for this transaction.
     await manager.insert(IdempotencyKeyEntity, { id: write.id, requestKey: write.requestKey, subject: write.subject, fingerprint: write.fingerprint, answer: null, createdAt: new Date() });
