@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import type express from 'express';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { defaultFieldResolver, GraphQLError, GraphQLObjectType, type GraphQLSchema, type ResponsePath } from 'graphql';
+import { defaultFieldResolver, getNamedType, GraphQLError, GraphQLObjectType, responsePathAsArray, type GraphQLSchema } from 'graphql';
 import { DataSource, EntityManager, EntitySchema, LessThan } from 'typeorm';
 import { transaction } from './db';
 import type { Identity } from './auth/identity';
@@ -106,12 +106,6 @@ interface KeyedWrite {
 
 const keyedWrites = new AsyncLocalStorage<KeyedWrite>();
 
-function pathOf(path: ResponsePath | undefined): string {
-  const keys: (string | number)[] = [];
-  for (let p = path; p; p = p.prev) keys.unshift(p.key);
-  return keys.join('.');
-}
-
 /**
  * Subgraph: every write field (a field of the type a Mutation root field returns, e.g.
  * `CubissPoiMutations.createTicket`) runs as a keyed write when its request has a key, so the
@@ -119,8 +113,7 @@ function pathOf(path: ResponsePath | undefined): string {
  */
 export function keyWriteFields(schema: GraphQLSchema, ttlHours: number): void {
   const namespaces = Object.values(schema.getMutationType()?.getFields() ?? {})
-    .map((field) => field.type)
-    .map((type) => ('ofType' in type ? type.ofType : type))
+    .map((field) => getNamedType(field.type))
     .filter((type): type is GraphQLObjectType => type instanceof GraphQLObjectType);
   for (const namespace of namespaces) {
     for (const field of Object.values(namespace.getFields())) {
@@ -129,7 +122,7 @@ export function keyWriteFields(schema: GraphQLSchema, ttlHours: number): void {
         const request = context.idempotency;
         if (!request || !context.identity) return resolve(source, args, context, info);
         const requestKey = sha256(context.identity.subject, request.key);
-        const write: KeyedWrite = { id: sha256(requestKey, pathOf(info.path)), requestKey, subject: context.identity.subject, fingerprint: request.fingerprint!, ttlMs: ttlHours * 3_600_000 };
+        const write: KeyedWrite = { id: sha256(requestKey, responsePathAsArray(info.path).join('.')), requestKey, subject: context.identity.subject, fingerprint: request.fingerprint!, ttlMs: ttlHours * 3_600_000 };
         return keyedWrites.run(write, () => resolve(source, args, context, info));
       };
     }
