@@ -18,6 +18,7 @@ runMain(async () => {
     host: config.host,
     databaseUrl: settings.databaseUrl,
     poolSize: config.database.poolSize,
+    idempotencyTtlHours: config.database.idempotencyTtlHours,
     seed: config.seed,
     logger,
     otlpEndpoint: config.otlpEndpoint,

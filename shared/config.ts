@@ -72,13 +72,17 @@ export interface Config {
   };
   /** The collaboration subgraph first, then one per registered POI. */
   subgraphs: readonly SubgraphConfig[];
-  database: { poolSize: number };
+  /** MySQL pool size; how long a write's Idempotency-Key is kept. */
+  database: { poolSize: number; idempotencyTtlHours: number };
   seed: { scale: number; referenceDate: string };
   logLevel: string;
   /** OTLP/HTTP endpoint (base URL) traces are exported to; absent: no tracing at all. */
   otlpEndpoint?: string;
   security: SecurityConfig;
 }
+
+/** How long a subgraph keeps a write's Idempotency-Key and answer (README "Writes"). */
+export const DEFAULT_IDEMPOTENCY_TTL_HOURS = 24;
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 export const SUBGRAPH_NAMES: readonly string[] = ['collaboration', ...POIS.map((p) => p.subgraphName)];
@@ -170,7 +174,7 @@ export function loadConfig(env: Env = process.env): Config {
       responseCache,
     },
     subgraphs,
-    database: { poolSize: integer('DB_POOL_SIZE', 10, 1, 200) },
+    database: { poolSize: integer('DB_POOL_SIZE', 10, 1, 200), idempotencyTtlHours: integer('IDEMPOTENCY_TTL_HOURS', DEFAULT_IDEMPOTENCY_TTL_HOURS, 1, 8760) },
     seed: { scale: integer('SEED_SCALE', 1, 1, 100), referenceDate },
     logLevel,
     otlpEndpoint,

@@ -68,6 +68,23 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return { dataSource, statements, kind: 'embedded' };
 }
 
+/** The tail of each embedded database's queue of transactions. */
+const embeddedQueues = new WeakMap<DataSource, Promise<unknown>>();
+
+/**
+ * Runs `work` in one transaction. MySQL gives every transaction its own pooled connection. The
+ * embedded engine (sql.js) has a single connection, where a second BEGIN before the first COMMIT
+ * fails (or mixes two writes into one transaction), so there transactions wait their turn: each
+ * commits or rolls back on its own. Every write path (mutations, imports, seeds) goes through
+ * here; `work` must not call it again (it would wait for itself).
+ */
+export function transaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  if (dataSource.options.type !== 'sqljs') return dataSource.transaction(work);
+  const run = (embeddedQueues.get(dataSource) ?? Promise.resolve()).then(() => dataSource.transaction(work));
+  embeddedQueues.set(dataSource, run.catch(() => undefined));
+  return run;
+}
+
 /** DECIMAL comes back from mysql2 as a string; the API speaks numbers. */
 export const decimalToNumber = {
   to: (value: number | null | undefined) => value,

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Identity } from './auth/identity';
+import type { IdempotentRequest } from './idempotency';
 import type { Logger } from './logger';
 
 /** The header that carries a request's id: from the client to the gateway, to every subgraph fetch and back. */
@@ -34,6 +35,8 @@ export interface RequestContextFields {
   logger: Logger;
   /** Who is asking: verified by the gateway (from the client's token), by a subgraph (from the gateway's). */
   identity?: Identity;
+  /** The request's valid `Idempotency-Key` (see shared/idempotency.ts), if it has one. */
+  idempotency?: IdempotentRequest;
 }
 
 const scopes = new AsyncLocalStorage<RequestScope>();

@@ -6,6 +6,7 @@ import { GraphQLError, type DocumentNode } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { depthLimit, MAX_QUERY_DEPTH, MAX_TOKENS, operationResolution, rejectDeepDocuments } from './graphql-limits';
 import type { Identity } from './auth/identity';
+import type { IdempotentRequest } from './idempotency';
 import { ApolloServer, ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -232,7 +233,12 @@ export async function startGraphQLServer<TContext extends BaseContext>(
       // Every context value also carries the request's id and its logger.
       context: async ({ res }) => {
         const scope = res.locals.requestScope as RequestScope;
-        const fields: RequestContextFields = { requestId: scope.requestId, logger: scope.logger, identity: res.locals.identity as Identity | undefined };
+        const fields: RequestContextFields = {
+          requestId: scope.requestId,
+          logger: scope.logger,
+          identity: res.locals.identity as Identity | undefined,
+          idempotency: res.locals.idempotency as IdempotentRequest | undefined,
+        };
         return Object.assign(await options.context(), fields);
       },
     }),

@@ -12,6 +12,8 @@ import { RunningServer, startGraphQLServer } from './server';
 import { enforceAuthDirectives } from './auth/directives';
 import { createIdentityVerifier } from './auth/internal-token';
 import { requireGatewayToken } from './auth/subgraph-guard';
+import { keyWriteFields, readIdempotencyKey } from './idempotency';
+import { DEFAULT_IDEMPOTENCY_TTL_HOURS } from './config';
 
 export interface SubgraphStartOptions {
   port: number;
@@ -27,6 +29,8 @@ export interface SubgraphStartOptions {
   gatewayPublicKey: string;
   /** The secret this subgraph's page cursors are sealed with (config CURSOR_SECRET). */
   cursorSecret: string;
+  /** How long a write's Idempotency-Key is kept (`IDEMPOTENCY_TTL_HOURS`). */
+  idempotencyTtlHours?: number;
 }
 
 export interface RunningSubgraph extends RunningServer {
@@ -76,6 +80,7 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
   // The owner decides: the schema's @authenticated / @requiresScopes are enforced here.
   enforceAuthDirectives(schema);
   allowEntityCaching(schema);
+  keyWriteFields(schema, spec.options.idempotencyTtlHours ?? DEFAULT_IDEMPOTENCY_TTL_HOURS);
   const onlyTheGateway = requireGatewayToken(await createIdentityVerifier(spec.options.gatewayPublicKey, spec.name));
   // Operation durations and errors, root resolver and SQL timings, and the connection pool.
   const metrics = createMetricsRegistry(spec.name);
@@ -92,7 +97,7 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
     plugins: [ApolloServerPluginInlineTraceDisabled()],
     metrics: { registry: metrics, prefix: 'subgraph' },
     otlpEndpoint: spec.options.otlpEndpoint,
-    guards: [onlyTheGateway],
+    guards: [onlyTheGateway, readIdempotencyKey(true)],
     routes: (app) => {
       app.use('/import', onlyTheGateway);
       spec.routes?.(app);

@@ -1,4 +1,12 @@
-import { startStack, Stack } from './helpers/stack';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startGateway } from '../gateway/src/gateway';
+import { createLogger } from '../shared/logger';
+import { DataSource } from 'typeorm';
+import { IdempotencyKeyEntity } from '../shared/idempotency';
+import { IdempotencyKeys1796170000000 } from '../shared/poi/migrations/1796170000000-IdempotencyKeys';
+import { IdempotencyKeys1796170000001 } from '../subgraphs/collaboration/migrations/1796170000001-IdempotencyKeys';
+import { postGraphQL, startStack, Stack } from './helpers/stack';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -208,5 +216,199 @@ describe('work-agenda writes in the collaboration subgraph', () => {
     expect(stale.code).toBe('CONFLICT');
     const { workAgendaItem } = await ok(`{ workAgendaItem(id: "WA-2026-09") { status version } }`);
     expect(workAgendaItem).toEqual({ status: 'IN_PROGRESS', version: 2 });
+  });
+});
+
+describe('several writes in one request (issue 18)', () => {
+  const ticket = (title: string, libraryId = '1') => `createTicket(input: { libraryId: "${libraryId}", title: "${title}", category: CIRCULATION, priority: P3 }) { id reference title }`;
+
+  it('commits two writes of one POI side by side on the embedded database, each in its own transaction', async () => {
+    const before = await counts();
+    const response = await stack.query(`mutation { cubiss { a: ${ticket('Eerste van twee')} b: ${ticket('Tweede van twee')} } }`);
+    expect(response.errors).toBeUndefined();
+    const { a, b } = response.data.cubiss;
+    expect([a.title, b.title]).toEqual(['Eerste van twee', 'Tweede van twee']);
+    expect(a.id).not.toEqual(b.id);
+    const after = await counts();
+    expect(after.cubiss.tickets.totalCount).toBe(before.cubiss.tickets.totalCount + 2);
+    expect(after.cubiss.audit.totalCount).toBe(before.cubiss.audit.totalCount + 2);
+  });
+
+  it('reports the first write as done and the second as refused when only the second fails, and the database agrees', async () => {
+    const before = await counts();
+    const response = await stack.query(`mutation { cubiss { a: ${ticket('Blijft staan')} b: ${ticket('Bestaat niet', '999999')} } }`);
+    expect(response.data?.cubiss?.a).toMatchObject({ title: 'Blijft staan' });
+    expect(response.data?.cubiss?.b).toBeNull();
+    expect(response.errors).toHaveLength(1);
+    expect(response.errors![0]).toMatchObject({ path: ['cubiss', 'b'], extensions: { code: 'BAD_USER_INPUT' } });
+    const after = await counts();
+    expect(after.cubiss.tickets.totalCount).toBe(before.cubiss.tickets.totalCount + 1);
+    expect(after.cubiss.audit.totalCount).toBe(before.cubiss.audit.totalCount + 1);
+    const { cubiss } = await ok(`{ cubiss { tickets(first: 100, orderBy: { field: OPENED_AT, direction: DESC }) { nodes { title } } } }`);
+    const titles = cubiss.tickets.nodes.map((t: any) => t.title);
+    expect(titles).toContain('Blijft staan');
+    expect(titles).not.toContain('Bestaat niet');
+  });
+
+  it("answers one POI's write even when the caller may not write to the other POI in the same request", async () => {
+    const biscStaff = await stack.token(['network:read', 'poi:bisc:read', 'poi:bisc:write'], 'bisc-staff');
+    const ticketTotals = async () => {
+      const { bisc, cubiss } = await ok(`{ bisc { tickets { totalCount } } cubiss { tickets { totalCount } } }`);
+      return { bisc: bisc.tickets.totalCount, cubiss: cubiss.tickets.totalCount };
+    };
+    const before = await ticketTotals();
+    const response = await stack.queryAs(biscStaff, `mutation { bisc { ${ticket('BiSC mag dit')} } cubiss { ${ticket('Cubiss niet')} } }`);
+    expect(response.data?.bisc?.createTicket).toMatchObject({ title: 'BiSC mag dit' });
+    expect(response.data?.cubiss).toBeNull();
+    expect(response.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['cubiss'], 'FORBIDDEN']]);
+    expect(await ticketTotals()).toEqual({ bisc: before.bisc + 1, cubiss: before.cubiss });
+  });
+});
+
+describe('retrying a write safely with an Idempotency-Key', () => {
+  const CREATE = `mutation Open($title: String!) { cubiss { createTicket(input: { libraryId: "3", title: $title, category: FINES, priority: P2 }) { id reference title version } } }`;
+  const keyed = (url: string, bearer: string, key: string, title: string) =>
+    postGraphQL(url, CREATE, { title }, { authorization: `Bearer ${bearer}`, 'idempotency-key': key });
+  const totals = async () => {
+    const { cubiss } = await ok(`{ cubiss { tickets { totalCount } audit(entity: TICKET) { totalCount } } }`);
+    return { tickets: cubiss.tickets.totalCount, audits: cubiss.audit.totalCount };
+  };
+  let anouk: string;
+  let bram: string;
+  beforeAll(async () => {
+    anouk = await stack.token(['network:read', 'poi:cubiss:read', 'poi:cubiss:write'], 'anouk');
+    bram = await stack.token(['network:read', 'poi:cubiss:read', 'poi:cubiss:write'], 'bram');
+  });
+
+  it('answers a repeat with the first answer and writes once; another identity with the same key writes its own', async () => {
+    const before = await totals();
+    const first = await keyed(stack.gateway.url, anouk, 'order-2026-0001', 'Eén keer, ook bij herhalen');
+    expect(first.errors).toBeUndefined();
+    const again = await keyed(stack.gateway.url, anouk, 'order-2026-0001', 'Eén keer, ook bij herhalen');
+    expect(again).toEqual(first);
+    expect(await totals()).toEqual({ tickets: before.tickets + 1, audits: before.audits + 1 });
+
+    const other = await keyed(stack.gateway.url, bram, 'order-2026-0001', 'Eén keer, ook bij herhalen');
+    expect(other.errors).toBeUndefined();
+    expect(other.data.cubiss.createTicket.id).not.toEqual(first.data.cubiss.createTicket.id);
+    expect(await totals()).toEqual({ tickets: before.tickets + 2, audits: before.audits + 2 });
+  });
+
+  it('writes once when the same request arrives twice at the same time', async () => {
+    const before = await totals();
+    const [one, two] = await Promise.all([
+      keyed(stack.gateway.url, anouk, 'double-click-7', 'Dubbelklik'),
+      keyed(stack.gateway.url, anouk, 'double-click-7', 'Dubbelklik'),
+    ]);
+    expect(one.errors).toBeUndefined();
+    expect(two).toEqual(one);
+    expect(await totals()).toEqual({ tickets: before.tickets + 1, audits: before.audits + 1 });
+  });
+
+  it('refuses the same key for another request (409 IDEMPOTENCY_KEY_REUSED) and writes nothing', async () => {
+    await keyed(stack.gateway.url, anouk, 'order-2026-0002', 'Eerste verzoek');
+    const before = await totals();
+    const reused = await keyed(stack.gateway.url, anouk, 'order-2026-0002', 'Ander verzoek');
+    expect(reused.status).toBe(409);
+    expect(reused.errors?.[0].extensions?.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(await totals()).toEqual(before);
+  });
+
+  it('forgets a key after IDEMPOTENCY_TTL_HOURS (24 h): the same key is then a new request', async () => {
+    const first = await keyed(stack.gateway.url, anouk, 'yesterday-1', 'Gisteren');
+    const dataSource = stack.subgraphs.get('cubiss')!.database.dataSource;
+    await dataSource.createQueryBuilder().update(IdempotencyKeyEntity).set({ createdAt: new Date(Date.now() - 25 * 3_600_000) }).execute();
+    const before = await totals();
+    const later = await keyed(stack.gateway.url, anouk, 'yesterday-1', 'Gisteren');
+    expect(later.errors).toBeUndefined();
+    expect(later.data.cubiss.createTicket.id).not.toEqual(first.data.cubiss.createTicket.id);
+    expect(await totals()).toEqual({ tickets: before.tickets + 1, audits: before.audits + 1 });
+  });
+
+  it('makes work-agenda writes in the collaboration subgraph safe to retry too', async () => {
+    const coordinator = await stack.token(['network:read', 'collaboration:write'], 'coordinator');
+    const CREATE = `mutation { collaboration { createWorkAgendaItem(input: { id: "WA-2026-31", title: "Leesbevordering", description: "Samen optrekken.", theme: INNOVATION, ownerCode: "cubiss", participantCodes: [] }) { id version } } }`;
+    const send = () => postGraphQL(stack.gateway.url, CREATE, undefined, { authorization: `Bearer ${coordinator}`, 'idempotency-key': 'agenda-31' });
+    const first = await send();
+    expect(first.errors).toBeUndefined();
+    expect(await send()).toEqual(first); // without the key the second would be refused: "already exists"
+    const { workAgenda } = await ok(`{ workAgenda { id } }`);
+    expect(workAgenda.filter((item: any) => item.id === 'WA-2026-31')).toHaveLength(1);
+  });
+
+  it('refuses a malformed key with 400 BAD_USER_INPUT before anything runs', async () => {
+    const before = await totals();
+    for (const key of ['with space', 'x'.repeat(201), 'ünïcode']) {
+      const bad = await keyed(stack.gateway.url, anouk, key, 'Nooit');
+      expect(bad.status).toBe(400);
+      expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    }
+    expect(await totals()).toEqual(before);
+  });
+
+  it('writes once when the gateway gave up on a slow subgraph and the client retried with the same key', async () => {
+    // A proxy in front of Cubiss that holds the first request back longer than the gateway waits.
+    const cubissUrl = stack.subgraphs.get('cubiss')!.url;
+    let holdNext = true;
+    let forwarded = 0;
+    const proxy = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk) => chunks.push(chunk));
+      req.on('end', async () => {
+        if (holdNext) {
+          holdNext = false;
+          await new Promise((resolve) => setTimeout(resolve, 1500));
+        }
+        forwarded += 1;
+        const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name))) as Record<string, string>;
+        const answer = await fetch(cubissUrl, { method: 'POST', headers, body: Buffer.concat(chunks) });
+        res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text());
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const gateway = await startGateway({
+      supergraph: { sdl: stack.supergraphSdl },
+      subgraphUrls: { cubiss: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/graphql` },
+      port: 0,
+      host: '127.0.0.1',
+      logger: createLogger('test', 'silent'),
+      resilience: { timeoutMs: 300 },
+      security: stack.config.security,
+    });
+    try {
+      const before = await totals();
+      const timedOut = await keyed(gateway.url, anouk, 'slow-write-1', 'Trage schrijfactie');
+      expect(timedOut.errors?.[0].extensions?.code).toBe('SUBGRAPH_TIMEOUT');
+      // The held-back write still arrives and is committed after the gateway answered.
+      for (let i = 0; i < 100 && forwarded === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(forwarded).toBe(1);
+      // The gateway keeps nothing: the retry may go to another gateway (one restarted after a crash).
+      await gateway.stop();
+      const retried = await keyed(stack.gateway.url, anouk, 'slow-write-1', 'Trage schrijfactie');
+      expect(retried.errors).toBeUndefined();
+      expect(retried.data.cubiss.createTicket.title).toBe('Trage schrijfactie');
+      expect(await totals()).toEqual({ tickets: before.tickets + 1, audits: before.audits + 1 });
+    } finally {
+      await gateway.stop();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+});
+
+describe('the idempotency_key migration', () => {
+  it.each([
+    ['POI', IdempotencyKeys1796170000000],
+    ['collaboration', IdempotencyKeys1796170000001],
+  ])('%s: runs on sql.js, builds exactly the entity, and reverts', async (_, migration) => {
+    const dataSource = new DataSource({ type: 'sqljs', autoSave: false, entities: [IdempotencyKeyEntity], migrations: [migration] });
+    await dataSource.initialize();
+    try {
+      await dataSource.runMigrations();
+      expect((await dataSource.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
+      await dataSource.undoLastMigration();
+      expect(await dataSource.query(`SELECT name FROM sqlite_master WHERE name = 'idempotency_key'`)).toEqual([]);
+    } finally {
+      await dataSource.destroy();
+    }
   });
 });

@@ -14,6 +14,7 @@ import { authenticateClients } from './authentication';
 import { operationLimits } from './operation-limits';
 import { responseCache } from './response-cache';
 import { createStores } from './stores';
+import { readIdempotencyKey, reusedKeyConflict } from '../../shared/idempotency';
 
 export interface GatewayOptions {
   /** The composed supergraph: its text, or a file to serve and follow (see supergraph-file.ts). */
@@ -85,12 +86,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       subgraphs: Object.fromEntries(await Promise.all([...sources].map(async ([name, s]) => [name, await s.readiness()]))),
       rateLimit: stores.rateLimit.store(),
     }),
-    guards: [authenticateClients(security.clients), stores.rateLimit.middleware],
+    guards: [authenticateClients(security.clients), stores.rateLimit.middleware, readIdempotencyKey(false)],
     persistedQueries: stores.persistedQueries,
     limits: security.limits,
     introspection: security.introspection,
     landingPage: security.ide ? ideLandingPage() : undefined,
-    plugins: [ApolloServerPluginUsageReportingDisabled(), operationLimits(security.limits), ...(stores.responses ? [responseCache(stores.responses)] : [])],
+    plugins: [ApolloServerPluginUsageReportingDisabled(), operationLimits(security.limits), reusedKeyConflict, ...(stores.responses ? [responseCache(stores.responses)] : [])],
     metrics: { registry: metrics.registry, prefix: 'gateway' },
     otlpEndpoint: options.otlpEndpoint,
     routes: (app) => mountDashboard(app),

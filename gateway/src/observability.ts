@@ -5,6 +5,7 @@ import { BoundedLabel, createMetricsRegistry, errorCode, FINE_BUCKETS, REQUEST_B
 import { currentRequestScope, REQUEST_ID_HEADER, RequestContextFields } from '../../shared/request-id';
 import { injectTraceContext } from '../../shared/tracing';
 import type { IdentitySigner } from '../../shared/auth/internal-token';
+import { IDEMPOTENCY_FINGERPRINT_HEADER, IDEMPOTENCY_KEY_HEADER, requestFingerprint } from '../../shared/idempotency';
 import type { CircuitBreaker } from './circuit-breaker';
 import { SubgraphDataSource } from './subgraph-data-source';
 
@@ -155,6 +156,11 @@ export class ObservedSubgraphDataSource extends SubgraphDataSource {
     const requestId = context.requestId ?? currentRequestScope()?.requestId;
     if (requestId) headers?.set(REQUEST_ID_HEADER, requestId);
     if (context.identity) headers?.set('authorization', `Bearer ${await this.sign(context.identity, this.label)}`);
+    // A retried write is recognised by its key and the client's request (shared/idempotency.ts).
+    if (context.idempotency) {
+      headers?.set(IDEMPOTENCY_KEY_HEADER, context.idempotency.key);
+      headers?.set(IDEMPOTENCY_FINGERPRINT_HEADER, requestFingerprint(options.incomingRequestContext.request));
+    }
     injectTraceContext(headers);
   }
 

@@ -1,5 +1,6 @@
 import { EntitySchema } from 'typeorm';
 import { decimalToNumber } from '../db';
+import { IdempotencyKeyEntity } from '../idempotency';
 import type { Province } from '../registry';
 
 export const CONTRACT_STATUSES = ['DRAFT', 'ACTIVE', 'EXPIRED', 'TERMINATED'] as const;
@@ -260,6 +261,7 @@ export const AuditEntryEntity = new EntitySchema<AuditEntry>({
 
 export const POI_ENTITIES = [
   AuditEntryEntity,
+  IdempotencyKeyEntity,
   LibraryEntity,
   BranchEntity,
   ContractEntity,

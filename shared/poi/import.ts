@@ -13,7 +13,7 @@ import { DataSource, EntityManager, EntitySchema, In } from 'typeorm';
 import type { Logger } from '../logger';
 import { poiScope, type Identity } from '../auth/identity';
 import type { Poi } from '../registry';
-import { insertInChunks } from '../db';
+import { insertInChunks, transaction } from '../db';
 import { Actor, applyChanges, auditEntry, Changes, diff } from '../versioned-writes';
 import {
   AuditEntityName,
@@ -946,7 +946,7 @@ export async function importRows(dataSource: DataSource, poi: Poi, options: Impo
   // A file that could not be read at all has nothing to look up.
   if (errors.count > 0 && source.length === 0) return finish();
 
-  await dataSource.transaction(async (manager) => {
+  await transaction(dataSource, async (manager) => {
     progress({ phase: 'matching', done: 0, total: parsed.length });
     const plan: Plan<any> = await handler.plan(parsed, { manager, poi, errors, complete: errors.count === 0, now });
     progress({ phase: 'matching', done: parsed.length, total: parsed.length });

@@ -598,32 +598,32 @@ type Query {
 }
 
 type Mutation {
-  "${poi.name}'s writes (scope ${poiScope(poi, 'write')}), namespaced because root mutation fields must be unique per subgraph."
-  ${poi.rootField}: ${poi.typeName}Mutations! @authenticated @requiresScopes(scopes: ${JSON.stringify([[poiScope(poi, 'write')]])})
+  "${poi.name}'s writes (scope ${poiScope(poi, 'write')}), namespaced because root mutation fields must be unique per subgraph. Null with an error when refused, so another POI's writes in the same request still answer."
+  ${poi.rootField}: ${poi.typeName}Mutations @authenticated @requiresScopes(scopes: ${JSON.stringify([[poiScope(poi, 'write')]])})
 }
 
-"Writes to ${poi.name}'s own data. Each is validated (BAD_USER_INPUT with the offending field paths in extensions.problems), runs in one transaction, is recorded in the audit trail, and refuses a record changed since you read it (CONFLICT)."
+"Writes to ${poi.name}'s own data. Each is validated (BAD_USER_INPUT with the offending field paths in extensions.problems), runs in one transaction, is recorded in the audit trail, and refuses a record changed since you read it (CONFLICT). Each write commits or fails on its own: a refused one is null with its error, the others in the same request still answer. With an Idempotency-Key header a retried request answers the first result instead of writing again."
 type ${poi.typeName}Mutations {
   "Creates or updates a library by its Wise instance code (and with branches, its branches)."
-  upsertLibrary("The library." input: LibraryInput!): Library!
+  upsertLibrary("The library." input: LibraryInput!): Library
   "Creates a service agreement."
-  createContract("The agreement." input: ContractInput!): Contract!
+  createContract("The agreement." input: ContractInput!): Contract
   "Extends a service agreement to a later end date."
-  renewContract("The agreement's id." id: ID!, "The new terms." input: RenewContractInput!): Contract!
+  renewContract("The agreement's id." id: ID!, "The new terms." input: RenewContractInput!): Contract
   "Ends a service agreement early by notice."
-  terminateContract("The agreement's id." id: ID!, "The end." input: TerminateContractInput!): Contract!
+  terminateContract("The agreement's id." id: ID!, "The end." input: TerminateContractInput!): Contract
   "Opens a request."
-  createTicket("The request." input: TicketInput!): Ticket!
+  createTicket("The request." input: TicketInput!): Ticket
   "Changes a request."
-  updateTicket("The request's id." id: ID!, "The changes." input: TicketUpdateInput!): Ticket!
+  updateTicket("The request's id." id: ID!, "The changes." input: TicketUpdateInput!): Ticket
   "Assigns a request; an OPEN one becomes IN_PROGRESS."
-  assignTicket("The request's id." id: ID!, "Who." input: AssignTicketInput!): Ticket!
+  assignTicket("The request's id." id: ID!, "Who." input: AssignTicketInput!): Ticket
   "Resolves a request."
-  resolveTicket("The request's id." id: ID!, "The version read." input: ResolveTicketInput!): Ticket!
+  resolveTicket("The request's id." id: ID!, "The version read." input: ResolveTicketInput!): Ticket
   "Adds a knowledge-base article."
-  createKnowledgeArticle("The article." input: KnowledgeArticleInput!): KnowledgeArticle!
+  createKnowledgeArticle("The article." input: KnowledgeArticleInput!): KnowledgeArticle
   "Changes a knowledge-base article."
-  updateKnowledgeArticle("The article's id." id: ID!, "The changes." input: KnowledgeArticleUpdateInput!): KnowledgeArticle!
+  updateKnowledgeArticle("The article's id." id: ID!, "The changes." input: KnowledgeArticleUpdateInput!): KnowledgeArticle
 }
 ${VALUE_TYPES_SDL}`;
 }

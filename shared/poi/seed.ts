@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { DataSource, EntitySchema } from 'typeorm';
-import { deleteAllRows, insertInChunks } from '../db';
+import { deleteAllRows, insertInChunks, transaction } from '../db';
+import { IdempotencyKeyEntity } from '../idempotency';
 import { PROVINCES, Poi, Province } from '../registry';
 import { addDays, addMonths, DAY_MS } from '../dates';
 import { SeededRandom } from '../seed-random';
@@ -239,7 +240,7 @@ export function ticketReference(code: string, id: number): string {
 }
 
 /** Children before parents, so deleting in this order never breaks a foreign key. */
-const DELETE_ORDER: EntitySchema<any>[] = [AuditEntryEntity, TicketEntity, ContractEntity, BranchEntity, LibraryEntity, VendorContractEntity, KnowledgeArticleEntity];
+const DELETE_ORDER: EntitySchema<any>[] = [IdempotencyKeyEntity, AuditEntryEntity, TicketEntity, ContractEntity, BranchEntity, LibraryEntity, VendorContractEntity, KnowledgeArticleEntity];
 
 
 /**
@@ -252,7 +253,7 @@ export async function seedPoiDatabase(
   sources: LibrarySource[],
   options: SeedOptions & { reset?: boolean },
 ): Promise<boolean> {
-  return dataSource.transaction(async (manager) => {
+  return transaction(dataSource, async (manager) => {
     if (options.reset) {
       await deleteAllRows(manager, DELETE_ORDER);
     } else if ((await manager.count(LibraryEntity)) > 0) {

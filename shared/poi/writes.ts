@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { DataSource, EntityManager, EntitySchema } from 'typeorm';
 import { Actor, audit, diff, updateVersioned } from '../versioned-writes';
+import { writeTransaction } from '../idempotency';
 import type { Poi } from '../registry';
 export type { Actor };
 import {
@@ -57,7 +58,7 @@ export class PoiWrites {
   ) {}
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
+    return writeTransaction(this.dataSource, work);
   }
 
   private async library(manager: EntityManager, id: string, field: string): Promise<Library> {

@@ -94,6 +94,7 @@ export async function startStack(
         host: config.host,
         databaseUrl: settings?.databaseUrl,
         poolSize: config.database.poolSize,
+        idempotencyTtlHours: config.database.idempotencyTtlHours,
         seed: { ...config.seed, reset: true },
         logger,
         gatewayPublicKey: config.security.gatewayPublicKey,

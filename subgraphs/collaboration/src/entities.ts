@@ -1,5 +1,6 @@
 import { EntitySchema } from 'typeorm';
 import { AuditEntryEntity } from '../../../shared/poi/entities';
+import { IdempotencyKeyEntity } from '../../../shared/idempotency';
 import type { Province } from '../../../shared/registry';
 
 export const WORK_AGENDA_THEMES = ['HARMONISATION', 'INTEGRATION', 'SETUP', 'INNOVATION'] as const;
@@ -159,6 +160,7 @@ export const EvaluationEntity = new EntitySchema<Evaluation>({
 export const COLLABORATION_ENTITIES = [
   // The same audit trail as the POI subgraphs keep, in the collaboration's own database.
   AuditEntryEntity,
+  IdempotencyKeyEntity,
   EvaluationEntity,
   RegisteredPoiEntity,
   PoiProvinceEntity,

@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { deleteAllRows } from '../../../shared/db';
+import { deleteAllRows, transaction } from '../../../shared/db';
+import { IdempotencyKeyEntity } from '../../../shared/idempotency';
 import { AuditEntryEntity } from '../../../shared/poi/entities';
 import type { Poi } from '../../../shared/registry';
 import { addMonths } from '../../../shared/dates';
@@ -67,9 +68,9 @@ export async function seedCollaboration(
   pois: readonly Poi[],
   options: { referenceDate: string; reset?: boolean },
 ): Promise<boolean> {
-  return dataSource.transaction(async (manager) => {
+  return transaction(dataSource, async (manager) => {
     if (options.reset) {
-      await deleteAllRows(manager, [AuditEntryEntity, WorkAgendaParticipantEntity, WorkAgendaItemEntity, NetworkAgendaGoalEntity, SteeringGroupMemberEntity, EvaluationEntity]);
+      await deleteAllRows(manager, [IdempotencyKeyEntity, AuditEntryEntity, WorkAgendaParticipantEntity, WorkAgendaItemEntity, NetworkAgendaGoalEntity, SteeringGroupMemberEntity, EvaluationEntity]);
     }
     await syncRegistry(manager, pois);
     if ((await manager.count(WorkAgendaItemEntity)) > 0) return false;

@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Checks, invalidInput } from '../../../shared/poi/validation';
 import type { Poi } from '../../../shared/registry';
 import { Actor, audit, diff, updateVersioned } from '../../../shared/versioned-writes';
+import { writeTransaction } from '../../../shared/idempotency';
 import {
   NetworkAgendaGoalEntity,
   WORK_AGENDA_STATUSES,
@@ -68,7 +69,7 @@ export class CollaborationWrites {
 
   async create(input: WorkAgendaItemInput, actor: Actor): Promise<WorkAgendaItem> {
     this.check(input, true).throwIfAny();
-    return this.dataSource.transaction(async (manager) => {
+    return writeTransaction(this.dataSource, async (manager) => {
       if (await manager.findOneBy(WorkAgendaItemEntity, { id: input.id })) {
         throw invalidInput([{ field: 'input.id', message: 'already exists' }]);
       }
@@ -91,7 +92,7 @@ export class CollaborationWrites {
 
   async update(id: string, input: WorkAgendaItemUpdate, actor: Actor): Promise<WorkAgendaItem> {
     this.check(input, false).throwIfAny();
-    return this.dataSource.transaction(async (manager) => {
+    return writeTransaction(this.dataSource, async (manager) => {
       const item = await manager.findOneBy(WorkAgendaItemEntity, { id });
       if (!item) throw new GraphQLError(`Work-agenda item ${id} does not exist`, { extensions: { code: 'NOT_FOUND' } });
       const updated = await updateVersioned(
