@@ -41,6 +41,10 @@ export interface SecurityConfig {
     /** Whether a request without a token is served, with `anonymousScopes`. */
     allowAnonymous: boolean;
     anonymousScopes: readonly string[];
+    /** Longest a token may be valid, `exp` − `iat`, in seconds (`AUTH_MAX_TOKEN_LIFETIME_SECONDS`). */
+    maxLifetimeSeconds: number;
+    /** How far another clock may be ahead or behind, for `iat`, `nbf` and `exp` (`AUTH_CLOCK_SKEW_SECONDS`). */
+    clockSkewSeconds: number;
   };
   /** The gateway's private key (PKCS#8 PEM) for the tokens it forwards to subgraphs; only the gateway needs it. */
   gatewaySigningKey?: string;
@@ -215,7 +219,16 @@ function loadSecurity(
   const introspection = optionalFlag('GRAPHQL_INTROSPECTION', !production);
   if (env.REDIS_URL && !/^rediss?:\/\/\S+$/.test(env.REDIS_URL)) problems.push(`REDIS_URL must look like redis://127.0.0.1:6379, got "${env.REDIS_URL}"`);
   return {
-    clients: { secret, jwksUrl, issuer: env.AUTH_ISSUER || 'poi-federation', audience: env.AUTH_AUDIENCE || 'poi-federation-api', allowAnonymous, anonymousScopes },
+    clients: {
+      secret,
+      jwksUrl,
+      issuer: env.AUTH_ISSUER || 'poi-federation',
+      audience: env.AUTH_AUDIENCE || 'poi-federation-api',
+      allowAnonymous,
+      anonymousScopes,
+      maxLifetimeSeconds: integer('AUTH_MAX_TOKEN_LIFETIME_SECONDS', 86_400, 60, 30 * 86_400),
+      clockSkewSeconds: integer('AUTH_CLOCK_SKEW_SECONDS', 60, 0, 300),
+    },
     gatewaySigningKey,
     gatewayPublicKey: gatewayPublicKey ?? '',
     limits: {

@@ -90,7 +90,7 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
     plugins: [ApolloServerPluginInlineTraceDisabled()],
     metrics: { registry: metrics, prefix: 'subgraph' },
     otlpEndpoint: spec.options.otlpEndpoint,
-    guards: [onlyTheGateway],
+    authenticate: onlyTheGateway,
     routes: (app) => {
       app.use('/import', onlyTheGateway);
       spec.routes?.(app);
