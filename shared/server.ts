@@ -216,6 +216,9 @@ export async function startGraphQLServer<TContext extends BaseContext>(
   const apollo = new ApolloServer<TContext>({
     ...(options.gateway ? { gateway: options.gateway } : { schema: options.schema! }),
     includeStacktraceInErrorResponses: false,
+    // Signals belong to shared/lifecycle.ts: Apollo's own handler would stop the server, then
+    // send the signal again, which lifecycle.ts takes as "exit now" (code 1).
+    stopOnTerminationSignals: false,
     introspection,
     hideSchemaDetailsFromClientErrors: !introspection,
     allowBatchedHttpRequests: limits.batch > 1,
