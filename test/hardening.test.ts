@@ -1,7 +1,9 @@
 // Findings of the attack run (issue 18): caching headers, authentication before the body, token
 // lifetimes, hostile bodies and headers, input ranges, CSV formulas, operations endpoints.
 import { SignJWT } from 'jose';
+import { toCsv as dashboardCsv } from '../dashboard/src/csv';
 import { signClientToken } from '../shared/auth/client-token';
+import { toCsv } from '../shared/flatten';
 import { NETWORK_READ, poiScope } from '../shared/auth/identity';
 import { poiByCode } from '../shared/registry';
 import type { RunningServer } from '../shared/server';
@@ -146,6 +148,52 @@ describe('hostile bodies and headers', () => {
       await fetch(stack.subgraphs.get('collaboration')!.url),
     ];
     for (const answer of answers) expect(answer.headers.get('x-powered-by')).toBeNull();
+  });
+});
+
+describe('CSV cells that a spreadsheet would run as a formula', () => {
+  const hostile = ['=HYPERLINK("http://evil.example","klik")', '+31 6 1234', '-2+3', '@SUM(A1)', '\tTab', '\rCR'];
+
+  it('npm run query and the dashboard both write them behind a single quote; plain numbers stay numbers', () => {
+    const query = toCsv({ columns: ['title'], rows: [...hostile.map((t) => [t]), ['-12.5'], ['42']] });
+    const dashboard = dashboardCsv({ columns: ['title'], rows: [...hostile.map((t) => [t]), [-12.5], ['42']] });
+    expect(dashboard).toBe(query);
+    const cells = query.split('\r\n').slice(1, -1);
+    expect(cells.slice(0, 4)).toEqual([`"'=HYPERLINK(""http://evil.example"",""klik"")"`, "'+31 6 1234", "'-2+3", "'@SUM(A1)"]);
+    expect(query).toContain("'\tTab");
+    expect(query).toContain(`"'\rCR`);
+    expect(cells.slice(-2)).toEqual(['-12.5', '42']);
+  });
+});
+
+describe('input ranges', () => {
+  const CREATE = `mutation Create($input: ContractInput!) { cubiss { createContract(input: $input) { id } } }`;
+  const contract = { libraryId: '1', services: ['HELPDESK'], startsOn: '2027-01-01', endsOn: '2029-12-31', annualFee: 1000, noticePeriodMonths: 6, status: 'DRAFT' };
+  const problemFields = (response: GraphQLResponse) => (response.errors?.[0].extensions?.problems as { field: string }[] | undefined)?.map((p) => p.field);
+
+  it('a Date before 1900 or after 2199 is refused, as a variable and as a literal', async () => {
+    const early = await stack.query(CREATE, { input: { ...contract, startsOn: '0000-01-01' } });
+    expect(early.errors?.[0]).toMatchObject({ message: expect.stringMatching(/input.startsOn.*1900-01-01 to 2199-12-31/), extensions: { code: 'BAD_USER_INPUT' } });
+    const late = await stack.query(`{ cubiss { contracts(filter: { endsBefore: "9999-12-31" }) { totalCount } } }`);
+    // A literal is refused while the document is validated, as every bad literal is.
+    expect(late.errors?.[0]).toMatchObject({ message: expect.stringMatching(/1900-01-01 to 2199-12-31/), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    expect((await stack.query(CREATE, { input: { ...contract, endsOn: '2200-01-01' } })).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('a contract naming a service twice is refused at its path', async () => {
+    const twice = await stack.query(CREATE, { input: { ...contract, services: ['HELPDESK', 'HELPDESK'] } });
+    expect(twice.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(problemFields(twice)).toEqual(['input.services']);
+  });
+
+  it('an article takes at most 50 tags of at most 50 characters', async () => {
+    const ARTICLE = `mutation Create($input: KnowledgeArticleInput!) { cubiss { createKnowledgeArticle(input: $input) { id } } }`;
+    const article = { title: 'Tags', summary: 's', body: 'b', source: 'eKIC' };
+    const many = await stack.query(ARTICLE, { input: { ...article, tags: Array.from({ length: 10_000 }, (_, i) => `t${i}`) } });
+    expect(many.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(problemFields(many)).toEqual(['input.tags']);
+    const long = await stack.query(ARTICLE, { input: { ...article, tags: ['x'.repeat(51)] } });
+    expect(problemFields(long)).toEqual(['input.tags[0]']);
   });
 });
 
