@@ -20,6 +20,7 @@ runMain(async () => {
     logger,
     otlpEndpoint: config.otlpEndpoint,
     gatewayPublicKey: config.security.gatewayPublicKey,
+    operations: config.operations,
   });
   stopOnSignal(running, logger);
 });

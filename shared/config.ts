@@ -57,9 +57,21 @@ export interface SecurityConfig {
   ide: boolean;
 }
 
+/**
+ * Who may read a service's /metrics and the details of its /ready (versions, memory, operation,
+ * subgraph and database states): anyone when `open`, else only holders of `token`
+ * (`Authorization: Bearer <OPERATIONS_TOKEN>`). /health and /ready's status stay open for probes.
+ */
+export interface OperationsAccess {
+  open: boolean;
+  token?: string;
+}
+
 export interface Config {
   /** NODE_ENV=production: no anonymous access, no introspection or IDE unless configured, no local secrets. */
   production: boolean;
+  /** /metrics and /ready's details: open locally, behind OPERATIONS_TOKEN (or closed) in production or whenever the token is set. */
+  operations: OperationsAccess;
   /** Interface every server binds to. */
   host: string;
   gateway: {
@@ -151,6 +163,8 @@ export function loadConfig(env: Env = process.env): Config {
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const production = env.NODE_ENV === 'production';
+  const operationsToken = env.OPERATIONS_TOKEN || undefined;
+  if (operationsToken !== undefined && operationsToken.length < 32) problems.push('OPERATIONS_TOKEN must be at least 32 characters');
   const security = loadSecurity(env, production, integer, flag, problems);
   const responseCache = (env.RESPONSE_CACHE || 'memory') as Config['gateway']['responseCache'];
   if (!['off', 'memory', 'redis'].includes(responseCache)) problems.push(`RESPONSE_CACHE must be off, memory or redis, got "${responseCache}"`);
@@ -158,6 +172,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   const config: Config = {
     production,
+    operations: { open: !production && !operationsToken, token: operationsToken },
     host,
     gateway: {
       port: gatewayPort,

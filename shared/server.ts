@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -14,6 +15,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import type { GraphQLSchema } from 'graphql';
 import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import type { Registry } from 'prom-client';
+import type { OperationsAccess } from './config';
 import type { Logger } from './logger';
 import { createMetricsRegistry, errorCode, METRICS_CONTENT_TYPE, OperationMetrics, renderMetrics } from './metrics';
 import {
@@ -25,6 +27,7 @@ import {
   runInRequestScope,
 } from './request-id';
 import { startTracing } from './tracing';
+import { unauthorized } from './auth/subgraph-guard';
 
 export interface RunningServer {
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4003/graphql. */
@@ -70,6 +73,16 @@ export interface GraphQLServerOptions<TContext extends BaseContext> {
   persistedQueries?: KeyValueCache<string>;
   /** Schema introspection (default true). Without it, error messages no longer suggest field names either. */
   introspection?: boolean;
+  /** Who may read /metrics and /ready's details (default: anyone). */
+  operations?: OperationsAccess;
+}
+
+/** Whether this request may read operations data: the endpoints are open, or it carries the operations token. */
+function mayOperate(access: OperationsAccess, req: express.Request): boolean {
+  if (access.open) return true;
+  const given = Buffer.from(/^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '');
+  const token = Buffer.from(access.token ?? '');
+  return token.length > 0 && given.length === token.length && timingSafeEqual(given, token);
 }
 
 /** More operations in one batched request than allowed: 400 before any is run. */
@@ -256,15 +269,21 @@ export async function startGraphQLServer<TContext extends BaseContext>(
   app.get('/health', (_req, res) => {
     res.status(stopping ? 503 : 200).json({ status: stopping ? 'stopping' : 'ok', service: options.name });
   });
-  app.get('/ready', async (_req, res) => {
-    if (stopping) return void res.status(503).json({ status: 'stopping', service: options.name });
+  const operations = options.operations ?? { open: true };
+  // Without the operations token, /ready says only whether the service is ready.
+  app.get('/ready', async (req, res) => {
+    const detailed = mayOperate(operations, req);
+    const about = (fields: Record<string, unknown>) => (detailed ? { service: options.name, ...fields } : {});
+    if (stopping) return void res.status(503).json({ status: 'stopping', ...about({}) });
     try {
-      res.json({ status: 'ready', service: options.name, ...(await options.readiness?.()) });
+      const details = await options.readiness?.();
+      res.json({ status: 'ready', ...about({ ...details }) });
     } catch (error) {
-      res.status(503).json({ status: 'unavailable', service: options.name, reason: (error as Error).message });
+      res.status(503).json({ status: 'unavailable', ...about({ reason: (error as Error).message }) });
     }
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
+    if (!mayOperate(operations, req)) return unauthorized(res, 'Metrics need the operations token: Authorization: Bearer <OPERATIONS_TOKEN>');
     res.type(METRICS_CONTENT_TYPE).send(await renderMetrics(registry));
   });
   // Exactly /graphql: other paths get the JSON 404 below.

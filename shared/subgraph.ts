@@ -6,6 +6,7 @@ import type { BaseContext } from '@apollo/server';
 import type { Express } from 'express';
 import type { Database, DatabaseSchema } from './db';
 import type { Logger } from './logger';
+import type { OperationsAccess } from './config';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { createMetricsRegistry, instrumentDatabase, timeRootResolvers } from './metrics';
 import { RunningServer, startGraphQLServer } from './server';
@@ -25,6 +26,8 @@ export interface SubgraphStartOptions {
   otlpEndpoint?: string;
   /** The gateway's public key (SPKI PEM): only requests with a token it signed are served. */
   gatewayPublicKey: string;
+  /** Who may read /metrics and /ready's details (default: anyone). */
+  operations?: OperationsAccess;
 }
 
 export interface RunningSubgraph extends RunningServer {
@@ -90,6 +93,7 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
     plugins: [ApolloServerPluginInlineTraceDisabled()],
     metrics: { registry: metrics, prefix: 'subgraph' },
     otlpEndpoint: spec.options.otlpEndpoint,
+    operations: spec.options.operations,
     authenticate: onlyTheGateway,
     routes: (app) => {
       app.use('/import', onlyTheGateway);

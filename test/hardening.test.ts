@@ -5,6 +5,7 @@ import { toCsv as dashboardCsv } from '../dashboard/src/csv';
 import { signClientToken } from '../shared/auth/client-token';
 import { toCsv } from '../shared/flatten';
 import { NETWORK_READ, poiScope } from '../shared/auth/identity';
+import { loadConfig } from '../shared/config';
 import { poiByCode } from '../shared/registry';
 import type { RunningServer } from '../shared/server';
 import { GraphQLResponse, postGraphQL, startStack, Stack } from './helpers/stack';
@@ -194,6 +195,32 @@ describe('input ranges', () => {
     expect(problemFields(many)).toEqual(['input.tags']);
     const long = await stack.query(ARTICLE, { input: { ...article, tags: ['x'.repeat(51)] } });
     expect(problemFields(long)).toEqual(['input.tags[0]']);
+  });
+});
+
+describe('operations endpoints (/metrics, /ready) behind OPERATIONS_TOKEN', () => {
+  const OPERATIONS_TOKEN = 'o'.repeat(40);
+
+  it('are open locally, closed in production, and behind the token once it is set', () => {
+    const env = { ...process.env, AUTH_JWT_SECRET: 's'.repeat(40) };
+    expect(loadConfig({ ...env, NODE_ENV: 'development' }).operations).toEqual({ open: true, token: undefined });
+    expect(loadConfig({ ...env, NODE_ENV: 'development', OPERATIONS_TOKEN }).operations).toEqual({ open: false, token: OPERATIONS_TOKEN });
+    expect(() => loadConfig({ ...env, OPERATIONS_TOKEN: 'short' })).toThrow(/OPERATIONS_TOKEN must be at least 32 characters/);
+  });
+
+  it('without the token: no metrics, and /ready says only its status; with it: everything', async () => {
+    const gateway = await stack.gatewayWith({}, { operations: { open: false, token: OPERATIONS_TOKEN } });
+    const base = gateway.url.replace(/graphql$/, '');
+    const metrics = await fetch(`${base}metrics`);
+    expect(metrics.status).toBe(401);
+    expect(await metrics.text()).not.toMatch(/nodejs_|gateway_/);
+    const ready = await fetch(`${base}ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready' });
+    const withToken = bearer(OPERATIONS_TOKEN);
+    expect(await (await fetch(`${base}metrics`, { headers: withToken })).text()).toMatch(/nodejs_version_info/);
+    expect(await (await fetch(`${base}ready`, { headers: withToken })).json()).toMatchObject({ status: 'ready', service: 'gateway', subgraphs: expect.any(Object) });
+    expect((await fetch(`${base}metrics`, { headers: bearer('x'.repeat(40)) })).status).toBe(401);
   });
 });
 

@@ -34,6 +34,8 @@ export interface GatewayOptions {
   otlpEndpoint?: string;
   /** Client authentication, the key for forwarded identities, operation limits, rate limit, introspection and IDE. */
   security: SecurityConfig;
+  /** Who may read /metrics and /ready's details (default: anyone). */
+  operations?: Config['operations'];
   /** Whole responses of cacheable queries (the subgraphs' @cacheControl hints): `off` (default here), `memory` or `redis`. */
   responseCache?: Config['gateway']['responseCache'];
 }
@@ -102,6 +104,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     ],
     metrics: { registry: metrics.registry, prefix: 'gateway' },
     otlpEndpoint: options.otlpEndpoint,
+    operations: options.operations,
     routes: (app) => mountDashboard(app),
   }).catch(async (error) => {
     await stores.close();
