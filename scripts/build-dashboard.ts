@@ -17,8 +17,8 @@ const ROOT = path.resolve(__dirname, '..');
 export const DASHBOARD_DIR = path.join(ROOT, 'dashboard');
 export const DASHBOARD_DIST = path.join(DASHBOARD_DIR, 'dist');
 const STAMP = path.join(DASHBOARD_DIST, '.build-stamp.json');
-/** The operations the page imports (dashboard/src/api.ts). */
-const OPERATIONS = ['operations/dashboard-overview.graphql'];
+/** What the page imports from outside dashboard/: its operation (dashboard/src/api.ts) and the CSV rule (dashboard/src/csv.ts). */
+const OUTSIDE_INPUTS = ['operations/dashboard-overview.graphql', 'shared/csv.ts'];
 const PACKAGES = ['vite', 'chart.js'];
 
 function filesUnder(dir: string): string[] {
@@ -43,7 +43,7 @@ function packageVersion(name: string): string {
 /** A hash over everything the build reads. */
 export function dashboardInputHash(): string {
   const hash = crypto.createHash('sha256');
-  for (const file of [...filesUnder(DASHBOARD_DIR), ...OPERATIONS.map((f) => path.join(ROOT, f))]) {
+  for (const file of [...filesUnder(DASHBOARD_DIR), ...OUTSIDE_INPUTS.map((f) => path.join(ROOT, f))]) {
     hash.update(path.relative(ROOT, file)).update('\0').update(fs.readFileSync(file)).update('\0');
   }
   for (const name of PACKAGES) hash.update(`${name}@${packageVersion(name)}\0`);

@@ -24,6 +24,7 @@ runMain(async () => {
     otlpEndpoint: config.otlpEndpoint,
     gatewayPublicKey: config.security.gatewayPublicKey,
     cursorSecret,
+    operations: config.operations,
   });
   stopOnSignal(running, logger);
 });

@@ -1,5 +1,6 @@
 // `npm start`: every subgraph and the gateway, each as its own process, logs prefixed with the
-// service name. Ctrl-C (or SIGTERM) stops them all.
+// service name. Ctrl-C (or SIGTERM) stops them in order: the gateway first, so the requests it
+// has in flight still reach the subgraphs while it drains, then the subgraphs.
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -12,7 +13,8 @@ const services = [
 ];
 const width = Math.max(...services.map((s) => s.name.length));
 const children = new Map<string, ChildProcess>();
-let stopping = false;
+/** When the first stop signal came, if one did. */
+let stoppingSince: number | undefined;
 let failed = false;
 
 function prefixLines(stream: NodeJS.ReadableStream, name: string, out: NodeJS.WritableStream) {
@@ -20,33 +22,56 @@ function prefixLines(stream: NodeJS.ReadableStream, name: string, out: NodeJS.Wr
   readline.createInterface({ input: stream }).on('line', (line) => out.write(`${label}${line}\n`));
 }
 
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
 for (const service of services) {
   const child = spawn(process.execPath, ['--import', 'tsx', ...service.args], {
     cwd: PROJECT_ROOT,
     env: process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a terminal's Ctrl-C reaches this launcher only, which then stops
+    // the services in order (a subgraph must not die before the gateway has drained).
+    detached: true,
   });
   prefixLines(child.stdout!, service.name, process.stdout);
   prefixLines(child.stderr!, service.name, process.stderr);
   children.set(service.name, child);
   child.on('exit', (code, signal) => {
     children.delete(service.name);
-    if (!stopping) {
-      failed = true;
-      console.error(`[${service.name.padEnd(width)}] exited (${signal ?? `code ${code}`}); the other services keep running`);
+    if (stoppingSince === undefined || code !== 0) {
+      failed ||= stoppingSince === undefined || code !== 0;
+      console.error(`[${service.name.padEnd(width)}] exited (${signal ?? `code ${code}`})${stoppingSince === undefined ? '; the other services keep running' : ''}`);
     }
-    if (children.size === 0) process.exit(failed && !stopping ? 1 : 0);
+    if (children.size === 0) process.exit(failed ? 1 : 0);
   });
 }
+// Should this launcher end some other way, it takes the services with it.
+process.on('exit', () => {
+  for (const child of children.values()) child.kill('SIGKILL');
+});
 
 const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
 console.log(`Starting ${services.length} services; the gateway will answer at http://${host}:${config.gateway.port}/graphql`);
 
-function stopAll(signal: NodeJS.Signals) {
-  if (stopping) return;
-  stopping = true;
-  console.log(`\n${signal}: stopping ${children.size} services…`);
+/** A second signal this long after the first stops everything at once; sooner, it is the same Ctrl-C relayed by npm or tsx. */
+const FORCE_AFTER_MS = 2000;
+
+async function stopAll(signal: NodeJS.Signals) {
+  if (stoppingSince !== undefined) {
+    if (Date.now() - stoppingSince < FORCE_AFTER_MS) return;
+    console.log(`\n${signal} again: stopping at once`);
+    process.exit(1); // the 'exit' handler kills the services
+  }
+  stoppingSince = Date.now();
+  console.log(`\n${signal}: stopping the gateway, then ${children.size - 1} subgraphs…`);
+  const gateway = children.get('gateway');
+  if (gateway) {
+    gateway.kill('SIGTERM');
+    await exited(gateway);
+  }
   for (const child of children.values()) child.kill('SIGTERM');
 }
-process.on('SIGINT', stopAll);
-process.on('SIGTERM', stopAll);
+process.on('SIGINT', (signal) => void stopAll(signal));
+process.on('SIGTERM', (signal) => void stopAll(signal));

@@ -41,6 +41,10 @@ export interface SecurityConfig {
     /** Whether a request without a token is served, with `anonymousScopes`. */
     allowAnonymous: boolean;
     anonymousScopes: readonly string[];
+    /** Longest a token may be valid, `exp` − `iat`, in seconds (`AUTH_MAX_TOKEN_LIFETIME_SECONDS`). */
+    maxLifetimeSeconds: number;
+    /** How far another clock may be ahead or behind, for `iat`, `nbf` and `exp` (`AUTH_CLOCK_SKEW_SECONDS`). */
+    clockSkewSeconds: number;
   };
   /** The gateway's private key (PKCS#8 PEM) for the tokens it forwards to subgraphs; only the gateway needs it. */
   gatewaySigningKey?: string;
@@ -55,9 +59,21 @@ export interface SecurityConfig {
   ide: boolean;
 }
 
+/**
+ * Who may read a service's /metrics and the details of its /ready (versions, memory, operation,
+ * subgraph and database states): anyone when `open`, else only holders of `token`
+ * (`Authorization: Bearer <OPERATIONS_TOKEN>`). /health and /ready's status stay open for probes.
+ */
+export interface OperationsAccess {
+  open: boolean;
+  token?: string;
+}
+
 export interface Config {
   /** NODE_ENV=production: no anonymous access, no introspection or IDE unless configured, no local secrets. */
   production: boolean;
+  /** /metrics and /ready's details: open locally, behind OPERATIONS_TOKEN (or closed) in production or whenever the token is set. */
+  operations: OperationsAccess;
   /** Interface every server binds to. */
   host: string;
   gateway: {
@@ -153,6 +169,8 @@ export function loadConfig(env: Env = process.env): Config {
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const production = env.NODE_ENV === 'production';
+  const operationsToken = env.OPERATIONS_TOKEN || undefined;
+  if (operationsToken !== undefined && operationsToken.length < 32) problems.push('OPERATIONS_TOKEN must be at least 32 characters');
   const security = loadSecurity(env, production, integer, flag, problems);
   const responseCache = (env.RESPONSE_CACHE || 'memory') as Config['gateway']['responseCache'];
   if (!['off', 'memory', 'redis'].includes(responseCache)) problems.push(`RESPONSE_CACHE must be off, memory or redis, got "${responseCache}"`);
@@ -160,6 +178,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   const config: Config = {
     production,
+    operations: { open: !production && !operationsToken, token: operationsToken },
     host,
     gateway: {
       port: gatewayPort,
@@ -224,7 +243,16 @@ function loadSecurity(
   const introspection = optionalFlag('GRAPHQL_INTROSPECTION', !production);
   if (env.REDIS_URL && !/^rediss?:\/\/\S+$/.test(env.REDIS_URL)) problems.push(`REDIS_URL must look like redis://127.0.0.1:6379, got "${env.REDIS_URL}"`);
   return {
-    clients: { secret, jwksUrl, issuer: env.AUTH_ISSUER || 'poi-federation', audience: env.AUTH_AUDIENCE || 'poi-federation-api', allowAnonymous, anonymousScopes },
+    clients: {
+      secret,
+      jwksUrl,
+      issuer: env.AUTH_ISSUER || 'poi-federation',
+      audience: env.AUTH_AUDIENCE || 'poi-federation-api',
+      allowAnonymous,
+      anonymousScopes,
+      maxLifetimeSeconds: integer('AUTH_MAX_TOKEN_LIFETIME_SECONDS', 86_400, 60, 30 * 86_400),
+      clockSkewSeconds: integer('AUTH_CLOCK_SKEW_SECONDS', 60, 0, 300),
+    },
     gatewaySigningKey,
     gatewayPublicKey: gatewayPublicKey ?? '',
     cursorSecret,

@@ -1,10 +1,27 @@
 /** Calendar-date helpers on ISO `YYYY-MM-DD` strings, in UTC. */
 
-/** A real YYYY-MM-DD day: 2026-02-30 is not one, though Date.parse rolls it over to March. */
-export function isCalendarDate(value: unknown): value is string {
+/** The days any input may name (Date and DateTime inputs, imports, SEED_DATE): nothing this data knows lies outside. */
+export const EARLIEST_DATE = '1900-01-01';
+export const LATEST_DATE = '2199-12-31';
+/** How a refused day is explained, wherever one is refused. */
+export const DATE_RULE = `a day from ${EARLIEST_DATE} to ${LATEST_DATE} like 2026-11-23`;
+
+/** A real YYYY-MM-DD day, in any year: 2026-02-30 is not one, though Date.parse rolls it over to March. */
+export function isRealDay(value: unknown): value is string {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
   const date = new Date(`${value}T00:00:00Z`);
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
+/** A real day from EARLIEST_DATE to LATEST_DATE (0000-01-01 is a real day, but no date this data knows). */
+export function isCalendarDate(value: unknown): value is string {
+  return isRealDay(value) && value >= EARLIEST_DATE && value <= LATEST_DATE;
+}
+
+/** A moment whose day lies from EARLIEST_DATE to LATEST_DATE. */
+export function isInDateRange(moment: Date): boolean {
+  const day = moment.toISOString().slice(0, 10);
+  return day >= EARLIEST_DATE && day <= LATEST_DATE;
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;

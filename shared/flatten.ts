@@ -21,6 +21,7 @@
 //   empty (e.g. a POI whose subgraph is down still appears with its registry fields).
 // - Null is an empty cell; numbers are written plainly (`1234.5`, no thousands separators);
 //   booleans as `true`/`false`.
+import { csvField } from './csv';
 
 export type Scalar = string | number | boolean | null;
 
@@ -117,10 +118,7 @@ export function flatten(data: Record<string, unknown>): Table {
   return { columns, rows: cells };
 }
 
-/** One CSV field: quoted (quotes doubled) when it holds a comma, quote, CR or LF (RFC 4180). */
-export function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
+export { csvField };
 
 /** RFC 4180 CSV: a header line, then one line per row, every line ended by CRLF. */
 export function toCsv(table: Table): string {

@@ -1,5 +1,7 @@
+import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import express from 'express';
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { GraphQLError, type DocumentNode } from 'graphql';
@@ -14,6 +16,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import type { GraphQLSchema } from 'graphql';
 import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import type { Registry } from 'prom-client';
+import type { OperationsAccess } from './config';
 import type { Logger } from './logger';
 import { createMetricsRegistry, errorCode, METRICS_CONTENT_TYPE, OperationMetrics, renderMetrics } from './metrics';
 import {
@@ -25,6 +28,7 @@ import {
   runInRequestScope,
 } from './request-id';
 import { startTracing } from './tracing';
+import { unauthorized } from './auth/subgraph-guard';
 
 export interface RunningServer {
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4003/graphql. */
@@ -57,10 +61,12 @@ export interface GraphQLServerOptions<TContext extends BaseContext> {
   /** Extra routes on the express app (e.g. the gateway's /dashboard), added before it listens. */
   routes?: (app: express.Express) => void;
   /**
-   * Run on every /graphql request once its body is read: authentication (which sets
-   * `res.locals.identity`, handed to the context as `identity`), rate limits. Each may answer
-   * the request itself (401, 429).
+   * Run on every /graphql request before its body is read: authentication, which sets
+   * `res.locals.identity` (handed to the context as `identity`) or answers itself (401, 429).
+   * A caller it refuses never gets its body parsed.
    */
+  authenticate?: express.RequestHandler;
+  /** Run on every /graphql request once its body is read (rate limits); each may answer the request itself (429). */
   guards?: express.RequestHandler[];
   /** Depth, tokens, body size and batched operations (default: depth 40, 15,000 tokens, 1 MiB, no batching). */
   limits?: { depth: number; tokens: number; bodyBytes: number; batch: number };
@@ -68,6 +74,16 @@ export interface GraphQLServerOptions<TContext extends BaseContext> {
   persistedQueries?: KeyValueCache<string>;
   /** Schema introspection (default true). Without it, error messages no longer suggest field names either. */
   introspection?: boolean;
+  /** Who may read /metrics and /ready's details (default: anyone). */
+  operations?: OperationsAccess;
+}
+
+/** Whether this request may read operations data: the endpoints are open, or it carries the operations token. */
+function mayOperate(access: OperationsAccess, req: express.Request): boolean {
+  if (access.open) return true;
+  const given = Buffer.from(/^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '');
+  const token = Buffer.from(access.token ?? '');
+  return token.length > 0 && given.length === token.length && timingSafeEqual(given, token);
 }
 
 /** More operations in one batched request than allowed: 400 before any is run. */
@@ -78,15 +94,57 @@ function batchLimit(max: number): express.RequestHandler {
   };
 }
 
-/** A body that is not JSON, or too large, gets a GraphQL-shaped 4xx, never an HTML page or a stack. */
+/** Deepest nesting of arrays and objects a JSON body may have; a GraphQL request needs a handful. */
+export const MAX_JSON_DEPTH = 100;
+
+class TooDeepError extends Error {
+  readonly status = 400;
+  readonly type = 'entity.too.deep';
+}
+
+/**
+ * Refuses a body nested deeper than MAX_JSON_DEPTH before JSON.parse runs, so nothing after
+ * (variables, cache keys, logs) ever recurses through it. One pass over the bytes, skipping strings.
+ */
+function rejectDeepJson(_req: unknown, _res: unknown, body: Buffer): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const byte = body[i];
+    if (inString) {
+      if (byte === 0x5c) i++; // backslash: skip the escaped character
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) inString = true;
+    else if (byte === 0x5b || byte === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH) throw new TooDeepError(`Request body is nested too deeply: more than ${MAX_JSON_DEPTH} levels of arrays and objects`);
+    } else if (byte === 0x5d || byte === 0x7d) depth--;
+  }
+}
+
+/** A body that is not JSON, too large or too deep gets a GraphQL-shaped 4xx, never an HTML page or a stack. */
 const badBody: express.ErrorRequestHandler = (error, _req, res, next) => {
   const status = (error as { status?: number }).status;
   if (!status || status < 400 || status >= 500) return next(error);
   const scope = res.locals.requestScope as RequestScope | undefined;
   if (scope) scope.errorCount = 1;
-  const message = status === 413 ? 'Request body too large' : 'Request body is not valid JSON';
+  const message = status === 413 ? 'Request body too large' : error instanceof TooDeepError ? error.message : 'Request body is not valid JSON';
   res.status(status).json({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] });
 };
+
+/**
+ * What Node's HTTP parser refuses before any route runs gets a JSON answer too: headers over
+ * Node's 16 KiB limit (kept on purpose: a real token fits many times over) are a 431 that says
+ * so, anything else unparsable a 400. Node's own answer would be an empty body.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+  const [status, reason, message, code] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'Request headers are too large: at most 16 KiB in all (is the token carrying too many scopes?)', 'REQUEST_HEADER_FIELDS_TOO_LARGE']
+      : [400, 'Bad Request', 'Malformed HTTP request', 'BAD_REQUEST'];
+  const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
 
 /**
  * Measures every GraphQL request (duration by operation, errors by code) and notes its
@@ -159,7 +217,9 @@ export async function startGraphQLServer<TContext extends BaseContext>(
   options: GraphQLServerOptions<TContext>,
 ): Promise<RunningServer> {
   const app = express();
+  app.disable('x-powered-by');
   const httpServer = http.createServer(app);
+  httpServer.on('clientError', answerClientError);
   const registry = options.metrics?.registry ?? createMetricsRegistry(options.name);
   const operationMetrics = new OperationMetrics(registry, options.metrics?.prefix ?? 'graphql');
   const tracing = options.otlpEndpoint
@@ -170,6 +230,9 @@ export async function startGraphQLServer<TContext extends BaseContext>(
   const apollo = new ApolloServer<TContext>({
     ...(options.gateway ? { gateway: options.gateway } : { schema: options.schema! }),
     includeStacktraceInErrorResponses: false,
+    // Signals belong to shared/lifecycle.ts: Apollo's own handler would stop the server, then
+    // send the signal again, which lifecycle.ts takes as "exit now" (code 1).
+    stopOnTerminationSignals: false,
     introspection,
     hideSchemaDetailsFromClientErrors: !introspection,
     allowBatchedHttpRequests: limits.batch > 1,
@@ -207,22 +270,29 @@ export async function startGraphQLServer<TContext extends BaseContext>(
   app.get('/health', (_req, res) => {
     res.status(stopping ? 503 : 200).json({ status: stopping ? 'stopping' : 'ok', service: options.name });
   });
-  app.get('/ready', async (_req, res) => {
-    if (stopping) return void res.status(503).json({ status: 'stopping', service: options.name });
+  const operations = options.operations ?? { open: true };
+  // Without the operations token, /ready says only whether the service is ready.
+  app.get('/ready', async (req, res) => {
+    const detailed = mayOperate(operations, req);
+    const about = (fields: Record<string, unknown>) => (detailed ? { service: options.name, ...fields } : {});
+    if (stopping) return void res.status(503).json({ status: 'stopping', ...about({}) });
     try {
-      res.json({ status: 'ready', service: options.name, ...(await options.readiness?.()) });
+      const details = await options.readiness?.();
+      res.json({ status: 'ready', ...about({ ...details }) });
     } catch (error) {
-      res.status(503).json({ status: 'unavailable', service: options.name, reason: (error as Error).message });
+      res.status(503).json({ status: 'unavailable', ...about({ reason: (error as Error).message }) });
     }
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
+    if (!mayOperate(operations, req)) return unauthorized(res, 'Metrics need the operations token: Authorization: Bearer <OPERATIONS_TOKEN>');
     res.type(METRICS_CONTENT_TYPE).send(await renderMetrics(registry));
   });
   // Exactly /graphql: other paths get the JSON 404 below.
   app.all(
     '/graphql',
     requestIdentity(options.logger),
-    express.json({ limit: limits.bodyBytes }),
+    ...(options.authenticate ? [options.authenticate] : []),
+    express.json({ limit: limits.bodyBytes, verify: rejectDeepJson }),
     badBody,
     batchLimit(limits.batch),
     ...(options.guards ?? []),

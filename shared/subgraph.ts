@@ -6,6 +6,7 @@ import type { BaseContext } from '@apollo/server';
 import type { Express } from 'express';
 import type { Database, DatabaseSchema } from './db';
 import type { Logger } from './logger';
+import type { OperationsAccess } from './config';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { createMetricsRegistry, instrumentDatabase, timeRootResolvers } from './metrics';
 import { RunningServer, startGraphQLServer } from './server';
@@ -31,6 +32,8 @@ export interface SubgraphStartOptions {
   cursorSecret: string;
   /** How long a write's Idempotency-Key is kept (`IDEMPOTENCY_TTL_HOURS`). */
   idempotencyTtlHours?: number;
+  /** Who may read /metrics and /ready's details (default: anyone). */
+  operations?: OperationsAccess;
 }
 
 export interface RunningSubgraph extends RunningServer {
@@ -97,7 +100,9 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
     plugins: [ApolloServerPluginInlineTraceDisabled()],
     metrics: { registry: metrics, prefix: 'subgraph' },
     otlpEndpoint: spec.options.otlpEndpoint,
-    guards: [onlyTheGateway, readIdempotencyKey(true)],
+    operations: spec.options.operations,
+    authenticate: onlyTheGateway,
+    guards: [readIdempotencyKey(true)],
     routes: (app) => {
       app.use('/import', onlyTheGateway);
       spec.routes?.(app);

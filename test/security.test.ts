@@ -365,7 +365,7 @@ describe('tokens the gateway refuses (401, never silently anonymous)', () => {
       const clients = { ...stack.config.security.clients, secret: undefined, jwksUrl: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`, allowAnonymous: false };
       const gateway = await gatewayWith({ clients });
       const sign = (alg: string, kid: string, key: KeyLike) =>
-        new SignJWT({ scope: NETWORK_READ }).setProtectedHeader({ alg, kid }).setSubject('idp-user').setIssuer(clients.issuer).setAudience(clients.audience).setExpirationTime('5m').sign(key);
+        new SignJWT({ scope: NETWORK_READ }).setProtectedHeader({ alg, kid }).setSubject('idp-user').setIssuer(clients.issuer).setAudience(clients.audience).setIssuedAt().setExpirationTime('5m').sign(key);
       for (const token of [await sign('RS256', 'rsa-1', rsa.privateKey), await sign('ES256', 'ec-1', ec.privateKey)]) {
         const ok = await postGraphQL(gateway.url, '{ pois { code } }', undefined, bearer(token));
         expect(ok.errors).toBeUndefined();

@@ -1,6 +1,8 @@
 // CSV downloads of the data behind each card, chart and table, made in the browser.
-// RFC 4180 like `npm run query` writes: comma-separated, CRLF, quoted when needed, with a
+// RFC 4180 like `npm run query` writes, with its very rule for a field (shared/csv.ts: quoted
+// when needed, a would-be formula behind a single quote): comma-separated, CRLF, with a
 // byte-order mark so Excel reads Fryslân as UTF-8. Figures are raw numbers, not formatted.
+import { csvField } from '../../shared/csv';
 
 export type Cell = string | number | boolean | null | undefined;
 
@@ -10,8 +12,7 @@ export interface CsvTable {
 }
 
 function field(cell: Cell): string {
-  const text = cell === null || cell === undefined ? '' : String(cell);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return csvField(cell === null || cell === undefined ? '' : String(cell));
 }
 
 export function toCsv(table: CsvTable): string {

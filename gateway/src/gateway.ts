@@ -1,4 +1,5 @@
 import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from '../../shared/logger';
 import { POIS } from '../../shared/registry';
@@ -12,7 +13,7 @@ import { ConfigError, type Config, type SecurityConfig } from '../../shared/conf
 import { createIdentitySigner } from '../../shared/auth/internal-token';
 import { authenticateClients } from './authentication';
 import { operationLimits } from './operation-limits';
-import { responseCache } from './response-cache';
+import { cacheHeadersByCaller, responseCache } from './response-cache';
 import { createStores } from './stores';
 import { readIdempotencyKey, reusedKeyConflict } from '../../shared/idempotency';
 
@@ -34,6 +35,8 @@ export interface GatewayOptions {
   otlpEndpoint?: string;
   /** Client authentication, the key for forwarded identities, operation limits, rate limit, introspection and IDE. */
   security: SecurityConfig;
+  /** Who may read /metrics and /ready's details (default: anyone). */
+  operations?: Config['operations'];
   /** Whole responses of cacheable queries (the subgraphs' @cacheControl hints): `off` (default here), `memory` or `redis`. */
   responseCache?: Config['gateway']['responseCache'];
 }
@@ -86,14 +89,24 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       subgraphs: Object.fromEntries(await Promise.all([...sources].map(async ([name, s]) => [name, await s.readiness()]))),
       rateLimit: stores.rateLimit.store(),
     }),
-    guards: [authenticateClients(security.clients), stores.rateLimit.middleware, readIdempotencyKey(false)],
+    authenticate: authenticateClients(security.clients, stores.rateLimit.chargeFailure),
+    guards: [stores.rateLimit.middleware, readIdempotencyKey(false)],
     persistedQueries: stores.persistedQueries,
     limits: security.limits,
     introspection: security.introspection,
     landingPage: security.ide ? ideLandingPage() : undefined,
-    plugins: [ApolloServerPluginUsageReportingDisabled(), operationLimits(security.limits), reusedKeyConflict, ...(stores.responses ? [responseCache(stores.responses)] : [])],
+    plugins: [
+      ApolloServerPluginUsageReportingDisabled(),
+      // Apollo's own cache-control plugin (it sets Cache-Control), then what shared caches may do with it.
+      ApolloServerPluginCacheControl(),
+      cacheHeadersByCaller(),
+      operationLimits(security.limits),
+      reusedKeyConflict,
+      ...(stores.responses ? [responseCache(stores.responses)] : []),
+    ],
     metrics: { registry: metrics.registry, prefix: 'gateway' },
     otlpEndpoint: options.otlpEndpoint,
+    operations: options.operations,
     routes: (app) => mountDashboard(app),
   }).catch(async (error) => {
     await stores.close();

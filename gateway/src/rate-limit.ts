@@ -7,6 +7,11 @@ import type { Logger } from '../../shared/logger';
 
 export interface RateLimit {
   middleware: express.RequestHandler;
+  /**
+   * Counts a failed authentication against the caller's address (the anonymous budget): true when
+   * that budget still allows it, false when it answered 429 itself.
+   */
+  chargeFailure(req: express.Request, res: express.Response): Promise<boolean>;
   /** Where budgets are counted, for /ready: memory, or Redis and whether it is connected. */
   store(): { store: 'memory' } | { store: 'redis'; connected: boolean };
 }
@@ -32,17 +37,17 @@ export function createRateLimit(settings: SecurityConfig['rateLimit'], logger: L
     res.setHeader('RateLimit-Remaining', String(Math.max(0, state.remainingPoints)));
     res.setHeader('RateLimit-Reset', String(Math.ceil(state.msBeforeNext / 1000)));
   };
-  const middleware: express.RequestHandler = (req, res, next) => {
-    const points = Array.isArray(req.body) ? Math.max(1, req.body.length) : 1;
-    limiter.consume(budgetKey(res.locals.identity as Identity | undefined, req), points).then(
+  /** Spends `points` of `key`'s budget: true to go on, false when it answered 429 itself. */
+  const charge = (key: string, points: number, res: express.Response): Promise<boolean> =>
+    limiter.consume(key, points).then(
       (state) => {
         headers(res, state);
-        next();
+        return true;
       },
       (rejection: unknown) => {
         if (!(rejection instanceof RateLimiterRes)) {
           logger.error({ err: rejection }, 'rate limit check failed; request let through');
-          return next();
+          return true;
         }
         headers(res, rejection);
         const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
@@ -50,8 +55,13 @@ export function createRateLimit(settings: SecurityConfig['rateLimit'], logger: L
         res.status(429).json({
           errors: [{ message: `Too many requests: at most ${settings.requests} per ${settings.windowSeconds} s; retry in ${retryAfter} s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: retryAfter } }],
         });
+        return false;
       },
     );
+  const middleware: express.RequestHandler = (req, res, next) => {
+    const points = Array.isArray(req.body) ? Math.max(1, req.body.length) : 1;
+    void charge(budgetKey(res.locals.identity as Identity | undefined, req), points, res).then((goOn) => goOn && next());
   };
-  return { middleware, store: () => (redis ? { store: 'redis', connected: redis.status === 'ready' } : { store: 'memory' }) };
+  const chargeFailure = (req: express.Request, res: express.Response) => charge(budgetKey(undefined, req), 1, res);
+  return { middleware, chargeFailure, store: () => (redis ? { store: 'redis', connected: redis.status === 'ready' } : { store: 'memory' }) };
 }

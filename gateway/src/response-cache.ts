@@ -23,6 +23,30 @@ export function responseCache(cache: KeyValueCache<string>): ApolloServerPlugin<
   }) as ApolloServerPlugin<BaseContext>;
 }
 
+/**
+ * What a shared cache (a CDN, a proxy) may do with a cacheable answer. The answer depends on the
+ * caller's scopes, so one to a token holder is `private` (only that caller's own cache may keep
+ * it), and every cacheable answer carries `Vary: Authorization`; only anonymous answers stay
+ * `public`. Runs after Apollo's cache-control plugin, which must come before it in the list.
+ */
+export function cacheHeadersByCaller(): ApolloServerPlugin<BaseContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          const headers = response.http.headers;
+          const cacheControl = headers.get('cache-control');
+          if (!cacheControl?.startsWith('max-age=')) return;
+          const vary = headers.get('vary');
+          headers.set('vary', vary ? `${vary}, Authorization` : 'Authorization');
+          const identity = (contextValue as Partial<RequestContextFields>).identity as Identity | undefined;
+          if (identity && !identity.anonymous) headers.set('cache-control', cacheControl.replace(/\bpublic\b/, 'private'));
+        },
+      };
+    },
+  };
+}
+
 /** Most memory the in-memory response cache takes (it evicts the least recently used beyond). */
 const RESPONSE_CACHE_BYTES = 32 * 2 ** 20;
 

@@ -1,5 +1,5 @@
 import { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, Kind, parse, type FieldNode, type OperationDefinitionNode } from 'graphql';
 import type { Logger } from '../../shared/logger';
 import { CircuitBreaker } from './circuit-breaker';
 
@@ -26,6 +26,24 @@ function failureKind(error: unknown): FailureKind {
   const status = (error as { extensions?: { response?: { status?: number } } })?.extensions?.response?.status;
   if (typeof status === 'number' && status >= 500) return 'server-error';
   return 'other';
+}
+
+/**
+ * Where a failed fetch's error belongs in the client's response: the entities' path for an entity
+ * fetch (`["pois", "@"]`), or for a fetch of root fields (`{ cubiss { … } }`) its first root
+ * field (`["cubiss"]`).
+ */
+function errorPath(options: Extract<GraphQLDataSourceProcessOptions, { incomingRequestContext: unknown }>): (string | number)[] {
+  if (options.pathInIncomingRequest && options.pathInIncomingRequest.length > 0) return options.pathInIncomingRequest;
+  // Parsed only on this failure path: the query planner does not keep fetches' documents.
+  let operation: OperationDefinitionNode | undefined;
+  try {
+    operation = parse(options.request.query ?? '').definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  } catch {
+    return [];
+  }
+  const first = operation?.selectionSet.selections.find((s): s is FieldNode => s.kind === Kind.FIELD);
+  return first ? [(first.alias ?? first.name).value] : [];
 }
 
 type Fetch = (input: string, init: RequestInit) => Promise<Response>;
@@ -80,8 +98,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
 
   override async process(options: GraphQLDataSourceProcessOptions) {
     if (!('incomingRequestContext' in options)) return super.process(options); // health checks, schema loading
-    const path = options.pathInIncomingRequest ?? [];
-    if (!this.breaker.tryPass()) throw this.failure('connection', path, true);
+    if (!this.breaker.tryPass()) throw this.failure('connection', errorPath(options), true);
     const isQuery = !/^\s*(mutation|subscription)\b/.test(options.request.query ?? '');
     for (let attempt = 1; ; attempt++) {
       try {
@@ -92,12 +109,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
         const kind = failureKind(error);
         if (kind === 'other') {
           this.breaker.succeeded(); // it answered: a bad answer is not an outage
-          throw this.refusal(error, path);
+          throw this.refusal(error, errorPath(options));
         }
         if (kind === 'connection' && isQuery && attempt === 1) continue;
         this.breaker.failed();
         this.logger.warn({ subgraph: this.subgraph, kind, circuit: this.breaker.state, err: error }, 'subgraph fetch failed');
-        throw this.failure(kind === 'timeout' ? 'timeout' : 'connection', path, false);
+        throw this.failure(kind === 'timeout' ? 'timeout' : 'connection', errorPath(options), false);
       }
     }
   }

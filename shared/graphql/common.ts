@@ -1,5 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-import { isCalendarDate } from '../dates';
+import { DATE_RULE, EARLIEST_DATE, isCalendarDate, isInDateRange, LATEST_DATE } from '../dates';
 import { Poi, PROVINCES } from '../registry';
 
 /** An enum with a description on the type and on every value. */
@@ -38,7 +38,7 @@ function toDateString(value: unknown): string {
 
 function parseDateString(value: unknown): string {
   if (!isCalendarDate(value)) {
-    throw new GraphQLError(`Date must be a string like "2026-11-23", got ${JSON.stringify(value)}`, {
+    throw new GraphQLError(`Date must be ${DATE_RULE}, got ${JSON.stringify(value)}`, {
       extensions: { code: 'BAD_USER_INPUT' },
     });
   }
@@ -47,8 +47,8 @@ function parseDateString(value: unknown): string {
 
 function parseDateTime(value: unknown): Date {
   const date = typeof value === 'string' ? new Date(value) : undefined;
-  if (!date || Number.isNaN(date.getTime())) {
-    throw new GraphQLError(`DateTime must be an ISO 8601 string, got ${JSON.stringify(value)}`, {
+  if (!date || Number.isNaN(date.getTime()) || !isInDateRange(date)) {
+    throw new GraphQLError(`DateTime must be an ISO 8601 string from ${EARLIEST_DATE} to ${LATEST_DATE}, got ${JSON.stringify(value)}`, {
       extensions: { code: 'BAD_USER_INPUT' },
     });
   }

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { isCalendarDate } from '../dates';
+import { EARLIEST_DATE, isCalendarDate, isRealDay, LATEST_DATE } from '../dates';
 import type { Poi, Province } from '../registry';
 import { CONTRACT_SERVICES, CONTRACT_STATUSES, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from './entities';
 
@@ -58,7 +58,7 @@ export class Checks {
     if (value === undefined || value === null) {
       if (required) this.fail(field, 'is required');
     } else if (!isCalendarDate(value)) {
-      this.fail(field, 'must be a date like 2026-11-23');
+      this.fail(field, isRealDay(value) ? `must be a day from ${EARLIEST_DATE} to ${LATEST_DATE}` : 'must be a date like 2026-11-23');
     }
   }
 
@@ -144,7 +144,10 @@ export interface ContractInput {
 
 export function checkContract(checks: Checks, input: Partial<ContractInput>): void {
   if (!Array.isArray(input.services) || input.services.length === 0) checks.fail('services', 'must list at least one service');
-  else input.services.forEach((s, i) => checks.oneOf(`services[${i}]`, s, CONTRACT_SERVICES));
+  else {
+    input.services.forEach((s, i) => checks.oneOf(`services[${i}]`, s, CONTRACT_SERVICES));
+    if (new Set(input.services).size !== input.services.length) checks.fail('services', 'must not name a service twice');
+  }
   checks.date('startsOn', input.startsOn);
   checks.date('endsOn', input.endsOn);
   checks.order('endsOn', input.startsOn, input.endsOn, 'must be after startsOn');
@@ -180,6 +183,10 @@ export interface KnowledgeArticleInput {
   source: string;
 }
 
+/** Most tags on one knowledge article, and the longest tag. */
+export const MAX_TAGS = 50;
+export const MAX_TAG_LENGTH = 50;
+
 export function checkKnowledgeArticle(checks: Checks, input: Partial<KnowledgeArticleInput>, required: boolean): void {
   checks.text('title', input.title, 300, required);
   checks.text('summary', input.summary, 1000, required);
@@ -187,6 +194,7 @@ export function checkKnowledgeArticle(checks: Checks, input: Partial<KnowledgeAr
   checks.text('source', input.source, 100, required);
   if (input.tags !== undefined && input.tags !== null) {
     if (!Array.isArray(input.tags)) checks.fail('tags', 'must be a list of words');
-    else input.tags.forEach((t, i) => checks.text(`tags[${i}]`, t, 50));
+    else if (input.tags.length > MAX_TAGS) checks.fail('tags', `must have at most ${MAX_TAGS} tags, got ${input.tags.length}`);
+    else input.tags.forEach((t, i) => checks.text(`tags[${i}]`, t, MAX_TAG_LENGTH));
   } else if (required) checks.fail('tags', 'is required');
 }

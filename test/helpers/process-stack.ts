@@ -30,10 +30,12 @@ async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
 
 export interface ProcessStack {
   gatewayUrl: string;
+  port(name: string): number;
   pid(name: string): number;
   /** Resident memory of a service in MiB, from /proc. */
   rssMiB(name: string): number;
-  kill(name: string, signal?: NodeJS.Signals): Promise<void>;
+  /** Sends the signal and waits for the exit: the exit code, or null when a signal ended the process. */
+  kill(name: string, signal?: NodeJS.Signals): Promise<number | null>;
   start(name: string): Promise<void>;
   isRunning(name: string): boolean;
   stop(): Promise<void>;
@@ -74,10 +76,10 @@ export async function startProcessStack(extraEnv: Record<string, string> = {}): 
   };
   const kill = async (name: string, signal: NodeJS.Signals = 'SIGKILL') => {
     const child = children.get(name);
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
+    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill(signal);
-    await exited;
+    return exited;
   };
   const stop = async () => {
     await Promise.all([...children.keys()].map((name) => kill(name, 'SIGTERM')));
@@ -91,6 +93,7 @@ export async function startProcessStack(extraEnv: Record<string, string> = {}): 
   }
   return {
     gatewayUrl: `http://127.0.0.1:${ports.gateway}/graphql`,
+    port: (name) => ports[name],
     pid: (name) => children.get(name)!.pid!,
     rssMiB: (name) => {
       const status = fs.readFileSync(`/proc/${children.get(name)!.pid}/status`, 'utf8');

@@ -29,7 +29,7 @@ export interface Stack {
   /** The configuration the stack runs with (its secrets included). */
   config: Config;
   /** Another gateway over the running subgraphs (same signing key), with some security settings changed; stopped with the stack. */
-  gatewayWith(changes: Partial<SecurityConfig>, options?: { responseCache?: Config['gateway']['responseCache'] }): Promise<RunningServer>;
+  gatewayWith(changes: Partial<SecurityConfig>, options?: { responseCache?: Config['gateway']['responseCache']; operations?: Config['operations'] }): Promise<RunningServer>;
   /** SQL statements each subgraph has sent so far. */
   statementCounts(): Record<string, number>;
   stopSubgraph(name: string): Promise<void>;
@@ -120,7 +120,7 @@ export async function startStack(
     });
     const token = (scopes: readonly string[], subject?: string) => tokenFor(config.security.clients, scopes, subject);
     const extraGateways: RunningServer[] = [];
-    const gatewayWith = async (changes: Partial<SecurityConfig>, extraOptions: { responseCache?: Config['gateway']['responseCache'] } = {}) => {
+    const gatewayWith = async (changes: Partial<SecurityConfig>, extraOptions: { responseCache?: Config['gateway']['responseCache']; operations?: Config['operations'] } = {}) => {
       const extra = await startGateway({
         supergraph: { sdl: supergraphSdl },
         subgraphUrls: options.subgraphUrls ?? {},
@@ -129,6 +129,7 @@ export async function startStack(
         logger,
         security: { ...config.security, ...changes },
         responseCache: extraOptions.responseCache,
+        operations: extraOptions.operations,
       });
       extraGateways.push(extra);
       return extra;
