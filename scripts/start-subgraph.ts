@@ -20,6 +20,7 @@ runMain(async () => {
     logger,
     otlpEndpoint: config.otlpEndpoint,
     gatewayPublicKey: config.security.gatewayPublicKey,
+    requestTimeoutMs: config.gateway.resilience.timeoutMs,
   });
   stopOnSignal(running, logger);
 });

@@ -12,6 +12,7 @@ import { RunningServer, startGraphQLServer } from './server';
 import { enforceAuthDirectives } from './auth/directives';
 import { createIdentityVerifier } from './auth/internal-token';
 import { requireGatewayToken } from './auth/subgraph-guard';
+import { enforceDeadline, requestDeadline } from './deadline';
 
 export interface SubgraphStartOptions {
   port: number;
@@ -25,6 +26,8 @@ export interface SubgraphStartOptions {
   otlpEndpoint?: string;
   /** The gateway's public key (SPKI PEM): only requests with a token it signed are served. */
   gatewayPublicKey: string;
+  /** The longest this subgraph works on one request (SUBGRAPH_TIMEOUT_MS), whatever deadline the gateway sends. */
+  requestTimeoutMs: number;
 }
 
 export interface RunningSubgraph extends RunningServer {
@@ -74,6 +77,8 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
   // The owner decides: the schema's @authenticated / @requiresScopes are enforced here.
   enforceAuthDirectives(schema);
   allowEntityCaching(schema);
+  // Work stops when the gateway gives up: before each resolver and each SQL statement.
+  enforceDeadline(schema, spec.database.dataSource);
   const onlyTheGateway = requireGatewayToken(await createIdentityVerifier(spec.options.gatewayPublicKey, spec.name));
   // Operation durations and errors, root resolver and SQL timings, and the connection pool.
   const metrics = createMetricsRegistry(spec.name);
@@ -90,7 +95,7 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
     plugins: [ApolloServerPluginInlineTraceDisabled()],
     metrics: { registry: metrics, prefix: 'subgraph' },
     otlpEndpoint: spec.options.otlpEndpoint,
-    guards: [onlyTheGateway],
+    guards: [onlyTheGateway, requestDeadline(spec.options.requestTimeoutMs)],
     routes: (app) => {
       app.use('/import', onlyTheGateway);
       spec.routes?.(app);

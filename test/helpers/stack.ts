@@ -97,6 +97,7 @@ export async function startStack(
         seed: { ...config.seed, reset: true },
         logger,
         gatewayPublicKey: config.security.gatewayPublicKey,
+        requestTimeoutMs: options.resilience?.timeoutMs ?? config.gateway.resilience.timeoutMs,
       });
       subgraphs.set(definition.name, running);
     };
