@@ -56,11 +56,11 @@ async function withSlowCubiss<T>(run: () => Promise<T>): Promise<{ result: T; st
   }
 }
 
-function askCubiss(headers: Record<string, string>, signal?: AbortSignal) {
+function askCubiss(headers: Record<string, string>, signal?: AbortSignal, query = SLOW_QUERY) {
   return fetch(stack.subgraphs.get('cubiss')!.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${signedForCubiss}`, ...headers },
-    body: JSON.stringify({ query: SLOW_QUERY }),
+    body: JSON.stringify({ query }),
     signal,
   });
 }
@@ -96,6 +96,25 @@ describe('a subgraph stops working when the gateway gives up', () => {
     const body = (await result.json()) as { errors?: { extensions?: { code?: string } }[] };
     expect(result.status).toBe(200);
     expect(body.errors?.map((e) => e.extensions?.code)).toContain('DEADLINE_EXCEEDED');
+  });
+
+  it('a write cut off by its deadline is rolled back whole: nothing half-written', async () => {
+    const counts = async () => (await stack.query('{ cubiss { knowledgeArticles { totalCount } audit(entity: KNOWLEDGE_ARTICLE) { totalCount } } }')).data.cubiss;
+    const before = await counts();
+    // The deadline passes right after the article's INSERT, inside the transaction, before its audit row.
+    const subscribers = stack.subgraphs.get('cubiss')!.database.dataSource.subscribers;
+    const pause: EntitySubscriberInterface = {
+      afterQuery: ({ query }) => (/^INSERT INTO "knowledge_article"/.test(query) ? new Promise<void>((resolve) => setTimeout(resolve, TIMEOUT_MS)) : undefined),
+    };
+    subscribers.push(pause);
+    try {
+      const create = 'mutation { cubiss { createKnowledgeArticle(input: { title: "Cut off by its deadline", summary: "s", body: "b", tags: ["t"], source: "test" }) { id } } }';
+      const answer = await (await askCubiss({ 'x-request-deadline': String(Date.now() + TIMEOUT_MS / 2) }, undefined, create)).json();
+      expect(answer.errors?.map((e: { extensions?: { code?: string } }) => e.extensions?.code)).toEqual(['DEADLINE_EXCEEDED']);
+    } finally {
+      subscribers.splice(subscribers.indexOf(pause), 1);
+    }
+    expect(await counts()).toEqual(before);
   });
 
   it('refuses a request whose deadline has passed, before any SQL, and a malformed deadline', async () => {
