@@ -123,10 +123,11 @@ export function operationCost(
 }
 
 /**
- * The gateway's limits beyond depth, tokens, body size and batching (which every service
- * applies): aliases (alias bombs), directive uses (`@include` floods) and the estimated cost
- * (operationCost, with the request's variables). Each is refused with its own code and the
- * figure, before any subgraph is called: 400.
+ * The gateway's limits beyond depth, tokens, fragment expansion, body size and batching (which
+ * every service applies): aliases (alias bombs), directive uses (`@include` floods), page sizes
+ * out of range (BAD_USER_INPUT) and the estimated cost (operationCost, with the request's
+ * variables coerced as execution will, defaults included). Each is refused with its own code and
+ * the figure, before any subgraph is called: 400.
  */
 export function operationLimits(limits: Pick<OperationLimits, 'aliases' | 'directives' | 'cost'>): ApolloServerPlugin<BaseContext> {
   return {
