@@ -25,6 +25,7 @@ runMain(async () => {
     gatewayPublicKey: config.security.gatewayPublicKey,
     cursorSecret,
     operations: config.operations,
+    requestTimeoutMs: config.gateway.resilience.timeoutMs,
   });
   stopOnSignal(running, logger);
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { LocalSecrets, readOrCreateLocalSecrets } from './auth/local-secrets';
 import { NETWORK_READ, scopesFromClaims } from './auth/identity';
 import { isCalendarDate } from './dates';
-import { MAX_QUERY_DEPTH, MAX_TOKENS } from './graphql-limits';
+import { MAX_EXPANDED_FIELDS, MAX_QUERY_DEPTH, MAX_TOKENS } from './graphql-limits';
 import { POIS } from './registry';
 
 /** Where one subgraph listens, where the gateway reaches it, and which database it uses. */
@@ -22,6 +22,8 @@ export interface OperationLimits {
   aliases: number;
   directives: number;
   tokens: number;
+  /** Fields an operation selects with every fragment spread in place, counted without expanding (fragment bombs). */
+  expandedFields: number;
   bodyBytes: number;
   /** Estimated cost: every field counts once per item of every list around it (see gateway/src/operation-limits.ts). */
   cost: number;
@@ -261,6 +263,7 @@ function loadSecurity(
       aliases: integer('LIMIT_ALIASES', 30, 0, 1000),
       directives: integer('LIMIT_DIRECTIVES', 50, 0, 1000),
       tokens: integer('LIMIT_TOKENS', MAX_TOKENS, 100, 100_000),
+      expandedFields: integer('LIMIT_EXPANDED_FIELDS', MAX_EXPANDED_FIELDS, 100, 1_000_000),
       bodyBytes: integer('LIMIT_BODY_BYTES', 2 ** 20, 1024, 64 * 2 ** 20),
       cost: integer('LIMIT_COST', 100_000, 10, 10_000_000),
       batch: integer('LIMIT_BATCH', 10, 1, 100),

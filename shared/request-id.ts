@@ -27,6 +27,8 @@ export interface RequestScope {
   logger: Logger;
   operationName?: string;
   errorCount?: number;
+  /** Fires when the request's deadline passes or its caller disconnects (subgraphs: shared/deadline.ts). */
+  signal?: AbortSignal;
 }
 
 /** Added to every GraphQL context value, so resolvers and data sources can log with the request's id. */

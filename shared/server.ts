@@ -6,7 +6,7 @@ import express from 'express';
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { GraphQLError, type DocumentNode } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { depthLimit, MAX_QUERY_DEPTH, MAX_TOKENS, operationResolution, rejectDeepDocuments } from './graphql-limits';
+import { depthLimit, MAX_EXPANDED_FIELDS, MAX_QUERY_DEPTH, MAX_TOKENS, operationResolution, rejectHostileDocuments } from './graphql-limits';
 import type { Identity } from './auth/identity';
 import type { IdempotentRequest } from './idempotency';
 import { ApolloServer, ApolloServerPlugin, BaseContext } from '@apollo/server';
@@ -68,8 +68,8 @@ export interface GraphQLServerOptions<TContext extends BaseContext> {
   authenticate?: express.RequestHandler;
   /** Run on every /graphql request once its body is read (rate limits); each may answer the request itself (429). */
   guards?: express.RequestHandler[];
-  /** Depth, tokens, body size and batched operations (default: depth 40, 15,000 tokens, 1 MiB, no batching). */
-  limits?: { depth: number; tokens: number; bodyBytes: number; batch: number };
+  /** Depth, tokens, fields once fragments are spread, body size and batched operations (default: depth 40, 15,000 tokens, 15,000 fields, 1 MiB, no batching). */
+  limits?: { depth: number; tokens: number; expandedFields: number; bodyBytes: number; batch: number };
   /** Automatic persisted queries: where query texts are kept by hash (default: none, APQ off). */
   persistedQueries?: KeyValueCache<string>;
   /** Schema introspection (default true). Without it, error messages no longer suggest field names either. */
@@ -225,7 +225,7 @@ export async function startGraphQLServer<TContext extends BaseContext>(
   const tracing = options.otlpEndpoint
     ? await startTracing({ otlpEndpoint: options.otlpEndpoint, serviceName: options.name, logger: options.logger })
     : undefined;
-  const limits = options.limits ?? { depth: MAX_QUERY_DEPTH, tokens: MAX_TOKENS, bodyBytes: 2 ** 20, batch: 1 };
+  const limits = options.limits ?? { depth: MAX_QUERY_DEPTH, tokens: MAX_TOKENS, expandedFields: MAX_EXPANDED_FIELDS, bodyBytes: 2 ** 20, batch: 1 };
   const introspection = options.introspection ?? true;
   const apollo = new ApolloServer<TContext>({
     ...(options.gateway ? { gateway: options.gateway } : { schema: options.schema! }),
@@ -296,7 +296,7 @@ export async function startGraphQLServer<TContext extends BaseContext>(
     badBody,
     batchLimit(limits.batch),
     ...(options.guards ?? []),
-    rejectDeepDocuments,
+    rejectHostileDocuments(limits),
     ...(tracing ? [tracing.middleware] : []),
     enterRequestScope,
     expressMiddleware(apollo, {

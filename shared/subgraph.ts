@@ -15,6 +15,7 @@ import { createIdentityVerifier } from './auth/internal-token';
 import { requireGatewayToken } from './auth/subgraph-guard';
 import { keyWriteFields, readIdempotencyKey } from './idempotency';
 import { DEFAULT_IDEMPOTENCY_TTL_HOURS } from './config';
+import { enforceDeadline, requestDeadline } from './deadline';
 
 export interface SubgraphStartOptions {
   port: number;
@@ -34,6 +35,8 @@ export interface SubgraphStartOptions {
   idempotencyTtlHours?: number;
   /** Who may read /metrics and /ready's details (default: anyone). */
   operations?: OperationsAccess;
+  /** The longest this subgraph works on one request (SUBGRAPH_TIMEOUT_MS), whatever deadline the gateway sends. */
+  requestTimeoutMs: number;
 }
 
 export interface RunningSubgraph extends RunningServer {
@@ -84,6 +87,8 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
   enforceAuthDirectives(schema);
   allowEntityCaching(schema);
   keyWriteFields(schema, spec.options.idempotencyTtlHours ?? DEFAULT_IDEMPOTENCY_TTL_HOURS);
+  // Work stops when the gateway gives up: before each resolver and each SQL statement.
+  enforceDeadline(schema, spec.database.dataSource);
   const onlyTheGateway = requireGatewayToken(await createIdentityVerifier(spec.options.gatewayPublicKey, spec.name));
   // Operation durations and errors, root resolver and SQL timings, and the connection pool.
   const metrics = createMetricsRegistry(spec.name);
@@ -102,7 +107,7 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
     otlpEndpoint: spec.options.otlpEndpoint,
     operations: spec.options.operations,
     authenticate: onlyTheGateway,
-    guards: [readIdempotencyKey(true)],
+    guards: [readIdempotencyKey(true), requestDeadline(spec.options.requestTimeoutMs)],
     routes: (app) => {
       app.use('/import', onlyTheGateway);
       spec.routes?.(app);

@@ -17,6 +17,7 @@ import vm from 'node:vm';
 import { ALL_SCOPES } from './helpers/auth';
 import { createIdentitySigner } from '../shared/auth/internal-token';
 import { startStack, Stack } from './helpers/stack';
+import { aliasedChain, doublingChain, inlineChain, nestedChain, repeatedFieldChain } from './helpers/hostile-documents';
 
 const REQUEST_TIMEOUT_MS = 20_000;
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -354,6 +355,41 @@ describe('large and expensive requests', () => {
   });
 });
 
+describe('fragment bombs and page sizes out of range (issue 18)', () => {
+  it('refuses generated fragment bombs of up to 1 MiB (chains, fan-outs, nested types, inline fragments, aliases) with a clear code, quickly', async () => {
+    for (let i = 0; i < 30; i++) {
+      const bomb = fragmentBomb(new Random(0xb0b + i));
+      const answer = await postJson({ query: bomb.query });
+      expect({ i, status: answer.status, problems: problems(answer, bomb.query), code: answer.body?.errors?.[0]?.extensions?.code, quick: answer.ms < 2000 }).toEqual({
+        i,
+        status: 400,
+        problems: [],
+        code: bomb.code,
+        quick: true, // 50 ms on an idle machine; generous for a busy one
+      });
+    }
+    await expectStillServing();
+  });
+
+  it('refuses negative and huge page sizes (int32 min and max, literal and variable, aliased, beside an expensive sibling) at the gateway, naming the argument', async () => {
+    const before = stack.statementCounts();
+    for (let i = 0; i < 40; i++) {
+      const request = pageSizeRequest(new Random(0xf1257 + i));
+      const answer = await postJson({ query: request.query, variables: request.variables });
+      const error = answer.body?.errors?.[0];
+      expect({ i, status: answer.status, problems: problems(answer, request.query), code: error?.extensions?.code, names: /first/.test(error?.message ?? '') }).toEqual({
+        i,
+        status: 400,
+        problems: [],
+        code: request.code,
+        names: !request.overflows, // past int32 the error is about the value or the variable, not the page size
+      });
+      if (!request.overflows) expect(error.extensions.argument).toBe('first');
+    }
+    expect(stack.statementCounts()).toEqual(before); // refused before any subgraph worked
+  });
+});
+
 describe('odd values', () => {
   it('answers an invalid Date or DateTime with a clear error naming the value, not the subgraph\'s URL', async () => {
     // The gateway cannot check custom scalars; the subgraph refuses the whole fetch with a 400
@@ -655,7 +691,57 @@ function mutateQuery(random: Random, query: string): string {
   return out;
 }
 
+/**
+ * A fragment bomb (issue 18): a random shape expanding to at least 2^20 fields, at most 1 MiB.
+ * Chains of more than 40 fragments are refused as too deep, shorter ones as too many fields.
+ */
+function fragmentBomb(random: Random): { query: string; code: string } {
+  const fanOut = random.int(2, 30);
+  const levels = Math.ceil(20 / Math.log2(fanOut)) + random.int(0, 24);
+  const nameLength = random.size(3, Math.max(3, Math.floor(900_000 / ((levels + 1) * (fanOut + 30)))));
+  const options = { levels, fanOut, nameLength };
+  const shapes = [doublingChain, nestedChain, inlineChain, () => aliasedChain({ ...options, aliases: random.int(2, 25) }), () => repeatedFieldChain({ ...options, repeats: random.int(2, 200) })];
+  return { query: random.pick(shapes)(options), code: levels + 1 > 40 ? 'QUERY_TOO_DEEP' : 'TOO_MANY_FIELDS' };
+}
+
+const PAGED_FIELDS = [
+  (first: string) => `pois { libraries(${first}) { totalCount } }`,
+  (first: string) => `cubiss { tickets(${first}) { nodes { title } } }`,
+  (first: string) => `pois { contracts(${first}) { totalCount } }`,
+  (first: string) => `cubiss { libraries(first: 2) { nodes { tickets(${first}) { totalCount } } } }`,
+];
+const EXPENSIVE_SIBLING = 'b: pois { libraries(first: 100) { nodes { branches { name } tickets(first: 100) { nodes { title } } } } }';
+
+/**
+ * A page size out of range (issue 18): int32's ends and just past them, -1, 101, as a literal or
+ * a variable, aliased or not, maybe beside an expensive sibling. In int32 range: BAD_USER_INPUT
+ * naming `first`; past it a literal is no Int (GRAPHQL_VALIDATION_FAILED), a variable cannot be
+ * coerced (BAD_USER_INPUT).
+ */
+function pageSizeRequest(random: Random): { query: string; variables?: Record<string, unknown>; code: string; overflows: boolean } {
+  const value = random.pick([-2147483648, -2147483647, -1, 101, 1000, 2147483647, 2147483648, -2147483649]);
+  const overflows = Math.abs(value) > 2147483647 && value !== -2147483648;
+  const viaVariable = random.chance(0.5);
+  const field = random.pick(PAGED_FIELDS)(viaVariable ? 'first: $n' : `first: ${value}`);
+  const selections = `${random.chance(0.5) ? 'a: ' : ''}${field}${random.chance(0.5) ? ` ${EXPENSIVE_SIBLING}` : ''}`;
+  return {
+    query: viaVariable ? `query($n: Int) { ${selections} }` : `{ ${selections} }`,
+    variables: viaVariable ? { n: value } : undefined,
+    code: overflows && !viaVariable ? 'GRAPHQL_VALIDATION_FAILED' : 'BAD_USER_INPUT',
+    overflows,
+  };
+}
+
 const FAMILIES: { name: string; weight: number; make: (random: Random, url: string) => Omit<FuzzRequest, 'family'> }[] = [
+  { name: 'fragment bomb', weight: 2, make: (r, url) => ({ url, method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ query: fragmentBomb(r).query }) }) },
+  {
+    name: 'page size out of range',
+    weight: 3,
+    make: (r, url) => {
+      const { query, variables } = pageSizeRequest(r);
+      return { url, method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ query, variables }) };
+    },
+  },
   { name: 'random bytes', weight: 5, make: (r, url) => ({ url, method: 'POST', headers: JSON_HEADERS, body: r.bytes(r.size(1, 4000)) }) },
   {
     name: 'truncated JSON',

@@ -180,6 +180,7 @@ describe('observability', () => {
           logger: createLogger(definition.name, 'info', logs.stream),
           gatewayPublicKey: config.security.gatewayPublicKey,
           cursorSecret: config.security.cursorSecret!,
+          requestTimeoutMs: config.gateway.resilience.timeoutMs,
         }),
       );
     }

@@ -11,14 +11,16 @@ import type { SecurityConfig } from '../shared/config';
 import { POIS, poiByCode } from '../shared/registry';
 import type { RunningServer } from '../shared/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { isInputObjectType, Kind, parse, type GraphQLInputObjectType, type GraphQLInterfaceType, type OperationDefinitionNode } from 'graphql';
+import { isInputObjectType, Kind, parse, specifiedRules, validate, visit, type DocumentNode, type GraphQLInputObjectType, type GraphQLInterfaceType, type OperationDefinitionNode } from 'graphql';
 import { FILTER_READS } from '../shared/poi/resolvers';
 import { poiSubgraphSdl } from '../shared/poi/schema';
+import { documentShape } from '../shared/graphql-limits';
 import { exampleVariables, readExampleOperations } from '../gateway/src/ide';
 import { operationCost } from '../gateway/src/operation-limits';
 import { apiSchemaOf } from '../shared/schema-changes';
 import { freePort } from './helpers/process-stack';
 import { GraphQLResponse, postGraphQL, startStack, Stack } from './helpers/stack';
+import { aliasedChain, doublingChain, fragmentBombs } from './helpers/hostile-documents';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -451,7 +453,7 @@ describe('no way around the gateway', () => {
 
 describe('operation limits, each with its own error', () => {
   let limited: RunningServer;
-  const limits = { depth: 6, aliases: 3, directives: 3, tokens: 400, bodyBytes: 4096, cost: 5000, batch: 2 };
+  const limits = { depth: 6, aliases: 3, directives: 3, tokens: 400, expandedFields: 1000, bodyBytes: 4096, cost: 5000, batch: 2 };
   beforeAll(async () => {
     limited = await gatewayWith({ limits });
   });
@@ -515,6 +517,73 @@ describe('operation limits, each with its own error', () => {
     expect(Object.keys(costs).length).toBeGreaterThanOrEqual(15);
     for (const [file, cost] of Object.entries(costs)) expect([file, cost <= stack.config.security.limits.cost / 2]).toEqual([file, true]);
     expect(costs['dashboard-overview.graphql']).toBeGreaterThan(1000); // the estimate does count lists
+  });
+
+  it('fragment bombs are refused by their expanded size, without expanding them (issue 18, item 2)', async () => {
+    for (const [bytes, doublings] of [[2048, 20], [2 ** 20 - 1000, 36]]) {
+      for (const bomb of fragmentBombs(bytes, doublings)) {
+        const started = performance.now();
+        const response = await stack.query(bomb.text);
+        const ms = performance.now() - started;
+        expect([bomb.shape, response.status, codes(response)]).toEqual([bomb.shape, 400, ['TOO_MANY_FIELDS']]);
+        expect([bomb.shape, ms < 1000]).toEqual([bomb.shape, true]); // 50 ms on an idle machine; generous for a busy one
+      }
+    }
+  });
+
+  it('depth, fields and cost of a fragment bomb take one look per selection, whatever its expansion; graphql-js validation stays fast on it', () => {
+    const schema = apiSchemaOf(stack.supergraphSdl);
+    const selectionsIn = (document: DocumentNode) => {
+      let count = 0;
+      visit(document, { Field: () => void count++, FragmentSpread: () => void count++, InlineFragment: () => void count++ });
+      return count;
+    };
+    for (const bomb of [...fragmentBombs(2048, 36), ...fragmentBombs(2 ** 20, 36), { shape: '5,000 aliases of a spread, 2^30', text: aliasedChain({ levels: 30, fanOut: 2, aliases: 5000 }) }]) {
+      const document = parse(bomb.text, { maxTokens: 10 ** 6 });
+      const shape = documentShape(document);
+      const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
+      const fragments = Object.fromEntries(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d]] : [])));
+      const counter = { visits: 0 };
+      const cost = operationCost(schema, operation.selectionSet, schema.getQueryType()!, fragments, {}, counter);
+      expect([bomb.shape, shape.visits <= selectionsIn(document), counter.visits <= selectionsIn(document)]).toEqual([bomb.shape, true, true]);
+      expect([bomb.shape, shape.operations.get(operation)!.fields >= 2 ** 20, cost >= 2 ** 20]).toEqual([bomb.shape, true, true]);
+      const started = performance.now();
+      validate(schema, document, specifiedRules);
+      expect([bomb.shape, performance.now() - started < 2000]).toEqual([bomb.shape, true]);
+    }
+    // Arithmetic, not estimates: 2^20 copies of `pois { code }` (1 + 10 per copy, 2 fields per copy).
+    const chain = parse(doublingChain({ levels: 20, fanOut: 2 }));
+    expect(documentShape(chain).operations.values().next().value).toEqual({ depth: 2, fields: 2 * 2 ** 20 });
+    const operation = chain.definitions[0] as OperationDefinitionNode;
+    const fragments = Object.fromEntries(chain.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d]] : [])));
+    expect(operationCost(apiSchemaOf(stack.supergraphSdl), operation.selectionSet, schema.getQueryType()!, fragments, {})).toBe(11 * 2 ** 20);
+  });
+
+  it('fragments spread inside each other deeper than the depth limit are refused before validation (no stack overflow)', async () => {
+    const gateway = await gatewayWith({ limits: { ...stack.config.security.limits, tokens: 100_000 } });
+    const response = await postGraphQL(gateway.url, doublingChain({ levels: 6000, fanOut: 1 }), undefined, bearer(await stack.token([NETWORK_READ])));
+    expect(response.status).toBe(400);
+    expect(codes(response)).toEqual(['QUERY_TOO_DEEP']);
+    expect(response.errors![0].message).toBe('Fragments are nested too deeply: more than 40 spreads inside each other');
+  });
+
+  it('a page size out of range is refused before costing, so a negative first cannot cancel the cost (issue 18, item 3)', async () => {
+    const before = stack.statementCounts();
+    const expensive = 'pois { libraries(first: 100) { nodes { branches { name } } } }';
+    const negative = await ask(`{ a: pois { libraries(first: -2147483648) { nodes { name } } } ${expensive} }`);
+    expect(negative.status).toBe(400);
+    expect(negative.errors).toEqual([
+      { message: '"first" must be between 0 and 100, got -2147483648', extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'first' }) },
+    ]);
+    for (const n of [-2147483648, -1, 101, 2147483647]) {
+      const viaVariable = await postGraphQL(limited.url, `query($n: Int) { a: pois { libraries(first: $n) { totalCount } } ${expensive} }`, { n });
+      expect([n, viaVariable.status, codes(viaVariable), viaVariable.errors![0].extensions?.argument]).toEqual([n, 400, ['BAD_USER_INPUT'], 'first']);
+    }
+    // A variable's default counts like a given value.
+    const byDefault = await ask(`query($n: Int = 100) { pois { libraries(first: $n) { nodes { branches { name } } } } }`);
+    expect(codes(byDefault)).toEqual(['COST_LIMIT_EXCEEDED']);
+    expect(stack.statementCounts()).toEqual(before);
+    expect((await ask('{ pois { libraries(first: 0) { totalCount } } }')).errors).toBeUndefined();
   });
 
   it('batched operations per request', async () => {

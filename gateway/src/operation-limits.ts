@@ -11,18 +11,18 @@ import {
   Kind,
   visit,
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLField,
   type SelectionSetNode,
 } from 'graphql';
-import { getArgumentValues } from 'graphql/execution/values';
+import { getArgumentValues, getVariableValues } from 'graphql/execution/values';
+import { DEFAULT_PAGE_SIZE, pageSizeProblem, PAGE_SIZE_ARGUMENTS } from '../../shared/graphql/connection';
 import type { OperationLimits } from '../../shared/config';
 
 /** What a list without a `first` argument is assumed to hold (POIs, branches, months, …). */
 export const ASSUMED_LIST_SIZE = 10;
-/** A connection's page size when `first` is not given (the API's default). */
-const DEFAULT_PAGE_SIZE = 20;
 
 /** Aliases and directive uses in a whole document, fragments included; counted once per parsed document. */
 const documentCounts = new WeakMap<DocumentNode, { aliases: number; directives: number }>();
@@ -39,11 +39,28 @@ function countsOf(document: DocumentNode) {
   return counts;
 }
 
+const refused = (code: string, message: string, extensions: Record<string, unknown> = {}) =>
+  new GraphQLError(message, { extensions: { code, ...extensions, http: { status: 400 } } });
+
+/** Argument values of one field, with the request's coerced variables; none when they cannot be read (execution reports why). */
+function argumentsOf(field: GraphQLField<unknown, unknown>, selection: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return getArgumentValues(field, selection, variables);
+  } catch {
+    return {};
+  }
+}
+
 /**
  * The estimated cost of an operation: every field counts once for every item of every list
  * around it. A connection's `nodes` multiply by its `first` (default 20), any other list by
  * ASSUMED_LIST_SIZE. `{ pois { libraries(first: 100) { nodes { name } } } }` costs
  * 1 (pois) + 10 (libraries, once per POI) + 10 (nodes) + 10 × 100 (name) = 1,021.
+ *
+ * A page size (`first`, `last`) outside 0..MAX_PAGE_SIZE is refused (BAD_USER_INPUT naming the
+ * argument), so no term is ever negative. Each fragment is costed once per page size around it and
+ * multiplied where it is spread, so a fragment bomb costs one look at each selection
+ * (`counter.visits` counts them).
  */
 export function operationCost(
   schema: GraphQLSchema,
@@ -51,52 +68,66 @@ export function operationCost(
   rootType: GraphQLCompositeType,
   fragments: Record<string, FragmentDefinitionNode>,
   variables: Record<string, unknown>,
+  counter: { visits: number } = { visits: 0 },
 ): number {
-  const walk = (set: SelectionSetNode, type: GraphQLCompositeType, multiplier: number, pageSize: number, seen: ReadonlySet<string>): number => {
+  /** Cost of one fragment at multiplier 1, by name and the page size around it; NaN while it is being costed (a cycle). */
+  const fragmentCosts = new Map<string, number>();
+  const fragmentCost = (fragment: FragmentDefinitionNode, pageSize: number): number => {
+    const key = `${fragment.name.value}:${pageSize}`;
+    const known = fragmentCosts.get(key);
+    if (known !== undefined) return Number.isNaN(known) ? 0 : known;
+    const condition = schema.getType(fragment.typeCondition.name.value);
+    if (!condition || !isCompositeType(condition)) return 0;
+    fragmentCosts.set(key, NaN);
+    const cost = walk(fragment.selectionSet, condition, pageSize);
+    fragmentCosts.set(key, cost);
+    return cost;
+  };
+  /** Cost of a selection set at multiplier 1: the caller multiplies. */
+  const walk = (set: SelectionSetNode, type: GraphQLCompositeType, pageSize: number): number => {
     let total = 0;
     for (const selection of set.selections) {
+      counter.visits++;
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const condition = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : type;
-        if (condition && isCompositeType(condition)) total += walk(selection.selectionSet, condition, multiplier, pageSize, seen);
+        if (condition && isCompositeType(condition)) total += walk(selection.selectionSet, condition, pageSize);
       } else if (selection.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = fragments[selection.name.value];
-        const condition = fragment && schema.getType(fragment.typeCondition.name.value);
-        if (condition && isCompositeType(condition) && !seen.has(fragment.name.value)) {
-          total += walk(fragment.selectionSet, condition, multiplier, pageSize, new Set([...seen, fragment.name.value]));
-        }
+        if (fragment) total += fragmentCost(fragment, pageSize);
       } else {
-        total += multiplier;
+        total += 1;
         const field: GraphQLField<unknown, unknown> | undefined =
           isObjectType(type) || isInterfaceType(type) ? type.getFields()[selection.name.value] : undefined;
-        if (!field || !selection.selectionSet) continue;
+        if (!field) continue;
+        const args = field.args.some((a) => PAGE_SIZE_ARGUMENTS.includes(a.name)) ? argumentsOf(field, selection, variables) : {};
+        for (const name of PAGE_SIZE_ARGUMENTS) {
+          const problem = args[name] === undefined || args[name] === null ? undefined : pageSizeProblem(name, args[name]);
+          if (problem) throw refused('BAD_USER_INPUT', problem, { argument: name });
+        }
+        if (!selection.selectionSet) continue;
         const returned = getNamedType(field.type);
         if (!isCompositeType(returned)) continue;
         const isConnection = returned.name.endsWith('Connection');
         const inConnection = type.name.endsWith('Connection');
-        let childMultiplier = multiplier;
-        if (inConnection && (selection.name.value === 'nodes' || selection.name.value === 'edges')) childMultiplier *= pageSize;
-        else if (!isConnection && isListType(getNullableType(field.type))) childMultiplier *= ASSUMED_LIST_SIZE;
-        let childPageSize = DEFAULT_PAGE_SIZE;
-        if (isConnection) {
-          const first = getArgumentValues(field, selection, variables).first;
-          childPageSize = typeof first === 'number' ? first : DEFAULT_PAGE_SIZE;
-        }
-        total += walk(selection.selectionSet, returned, childMultiplier, childPageSize, seen);
+        let factor = 1;
+        if (inConnection && (selection.name.value === 'nodes' || selection.name.value === 'edges')) factor = pageSize;
+        else if (!isConnection && isListType(getNullableType(field.type))) factor = ASSUMED_LIST_SIZE;
+        const first = args.first ?? args.last;
+        const childPageSize = isConnection && typeof first === 'number' ? first : DEFAULT_PAGE_SIZE;
+        total += Math.max(0, factor) * walk(selection.selectionSet, returned, Math.max(0, childPageSize));
       }
     }
     return total;
   };
-  return walk(selectionSet, rootType, 1, DEFAULT_PAGE_SIZE, new Set());
+  return walk(selectionSet, rootType, DEFAULT_PAGE_SIZE);
 }
 
-const refused = (code: string, message: string, extensions: Record<string, unknown> = {}) =>
-  new GraphQLError(message, { extensions: { code, ...extensions, http: { status: 400 } } });
-
 /**
- * The gateway's limits beyond depth, tokens, body size and batching (which every service
- * applies): aliases (alias bombs), directive uses (`@include` floods) and the estimated cost
- * (operationCost, with the request's variables). Each is refused with its own code and the
- * figure, before any subgraph is called: 400.
+ * The gateway's limits beyond depth, tokens, fragment expansion, body size and batching (which
+ * every service applies): aliases (alias bombs), directive uses (`@include` floods), page sizes
+ * out of range (BAD_USER_INPUT) and the estimated cost (operationCost, with the request's
+ * variables coerced as execution will, defaults included). Each is refused with its own code and
+ * the figure, before any subgraph is called: 400.
  */
 export function operationLimits(limits: Pick<OperationLimits, 'aliases' | 'directives' | 'cost'>): ApolloServerPlugin<BaseContext> {
   return {
@@ -110,12 +141,9 @@ export function operationLimits(limits: Pick<OperationLimits, 'aliases' | 'direc
           if (!operation || !root) return;
           const fragments: Record<string, FragmentDefinitionNode> = {};
           for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-          let cost: number;
-          try {
-            cost = operationCost(schema, operation.selectionSet, root, fragments, request.variables ?? {});
-          } catch {
-            return; // bad variables: execution reports them
-          }
+          const variables = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
+          if (variables.errors) return; // bad variables: execution reports them (BAD_USER_INPUT)
+          const cost = operationCost(schema, operation.selectionSet, root, fragments, variables.coerced);
           if (cost > limits.cost) {
             throw refused('COST_LIMIT_EXCEEDED', `Query is too expensive: estimated cost ${cost}, at most ${limits.cost}. Ask for smaller pages (first) or fewer nested lists.`, {
               cost,

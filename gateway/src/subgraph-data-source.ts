@@ -2,6 +2,7 @@ import { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apoll
 import { GraphQLError, Kind, parse, type FieldNode, type OperationDefinitionNode } from 'graphql';
 import type { Logger } from '../../shared/logger';
 import { CircuitBreaker } from './circuit-breaker';
+import { DEADLINE_HEADER } from '../../shared/deadline';
 
 export interface ResilienceOptions {
   /** Abort a subgraph fetch after this long. */
@@ -90,8 +91,14 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
     private readonly resilience: ResilienceOptions,
     private readonly logger: Logger,
   ) {
-    // Node's fetch keeps connections alive; the signal bounds every fetch.
-    const timed: Fetch = (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(resilience.timeoutMs) });
+    // Node's fetch keeps connections alive; the signal bounds every fetch (aborting it closes the
+    // connection), and the subgraph learns the same deadline, so it stops working when this gives up.
+    const timed: Fetch = (input, init) =>
+      fetch(input, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string>), [DEADLINE_HEADER]: String(Date.now() + resilience.timeoutMs) },
+        signal: AbortSignal.timeout(resilience.timeoutMs),
+      });
     super({ url, fetcher: (resilience.deduplicate ? deduplicateInflight(timed) : timed) as never });
     this.breaker = new CircuitBreaker(resilience.failureThreshold, resilience.cooldownMs);
   }

@@ -36,6 +36,15 @@ export interface PageArgs {
   after?: string | null;
 }
 
+/** The arguments that size a page of a list; the gateway refuses them out of range before costing a query. */
+export const PAGE_SIZE_ARGUMENTS: readonly string[] = ['first', 'last'];
+
+/** Why a page size is refused, or undefined for a whole number from 0 to MAX_PAGE_SIZE. */
+export function pageSizeProblem(argument: string, value: unknown): string | undefined {
+  if (Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_PAGE_SIZE) return undefined;
+  return `"${argument}" must be between 0 and ${MAX_PAGE_SIZE}, got ${value}`;
+}
+
 /** What a cursor belongs to: one list (with its parent, e.g. `library/12/tickets`), in one order, under one filter. */
 export interface ListRef {
   list: string;
@@ -130,9 +139,8 @@ export class Cursors {
   /** Validates `first` and `after`; a value out of range is an error, never silently changed. */
   page(args: PageArgs, list: ListRef): PageRequest {
     const first = args.first ?? DEFAULT_PAGE_SIZE;
-    if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-      throw badInput(`"first" must be between 0 and ${MAX_PAGE_SIZE}, got ${first}`, 'first');
-    }
+    const problem = pageSizeProblem('first', first);
+    if (problem) throw badInput(problem, 'first');
     if (args.after === undefined || args.after === null) return { first };
     return { first, after: this.open(args.after, list) };
   }

@@ -99,6 +99,7 @@ export async function startStack(
         logger,
         gatewayPublicKey: config.security.gatewayPublicKey,
         cursorSecret: config.security.cursorSecret!,
+        requestTimeoutMs: options.resilience?.timeoutMs ?? config.gateway.resilience.timeoutMs,
       });
       subgraphs.set(definition.name, running);
     };
