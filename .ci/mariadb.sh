@@ -23,7 +23,7 @@ if ! mariadb -e 'SELECT 1' >/dev/null 2>&1; then
   mariadb -e 'SELECT 1' >/dev/null || { log "did not start"; cat /tmp/mysqld_safe.log >&2; exit 1; }
 fi
 
-subgraphs=$(node -e 'const r=require("./subgraphs/collaboration/registry.json");console.log(["collaboration",...r.map(p=>p.code.toLowerCase())].join(" "))')
+subgraphs=$(node -e 'const r=require("./registry.json");console.log(["collaboration",...r.map(p=>p.code.toLowerCase())].join(" "))')
 for name in $subgraphs; do
   password="ci-${name}-secret"
   mariadb <<SQL

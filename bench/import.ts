@@ -1,4 +1,4 @@
-// `npm run bench:import`: how fast the bulk import (shared/poi/import.ts) takes 100,000 tickets.
+// `npm run bench:import`: how fast the bulk import (poi-kit/import.ts) takes 100,000 tickets.
 //
 // On a fresh, seeded POI database, in this process, with `importRows` directly (no HTTP), it times
 //   1. create: a 100,000-row CSV of new tickets (all inserted and audited, one transaction),
@@ -14,11 +14,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, PROJECT_ROOT } from '../shared/config';
 import { openDatabase } from '../shared/db';
-import { installEmbeddedSearch } from '../shared/poi/embedded-search';
-import { TicketEntity } from '../shared/poi/entities';
-import { ImportEntity, ImportProgress, importRows } from '../shared/poi/import';
-import { POI_SCHEMA } from '../shared/poi/subgraph';
-import { readLibrarySources, seedPoiDatabase } from '../shared/poi/seed';
+import { installEmbeddedSearch } from '../poi-kit/embedded-search';
+import { TicketEntity } from '../poi-kit/entities';
+import { ImportEntity, ImportProgress, importRows } from '../poi-kit/import';
+import { POI_SCHEMA } from '../poi-kit/subgraph';
+import { readLibrarySources, seedPoiDatabase } from '../poi-kit/seed';
 import { Poi, POIS } from '../shared/registry';
 
 const ROWS = 100_000;

@@ -9,12 +9,12 @@ import path from 'node:path';
 import { loadConfig, PROJECT_ROOT } from '../shared/config';
 import { openDatabase } from '../shared/db';
 import { runMain } from '../shared/lifecycle';
-import { POI_SCHEMA } from '../shared/poi/subgraph';
+import { POI_SCHEMA } from '../poi-kit/subgraph';
 import { POIS } from '../shared/registry';
 import { COLLABORATION_SCHEMA } from '../subgraphs/collaboration/src/subgraph';
 
 const TARGETS = {
-  poi: { folder: 'shared/poi/migrations', schema: POI_SCHEMA, subgraph: POIS[0].subgraphName },
+  poi: { folder: 'poi-kit/migrations', schema: POI_SCHEMA, subgraph: POIS[0].subgraphName },
   collaboration: { folder: 'subgraphs/collaboration/migrations', schema: COLLABORATION_SCHEMA, subgraph: 'collaboration' },
 };
 

@@ -1,6 +1,6 @@
 // `npm run import -- --poi cubiss --entity tickets --file tickets.csv [--dry-run] [--actor <name>] [--url <subgraph>]`
 //
-// Imports a CSV or JSON file into one POI's own database (see shared/poi/import.ts for the rules).
+// Imports a CSV or JSON file into one POI's own database (see poi-kit/import.ts for the rules).
 // With <POI>_DATABASE_URL (MySQL) it opens that database itself (migrations first); without one the
 // database is the embedded one inside the running subgraph, so the file goes to the subgraph's
 // POST /import at its configured port (or --url). Exit code 0: imported (or, dry run, importable);
@@ -22,8 +22,8 @@ import {
   importRows,
   importSummary,
   isImportEntity,
-} from '../shared/poi/import';
-import { POI_SCHEMA } from '../shared/poi/subgraph';
+} from '../poi-kit/import';
+import { POI_SCHEMA } from '../poi-kit/subgraph';
 import { POIS } from '../shared/registry';
 
 const USAGE = `Usage: npm run import -- --poi <code> --entity <${IMPORT_ENTITIES.join('|')}> --file <file.csv|file.json> [--dry-run] [--actor <name>] [--url <subgraph url>]`;

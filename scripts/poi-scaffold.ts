@@ -49,7 +49,7 @@ function folderReadme(registration: PoiRegistration): string {
   return `# ${registration.name}
 
 ${registration.fullName}'s own subgraph (${registration.provinces.join(', ')}), built from the POI kit in
-\`shared/poi/\`. Its GraphQL type is \`${registration.code[0]}${registration.code.slice(1).toLowerCase()}Poi\`, its root field
+\`poi-kit/\`. Its GraphQL type is \`${registration.code[0]}${registration.code.slice(1).toLowerCase()}Poi\`, its root field
 \`${registration.code.toLowerCase()}\`, its port ${registration.port}, and its database is set with
 \`${registration.code}_DATABASE_URL\` (embedded when unset).
 
@@ -114,7 +114,7 @@ function addToCompose(text: string, template: { name: string; port: number }, ad
  * supergraph. Any failure restores every file, so nothing is left half-made.
  */
 export function addPoi(root: string, input: NewPoi, log: (line: string) => void = () => {}): PoiRegistration {
-  const registryPath = path.join(root, 'subgraphs', 'collaboration', 'registry.json');
+  const registryPath = path.join(root, 'registry.json');
   const composePath = path.join(root, 'docker-compose.yml');
   const supergraphPath = path.join(root, 'supergraph.graphql');
   const registry: PoiRegistration[] = JSON.parse(fs.readFileSync(registryPath, 'utf8'));
@@ -158,7 +158,7 @@ export function addPoi(root: string, input: NewPoi, log: (line: string) => void 
     fs.writeFileSync(path.join(folder, 'README.md'), folderReadme(registration));
     log(`created subgraphs/${code.toLowerCase()}/ (README.md, data/libraries.csv with demo libraries)`);
     fs.writeFileSync(registryPath, JSON.stringify([...registry, registration], null, 2) + '\n');
-    log(`registered ${code} with the collaboration (subgraphs/collaboration/registry.json, port ${registration.port})`);
+    log(`registered ${code} with the collaboration (registry.json, port ${registration.port})`);
     fs.writeFileSync(composePath, composeText);
     log(`added mysql-${code.toLowerCase()} and ${code.toLowerCase()} to docker-compose.yml`);
     // A fresh process, so composition sees the new registry exactly as `npm run compose` does.

@@ -1,4 +1,4 @@
-import registryJson from '../subgraphs/collaboration/registry.json';
+import registryJson from '../registry.json';
 
 /** The twelve Dutch provinces, as the GraphQL `Province` enum spells them. */
 export const PROVINCES = [
@@ -17,7 +17,7 @@ export const PROVINCES = [
 ] as const;
 export type Province = (typeof PROVINCES)[number];
 
-/** One POI as registered with the collaboration (subgraphs/collaboration/registry.json). */
+/** One POI as registered with the collaboration (registry.json at the project root). */
 export interface PoiRegistration {
   code: string;
   name: string;

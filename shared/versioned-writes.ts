@@ -1,7 +1,7 @@
 import type { Identity } from './auth/identity';
 import { GraphQLError } from 'graphql';
 import type { EntityManager, EntitySchema } from 'typeorm';
-import { AuditEntityName, AuditEntryEntity } from './poi/entities';
+import { AuditEntryEntity } from './audit';
 
 /** Who writes, and through what; recorded with every change. */
 export interface Actor {
@@ -33,11 +33,11 @@ export function diff<T extends object>(current: T | null, next: Partial<T>): Cha
 }
 
 /** The audit row of one change, as every write (mutation or import) records it. */
-export function auditEntry(actor: Actor, entity: AuditEntityName, entityId: string | number, action: 'CREATE' | 'UPDATE' | 'DELETE', changes: Changes, at = new Date()) {
+export function auditEntry(actor: Actor, entity: string, entityId: string | number, action: 'CREATE' | 'UPDATE' | 'DELETE', changes: Changes, at = new Date()) {
   return { at, actor: actor.name, via: actor.via, entity, entityId: String(entityId), action, changes };
 }
 
-export async function audit(manager: EntityManager, actor: Actor, entity: AuditEntityName, entityId: string | number, action: 'CREATE' | 'UPDATE' | 'DELETE', changes: Changes) {
+export async function audit(manager: EntityManager, actor: Actor, entity: string, entityId: string | number, action: 'CREATE' | 'UPDATE' | 'DELETE', changes: Changes) {
   if (action === 'UPDATE' && Object.keys(changes).length === 0) return;
   await manager.insert(AuditEntryEntity, auditEntry(actor, entity, entityId, action, changes) as never);
 }
@@ -63,7 +63,7 @@ export async function applyChanges(manager: EntityManager, entity: EntitySchema<
 export async function updateVersioned<T extends { id: number | string; version: number }>(
   manager: EntityManager,
   entity: EntitySchema<T>,
-  auditName: AuditEntityName,
+  auditName: string,
   current: T,
   expectedVersion: number | null | undefined,
   next: Partial<T>,

@@ -1,5 +1,6 @@
+import fs from 'node:fs';
 import path from 'node:path';
-import { definePoiSubgraph } from '../shared/poi/subgraph';
+import { definePoiSubgraph } from '../poi-kit/subgraph';
 import type { Config } from '../shared/config';
 import { Poi, POIS } from '../shared/registry';
 import { composeSupergraph } from '../shared/supergraph';
@@ -7,14 +8,23 @@ import type { SubgraphDefinition } from '../shared/subgraph';
 import { defineCollaborationSubgraph } from './collaboration/src/subgraph';
 
 /**
- * The subgraphs of a federation over a registry: the collaboration, then one per POI. A POI's
- * seed data comes from its folder (`subgraphs/<name>` unless `folderOf` says otherwise).
+ * A POI's subgraph as its own folder builds it (`index.ts` there: the kit plus what the POI adds),
+ * or the kit alone for a folder without an entry point (a POI made up by a benchmark).
+ */
+function poiSubgraph(poi: Poi, folder: string): SubgraphDefinition {
+  const entry = path.join(folder, 'index.ts');
+  return fs.existsSync(entry) ? (require(entry) as { default: SubgraphDefinition }).default : definePoiSubgraph(poi, folder);
+}
+
+/**
+ * The subgraphs of a federation over a registry: the collaboration, then one per POI, each from
+ * its folder (`subgraphs/<name>` unless `folderOf` says otherwise).
  */
 export function createSubgraphs(
   pois: readonly Poi[],
   folderOf: (poi: Poi) => string = (poi) => path.join(__dirname, poi.subgraphName),
 ): SubgraphDefinition[] {
-  return [defineCollaborationSubgraph(pois), ...pois.map((poi) => definePoiSubgraph(poi, folderOf(poi)))];
+  return [defineCollaborationSubgraph(pois), ...pois.map((poi) => poiSubgraph(poi, folderOf(poi)))];
 }
 
 /** Every subgraph of this federation, from the registry. */

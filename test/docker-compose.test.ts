@@ -12,7 +12,7 @@ import { loadConfig, subgraphConfig } from '../shared/config';
 const ROOT = path.resolve(__dirname, '..');
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
 
-const registry = JSON.parse(read('subgraphs/collaboration/registry.json')) as { code: string; port: number }[];
+const registry = JSON.parse(read('registry.json')) as { code: string; port: number }[];
 /** The collaboration subgraph, then one per registered POI, named after its code. */
 const SUBGRAPHS = ['collaboration', ...registry.map((poi) => poi.code.toLowerCase())];
 const GATEWAY_PORT = 4000;
@@ -371,7 +371,7 @@ describe('Dockerfile', () => {
       'shared/config.ts',
       'subgraphs/catalog.ts',
       'subgraphs/collaboration/schema.graphql',
-      'subgraphs/collaboration/registry.json',
+      'registry.json',
       ...dataFiles,
     ];
     for (const file of runtimeFiles) expect({ file, ignored: ignored(file) }).toEqual({ file, ignored: false });

@@ -1,4 +1,4 @@
-// Bulk import (shared/poi/import.ts, scripts/import.ts): every validation rule with its
+// Bulk import (poi-kit/import.ts, scripts/import.ts): every validation rule with its
 // `line N, column X: reason`, all-or-nothing, idempotent re-imports, only changed rows updated and
 // audited, CSV and JSON, dry runs, and the CLI end to end through a running subgraph's POST /import
 // (and directly against MySQL when CUBISS_DATABASE_URL is set).
@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { loadConfig, PROJECT_ROOT } from '../shared/config';
-import { AuditEntryEntity, BranchEntity, ContractEntity, KnowledgeArticleEntity, LibraryEntity, TicketEntity } from '../shared/poi/entities';
-import { formatImportError, ImportEntity, ImportFormat, ImportResult, importRows } from '../shared/poi/import';
+import { AuditEntryEntity, BranchEntity, ContractEntity, KnowledgeArticleEntity, LibraryEntity, TicketEntity } from '../poi-kit/entities';
+import { formatImportError, ImportEntity, ImportFormat, ImportResult, importRows } from '../poi-kit/import';
 import { POIS } from '../shared/registry';
 import { startStack, Stack } from './helpers/stack';
 import { createIdentitySigner } from '../shared/auth/internal-token';

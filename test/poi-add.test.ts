@@ -48,7 +48,7 @@ describe('npm run poi:add', () => {
     const changed = changedFiles(before, snapshotFiles(project.root));
     expect(changed).toEqual([
       'docker-compose.yml',
-      'subgraphs/collaboration/registry.json',
+      'registry.json',
       'subgraphs/fryslan/README.md',
       'subgraphs/fryslan/data/libraries.csv',
       'supergraph.graphql',

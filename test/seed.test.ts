@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { generatePoiData, readLibrarySources } from '../shared/poi/seed';
+import { generatePoiData, readLibrarySources } from '../poi-kit/seed';
 import { POIS } from '../shared/registry';
 
 const options = { scale: 1, referenceDate: '2026-11-01' };

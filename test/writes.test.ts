@@ -4,7 +4,7 @@ import { startGateway } from '../gateway/src/gateway';
 import { createLogger } from '../shared/logger';
 import { DataSource } from 'typeorm';
 import { IdempotencyKeyEntity } from '../shared/idempotency';
-import { IdempotencyKeys1796170000000 } from '../shared/poi/migrations/1796170000000-IdempotencyKeys';
+import { IdempotencyKeys1796170000000 } from '../poi-kit/migrations/1796170000000-IdempotencyKeys';
 import { IdempotencyKeys1796170000001 } from '../subgraphs/collaboration/migrations/1796170000001-IdempotencyKeys';
 import { postGraphQL, startStack, Stack } from './helpers/stack';
 

@@ -1,5 +1,5 @@
 import { EntitySchema } from 'typeorm';
-import { AuditEntryEntity } from '../../../shared/poi/entities';
+import { AuditEntryEntity } from '../../../shared/audit';
 import { IdempotencyKeyEntity } from '../../../shared/idempotency';
 import type { Province } from '../../../shared/registry';
 

@@ -1,7 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { deleteAllRows, transaction } from '../../../shared/db';
 import { IdempotencyKeyEntity } from '../../../shared/idempotency';
-import { AuditEntryEntity } from '../../../shared/poi/entities';
+import { AuditEntryEntity } from '../../../shared/audit';
 import type { Poi } from '../../../shared/registry';
 import { addMonths } from '../../../shared/dates';
 import {

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { DataSource, EntityManager } from 'typeorm';
-import { Checks, invalidInput } from '../../../shared/poi/validation';
+import { Checks, invalidInput } from '../../../shared/validation';
 import type { Poi } from '../../../shared/registry';
 import { Actor, audit, diff, updateVersioned } from '../../../shared/versioned-writes';
 import { writeTransaction } from '../../../shared/idempotency';

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { createIdempotencyKeyTable, dropIdempotencyKeyTable } from '../../idempotency-migration';
+import { createIdempotencyKeyTable, dropIdempotencyKeyTable } from '../../shared/idempotency-migration';
 
 export class IdempotencyKeys1796170000000 implements MigrationInterface {
   name = 'IdempotencyKeys1796170000000';

@@ -1,7 +1,8 @@
 import { EntitySchema } from 'typeorm';
-import { decimalToNumber } from '../db';
-import { IdempotencyKeyEntity } from '../idempotency';
-import type { Province } from '../registry';
+import { decimalToNumber } from '../shared/db';
+import { AuditEntryEntity } from '../shared/audit';
+import { IdempotencyKeyEntity } from '../shared/idempotency';
+import type { Province } from '../shared/registry';
 
 export const CONTRACT_STATUSES = ['DRAFT', 'ACTIVE', 'EXPIRED', 'TERMINATED'] as const;
 export const CONTRACT_SERVICES = [
@@ -98,22 +99,6 @@ export interface KnowledgeArticle {
   source: string;
   updatedAt: Date;
   version: number;
-}
-
-export const AUDIT_ENTITIES = ['LIBRARY', 'BRANCH', 'CONTRACT', 'TICKET', 'KNOWLEDGE_ARTICLE', 'WORK_AGENDA_ITEM'] as const;
-export type AuditEntityName = (typeof AUDIT_ENTITIES)[number];
-
-/** One write, as the POI's audit trail keeps it: who, when, what, and which fields changed. */
-export interface AuditEntry {
-  id: number;
-  at: Date;
-  actor: string;
-  /** mutation or import */
-  via: string;
-  entity: AuditEntityName;
-  entityId: string;
-  action: 'CREATE' | 'UPDATE' | 'DELETE';
-  changes: Record<string, { from: unknown; to: unknown }>;
 }
 
 const id = { type: Number, primary: true, generated: 'increment' } as const;
@@ -243,21 +228,11 @@ export const KnowledgeArticleEntity = new EntitySchema<KnowledgeArticle>({
   ],
 });
 
-export const AuditEntryEntity = new EntitySchema<AuditEntry>({
-  name: 'AuditEntry',
-  tableName: 'audit_entry',
-  columns: {
-    id,
-    at: { type: 'datetime' },
-    actor: { type: 'varchar', length: 200 },
-    via: { type: 'varchar', length: 20 },
-    entity: { type: 'varchar', length: 30 },
-    entityId: { type: 'varchar', length: 60, name: 'entity_id' },
-    action: { type: 'varchar', length: 10 },
-    changes: { type: 'simple-json' },
-  },
-  indices: [{ name: 'idx_audit_entity', columns: ['entity', 'id'] }],
-});
+/** What a POI's audit trail records changes to (the kit's own records; `AuditEntity` in the schema). */
+export const AUDIT_ENTITIES = ['LIBRARY', 'BRANCH', 'CONTRACT', 'TICKET', 'KNOWLEDGE_ARTICLE'] as const;
+export type AuditEntityName = (typeof AUDIT_ENTITIES)[number];
+export type { AuditEntry } from '../shared/audit';
+export { AuditEntryEntity };
 
 export const POI_ENTITIES = [
   AuditEntryEntity,

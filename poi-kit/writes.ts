@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { DataSource, EntityManager, EntitySchema } from 'typeorm';
-import { Actor, audit, diff, updateVersioned } from '../versioned-writes';
-import { writeTransaction } from '../idempotency';
-import type { Poi } from '../registry';
+import { Actor, audit, diff, updateVersioned } from '../shared/versioned-writes';
+import { writeTransaction } from '../shared/idempotency';
+import type { Poi } from '../shared/registry';
 export type { Actor };
 import {
   Branch,

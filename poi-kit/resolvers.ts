@@ -1,15 +1,15 @@
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
-import type { Cursors, PageArgs } from '../graphql/connection';
-import { assertMayRead } from '../auth/directives';
-import { scalarResolvers } from '../graphql/common';
-import { PROVINCES, Poi } from '../registry';
-import { addDays, addMonths } from '../dates';
+import type { Cursors, PageArgs } from '../shared/graphql/connection';
+import { assertMayRead } from '../shared/auth/directives';
+import { scalarResolvers } from '../shared/graphql/common';
+import { PROVINCES, Poi } from '../shared/registry';
+import { addDays, addMonths } from '../shared/dates';
 import { AuditEntityName, AuditEntry, Contract, Library, Ticket, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from './entities';
 import type { ContractInput, KnowledgeArticleInput, LibraryInput, TicketInput } from './validation';
 import type { Actor, PoiWrites } from './writes';
-import { mutationActor } from '../versioned-writes';
+import { mutationActor } from '../shared/versioned-writes';
 import type { PoiLoaders } from './loaders';
-import type { Identity } from '../auth/identity';
+import type { Identity } from '../shared/auth/identity';
 import { poiContractType, poiVendorContractType } from './schema';
 import {
   ContractFilter,
@@ -30,6 +30,8 @@ export interface PoiContext {
   writes: PoiWrites;
   /** Seals and opens this subgraph's page cursors. */
   cursors: Cursors;
+  /** What the POI's own extension needs per request (its repository, writes); see PoiExtension. */
+  own: object;
   /** Who is asking, as the gateway forwarded it; recorded with every write. */
   identity?: Identity;
 }
@@ -108,7 +110,7 @@ function auditedValue(change: AuditedChange, side: 'from' | 'to', ctx: PoiContex
 
 /** Thin resolvers: unpack arguments, call the repository or a loader. */
 export function createPoiResolvers(poi: Poi) {
-  const auditedType: Partial<Record<AuditEntityName, string>> = {
+  const auditedType: Record<string, string> = {
     LIBRARY: 'Library',
     BRANCH: 'Branch',
     CONTRACT: poiContractType(poi),

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { DataSource, In, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { PageRequest, Sorted, SortOrder, SortValue } from '../graphql/connection';
-import type { Province } from '../registry';
+import { PageRequest, Sorted, SortOrder, SortValue } from '../shared/graphql/connection';
+import type { Province } from '../shared/registry';
 import {
   AuditEntityName,
   AuditEntry,

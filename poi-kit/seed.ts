@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { DataSource, EntitySchema } from 'typeorm';
-import { deleteAllRows, insertInChunks, transaction } from '../db';
-import { IdempotencyKeyEntity } from '../idempotency';
-import { PROVINCES, Poi, Province } from '../registry';
-import { addDays, addMonths, DAY_MS } from '../dates';
-import { SeededRandom } from '../seed-random';
+import { deleteAllRows, insertInChunks, transaction } from '../shared/db';
+import { IdempotencyKeyEntity } from '../shared/idempotency';
+import { PROVINCES, Poi, Province } from '../shared/registry';
+import { addDays, addMonths, DAY_MS } from '../shared/dates';
+import { SeededRandom } from '../shared/seed-random';
 import {
   AuditEntryEntity,
   Branch,

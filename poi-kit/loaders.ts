@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
-import type { PageRequest, Sorted, SortOrder } from '../graphql/connection';
-import { loaderById, loaderOfGroups, once } from '../loaders';
+import type { PageRequest, Sorted, SortOrder } from '../shared/graphql/connection';
+import { loaderById, loaderOfGroups, once } from '../shared/loaders';
 import type { Ticket } from './entities';
 import type { PoiRepository, TicketFilter } from './repository';
 

@@ -10,11 +10,11 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import express from 'express';
 import { GraphQLError } from 'graphql';
 import { DataSource, EntityManager, EntitySchema, In } from 'typeorm';
-import type { Logger } from '../logger';
-import { poiScope, type Identity } from '../auth/identity';
-import type { Poi } from '../registry';
-import { insertInChunks, transaction } from '../db';
-import { Actor, applyChanges, auditEntry, Changes, diff } from '../versioned-writes';
+import type { Logger } from '../shared/logger';
+import { poiScope, type Identity } from '../shared/auth/identity';
+import type { Poi } from '../shared/registry';
+import { insertInChunks, transaction } from '../shared/db';
+import { Actor, applyChanges, auditEntry, Changes, diff } from '../shared/versioned-writes';
 import {
   AuditEntityName,
   AuditEntryEntity,
@@ -47,7 +47,7 @@ import {
   LibraryInput,
   normalisePostalCode,
 } from './validation';
-import { isCalendarDate } from '../dates';
+import { isCalendarDate } from '../shared/dates';
 
 export const IMPORT_ENTITIES = ['libraries', 'branches', 'contracts', 'tickets', 'knowledge'] as const;
 export type ImportEntity = (typeof IMPORT_ENTITIES)[number];

@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { COMMON_SDL, FEDERATION_LINK } from '../shared/graphql/common';
+import type { Poi } from '../shared/registry';
+
+/**
+ * The common POI schema is written once, in `schema/poi.graphql`, for a stand-in POI: its own
+ * types are named `ThisPoi`, `ThisPoiMutations`, `ThisContract` and `ThisVendorContract`, its
+ * root fields `thisPoi`, and its scopes and descriptions say `{poi}`, `{name}` and `{fullName}`.
+ * `forPoi` is the one step that makes it one POI's schema (and resolver map): every name
+ * starting with `This` takes the POI's prefix (`CubissPoi`, `CubissContract`), `thisPoi` becomes
+ * the POI's root field (`cubiss`), and the placeholders its subgraph name and names.
+ */
+export const POI_SCHEMA_TEMPLATE = fs.readFileSync(path.join(__dirname, 'schema', 'poi.graphql'), 'utf8');
+
+/** The prefix of a POI's own type names: `Cubiss` (CubissPoi, CubissContract). */
+const typePrefix = (poi: Poi) => poi.typeName.replace(/Poi$/, '');
+
+/** A stand-in name (`ThisContract`, `thisPoi`) as the POI's own (`CubissContract`, `cubiss`). */
+export function forPoi(name: string, poi: Poi): string {
+  if (name === 'thisPoi') return poi.rootField;
+  return name.replace(/^This(?=[A-Z])/, typePrefix(poi));
+}
+
+/** The template's text with the POI's names and placeholders filled in. */
+export function instantiate(template: string, poi: Poi): string {
+  const placeholders: Record<string, string> = { poi: poi.subgraphName, name: poi.name, fullName: poi.fullName };
+  return template
+    .replace(/\bThis(?=[A-Z]\w*)/g, typePrefix(poi))
+    .replace(/\bthisPoi\b/g, poi.rootField)
+    .replace(/\{(poi|name|fullName)\}/g, (_, key: string) => placeholders[key]);
+}
+
+/** The POI's own implementations of the shared interfaces: `CubissContract`, `CubissVendorContract`. */
+export const poiContractType = (poi: Poi) => forPoi('ThisContract', poi);
+export const poiVendorContractType = (poi: Poi) => forPoi('ThisVendorContract', poi);
+
+/**
+ * The complete SDL of one POI's subgraph: the common POI schema for that POI, plus what the POI
+ * adds in its own folder (its `schema.graphql`, written with its real type names).
+ */
+export function poiSubgraphSdl(poi: Poi, ownSdl = ''): string {
+  return `${FEDERATION_LINK}\n${COMMON_SDL}\n${instantiate(POI_SCHEMA_TEMPLATE, poi)}\n${ownSdl}`;
+}

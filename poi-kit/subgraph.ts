@@ -1,0 +1,92 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DataSource, EntitySchema, MigrationInterface } from 'typeorm';
+import { DatabaseSchema, openDatabase } from '../shared/db';
+import type { Poi } from '../shared/registry';
+import { Cursors } from '../shared/graphql/connection';
+import { serveSubgraph, SubgraphDefinition, SubgraphStartOptions } from '../shared/subgraph';
+import { installEmbeddedSearch } from './embedded-search';
+import { importRoute } from './import';
+import { POI_ENTITIES } from './entities';
+import { createPoiLoaders } from './loaders';
+import { POI_MIGRATIONS } from './migrations';
+import { PoiRepository } from './repository';
+import { createPoiResolvers, PoiContext } from './resolvers';
+import { poiSubgraphSdl } from './schema';
+import { readLibrarySources, seedPoiDatabase } from './seed';
+import { PoiWrites } from './writes';
+
+/** Every POI database holds the kit's entities and migrations (and a POI's own, when it adds any). */
+export const POI_SCHEMA: DatabaseSchema = { entities: POI_ENTITIES, migrations: POI_MIGRATIONS };
+
+/**
+ * What one POI adds to the kit, from its own folder alone: fields on its own types and types of
+ * its own (`schema.graphql` there, with the POI's real type names), their resolvers, and the
+ * tables, migrations and seed data behind them. No other POI's schema changes.
+ */
+export interface PoiExtension<TOwn extends object = object> {
+  /** Resolvers of what `schema.graphql` adds, merged over the kit's by type and field. */
+  resolvers: Record<string, Record<string, unknown>>;
+  /** The POI's own tables; its migrations run after the kit's. */
+  entities?: EntitySchema<any>[];
+  migrations?: (new () => MigrationInterface)[];
+  /** Fills the POI's own tables on a new (or reset) database, after the kit's seed. */
+  seed?(dataSource: DataSource, options: SubgraphStartOptions['seed']): Promise<void>;
+  /** What the POI's resolvers need per request (its own repository, writes), as `context.own`. */
+  context?(dataSource: DataSource): TOwn;
+}
+
+/** The POI's own schema file, when its folder has one. */
+function ownSdl(folder: string): string {
+  const file = path.join(folder, 'schema.graphql');
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+}
+
+/** Two resolver maps as one: a type both define gets the fields of both. */
+function mergeResolvers(kit: Record<string, any>, own: Record<string, Record<string, unknown>>): Record<string, any> {
+  const merged = { ...kit };
+  for (const [type, fields] of Object.entries(own)) merged[type] = { ...(kit[type] ?? {}), ...fields };
+  return merged;
+}
+
+/**
+ * A POI subgraph: the kit plus what the POI adds. `folder` is the POI's own folder
+ * (`subgraphs/<code>`), with its seed data (`data/libraries.csv`) and, when it adds anything,
+ * its `schema.graphql`; `extension` carries the code behind that schema.
+ */
+export function definePoiSubgraph(poi: Poi, folder: string, extension?: PoiExtension): SubgraphDefinition {
+  const sdl = poiSubgraphSdl(poi, ownSdl(folder));
+  const schema: DatabaseSchema = {
+    entities: [...POI_ENTITIES, ...(extension?.entities ?? [])],
+    migrations: [...POI_SCHEMA.migrations, ...(extension?.migrations ?? [])],
+  };
+  return {
+    name: poi.subgraphName,
+    sdl,
+    schema,
+    async start(options) {
+      const database = await openDatabase({ subgraph: poi.subgraphName, databaseUrl: options.databaseUrl, ...schema, poolSize: options.poolSize });
+      const { dataSource } = database;
+      if (database.kind === 'embedded') await installEmbeddedSearch(dataSource);
+      const seeded = await seedPoiDatabase(dataSource, poi, readLibrarySources(path.join(folder, 'data', 'libraries.csv')), options.seed);
+      if (seeded) {
+        await extension?.seed?.(dataSource, options.seed);
+        options.logger.info({ scale: options.seed.scale }, `${poi.name}: database seeded`);
+      }
+      const repository = new PoiRepository(dataSource);
+      const writes = new PoiWrites(dataSource, poi);
+      const cursors = new Cursors(options.cursorSecret, poi.subgraphName);
+      const own = extension?.context?.(dataSource) ?? {};
+      return serveSubgraph<PoiContext>({
+        name: poi.subgraphName,
+        sdl,
+        resolvers: mergeResolvers(createPoiResolvers(poi), extension?.resolvers ?? {}),
+        database,
+        context: async () => ({ repository, loaders: createPoiLoaders(repository), writes, cursors, own }),
+        options,
+        // POST /import: the import CLI's way into this subgraph's own database (scripts/import.ts).
+        routes: importRoute(poi, dataSource, options.logger),
+      });
+    },
+  };
+}

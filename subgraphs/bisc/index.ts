@@ -1,0 +1,6 @@
+// BiSC's subgraph: the POI kit over BiSC's own data (data/libraries.csv). What BiSC adds of
+// its own goes in this folder: schema.graphql, and the resolvers, entities and migrations behind it.
+import { definePoiSubgraph } from '../../poi-kit/subgraph';
+import { poiByCode } from '../../shared/registry';
+
+export default definePoiSubgraph(poiByCode('BISC'), __dirname);
