@@ -20,6 +20,7 @@ runMain(async () => {
     logger,
     otlpEndpoint: config.otlpEndpoint,
     gatewayPublicKey: config.security.gatewayPublicKey,
+    imports: config.imports,
   });
   stopOnSignal(running, logger);
 });

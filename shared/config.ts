@@ -53,6 +53,16 @@ export interface SecurityConfig {
   ide: boolean;
 }
 
+/** How much one import may bring (shared/poi/import.ts): above either, it is refused and nothing is written. */
+export interface ImportLimits {
+  /** Data rows in one file (IMPORT_MAX_ROWS). */
+  maxRows: number;
+  /** Bytes of one file (IMPORT_MAX_BYTES). */
+  maxBytes: number;
+}
+
+export const DEFAULT_IMPORT_LIMITS: ImportLimits = Object.freeze({ maxRows: 200_000, maxBytes: 100 * 2 ** 20 });
+
 export interface Config {
   /** NODE_ENV=production: no anonymous access, no introspection or IDE unless configured, no local secrets. */
   production: boolean;
@@ -71,6 +81,7 @@ export interface Config {
   /** The collaboration subgraph first, then one per registered POI. */
   subgraphs: readonly SubgraphConfig[];
   database: { poolSize: number };
+  imports: ImportLimits;
   seed: { scale: number; referenceDate: string };
   logLevel: string;
   /** OTLP/HTTP endpoint (base URL) traces are exported to; absent: no tracing at all. */
@@ -169,6 +180,10 @@ export function loadConfig(env: Env = process.env): Config {
     },
     subgraphs,
     database: { poolSize: integer('DB_POOL_SIZE', 10, 1, 200) },
+    imports: {
+      maxRows: integer('IMPORT_MAX_ROWS', DEFAULT_IMPORT_LIMITS.maxRows, 1, 10_000_000),
+      maxBytes: integer('IMPORT_MAX_BYTES', DEFAULT_IMPORT_LIMITS.maxBytes, 1024, 2 ** 30),
+    },
     seed: { scale: integer('SEED_SCALE', 1, 1, 100), referenceDate },
     logLevel,
     otlpEndpoint,

@@ -4,6 +4,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { BaseContext } from '@apollo/server';
 import type { Express } from 'express';
+import type { ImportLimits } from './config';
 import type { Database, DatabaseSchema } from './db';
 import type { Logger } from './logger';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
@@ -25,6 +26,8 @@ export interface SubgraphStartOptions {
   otlpEndpoint?: string;
   /** The gateway's public key (SPKI PEM): only requests with a token it signed are served. */
   gatewayPublicKey: string;
+  /** What one POST /import may bring (POI subgraphs). */
+  imports: ImportLimits;
 }
 
 export interface RunningSubgraph extends RunningServer {

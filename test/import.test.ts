@@ -287,7 +287,7 @@ describe('10,000 tickets: all or nothing, audited, idempotent, only changed rows
     expect(await counts()).toEqual(before);
   });
 
-  it('a good import writes every row in one go and audits each, with bulk statements only', async () => {
+  it('a good import writes every row, in batches of bulk statements, and audits each', async () => {
     const before = await counts();
     const statements = stack.statementCounts().cubiss;
     const result = await run('tickets', file);

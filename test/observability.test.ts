@@ -179,6 +179,7 @@ describe('observability', () => {
           seed: { ...config.seed, reset: true },
           logger: createLogger(definition.name, 'info', logs.stream),
           gatewayPublicKey: config.security.gatewayPublicKey,
+          imports: config.imports,
         }),
       );
     }

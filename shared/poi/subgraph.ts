@@ -46,7 +46,7 @@ export function definePoiSubgraph(poi: Poi, folder: string): SubgraphDefinition 
         context: async () => ({ repository, loaders: createPoiLoaders(repository), writes }),
         options,
         // POST /import: the import CLI's way into this subgraph's own database (scripts/import.ts).
-        routes: importRoute(poi, database.dataSource, options.logger),
+        routes: importRoute(poi, database.dataSource, options.logger, options.imports),
       });
     },
   };

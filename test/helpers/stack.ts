@@ -97,6 +97,7 @@ export async function startStack(
         seed: { ...config.seed, reset: true },
         logger,
         gatewayPublicKey: config.security.gatewayPublicKey,
+        imports: config.imports,
       });
       subgraphs.set(definition.name, running);
     };
