@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { loadConfig, PROJECT_ROOT } from '../shared/config';
 import { AuditEntryEntity, BranchEntity, ContractEntity, KnowledgeArticleEntity, LibraryEntity, TicketEntity } from '../shared/poi/entities';
-import { formatImportError, ImportEntity, ImportFormat, ImportResult, importRows } from '../shared/poi/import';
+import { formatImportError, ImportEntity, ImportFormat, ImportInterrupted, ImportProgress, ImportResult, importRows } from '../shared/poi/import';
 import { POIS } from '../shared/registry';
 import { startStack, Stack } from './helpers/stack';
 import { createIdentitySigner } from '../shared/auth/internal-token';
@@ -338,6 +338,28 @@ describe('10,000 tickets: all or nothing, audited, idempotent, only changed rows
     expect(Object.keys(latest.changes)).toEqual(['status', 'resolvedAt']);
     expect(latest.changes.status).toEqual({ from: 'OPEN', to: 'RESOLVED' });
     expect((await run('tickets', changed)).updated).toBe(0);
+  });
+});
+
+describe('written in batches, each its own transaction', () => {
+  it('a row changed by someone else midway: the batches before stay, the answer says so, nothing after is written, a re-run finishes', async () => {
+    const file = ticketsCsv(2_500).replace(/IMP-/g, 'BAT-');
+    expect(await run('tickets', file)).toMatchObject({ created: 2_500, batches: 3 });
+    const changed = ticketsCsv(2_500, (_i, cells) => (cells[2] = `${cells[2]} (bijgewerkt)`)).replace(/IMP-/g, 'BAT-');
+    const interrupt = async (progress: ImportProgress) => {
+      // After the first batch is committed, someone edits a row of the second.
+      if (progress.phase === 'writing' && progress.done === 1_000) await db.manager.increment(TicketEntity, { reference: 'BAT-01500' }, 'version', 1);
+    };
+    const error = await importRows(db, CUBISS, { entity: 'tickets', format: 'csv', content: changed, actor: ACTOR, onProgress: interrupt }).catch((e) => e);
+    expect(error).toBeInstanceOf(ImportInterrupted);
+    expect(error.extensions).toMatchObject({ code: 'CONFLICT', committedRows: 1_000, committedThroughLine: 1_001 });
+    expect(error.message).toBe(
+      'BAT-01500 (line 1501) was changed by someone else during the import. The first 1000 changed rows (through line 1001) were written and stay; the rest was not written: run the same file again to finish the import',
+    );
+    const title = async (reference: string) => (await db.manager.findOneByOrFail(TicketEntity, { reference })).title;
+    expect(await title('BAT-01000')).toMatch(/\(bijgewerkt\)$/);
+    expect(await title('BAT-01001')).not.toMatch(/\(bijgewerkt\)$/);
+    expect(await run('tickets', changed)).toMatchObject({ updated: 1_500, unchanged: 1_000, errorCount: 0 });
   });
 });
 

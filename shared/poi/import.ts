@@ -113,7 +113,8 @@ export interface ImportOptions {
   content: ImportContent;
   actor: Actor;
   dryRun?: boolean;
-  onProgress?: (progress: ImportProgress) => void;
+  /** After each committed write batch the import waits for what this returns. */
+  onProgress?: (progress: ImportProgress) => void | Promise<void>;
   /** Default: DEFAULT_IMPORT_LIMITS (the subgraph and the CLI pass the configured ones). */
   limits?: ImportLimits;
 }
@@ -1084,7 +1085,7 @@ async function write<T extends { id: number; version?: number }>(
   dataSource: DataSource,
   handler: Handler<unknown, T>,
   plan: Plan<T>,
-  run: { actor: Actor; at: Date; progress: (p: ImportProgress) => void; result: ImportResult },
+  run: { actor: Actor; at: Date; progress: (p: ImportProgress) => void | Promise<void>; result: ImportResult },
 ): Promise<void> {
   type Change = { line: number; create?: Create<T>; update?: Update<T> };
   const changes: Change[] = [...plan.creates.map((create) => ({ line: create.line, create })), ...plan.updates.map((update) => ({ line: update.line, update }))].sort(
@@ -1120,7 +1121,7 @@ async function write<T extends { id: number; version?: number }>(
     committed.rows += batch.length;
     committed.throughLine = batch[batch.length - 1].line;
     run.result.batches += 1;
-    run.progress({ phase: 'writing', done: committed.rows, total: changes.length });
+    await run.progress({ phase: 'writing', done: committed.rows, total: changes.length });
     await yieldToEventLoop();
   }
 }
