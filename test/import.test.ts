@@ -137,7 +137,7 @@ describe('every bad row is reported as line N, column X: reason, and nothing is 
         'line 7, column name: CUBI-001 / vestiging meerhoven is also on line 6: each row must have its own libraryWiseCode and name',
       ],
     );
-    // Checks across rows run on a file whose rows are all valid.
+    // Checks across rows: exactly one main branch per library, counting the branches already there.
     await refused('branches', csv('libraryWiseCode,name,city,postalCode,isMain', 'CUBI-001,Vestiging Meerhoven,Eindhoven,5658 AB,ja'), [
       'line 2, column isMain: library CUBI-001 would have 2 main branches: exactly one may have isMain true (set the other one to false in the same file)',
     ]);
@@ -165,6 +165,8 @@ describe('every bad row is reported as line N, column X: reason, and nothing is 
       [
         'line 2, column endsOn: must be after startsOn (got "2026-12-31")',
         'line 3, column services: must be one of WISE_HOSTING, FUNCTIONAL_MANAGEMENT, HELPDESK, CATALOGUING, INTERLIBRARY_LOAN, DATA_ANALYTICS (got "HELPDESK;WINDOW_CLEANING")',
+        // Line 2 has a problem of its own, and line 3 still repeats its key: both in the same answer.
+        'line 3, column startsOn: CUBI-001 from 2027-01-01 is also on line 2: each row must have its own libraryWiseCode and startsOn',
         'line 4, column startsOn: must be a date like 2026-11-23 (got "2027-02-30")',
         'line 5, column status: must be one of DRAFT, ACTIVE, EXPIRED, TERMINATED (got "LOPEND")',
         'line 6, column annualFee: must have at most two decimals (cents) (got "1000.005")',
@@ -212,6 +214,35 @@ describe('every bad row is reported as line N, column X: reason, and nothing is 
         'line 11, column title: is required',
         'line 12, column reference: t-9 is also on line 10: each row must have its own reference',
         'line 13, column openedAt: must be a date and time like 2025-03-14T09:30:00Z (UTC unless it has an offset such as +01:00) (got "2026-03-01 25:00")',
+      ],
+    );
+  });
+
+  it('every problem of a file in the first answer: field errors, duplicates of bad rows, missing libraries and rules across rows together', async () => {
+    await refused(
+      'branches',
+      csv(
+        'libraryWiseCode,name,city,postalCode,isMain',
+        'CUBI-001,Vestiging Zuid,Eindhoven,0123 AB,false',
+        'CUBI-001,Vestiging Zuid,Eindhoven,5611 AB,false',
+        'CUBI-999,Vestiging Nergens,Nergens,1234,false',
+        'CUBI-002,Vestiging Twee,Eindhoven,5611 AB,ja',
+      ),
+      [
+        'line 2, column postalCode: must be a Dutch postal code like 3511 AB (got "0123 AB")',
+        'line 3, column name: CUBI-001 / Vestiging Zuid is also on line 2: each row must have its own libraryWiseCode and name',
+        'line 4, column postalCode: must be a Dutch postal code like 3511 AB (got "1234")',
+        "line 4, column libraryWiseCode: no library CUBI-999 in Cubiss's database (import the libraries first)",
+        'line 5, column isMain: library CUBI-002 would have 2 main branches: exactly one may have isMain true (set the other one to false in the same file)',
+      ],
+    );
+    await refused(
+      'tickets',
+      csv('reference,libraryWiseCode,title,category,priority,status,openedAt,resolvedAt,assignee,agendaItemId', 'T-20,CUBI-999,Printer,PRINTING,P2,CLOSED,2026-03-01T09:00:00Z,,,'),
+      [
+        'line 2, column category: must be one of RESERVATIONS, FINES, MEMBERSHIP, CATALOGUE, CIRCULATION, REPORTING, INTERFACES (got "PRINTING")',
+        "line 2, column libraryWiseCode: no library CUBI-999 in Cubiss's database (import the libraries first)",
+        'line 2, column resolvedAt: is required when status is CLOSED',
       ],
     );
   });

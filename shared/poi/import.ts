@@ -461,13 +461,27 @@ class CellReader {
 // ---------------------------------------------------------------------------------------------
 // One handler per entity: parse a row (with the kit's checks), its natural key, and the plan.
 
+/**
+ * One readable row, also one with problems: a row whose key columns are valid is still checked
+ * for duplicates and its library looked up, so every problem of a file shows in one answer.
+ */
 interface Parsed<P> {
   line: number;
-  key: string;
+  /** The natural key, folded; null when a key column has a problem. */
+  key: string | null;
   /** For messages: CUBI-001, "CUBI-001 / Vestiging Oost", … */
   label: string;
+  /** As read: a value whose column is in `bad` is not to be trusted. */
   value: P;
+  /** The columns with a problem (a duplicate key counts as one on its last key column). */
+  bad: ReadonlySet<string>;
 }
+
+/** A row without any problem: only such rows are planned for writing. */
+const valid = (row: Parsed<unknown>) => row.bad.size === 0;
+
+/** A row whose values in these columns can be trusted (for the rules across rows). */
+const trusted = (row: Parsed<unknown>, columns: readonly string[]) => row.key !== null && columns.every((c) => !row.bad.has(c));
 
 interface Create<T> {
   line: number;
@@ -494,8 +508,6 @@ interface PlanContext {
   manager: EntityManager;
   poi: Poi;
   errors: ErrorList;
-  /** False when some rows were refused already: checks across rows would judge an incomplete file. */
-  complete: boolean;
   now: Date;
 }
 
@@ -503,9 +515,10 @@ interface Handler<P, T> {
   entity: EntitySchema<T>;
   auditName: AuditEntityName;
   versioned: boolean;
-  /** The column a duplicate key is reported on. */
-  keyColumn: string;
-  parse(reader: CellReader, checks: Checks, poi: Poi): { key: string; label: string; value: P } | null;
+  /** The natural key's columns; a duplicate is reported on the last. */
+  keyColumns: readonly string[];
+  /** The row's values as read, with the kit's checks; key and label are only used when the key columns passed them. */
+  parse(reader: CellReader, checks: Checks, poi: Poi): { key: string; label: string; value: P };
   plan(rows: Parsed<P>[], context: PlanContext): Promise<Plan<T>>;
 }
 
@@ -556,7 +569,8 @@ class KeyIndex<T> {
 }
 
 /** libraryWiseCode → the library in this POI's database; unknown codes are errors. */
-async function resolveLibraries<P extends { libraryWiseCode: string }>(rows: Parsed<P>[], context: PlanContext): Promise<Map<Parsed<P>, Library>> {
+async function resolveLibraries<P extends { libraryWiseCode: string }>(allRows: Parsed<P>[], context: PlanContext): Promise<Map<Parsed<P>, Library>> {
+  const rows = allRows.filter((row) => !row.bad.has('libraryWiseCode'));
   const libraries = new KeyIndex(await findIn(context.manager, LibraryEntity, 'wiseInstanceCode', rows.map((r) => r.value.libraryWiseCode)), (l) => l.wiseInstanceCode);
   const resolved = new Map<Parsed<P>, Library>();
   await eachRow(rows, (row) => {
@@ -594,7 +608,7 @@ const libraries: Handler<LibraryRow, Library> = {
   entity: LibraryEntity,
   auditName: 'LIBRARY',
   versioned: true,
-  keyColumn: 'wiseInstanceCode',
+  keyColumns: ['wiseInstanceCode'],
   parse(reader, checks, poi) {
     const input = {
       wiseInstanceCode: reader.text('wiseInstanceCode'),
@@ -605,11 +619,11 @@ const libraries: Handler<LibraryRow, Library> = {
       memberCount: reader.number('memberCount'),
     };
     checkLibrary(checks, poi, input as Partial<LibraryInput>);
-    if (checks.problems.length > 0) return null;
     const value = input as LibraryRow;
     return { key: keyOf(value.wiseInstanceCode), label: value.wiseInstanceCode, value };
   },
-  async plan(rows, { manager }) {
+  async plan(allRows, { manager }) {
+    const rows = allRows.filter(valid);
     const existing = new KeyIndex(await findIn(manager, LibraryEntity, 'wiseInstanceCode', rows.map((r) => r.value.wiseInstanceCode)), (l) => l.wiseInstanceCode);
     const { plan, add } = planner<Library>();
     await eachRow(rows, (row) => {
@@ -636,7 +650,7 @@ const branches: Handler<BranchRow, Branch> = {
   entity: BranchEntity,
   auditName: 'BRANCH',
   versioned: false,
-  keyColumn: 'name',
+  keyColumns: ['libraryWiseCode', 'name'],
   parse(reader, checks) {
     const input = {
       libraryWiseCode: reader.text('libraryWiseCode'),
@@ -647,8 +661,7 @@ const branches: Handler<BranchRow, Branch> = {
     };
     checks.text('libraryWiseCode', input.libraryWiseCode, 20);
     checkBranch(checks, 'branch', input as Partial<BranchInput>);
-    if (checks.problems.length > 0) return null;
-    const value = { ...input, postalCode: normalisePostalCode(input.postalCode!)! } as BranchRow;
+    const value = { ...input, postalCode: normalisePostalCode(input.postalCode ?? '') ?? input.postalCode } as BranchRow;
     return { key: keyOf(value.libraryWiseCode, value.name), label: `${value.libraryWiseCode} / ${value.name}`, value };
   },
   async plan(rows, context) {
@@ -657,34 +670,33 @@ const branches: Handler<BranchRow, Branch> = {
     const existing = await findIn(manager, BranchEntity, 'libraryId', [...resolved.values()].map((l) => l.id));
     const index = new KeyIndex(existing, (b) => `${b.libraryId}\u0000${b.name}`);
     const { plan, add } = planner<Branch>();
-    /** Per library: its branches after the import, by folded name → isMain. */
-    const after = new Map<number, { library: Library; isMain: Map<string, boolean>; rows: Parsed<BranchRow>[] }>();
+    /** Per library: its branches after the import, by folded name → isMain; uncertain when a row of it has a bad name or isMain. */
+    const after = new Map<number, { library: Library; isMain: Map<string, boolean>; rows: Parsed<BranchRow>[]; uncertain: boolean }>();
     for (const branch of existing) {
-      if (!after.has(branch.libraryId)) after.set(branch.libraryId, { library: null as never, isMain: new Map(), rows: [] });
+      if (!after.has(branch.libraryId)) after.set(branch.libraryId, { library: null as never, isMain: new Map(), rows: [], uncertain: false });
       after.get(branch.libraryId)!.isMain.set(fold(branch.name), branch.isMain);
     }
     await eachRow(rows, (row) => {
       const library = resolved.get(row);
       if (!library) return;
       const { libraryWiseCode: _code, ...fields } = row.value;
-      const next = { ...fields, libraryId: library.id };
-      add(row.line, row.label, index.get(`${library.id}\u0000${row.value.name}`), next);
-      const group = after.get(library.id) ?? { library, isMain: new Map<string, boolean>(), rows: [] };
+      if (valid(row)) add(row.line, row.label, index.get(`${library.id}\u0000${row.value.name}`), { ...fields, libraryId: library.id });
+      const group = after.get(library.id) ?? { library, isMain: new Map<string, boolean>(), rows: [], uncertain: false };
       group.library = library;
-      group.isMain.set(fold(row.value.name), row.value.isMain);
-      group.rows.push(row);
+      if (trusted(row, ['isMain'])) {
+        group.isMain.set(fold(row.value.name), row.value.isMain);
+        group.rows.push(row);
+      } else group.uncertain = true;
       after.set(library.id, group);
     });
-    if (context.complete) {
-      for (const { library, isMain, rows: fileRows } of after.values()) {
-        if (fileRows.length === 0) continue;
-        const mains = [...isMain.values()].filter(Boolean).length;
-        if (mains === 0) {
-          errors.add(fileRows[0].line, 'isMain', `library ${library.wiseInstanceCode} would have no main branch: exactly one of its branches must have isMain true`);
-        } else if (mains > 1) {
-          for (const row of fileRows.filter((r) => r.value.isMain)) {
-            errors.add(row.line, 'isMain', `library ${library.wiseInstanceCode} would have ${mains} main branches: exactly one may have isMain true (set the other one to false in the same file)`);
-          }
+    for (const { library, isMain, rows: fileRows, uncertain } of after.values()) {
+      if (fileRows.length === 0 || uncertain) continue;
+      const mains = [...isMain.values()].filter(Boolean).length;
+      if (mains === 0) {
+        errors.add(fileRows[0].line, 'isMain', `library ${library.wiseInstanceCode} would have no main branch: exactly one of its branches must have isMain true`);
+      } else if (mains > 1) {
+        for (const row of fileRows.filter((r) => r.value.isMain)) {
+          errors.add(row.line, 'isMain', `library ${library.wiseInstanceCode} would have ${mains} main branches: exactly one may have isMain true (set the other one to false in the same file)`);
         }
       }
     }
@@ -712,7 +724,7 @@ const contracts: Handler<ContractRow, Contract> = {
   entity: ContractEntity,
   auditName: 'CONTRACT',
   versioned: true,
-  keyColumn: 'startsOn',
+  keyColumns: ['libraryWiseCode', 'startsOn'],
   parse(reader, checks) {
     const input = {
       libraryWiseCode: reader.text('libraryWiseCode'),
@@ -727,7 +739,6 @@ const contracts: Handler<ContractRow, Contract> = {
     // The kit's status rule is for new agreements made by hand (DRAFT or ACTIVE); an import also brings their history.
     checkContract(checks, { ...input, status: undefined } as never);
     checks.oneOf('status', input.status, CONTRACT_STATUSES, false);
-    if (checks.problems.length > 0) return null;
     const value = { ...input, services: [...new Set(input.services)] } as ContractRow;
     return { key: keyOf(value.libraryWiseCode, value.startsOn), label: `${value.libraryWiseCode} from ${value.startsOn}`, value };
   },
@@ -738,9 +749,9 @@ const contracts: Handler<ContractRow, Contract> = {
     const index = new KeyIndex(existing, (c) => `${c.libraryId}\u0000${c.startsOn}`);
     const { plan, add } = planner<Contract>();
     /** Per library: status after the import, by start date. */
-    const after = new Map<number, { library?: Library; status: Map<string, ContractStatus>; rows: Parsed<ContractRow>[] }>();
+    const after = new Map<number, { library?: Library; status: Map<string, ContractStatus>; rows: Parsed<ContractRow>[]; uncertain: boolean }>();
     for (const contract of existing) {
-      if (!after.has(contract.libraryId)) after.set(contract.libraryId, { status: new Map(), rows: [] });
+      if (!after.has(contract.libraryId)) after.set(contract.libraryId, { status: new Map(), rows: [], uncertain: false });
       after.get(contract.libraryId)!.status.set(contract.startsOn, contract.status);
     }
     await eachRow(rows, (row) => {
@@ -756,24 +767,25 @@ const contracts: Handler<ContractRow, Contract> = {
         services: sameServices ? undefined : services,
         status: status ?? (current ? undefined : 'ACTIVE'),
       };
-      add(row.line, row.label, current, current ? next : { ...next, version: 1 });
-      const group = after.get(library.id) ?? { status: new Map<string, ContractStatus>(), rows: [] };
+      if (valid(row)) add(row.line, row.label, current, current ? next : { ...next, version: 1 });
+      const group = after.get(library.id) ?? { status: new Map<string, ContractStatus>(), rows: [], uncertain: false };
       group.library = library;
-      group.status.set(row.value.startsOn, next.status ?? current!.status);
-      group.rows.push(row);
+      if (trusted(row, ['status'])) {
+        group.status.set(row.value.startsOn, next.status ?? current!.status);
+        group.rows.push(row);
+      } else group.uncertain = true;
       after.set(library.id, group);
     });
-    if (context.complete) {
-      for (const { library, status, rows: fileRows } of after.values()) {
-        const active = [...status].filter(([, s]) => s === 'ACTIVE').map(([startsOn]) => startsOn).sort();
-        if (active.length <= 1) continue;
-        for (const row of fileRows.filter((r) => status.get(r.value.startsOn) === 'ACTIVE')) {
-          errors.add(
-            row.line,
-            'status',
-            `library ${library!.wiseInstanceCode} would have ${active.length} ACTIVE agreements (starting ${active.join(', ')}): at most one may be ACTIVE (set the older one to EXPIRED or TERMINATED in the same file)`,
-          );
-        }
+    for (const { library, status, rows: fileRows, uncertain } of after.values()) {
+      if (uncertain) continue;
+      const active = [...status].filter(([, s]) => s === 'ACTIVE').map(([startsOn]) => startsOn).sort();
+      if (active.length <= 1) continue;
+      for (const row of fileRows.filter((r) => status.get(r.value.startsOn) === 'ACTIVE')) {
+        errors.add(
+          row.line,
+          'status',
+          `library ${library!.wiseInstanceCode} would have ${active.length} ACTIVE agreements (starting ${active.join(', ')}): at most one may be ACTIVE (set the older one to EXPIRED or TERMINATED in the same file)`,
+        );
       }
     }
     return {
@@ -805,7 +817,7 @@ const tickets: Handler<TicketRow, Ticket> = {
   entity: TicketEntity,
   auditName: 'TICKET',
   versioned: true,
-  keyColumn: 'reference',
+  keyColumns: ['reference'],
   parse(reader, checks) {
     const input = {
       reference: reader.text('reference'),
@@ -824,53 +836,49 @@ const tickets: Handler<TicketRow, Ticket> = {
     checkTicketFields(checks, input as never, true);
     if (input.openedAt === null || input.openedAt === undefined) checks.fail('openedAt', 'is required');
     checks.text('assignee', input.assignee, 100, false);
-    if (checks.problems.length > 0) return null;
     const value = input as TicketRow;
     return { key: keyOf(value.reference), label: value.reference, value };
   },
   async plan(rows, context) {
     const { manager, errors, poi } = context;
     const resolved = await resolveLibraries(rows, context);
-    const existing = new KeyIndex(await findIn(manager, TicketEntity, 'reference', rows.map((r) => r.value.reference)), (t) => t.reference);
+    const keyed = rows.filter((r) => r.key !== null);
+    const existing = new KeyIndex(await findIn(manager, TicketEntity, 'reference', keyed.map((r) => r.value.reference)), (t) => t.reference);
     // The form of the numbers this POI gives its own new tickets (CUBI-000123, by id): an imported new ticket must not take one.
     const ownForm = new RegExp(`^${ticketReference(poi.code, 0).replace(/0+$/, '').replace(/[-]/g, '\\-')}\\d{6}$`, 'i');
     const { plan, add } = planner<Ticket>();
-    await eachRow(rows, (row) => {
+    await eachRow(keyed, (row) => {
       const current = existing.get(row.value.reference);
       const library = resolved.get(row);
+      const before = errors.count;
       if (!current && ownForm.test(row.value.reference)) {
         errors.add(
           row.line,
           'reference',
           `${row.value.reference} has the form of ${poi.name}'s own ticket numbers (${ticketReference(poi.code, 123)}), which new tickets get from their id; a new ticket from elsewhere keeps its own reference, e.g. the number in the system it comes from`,
         );
-        return;
       }
-      if (!library) return;
       const { libraryWiseCode: _code, ...value } = row.value;
       const next: Partial<Ticket> = {
         ...value,
-        libraryId: library.id,
+        libraryId: library?.id,
         status: value.status ?? (current ? undefined : 'OPEN'),
         resolvedAt: value.resolvedAt === undefined && current ? undefined : value.resolvedAt ?? null,
         assignee: value.assignee === undefined && current ? undefined : value.assignee ?? null,
         agendaItemId: value.agendaItemId === undefined && current ? undefined : value.agendaItemId ?? null,
       };
-      const status = next.status ?? current!.status;
-      const resolvedAt = next.resolvedAt === undefined ? current!.resolvedAt : next.resolvedAt;
-      if (RESOLVED_STATUSES.includes(status) && !resolvedAt) {
-        errors.add(row.line, 'resolvedAt', `is required when status is ${status}`);
-        return;
+      if (trusted(row, ['status', 'openedAt', 'resolvedAt'])) {
+        const status = next.status ?? current!.status;
+        const resolvedAt = next.resolvedAt === undefined ? current!.resolvedAt : next.resolvedAt;
+        if (RESOLVED_STATUSES.includes(status) && !resolvedAt) {
+          errors.add(row.line, 'resolvedAt', `is required when status is ${status}`);
+        } else if (!RESOLVED_STATUSES.includes(status) && resolvedAt) {
+          errors.add(row.line, 'resolvedAt', `must be empty while status is ${status}`);
+        } else if (resolvedAt && resolvedAt.getTime() < next.openedAt!.getTime()) {
+          errors.add(row.line, 'resolvedAt', `must not be before openedAt (${next.openedAt!.toISOString()})`);
+        }
       }
-      if (!RESOLVED_STATUSES.includes(status) && resolvedAt) {
-        errors.add(row.line, 'resolvedAt', `must be empty while status is ${status}`);
-        return;
-      }
-      if (resolvedAt && resolvedAt.getTime() < next.openedAt!.getTime()) {
-        errors.add(row.line, 'resolvedAt', `must not be before openedAt (${next.openedAt!.toISOString()})`);
-        return;
-      }
-      add(row.line, row.label, current, current ? next : { ...next, version: 1 });
+      if (valid(row) && library && errors.count === before) add(row.line, row.label, current, current ? next : { ...next, version: 1 });
     });
     return {
       ...plan,
@@ -906,7 +914,7 @@ const knowledge: Handler<KnowledgeRow, KnowledgeArticle> = {
   entity: KnowledgeArticleEntity,
   auditName: 'KNOWLEDGE_ARTICLE',
   versioned: true,
-  keyColumn: 'title',
+  keyColumns: ['source', 'title'],
   parse(reader, checks) {
     const body = reader.cells.body;
     const input = {
@@ -919,11 +927,11 @@ const knowledge: Handler<KnowledgeRow, KnowledgeArticle> = {
       updatedAt: reader.dateTime('updatedAt'),
     };
     checkKnowledgeArticle(checks, input as never, true);
-    if (checks.problems.length > 0) return null;
     const value = input as KnowledgeRow;
     return { key: keyOf(value.source, value.title), label: `${value.source} / ${value.title}`, value };
   },
-  async plan(rows, { manager, now }) {
+  async plan(allRows, { manager, now }) {
+    const rows = allRows.filter(valid);
     const existing = new KeyIndex(await findKnowledge(manager, rows.map((r) => r.value)), (a) => `${a.source}\u0000${a.title}`);
     const { plan, add } = planner<KnowledgeArticle>();
     await eachRow(rows, (row) => {
@@ -988,26 +996,25 @@ export async function importRows(dataSource: DataSource, poi: Poi, options: Impo
     }
     if (!cells) continue;
     const checks = new Checks('row');
-    const result = handler.parse(new CellReader(cells, checks), checks, poi);
+    const { key, label, value } = handler.parse(new CellReader(cells, checks), checks, poi);
     // One problem per column: a value that is not text is not also "required".
-    const seen = new Set<string>();
+    const bad = new Set<string>();
     for (const problem of checks.problems) {
       const column = columnOf(problem.field);
-      if (seen.has(column)) continue;
-      seen.add(column);
-      const value = cells[column];
-      const got = problem.message !== 'is required' && value !== undefined && value !== null && String(value).trim() !== '' ? ` (got "${shown(value)}")` : '';
+      if (bad.has(column)) continue;
+      bad.add(column);
+      const cell = cells[column];
+      const got = problem.message !== 'is required' && cell !== undefined && cell !== null && String(cell).trim() !== '' ? ` (got "${shown(cell)}")` : '';
       errors.add(line, column, `${problem.message}${got}`);
     }
-    if (result) {
-      const first = firstLine.get(result.key);
-      if (first !== undefined) {
-        errors.add(line, handler.keyColumn, `${result.label} is also on ${options.format === 'csv' ? 'line' : 'item'} ${first}: each row must have its own ${describeKey(options.entity)}`);
-      } else {
-        firstLine.set(result.key, line);
-        parsed.push({ line, ...result });
-      }
-    }
+    const keyValid = handler.keyColumns.every((column) => !bad.has(column));
+    const first = keyValid ? firstLine.get(key) : undefined;
+    if (first !== undefined) {
+      const keyColumn = handler.keyColumns[handler.keyColumns.length - 1];
+      errors.add(line, keyColumn, `${label} is also on ${options.format === 'csv' ? 'line' : 'item'} ${first}: each row must have its own ${handler.keyColumns.join(' and ')}`);
+      bad.add(keyColumn);
+    } else if (keyValid) firstLine.set(key, line);
+    parsed.push({ line, key: keyValid && first === undefined ? key : null, label, value, bad });
   }
   progress({ phase: 'checking', done: rows, total: rows });
 
@@ -1037,7 +1044,7 @@ export async function importRows(dataSource: DataSource, poi: Poi, options: Impo
 
   // Looked up outside any transaction; the writes below check each updated row's version.
   progress({ phase: 'matching', done: 0, total: parsed.length });
-  const plan: Plan<any> = await handler.plan(parsed, { manager: dataSource.manager, poi, errors, complete: errors.count === 0, now });
+  const plan: Plan<any> = await handler.plan(parsed, { manager: dataSource.manager, poi, errors, now });
   progress({ phase: 'matching', done: parsed.length, total: parsed.length });
   result.created = plan.creates.length;
   result.updated = plan.updates.length;
@@ -1054,16 +1061,6 @@ export async function importRows(dataSource: DataSource, poi: Poi, options: Impo
   await yieldToEventLoop();
   await write(dataSource, handler, plan, { actor: options.actor, at: now, progress, result });
   return finish();
-}
-
-function describeKey(entity: ImportEntity): string {
-  return {
-    libraries: 'wiseInstanceCode',
-    branches: 'libraryWiseCode and name',
-    contracts: 'libraryWiseCode and startsOn',
-    tickets: 'reference',
-    knowledge: 'source and title',
-  }[entity];
 }
 
 /**
