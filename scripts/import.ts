@@ -12,7 +12,8 @@ import { Readable } from 'node:stream';
 import { poiScope } from '../shared/auth/identity';
 import { createIdentitySigner } from '../shared/auth/internal-token';
 import { parseArgs } from 'node:util';
-import { loadConfig, subgraphConfig } from '../shared/config';
+import { COLLABORATION_SUBGRAPH, loadConfig, subgraphConfig } from '../shared/config';
+import { agendaItemLookup, COLLABORATION_TOKEN_HEADER } from '../shared/poi/agenda-items';
 import { openDatabase } from '../shared/db';
 import {
   formatImportError,
@@ -115,7 +116,7 @@ function importUrl(base: string): URL {
 async function viaSubgraph(
   url: URL,
   subgraph: string,
-  request: { entity: string; dryRun: boolean; token: string; content: fs.ReadStream; bytes: number; format: ImportFormat },
+  request: { entity: string; dryRun: boolean; token: string; collaborationToken?: string; content: fs.ReadStream; bytes: number; format: ImportFormat },
   progress: ProgressLine,
 ): Promise<ImportResult> {
   url.search = new URLSearchParams({ entity: request.entity, dryRun: String(request.dryRun) }).toString();
@@ -130,6 +131,7 @@ async function viaSubgraph(
       headers: {
         'content-type': request.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
         authorization: `Bearer ${request.token}`,
+        ...(request.collaborationToken ? { [COLLABORATION_TOKEN_HEADER]: request.collaborationToken } : {}),
         'content-length': String(request.bytes),
       },
       // Streamed: the subgraph reads and checks the file as it arrives.
@@ -198,8 +200,15 @@ async function main(): Promise<number> {
   const config = loadConfig();
   const settings = subgraphConfig(config, poi.subgraphName);
   const progress = new ProgressLine(`${poi.subgraphName} ${entity}`);
+  // The importer's identity, signed with the gateway's key as the gateway would (the operator's
+  // machine has it locally in .secrets/local.json, or as GATEWAY_SIGNING_KEY): for the subgraph,
+  // and for the collaboration subgraph, which is asked whether the file's work-agenda items exist.
+  const identity = { subject: actor, name: actor, scopes: [poiScope(poi, 'write')], anonymous: false };
+  const sign = config.security.gatewaySigningKey ? await createIdentitySigner(config.security.gatewaySigningKey) : undefined;
+  const collaborationToken = await sign?.(identity, COLLABORATION_SUBGRAPH);
   let result: ImportResult;
   if (settings.databaseUrl && !args.url) {
+    const agendaItems = agendaItemLookup(subgraphConfig(config, COLLABORATION_SUBGRAPH).url);
     progress.update('opening the database', true);
     const { dataSource } = await openDatabase({
       subgraph: poi.subgraphName,
@@ -208,19 +217,26 @@ async function main(): Promise<number> {
       poolSize: 2,
     });
     try {
-      result = await importRows(dataSource, poi, { entity, format, content, actor: { name: actor, via: 'import' }, dryRun, limits: config.imports, onProgress: (p) => progress.progress(p) });
+      result = await importRows(dataSource, poi, {
+        entity,
+        format,
+        content,
+        actor: { name: actor, via: 'import' },
+        dryRun,
+        limits: config.imports,
+        agendaItems: (ids) => agendaItems(ids, collaborationToken),
+        onProgress: (p) => progress.progress(p),
+      });
     } finally {
       await dataSource.destroy();
     }
   } else {
     const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
     const url = importUrl(args.url ?? `http://${host}:${settings.port}`);
-    // The subgraph answers only identities signed with the gateway's key, which the operator's
-    // machine has locally (.secrets/local.json) or as GATEWAY_SIGNING_KEY.
-    if (!config.security.gatewaySigningKey) throw new Error('Importing through the subgraph needs the gateway\'s key: set GATEWAY_SIGNING_KEY, or import into MySQL directly');
-    const sign = await createIdentitySigner(config.security.gatewaySigningKey);
-    const token = await sign({ subject: actor, name: actor, scopes: [poiScope(poi, 'write')], anonymous: false }, poi.subgraphName);
-    result = await viaSubgraph(url, poi.subgraphName, { entity, dryRun, token, content, bytes, format }, progress);
+    // The subgraph answers only identities signed with the gateway's key.
+    if (!sign) throw new Error('Importing through the subgraph needs the gateway\'s key: set GATEWAY_SIGNING_KEY, or import into MySQL directly');
+    const token = await sign(identity, poi.subgraphName);
+    result = await viaSubgraph(url, poi.subgraphName, { entity, dryRun, token, collaborationToken, content, bytes, format }, progress);
   }
 
   if (result.errorCount > 0) {

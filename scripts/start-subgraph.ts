@@ -1,5 +1,5 @@
 // Starts one subgraph as its own process: `npm run start:subgraph -- cubiss`.
-import { loadConfig, subgraphConfig } from '../shared/config';
+import { COLLABORATION_SUBGRAPH, loadConfig, subgraphConfig } from '../shared/config';
 import { runMain, stopOnSignal } from '../shared/lifecycle';
 import { createLogger } from '../shared/logger';
 import { subgraphDefinition } from '../subgraphs/catalog';
@@ -21,6 +21,7 @@ runMain(async () => {
     otlpEndpoint: config.otlpEndpoint,
     gatewayPublicKey: config.security.gatewayPublicKey,
     imports: config.imports,
+    collaborationUrl: subgraphConfig(config, COLLABORATION_SUBGRAPH).url,
   });
   stopOnSignal(running, logger);
 });

@@ -90,8 +90,10 @@ export interface Config {
 }
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
-export const SUBGRAPH_NAMES: readonly string[] = ['collaboration', ...POIS.map((p) => p.subgraphName)];
-const DEFAULT_PORTS: Record<string, number> = { collaboration: 4001, ...Object.fromEntries(POIS.map((p) => [p.subgraphName, p.port])) };
+/** The subgraph that owns the partnership's shared data (registry, work agenda). */
+export const COLLABORATION_SUBGRAPH = 'collaboration';
+export const SUBGRAPH_NAMES: readonly string[] = [COLLABORATION_SUBGRAPH, ...POIS.map((p) => p.subgraphName)];
+const DEFAULT_PORTS: Record<string, number> = { [COLLABORATION_SUBGRAPH]: 4001, ...Object.fromEntries(POIS.map((p) => [p.subgraphName, p.port])) };
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 type Env = Record<string, string | undefined>;

@@ -41,7 +41,8 @@ export interface GraphQLServerOptions<TContext extends BaseContext> {
   logger: Logger;
   schema?: GraphQLSchema;
   gateway?: GatewayInterface;
-  context: () => Promise<TContext>;
+  /** The service's own context values for one request (the POI subgraphs read a header of it). */
+  context: (request: express.Request) => Promise<TContext>;
   plugins?: ApolloServerPlugin<TContext>[];
   /** A plugin that renders a landing page (e.g. the IDE); without one, none is served. */
   landingPage?: ApolloServerPlugin<TContext>;
@@ -230,10 +231,10 @@ export async function startGraphQLServer<TContext extends BaseContext>(
     enterRequestScope,
     expressMiddleware(apollo, {
       // Every context value also carries the request's id and its logger.
-      context: async ({ res }) => {
+      context: async ({ req, res }) => {
         const scope = res.locals.requestScope as RequestScope;
         const fields: RequestContextFields = { requestId: scope.requestId, logger: scope.logger, identity: res.locals.identity as Identity | undefined };
-        return Object.assign(await options.context(), fields);
+        return Object.assign(await options.context(req), fields);
       },
     }),
   );

@@ -3,7 +3,7 @@ import { parse } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { BaseContext } from '@apollo/server';
-import type { Express } from 'express';
+import type { Express, Request } from 'express';
 import type { ImportLimits } from './config';
 import type { Database, DatabaseSchema } from './db';
 import type { Logger } from './logger';
@@ -28,6 +28,8 @@ export interface SubgraphStartOptions {
   gatewayPublicKey: string;
   /** What one POST /import may bring (POI subgraphs). */
   imports: ImportLimits;
+  /** The collaboration subgraph's /graphql, which POI subgraphs ask whether work-agenda items exist. */
+  collaborationUrl: string;
 }
 
 export interface RunningSubgraph extends RunningServer {
@@ -68,7 +70,7 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
   sdl: string;
   resolvers: object;
   database: Database;
-  context: () => Promise<TContext>;
+  context: (request: Request) => Promise<TContext>;
   options: SubgraphStartOptions;
   /** Extra routes next to /graphql (e.g. a POI's POST /import). */
   routes?: (app: Express) => void;

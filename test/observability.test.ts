@@ -180,6 +180,7 @@ describe('observability', () => {
           logger: createLogger(definition.name, 'info', logs.stream),
           gatewayPublicKey: config.security.gatewayPublicKey,
           imports: config.imports,
+          collaborationUrl: subgraphs.get('collaboration')?.url ?? config.subgraphs[0].url,
         }),
       );
     }

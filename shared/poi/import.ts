@@ -19,6 +19,7 @@ import type { Logger } from '../logger';
 import { poiScope, type Identity } from '../auth/identity';
 import type { Poi } from '../registry';
 import { insertInChunks } from '../db';
+import { AgendaItemLookup, COLLABORATION_TOKEN_HEADER, unknownAgendaItem } from './agenda-items';
 import { Actor, applyChanges, auditEntry, Changes, diff } from '../versioned-writes';
 import {
   AuditEntityName,
@@ -117,6 +118,8 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void | Promise<void>;
   /** Default: DEFAULT_IMPORT_LIMITS (the subgraph and the CLI pass the configured ones). */
   limits?: ImportLimits;
+  /** Which of these work-agenda ids exist (the collaboration subgraph, on behalf of the importer); without it a file with agendaItemIds is refused. */
+  agendaItems?: (ids: readonly string[]) => Promise<Set<string>>;
 }
 
 export const MAX_REPORTED_ERRORS = 1000;
@@ -509,6 +512,7 @@ interface PlanContext {
   poi: Poi;
   errors: ErrorList;
   now: Date;
+  agendaItems?: ImportOptions['agendaItems'];
 }
 
 interface Handler<P, T> {
@@ -813,6 +817,20 @@ interface TicketRow {
 
 const RESOLVED_STATUSES: readonly string[] = ['RESOLVED', 'CLOSED'];
 
+/** Every agendaItemId of the file must be an item of the work agenda; when that cannot be asked, the file is refused as a whole. */
+async function checkAgendaItems(rows: Parsed<TicketRow>[], { agendaItems, errors }: PlanContext): Promise<void> {
+  const withItem = rows.filter((row) => row.value.agendaItemId && !row.bad.has('agendaItemId'));
+  if (withItem.length === 0) return;
+  let known: Set<string>;
+  try {
+    if (!agendaItems) throw new Error('agendaItemId cannot be checked: this import has no connection to the collaboration subgraph');
+    known = await agendaItems([...new Set(withItem.map((row) => row.value.agendaItemId!))]);
+  } catch (error) {
+    return errors.add(0, '', (error as Error).message);
+  }
+  for (const row of withItem) if (!known.has(row.value.agendaItemId!)) errors.add(row.line, 'agendaItemId', unknownAgendaItem(row.value.agendaItemId!));
+}
+
 const tickets: Handler<TicketRow, Ticket> = {
   entity: TicketEntity,
   auditName: 'TICKET',
@@ -842,6 +860,7 @@ const tickets: Handler<TicketRow, Ticket> = {
   async plan(rows, context) {
     const { manager, errors, poi } = context;
     const resolved = await resolveLibraries(rows, context);
+    await checkAgendaItems(rows, context);
     const keyed = rows.filter((r) => r.key !== null);
     const existing = new KeyIndex(await findIn(manager, TicketEntity, 'reference', keyed.map((r) => r.value.reference)), (t) => t.reference);
     // The form of the numbers this POI gives its own new tickets (CUBI-000123, by id): an imported new ticket must not take one.
@@ -1044,7 +1063,7 @@ export async function importRows(dataSource: DataSource, poi: Poi, options: Impo
 
   // Looked up outside any transaction; the writes below check each updated row's version.
   progress({ phase: 'matching', done: 0, total: parsed.length });
-  const plan: Plan<any> = await handler.plan(parsed, { manager: dataSource.manager, poi, errors, now });
+  const plan: Plan<any> = await handler.plan(parsed, { manager: dataSource.manager, poi, errors, now, agendaItems: options.agendaItems });
   progress({ phase: 'matching', done: parsed.length, total: parsed.length });
   result.created = plan.creates.length;
   result.updated = plan.updates.length;
@@ -1136,7 +1155,7 @@ async function write<T extends { id: number; version?: number }>(
  * Like /graphql, only for a token signed with the gateway's key (the subgraph checks it before
  * this runs); it must hold the POI's write scope, and its name is the actor in the audit trail.
  */
-export function importRoute(poi: Poi, dataSource: DataSource, logger: Logger, limits: ImportLimits): (app: express.Express) => void {
+export function importRoute(poi: Poi, dataSource: DataSource, logger: Logger, limits: ImportLimits, agendaItems: AgendaItemLookup): (app: express.Express) => void {
   let queue: Promise<unknown> = Promise.resolve();
   const handle: express.RequestHandler = async (req, res) => {
     const entity = req.query.entity;
@@ -1159,7 +1178,16 @@ export function importRoute(poi: Poi, dataSource: DataSource, logger: Logger, li
     // request is left to be drained rather than its connection reset, so the answer arrives.
     const content = req.pipe(new PassThrough());
     const run = queue.then(() =>
-      importRows(dataSource, poi, { entity, format, content, actor: { name: actorName, via: 'import' }, dryRun: dryRunParam === 'true' || dryRunParam === '1', limits }),
+      importRows(dataSource, poi, {
+        entity,
+        format,
+        content,
+        actor: { name: actorName, via: 'import' },
+        dryRun: dryRunParam === 'true' || dryRunParam === '1',
+        limits,
+        // Asked with the importer's token for the collaboration subgraph, which the CLI sends along.
+        agendaItems: (ids) => agendaItems(ids, req.header(COLLABORATION_TOKEN_HEADER)),
+      }),
     );
     queue = run.catch(() => undefined);
     try {

@@ -3,6 +3,7 @@ import { DatabaseSchema, openDatabase } from '../db';
 import type { Poi } from '../registry';
 import { serveSubgraph, SubgraphDefinition } from '../subgraph';
 import { installEmbeddedSearch } from './embedded-search';
+import { agendaItemLookup, COLLABORATION_TOKEN_HEADER } from './agenda-items';
 import { importRoute } from './import';
 import { POI_ENTITIES } from './entities';
 import { createPoiLoaders } from './loaders';
@@ -37,16 +38,17 @@ export function definePoiSubgraph(poi: Poi, folder: string): SubgraphDefinition 
       const seeded = await seedPoiDatabase(database.dataSource, poi, readLibrarySources(path.join(folder, 'data', 'libraries.csv')), options.seed);
       if (seeded) options.logger.info({ scale: options.seed.scale }, `${poi.name}: database seeded`);
       const repository = new PoiRepository(database.dataSource);
-      const writes = new PoiWrites(database.dataSource, poi);
+      const agendaItems = agendaItemLookup(options.collaborationUrl);
+      const writes = new PoiWrites(database.dataSource, poi, agendaItems);
       return serveSubgraph<PoiContext>({
         name: poi.subgraphName,
         sdl,
         resolvers: createPoiResolvers(poi),
         database,
-        context: async () => ({ repository, loaders: createPoiLoaders(repository), writes }),
+        context: async (request) => ({ repository, loaders: createPoiLoaders(repository), writes, collaborationToken: request.header(COLLABORATION_TOKEN_HEADER) }),
         options,
         // POST /import: the import CLI's way into this subgraph's own database (scripts/import.ts).
-        routes: importRoute(poi, database.dataSource, options.logger, options.imports),
+        routes: importRoute(poi, database.dataSource, options.logger, options.imports, agendaItems),
       });
     },
   };
