@@ -2,6 +2,7 @@
 // POST /import, reads of that POI keep answering (p99 under a second) and writes still succeed;
 // a file above the row cap (IMPORT_MAX_ROWS) or the size cap (IMPORT_MAX_BYTES) is refused with a
 // clear error and nothing written.
+import http from 'node:http';
 import { Readable } from 'node:stream';
 import { createIdentitySigner } from '../shared/auth/internal-token';
 import { AuditEntryEntity, TicketEntity } from '../shared/poi/entities';
@@ -112,6 +113,30 @@ it('a file above IMPORT_MAX_ROWS is refused with a clear error, nothing written'
   expect(body.created).toBe(0);
   expect({ tickets: await db.manager.count(TicketEntity), audit: await db.manager.count(AuditEntryEntity) }).toEqual(before);
 }, 60_000);
+
+it('an upload that declares more than IMPORT_MAX_BYTES is refused with 413 before it is read', async () => {
+  const sign = await createIdentitySigner(stack.config.security.gatewaySigningKey!);
+  const token = await sign({ subject: 'load', name: 'import:load', scopes: ['poi:cubiss:write'], anonymous: false }, 'cubiss');
+  const { port } = new URL(stack.subgraphs.get('cubiss')!.url);
+  const declared = stack.config.imports.maxBytes + 1;
+  const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const request = http.request(
+      { host: '127.0.0.1', port, path: '/import?entity=tickets', method: 'POST', headers: { 'content-type': 'text/csv', 'content-length': declared, authorization: `Bearer ${token}` } },
+      (response) => {
+        let body = '';
+        response.on('data', (chunk) => (body += chunk));
+        response.on('end', () => {
+          resolve({ status: response.statusCode!, body });
+          request.destroy();
+        });
+      },
+    );
+    request.on('error', reject);
+    request.write('reference,libraryWiseCode\n');
+  });
+  expect(answer.status).toBe(413);
+  expect(JSON.parse(answer.body)).toEqual({ error: `the file is larger than ${declared - 1} bytes (IMPORT_MAX_BYTES)` });
+});
 
 it('the row and size caps hold for importRows too, also on a stream', async () => {
   const db = stack.subgraphs.get('cubiss')!.database.dataSource;
