@@ -4,6 +4,7 @@ import type { Poi } from '../registry';
 import { Cursors } from '../graphql/connection';
 import { serveSubgraph, SubgraphDefinition } from '../subgraph';
 import { installEmbeddedSearch } from './embedded-search';
+import { agendaItemLookup, COLLABORATION_TOKEN_HEADER } from './agenda-items';
 import { importRoute } from './import';
 import { POI_ENTITIES } from './entities';
 import { createPoiLoaders } from './loaders';
@@ -38,17 +39,18 @@ export function definePoiSubgraph(poi: Poi, folder: string): SubgraphDefinition 
       const seeded = await seedPoiDatabase(database.dataSource, poi, readLibrarySources(path.join(folder, 'data', 'libraries.csv')), options.seed);
       if (seeded) options.logger.info({ scale: options.seed.scale }, `${poi.name}: database seeded`);
       const repository = new PoiRepository(database.dataSource);
-      const writes = new PoiWrites(database.dataSource, poi);
+      const agendaItems = agendaItemLookup(options.collaborationUrl);
+      const writes = new PoiWrites(database.dataSource, poi, agendaItems);
       const cursors = new Cursors(options.cursorSecret, poi.subgraphName);
       return serveSubgraph<PoiContext>({
         name: poi.subgraphName,
         sdl,
         resolvers: createPoiResolvers(poi),
         database,
-        context: async () => ({ repository, loaders: createPoiLoaders(repository), writes, cursors }),
+        context: async (request) => ({ repository, loaders: createPoiLoaders(repository), writes, cursors, collaborationToken: request.header(COLLABORATION_TOKEN_HEADER) }),
         options,
         // POST /import: the import CLI's way into this subgraph's own database (scripts/import.ts).
-        routes: importRoute(poi, database.dataSource, options.logger),
+        routes: importRoute(poi, database.dataSource, options.logger, options.imports, agendaItems),
       });
     },
   };
