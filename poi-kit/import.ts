@@ -1,19 +1,25 @@
 // Bulk import of a POI's own data from CSV or JSON files: libraries, branches, contracts, tickets
 // and knowledge articles, each matched on its natural key. Every row is checked with the kit's
-// validation first; then one transaction inserts the new rows, updates only the rows whose values
-// differ (version + 1) and audits every change (`via: 'import'`). Any bad row: nothing is written.
+// validation first (the file read as a stream, a batch of rows at a time); any bad row: nothing is
+// written. Then the new rows are inserted and only the rows whose values differ updated (version
+// + 1), every change audited (`via: 'import'`), in batches of WRITE_BATCH rows, each batch its own
+// transaction, with the event loop free between batches, so the POI keeps answering during a large
+// import. A failure while writing (ImportInterrupted) says which rows earlier batches committed.
 //
 // Used in two ways: `importRows` directly on a database (the CLI against MySQL, the bench, tests),
 // and `importRoute`, the POST /import route of every POI subgraph (the CLI against a subgraph on
 // its embedded database, which lives inside the subgraph's process).
-import { parse as parseCsv } from 'csv-parse/sync';
+import { PassThrough, Readable, pipeline } from 'node:stream';
+import { parse as parseCsvStream } from 'csv-parse';
 import express from 'express';
 import { GraphQLError } from 'graphql';
 import { DataSource, EntityManager, EntitySchema, In } from 'typeorm';
+import { DEFAULT_IMPORT_LIMITS, type ImportLimits } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import { poiScope, type Identity } from '../shared/auth/identity';
 import type { Poi } from '../shared/registry';
 import { insertInChunks, transaction } from '../shared/db';
+import { AgendaItemLookup, COLLABORATION_TOKEN_HEADER, unknownAgendaItem } from './agenda-items';
 import { Actor, applyChanges, auditEntry, Changes, diff } from '../shared/versioned-writes';
 import {
   AuditEntityName,
@@ -78,6 +84,8 @@ export interface ImportResult {
   errorCount: number;
   /** On a dry run: the first MAX_REPORTED_CHANGES rows that would be created or updated. */
   changes: ImportChange[];
+  /** Write transactions committed (WRITE_BATCH changed rows each); 0 for a dry run or a refused file. */
+  batches: number;
   durationMs: number;
 }
 
@@ -93,24 +101,37 @@ export interface ImportProgress {
   /** checking: each row on its own; matching: looking up existing rows and references; writing: inserts and updates. */
   phase: 'checking' | 'matching' | 'writing';
   done: number;
-  total: number;
+  /** Unknown while the file is still being read. */
+  total?: number;
 }
+
+/** The file: all of it as text, or a stream of its bytes (an upload, a file being read). */
+export type ImportContent = string | AsyncIterable<Buffer | string>;
 
 export interface ImportOptions {
   entity: ImportEntity;
   format: ImportFormat;
-  /** The whole file, as text. */
-  content: string;
+  content: ImportContent;
   actor: Actor;
   dryRun?: boolean;
-  onProgress?: (progress: ImportProgress) => void;
+  /** After each committed write batch the import waits for what this returns. */
+  onProgress?: (progress: ImportProgress) => void | Promise<void>;
+  /** Default: DEFAULT_IMPORT_LIMITS (the subgraph and the CLI pass the configured ones). */
+  limits?: ImportLimits;
+  /** Which of these work-agenda ids exist (the collaboration subgraph, on behalf of the importer); without it a file with agendaItemIds is refused. */
+  agendaItems?: (ids: readonly string[]) => Promise<Set<string>>;
 }
 
 export const MAX_REPORTED_ERRORS = 1000;
 export const MAX_REPORTED_CHANGES = 1000;
 /** Keys per `IN (…)` when looking existing rows up. */
 const CHUNK_ROWS = 500;
-const PROGRESS_EVERY = 1000;
+/** Rows checked between two turns of the event loop (other requests run in between). */
+const CHECK_BATCH = 1000;
+/** Changed rows per write transaction; each batch is committed on its own. */
+const WRITE_BATCH = 1000;
+/** Lets other requests run: every CHECK_BATCH rows checked, every lookup and every batch written. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 interface ColumnSpec {
   name: string;
@@ -150,7 +171,8 @@ export const IMPORT_COLUMNS: Record<ImportEntity, readonly ColumnSpec[]> = {
 type Cells = Record<string, unknown>;
 interface SourceRow {
   line: number;
-  cells: Cells;
+  /** Null: the row's shape is wrong (reported already), so its values cannot be read. */
+  cells: Cells | null;
 }
 
 export function isImportEntity(value: unknown): value is ImportEntity {
@@ -189,31 +211,48 @@ class ErrorList {
 // ---------------------------------------------------------------------------------------------
 // Reading the file
 
-function readCsv(content: string, columns: readonly ColumnSpec[], errors: ErrorList): SourceRow[] {
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parseCsv(content, {
-      bom: true,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_empty_values: true,
-    }) as unknown as { record: string[]; info: { lines: number } }[];
-  } catch (error) {
-    const e = error as Error & { lines?: number };
-    errors.add(e.lines ?? 0, '', `not valid CSV: ${e.message.replace(/^Invalid Record Length: |^Quote Not Closed: /, '')}`);
-    return [];
+/** The file's bytes in pieces of at most 64 KiB, so no one step of parsing holds the event loop for long. */
+async function* bytesOf(content: ImportContent, state: ReadState): AsyncGenerator<Buffer> {
+  let total = 0;
+  for await (const chunk of typeof content === 'string' ? [content] : content) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    total += buffer.length;
+    if (total > state.limits.maxBytes) throw new FileTooLarge(state.limits.maxBytes);
+    for (let i = 0; i < buffer.length; i += 65_536) yield buffer.subarray(i, i + 65_536);
   }
-  if (records.length === 0) {
-    errors.add(0, '', 'the file is empty: it needs a header row with the column names');
-    return [];
+}
+
+class FileTooLarge extends Error {
+  constructor(maxBytes: number) {
+    super(`the file is larger than ${maxBytes} bytes (IMPORT_MAX_BYTES)`);
   }
-  const [header, ...rows] = records;
-  const names = header.record.map((name) => name.trim());
-  const headerLine = header.info.lines;
+}
+
+/** What reading a file shares with the import: its errors, the caps, and whether reading stopped at one. */
+interface ReadState {
+  errors: ErrorList;
+  limits: ImportLimits;
+  /** The file as a whole was refused (too large, too many rows): nothing of it is looked up. */
+  refused: boolean;
+}
+
+/** One more data row: false (and the file refused) past IMPORT_MAX_ROWS. */
+function withinRowCap(rows: number, state: ReadState): boolean {
+  if (rows <= state.limits.maxRows) return true;
+  refuseFile(state, `the file has more than ${state.limits.maxRows} rows (IMPORT_MAX_ROWS): split it into files of at most ${state.limits.maxRows} rows`);
+  return false;
+}
+
+function refuseFile(state: ReadState, reason: string): void {
+  state.errors.add(0, '', reason);
+  state.refused = true;
+}
+
+/** Maps a header's names to the file's columns (case-insensitively); null, with the problems reported, when it does not fit. */
+function readHeader(names: string[], headerLine: number, columns: readonly ColumnSpec[], errors: ErrorList): string[] | null {
   if (names.length === 1 && names[0].includes(';')) {
     errors.add(headerLine, '', 'the header is separated by semicolons: save the file as CSV with commas between columns (a list inside one cell uses ;)');
-    return [];
+    return null;
   }
   const byLowerName = new Map(columns.map((c) => [c.name.toLowerCase(), c.name]));
   const canonical: (string | undefined)[] = [];
@@ -238,49 +277,82 @@ function readCsv(content: string, columns: readonly ColumnSpec[], errors: ErrorL
       headerOk = false;
     }
   }
-  if (!headerOk) return [];
-
-  const result: SourceRow[] = [];
-  for (const { record, info } of rows) {
-    // info.lines is the record's last line; a quoted value may span lines.
-    let newlines = 0;
-    for (const value of record) for (let i = value.indexOf('\n'); i !== -1; i = value.indexOf('\n', i + 1)) newlines += 1;
-    const line = info.lines - newlines;
-    if (record.length < canonical.length) {
-      errors.add(line, canonical[record.length]!, `is missing: the row has ${record.length} values, the header ${canonical.length} columns`);
-      continue;
-    }
-    const extra = record.slice(canonical.length).findIndex((value) => value.trim() !== '');
-    if (extra !== -1) {
-      errors.add(line, String(canonical.length + extra + 1), `the row has more values than the header has columns (${canonical.length})`);
-      continue;
-    }
-    const cells: Cells = {};
-    canonical.forEach((name, i) => (cells[name!] = record[i]));
-    result.push({ line, cells });
-  }
-  return result;
+  return headerOk ? (canonical as string[]) : null;
 }
 
-function readJson(content: string, columns: readonly ColumnSpec[], errors: ErrorList): SourceRow[] {
+/** The rows of a CSV file, parsed as a stream: the header first, then one row at a time. */
+async function* readCsv(content: ImportContent, columns: readonly ColumnSpec[], state: ReadState): AsyncGenerator<SourceRow> {
+  const { errors } = state;
+  const parser = parseCsvStream({
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_empty_values: true,
+  });
+  // Errors of the source (e.g. FileTooLarge) reach the parser, and so the loop below.
+  pipeline(Readable.from(bytesOf(content, state)), parser, () => undefined);
+  let canonical: string[] | undefined;
+  let rows = 0;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (canonical === undefined) {
+        const header = readHeader(record.map((name) => name.trim()), info.lines, columns, errors);
+        if (!header) return void (state.refused = true);
+        canonical = header;
+        continue;
+      }
+      rows += 1;
+      if (!withinRowCap(rows, state)) return;
+      // info.lines is the record's last line; a quoted value may span lines.
+      let newlines = 0;
+      for (const value of record) for (let i = value.indexOf('\n'); i !== -1; i = value.indexOf('\n', i + 1)) newlines += 1;
+      const line = info.lines - newlines;
+      if (record.length < canonical.length) {
+        errors.add(line, canonical[record.length], `is missing: the row has ${record.length} values, the header ${canonical.length} columns`);
+        yield { line, cells: null };
+        continue;
+      }
+      const extra = record.slice(canonical.length).findIndex((value) => value.trim() !== '');
+      if (extra !== -1) {
+        errors.add(line, String(canonical.length + extra + 1), `the row has more values than the header has columns (${canonical.length})`);
+        yield { line, cells: null };
+        continue;
+      }
+      const cells: Cells = {};
+      canonical.forEach((name, i) => (cells[name] = record[i]));
+      yield { line, cells };
+    }
+  } catch (error) {
+    if (error instanceof FileTooLarge) return refuseFile(state, error.message);
+    const e = error as Error & { lines?: number };
+    errors.add(e.lines ?? 0, '', `not valid CSV: ${e.message.replace(/^Invalid Record Length: |^Quote Not Closed: /, '')}`);
+    state.refused = true;
+    return;
+  }
+  if (canonical === undefined) refuseFile(state, 'the file is empty: it needs a header row with the column names');
+}
+
+/** The items of a JSON file. JSON is parsed whole (within IMPORT_MAX_BYTES); CSV is the format for large files. */
+async function* readJson(content: ImportContent, columns: readonly ColumnSpec[], state: ReadState): AsyncGenerator<SourceRow> {
+  const { errors } = state;
   let data: unknown;
   try {
-    data = JSON.parse(content.replace(/^\uFEFF/, ''));
+    const buffers: Buffer[] = [];
+    for await (const chunk of bytesOf(content, state)) buffers.push(chunk);
+    data = JSON.parse(Buffer.concat(buffers).toString('utf8').replace(/^\uFEFF/, ''));
   } catch (error) {
-    errors.add(0, '', `not valid JSON: ${(error as Error).message}`);
-    return [];
+    return refuseFile(state, error instanceof FileTooLarge ? error.message : `not valid JSON: ${(error as Error).message}`);
   }
-  if (!Array.isArray(data)) {
-    errors.add(0, '', 'must be a JSON array of objects, one per row');
-    return [];
-  }
+  if (!Array.isArray(data)) return refuseFile(state, 'must be a JSON array of objects, one per row');
+  if (!withinRowCap(data.length, state)) return;
   const byLowerName = new Map(columns.map((c) => [c.name.toLowerCase(), c.name]));
-  const result: SourceRow[] = [];
-  data.forEach((item, index) => {
+  for (const [index, item] of data.entries()) {
     const line = index + 1;
     if (!item || typeof item !== 'object' || Array.isArray(item)) {
       errors.add(line, '', 'must be an object with the columns as keys');
-      return;
+      yield { line, cells: null };
+      continue;
     }
     const cells: Cells = {};
     let ok = true;
@@ -291,9 +363,8 @@ function readJson(content: string, columns: readonly ColumnSpec[], errors: Error
         ok = false;
       } else cells[known] = value;
     }
-    if (ok) result.push({ line, cells });
-  });
-  return result;
+    yield { line, cells: ok ? cells : null };
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -393,13 +464,27 @@ class CellReader {
 // ---------------------------------------------------------------------------------------------
 // One handler per entity: parse a row (with the kit's checks), its natural key, and the plan.
 
+/**
+ * One readable row, also one with problems: a row whose key columns are valid is still checked
+ * for duplicates and its library looked up, so every problem of a file shows in one answer.
+ */
 interface Parsed<P> {
   line: number;
-  key: string;
+  /** The natural key, folded; null when a key column has a problem. */
+  key: string | null;
   /** For messages: CUBI-001, "CUBI-001 / Vestiging Oost", … */
   label: string;
+  /** As read: a value whose column is in `bad` is not to be trusted. */
   value: P;
+  /** The columns with a problem (a duplicate key counts as one on its last key column). */
+  bad: ReadonlySet<string>;
 }
+
+/** A row without any problem: only such rows are planned for writing. */
+const valid = (row: Parsed<unknown>) => row.bad.size === 0;
+
+/** A row whose values in these columns can be trusted (for the rules across rows). */
+const trusted = (row: Parsed<unknown>, columns: readonly string[]) => row.key !== null && columns.every((c) => !row.bad.has(c));
 
 interface Create<T> {
   line: number;
@@ -418,26 +503,26 @@ interface Plan<T> {
   creates: Create<T>[];
   updates: Update<T>[];
   unchanged: number;
-  /** The ids of the created rows, read back by natural key after the insert. */
-  createdIds(manager: EntityManager): Promise<Map<Create<T>, number>>;
+  /** The ids of these created rows, read back by natural key after their insert. */
+  createdIds(manager: EntityManager, creates: Create<T>[]): Promise<Map<Create<T>, number>>;
 }
 
 interface PlanContext {
   manager: EntityManager;
   poi: Poi;
   errors: ErrorList;
-  /** False when some rows were refused already: checks across rows would judge an incomplete file. */
-  complete: boolean;
   now: Date;
+  agendaItems?: ImportOptions['agendaItems'];
 }
 
 interface Handler<P, T> {
   entity: EntitySchema<T>;
   auditName: AuditEntityName;
   versioned: boolean;
-  /** The column a duplicate key is reported on. */
-  keyColumn: string;
-  parse(reader: CellReader, checks: Checks, poi: Poi): { key: string; label: string; value: P } | null;
+  /** The natural key's columns; a duplicate is reported on the last. */
+  keyColumns: readonly string[];
+  /** The row's values as read, with the kit's checks; key and label are only used when the key columns passed them. */
+  parse(reader: CellReader, checks: Checks, poi: Poi): { key: string; label: string; value: P };
   plan(rows: Parsed<P>[], context: PlanContext): Promise<Plan<T>>;
 }
 
@@ -456,8 +541,19 @@ async function findIn<T>(
   for (let i = 0; i < unique.length; i += CHUNK_ROWS) {
     const chunk = unique.slice(i, i + CHUNK_ROWS);
     found.push(...((await manager.find(entity, { where: { ...where, [field]: In(chunk) } as never, ...(select ? { select: Object.fromEntries(select.map((column) => [column, true])) as never } : {}) })) as T[]));
+    // Between lookups other requests run; never inside a transaction (on the embedded database
+    // another request's transaction would nest inside it).
+    if (!manager.queryRunner) await yieldToEventLoop();
   }
   return found;
+}
+
+/** `fn` for every row, letting other requests run every CHECK_BATCH rows. */
+async function eachRow<R>(rows: R[], fn: (row: R) => void): Promise<void> {
+  for (let i = 0; i < rows.length; i++) {
+    fn(rows[i]);
+    if ((i + 1) % CHECK_BATCH === 0) await yieldToEventLoop();
+  }
 }
 
 /** Looks a key up exactly first, then case/accent-insensitively (MySQL finds both). */
@@ -477,14 +573,15 @@ class KeyIndex<T> {
 }
 
 /** libraryWiseCode → the library in this POI's database; unknown codes are errors. */
-async function resolveLibraries<P extends { libraryWiseCode: string }>(rows: Parsed<P>[], context: PlanContext): Promise<Map<Parsed<P>, Library>> {
+async function resolveLibraries<P extends { libraryWiseCode: string }>(allRows: Parsed<P>[], context: PlanContext): Promise<Map<Parsed<P>, Library>> {
+  const rows = allRows.filter((row) => !row.bad.has('libraryWiseCode'));
   const libraries = new KeyIndex(await findIn(context.manager, LibraryEntity, 'wiseInstanceCode', rows.map((r) => r.value.libraryWiseCode)), (l) => l.wiseInstanceCode);
   const resolved = new Map<Parsed<P>, Library>();
-  for (const row of rows) {
+  await eachRow(rows, (row) => {
     const library = libraries.get(row.value.libraryWiseCode);
     if (library) resolved.set(row, library);
     else context.errors.add(row.line, 'libraryWiseCode', `no library ${row.value.libraryWiseCode} in ${context.poi.name}'s database (import the libraries first)`);
-  }
+  });
   return resolved;
 }
 
@@ -515,7 +612,7 @@ const libraries: Handler<LibraryRow, Library> = {
   entity: LibraryEntity,
   auditName: 'LIBRARY',
   versioned: true,
-  keyColumn: 'wiseInstanceCode',
+  keyColumns: ['wiseInstanceCode'],
   parse(reader, checks, poi) {
     const input = {
       wiseInstanceCode: reader.text('wiseInstanceCode'),
@@ -526,24 +623,24 @@ const libraries: Handler<LibraryRow, Library> = {
       memberCount: reader.number('memberCount'),
     };
     checkLibrary(checks, poi, input as Partial<LibraryInput>);
-    if (checks.problems.length > 0) return null;
     const value = input as LibraryRow;
     return { key: keyOf(value.wiseInstanceCode), label: value.wiseInstanceCode, value };
   },
-  async plan(rows, { manager }) {
+  async plan(allRows, { manager }) {
+    const rows = allRows.filter(valid);
     const existing = new KeyIndex(await findIn(manager, LibraryEntity, 'wiseInstanceCode', rows.map((r) => r.value.wiseInstanceCode)), (l) => l.wiseInstanceCode);
     const { plan, add } = planner<Library>();
-    for (const row of rows) {
+    await eachRow(rows, (row) => {
       const current = existing.get(row.value.wiseInstanceCode);
       const { wiseInstanceCode, mainCity, ...fields } = row.value;
       const next: Partial<Library> = { ...fields, mainCity: mainCity === undefined && current ? undefined : mainCity ?? null };
       add(row.line, row.label, current, current ? next : { ...next, wiseInstanceCode, version: 1 });
-    }
+    });
     return {
       ...plan,
-      async createdIds(m) {
-        const found = new KeyIndex(await findIn(m, LibraryEntity, 'wiseInstanceCode', plan.creates.map((c) => c.row.wiseInstanceCode), {}, ['id', 'wiseInstanceCode']), (l) => l.wiseInstanceCode);
-        return new Map(plan.creates.map((c) => [c, found.get(c.row.wiseInstanceCode!)!.id]));
+      async createdIds(m, creates) {
+        const found = new KeyIndex(await findIn(m, LibraryEntity, 'wiseInstanceCode', creates.map((c) => c.row.wiseInstanceCode), {}, ['id', 'wiseInstanceCode']), (l) => l.wiseInstanceCode);
+        return new Map(creates.map((c) => [c, found.get(c.row.wiseInstanceCode!)!.id]));
       },
     };
   },
@@ -557,7 +654,7 @@ const branches: Handler<BranchRow, Branch> = {
   entity: BranchEntity,
   auditName: 'BRANCH',
   versioned: false,
-  keyColumn: 'name',
+  keyColumns: ['libraryWiseCode', 'name'],
   parse(reader, checks) {
     const input = {
       libraryWiseCode: reader.text('libraryWiseCode'),
@@ -568,8 +665,7 @@ const branches: Handler<BranchRow, Branch> = {
     };
     checks.text('libraryWiseCode', input.libraryWiseCode, 20);
     checkBranch(checks, 'branch', input as Partial<BranchInput>);
-    if (checks.problems.length > 0) return null;
-    const value = { ...input, postalCode: normalisePostalCode(input.postalCode!)! } as BranchRow;
+    const value = { ...input, postalCode: normalisePostalCode(input.postalCode ?? '') ?? input.postalCode } as BranchRow;
     return { key: keyOf(value.libraryWiseCode, value.name), label: `${value.libraryWiseCode} / ${value.name}`, value };
   },
   async plan(rows, context) {
@@ -578,42 +674,41 @@ const branches: Handler<BranchRow, Branch> = {
     const existing = await findIn(manager, BranchEntity, 'libraryId', [...resolved.values()].map((l) => l.id));
     const index = new KeyIndex(existing, (b) => `${b.libraryId}\u0000${b.name}`);
     const { plan, add } = planner<Branch>();
-    /** Per library: its branches after the import, by folded name → isMain. */
-    const after = new Map<number, { library: Library; isMain: Map<string, boolean>; rows: Parsed<BranchRow>[] }>();
+    /** Per library: its branches after the import, by folded name → isMain; uncertain when a row of it has a bad name or isMain. */
+    const after = new Map<number, { library: Library; isMain: Map<string, boolean>; rows: Parsed<BranchRow>[]; uncertain: boolean }>();
     for (const branch of existing) {
-      if (!after.has(branch.libraryId)) after.set(branch.libraryId, { library: null as never, isMain: new Map(), rows: [] });
+      if (!after.has(branch.libraryId)) after.set(branch.libraryId, { library: null as never, isMain: new Map(), rows: [], uncertain: false });
       after.get(branch.libraryId)!.isMain.set(fold(branch.name), branch.isMain);
     }
-    for (const row of rows) {
+    await eachRow(rows, (row) => {
       const library = resolved.get(row);
-      if (!library) continue;
+      if (!library) return;
       const { libraryWiseCode: _code, ...fields } = row.value;
-      const next = { ...fields, libraryId: library.id };
-      add(row.line, row.label, index.get(`${library.id}\u0000${row.value.name}`), next);
-      const group = after.get(library.id) ?? { library, isMain: new Map<string, boolean>(), rows: [] };
+      if (valid(row)) add(row.line, row.label, index.get(`${library.id}\u0000${row.value.name}`), { ...fields, libraryId: library.id });
+      const group = after.get(library.id) ?? { library, isMain: new Map<string, boolean>(), rows: [], uncertain: false };
       group.library = library;
-      group.isMain.set(fold(row.value.name), row.value.isMain);
-      group.rows.push(row);
+      if (trusted(row, ['isMain'])) {
+        group.isMain.set(fold(row.value.name), row.value.isMain);
+        group.rows.push(row);
+      } else group.uncertain = true;
       after.set(library.id, group);
-    }
-    if (context.complete) {
-      for (const { library, isMain, rows: fileRows } of after.values()) {
-        if (fileRows.length === 0) continue;
-        const mains = [...isMain.values()].filter(Boolean).length;
-        if (mains === 0) {
-          errors.add(fileRows[0].line, 'isMain', `library ${library.wiseInstanceCode} would have no main branch: exactly one of its branches must have isMain true`);
-        } else if (mains > 1) {
-          for (const row of fileRows.filter((r) => r.value.isMain)) {
-            errors.add(row.line, 'isMain', `library ${library.wiseInstanceCode} would have ${mains} main branches: exactly one may have isMain true (set the other one to false in the same file)`);
-          }
+    });
+    for (const { library, isMain, rows: fileRows, uncertain } of after.values()) {
+      if (fileRows.length === 0 || uncertain) continue;
+      const mains = [...isMain.values()].filter(Boolean).length;
+      if (mains === 0) {
+        errors.add(fileRows[0].line, 'isMain', `library ${library.wiseInstanceCode} would have no main branch: exactly one of its branches must have isMain true`);
+      } else if (mains > 1) {
+        for (const row of fileRows.filter((r) => r.value.isMain)) {
+          errors.add(row.line, 'isMain', `library ${library.wiseInstanceCode} would have ${mains} main branches: exactly one may have isMain true (set the other one to false in the same file)`);
         }
       }
     }
     return {
       ...plan,
-      async createdIds(m) {
-        const found = new KeyIndex(await findIn(m, BranchEntity, 'libraryId', plan.creates.map((c) => c.row.libraryId), {}, ['id', 'libraryId', 'name']), (b) => `${b.libraryId}\u0000${b.name}`);
-        return new Map(plan.creates.map((c) => [c, found.get(`${c.row.libraryId}\u0000${c.row.name}`)!.id]));
+      async createdIds(m, creates) {
+        const found = new KeyIndex(await findIn(m, BranchEntity, 'libraryId', creates.map((c) => c.row.libraryId), {}, ['id', 'libraryId', 'name']), (b) => `${b.libraryId}\u0000${b.name}`);
+        return new Map(creates.map((c) => [c, found.get(`${c.row.libraryId}\u0000${c.row.name}`)!.id]));
       },
     };
   },
@@ -633,7 +728,7 @@ const contracts: Handler<ContractRow, Contract> = {
   entity: ContractEntity,
   auditName: 'CONTRACT',
   versioned: true,
-  keyColumn: 'startsOn',
+  keyColumns: ['libraryWiseCode', 'startsOn'],
   parse(reader, checks) {
     const input = {
       libraryWiseCode: reader.text('libraryWiseCode'),
@@ -648,7 +743,6 @@ const contracts: Handler<ContractRow, Contract> = {
     // The kit's status rule is for new agreements made by hand (DRAFT or ACTIVE); an import also brings their history.
     checkContract(checks, { ...input, status: undefined } as never);
     checks.oneOf('status', input.status, CONTRACT_STATUSES, false);
-    if (checks.problems.length > 0) return null;
     const value = { ...input, services: [...new Set(input.services)] } as ContractRow;
     return { key: keyOf(value.libraryWiseCode, value.startsOn), label: `${value.libraryWiseCode} from ${value.startsOn}`, value };
   },
@@ -659,14 +753,14 @@ const contracts: Handler<ContractRow, Contract> = {
     const index = new KeyIndex(existing, (c) => `${c.libraryId}\u0000${c.startsOn}`);
     const { plan, add } = planner<Contract>();
     /** Per library: status after the import, by start date. */
-    const after = new Map<number, { library?: Library; status: Map<string, ContractStatus>; rows: Parsed<ContractRow>[] }>();
+    const after = new Map<number, { library?: Library; status: Map<string, ContractStatus>; rows: Parsed<ContractRow>[]; uncertain: boolean }>();
     for (const contract of existing) {
-      if (!after.has(contract.libraryId)) after.set(contract.libraryId, { status: new Map(), rows: [] });
+      if (!after.has(contract.libraryId)) after.set(contract.libraryId, { status: new Map(), rows: [], uncertain: false });
       after.get(contract.libraryId)!.status.set(contract.startsOn, contract.status);
     }
-    for (const row of rows) {
+    await eachRow(rows, (row) => {
       const library = resolved.get(row);
-      if (!library) continue;
+      if (!library) return;
       const current = index.get(`${library.id}\u0000${row.value.startsOn}`);
       const { libraryWiseCode: _code, status, services, ...fields } = row.value;
       // Services are a set: the same services in another order are no change.
@@ -677,31 +771,32 @@ const contracts: Handler<ContractRow, Contract> = {
         services: sameServices ? undefined : services,
         status: status ?? (current ? undefined : 'ACTIVE'),
       };
-      add(row.line, row.label, current, current ? next : { ...next, version: 1 });
-      const group = after.get(library.id) ?? { status: new Map<string, ContractStatus>(), rows: [] };
+      if (valid(row)) add(row.line, row.label, current, current ? next : { ...next, version: 1 });
+      const group = after.get(library.id) ?? { status: new Map<string, ContractStatus>(), rows: [], uncertain: false };
       group.library = library;
-      group.status.set(row.value.startsOn, next.status ?? current!.status);
-      group.rows.push(row);
+      if (trusted(row, ['status'])) {
+        group.status.set(row.value.startsOn, next.status ?? current!.status);
+        group.rows.push(row);
+      } else group.uncertain = true;
       after.set(library.id, group);
-    }
-    if (context.complete) {
-      for (const { library, status, rows: fileRows } of after.values()) {
-        const active = [...status].filter(([, s]) => s === 'ACTIVE').map(([startsOn]) => startsOn).sort();
-        if (active.length <= 1) continue;
-        for (const row of fileRows.filter((r) => status.get(r.value.startsOn) === 'ACTIVE')) {
-          errors.add(
-            row.line,
-            'status',
-            `library ${library!.wiseInstanceCode} would have ${active.length} ACTIVE agreements (starting ${active.join(', ')}): at most one may be ACTIVE (set the older one to EXPIRED or TERMINATED in the same file)`,
-          );
-        }
+    });
+    for (const { library, status, rows: fileRows, uncertain } of after.values()) {
+      if (uncertain) continue;
+      const active = [...status].filter(([, s]) => s === 'ACTIVE').map(([startsOn]) => startsOn).sort();
+      if (active.length <= 1) continue;
+      for (const row of fileRows.filter((r) => status.get(r.value.startsOn) === 'ACTIVE')) {
+        errors.add(
+          row.line,
+          'status',
+          `library ${library!.wiseInstanceCode} would have ${active.length} ACTIVE agreements (starting ${active.join(', ')}): at most one may be ACTIVE (set the older one to EXPIRED or TERMINATED in the same file)`,
+        );
       }
     }
     return {
       ...plan,
-      async createdIds(m) {
-        const found = new KeyIndex(await findIn(m, ContractEntity, 'libraryId', plan.creates.map((c) => c.row.libraryId), {}, ['id', 'libraryId', 'startsOn']), (c) => `${c.libraryId}\u0000${c.startsOn}`);
-        return new Map(plan.creates.map((c) => [c, found.get(`${c.row.libraryId}\u0000${c.row.startsOn}`)!.id]));
+      async createdIds(m, creates) {
+        const found = new KeyIndex(await findIn(m, ContractEntity, 'libraryId', creates.map((c) => c.row.libraryId), {}, ['id', 'libraryId', 'startsOn']), (c) => `${c.libraryId}\u0000${c.startsOn}`);
+        return new Map(creates.map((c) => [c, found.get(`${c.row.libraryId}\u0000${c.row.startsOn}`)!.id]));
       },
     };
   },
@@ -722,11 +817,25 @@ interface TicketRow {
 
 const RESOLVED_STATUSES: readonly string[] = ['RESOLVED', 'CLOSED'];
 
+/** Every agendaItemId of the file must be an item of the work agenda; when that cannot be asked, the file is refused as a whole. */
+async function checkAgendaItems(rows: Parsed<TicketRow>[], { agendaItems, errors }: PlanContext): Promise<void> {
+  const withItem = rows.filter((row) => row.value.agendaItemId && !row.bad.has('agendaItemId'));
+  if (withItem.length === 0) return;
+  let known: Set<string>;
+  try {
+    if (!agendaItems) throw new Error('agendaItemId cannot be checked: this import has no connection to the collaboration subgraph');
+    known = await agendaItems([...new Set(withItem.map((row) => row.value.agendaItemId!))]);
+  } catch (error) {
+    return errors.add(0, '', (error as Error).message);
+  }
+  for (const row of withItem) if (!known.has(row.value.agendaItemId!)) errors.add(row.line, 'agendaItemId', unknownAgendaItem(row.value.agendaItemId!));
+}
+
 const tickets: Handler<TicketRow, Ticket> = {
   entity: TicketEntity,
   auditName: 'TICKET',
   versioned: true,
-  keyColumn: 'reference',
+  keyColumns: ['reference'],
   parse(reader, checks) {
     const input = {
       reference: reader.text('reference'),
@@ -745,59 +854,56 @@ const tickets: Handler<TicketRow, Ticket> = {
     checkTicketFields(checks, input as never, true);
     if (input.openedAt === null || input.openedAt === undefined) checks.fail('openedAt', 'is required');
     checks.text('assignee', input.assignee, 100, false);
-    if (checks.problems.length > 0) return null;
     const value = input as TicketRow;
     return { key: keyOf(value.reference), label: value.reference, value };
   },
   async plan(rows, context) {
     const { manager, errors, poi } = context;
     const resolved = await resolveLibraries(rows, context);
-    const existing = new KeyIndex(await findIn(manager, TicketEntity, 'reference', rows.map((r) => r.value.reference)), (t) => t.reference);
+    await checkAgendaItems(rows, context);
+    const keyed = rows.filter((r) => r.key !== null);
+    const existing = new KeyIndex(await findIn(manager, TicketEntity, 'reference', keyed.map((r) => r.value.reference)), (t) => t.reference);
     // The form of the numbers this POI gives its own new tickets (CUBI-000123, by id): an imported new ticket must not take one.
     const ownForm = new RegExp(`^${ticketReference(poi.code, 0).replace(/0+$/, '').replace(/[-]/g, '\\-')}\\d{6}$`, 'i');
     const { plan, add } = planner<Ticket>();
-    for (const row of rows) {
+    await eachRow(keyed, (row) => {
       const current = existing.get(row.value.reference);
       const library = resolved.get(row);
+      const before = errors.count;
       if (!current && ownForm.test(row.value.reference)) {
         errors.add(
           row.line,
           'reference',
           `${row.value.reference} has the form of ${poi.name}'s own ticket numbers (${ticketReference(poi.code, 123)}), which new tickets get from their id; a new ticket from elsewhere keeps its own reference, e.g. the number in the system it comes from`,
         );
-        continue;
       }
-      if (!library) continue;
       const { libraryWiseCode: _code, ...value } = row.value;
       const next: Partial<Ticket> = {
         ...value,
-        libraryId: library.id,
+        libraryId: library?.id,
         status: value.status ?? (current ? undefined : 'OPEN'),
         resolvedAt: value.resolvedAt === undefined && current ? undefined : value.resolvedAt ?? null,
         assignee: value.assignee === undefined && current ? undefined : value.assignee ?? null,
         agendaItemId: value.agendaItemId === undefined && current ? undefined : value.agendaItemId ?? null,
       };
-      const status = next.status ?? current!.status;
-      const resolvedAt = next.resolvedAt === undefined ? current!.resolvedAt : next.resolvedAt;
-      if (RESOLVED_STATUSES.includes(status) && !resolvedAt) {
-        errors.add(row.line, 'resolvedAt', `is required when status is ${status}`);
-        continue;
+      if (trusted(row, ['status', 'openedAt', 'resolvedAt'])) {
+        const status = next.status ?? current!.status;
+        const resolvedAt = next.resolvedAt === undefined ? current!.resolvedAt : next.resolvedAt;
+        if (RESOLVED_STATUSES.includes(status) && !resolvedAt) {
+          errors.add(row.line, 'resolvedAt', `is required when status is ${status}`);
+        } else if (!RESOLVED_STATUSES.includes(status) && resolvedAt) {
+          errors.add(row.line, 'resolvedAt', `must be empty while status is ${status}`);
+        } else if (resolvedAt && resolvedAt.getTime() < next.openedAt!.getTime()) {
+          errors.add(row.line, 'resolvedAt', `must not be before openedAt (${next.openedAt!.toISOString()})`);
+        }
       }
-      if (!RESOLVED_STATUSES.includes(status) && resolvedAt) {
-        errors.add(row.line, 'resolvedAt', `must be empty while status is ${status}`);
-        continue;
-      }
-      if (resolvedAt && resolvedAt.getTime() < next.openedAt!.getTime()) {
-        errors.add(row.line, 'resolvedAt', `must not be before openedAt (${next.openedAt!.toISOString()})`);
-        continue;
-      }
-      add(row.line, row.label, current, current ? next : { ...next, version: 1 });
-    }
+      if (valid(row) && library && errors.count === before) add(row.line, row.label, current, current ? next : { ...next, version: 1 });
+    });
     return {
       ...plan,
-      async createdIds(m) {
-        const found = new KeyIndex(await findIn(m, TicketEntity, 'reference', plan.creates.map((c) => c.row.reference), {}, ['id', 'reference']), (t) => t.reference);
-        return new Map(plan.creates.map((c) => [c, found.get(c.row.reference!)!.id]));
+      async createdIds(m, creates) {
+        const found = new KeyIndex(await findIn(m, TicketEntity, 'reference', creates.map((c) => c.row.reference), {}, ['id', 'reference']), (t) => t.reference);
+        return new Map(creates.map((c) => [c, found.get(c.row.reference!)!.id]));
       },
     };
   },
@@ -827,7 +933,7 @@ const knowledge: Handler<KnowledgeRow, KnowledgeArticle> = {
   entity: KnowledgeArticleEntity,
   auditName: 'KNOWLEDGE_ARTICLE',
   versioned: true,
-  keyColumn: 'title',
+  keyColumns: ['source', 'title'],
   parse(reader, checks) {
     const body = reader.cells.body;
     const input = {
@@ -840,14 +946,14 @@ const knowledge: Handler<KnowledgeRow, KnowledgeArticle> = {
       updatedAt: reader.dateTime('updatedAt'),
     };
     checkKnowledgeArticle(checks, input as never, true);
-    if (checks.problems.length > 0) return null;
     const value = input as KnowledgeRow;
     return { key: keyOf(value.source, value.title), label: `${value.source} / ${value.title}`, value };
   },
-  async plan(rows, { manager, now }) {
+  async plan(allRows, { manager, now }) {
+    const rows = allRows.filter(valid);
     const existing = new KeyIndex(await findKnowledge(manager, rows.map((r) => r.value)), (a) => `${a.source}\u0000${a.title}`);
     const { plan, add } = planner<KnowledgeArticle>();
-    for (const row of rows) {
+    await eachRow(rows, (row) => {
       const current = existing.get(`${row.value.source}\u0000${row.value.title}`);
       const { updatedAt, ...fields } = row.value;
       const next: Partial<KnowledgeArticle> = { ...fields };
@@ -855,12 +961,12 @@ const knowledge: Handler<KnowledgeRow, KnowledgeArticle> = {
       if (updatedAt) next.updatedAt = updatedAt;
       else if (!current || Object.keys(diff(current, next)).length > 0) next.updatedAt = now;
       add(row.line, row.label, current, current ? next : { ...next, version: 1 });
-    }
+    });
     return {
       ...plan,
-      async createdIds(m) {
-        const found = new KeyIndex(await findKnowledge(m, plan.creates.map((c) => ({ source: c.row.source!, title: c.row.title! })), ['id', 'source', 'title']), (a) => `${a.source}\u0000${a.title}`);
-        return new Map(plan.creates.map((c) => [c, found.get(`${c.row.source}\u0000${c.row.title}`)!.id]));
+      async createdIds(m, creates) {
+        const found = new KeyIndex(await findKnowledge(m, creates.map((c) => ({ source: c.row.source!, title: c.row.title! })), ['id', 'source', 'title']), (a) => `${a.source}\u0000${a.title}`);
+        return new Map(creates.map((c) => [c, found.get(`${c.row.source}\u0000${c.row.title}`)!.id]));
       },
     };
   },
@@ -883,8 +989,9 @@ function shown(value: unknown): string {
 
 /**
  * Imports one file into a POI's database: see the file comment. Never throws for bad rows (they
- * are in `errors`); throws for a conflict with a concurrent write (GraphQLError CONFLICT) or a
- * database failure, and then nothing is written either.
+ * are in `errors`, and nothing is written); throws for a conflict with a concurrent write
+ * (ImportInterrupted, CONFLICT) or a database failure while writing, saying what earlier batches
+ * committed.
  */
 export async function importRows(dataSource: DataSource, poi: Poi, options: ImportOptions): Promise<ImportResult> {
   const started = performance.now();
@@ -893,48 +1000,56 @@ export async function importRows(dataSource: DataSource, poi: Poi, options: Impo
   const errors = new ErrorList();
   const progress = options.onProgress ?? (() => undefined);
   const dryRun = options.dryRun ?? false;
+  const state: ReadState = { errors, limits: options.limits ?? DEFAULT_IMPORT_LIMITS, refused: false };
 
-  const source = options.format === 'csv' ? readCsv(options.content, columns, errors) : readJson(options.content, columns, errors);
+  const source = options.format === 'csv' ? readCsv(options.content, columns, state) : readJson(options.content, columns, state);
   const parsed: Parsed<unknown>[] = [];
   const firstLine = new Map<string, number>();
-  progress({ phase: 'checking', done: 0, total: source.length });
-  source.forEach(({ line, cells }, index) => {
+  let rows = 0;
+  progress({ phase: 'checking', done: 0 });
+  for await (const { line, cells } of source) {
+    rows += 1;
+    if (rows % CHECK_BATCH === 0) {
+      progress({ phase: 'checking', done: rows });
+      await yieldToEventLoop();
+    }
+    if (!cells) continue;
     const checks = new Checks('row');
-    const result = handler.parse(new CellReader(cells, checks), checks, poi);
+    const { key, label, value } = handler.parse(new CellReader(cells, checks), checks, poi);
     // One problem per column: a value that is not text is not also "required".
-    const seen = new Set<string>();
+    const bad = new Set<string>();
     for (const problem of checks.problems) {
       const column = columnOf(problem.field);
-      if (seen.has(column)) continue;
-      seen.add(column);
-      const value = cells[column];
-      const got = problem.message !== 'is required' && value !== undefined && value !== null && String(value).trim() !== '' ? ` (got "${shown(value)}")` : '';
+      if (bad.has(column)) continue;
+      bad.add(column);
+      const cell = cells[column];
+      const got = problem.message !== 'is required' && cell !== undefined && cell !== null && String(cell).trim() !== '' ? ` (got "${shown(cell)}")` : '';
       errors.add(line, column, `${problem.message}${got}`);
     }
-    if (result) {
-      const first = firstLine.get(result.key);
-      if (first !== undefined) {
-        errors.add(line, handler.keyColumn, `${result.label} is also on ${options.format === 'csv' ? 'line' : 'item'} ${first}: each row must have its own ${describeKey(options.entity)}`);
-      } else {
-        firstLine.set(result.key, line);
-        parsed.push({ line, ...result });
-      }
-    }
-    if ((index + 1) % PROGRESS_EVERY === 0) progress({ phase: 'checking', done: index + 1, total: source.length });
-  });
+    const keyValid = handler.keyColumns.every((column) => !bad.has(column));
+    const first = keyValid ? firstLine.get(key) : undefined;
+    if (first !== undefined) {
+      const keyColumn = handler.keyColumns[handler.keyColumns.length - 1];
+      errors.add(line, keyColumn, `${label} is also on ${options.format === 'csv' ? 'line' : 'item'} ${first}: each row must have its own ${handler.keyColumns.join(' and ')}`);
+      bad.add(keyColumn);
+    } else if (keyValid) firstLine.set(key, line);
+    parsed.push({ line, key: keyValid && first === undefined ? key : null, label, value, bad });
+  }
+  progress({ phase: 'checking', done: rows, total: rows });
 
   const now = new Date(Math.floor(Date.now() / 1000) * 1000);
   const result: ImportResult = {
     entity: options.entity,
     format: options.format,
     dryRun,
-    rows: source.length,
+    rows,
     created: 0,
     updated: 0,
     unchanged: 0,
     errors: errors.list,
     errorCount: 0,
     changes: [],
+    batches: 0,
     durationMs: 0,
   };
   const finish = () => {
@@ -943,93 +1058,105 @@ export async function importRows(dataSource: DataSource, poi: Poi, options: Impo
     result.durationMs = Math.round(performance.now() - started);
     return result;
   };
-  // A file that could not be read at all has nothing to look up.
-  if (errors.count > 0 && source.length === 0) return finish();
+  // A file that could not be read, or was refused as a whole, has nothing to look up.
+  if (state.refused || rows === 0) return finish();
 
-  await transaction(dataSource, async (manager) => {
-    progress({ phase: 'matching', done: 0, total: parsed.length });
-    const plan: Plan<any> = await handler.plan(parsed, { manager, poi, errors, complete: errors.count === 0, now });
-    progress({ phase: 'matching', done: parsed.length, total: parsed.length });
-    result.created = plan.creates.length;
-    result.updated = plan.updates.length;
-    result.unchanged = plan.unchanged;
-    if (errors.count > 0) return;
-    if (dryRun) {
-      const changes: ImportChange[] = [
-        ...plan.creates.map((c) => ({ line: c.line, key: c.label, action: 'create' as const, fields: Object.keys(diff(null, c.row)) })),
-        ...plan.updates.map((u) => ({ line: u.line, key: u.label, action: 'update' as const, fields: Object.keys(u.changes) })),
-      ];
-      result.changes = changes.sort((a, b) => a.line - b.line).slice(0, MAX_REPORTED_CHANGES);
-      return;
-    }
-    await write(manager, handler, plan, options.actor, now, progress);
-  });
+  // Looked up outside any transaction; the writes below check each updated row's version.
+  progress({ phase: 'matching', done: 0, total: parsed.length });
+  const plan: Plan<any> = await handler.plan(parsed, { manager: dataSource.manager, poi, errors, now, agendaItems: options.agendaItems });
+  progress({ phase: 'matching', done: parsed.length, total: parsed.length });
+  result.created = plan.creates.length;
+  result.updated = plan.updates.length;
+  result.unchanged = plan.unchanged;
+  if (errors.count > 0) return finish();
+  if (dryRun) {
+    const changes: ImportChange[] = [
+      ...plan.creates.map((c) => ({ line: c.line, key: c.label, action: 'create' as const, fields: Object.keys(diff(null, c.row)) })),
+      ...plan.updates.map((u) => ({ line: u.line, key: u.label, action: 'update' as const, fields: Object.keys(u.changes) })),
+    ];
+    result.changes = changes.sort((a, b) => a.line - b.line).slice(0, MAX_REPORTED_CHANGES);
+    return finish();
+  }
+  await yieldToEventLoop();
+  await write(dataSource, handler, plan, { actor: options.actor, at: now, progress, result });
   return finish();
 }
 
-function describeKey(entity: ImportEntity): string {
-  return {
-    libraries: 'wiseInstanceCode',
-    branches: 'libraryWiseCode and name',
-    contracts: 'libraryWiseCode and startsOn',
-    tickets: 'reference',
-    knowledge: 'source and title',
-  }[entity];
+/**
+ * An import stopped while writing: the batches before it are committed and stay (re-running the
+ * same file finishes the job: their rows then count as unchanged), the failed batch and the rest
+ * are not written. `code` is CONFLICT when a row was changed by someone else meanwhile.
+ */
+export class ImportInterrupted extends GraphQLError {
+  constructor(reason: string, code: 'CONFLICT' | 'INTERNAL_SERVER_ERROR', committed: { rows: number; throughLine: number }) {
+    super(
+      `${reason}. ${committed.rows === 0 ? 'Nothing was written' : `The first ${committed.rows} changed rows (through line ${committed.throughLine}) were written and stay; the rest was not written`}: run the same file again to finish the import`,
+      { extensions: { code, committedRows: committed.rows, committedThroughLine: committed.throughLine } },
+    );
+  }
 }
 
+/** The plan's creates and updates in file order, written WRITE_BATCH rows per transaction, each batch with its audit rows. */
 async function write<T extends { id: number; version?: number }>(
-  manager: EntityManager,
+  dataSource: DataSource,
   handler: Handler<unknown, T>,
   plan: Plan<T>,
-  actor: Actor,
-  at: Date,
-  progress: (p: ImportProgress) => void,
+  run: { actor: Actor; at: Date; progress: (p: ImportProgress) => void | Promise<void>; result: ImportResult },
 ): Promise<void> {
-  const total = plan.creates.length + plan.updates.length;
-  let done = 0;
-  const step = (count: number) => {
-    const before = done;
-    done += count;
-    if (Math.floor(done / PROGRESS_EVERY) !== Math.floor(before / PROGRESS_EVERY) || done === total) progress({ phase: 'writing', done, total });
-  };
-  progress({ phase: 'writing', done: 0, total });
-  const audits: object[] = [];
-  const auditRow = (entityId: number, action: 'CREATE' | 'UPDATE', changes: Changes) => auditEntry(actor, handler.auditName, entityId, action, changes, at);
-
-  await insertInChunks(manager, handler.entity, plan.creates.map((c) => c.row), step);
-  if (plan.creates.length > 0) {
-    const ids = await plan.createdIds(manager);
-    for (const create of plan.creates) audits.push(auditRow(ids.get(create)!, 'CREATE', diff(null, create.row as T)));
-  }
-
-  for (const update of plan.updates) {
-    if (!(await applyChanges(manager, handler.entity, update.current.id, handler.versioned ? update.current.version : undefined, update.changes))) {
-      throw new GraphQLError(`${update.label} was changed by someone else during the import; nothing was imported, run it again`, {
-        extensions: { code: 'CONFLICT' },
+  type Change = { line: number; create?: Create<T>; update?: Update<T> };
+  const changes: Change[] = [...plan.creates.map((create) => ({ line: create.line, create })), ...plan.updates.map((update) => ({ line: update.line, update }))].sort(
+    (a, b) => a.line - b.line,
+  );
+  const auditRow = (entityId: number, action: 'CREATE' | 'UPDATE', changes: Changes) => auditEntry(run.actor, handler.auditName, entityId, action, changes, run.at);
+  const committed = { rows: 0, throughLine: 0 };
+  run.progress({ phase: 'writing', done: 0, total: changes.length });
+  for (let i = 0; i < changes.length; i += WRITE_BATCH) {
+    const batch = changes.slice(i, i + WRITE_BATCH);
+    try {
+      await transaction(dataSource, async (manager) => {
+        const creates = batch.flatMap((c) => (c.create ? [c.create] : []));
+        const audits: object[] = [];
+        await insertInChunks(manager, handler.entity, creates.map((c) => c.row));
+        if (creates.length > 0) {
+          const ids = await plan.createdIds(manager, creates);
+          for (const create of creates) audits.push(auditRow(ids.get(create)!, 'CREATE', diff(null, create.row as T)));
+        }
+        for (const { update } of batch) {
+          if (!update) continue;
+          if (!(await applyChanges(manager, handler.entity, update.current.id, handler.versioned ? update.current.version : undefined, update.changes))) {
+            throw new ImportInterrupted(`${update.label} (line ${update.line}) was changed by someone else during the import`, 'CONFLICT', committed);
+          }
+          audits.push(auditRow(update.current.id, 'UPDATE', update.changes));
+        }
+        await insertInChunks(manager, AuditEntryEntity, audits);
       });
+    } catch (error) {
+      if (error instanceof ImportInterrupted) throw error;
+      throw new ImportInterrupted(`writing failed at line ${batch[0].line}: ${(error as Error).message}`, 'INTERNAL_SERVER_ERROR', committed);
     }
-    audits.push(auditRow(update.current.id, 'UPDATE', update.changes));
-    step(1);
+    committed.rows += batch.length;
+    committed.throughLine = batch[batch.length - 1].line;
+    run.result.batches += 1;
+    await run.progress({ phase: 'writing', done: committed.rows, total: changes.length });
+    await yieldToEventLoop();
   }
-  await insertInChunks(manager, AuditEntryEntity, audits);
 }
 
 // ---------------------------------------------------------------------------------------------
 // POST /import on every POI subgraph
 
-export const IMPORT_BODY_LIMIT = '100mb';
-
 /**
  * `POST /import?entity=tickets&dryRun=false`, the file as the body (text/csv or
- * application/json, at most 100 MB). Answers the ImportResult: 200, or 422 when rows were refused
- * (nothing written); `{ error }` with 400/403/409/413/415/500 otherwise. Imports run one at a time.
+ * application/json, at most IMPORT_MAX_BYTES, at most IMPORT_MAX_ROWS rows), read as a stream.
+ * Answers the ImportResult: 200, or 422 when rows (or the file) were refused (nothing written);
+ * `{ error }` with 400/403/413/415 otherwise, and 409/500 (with `committedRows`,
+ * `committedThroughLine`) when writing stopped midway. Imports run one at a time.
  *
  * Like /graphql, only for a token signed with the gateway's key (the subgraph checks it before
  * this runs); it must hold the POI's write scope, and its name is the actor in the audit trail.
  */
-export function importRoute(poi: Poi, dataSource: DataSource, logger: Logger): (app: express.Express) => void {
+export function importRoute(poi: Poi, dataSource: DataSource, logger: Logger, limits: ImportLimits, agendaItems: AgendaItemLookup): (app: express.Express) => void {
   let queue: Promise<unknown> = Promise.resolve();
-  const body = express.text({ type: ['text/csv', 'application/json', 'text/plain'], limit: IMPORT_BODY_LIMIT });
   const handle: express.RequestHandler = async (req, res) => {
     const entity = req.query.entity;
     if (!isImportEntity(entity)) {
@@ -1044,30 +1171,42 @@ export function importRoute(poi: Poi, dataSource: DataSource, logger: Logger): (
     const actorName = identity.name;
     const format: ImportFormat | null = req.is('text/csv') ? 'csv' : req.is('application/json') ? 'json' : null;
     if (!format) return void res.status(415).json({ error: 'send the file as text/csv or application/json' });
-    if (typeof req.body !== 'string') return void res.status(400).json({ error: 'send the file as the request body' });
+    if (Number(req.headers['content-length'] ?? 0) > limits.maxBytes) {
+      return void res.status(413).json({ error: `the file is larger than ${limits.maxBytes} bytes (IMPORT_MAX_BYTES)` });
+    }
+    // Read through a pass-through: when the import stops reading early (a cap, a bad header), the
+    // request is left to be drained rather than its connection reset, so the answer arrives.
+    const content = req.pipe(new PassThrough());
     const run = queue.then(() =>
-      importRows(dataSource, poi, { entity, format, content: req.body, actor: { name: actorName, via: 'import' }, dryRun: dryRunParam === 'true' || dryRunParam === '1' }),
+      importRows(dataSource, poi, {
+        entity,
+        format,
+        content,
+        actor: { name: actorName, via: 'import' },
+        dryRun: dryRunParam === 'true' || dryRunParam === '1',
+        limits,
+        // Asked with the importer's token for the collaboration subgraph, which the CLI sends along.
+        agendaItems: (ids) => agendaItems(ids, req.header(COLLABORATION_TOKEN_HEADER)),
+      }),
     );
     queue = run.catch(() => undefined);
     try {
       const result = await run;
       logger.info(
-        { entity, format, dryRun: result.dryRun, rows: result.rows, created: result.created, updated: result.updated, unchanged: result.unchanged, errorCount: result.errorCount, durationMs: result.durationMs, actor: actorName },
+        { entity, format, dryRun: result.dryRun, rows: result.rows, created: result.created, updated: result.updated, unchanged: result.unchanged, errorCount: result.errorCount, batches: result.batches, durationMs: result.durationMs, actor: actorName },
         result.errorCount > 0 ? 'import refused' : 'import completed',
       );
       res.status(result.errorCount > 0 ? 422 : 200).json(result);
     } catch (error) {
-      const conflict = error instanceof GraphQLError && error.extensions.code === 'CONFLICT';
       logger.error({ err: error, entity }, 'import failed');
-      res.status(conflict ? 409 : 500).json({ error: conflict ? (error as Error).message : `import failed: ${(error as Error).message}` });
+      if (error instanceof ImportInterrupted) {
+        const { code, committedRows, committedThroughLine } = error.extensions;
+        return void res.status(code === 'CONFLICT' ? 409 : 500).json({ error: error.message, committedRows, committedThroughLine });
+      }
+      res.status(500).json({ error: `import failed: ${(error as Error).message}` });
     }
   };
-  const tooLarge: express.ErrorRequestHandler = (error, _req, res, next) => {
-    const status = (error as { status?: number }).status;
-    if (!status || status < 400 || status >= 500) return next(error);
-    res.status(status).json({ error: status === 413 ? `the file is larger than ${IMPORT_BODY_LIMIT.toUpperCase()}` : (error as Error).message });
-  };
   return (app) => {
-    app.post('/import', body, handle, tooLarge);
+    app.post('/import', handle);
   };
 }

@@ -34,6 +34,8 @@ export interface PoiContext {
   own: object;
   /** Who is asking, as the gateway forwarded it; recorded with every write. */
   identity?: Identity;
+  /** The caller's token for the collaboration subgraph (poi-kit/agenda-items.ts), sent by the gateway with mutations. */
+  collaborationToken?: string;
 }
 
 type PoiRef = { code: string };
@@ -177,9 +179,9 @@ export function createPoiResolvers(poi: Poi) {
         ctx.writes.renewContract(id, input, by(ctx)),
       terminateContract: (_: unknown, { id, input }: { id: string; input: Parameters<PoiWrites['terminateContract']>[1] }, ctx: PoiContext) =>
         ctx.writes.terminateContract(id, input, by(ctx)),
-      createTicket: (_: unknown, { input }: { input: TicketInput }, ctx: PoiContext) => ctx.writes.createTicket(input, by(ctx)),
+      createTicket: (_: unknown, { input }: { input: TicketInput }, ctx: PoiContext) => ctx.writes.createTicket(input, by(ctx), ctx.collaborationToken),
       updateTicket: (_: unknown, { id, input }: { id: string; input: Parameters<PoiWrites['updateTicket']>[1] }, ctx: PoiContext) =>
-        ctx.writes.updateTicket(id, input, by(ctx)),
+        ctx.writes.updateTicket(id, input, by(ctx), ctx.collaborationToken),
       assignTicket: (_: unknown, { id, input }: { id: string; input: Parameters<PoiWrites['assignTicket']>[1] }, ctx: PoiContext) =>
         ctx.writes.assignTicket(id, input, by(ctx)),
       resolveTicket: (_: unknown, { id, input }: { id: string; input: Parameters<PoiWrites['resolveTicket']>[1] }, ctx: PoiContext) =>

@@ -6,6 +6,7 @@ import type { Poi } from '../shared/registry';
 import { Cursors } from '../shared/graphql/connection';
 import { serveSubgraph, SubgraphDefinition, SubgraphStartOptions } from '../shared/subgraph';
 import { installEmbeddedSearch } from './embedded-search';
+import { agendaItemLookup, COLLABORATION_TOKEN_HEADER } from './agenda-items';
 import { importRoute } from './import';
 import { POI_ENTITIES } from './entities';
 import { createPoiLoaders } from './loaders';
@@ -74,7 +75,8 @@ export function definePoiSubgraph(poi: Poi, folder: string, extension?: PoiExten
         options.logger.info({ scale: options.seed.scale }, `${poi.name}: database seeded`);
       }
       const repository = new PoiRepository(dataSource);
-      const writes = new PoiWrites(dataSource, poi);
+      const agendaItems = agendaItemLookup(options.collaborationUrl);
+      const writes = new PoiWrites(dataSource, poi, agendaItems);
       const cursors = new Cursors(options.cursorSecret, poi.subgraphName);
       const own = extension?.context?.(dataSource) ?? {};
       return serveSubgraph<PoiContext>({
@@ -82,10 +84,10 @@ export function definePoiSubgraph(poi: Poi, folder: string, extension?: PoiExten
         sdl,
         resolvers: mergeResolvers(createPoiResolvers(poi), extension?.resolvers ?? {}),
         database,
-        context: async () => ({ repository, loaders: createPoiLoaders(repository), writes, cursors, own }),
+        context: async (request) => ({ repository, loaders: createPoiLoaders(repository), writes, cursors, own, collaborationToken: request.header(COLLABORATION_TOKEN_HEADER) }),
         options,
         // POST /import: the import CLI's way into this subgraph's own database (scripts/import.ts).
-        routes: importRoute(poi, dataSource, options.logger),
+        routes: importRoute(poi, dataSource, options.logger, options.imports, agendaItems),
       });
     },
   };

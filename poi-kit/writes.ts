@@ -4,6 +4,7 @@ import { DataSource, EntityManager, EntitySchema } from 'typeorm';
 import { Actor, audit, diff, updateVersioned } from '../shared/versioned-writes';
 import { writeTransaction } from '../shared/idempotency';
 import type { Poi } from '../shared/registry';
+import { AgendaItemLookup, unknownAgendaItem } from './agenda-items';
 export type { Actor };
 import {
   Branch,
@@ -55,7 +56,15 @@ export class PoiWrites {
   constructor(
     private readonly dataSource: DataSource,
     private readonly poi: Poi,
+    private readonly agendaItems: AgendaItemLookup,
   ) {}
+
+  /** Refuses an agendaItemId the work agenda does not have; asks the collaboration subgraph with the caller's token for it. */
+  private async requireAgendaItem(agendaItemId: string | null | undefined, collaborationToken: string | undefined): Promise<void> {
+    if (!agendaItemId) return;
+    const found = await this.agendaItems([agendaItemId], collaborationToken);
+    if (!found.has(agendaItemId)) throw invalidInput([{ field: 'input.agendaItemId', message: unknownAgendaItem(agendaItemId) }]);
+  }
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return writeTransaction(this.dataSource, work);
@@ -190,10 +199,11 @@ export class PoiWrites {
     });
   }
 
-  async createTicket(input: TicketInput, actor: Actor): Promise<Ticket> {
+  async createTicket(input: TicketInput, actor: Actor, collaborationToken?: string): Promise<Ticket> {
     const checks = new Checks();
     checkTicketFields(checks, input, true);
     checks.throwIfAny();
+    await this.requireAgendaItem(input.agendaItemId, collaborationToken);
     return this.transaction(async (manager) => {
       const library = await this.library(manager, input.libraryId, 'input.libraryId');
       const row = {
@@ -215,10 +225,11 @@ export class PoiWrites {
     });
   }
 
-  async updateTicket(id: string, input: Partial<TicketInput> & { expectedVersion: number }, actor: Actor): Promise<Ticket> {
+  async updateTicket(id: string, input: Partial<TicketInput> & { expectedVersion: number }, actor: Actor, collaborationToken?: string): Promise<Ticket> {
     const checks = new Checks();
     checkTicketFields(checks, input, false);
     checks.throwIfAny();
+    await this.requireAgendaItem(input.agendaItemId, collaborationToken);
     return this.transaction(async (manager) => {
       const ticket = await this.existing(manager, TicketEntity, 'Ticket', id);
       const status = (input.status ?? undefined) as TicketStatus | undefined;

@@ -8,10 +8,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { poiScope } from '../shared/auth/identity';
 import { createIdentitySigner } from '../shared/auth/internal-token';
 import { parseArgs } from 'node:util';
-import { loadConfig, subgraphConfig } from '../shared/config';
+import { COLLABORATION_SUBGRAPH, loadConfig, subgraphConfig } from '../shared/config';
+import { agendaItemLookup, COLLABORATION_TOKEN_HEADER } from '../poi-kit/agenda-items';
 import { openDatabase } from '../shared/db';
 import {
   formatImportError,
@@ -56,6 +58,8 @@ class ProgressLine {
   }
 
   progress({ phase, done, total }: ImportProgress): void {
+    // While the file is still being read its row count is not known yet.
+    if (total === undefined) return this.update(`${phase} ${done.toLocaleString('en')} rows`);
     const percent = total > 0 ? Math.floor((done / total) * 100) : 100;
     if (phase === 'matching') return this.update(done === 0 ? `matching ${total.toLocaleString('en')} rows with the database` : 'matched', true);
     this.update(`${phase} ${done.toLocaleString('en')}/${total.toLocaleString('en')} rows (${percent}%)`, done === total);
@@ -71,13 +75,17 @@ class ProgressLine {
   }
 }
 
-function readFile(file: string): { content: string; format: ImportFormat } {
+/** The file to import, opened as a stream (it is read while it is checked); its size for progress. */
+function openFile(file: string): { content: fs.ReadStream; bytes: number; format: ImportFormat } {
   const extension = path.extname(file).toLowerCase();
   if (extension !== '.csv' && extension !== '.json') {
     throw new UsageError(`Unsupported file type "${extension || '(none)'}" of ${file}: use a .csv file (with a header row) or a .json file (an array of objects)`);
   }
   try {
-    return { content: fs.readFileSync(file, 'utf8'), format: extension === '.csv' ? 'csv' : 'json' };
+    const stat = fs.statSync(file);
+    if (stat.isDirectory()) throw Object.assign(new Error('folder'), { code: 'EISDIR' });
+    fs.accessSync(file, fs.constants.R_OK);
+    return { content: fs.createReadStream(file), bytes: stat.size, format: extension === '.csv' ? 'csv' : 'json' };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
@@ -108,11 +116,11 @@ function importUrl(base: string): URL {
 async function viaSubgraph(
   url: URL,
   subgraph: string,
-  request: { entity: string; dryRun: boolean; token: string; content: string; format: ImportFormat },
+  request: { entity: string; dryRun: boolean; token: string; collaborationToken?: string; content: fs.ReadStream; bytes: number; format: ImportFormat },
   progress: ProgressLine,
 ): Promise<ImportResult> {
   url.search = new URLSearchParams({ entity: request.entity, dryRun: String(request.dryRun) }).toString();
-  const megabytes = (Buffer.byteLength(request.content) / 1e6).toFixed(1);
+  const megabytes = (request.bytes / 1e6).toFixed(1);
   const started = Date.now();
   const ticker = setInterval(() => progress.update(`sent ${megabytes} MB to ${url.host}, ${subgraph} is checking and writing (${Math.round((Date.now() - started) / 1000)} s)`), 1000);
   progress.update(`sending ${megabytes} MB to ${url.host}`, true);
@@ -123,9 +131,13 @@ async function viaSubgraph(
       headers: {
         'content-type': request.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
         authorization: `Bearer ${request.token}`,
+        ...(request.collaborationToken ? { [COLLABORATION_TOKEN_HEADER]: request.collaborationToken } : {}),
+        'content-length': String(request.bytes),
       },
-      body: request.content,
-    });
+      // Streamed: the subgraph reads and checks the file as it arrives.
+      body: Readable.toWeb(request.content) as ReadableStream,
+      duplex: 'half',
+    } as RequestInit);
   } catch (error) {
     // The cause is the socket's error, or an AggregateError of one per address tried.
     const cause = (error as { cause?: { code?: string; errors?: { code?: string }[] } }).cause;
@@ -182,14 +194,21 @@ async function main(): Promise<number> {
   if (!isImportEntity(entity)) throw new UsageError(`Unknown entity "${args.entity}": use ${IMPORT_ENTITIES.join(', ')}`);
   const actor = args.actor?.trim() || defaultActor();
   if (actor.length > 200) throw new UsageError('--actor must be at most 200 characters');
-  const { content, format } = readFile(args.file);
+  const { content, bytes, format } = openFile(args.file);
   const dryRun = args['dry-run'] ?? false;
 
   const config = loadConfig();
   const settings = subgraphConfig(config, poi.subgraphName);
   const progress = new ProgressLine(`${poi.subgraphName} ${entity}`);
+  // The importer's identity, signed with the gateway's key as the gateway would (the operator's
+  // machine has it locally in .secrets/local.json, or as GATEWAY_SIGNING_KEY): for the subgraph,
+  // and for the collaboration subgraph, which is asked whether the file's work-agenda items exist.
+  const identity = { subject: actor, name: actor, scopes: [poiScope(poi, 'write')], anonymous: false };
+  const sign = config.security.gatewaySigningKey ? await createIdentitySigner(config.security.gatewaySigningKey) : undefined;
+  const collaborationToken = await sign?.(identity, COLLABORATION_SUBGRAPH);
   let result: ImportResult;
   if (settings.databaseUrl && !args.url) {
+    const agendaItems = agendaItemLookup(subgraphConfig(config, COLLABORATION_SUBGRAPH).url);
     progress.update('opening the database', true);
     const { dataSource } = await openDatabase({
       subgraph: poi.subgraphName,
@@ -198,19 +217,26 @@ async function main(): Promise<number> {
       poolSize: 2,
     });
     try {
-      result = await importRows(dataSource, poi, { entity, format, content, actor: { name: actor, via: 'import' }, dryRun, onProgress: (p) => progress.progress(p) });
+      result = await importRows(dataSource, poi, {
+        entity,
+        format,
+        content,
+        actor: { name: actor, via: 'import' },
+        dryRun,
+        limits: config.imports,
+        agendaItems: (ids) => agendaItems(ids, collaborationToken),
+        onProgress: (p) => progress.progress(p),
+      });
     } finally {
       await dataSource.destroy();
     }
   } else {
     const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
     const url = importUrl(args.url ?? `http://${host}:${settings.port}`);
-    // The subgraph answers only identities signed with the gateway's key, which the operator's
-    // machine has locally (.secrets/local.json) or as GATEWAY_SIGNING_KEY.
-    if (!config.security.gatewaySigningKey) throw new Error('Importing through the subgraph needs the gateway\'s key: set GATEWAY_SIGNING_KEY, or import into MySQL directly');
-    const sign = await createIdentitySigner(config.security.gatewaySigningKey);
-    const token = await sign({ subject: actor, name: actor, scopes: [poiScope(poi, 'write')], anonymous: false }, poi.subgraphName);
-    result = await viaSubgraph(url, poi.subgraphName, { entity, dryRun, token, content, format }, progress);
+    // The subgraph answers only identities signed with the gateway's key.
+    if (!sign) throw new Error('Importing through the subgraph needs the gateway\'s key: set GATEWAY_SIGNING_KEY, or import into MySQL directly');
+    const token = await sign(identity, poi.subgraphName);
+    result = await viaSubgraph(url, poi.subgraphName, { entity, dryRun, token, collaborationToken, content, bytes, format }, progress);
   }
 
   if (result.errorCount > 0) {

@@ -1,5 +1,5 @@
 // Starts one subgraph as its own process: `npm run start:subgraph -- cubiss`.
-import { ConfigError, loadConfig, subgraphConfig } from '../shared/config';
+import { COLLABORATION_SUBGRAPH, ConfigError, loadConfig, subgraphConfig } from '../shared/config';
 import { runMain, stopOnSignal } from '../shared/lifecycle';
 import { createLogger } from '../shared/logger';
 import { subgraphDefinition } from '../subgraphs/catalog';
@@ -26,6 +26,8 @@ runMain(async () => {
     cursorSecret,
     operations: config.operations,
     requestTimeoutMs: config.gateway.resilience.timeoutMs,
+    imports: config.imports,
+    collaborationUrl: subgraphConfig(config, COLLABORATION_SUBGRAPH).url,
   });
   stopOnSignal(running, logger);
 });

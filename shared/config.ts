@@ -71,6 +71,16 @@ export interface OperationsAccess {
   token?: string;
 }
 
+/** How much one import may bring (poi-kit/import.ts): above either, it is refused and nothing is written. */
+export interface ImportLimits {
+  /** Data rows in one file (IMPORT_MAX_ROWS). */
+  maxRows: number;
+  /** Bytes of one file (IMPORT_MAX_BYTES). */
+  maxBytes: number;
+}
+
+export const DEFAULT_IMPORT_LIMITS: ImportLimits = Object.freeze({ maxRows: 200_000, maxBytes: 100 * 2 ** 20 });
+
 export interface Config {
   /** NODE_ENV=production: no anonymous access, no introspection or IDE unless configured, no local secrets. */
   production: boolean;
@@ -92,6 +102,7 @@ export interface Config {
   subgraphs: readonly SubgraphConfig[];
   /** MySQL pool size; how long a write's Idempotency-Key is kept. */
   database: { poolSize: number; idempotencyTtlHours: number };
+  imports: ImportLimits;
   seed: { scale: number; referenceDate: string };
   logLevel: string;
   /** OTLP/HTTP endpoint (base URL) traces are exported to; absent: no tracing at all. */
@@ -103,8 +114,10 @@ export interface Config {
 export const DEFAULT_IDEMPOTENCY_TTL_HOURS = 24;
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
-export const SUBGRAPH_NAMES: readonly string[] = ['collaboration', ...POIS.map((p) => p.subgraphName)];
-const DEFAULT_PORTS: Record<string, number> = { collaboration: 4001, ...Object.fromEntries(POIS.map((p) => [p.subgraphName, p.port])) };
+/** The subgraph that owns the partnership's shared data (registry, work agenda). */
+export const COLLABORATION_SUBGRAPH = 'collaboration';
+export const SUBGRAPH_NAMES: readonly string[] = [COLLABORATION_SUBGRAPH, ...POIS.map((p) => p.subgraphName)];
+const DEFAULT_PORTS: Record<string, number> = { [COLLABORATION_SUBGRAPH]: 4001, ...Object.fromEntries(POIS.map((p) => [p.subgraphName, p.port])) };
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 type Env = Record<string, string | undefined>;
@@ -196,6 +209,10 @@ export function loadConfig(env: Env = process.env): Config {
     },
     subgraphs,
     database: { poolSize: integer('DB_POOL_SIZE', 10, 1, 200), idempotencyTtlHours: integer('IDEMPOTENCY_TTL_HOURS', DEFAULT_IDEMPOTENCY_TTL_HOURS, 1, 8760) },
+    imports: {
+      maxRows: integer('IMPORT_MAX_ROWS', DEFAULT_IMPORT_LIMITS.maxRows, 1, 10_000_000),
+      maxBytes: integer('IMPORT_MAX_BYTES', DEFAULT_IMPORT_LIMITS.maxBytes, 1024, 2 ** 30),
+    },
     seed: { scale: integer('SEED_SCALE', 1, 1, 100), referenceDate },
     logLevel,
     otlpEndpoint,

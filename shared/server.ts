@@ -46,7 +46,8 @@ export interface GraphQLServerOptions<TContext extends BaseContext> {
   logger: Logger;
   schema?: GraphQLSchema;
   gateway?: GatewayInterface;
-  context: () => Promise<TContext>;
+  /** The service's own context values for one request (the POI subgraphs read a header of it). */
+  context: (request: express.Request) => Promise<TContext>;
   plugins?: ApolloServerPlugin<TContext>[];
   /** A plugin that renders a landing page (e.g. the IDE); without one, none is served. */
   landingPage?: ApolloServerPlugin<TContext>;
@@ -301,7 +302,7 @@ export async function startGraphQLServer<TContext extends BaseContext>(
     enterRequestScope,
     expressMiddleware(apollo, {
       // Every context value also carries the request's id and its logger.
-      context: async ({ res }) => {
+      context: async ({ req, res }) => {
         const scope = res.locals.requestScope as RequestScope;
         const fields: RequestContextFields = {
           requestId: scope.requestId,
@@ -309,7 +310,7 @@ export async function startGraphQLServer<TContext extends BaseContext>(
           identity: res.locals.identity as Identity | undefined,
           idempotency: res.locals.idempotency as IdempotentRequest | undefined,
         };
-        return Object.assign(await options.context(), fields);
+        return Object.assign(await options.context(req), fields);
       },
     }),
   );

@@ -3,7 +3,8 @@ import { parse } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { BaseContext } from '@apollo/server';
-import type { Express } from 'express';
+import type { Express, Request } from 'express';
+import type { ImportLimits } from './config';
 import type { Database, DatabaseSchema } from './db';
 import type { Logger } from './logger';
 import type { OperationsAccess } from './config';
@@ -37,6 +38,10 @@ export interface SubgraphStartOptions {
   operations?: OperationsAccess;
   /** The longest this subgraph works on one request (SUBGRAPH_TIMEOUT_MS), whatever deadline the gateway sends. */
   requestTimeoutMs: number;
+  /** What one POST /import may bring (POI subgraphs). */
+  imports: ImportLimits;
+  /** The collaboration subgraph's /graphql, which POI subgraphs ask whether work-agenda items exist. */
+  collaborationUrl: string;
 }
 
 export interface RunningSubgraph extends RunningServer {
@@ -77,7 +82,7 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
   sdl: string;
   resolvers: object;
   database: Database;
-  context: () => Promise<TContext>;
+  context: (request: Request) => Promise<TContext>;
   options: SubgraphStartOptions;
   /** Extra routes next to /graphql (e.g. a POI's POST /import). */
   routes?: (app: Express) => void;

@@ -54,6 +54,14 @@ describe('configuration', () => {
     ]);
   });
 
+  it('import caps: 200,000 rows and 100 MiB by default, from IMPORT_MAX_ROWS and IMPORT_MAX_BYTES, bad values refused', () => {
+    expect(loadConfig({}).imports).toEqual({ maxRows: 200_000, maxBytes: 100 * 2 ** 20 });
+    expect(loadConfig({ IMPORT_MAX_ROWS: '5000', IMPORT_MAX_BYTES: '2048' }).imports).toEqual({ maxRows: 5000, maxBytes: 2048 });
+    expect(() => loadConfig({ IMPORT_MAX_ROWS: '0', IMPORT_MAX_BYTES: 'lots' })).toThrow(
+      expect.objectContaining({ problems: [expect.stringContaining('IMPORT_MAX_ROWS must be a whole number'), expect.stringContaining('IMPORT_MAX_BYTES must be a whole number')] }),
+    );
+  });
+
   describe('security', () => {
     const secrets = testSecurityEnv();
 

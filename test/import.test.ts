@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { loadConfig, PROJECT_ROOT } from '../shared/config';
 import { AuditEntryEntity, BranchEntity, ContractEntity, KnowledgeArticleEntity, LibraryEntity, TicketEntity } from '../poi-kit/entities';
-import { formatImportError, ImportEntity, ImportFormat, ImportResult, importRows } from '../poi-kit/import';
+import { formatImportError, ImportEntity, ImportFormat, ImportInterrupted, ImportProgress, ImportResult, importRows } from '../poi-kit/import';
 import { POIS } from '../shared/registry';
 import { startStack, Stack } from './helpers/stack';
 import { createIdentitySigner } from '../shared/auth/internal-token';
@@ -137,7 +137,7 @@ describe('every bad row is reported as line N, column X: reason, and nothing is 
         'line 7, column name: CUBI-001 / vestiging meerhoven is also on line 6: each row must have its own libraryWiseCode and name',
       ],
     );
-    // Checks across rows run on a file whose rows are all valid.
+    // Checks across rows: exactly one main branch per library, counting the branches already there.
     await refused('branches', csv('libraryWiseCode,name,city,postalCode,isMain', 'CUBI-001,Vestiging Meerhoven,Eindhoven,5658 AB,ja'), [
       'line 2, column isMain: library CUBI-001 would have 2 main branches: exactly one may have isMain true (set the other one to false in the same file)',
     ]);
@@ -165,6 +165,8 @@ describe('every bad row is reported as line N, column X: reason, and nothing is 
       [
         'line 2, column endsOn: must be after startsOn (got "2026-12-31")',
         'line 3, column services: must be one of WISE_HOSTING, FUNCTIONAL_MANAGEMENT, HELPDESK, CATALOGUING, INTERLIBRARY_LOAN, DATA_ANALYTICS (got "HELPDESK;WINDOW_CLEANING")',
+        // Line 2 has a problem of its own, and line 3 still repeats its key: both in the same answer.
+        'line 3, column startsOn: CUBI-001 from 2027-01-01 is also on line 2: each row must have its own libraryWiseCode and startsOn',
         'line 4, column startsOn: must be a date like 2026-11-23 (got "2027-02-30")',
         'line 5, column status: must be one of DRAFT, ACTIVE, EXPIRED, TERMINATED (got "LOPEND")',
         'line 6, column annualFee: must have at most two decimals (cents) (got "1000.005")',
@@ -212,6 +214,35 @@ describe('every bad row is reported as line N, column X: reason, and nothing is 
         'line 11, column title: is required',
         'line 12, column reference: t-9 is also on line 10: each row must have its own reference',
         'line 13, column openedAt: must be a date and time like 2025-03-14T09:30:00Z (UTC unless it has an offset such as +01:00) (got "2026-03-01 25:00")',
+      ],
+    );
+  });
+
+  it('every problem of a file in the first answer: field errors, duplicates of bad rows, missing libraries and rules across rows together', async () => {
+    await refused(
+      'branches',
+      csv(
+        'libraryWiseCode,name,city,postalCode,isMain',
+        'CUBI-001,Vestiging Zuid,Eindhoven,0123 AB,false',
+        'CUBI-001,Vestiging Zuid,Eindhoven,5611 AB,false',
+        'CUBI-999,Vestiging Nergens,Nergens,1234,false',
+        'CUBI-002,Vestiging Twee,Eindhoven,5611 AB,ja',
+      ),
+      [
+        'line 2, column postalCode: must be a Dutch postal code like 3511 AB (got "0123 AB")',
+        'line 3, column name: CUBI-001 / Vestiging Zuid is also on line 2: each row must have its own libraryWiseCode and name',
+        'line 4, column postalCode: must be a Dutch postal code like 3511 AB (got "1234")',
+        "line 4, column libraryWiseCode: no library CUBI-999 in Cubiss's database (import the libraries first)",
+        'line 5, column isMain: library CUBI-002 would have 2 main branches: exactly one may have isMain true (set the other one to false in the same file)',
+      ],
+    );
+    await refused(
+      'tickets',
+      csv('reference,libraryWiseCode,title,category,priority,status,openedAt,resolvedAt,assignee,agendaItemId', 'T-20,CUBI-999,Printer,PRINTING,P2,CLOSED,2026-03-01T09:00:00Z,,,'),
+      [
+        'line 2, column category: must be one of RESERVATIONS, FINES, MEMBERSHIP, CATALOGUE, CIRCULATION, REPORTING, INTERFACES (got "PRINTING")',
+        "line 2, column libraryWiseCode: no library CUBI-999 in Cubiss's database (import the libraries first)",
+        'line 2, column resolvedAt: is required when status is CLOSED',
       ],
     );
   });
@@ -287,7 +318,7 @@ describe('10,000 tickets: all or nothing, audited, idempotent, only changed rows
     expect(await counts()).toEqual(before);
   });
 
-  it('a good import writes every row in one go and audits each, with bulk statements only', async () => {
+  it('a good import writes every row, in batches of bulk statements, and audits each', async () => {
     const before = await counts();
     const statements = stack.statementCounts().cubiss;
     const result = await run('tickets', file);
@@ -338,6 +369,28 @@ describe('10,000 tickets: all or nothing, audited, idempotent, only changed rows
     expect(Object.keys(latest.changes)).toEqual(['status', 'resolvedAt']);
     expect(latest.changes.status).toEqual({ from: 'OPEN', to: 'RESOLVED' });
     expect((await run('tickets', changed)).updated).toBe(0);
+  });
+});
+
+describe('written in batches, each its own transaction', () => {
+  it('a row changed by someone else midway: the batches before stay, the answer says so, nothing after is written, a re-run finishes', async () => {
+    const file = ticketsCsv(2_500).replace(/IMP-/g, 'BAT-');
+    expect(await run('tickets', file)).toMatchObject({ created: 2_500, batches: 3 });
+    const changed = ticketsCsv(2_500, (_i, cells) => (cells[2] = `${cells[2]} (bijgewerkt)`)).replace(/IMP-/g, 'BAT-');
+    const interrupt = async (progress: ImportProgress) => {
+      // After the first batch is committed, someone edits a row of the second.
+      if (progress.phase === 'writing' && progress.done === 1_000) await db.manager.increment(TicketEntity, { reference: 'BAT-01500' }, 'version', 1);
+    };
+    const error = await importRows(db, CUBISS, { entity: 'tickets', format: 'csv', content: changed, actor: ACTOR, onProgress: interrupt }).catch((e) => e);
+    expect(error).toBeInstanceOf(ImportInterrupted);
+    expect(error.extensions).toMatchObject({ code: 'CONFLICT', committedRows: 1_000, committedThroughLine: 1_001 });
+    expect(error.message).toBe(
+      'BAT-01500 (line 1501) was changed by someone else during the import. The first 1000 changed rows (through line 1001) were written and stay; the rest was not written: run the same file again to finish the import',
+    );
+    const title = async (reference: string) => (await db.manager.findOneByOrFail(TicketEntity, { reference })).title;
+    expect(await title('BAT-01000')).toMatch(/\(bijgewerkt\)$/);
+    expect(await title('BAT-01001')).not.toMatch(/\(bijgewerkt\)$/);
+    expect(await run('tickets', changed)).toMatchObject({ updated: 1_500, unchanged: 1_000, errorCount: 0 });
   });
 });
 

@@ -218,16 +218,18 @@ describe('the committed supergraph on a second federation engine (Hive Gateway)'
     for (const poi of all.pois) expect(poi).not.toHaveProperty('stats');
   });
 
-  it('gives the same BAD_USER_INPUT error, and null at that path, for a page size over the cap', async () => {
+  it('refuses a page size over the cap with the same BAD_USER_INPUT message: this gateway before any fetch, Hive from the owning subgraph', async () => {
     const { apollo, hive: hiveAnswer } = await ask(`{ bisc { libraries(first: 1000) { totalCount } } }`);
-    for (const answer of [apollo, hiveAnswer]) {
-      expect(answer.status).toBe(200);
-      expect(answer.data).toEqual({ bisc: { libraries: null } });
-      expect(answer.errors).toHaveLength(1);
-    }
-    const shape = (a: Answer) => a.errors!.map((e) => ({ code: e.extensions?.code, path: e.path }));
-    expect(shape(apollo)).toEqual([{ code: 'BAD_USER_INPUT', path: ['bisc', 'libraries'] }]);
+    const shape = (a: Answer) => a.errors!.map((e) => ({ code: e.extensions?.code, message: e.message }));
+    // This gateway refuses out-of-range page sizes before costing or planning (a 400, no data).
+    expect(apollo.status).toBe(400);
+    expect(apollo.data).toBeUndefined();
+    expect(shape(apollo)).toEqual([{ code: 'BAD_USER_INPUT', message: '"first" must be between 0 and 100, got 1000' }]);
+    // Hive forwards it; the subgraph refuses it with the same rule, null at that path.
+    expect(hiveAnswer.status).toBe(200);
+    expect(hiveAnswer.data).toEqual({ bisc: { libraries: null } });
     expect(shape(hiveAnswer)).toEqual(shape(apollo));
+    expect(hiveAnswer.errors![0].path).toEqual(['bisc', 'libraries']);
   });
 
   it('really went through the Hive gateway to the subgraphs, and nothing left loopback', () => {

@@ -4,8 +4,9 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { BoundedLabel, createMetricsRegistry, errorCode, FINE_BUCKETS, REQUEST_BUCKETS } from '../../shared/metrics';
 import { currentRequestScope, REQUEST_ID_HEADER, RequestContextFields } from '../../shared/request-id';
 import { injectTraceContext } from '../../shared/tracing';
-import type { IdentitySigner } from '../../shared/auth/internal-token';
+import { COLLABORATION_TOKEN_HEADER, type IdentitySigner } from '../../shared/auth/internal-token';
 import { IDEMPOTENCY_FINGERPRINT_HEADER, IDEMPOTENCY_KEY_HEADER, requestFingerprint } from '../../shared/idempotency';
+import { COLLABORATION_SUBGRAPH } from '../../shared/config';
 import type { CircuitBreaker } from './circuit-breaker';
 import { SubgraphDataSource } from './subgraph-data-source';
 
@@ -155,7 +156,14 @@ export class ObservedSubgraphDataSource extends SubgraphDataSource {
     const headers = options.request.http?.headers;
     const requestId = context.requestId ?? currentRequestScope()?.requestId;
     if (requestId) headers?.set(REQUEST_ID_HEADER, requestId);
-    if (context.identity) headers?.set('authorization', `Bearer ${await this.sign(context.identity, this.label)}`);
+    if (context.identity) {
+      headers?.set('authorization', `Bearer ${await this.sign(context.identity, this.label)}`);
+      // A POI's mutation may need to ask the collaboration subgraph (does this work-agenda item
+      // exist?): it gets the same identity signed for the collaboration, and only for mutations.
+      if (this.label !== COLLABORATION_SUBGRAPH && /^\s*mutation\b/.test(options.request.query ?? '')) {
+        headers?.set(COLLABORATION_TOKEN_HEADER, await this.sign(context.identity, COLLABORATION_SUBGRAPH));
+      }
+    }
     // A retried write is recognised by its key and the client's request (shared/idempotency.ts).
     if (context.idempotency) {
       headers?.set(IDEMPOTENCY_KEY_HEADER, context.idempotency.key);

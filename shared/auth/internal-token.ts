@@ -60,3 +60,6 @@ export async function createIdentityVerifier(publicKeyPem: string, subgraph: str
     };
   };
 }
+
+/** The header with the caller's token for the collaboration subgraph, on requests to a POI subgraph that may write (poi-kit/agenda-items.ts). */
+export const COLLABORATION_TOKEN_HEADER = 'x-collaboration-token';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { startGateway } from '../../gateway/src/gateway';
 import type { ResilienceOptions } from '../../gateway/src/subgraph-data-source';
-import { Config, loadConfig, type SecurityConfig } from '../../shared/config';
+import { COLLABORATION_SUBGRAPH, Config, loadConfig, subgraphConfig, type SecurityConfig } from '../../shared/config';
 import { ALL_SCOPES, testSecurityEnv, tokenFor } from './auth';
 import { createLogger } from '../../shared/logger';
 import type { RunningServer } from '../../shared/server';
@@ -100,6 +100,9 @@ export async function startStack(
         gatewayPublicKey: config.security.gatewayPublicKey,
         cursorSecret: config.security.cursorSecret!,
         requestTimeoutMs: options.resilience?.timeoutMs ?? config.gateway.resilience.timeoutMs,
+        imports: config.imports,
+        // The collaboration starts first: the POIs ask the running one.
+        collaborationUrl: subgraphs.get(COLLABORATION_SUBGRAPH)?.url ?? subgraphConfig(config, COLLABORATION_SUBGRAPH).url,
       });
       subgraphs.set(definition.name, running);
     };
