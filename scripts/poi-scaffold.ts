@@ -58,6 +58,18 @@ libraries: replace them with the POI's real list (same columns) before going liv
 `;
 }
 
+/** The new POI's entry point: its subgraph is the kit over its own folder, until it adds anything. */
+function entryPoint(registration: PoiRegistration): string {
+  return `// ${registration.name}'s subgraph: the POI kit over ${registration.name}'s own data (data/libraries.csv). What
+// ${registration.name} adds of its own goes in this folder: schema.graphql, and the resolvers, entities and
+// migrations behind it (see PoiExtension in poi-kit/subgraph.ts).
+import { definePoiSubgraph } from '../../poi-kit/subgraph';
+import { poiByCode } from '../../shared/registry';
+
+export default definePoiSubgraph(poiByCode('${registration.code}'), __dirname);
+`;
+}
+
 /** How docker-compose.yml is written; the committed file is kept in this form so edits stay minimal. */
 export const COMPOSE_FORMAT = { lineWidth: 0, nullStr: '' } as const;
 
@@ -156,7 +168,8 @@ export function addPoi(root: string, input: NewPoi, log: (line: string) => void 
     fs.mkdirSync(path.join(folder, 'data'), { recursive: true });
     fs.writeFileSync(path.join(folder, 'data', 'libraries.csv'), starterLibrariesCsv(registration.provinces));
     fs.writeFileSync(path.join(folder, 'README.md'), folderReadme(registration));
-    log(`created subgraphs/${code.toLowerCase()}/ (README.md, data/libraries.csv with demo libraries)`);
+    fs.writeFileSync(path.join(folder, 'index.ts'), entryPoint(registration));
+    log(`created subgraphs/${code.toLowerCase()}/ (index.ts, README.md, data/libraries.csv with demo libraries)`);
     fs.writeFileSync(registryPath, JSON.stringify([...registry, registration], null, 2) + '\n');
     log(`registered ${code} with the collaboration (registry.json, port ${registration.port})`);
     fs.writeFileSync(composePath, composeText);

@@ -51,6 +51,7 @@ describe('npm run poi:add', () => {
       'registry.json',
       'subgraphs/fryslan/README.md',
       'subgraphs/fryslan/data/libraries.csv',
+      'subgraphs/fryslan/index.ts',
       'supergraph.graphql',
     ]);
 
