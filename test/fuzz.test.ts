@@ -26,14 +26,18 @@ type Bytes = Uint8Array<ArrayBuffer>;
 const PREFLIGHT = { 'apollo-require-preflight': 'true' };
 
 let stack: Stack;
-/** Authorization per service origin: the gateway gets a client token, each subgraph the gateway's signed token for it. */
-const authorizationFor = new Map<string, string>();
+/**
+ * Authorization per service origin: the gateway gets a client token, each subgraph the gateway's
+ * signed token for it, signed afresh when needed (they live 60 s, a slow run lasts longer).
+ */
+const authorizationFor = new Map<string, () => Promise<string>>();
 beforeAll(async () => {
   stack = await startStack();
   const identity = { subject: 'fuzz', name: 'fuzz', scopes: ALL_SCOPES, anonymous: false };
   const sign = await createIdentitySigner(stack.config.security.gatewaySigningKey!);
-  authorizationFor.set(new URL(stack.gateway.url).origin, `Bearer ${await stack.token(ALL_SCOPES, 'fuzz')}`);
-  for (const [name, subgraph] of stack.subgraphs) authorizationFor.set(new URL(subgraph.url).origin, `Bearer ${await sign(identity, name)}`);
+  const clientToken = `Bearer ${await stack.token(ALL_SCOPES, 'fuzz')}`;
+  authorizationFor.set(new URL(stack.gateway.url).origin, async () => clientToken);
+  for (const [name, subgraph] of stack.subgraphs) authorizationFor.set(new URL(subgraph.url).origin, async () => `Bearer ${await sign(identity, name)}`);
 });
 afterAll(async () => {
   await stack?.stop();
@@ -55,7 +59,8 @@ interface Answer {
 async function send(url: string, init: RequestInit = {}): Promise<Answer> {
   const started = Date.now();
   // Past the front door: what is fuzzed is what a caller with every right can send.
-  const headers = { authorization: authorizationFor.get(new URL(url).origin) ?? '', ...(init.headers as Record<string, string> | undefined) };
+  const authorization = (await authorizationFor.get(new URL(url).origin)?.()) ?? '';
+  const headers = { authorization, ...(init.headers as Record<string, string> | undefined) };
   const response = await fetch(url, { ...init, headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   const text = await response.text();
   let body: unknown;
