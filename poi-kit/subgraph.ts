@@ -15,6 +15,7 @@ import { PoiRepository } from './repository';
 import { createPoiResolvers, PoiContext } from './resolvers';
 import { poiSubgraphSdl } from './schema';
 import { readLibrarySources, seedPoiDatabase } from './seed';
+import { KIT_VERSION } from './version';
 import { PoiWrites } from './writes';
 
 /** Every POI database holds the kit's entities and migrations (and a POI's own, when it adds any). */
@@ -82,6 +83,7 @@ export function definePoiSubgraph(poi: Poi, folder: string, extension?: PoiExten
       return serveSubgraph<PoiContext>({
         name: poi.subgraphName,
         sdl,
+        kitVersion: KIT_VERSION,
         resolvers: mergeResolvers(createPoiResolvers(poi), extension?.resolvers ?? {}),
         database,
         context: async (request) => ({ repository, loaders: createPoiLoaders(repository), writes, cursors, own, collaborationToken: request.header(COLLABORATION_TOKEN_HEADER) }),

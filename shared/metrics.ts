@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { defaultFieldResolver, GraphQLSchema } from 'graphql';
 import type { Database } from './db';
+import type { BuildInfo } from './release';
 
 /**
  * Prometheus metrics. Every server has its own Registry (never prom-client's global one), so
@@ -132,6 +133,16 @@ export function timeRootResolvers(registry: Registry, schema: GraphQLSchema): vo
       };
     }
   }
+}
+
+/** `subgraph_build_info{kit_version, schema_fingerprint} 1`: which build this subgraph runs. */
+export function recordBuildInfo(registry: Registry, build: BuildInfo): void {
+  new Gauge({
+    name: 'subgraph_build_info',
+    help: 'Always 1; its labels say what this subgraph is built from: the POI kit version (none: not built on the kit) and its schema fingerprint',
+    labelNames: ['kit_version', 'schema_fingerprint'],
+    registers: [registry],
+  }).set({ kit_version: build.kitVersion, schema_fingerprint: build.schemaFingerprint }, 1);
 }
 
 function statementKind(sql: string): string {

@@ -18,6 +18,7 @@ import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import type { Registry } from 'prom-client';
 import type { OperationsAccess } from './config';
 import type { Logger } from './logger';
+import type { BuildInfo } from './release';
 import { createMetricsRegistry, errorCode, METRICS_CONTENT_TYPE, OperationMetrics, renderMetrics } from './metrics';
 import {
   currentRequestScope,
@@ -53,6 +54,8 @@ export interface GraphQLServerOptions<TContext extends BaseContext> {
   landingPage?: ApolloServerPlugin<TContext>;
   /** Readiness details for /ready; throw when the service cannot serve (e.g. its database is down). */
   readiness?: () => Promise<Record<string, unknown>>;
+  /** What this service is built from (a subgraph's kit version and schema fingerprint), in every detailed /ready answer. */
+  build?: BuildInfo;
   /** How long a stop waits for requests in flight before closing their connections. */
   stopGracePeriodMs?: number;
   /** Where this server's metrics go (default: a new registry) and the prefix of its request metrics. */
@@ -275,7 +278,7 @@ export async function startGraphQLServer<TContext extends BaseContext>(
   // Without the operations token, /ready says only whether the service is ready.
   app.get('/ready', async (req, res) => {
     const detailed = mayOperate(operations, req);
-    const about = (fields: Record<string, unknown>) => (detailed ? { service: options.name, ...fields } : {});
+    const about = (fields: Record<string, unknown>) => (detailed ? { service: options.name, ...fields, ...options.build } : {});
     if (stopping) return void res.status(503).json({ status: 'stopping', ...about({}) });
     try {
       const details = await options.readiness?.();

@@ -9,7 +9,8 @@ import type { Database, DatabaseSchema } from './db';
 import type { Logger } from './logger';
 import type { OperationsAccess } from './config';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { createMetricsRegistry, instrumentDatabase, timeRootResolvers } from './metrics';
+import { createMetricsRegistry, instrumentDatabase, recordBuildInfo, timeRootResolvers } from './metrics';
+import { BuildInfo, NO_KIT, schemaFingerprint } from './release';
 import { RunningServer, startGraphQLServer } from './server';
 import { enforceAuthDirectives } from './auth/directives';
 import { createIdentityVerifier } from './auth/internal-token';
@@ -80,6 +81,8 @@ function allowEntityCaching(schema: ReturnType<typeof buildSubgraphSchema>): voi
 export async function serveSubgraph<TContext extends BaseContext>(spec: {
   name: string;
   sdl: string;
+  /** The POI kit version it is built on; absent: not built on the kit. */
+  kitVersion?: string;
   resolvers: object;
   database: Database;
   context: (request: Request) => Promise<TContext>;
@@ -97,6 +100,8 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
   const onlyTheGateway = requireGatewayToken(await createIdentityVerifier(spec.options.gatewayPublicKey, spec.name));
   // Operation durations and errors, root resolver and SQL timings, and the connection pool.
   const metrics = createMetricsRegistry(spec.name);
+  const build: BuildInfo = { kitVersion: spec.kitVersion ?? NO_KIT, schemaFingerprint: schemaFingerprint(spec.sdl) };
+  recordBuildInfo(metrics, build);
   instrumentDatabase(metrics, spec.database);
   timeRootResolvers(metrics, schema);
   const server = await startGraphQLServer<TContext>({
@@ -111,6 +116,7 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
     metrics: { registry: metrics, prefix: 'subgraph' },
     otlpEndpoint: spec.options.otlpEndpoint,
     operations: spec.options.operations,
+    build,
     authenticate: onlyTheGateway,
     guards: [readIdempotencyKey(true), requestDeadline(spec.options.requestTimeoutMs)],
     routes: (app) => {

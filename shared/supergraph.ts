@@ -1,5 +1,6 @@
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
+import { fingerprintHeader } from './release';
 
 export interface SubgraphSource {
   name: string;
@@ -14,9 +15,12 @@ export class CompositionError extends Error {
   }
 }
 
-/** Composes the subgraphs' SDL into a supergraph with @apollo/composition; errors are listed readably. */
+/**
+ * Composes the subgraphs' SDL into a supergraph with @apollo/composition; errors are listed
+ * readably. The supergraph starts with each subgraph's schema fingerprint as composed.
+ */
 export function composeSupergraph(subgraphs: readonly SubgraphSource[]): { supergraphSdl: string; hints: string[] } {
   const result = composeServices(subgraphs.map((s) => ({ name: s.name, url: s.url, typeDefs: parse(s.sdl) })));
   if (result.errors) throw new CompositionError(result.errors.map((e) => e.message));
-  return { supergraphSdl: result.supergraphSdl, hints: result.hints.map((h) => `${h.definition.code}: ${h.message}`) };
+  return { supergraphSdl: fingerprintHeader(subgraphs) + result.supergraphSdl, hints: result.hints.map((h) => `${h.definition.code}: ${h.message}`) };
 }

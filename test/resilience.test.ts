@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
+import { KIT_VERSION } from '../poi-kit/version';
 import { postGraphQL, startStack, Stack } from './helpers/stack';
 
 const OVERVIEW = '{ pois { code libraries { totalCount } } }';
@@ -109,7 +110,7 @@ describe('a POI subgraph that goes down and comes back', () => {
   };
 
   it('opens the circuit after repeated failures, reports it, and heals without a gateway restart', async () => {
-    expect((await ready()).body.subgraphs.rijnbrink).toEqual({ status: 'up', circuit: 'closed', database: 'up' });
+    expect((await ready()).body.subgraphs.rijnbrink).toMatchObject({ status: 'up', circuit: 'closed', database: 'up', schemaMatches: true });
     await stack.stopSubgraph('rijnbrink');
 
     for (let i = 0; i < 2; i++) {
@@ -121,7 +122,7 @@ describe('a POI subgraph that goes down and comes back', () => {
     expect(open.errors?.[0].message).toContain('recent requests failed');
     const state = await ready();
     expect(state.status).toBe(200);
-    expect(state.body.subgraphs.rijnbrink).toEqual({ status: 'down', circuit: 'open' });
+    expect(state.body.subgraphs.rijnbrink).toEqual({ status: 'down', circuit: 'open', expectedFingerprint: expect.stringMatching(/^[0-9a-f]{12}$/) });
     expect(state.body.subgraphs.cubiss.status).toBe('up');
 
     await stack.restartSubgraph('rijnbrink');
@@ -160,12 +161,14 @@ describe('health and readiness of a subgraph', () => {
     const bisc = stack.subgraphs.get('bisc')!;
     const base = bisc.url.replace(/\/graphql$/, '');
     expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok', service: 'bisc' });
-    expect(await (await fetch(`${base}/ready`)).json()).toEqual({ status: 'ready', service: 'bisc', database: 'up' });
+    // Its build (kit version, schema fingerprint: test/releases.test.ts) whether ready or not.
+    const build = { kitVersion: KIT_VERSION, schemaFingerprint: expect.stringMatching(/^[0-9a-f]{12}$/) };
+    expect(await (await fetch(`${base}/ready`)).json()).toEqual({ status: 'ready', service: 'bisc', database: 'up', ...build });
 
     await bisc.database.dataSource.destroy();
     const notReady = await fetch(`${base}/ready`);
     expect(notReady.status).toBe(503);
-    expect(await notReady.json()).toEqual({ status: 'unavailable', service: 'bisc', reason: 'database unreachable' });
+    expect(await notReady.json()).toEqual({ status: 'unavailable', service: 'bisc', reason: 'database unreachable', ...build });
     const response = await postGraphQL(bisc.url, '{ bisc { libraries { totalCount } } }');
     expect(response.errors?.length).toBeGreaterThan(0);
     expect(JSON.stringify(response.errors)).not.toMatch(/SELECT|node_modules|\/work\//);

@@ -16,6 +16,7 @@ import { operationLimits } from './operation-limits';
 import { cacheHeadersByCaller, responseCache } from './response-cache';
 import { createStores } from './stores';
 import { readIdempotencyKey, reusedKeyConflict } from '../../shared/idempotency';
+import { expectedFingerprints } from '../../shared/release';
 
 export interface GatewayOptions {
   /** The composed supergraph: its text, or a file to serve and follow (see supergraph-file.ts). */
@@ -78,6 +79,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       return source;
     },
   });
+  // What the supergraph in service expects of each subgraph's schema, for /ready.
+  let expected: Record<string, string> = {};
+  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+    expected = expectedFingerprints(coreSupergraphSdl);
+  });
+  const operationsToken = options.operations?.token;
   const server = await startGraphQLServer({
     name: 'gateway',
     port: options.port,
@@ -86,7 +93,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     gateway,
     context: async () => ({}),
     readiness: async () => ({
-      subgraphs: Object.fromEntries(await Promise.all([...sources].map(async ([name, s]) => [name, await s.readiness()]))),
+      subgraphs: Object.fromEntries(await Promise.all([...sources].map(async ([name, s]) => [name, await s.readiness(expected[name], operationsToken)]))),
       rateLimit: stores.rateLimit.store(),
     }),
     authenticate: authenticateClients(security.clients, stores.rateLimit.chargeFailure),

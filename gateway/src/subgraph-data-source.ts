@@ -15,6 +15,20 @@ export interface ResilienceOptions {
   deduplicate: boolean;
 }
 
+/** One subgraph in the gateway's /ready. */
+export interface SubgraphReadiness {
+  status: string;
+  circuit: string;
+  database?: string;
+  /** What the subgraph reports of its build (absent when it does not say, e.g. it is down). */
+  kitVersion?: string;
+  schemaFingerprint?: string;
+  /** The fingerprint the gateway's current supergraph was composed with for this subgraph. */
+  expectedFingerprint?: string;
+  /** Whether the two fingerprints agree (when both are known): false means the subgraph runs another schema than composed. */
+  schemaMatches?: boolean;
+}
+
 type FailureKind = 'timeout' | 'connection' | 'server-error' | 'other';
 
 function failureKind(error: unknown): FailureKind {
@@ -126,15 +140,23 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
     }
   }
 
-  /** The subgraph's own readiness (its /ready, next to its /graphql) and this circuit's state. */
-  async readiness(): Promise<{ status: string; circuit: string; database?: string }> {
+  /**
+   * The subgraph's own readiness (its /ready, next to its /graphql, asked with the operations
+   * token when there is one), this circuit's state, and the build it reports (kit version, schema
+   * fingerprint) next to the fingerprint the gateway's supergraph expects of it.
+   */
+  async readiness(expectedFingerprint: string | undefined, operationsToken: string | undefined): Promise<SubgraphReadiness> {
     const circuit = this.breaker.state;
+    const expected = expectedFingerprint ? { expectedFingerprint } : {};
     try {
-      const response = await fetch(this.url!.replace(/\/graphql$/, '/ready'), { signal: AbortSignal.timeout(1000) });
-      const body = (await response.json()) as { database?: string };
-      return { status: response.ok ? 'up' : 'degraded', circuit, database: body.database ?? (response.ok ? 'up' : 'down') };
+      const headers: Record<string, string> = operationsToken ? { authorization: `Bearer ${operationsToken}` } : {};
+      const response = await fetch(this.url!.replace(/\/graphql$/, '/ready'), { headers, signal: AbortSignal.timeout(1000) });
+      const body = (await response.json()) as { database?: string; kitVersion?: string; schemaFingerprint?: string };
+      const build = body.schemaFingerprint ? { kitVersion: body.kitVersion, schemaFingerprint: body.schemaFingerprint } : {};
+      const matches = body.schemaFingerprint && expectedFingerprint ? { schemaMatches: body.schemaFingerprint === expectedFingerprint } : {};
+      return { status: response.ok ? 'up' : 'degraded', circuit, database: body.database ?? (response.ok ? 'up' : 'down'), ...build, ...expected, ...matches };
     } catch {
-      return { status: 'down', circuit };
+      return { status: 'down', circuit, ...expected };
     }
   }
 

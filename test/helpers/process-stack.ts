@@ -44,9 +44,9 @@ export interface ProcessStack {
 /**
  * Every service as its own process, as `npm start` runs them, on free ports with the embedded
  * database (or MySQL when the <NAME>_DATABASE_URL variables are set). For tests that kill and
- * restart processes.
+ * restart processes. `root` is the project they run from (default: this one; e.g. a copy).
  */
-export async function startProcessStack(extraEnv: Record<string, string> = {}): Promise<ProcessStack> {
+export async function startProcessStack(extraEnv: Record<string, string> = {}, root = ROOT): Promise<ProcessStack> {
   const ports: Record<string, number> = { gateway: await freePort() };
   for (const name of SUBGRAPH_NAMES) ports[name] = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -62,7 +62,7 @@ export async function startProcessStack(extraEnv: Record<string, string> = {}): 
   const logs = new Map<string, string[]>();
   const entry = (name: string) => (name === 'gateway' ? [path.join('gateway', 'src', 'index.ts')] : [path.join('scripts', 'start-subgraph.ts'), name]);
   const start = async (name: string) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...entry(name)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', ...entry(name)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: string[] = [];
     logs.set(name, lines);
     child.stdout!.on('data', (chunk) => lines.push(String(chunk)));

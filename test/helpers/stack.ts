@@ -101,6 +101,7 @@ export async function startStack(
         cursorSecret: config.security.cursorSecret!,
         requestTimeoutMs: options.resilience?.timeoutMs ?? config.gateway.resilience.timeoutMs,
         imports: config.imports,
+        operations: config.operations,
         // The collaboration starts first: the POIs ask the running one.
         collaborationUrl: subgraphs.get(COLLABORATION_SUBGRAPH)?.url ?? subgraphConfig(config, COLLABORATION_SUBGRAPH).url,
       });
@@ -121,6 +122,7 @@ export async function startStack(
       logger,
       resilience: options.resilience,
       security: config.security,
+      operations: config.operations,
     });
     const token = (scopes: readonly string[], subject?: string) => tokenFor(config.security.clients, scopes, subject);
     const extraGateways: RunningServer[] = [];
