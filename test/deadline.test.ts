@@ -101,10 +101,11 @@ describe('a subgraph stops working when the gateway gives up', () => {
   it('a write cut off by its deadline is rolled back whole: nothing half-written', async () => {
     const counts = async () => (await stack.query('{ cubiss { knowledgeArticles { totalCount } audit(entity: KNOWLEDGE_ARTICLE) { totalCount } } }')).data.cubiss;
     const before = await counts();
-    // The deadline passes right after the article's INSERT, inside the transaction, before its audit row.
+    // The deadline passes right after the article's INSERT, inside the transaction, before its audit row
+    // (the table name quoted as the embedded database or MySQL quotes it).
     const subscribers = stack.subgraphs.get('cubiss')!.database.dataSource.subscribers;
     const pause: EntitySubscriberInterface = {
-      afterQuery: ({ query }) => (/^INSERT INTO "knowledge_article"/.test(query) ? new Promise<void>((resolve) => setTimeout(resolve, TIMEOUT_MS)) : undefined),
+      afterQuery: ({ query }) => (/^INSERT INTO ["`]knowledge_article["`]/.test(query) ? new Promise<void>((resolve) => setTimeout(resolve, TIMEOUT_MS)) : undefined),
     };
     subscribers.push(pause);
     try {
