@@ -158,15 +158,18 @@ describe('BiSC interlibrary-loan writes', () => {
     const requested = (await data(REQUEST, { input: { itemTitle: ' Het Achterhuis ', lendingBranchId: a.id, requestingBranchId: b.id, dueOn: due } })).bisc.requestInterlibraryLoan;
     expect(requested).toMatchObject({ itemTitle: 'Het Achterhuis', status: 'REQUESTED', dueOn: due, version: 1, lendingBranch: { name: a.name }, requestingBranch: { name: b.name }, run: null });
 
-    const runOn = isoDay(3);
+    const runOn = isoDay(0);
     const run = (await data(PLAN, { input: { runOn, route: 'Test-route', stops: [
-      { branchId: a.id, plannedAt: `${runOn}T08:00:00Z` },
-      { branchId: b.id, plannedAt: `${runOn}T09:00:00Z` },
+      { branchId: a.id, plannedAt: `${runOn}T00:00:00Z` },
+      { branchId: b.id, plannedAt: `${runOn}T00:01:00Z` },
     ] } })).bisc.planTransportRun;
     expect(run).toMatchObject({ runOn, route: 'Test-route', status: 'PLANNED' });
     expect(run.stops.map((s: any) => [s.sequence, s.branch.id])).toEqual([[1, a.id], [2, b.id]]);
 
-    const deliveredAt = `${runOn}T09:05:00.000Z`;
+    // A delivery not yet made is refused; one just made is recorded.
+    const later = new Date(Date.now() + DAY).toISOString();
+    expect((await refused(DELIVER, { id: requested.id, input: { runId: run.id, deliveredAt: later, expectedVersion: 1 } })).fields).toEqual(['input.deliveredAt']);
+    const deliveredAt = new Date().toISOString();
     const delivered = (await data(DELIVER, { id: requested.id, input: { runId: run.id, deliveredAt, expectedVersion: 1 } })).bisc.recordDelivery;
     expect(delivered).toEqual({ id: requested.id, status: 'DELIVERED', deliveredAt, onTime: true, version: 2, run: { id: run.id } });
 

@@ -52,7 +52,7 @@ export class IblWrites {
   private async checkBranches(manager: EntityManager, checks: Checks, branches: [field: string, id: string][]): Promise<void> {
     const ids = branches.filter(([, id]) => ID.test(id)).map(([, id]) => Number(id));
     const found = new Set((ids.length > 0 ? await manager.findBy(BranchEntity, { id: In(ids) }) : []).map((b) => b.id));
-    for (const [field, id] of branches) if (!found.has(Number(id)) || !ID.test(id)) checks.fail(field, `is not a branch of ${this.poi.name}`);
+    for (const [field, id] of branches) if (!ID.test(id) || !found.has(Number(id))) checks.fail(field, `is not a branch of ${this.poi.name}`);
   }
 
   /** A new loan request: an item of one branch wanted at another, by a day. */
@@ -120,6 +120,7 @@ export class IblWrites {
       }
       const checks = new Checks();
       if (input.deliveredAt < loan.requestedAt) checks.fail('deliveredAt', `must not be before the request (${loan.requestedAt.toISOString()})`);
+      else if (input.deliveredAt.getTime() > Date.now()) checks.fail('deliveredAt', 'must not be in the future: record a delivery once it happened');
       const run = ID.test(input.runId) ? await manager.findOneBy(TransportRunEntity, { id: Number(input.runId) }) : null;
       if (!run) checks.fail('runId', `is not a transport run of ${this.poi.name}`);
       else if (run.status === 'CANCELLED') checks.fail('runId', 'run is CANCELLED');
