@@ -3,7 +3,6 @@ import { DataSource, In, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { PageRequest, Sorted, SortOrder, SortValue } from '../shared/graphql/connection';
 import type { Province } from '../shared/registry';
 import {
-  AuditEntityName,
   AuditEntry,
   AuditEntryEntity,
   Branch,
@@ -96,7 +95,7 @@ function idOrNothing(id: string): number {
 }
 
 /** Orders by the sort expression then id, and starts after the cursor row. */
-function applyKeyset<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, alias: string, sort: SortOrder, page: PageRequest) {
+export function applyKeyset<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, alias: string, sort: SortOrder, page: PageRequest) {
   const comparison = sort.direction === 'ASC' ? '>' : '<';
   if (page.after) {
     qb.andWhere(`(${sort.sql} ${comparison} :cursorValue OR (${sort.sql} = :cursorValue AND ${alias}.id ${comparison} :cursorId))`, {
@@ -108,7 +107,7 @@ function applyKeyset<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, alias: 
 }
 
 /** Loads entities with the raw value of the sort expression each was ordered by (cursors need it). */
-async function withSortValues<T extends { id: number }>(qb: SelectQueryBuilder<T>, alias: string, sortSql: string): Promise<Sorted<T>[]> {
+export async function withSortValues<T extends { id: number }>(qb: SelectQueryBuilder<T>, alias: string, sortSql: string): Promise<Sorted<T>[]> {
   // In parentheses, so TypeORM takes it as an expression rather than re-aliasing an entity column.
   const { entities, raw } = await qb.addSelect(`(${sortSql})`, 'sort_value').getRawAndEntities();
   const valueById = new Map<number, SortValue>(raw.map((row) => [Number(row[`${alias}_id`]), row.sort_value]));
@@ -294,18 +293,17 @@ export class PoiRepository {
     return this.knowledgeQuery(search).getCount();
   }
 
-  private auditQuery(entity: AuditEntityName | null | undefined) {
-    const qb = this.dataSource.getRepository(AuditEntryEntity).createQueryBuilder('audit');
-    if (entity) qb.where('audit.entity = :entity', { entity });
-    return qb;
+  /** Entries about these kinds of record: the kit's audit list names the kit's kinds, a POI's extension lists its own. */
+  private auditQuery(entities: readonly string[]) {
+    return this.dataSource.getRepository(AuditEntryEntity).createQueryBuilder('audit').where('audit.entity IN (:...entities)', { entities });
   }
 
-  pageAudit(entity: AuditEntityName | null | undefined, sort: SortOrder, page: PageRequest): Promise<Sorted<AuditEntry>[]> {
-    return withSortValues(applyKeyset(this.auditQuery(entity), 'audit', sort, page).limit(page.first + 1), 'audit', sort.sql);
+  pageAudit(entities: readonly string[], sort: SortOrder, page: PageRequest): Promise<Sorted<AuditEntry>[]> {
+    return withSortValues(applyKeyset(this.auditQuery(entities), 'audit', sort, page).limit(page.first + 1), 'audit', sort.sql);
   }
 
-  countAudit(entity: AuditEntityName | null | undefined): Promise<number> {
-    return this.auditQuery(entity).getCount();
+  countAudit(entities: readonly string[]): Promise<number> {
+    return this.auditQuery(entities).getCount();
   }
 
   /** The headline figures in one statement. */

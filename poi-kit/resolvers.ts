@@ -4,7 +4,7 @@ import { assertMayRead } from '../shared/auth/directives';
 import { scalarResolvers } from '../shared/graphql/common';
 import { PROVINCES, Poi } from '../shared/registry';
 import { addDays, addMonths } from '../shared/dates';
-import { AuditEntityName, AuditEntry, Contract, Library, Ticket, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from './entities';
+import { AUDIT_ENTITIES, AuditEntityName, AuditEntry, Contract, Library, Ticket, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from './entities';
 import type { ContractInput, KnowledgeArticleInput, LibraryInput, TicketInput } from './validation';
 import type { Actor, PoiWrites } from './writes';
 import { mutationActor } from '../shared/versioned-writes';
@@ -166,7 +166,9 @@ export function createPoiResolvers(poi: Poi) {
       audit: (_: PoiRef, args: PageArgs & { entity?: AuditEntityName | null }, ctx: PoiContext, info: GraphQLResolveInfo) => {
         guardListArguments(info, ctx, { kind: 'AuditEntry', type: 'AuditEntry' }, undefined, { entity: args.entity });
         const sort = sortOrder('audit', 'ID', 'DESC');
-        return ctx.cursors.connection(args, { list: 'audit', sort, filter: { entity: args.entity } }, (page) => ctx.repository.pageAudit(args.entity, sort, page), () => ctx.repository.countAudit(args.entity));
+        // The kit's own kinds only: a POI's extension lists the kinds it audits itself (their values are no AuditEntity).
+        const entities = args.entity ? [args.entity] : AUDIT_ENTITIES;
+        return ctx.cursors.connection(args, { list: 'audit', sort, filter: { entity: args.entity } }, (page) => ctx.repository.pageAudit(entities, sort, page), () => ctx.repository.countAudit(entities));
       },
     },
     Mutation: {

@@ -1,6 +1,25 @@
-// BiSC's subgraph: the POI kit over BiSC's own data (data/libraries.csv). What BiSC adds of
-// its own goes in this folder: schema.graphql, and the resolvers, entities and migrations behind it.
+// BiSC's subgraph: the POI kit over BiSC's own data (data/libraries.csv), plus what BiSC adds of
+// its own: interlibrary-loan (IBL) transport (schema.graphql; entities, migrations, seed,
+// repository, loaders, writes and resolvers in this folder).
 import { definePoiSubgraph } from '../../poi-kit/subgraph';
 import { poiByCode } from '../../shared/registry';
+import { IBL_ENTITIES } from './entities';
+import { loadersPerRequest } from './loaders';
+import { BISC_MIGRATIONS } from './migrations';
+import { IblRepository } from './repository';
+import { createIblResolvers, IblOwn } from './resolvers';
+import { seedIbl } from './seed';
+import { IblWrites } from './writes';
 
-export default definePoiSubgraph(poiByCode('BISC'), __dirname);
+const poi = poiByCode('BISC');
+
+export default definePoiSubgraph(poi, __dirname, {
+  resolvers: createIblResolvers(poi),
+  entities: IBL_ENTITIES,
+  migrations: BISC_MIGRATIONS,
+  seed: seedIbl,
+  context(dataSource): IblOwn {
+    const repository = new IblRepository(dataSource);
+    return { repository, writes: new IblWrites(dataSource, poi), loaders: loadersPerRequest(repository) };
+  },
+});
