@@ -3,6 +3,7 @@ import { DataSource, In, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { PageRequest, Sorted, SortOrder, SortValue } from '../shared/graphql/connection';
 import type { Province } from '../shared/registry';
 import {
+  AUDIT_ENTITIES,
   AuditEntityName,
   AuditEntry,
   AuditEntryEntity,
@@ -87,7 +88,7 @@ export function sortOrder<E extends keyof typeof SORT_SQL>(entity: E, field: key
 }
 
 /** `LIKE` pattern for "contains", with the user's wildcards taken literally ('!' escapes in both databases). */
-function containsPattern(text: string): string {
+export function containsPattern(text: string): string {
   return `%${text.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 }
 
@@ -95,8 +96,8 @@ function idOrNothing(id: string): number {
   return /^\d{1,9}$/.test(id) ? Number(id) : -1;
 }
 
-/** Orders by the sort expression then id, and starts after the cursor row. */
-function applyKeyset<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, alias: string, sort: SortOrder, page: PageRequest) {
+/** Orders by the sort expression then id, and starts after the cursor row (also for a POI's own lists). */
+export function applyKeyset<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, alias: string, sort: SortOrder, page: PageRequest) {
   const comparison = sort.direction === 'ASC' ? '>' : '<';
   if (page.after) {
     qb.andWhere(`(${sort.sql} ${comparison} :cursorValue OR (${sort.sql} = :cursorValue AND ${alias}.id ${comparison} :cursorId))`, {
@@ -108,7 +109,7 @@ function applyKeyset<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, alias: 
 }
 
 /** Loads entities with the raw value of the sort expression each was ordered by (cursors need it). */
-async function withSortValues<T extends { id: number }>(qb: SelectQueryBuilder<T>, alias: string, sortSql: string): Promise<Sorted<T>[]> {
+export async function withSortValues<T extends { id: number }>(qb: SelectQueryBuilder<T>, alias: string, sortSql: string): Promise<Sorted<T>[]> {
   // In parentheses, so TypeORM takes it as an expression rather than re-aliasing an entity column.
   const { entities, raw } = await qb.addSelect(`(${sortSql})`, 'sort_value').getRawAndEntities();
   const valueById = new Map<number, SortValue>(raw.map((row) => [Number(row[`${alias}_id`]), row.sort_value]));
@@ -294,10 +295,12 @@ export class PoiRepository {
     return this.knowledgeQuery(search).getCount();
   }
 
+  /** The kit's records only (`AuditEntity`): a POI's own writes share the table and have lists of their own. */
   private auditQuery(entity: AuditEntityName | null | undefined) {
-    const qb = this.dataSource.getRepository(AuditEntryEntity).createQueryBuilder('audit');
-    if (entity) qb.where('audit.entity = :entity', { entity });
-    return qb;
+    return this.dataSource
+      .getRepository(AuditEntryEntity)
+      .createQueryBuilder('audit')
+      .where('audit.entity IN (:...entities)', { entities: entity ? [entity] : AUDIT_ENTITIES });
   }
 
   pageAudit(entity: AuditEntityName | null | undefined, sort: SortOrder, page: PageRequest): Promise<Sorted<AuditEntry>[]> {
