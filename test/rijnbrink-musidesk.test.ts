@@ -257,6 +257,15 @@ describe('Musidesk writes', () => {
     expect(codes(none)).toEqual(['NOT_FOUND']);
   });
 
+  it('lends the last sets of a title once when two loans ask for them at the same time', async () => {
+    const title = await titleWithSetsIn();
+    const before = await totals();
+    const both = await Promise.all([1, 2].map(() => stack.queryAs(staff, LEND, { input: loanInput(title.id, { sets: title.setsAvailable }) })));
+    expect(both.map(codes).sort()).toEqual([[], ['BAD_USER_INPUT']]);
+    expect(await totals()).toEqual({ loans: before.loans + 1, audits: before.audits + 1 });
+    expect((await musidesk(`sheetMusic(filter: { available: false }, first: 100) { nodes { id setsAvailable } }`)).sheetMusic.nodes).toContainEqual({ id: title.id, setsAvailable: 0 });
+  });
+
   it('answers a repeat with the same Idempotency-Key with the first answer and lends once', async () => {
     const input = loanInput((await titleWithSetsIn()).id, { ensembleName: 'Fanfare Eenmalig', ensembleType: 'FANFARE' });
     const send = () => postGraphQL(stack.gateway.url, LEND, { input }, { authorization: `Bearer ${staff}`, 'idempotency-key': 'musidesk-lend-1' });

@@ -76,12 +76,12 @@ export class MusideskWrites {
     if (manager.connection.options.type === 'mysql') query.setLock('pessimistic_write');
     const music = await query.getOne();
     if (!music) throw invalidInput([{ field: 'input.sheetMusicId', message: 'is not a title of the Musidesk collection' }]);
-    const { out } = (await manager
+    const { setsOut } = (await manager
       .createQueryBuilder(SheetMusicLoanEntity, 'loan')
-      .select('COALESCE(SUM(loan.sets), 0)', 'out')
+      .select('COALESCE(SUM(loan.sets), 0)', 'setsOut')
       .where('loan.sheet_music_id = :id AND loan.returned_on IS NULL', { id: sheetMusicId })
-      .getRawOne()) as { out: string | number };
-    const available = music.sets - Number(out);
+      .getRawOne()) as { setsOut: string | number };
+    const available = music.sets - Number(setsOut);
     if (sets > available) throw invalidInput([{ field: 'input.sets', message: `only ${available} of the ${music.sets} sets of "${music.title}" are in` }]);
   }
 
