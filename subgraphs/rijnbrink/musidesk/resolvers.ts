@@ -4,7 +4,7 @@ import { loaderById, loaderOfGroups, once } from '../../../shared/loaders';
 import { mutationActor } from '../../../shared/versioned-writes';
 import { auditedChanges, type PoiContext } from '../../../poi-kit/resolvers';
 import type { SheetMusic, SheetMusicLoan } from './entities';
-import { LoanFilter, MUSIDESK_ORDERS, MusideskRepository, SheetMusicFilter } from './repository';
+import { LoanFilter, MUSIDESK_ORDERS, MusideskRepository, MusideskSummary, SheetMusicFilter } from './repository';
 import { LendInput, MusideskWrites, ReturnInput } from './writes';
 
 /** What Musidesk's resolvers get as `context.own` (made once, see PoiExtension.context). */
@@ -15,10 +15,9 @@ export interface MusideskServices {
 
 /** Per-request loaders: every relation batched, nothing shared between requests. */
 function createLoaders(repository: MusideskRepository, today: string) {
-  const openLoans = loaderOfGroups((ids: readonly number[]) => repository.openLoansBySheetMusicIds(ids), (loan) => loan.sheetMusicId);
   return {
     sheetMusicById: loaderById((ids: readonly number[]) => repository.sheetMusicByIds(ids), (music) => music.id),
-    openLoans,
+    openLoans: loaderOfGroups((ids: readonly number[]) => repository.openLoansBySheetMusicIds(ids), (loan) => loan.sheetMusicId),
     summary: once(() => repository.summary(today)),
     byEnsembleType: once(() => repository.loansByEnsembleType()),
   };
@@ -42,7 +41,7 @@ function musidesk(ctx: PoiContext): Musidesk {
   return found;
 }
 
-const summary = (field: 'sheetMusicCount' | 'setCount' | 'setsOnLoan' | 'openLoanCount' | 'overdueLoanCount') => (_: unknown, __: unknown, ctx: PoiContext) =>
+const summary = (field: keyof MusideskSummary) => (_: unknown, __: unknown, ctx: PoiContext) =>
   musidesk(ctx).loaders.summary().then((figures) => figures[field]);
 
 /** Thin resolvers of what subgraphs/rijnbrink/schema.graphql adds: unpack arguments, call the repository, a loader or the writes. */
