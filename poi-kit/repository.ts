@@ -86,7 +86,7 @@ export function sortOrder<E extends keyof typeof SORT_SQL>(entity: E, field: key
 }
 
 /** `LIKE` pattern for "contains", with the user's wildcards taken literally ('!' escapes in both databases). */
-function containsPattern(text: string): string {
+export function containsPattern(text: string): string {
   return `%${text.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 }
 
@@ -94,7 +94,7 @@ function idOrNothing(id: string): number {
   return /^\d{1,9}$/.test(id) ? Number(id) : -1;
 }
 
-/** Orders by the sort expression then id, and starts after the cursor row. */
+/** Orders by the sort expression then id, and starts after the cursor row (also for a POI's own lists). */
 export function applyKeyset<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, alias: string, sort: SortOrder, page: PageRequest) {
   const comparison = sort.direction === 'ASC' ? '>' : '<';
   if (page.after) {

@@ -105,6 +105,16 @@ interface AuditedChange {
   to: string | null;
 }
 
+/** An entry's changes as served, each about `type`'s field of that name, so FieldChange applies that field's scope rule (also for a POI's own audit list). */
+export function auditedChanges(entry: AuditEntry, type: string): AuditedChange[] {
+  return Object.entries(entry.changes).map(([field, change]) => ({
+    type,
+    field,
+    from: change.from === null || change.from === undefined ? null : JSON.stringify(change.from),
+    to: change.to === null || change.to === undefined ? null : JSON.stringify(change.to),
+  }));
+}
+
 function auditedValue(change: AuditedChange, side: 'from' | 'to', ctx: PoiContext, info: GraphQLResolveInfo): string | null {
   assertMayRead(info.schema, change.type, change.field, ctx.identity, `${change.type}.${change.field} (in the audit trail)`);
   return change[side];
@@ -194,13 +204,7 @@ export function createPoiResolvers(poi: Poi) {
     },
     AuditEntry: {
       // Each change keeps the GraphQL type and field it is about: its values follow that field's rule.
-      changes: (entry: AuditEntry): AuditedChange[] =>
-        Object.entries(entry.changes).map(([field, change]) => ({
-          type: auditedType[entry.entity] ?? 'AuditEntry',
-          field,
-          from: change.from === null || change.from === undefined ? null : JSON.stringify(change.from),
-          to: change.to === null || change.to === undefined ? null : JSON.stringify(change.to),
-        })),
+      changes: (entry: AuditEntry): AuditedChange[] => auditedChanges(entry, auditedType[entry.entity] ?? 'AuditEntry'),
     },
     FieldChange: {
       from: (change: AuditedChange, _: unknown, ctx: PoiContext, info: GraphQLResolveInfo) => auditedValue(change, 'from', ctx, info),

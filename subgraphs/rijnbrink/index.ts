@@ -1,6 +1,21 @@
-// Rijnbrink's subgraph: the POI kit over Rijnbrink's own data (data/libraries.csv). What Rijnbrink adds of
-// its own goes in this folder: schema.graphql, and the resolvers, entities and migrations behind it.
-import { definePoiSubgraph } from '../../poi-kit/subgraph';
+// Rijnbrink's subgraph: the POI kit over Rijnbrink's own data (data/libraries.csv), plus Musidesk,
+// Rijnbrink's service for amateur music: schema.graphql here, the code behind it in musidesk/,
+// its tables' migrations in migrations/.
+import { definePoiSubgraph, PoiExtension } from '../../poi-kit/subgraph';
 import { poiByCode } from '../../shared/registry';
+import { MUSIDESK_ENTITIES } from './musidesk/entities';
+import { MusideskRepository } from './musidesk/repository';
+import { musideskResolvers, MusideskServices } from './musidesk/resolvers';
+import { seedMusidesk } from './musidesk/seed';
+import { MusideskWrites } from './musidesk/writes';
+import { RIJNBRINK_MIGRATIONS } from './migrations';
 
-export default definePoiSubgraph(poiByCode('RIJNBRINK'), __dirname);
+const musidesk: PoiExtension<MusideskServices> = {
+  resolvers: musideskResolvers,
+  entities: MUSIDESK_ENTITIES,
+  migrations: RIJNBRINK_MIGRATIONS,
+  seed: seedMusidesk,
+  context: (dataSource) => ({ repository: new MusideskRepository(dataSource), writes: new MusideskWrites(dataSource) }),
+};
+
+export default definePoiSubgraph(poiByCode('RIJNBRINK'), __dirname, musidesk);
