@@ -1,10 +1,8 @@
 import { DataSource, In } from 'typeorm';
 import type { PageRequest, Sorted, SortOrder } from '../../../shared/graphql/connection';
-import type { AuditEntry } from '../../../shared/audit';
-import { AuditEntryEntity } from '../../../shared/audit';
 import { applyKeyset, containsPattern, withSortValues } from '../../../poi-kit/repository';
 import type { KeyCount } from '../../../poi-kit/repository';
-import { ENSEMBLE_TYPES, EnsembleType, MUSIDESK_AUDIT_ENTITIES, SheetMusic, SheetMusicEntity, SheetMusicLoan, SheetMusicLoanEntity } from './entities';
+import { ENSEMBLE_TYPES, EnsembleType, SheetMusic, SheetMusicEntity, SheetMusicLoan, SheetMusicLoanEntity } from './entities';
 
 export interface SheetMusicFilter {
   ensembleType?: EnsembleType[] | null;
@@ -33,7 +31,6 @@ export interface MusideskSummary {
 export const MUSIDESK_ORDERS = {
   sheetMusic: { key: 'sheetMusic.TITLE.ASC', sql: 'music.title', direction: 'ASC' },
   loans: { key: 'loan.LENT_ON.DESC', sql: 'loan.lent_on', direction: 'DESC' },
-  audit: { key: 'musideskAudit.ID.DESC', sql: 'audit.id', direction: 'DESC' },
 } as const satisfies Record<string, SortOrder>;
 
 /** Text no title could contain (too long, or with a NUL the embedded database would cut at) matches nothing. */
@@ -102,20 +99,6 @@ export class MusideskRepository {
 
   countLoans(filter: LoanFilter, today: string): Promise<number> {
     return this.loanQuery(filter, today).getCount();
-  }
-
-  /** Musidesk's own entries of the POI's audit trail. */
-  private auditQuery() {
-    return this.dataSource.getRepository(AuditEntryEntity).createQueryBuilder('audit').where('audit.entity IN (:...entities)', { entities: MUSIDESK_AUDIT_ENTITIES });
-  }
-
-  pageAudit(page: PageRequest): Promise<Sorted<AuditEntry>[]> {
-    const sort = MUSIDESK_ORDERS.audit;
-    return withSortValues(applyKeyset(this.auditQuery(), 'audit', sort, page).limit(page.first + 1), 'audit', sort.sql);
-  }
-
-  countAudit(): Promise<number> {
-    return this.auditQuery().getCount();
   }
 
   /** The headline figures in one statement; a loan is overdue when it is out and was due before `today`. */

@@ -3,7 +3,8 @@ import type { AuditEntry } from '../../../shared/audit';
 import { loaderById, loaderOfGroups, once } from '../../../shared/loaders';
 import { mutationActor } from '../../../shared/versioned-writes';
 import { auditedChanges, type PoiContext } from '../../../poi-kit/resolvers';
-import type { SheetMusic, SheetMusicLoan } from './entities';
+import { sortOrder } from '../../../poi-kit/repository';
+import { MUSIDESK_AUDIT_ENTITIES, type SheetMusic, type SheetMusicLoan } from './entities';
 import { LoanFilter, MUSIDESK_ORDERS, MusideskRepository, MusideskSummary, SheetMusicFilter } from './repository';
 import { LendInput, MusideskWrites, ReturnInput } from './writes';
 
@@ -67,9 +68,15 @@ export const musideskResolvers = {
       );
     },
     stats: () => ({}),
+    // Musidesk's entries of the POI's audit trail, through the kit's audit queries.
     audit: (_: unknown, args: PageArgs, ctx: PoiContext) => {
-      const { repository } = musidesk(ctx).services;
-      return ctx.cursors.connection(args, { list: 'musidesk/audit', sort: MUSIDESK_ORDERS.audit }, (page) => repository.pageAudit(page), () => repository.countAudit());
+      const sort = sortOrder('audit', 'ID', 'DESC');
+      return ctx.cursors.connection(
+        args,
+        { list: 'musidesk/audit', sort },
+        (page) => ctx.repository.pageAudit(MUSIDESK_AUDIT_ENTITIES, sort, page),
+        () => ctx.repository.countAudit(MUSIDESK_AUDIT_ENTITIES),
+      );
     },
   },
   RijnbrinkSheetMusic: {
