@@ -1,0 +1,157 @@
+// The POI contract checker (scripts/conformance/, `npm run poi:conformance`): every registered POI
+// subgraph passes it, and subgraphs that break the contract fail it, each with a clear reason.
+// The broken subgraphs are small in-process servers in front of a real kit subgraph, each
+// changing one thing on the way through; the kit itself is untouched.
+import { execFile } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Kind, parse, print, visit } from 'graphql';
+import { createIdentitySigner, createIdentityVerifier } from '../shared/auth/internal-token';
+import { POIS, poiByCode } from '../shared/registry';
+import { checkerIdentity } from '../scripts/conformance/client';
+import { CheckResult, formatResult, runConformance } from '../scripts/conformance/checks';
+import { startStack, Stack } from './helpers/stack';
+
+jest.setTimeout(180_000);
+
+let stack: Stack;
+const proxies: http.Server[] = [];
+
+beforeAll(async () => {
+  stack = await startStack();
+});
+
+afterAll(async () => {
+  await Promise.all(proxies.map((p) => new Promise((resolve) => p.close(resolve))));
+  await stack?.stop();
+});
+
+const signingKey = () => stack.config.security.gatewaySigningKey!;
+const subgraphUrl = (name: string) => stack.subgraphs.get(name)!.url;
+const failures = (results: CheckResult[]) => results.filter((r) => !r.ok).map(formatResult);
+
+interface Rewrites {
+  /** Changes the request's headers before it goes on (e.g. its forwarded identity). */
+  headers?(headers: Record<string, string>): Promise<Record<string, string>>;
+  /** Changes the answer's JSON before it comes back. */
+  answer?(body: any): any;
+}
+
+/** A subgraph in front of `target` that passes everything through, with `rewrites` applied. */
+async function brokenSubgraph(target: string, rewrites: Rewrites): Promise<string> {
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (req.headers.authorization) headers.authorization = req.headers.authorization;
+    const upstream = await fetch(target, { method: 'POST', headers: (await rewrites.headers?.(headers)) ?? headers, body: Buffer.concat(chunks) });
+    const body = await upstream.json();
+    res.writeHead(upstream.status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(rewrites.answer ? rewrites.answer(body) : body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  proxies.push(server);
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+}
+
+/** Applies `change` to every object in a JSON value, depth first. */
+function everyObject(value: any, change: (object: any) => void): any {
+  if (Array.isArray(value)) value.forEach((item) => everyObject(item, change));
+  else if (value && typeof value === 'object') {
+    Object.values(value).forEach((item) => everyObject(item, change));
+    change(value);
+  }
+  return value;
+}
+
+test.each(POIS.map((poi) => [poi.subgraphName]))('the %s subgraph meets the POI contract', async (name) => {
+  const results = await runConformance({ poi: poiByCode(name), url: subgraphUrl(name), signingKey: signingKey() });
+  expect(failures(results)).toEqual([]);
+  // Every part of the contract was checked, not skipped.
+  for (const part of ['schema', 'entities', 'auth', 'scope', 'audit', 'paging', 'filter', 'order', 'bad argument']) {
+    expect(results.some((r) => r.name.startsWith(`${part}:`))).toBe(true);
+  }
+});
+
+describe('a subgraph that breaks the contract fails it, with the reason', () => {
+  const cubiss = poiByCode('CUBISS');
+
+  test('paging that skips an item: the last item of every page that has a next one is left out', async () => {
+    const url = await brokenSubgraph(subgraphUrl('cubiss'), {
+      answer: (body) =>
+        everyObject(body, (object) => {
+          if (Array.isArray(object.nodes) && object.pageInfo?.hasNextPage && object.nodes.length > 1) object.nodes.pop();
+        }),
+    });
+    const results = await runConformance({ poi: cubiss, url, signingKey: signingKey() });
+    const failed = failures(results);
+    expect(failed).toEqual(expect.arrayContaining([expect.stringMatching(/^FAIL {2}paging: libraries: .*hasNextPage is true after \d+ items/)]));
+    expect(failed.find((line) => line.startsWith('FAIL  paging: tickets'))).toMatch(/pages of \d+ skip \d+ item\(s\) that pages of 100 return|totalCount is \d+ but paging returned \d+ items/);
+    // What does not page is not blamed.
+    expect(results.find((r) => r.name.startsWith('schema:'))!.ok).toBe(true);
+    expect(results.find((r) => r.name.startsWith('auth:'))!.ok).toBe(true);
+  });
+
+  test('an SDL without a field of interface Poi', async () => {
+    const url = await brokenSubgraph(subgraphUrl('cubiss'), {
+      answer: (body) => {
+        if (!body.data?._service) return body;
+        const document = visit(parse(body.data._service.sdl), {
+          FieldDefinition: (node, _key, _parent, _path, ancestors) => {
+            const owner = ancestors[ancestors.length - 1] as { kind?: Kind; name?: { value: string } };
+            return owner.kind === Kind.OBJECT_TYPE_DEFINITION && owner.name?.value === 'CubissPoi' && node.name.value === 'knowledgeArticles' ? null : undefined;
+          },
+        });
+        return { data: { _service: { sdl: print(document) } } };
+      },
+    });
+    const results = await runConformance({ poi: cubiss, url, signingKey: signingKey() });
+    expect(failures(results)).toEqual(['FAIL  schema: implements interface Poi and the shared types: CubissPoi.knowledgeArticles is missing']);
+  });
+
+  test('guarded fields served to anyone: the subgraph ignores the caller\'s scopes', async () => {
+    const poiScopes = checkerIdentity(cubiss).scopes;
+    const verify = await createIdentityVerifier(stack.config.security.gatewayPublicKey, 'cubiss');
+    const sign = await createIdentitySigner(signingKey());
+    const url = await brokenSubgraph(subgraphUrl('cubiss'), {
+      // A valid identity gets every scope of the POI; anything else goes on as it came (and is refused).
+      headers: async (headers) => {
+        const identity = await verify(headers.authorization?.replace(/^Bearer /, '') ?? '').catch(() => undefined);
+        return identity ? { ...headers, authorization: `Bearer ${await sign({ ...identity, scopes: poiScopes }, 'cubiss')}` } : headers;
+      },
+    });
+    const results = await runConformance({ poi: cubiss, url, signingKey: signingKey() });
+    const failed = failures(results);
+    expect(failed).toEqual([
+      expect.stringMatching(/^FAIL {2}scope: a contract's annualFee needs poi:<code>:contracts: a caller without poi:cubiss:contracts asked for a contract's annualFee and got it, without a FORBIDDEN error$/),
+      expect.stringMatching(/^FAIL {2}scope: ordering contracts by ANNUAL_FEE needs poi:<code>:contracts: .*without a FORBIDDEN error$/),
+      expect.stringMatching(/^FAIL {2}scope: a vendor licence's annualFee needs poi:<code>:contracts: .*without a FORBIDDEN error$/),
+      expect.stringMatching(/^FAIL {2}scope: the audit trail needs poi:<code>:read: .*without a FORBIDDEN error$/),
+      expect.stringMatching(/^FAIL {2}scope: writes needs poi:<code>:write: a caller without poi:cubiss:write asked for writes and got BAD_USER_INPUT/),
+    ]);
+  });
+
+  test('the command prints one line per check and exits non-zero on a failure', async () => {
+    const url = await brokenSubgraph(subgraphUrl('cubiss'), {
+      answer: (body) => (body.data?._service ? { data: { _service: { sdl: body.data._service.sdl.replace(/@key\(fields: "code"\)/g, '') } } } : body),
+    });
+    const security = stack.config.security;
+    const env = { ...process.env, GATEWAY_SIGNING_KEY: signingKey(), GATEWAY_PUBLIC_KEY: security.gatewayPublicKey, AUTH_JWT_SECRET: security.clients.secret!, CURSOR_SECRET: security.cursorSecret!, LOG_LEVEL: 'silent' };
+    const run = (args: string[]) =>
+      promisify(execFile)(path.resolve('node_modules/.bin/tsx'), ['scripts/poi-conformance.ts', ...args], { env, timeout: 120_000 }).then(
+        (done) => ({ code: 0, stdout: done.stdout }),
+        (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+      );
+    const broken = await run(['--poi', 'cubiss', '--url', url]);
+    expect(broken.code).toBe(1);
+    const lines = broken.stdout.trim().split('\n');
+    expect(lines.filter((line) => /^(PASS|FAIL) {2}/.test(line)).length).toBeGreaterThan(20);
+    expect(lines).toContain('FAIL  schema: implements interface Poi and the shared types: CubissPoi lacks @key(fields: "code")');
+    expect(lines[lines.length - 1]).toMatch(/^cubiss: \d+ checks, \d+ passed, 1 failed$/);
+    const good = await run(['--poi', 'bisc', '--url', subgraphUrl('bisc')]);
+    expect(good.code).toBe(0);
+    expect(good.stdout).not.toMatch(/^FAIL/m);
+  });
+});
