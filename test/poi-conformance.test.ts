@@ -125,11 +125,11 @@ describe('a subgraph that breaks the contract fails it, with the reason', () => 
     const results = await runConformance({ poi: cubiss, url, signingKey: signingKey() });
     const failed = failures(results);
     expect(failed).toEqual([
-      expect.stringMatching(/^FAIL {2}scope: a contract's annualFee needs poi:<code>:contracts: a caller without poi:cubiss:contracts asked for a contract's annualFee and got it, without a FORBIDDEN error$/),
-      expect.stringMatching(/^FAIL {2}scope: ordering contracts by ANNUAL_FEE needs poi:<code>:contracts: .*without a FORBIDDEN error$/),
-      expect.stringMatching(/^FAIL {2}scope: a vendor licence's annualFee needs poi:<code>:contracts: .*without a FORBIDDEN error$/),
-      expect.stringMatching(/^FAIL {2}scope: the audit trail needs poi:<code>:read: .*without a FORBIDDEN error$/),
-      expect.stringMatching(/^FAIL {2}scope: writes needs poi:<code>:write: a caller without poi:cubiss:write asked for writes and got BAD_USER_INPUT/),
+      expect.stringMatching(/^FAIL {2}scope: poi:<code>:contracts guards a contract's annualFee: a caller without poi:cubiss:contracts asked for a contract's annualFee and got it, without a FORBIDDEN error$/),
+      expect.stringMatching(/^FAIL {2}scope: poi:<code>:contracts guards ordering contracts by ANNUAL_FEE: .*without a FORBIDDEN error$/),
+      expect.stringMatching(/^FAIL {2}scope: poi:<code>:contracts guards a vendor licence's annualFee: .*without a FORBIDDEN error$/),
+      expect.stringMatching(/^FAIL {2}scope: poi:<code>:read guards the audit trail: .*without a FORBIDDEN error$/),
+      expect.stringMatching(/^FAIL {2}scope: poi:<code>:write guards writes: a caller without poi:cubiss:write asked for writes and got BAD_USER_INPUT/),
     ]);
   });
 

@@ -210,7 +210,7 @@ function orderCheck(spec: { list: string; orderType: string; orderBy?: { field: 
 /** A caller lacking one scope asks for what that scope guards: FORBIDDEN, and no value at the refused path; with the scope, no refusal. */
 function guardCheck(spec: { what: string; permission: PoiPermission; query: (poi: Poi) => string; variables?: Record<string, unknown> }): Check {
   return {
-    name: `scope: ${spec.what} needs poi:<code>:${spec.permission}`,
+    name: `scope: poi:<code>:${spec.permission} guards ${spec.what}`,
     async run(client) {
       const query = spec.query(client.poi);
       const scope = poiScope(client.poi, spec.permission);
@@ -233,7 +233,7 @@ function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
 
 /** A bad argument is refused with BAD_USER_INPUT. */
 function badArgumentCheck(what: string, ask: (client: SubgraphClient) => Promise<Answer>): Check {
-  return { name: `bad argument: ${what}`, run: async (client) => `${expectRefused(await ask(client), 'BAD_USER_INPUT', what)}` };
+  return { name: `bad argument: ${what}`, run: async (client) => `refused with ${expectRefused(await ask(client), 'BAD_USER_INPUT', what)}` };
 }
 
 /** Writes an article; refused input for a ticket writes nothing. */
