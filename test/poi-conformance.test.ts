@@ -7,10 +7,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Kind, parse, print, visit } from 'graphql';
+import { parse, print, visit, type ObjectTypeDefinitionNode } from 'graphql';
 import { createIdentitySigner, createIdentityVerifier } from '../shared/auth/internal-token';
+import type { Identity } from '../shared/auth/identity';
 import { POIS, poiByCode } from '../shared/registry';
 import { checkerIdentity } from '../scripts/conformance/client';
+import { contractSdl, sdlProblems } from '../scripts/conformance/contract-sdl';
 import { CheckResult, formatResult, runConformance } from '../scripts/conformance/checks';
 import { startStack, Stack } from './helpers/stack';
 
@@ -35,6 +37,8 @@ const failures = (results: CheckResult[]) => results.filter((r) => !r.ok).map(fo
 interface Rewrites {
   /** Changes the request's headers before it goes on (e.g. its forwarded identity). */
   headers?(headers: Record<string, string>): Promise<Record<string, string>>;
+  /** Changes the request's JSON before it goes on. */
+  request?(body: any): any;
   /** Changes the answer's JSON before it comes back. */
   answer?(body: any): any;
 }
@@ -46,15 +50,26 @@ async function brokenSubgraph(target: string, rewrites: Rewrites): Promise<strin
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (req.headers.authorization) headers.authorization = req.headers.authorization;
-    const upstream = await fetch(target, { method: 'POST', headers: (await rewrites.headers?.(headers)) ?? headers, body: Buffer.concat(chunks) });
-    const body = await upstream.json();
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    const upstream = await fetch(target, { method: 'POST', headers: (await rewrites.headers?.(headers)) ?? headers, body: JSON.stringify(rewrites.request?.(body) ?? body) });
+    const answer = await upstream.json();
     res.writeHead(upstream.status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(rewrites.answer ? rewrites.answer(body) : body));
+    res.end(JSON.stringify(rewrites.answer ? rewrites.answer(answer) : answer));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   proxies.push(server);
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
 }
+
+/** The SDL with the fields, arguments or enum values named `name` of `owner` (a type, or a field for arguments) changed by `change`: null removes them. */
+function changeField(sdl: string, owner: string, name: string, change: (node: any) => any): string {
+  const owned = (node: { name: { value: string } }, ancestors: readonly any[]) => node.name.value === name && [...ancestors].reverse().find((a) => a.name)?.name.value === owner;
+  const edit = (node: any, _key: unknown, _parent: unknown, _path: unknown, ancestors: readonly any[]) => (owned(node, ancestors) ? change(node) : undefined);
+  return print(visit(parse(sdl), { FieldDefinition: edit, InputValueDefinition: edit, EnumValueDefinition: edit }));
+}
+
+/** A type written as SDL (`String!`), as a type node. */
+const typeNode = (text: string) => (parse(`type T { f: ${text} }`).definitions[0] as ObjectTypeDefinitionNode).fields![0].type;
 
 /** Applies `change` to every object in a JSON value, depth first. */
 function everyObject(value: any, change: (object: any) => void): any {
@@ -73,6 +88,29 @@ test.each(POIS.map((poi) => [poi.subgraphName]))('the %s subgraph meets the POI 
   for (const part of ['schema', 'entities', 'auth', 'scope', 'audit', 'paging', 'filter', 'order', 'bad argument']) {
     expect(results.some((r) => r.name.startsWith(`${part}:`))).toBe(true);
   }
+});
+
+describe('the SDL comparison names every way a schema falls short of the contract', () => {
+  const cubiss = poiByCode('CUBISS');
+  const kit = contractSdl(cubiss);
+  const retype = (type: string, field: string, to: string) => changeField(kit, type, field, (node) => ({ ...node, type: typeNode(to) }));
+
+  test.each([
+    ['a nullable output the contract makes non-null', retype('Library', 'name', 'String'), ['Library.name is String, the contract says String!']],
+    ['another argument type', retype('libraries', 'first', 'String'), ['Poi.libraries(first:) is String, the contract says Int', 'CubissPoi.libraries(first:) is String, the contract says Int']],
+    ['an input field of another type', retype('LibraryFilter', 'province', 'String'), ['LibraryFilter.province is String, the contract says Province']],
+    ['a required argument the contract does not have', kit.replace(/(\n\s*tickets\()/g, '$1region: String!, '), ['Poi.tickets(region:) is required but not in the contract', 'CubissPoi.tickets(region:) is required but not in the contract', 'Library.tickets(region:) is required but not in the contract']],
+    ['a missing enum value', changeField(kit, 'TicketStatus', 'WAITING', () => null), ['enum TicketStatus lacks WAITING']],
+    ['a missing interface', kit.replace('type CubissContract implements Contract', 'type CubissContract'), ['CubissContract does not implement Contract']],
+    ['a missing type', changeField(kit, 'Query', 'cubiss', () => null).replace(/"A branch \(vestiging\) of a library."\ntype Branch @shareable \{[^}]*\}/, ''), ['Query.cubiss is missing', 'type Branch is missing']],
+  ])('%s', (_, sdl, problems) => {
+    expect(sdlProblems(cubiss, sdl)).toEqual(problems);
+  });
+
+  test('what a POI adds of its own, and outputs stricter than the contract, pass', () => {
+    const stricter = retype('CubissPoi', 'stats', 'PoiStats!');
+    expect(sdlProblems(cubiss, `${stricter}\nextend type CubissPoi { sheetMusic(first: Int, genre: String): [String!] }\ntype CubissSheetMusic { id: ID! }`)).toEqual([]);
+  });
 });
 
 describe('a subgraph that breaks the contract fails it, with the reason', () => {
@@ -98,30 +136,49 @@ describe('a subgraph that breaks the contract fails it, with the reason', () => 
     const url = await brokenSubgraph(subgraphUrl('cubiss'), {
       answer: (body) => {
         if (!body.data?._service) return body;
-        const document = visit(parse(body.data._service.sdl), {
-          FieldDefinition: (node, _key, _parent, _path, ancestors) => {
-            const owner = ancestors[ancestors.length - 1] as { kind?: Kind; name?: { value: string } };
-            return owner.kind === Kind.OBJECT_TYPE_DEFINITION && owner.name?.value === 'CubissPoi' && node.name.value === 'knowledgeArticles' ? null : undefined;
-          },
-        });
-        return { data: { _service: { sdl: print(document) } } };
+        return { data: { _service: { sdl: changeField(body.data._service.sdl, 'CubissPoi', 'knowledgeArticles', () => null) } } };
       },
     });
     const results = await runConformance({ poi: cubiss, url, signingKey: signingKey() });
     expect(failures(results)).toEqual(['FAIL  schema: implements interface Poi and the shared types: CubissPoi.knowledgeArticles is missing']);
   });
 
-  test('guarded fields served to anyone: the subgraph ignores the caller\'s scopes', async () => {
-    const poiScopes = checkerIdentity(cubiss).scopes;
+  /** Request headers whose forwarded identity (verified, or undefined) is replaced by what `replace` makes of it; undefined leaves them as they came. */
+  async function reIdentify(replace: (identity: Identity | undefined) => Identity | undefined): Promise<Rewrites['headers']> {
     const verify = await createIdentityVerifier(stack.config.security.gatewayPublicKey, 'cubiss');
     const sign = await createIdentitySigner(signingKey());
+    return async (headers) => {
+      const identity = replace(await verify(headers.authorization?.replace(/^Bearer /, '') ?? '').catch(() => undefined));
+      return identity ? { ...headers, authorization: `Bearer ${await sign(identity, 'cubiss')}` } : headers;
+    };
+  }
+
+  test('unsigned requests served: the subgraph takes anyone for the checker', async () => {
+    const url = await brokenSubgraph(subgraphUrl('cubiss'), { headers: await reIdentify((identity) => identity ?? checkerIdentity(cubiss)) });
+    const results = await runConformance({ poi: cubiss, url, signingKey: signingKey() });
+    expect(failures(results)).toEqual([
+      "FAIL  auth: unsigned requests get 401: no token: HTTP 200 with data; a token signed with another key: HTTP 200 with data; the gateway's token for bisc: HTTP 200 with data",
+    ]);
+  });
+
+  test('filters ignored: the subgraph drops the filter argument', async () => {
     const url = await brokenSubgraph(subgraphUrl('cubiss'), {
-      // A valid identity gets every scope of the POI; anything else goes on as it came (and is refused).
-      headers: async (headers) => {
-        const identity = await verify(headers.authorization?.replace(/^Bearer /, '') ?? '').catch(() => undefined);
-        return identity ? { ...headers, authorization: `Bearer ${await sign({ ...identity, scopes: poiScopes }, 'cubiss')}` } : headers;
-      },
+      request: (body) => ({ ...body, variables: { ...body.variables, filter: undefined } }),
     });
+    const failed = failures(await runConformance({ poi: cubiss, url, signingKey: signingKey() }));
+    expect(failed).toEqual([
+      expect.stringMatching(/^FAIL {2}filter: libraries by province: libraries with province NOORD_BRABANT include province LIMBURG \(id \d+\);.* the counts per province add up to \d+, the whole list has \d+/),
+      expect.stringMatching(/^FAIL {2}filter: contracts by status: contracts with status DRAFT include status /),
+      expect.stringMatching(/^FAIL {2}filter: tickets by status: tickets with status OPEN include status /),
+      expect.stringMatching(/^FAIL {2}filter: tickets by priority: tickets with priority P1 include priority /),
+      'FAIL  bad argument: a DateTime filter that is no date: expected BAD_USER_INPUT, got an answer without errors',
+    ]);
+  });
+
+  test('guarded fields served to anyone: the subgraph ignores the caller\'s scopes', async () => {
+    const poiScopes = checkerIdentity(cubiss).scopes;
+    // A valid identity gets every scope of the POI; anything else goes on as it came (and is refused).
+    const url = await brokenSubgraph(subgraphUrl('cubiss'), { headers: await reIdentify((identity) => identity && { ...identity, scopes: poiScopes }) });
     const results = await runConformance({ poi: cubiss, url, signingKey: signingKey() });
     const failed = failures(results);
     expect(failed).toEqual([
@@ -131,6 +188,16 @@ describe('a subgraph that breaks the contract fails it, with the reason', () => 
       expect.stringMatching(/^FAIL {2}scope: poi:<code>:read guards the audit trail: .*without a FORBIDDEN error$/),
       expect.stringMatching(/^FAIL {2}scope: poi:<code>:write guards writes: a caller without poi:cubiss:write asked for writes and got BAD_USER_INPUT/),
     ]);
+  });
+
+  test('no subgraph at the URL: every check fails, saying so', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/graphql`;
+    await new Promise((resolve) => closed.close(resolve));
+    const results = await runConformance({ poi: cubiss, url, signingKey: signingKey() });
+    expect(results.filter((r) => r.ok)).toEqual([]);
+    for (const result of results) expect(result.detail).toMatch(/^no answer from http:\/\/127\.0\.0\.1:\d+\/graphql: .*ECONNREFUSED/);
   });
 
   test('the command prints one line per check and exits non-zero on a failure', async () => {

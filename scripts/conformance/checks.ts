@@ -115,10 +115,10 @@ function walkProblems(list: string, walked: Walk): string[] {
   ];
 }
 
-/** The error a refused request must carry; `what` says what was asked. */
-function expectRefused(answer: Answer, code: string, what: string): string {
+/** The error a refused request must carry; `what`, when given, says what was asked. */
+function expectRefused(answer: Answer, code: string, what?: string): string {
   const codes = (answer.errors ?? []).map(errorCode);
-  if (!codes.includes(code)) fail([`${what}: expected ${code}, got ${answer.errors?.length ? describeErrors(answer.errors) : 'an answer without errors'}`]);
+  if (!codes.includes(code)) fail([`${what ? `${what}: ` : ''}expected ${code}, got ${answer.errors?.length ? describeErrors(answer.errors) : 'an answer without errors'}`]);
   return code;
 }
 
@@ -233,7 +233,7 @@ function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
 
 /** A bad argument is refused with BAD_USER_INPUT. */
 function badArgumentCheck(what: string, ask: (client: SubgraphClient) => Promise<Answer>): Check {
-  return { name: `bad argument: ${what}`, run: async (client) => `refused with ${expectRefused(await ask(client), 'BAD_USER_INPUT', what)}` };
+  return { name: `bad argument: ${what}`, run: async (client) => `refused with ${expectRefused(await ask(client), 'BAD_USER_INPUT')}` };
 }
 
 /** Writes an article; refused input for a ticket writes nothing. */

@@ -56,6 +56,8 @@ export class SubgraphClient {
       headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
       body: JSON.stringify({ query, variables }),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    }).catch((error: Error) => {
+      throw new Error(`no answer from ${this.url}: ${(error.cause as Error | undefined)?.message ?? error.message}`);
     });
     const text = await response.text();
     try {
