@@ -175,6 +175,25 @@ describe('a subgraph that breaks the contract fails it, with the reason', () => 
     ]);
   });
 
+  test('orders ignored: the subgraph drops the orderBy argument', async () => {
+    const url = await brokenSubgraph(subgraphUrl('cubiss'), {
+      request: (body) => ({ ...body, variables: { ...body.variables, orderBy: undefined } }),
+    });
+    const failed = failures(await runConformance({ poi: cubiss, url, signingKey: signingKey() }));
+    expect(failed).toEqual([
+      expect.stringMatching(/^FAIL {2}order: libraries by MEMBER_COUNT DESC: item \d+ \(id \d+, \d+\) comes before item \d+ \(id \d+, \d+\)$/),
+      expect.stringMatching(/^FAIL {2}order: tickets by PRIORITY ASC: item \d+ \(id \d+, "P\d"\) comes before item \d+ \(id \d+, "P\d"\)$/),
+    ]);
+  });
+
+  test('writes not audited: the audit trail stays empty', async () => {
+    const url = await brokenSubgraph(subgraphUrl('cubiss'), {
+      answer: (body) => everyObject(body, (object) => object.audit && Object.assign(object.audit, { totalCount: 0, nodes: [] })),
+    });
+    const failed = failures(await runConformance({ poi: cubiss, url, signingKey: signingKey() }));
+    expect(failed).toEqual(['FAIL  audit: a write is in the audit trail: audit totalCount went from 0 to 0 after one write; the audit trail has no entry for the write']);
+  });
+
   test('guarded fields served to anyone: the subgraph ignores the caller\'s scopes', async () => {
     const poiScopes = checkerIdentity(cubiss).scopes;
     // A valid identity gets every scope of the POI; anything else goes on as it came (and is refused).

@@ -64,12 +64,12 @@ const argValues = (query: ListQuery) => Object.fromEntries(Object.entries(query.
  * breaks the paging rules: more items than `first`, a short page that says more follow, a page
  * with items but no cursor, a totalCount that changes between pages.
  */
-async function walk(client: SubgraphClient, query: ListQuery, first: number, caller: Caller = {}): Promise<Walk> {
+async function walk(client: SubgraphClient, query: ListQuery, first: number): Promise<Walk> {
   const text = pageQuery(client.poi, query);
   const result: Walk = { totalCount: -1, nodes: [], truncated: false, problems: [] };
   let after: string | null = null;
   for (let page = 1; ; page++) {
-    const data = await client.data(text, { ...argValues(query), first, after }, caller);
+    const data = await client.data(text, { ...argValues(query), first, after });
     const connection = data[client.poi.rootField]?.[query.list];
     if (!connection) fail([`${query.list} is null on page ${page}`]);
     const { totalCount, nodes, pageInfo } = connection as { totalCount: number; nodes: Record<string, any>[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
@@ -79,8 +79,10 @@ async function walk(client: SubgraphClient, query: ListQuery, first: number, cal
     if (nodes.length > first) result.problems.push(`${at}: ${nodes.length} items, more than first`);
     if (pageInfo.hasNextPage && nodes.length < first) result.problems.push(`${at}: hasNextPage is true after ${nodes.length} items`);
     if (nodes.length > 0 && !pageInfo.endCursor) result.problems.push(`${at}: items but no endCursor`);
+    if (pageInfo.endCursor && pageInfo.endCursor === after) result.problems.push(`${at}: endCursor is the cursor it was asked after`);
     result.nodes.push(...nodes);
-    if (!pageInfo.hasNextPage || !pageInfo.endCursor) return result;
+    // A page that cannot lead anywhere ends the walk (its problem is noted above).
+    if (!pageInfo.hasNextPage || !pageInfo.endCursor || nodes.length === 0 || pageInfo.endCursor === after) return result;
     if (result.nodes.length >= WALK_LIMIT) return { ...result, truncated: true };
     after = pageInfo.endCursor;
   }
@@ -200,7 +202,7 @@ function orderCheck(spec: { list: string; orderType: string; orderBy?: { field: 
       const walked = await walk(client, { list: spec.list, args, node: spec.node }, MAX_PAGE_SIZE);
       const problems = walkProblems(spec.list, walked);
       const wrong = spec.compare.map((compare) => outOfOrder(walked.nodes, spec.node, order.direction, compare));
-      if (wrong.every(Boolean)) problems.push(`${spec.list} by ${order.field} ${order.direction}: ${wrong[0]}`);
+      if (wrong.every(Boolean)) problems.push(wrong[0]!);
       failIf(problems);
       return `${walked.nodes.length} items in order, ties by id`;
     },
@@ -310,11 +312,12 @@ export const CHECKS: readonly Check[] = [
       const after = (await client.data(auditQuery(poi)))[poi.rootField].audit;
       const entry = after.nodes[0];
       const expected = { actor: CHECKER_NAME, via: 'mutation', entity: 'KNOWLEDGE_ARTICLE', entityId: String(created.id), action: 'CREATE' };
-      const problems = Object.entries(expected)
-        .filter(([field, value]) => String(entry?.[field]) !== value)
-        .map(([field, value]) => `the newest entry's ${field} is ${JSON.stringify(entry?.[field])}, expected ${JSON.stringify(value)}`);
-      if (after.totalCount !== before.totalCount + 1) problems.push(`audit totalCount went from ${before.totalCount} to ${after.totalCount} after one write`);
-      if (!entry?.changes?.some((c: { field: string; to: string | null }) => c.field === 'title' && c.to === JSON.stringify(title))) problems.push('the entry does not record the new title');
+      const problems = after.totalCount === before.totalCount + 1 ? [] : [`audit totalCount went from ${before.totalCount} to ${after.totalCount} after one write`];
+      if (!entry) fail([...problems, 'the audit trail has no entry for the write']);
+      for (const [field, value] of Object.entries(expected)) {
+        if (String(entry[field]) !== value) problems.push(`the newest entry's ${field} is ${JSON.stringify(entry[field])}, expected ${JSON.stringify(value)}`);
+      }
+      if (!entry.changes?.some((c: { field: string; to: string | null }) => c.field === 'title' && c.to === JSON.stringify(title))) problems.push('the entry does not record the new title');
       failIf(problems);
       return `createKnowledgeArticle ${created.id} recorded: actor ${CHECKER_NAME}, CREATE, its fields`;
     },
