@@ -101,6 +101,7 @@ describe('the SDL comparison names every way a schema falls short of the contrac
     ['an input field of another type', retype('LibraryFilter', 'province', 'String'), ['LibraryFilter.province is String, the contract says Province']],
     ['a required argument the contract does not have', kit.replace(/(\n\s*tickets\()/g, '$1region: String!, '), ['Poi.tickets(region:) is required but not in the contract', 'CubissPoi.tickets(region:) is required but not in the contract', 'Library.tickets(region:) is required but not in the contract']],
     ['a missing enum value', changeField(kit, 'TicketStatus', 'WAITING', () => null), ['enum TicketStatus lacks WAITING']],
+    ['another access rule', kit.replace('annualFee: Float @requiresScopes(scopes: [["poi:cubiss:contracts"]])\n  "Notice', 'annualFee: Float @requiresScopes(scopes: [["network:read"]])\n  "Notice'), ['CubissContract.annualFee declares @requiresScopes(scopes: [["network:read"]]), the contract says @requiresScopes(scopes: [["poi:cubiss:contracts"]])']],
     ['a missing interface', kit.replace('type CubissContract implements Contract', 'type CubissContract'), ['CubissContract does not implement Contract']],
     ['a missing type', changeField(kit, 'Query', 'cubiss', () => null).replace(/"A branch \(vestiging\) of a library."\ntype Branch @shareable \{[^}]*\}/, ''), ['Query.cubiss is missing', 'type Branch is missing']],
   ])('%s', (_, sdl, problems) => {

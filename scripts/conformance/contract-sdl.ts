@@ -97,6 +97,11 @@ function keysOf(shape: TypeShape): string[] {
     .map((value) => (value?.kind === Kind.STRING ? value.value.trim() : '?'));
 }
 
+/** The access rules a field declares (`@requiresScopes(…)`, `@authenticated`), as text. */
+const ACCESS_DIRECTIVES = ['requiresScopes', 'authenticated'];
+const accessRules = (field: FieldDefinitionNode | InputValueDefinitionNode) =>
+  (field.directives ?? []).filter((d) => ACCESS_DIRECTIVES.includes(d.name.value)).map((d) => print(d)).sort().join(' ');
+
 /** How one type of the subgraph differs from the contract's type of the same name. */
 function typeProblems(name: string, expected: TypeShape, actual: TypeShape | undefined): string[] {
   if (!actual) return [`type ${name} is missing`];
@@ -118,6 +123,7 @@ function typeProblems(name: string, expected: TypeShape, actual: TypeShape | und
       if (!sameType(field.type, found.type)) problems.push(`${where} is ${print(found.type)}, the contract says ${print(field.type)}`);
     } else {
       if (!outputCompatible(field.type, found.type)) problems.push(`${where} is ${print(found.type)}, the contract says ${print(field.type)}`);
+      if (accessRules(field) !== accessRules(found)) problems.push(`${where} declares ${accessRules(found) || 'no access rule'}, the contract says ${accessRules(field) || 'none'}`);
       problems.push(...argumentProblems(where, field.arguments ?? [], (found as FieldDefinitionNode).arguments ?? []));
     }
   }
@@ -133,7 +139,8 @@ function typeProblems(name: string, expected: TypeShape, actual: TypeShape | und
 /**
  * Every way a subgraph's SDL falls short of the contract: a type, field, argument, enum value,
  * interface or key missing, an output type looser than the contract's (nullable where it is
- * non-null, another type), an argument or input field of another type, a new required one.
+ * non-null, another type), an argument or input field of another type, a new required one, a
+ * field whose access rules (`@requiresScopes`, `@authenticated`) differ from the contract's.
  * Additions (fields, types, optional arguments) are allowed: a POI may add its own.
  */
 export function sdlProblems(poi: Poi, subgraphSdl: string): string[] {
