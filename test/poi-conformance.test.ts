@@ -158,7 +158,7 @@ describe('a subgraph that breaks the contract fails it, with the reason', () => 
     const url = await brokenSubgraph(subgraphUrl('cubiss'), { headers: await reIdentify((identity) => identity ?? checkerIdentity(cubiss)) });
     const results = await runConformance({ poi: cubiss, url, signingKey: signingKey() });
     expect(failures(results)).toEqual([
-      "FAIL  auth: unsigned requests get 401: no token: HTTP 200 with data; a token signed with another key: HTTP 200 with data; the gateway's token for bisc: HTTP 200 with data",
+      "FAIL  auth: unsigned, wrongly signed or expired requests get 401: no token: HTTP 200 with data; a token signed with another key: HTTP 200 with data; the gateway's token for bisc: HTTP 200 with data; an expired token: HTTP 200 with data",
     ]);
   });
 

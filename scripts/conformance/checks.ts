@@ -278,13 +278,19 @@ export const CHECKS: readonly Check[] = [
     },
   },
   {
-    name: 'auth: unsigned requests get 401',
+    name: 'auth: unsigned, wrongly signed or expired requests get 401',
     async run(client) {
       const query = `{ ${client.poi.rootField} { code } }`;
       const stranger = await (await createIdentitySigner(generateSecrets().gatewayPrivateKey))(checkerIdentity(client.poi), client.poi.subgraphName);
       const otherPoi = POIS.find((p) => p.code !== client.poi.code) ?? { subgraphName: 'collaboration' };
       const forOther = await client.token(undefined, otherPoi.subgraphName);
-      const cases: [string, Caller][] = [['no token', 'unsigned'], ['a token signed with another key', { bearer: stranger }], [`the gateway's token for ${otherPoi.subgraphName}`, { bearer: forOther }]];
+      const expired = await client.tokenSignedAt(Date.now() - 3_600_000);
+      const cases: [string, Caller][] = [
+        ['no token', 'unsigned'],
+        ['a token signed with another key', { bearer: stranger }],
+        [`the gateway's token for ${otherPoi.subgraphName}`, { bearer: forOther }],
+        ['an expired token', { bearer: expired }],
+      ];
       const problems: string[] = [];
       for (const [what, caller] of cases) {
         const answer = await client.post(query, {}, caller);

@@ -37,11 +37,17 @@ export class SubgraphClient {
   private constructor(
     readonly poi: Poi,
     readonly url: string,
+    private readonly signingKey: string,
     private readonly sign: IdentitySigner,
   ) {}
 
   static async create(poi: Poi, url: string, signingKey: string): Promise<SubgraphClient> {
-    return new SubgraphClient(poi, url, await createIdentitySigner(signingKey));
+    return new SubgraphClient(poi, url, signingKey, await createIdentitySigner(signingKey));
+  }
+
+  /** The checker's token as the gateway would have signed it at `at` (epoch ms): an hour ago, it has expired. */
+  async tokenSignedAt(at: number): Promise<string> {
+    return (await createIdentitySigner(this.signingKey, () => at))(checkerIdentity(this.poi), this.poi.subgraphName);
   }
 
   /** A token with the checker's identity (less `without`), signed with the gateway's key, for `subgraph` (default: this POI's). */
