@@ -1,10 +1,13 @@
-// `npm run compose`: composes every subgraph's SDL into supergraph.graphql (the gateway's contract).
-// `npm run compose -- --check` only verifies that the committed file matches a fresh composition.
+// `npm run compose`: composes every subgraph's SDL into supergraph.graphql (the gateway's contract)
+// and rewrites the generated parts of docker-compose.yml from the registry (scripts/deployment.ts).
+// `npm run compose -- --check` only verifies that both committed files match what it would write.
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, PROJECT_ROOT } from '../shared/config';
 import { runMain } from '../shared/lifecycle';
+import { POIS } from '../shared/registry';
 import { composeConfiguredSupergraph, SUBGRAPHS } from '../subgraphs/catalog';
+import { deployedSubgraphs, renderDeployment } from './deployment';
 
 runMain(async () => {
   const config = loadConfig();
@@ -14,14 +17,20 @@ runMain(async () => {
   for (const hint of hints.filter((h) => !bySplitPoi(h))) console.log(`hint: ${hint}`);
   const split = hints.filter(bySplitPoi).length;
   if (split > 0) console.log(`(${split} hints on fields of the Poi interface that only the registry or only the POI subgraphs define: by design)`);
-  const target = config.gateway.supergraphPath;
-  const relative = path.relative(PROJECT_ROOT, target);
+  const supergraphPath = config.gateway.supergraphPath;
+  const deploymentPath = path.join(PROJECT_ROOT, 'docker-compose.yml');
+  const deployment = fs.readFileSync(deploymentPath, 'utf8');
+  const outputs = [
+    { file: supergraphPath, text: supergraphSdl },
+    { file: deploymentPath, text: renderDeployment(deployment, deployedSubgraphs(POIS)) },
+  ];
+  const names = SUBGRAPHS.map((s) => s.name).join(', ');
   if (process.argv.includes('--check')) {
-    const committed = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : '';
-    if (committed !== supergraphSdl) throw new Error(`${relative} is out of date: run \`npm run compose\` and commit it.`);
-    console.log(`${relative} is up to date (${SUBGRAPHS.length} subgraphs).`);
+    const stale = outputs.filter(({ file, text }) => !fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text).map(({ file }) => path.relative(PROJECT_ROOT, file));
+    if (stale.length > 0) throw new Error(`${stale.join(' and ')} ${stale.length > 1 ? 'are' : 'is'} out of date: run \`npm run compose\` and commit.`);
+    console.log(`${outputs.map(({ file }) => path.relative(PROJECT_ROOT, file)).join(' and ')} are up to date (${SUBGRAPHS.length} subgraphs: ${names}).`);
     return;
   }
-  fs.writeFileSync(target, supergraphSdl);
-  console.log(`Wrote ${relative} from ${SUBGRAPHS.length} subgraphs: ${SUBGRAPHS.map((s) => s.name).join(', ')}.`);
+  for (const { file, text } of outputs) fs.writeFileSync(file, text);
+  console.log(`Wrote ${path.relative(PROJECT_ROOT, supergraphPath)} and the generated parts of docker-compose.yml from ${SUBGRAPHS.length} subgraphs: ${names}.`);
 });

@@ -35,8 +35,12 @@ try {
     },
     (line) => console.log(`✓ ${line}`),
   );
-  console.log(`\n${poi.name} joins as ${poi.code}. Start it with \`npm start\` (or \`npm run start:subgraph -- ${poi.code.toLowerCase()}\`);`);
-  console.log('replace the demo libraries in its data/libraries.csv with its real list, then commit.');
+  const name = poi.code.toLowerCase();
+  console.log(`\n${poi.name} joins as ${poi.code}.`);
+  console.log(`A running \`npm start\` takes it in without a restart, within seconds: the collaboration serves \`${name}\` and`);
+  console.log(`its place in \`pois\`, the launcher starts its subgraph, the gateway switches to the new supergraph.graphql.`);
+  console.log(`Otherwise start it with \`npm start\` (or \`npm run start:subgraph -- ${name}\` next to a running federation).`);
+  console.log('Replace the demo libraries in its data/libraries.csv with its real list, then commit.');
 } catch (error) {
   console.error((error as Error).message);
   process.exit(1);

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML, { isMap, isScalar, YAMLMap } from 'yaml';
+import { isDeepStrictEqual } from 'node:util';
 import { PoiRegistration, PROVINCES, Province, validateRegistry } from '../shared/registry';
 
 export interface NewPoi {
@@ -70,66 +70,46 @@ export default definePoiSubgraph(poiByCode('${registration.code}'), __dirname);
 `;
 }
 
-/** How docker-compose.yml is written; the committed file is kept in this form so edits stay minimal. */
-export const COMPOSE_FORMAT = { lineWidth: 0, nullStr: '' } as const;
-
-/** Copies a POI's compose block for another POI: names, variables and port all follow. */
-function cloneFor<T>(node: T, from: { name: string; port: number }, to: { name: string; port: number }): T {
-  const copy = (node as unknown as { clone(): T }).clone();
-  YAML.visit(copy as never, {
-    Scalar(_, scalar) {
-      if (typeof scalar.value !== 'string') return;
-      scalar.value = scalar.value
-        .replaceAll(from.name, to.name)
-        .replaceAll(from.name.toUpperCase(), to.name.toUpperCase())
-        .replaceAll(String(from.port), String(to.port));
-    },
-  });
-  return copy;
-}
-
-/** Inserts `key: value` into a map right after `afterKey` (or at the end). */
-function insertAfter(map: YAMLMap, afterKey: string, key: string, value: unknown) {
-  const index = map.items.findIndex((pair) => isScalar(pair.key) && pair.key.value === afterKey);
-  const item = new YAML.Pair(new YAML.Scalar(key), value);
-  if (index === -1) map.items.push(item as never);
-  else map.items.splice(index + 1, 0, item as never);
-}
-
-function mapAt(doc: YAML.Document, ...keys: string[]): YAMLMap {
-  const node = doc.getIn(keys, true);
-  if (!isMap(node)) throw new ScaffoldError([`docker-compose.yml has no map at ${keys.join('.')}`]);
-  return node;
-}
-
-/** Adds the new POI's MySQL service, subgraph service, volume, network and gateway wiring. */
-function addToCompose(text: string, template: { name: string; port: number }, added: { name: string; port: number }): string {
-  const doc = YAML.parseDocument(text);
-  const services = mapAt(doc, 'services');
-  const last = template.name;
-  const NAME = added.name.toUpperCase();
-  if (services.has(added.name) || services.has(`mysql-${added.name}`)) {
-    throw new ScaffoldError([`docker-compose.yml already has a service for ${added.name}`]);
-  }
-  insertAfter(services, `mysql-${last}`, `mysql-${added.name}`, cloneFor(services.get(`mysql-${last}`, true), template, added));
-  insertAfter(services, last, added.name, cloneFor(services.get(last, true), template, added));
-  insertAfter(mapAt(doc, 'services', 'gateway', 'environment'), `${last.toUpperCase()}_URL`, `${NAME}_URL`, `http://${added.name}:${added.port}/graphql`);
-  insertAfter(mapAt(doc, 'services', 'gateway', 'depends_on'), last, added.name, cloneFor(doc.getIn(['services', 'gateway', 'depends_on', last], true), template, added));
-  insertAfter(mapAt(doc, 'volumes'), `mysql-${last}-data`, `mysql-${added.name}-data`, null);
-  insertAfter(mapAt(doc, 'networks'), `${last}-db`, `${added.name}-db`, cloneFor(doc.getIn(['networks', `${last}-db`], true), template, added));
-  return doc.toString(COMPOSE_FORMAT);
+/** One registry entry, laid out like those already in registry.json (one field a line, lists on one line). */
+function registryEntry(registration: PoiRegistration): string {
+  const value = (v: unknown) => (Array.isArray(v) ? `[${v.map((item) => JSON.stringify(item)).join(', ')}]` : JSON.stringify(v));
+  return `  {\n${Object.entries(registration).map(([key, v]) => `    ${JSON.stringify(key)}: ${value(v)}`).join(',\n')}\n  }`;
 }
 
 /**
- * Adds a POI to the project rooted at `root`: its folder (from the kit), its registration with
- * the collaboration, its database and service in docker-compose.yml, and a recomposed
- * supergraph. Any failure restores every file, so nothing is left half-made.
+ * registry.json with the entry added as text after the last one: every byte before it stays as
+ * it was (its formatting, its order), and the result must parse to exactly the old list plus it.
+ */
+export function appendToRegistry(text: string, registry: PoiRegistration[], registration: PoiRegistration): string {
+  const close = text.lastIndexOf(']');
+  const lastEntry = text.lastIndexOf('}', close);
+  const next =
+    lastEntry === -1
+      ? `${text.slice(0, close).trimEnd()}\n${registryEntry(registration)}\n${text.slice(close)}`
+      : `${text.slice(0, lastEntry + 1)},\n${registryEntry(registration)}${text.slice(lastEntry + 1)}`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(next);
+  } catch {
+    parsed = undefined;
+  }
+  if (close === -1 || !isDeepStrictEqual(parsed, [...registry, registration])) {
+    throw new ScaffoldError(['registry.json is not laid out as a JSON list of entries; add the POI to it by hand, then run `npm run compose`']);
+  }
+  return next;
+}
+
+/**
+ * Adds a POI to the project rooted at `root`: its folder (from the kit) and its entry in
+ * registry.json, then `npm run compose` regenerates what follows the registry (supergraph.graphql,
+ * docker-compose.yml's generated parts). Any failure restores every file, so nothing is left half-made.
  */
 export function addPoi(root: string, input: NewPoi, log: (line: string) => void = () => {}): PoiRegistration {
   const registryPath = path.join(root, 'registry.json');
   const composePath = path.join(root, 'docker-compose.yml');
   const supergraphPath = path.join(root, 'supergraph.graphql');
-  const registry: PoiRegistration[] = JSON.parse(fs.readFileSync(registryPath, 'utf8'));
+  const registryText = fs.readFileSync(registryPath, 'utf8');
+  const registry: PoiRegistration[] = JSON.parse(registryText);
 
   const code = input.code.trim().toUpperCase();
   const problems: string[] = [];
@@ -159,28 +139,21 @@ export function addPoi(root: string, input: NewPoi, log: (line: string) => void 
 
   const originals = new Map([registryPath, composePath, supergraphPath].map((file) => [file, fs.readFileSync(file, 'utf8')]));
   try {
-    const template = registry[registry.length - 1];
-    const composeText = addToCompose(
-      originals.get(composePath)!,
-      { name: template.code.toLowerCase(), port: template.port },
-      { name: code.toLowerCase(), port: registration.port },
-    );
+    const registryNext = appendToRegistry(registryText, registry, registration);
     fs.mkdirSync(path.join(folder, 'data'), { recursive: true });
     fs.writeFileSync(path.join(folder, 'data', 'libraries.csv'), starterLibrariesCsv(registration.provinces));
     fs.writeFileSync(path.join(folder, 'README.md'), folderReadme(registration));
     fs.writeFileSync(path.join(folder, 'index.ts'), entryPoint(registration));
     log(`created subgraphs/${code.toLowerCase()}/ (index.ts, README.md, data/libraries.csv with demo libraries)`);
-    fs.writeFileSync(registryPath, JSON.stringify([...registry, registration], null, 2) + '\n');
-    log(`registered ${code} with the collaboration (registry.json, port ${registration.port})`);
-    fs.writeFileSync(composePath, composeText);
-    log(`added mysql-${code.toLowerCase()} and ${code.toLowerCase()} to docker-compose.yml`);
+    fs.writeFileSync(registryPath, registryNext);
+    log(`registered ${code} in registry.json (port ${registration.port})`);
     // A fresh process, so composition sees the new registry exactly as `npm run compose` does.
     execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'compose.ts')], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH, HOME: process.env.HOME },
     });
-    log('recomposed supergraph.graphql');
+    log(`regenerated supergraph.graphql and docker-compose.yml (mysql-${code.toLowerCase()} and ${code.toLowerCase()}) with \`npm run compose\``);
     return registration;
   } catch (error) {
     for (const [file, text] of originals) fs.writeFileSync(file, text);

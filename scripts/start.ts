@@ -1,16 +1,16 @@
 // `npm start`: every subgraph and the gateway, each as its own process, logs prefixed with the
 // service name. Ctrl-C (or SIGTERM) stops them in order: the gateway first, so the requests it
-// has in flight still reach the subgraphs while it drains, then the subgraphs.
+// has in flight still reach the subgraphs while it drains, then the subgraphs. When registry.json
+// gains a POI (`npm run poi:add`), its subgraph is started too: nothing needs a restart.
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { loadConfig, PROJECT_ROOT, SUBGRAPH_NAMES } from '../shared/config';
+import { watchRegistry } from '../shared/registry';
 
 const config = loadConfig(); // fail here, once, on a bad environment
-const services = [
-  ...SUBGRAPH_NAMES.map((name) => ({ name, args: [path.join('scripts', 'start-subgraph.ts'), name] })),
-  { name: 'gateway', args: [path.join('gateway', 'src', 'index.ts')] },
-];
+const subgraph = (name: string) => ({ name, args: [path.join('scripts', 'start-subgraph.ts'), name] });
+const services = [...SUBGRAPH_NAMES.map(subgraph), { name: 'gateway', args: [path.join('gateway', 'src', 'index.ts')] }];
 const width = Math.max(...services.map((s) => s.name.length));
 const children = new Map<string, ChildProcess>();
 /** When the first stop signal came, if one did. */
@@ -26,7 +26,7 @@ function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-for (const service of services) {
+function start(service: { name: string; args: string[] }) {
   const child = spawn(process.execPath, ['--import', 'tsx', ...service.args], {
     cwd: PROJECT_ROOT,
     env: process.env,
@@ -47,6 +47,22 @@ for (const service of services) {
     if (children.size === 0) process.exit(failed ? 1 : 0);
   });
 }
+services.forEach(start);
+
+// A POI registered while this runs gets its subgraph process; the collaboration and the gateway
+// follow registry.json and supergraph.graphql themselves.
+const stopFollowing = watchRegistry(
+  (pois) => {
+    if (stoppingSince !== undefined) return;
+    for (const poi of pois.filter((p) => !services.some((s) => s.name === p.subgraphName))) {
+      const service = subgraph(poi.subgraphName);
+      services.push(service);
+      console.log(`[${poi.subgraphName.padEnd(width)}] ${poi.code} was registered: starting its subgraph`);
+      start(service);
+    }
+  },
+  (error) => console.error(`registry.json is invalid, no new subgraph started: ${error.message}`),
+);
 // Should this launcher end some other way, it takes the services with it.
 process.on('exit', () => {
   for (const child of children.values()) child.kill('SIGKILL');
@@ -65,6 +81,7 @@ async function stopAll(signal: NodeJS.Signals) {
     process.exit(1); // the 'exit' handler kills the services
   }
   stoppingSince = Date.now();
+  stopFollowing();
   console.log(`\n${signal}: stopping the gateway, then ${children.size - 1} subgraphs…`);
   const gateway = children.get('gateway');
   if (gateway) {

@@ -117,7 +117,8 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..');
 /** The subgraph that owns the partnership's shared data (registry, work agenda). */
 export const COLLABORATION_SUBGRAPH = 'collaboration';
 export const SUBGRAPH_NAMES: readonly string[] = [COLLABORATION_SUBGRAPH, ...POIS.map((p) => p.subgraphName)];
-const DEFAULT_PORTS: Record<string, number> = { [COLLABORATION_SUBGRAPH]: 4001, ...Object.fromEntries(POIS.map((p) => [p.subgraphName, p.port])) };
+/** Where each subgraph listens unless `<NAME>_PORT` says otherwise: the collaboration 4001, a POI its registry port. */
+export const DEFAULT_PORTS: Record<string, number> = { [COLLABORATION_SUBGRAPH]: 4001, ...Object.fromEntries(POIS.map((p) => [p.subgraphName, p.port])) };
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 type Env = Record<string, string | undefined>;

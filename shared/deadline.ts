@@ -50,6 +50,8 @@ export function checkDeadline(): void {
  * checks before it runs, and every SQL statement before it is sent, except those that end a
  * transaction (a rollback must always run; a commit only keeps work already done).
  */
+const guardedDatabases = new WeakSet<DataSource>();
+
 export function enforceDeadline(schema: GraphQLSchema, dataSource: DataSource): void {
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
@@ -62,6 +64,9 @@ export function enforceDeadline(schema: GraphQLSchema, dataSource: DataSource): 
       };
     }
   }
+  // Once per database, however often its subgraph's schema is rebuilt (a reloaded schema).
+  if (guardedDatabases.has(dataSource)) return;
+  guardedDatabases.add(dataSource);
   dataSource.subscribers.push({
     beforeQuery: ({ query }) => {
       if (!/^\s*(COMMIT|ROLLBACK|RELEASE)\b/i.test(query)) checkDeadline();

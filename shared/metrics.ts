@@ -108,8 +108,10 @@ export class OperationMetrics {
  * histogram.
  */
 export function timeRootResolvers(registry: Registry, schema: GraphQLSchema): void {
-  const histogram = new Histogram({
-    name: 'subgraph_resolver_duration_seconds',
+  // One histogram per registry, however often the schema is rebuilt (a reloaded schema).
+  const name = 'subgraph_resolver_duration_seconds';
+  const histogram = (registry.getSingleMetric(name) as Histogram<'field'> | undefined) ?? new Histogram({
+    name,
     help: 'Root field resolvers (Query.*, Mutation.*, Query._entities): duration in seconds',
     labelNames: ['field'],
     buckets: FINE_BUCKETS,

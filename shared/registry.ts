@@ -1,4 +1,8 @@
-import registryJson from '../registry.json';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** The one list of POIs: every per-POI part of the federation is derived from it. */
+export const REGISTRY_PATH = path.resolve(__dirname, '..', 'registry.json');
 
 /** The twelve Dutch provinces, as the GraphQL `Province` enum spells them. */
 export const PROVINCES = [
@@ -74,15 +78,53 @@ export function validateRegistry(registrations: PoiRegistration[]): string[] {
   return problems;
 }
 
-function loadRegistry(): readonly Poi[] {
-  const registrations = registryJson as PoiRegistration[];
+/** Reads and checks a registry file; throws with every problem when it is not a valid registry. */
+export function readRegistry(file = REGISTRY_PATH): readonly Poi[] {
+  const registrations = JSON.parse(fs.readFileSync(file, 'utf8')) as PoiRegistration[];
+  if (!Array.isArray(registrations)) throw new Error(`Invalid POI registry: ${file} must hold a JSON array`);
   const problems = validateRegistry(registrations);
   if (problems.length > 0) throw new Error(`Invalid POI registry:\n- ${problems.join('\n- ')}`);
   return Object.freeze(registrations.map(derivePoi));
 }
 
-/** Every registered POI, in registry order. */
-export const POIS: readonly Poi[] = loadRegistry();
+/** Every registered POI, in registry order, as registry.json was when this process started. */
+export const POIS: readonly Poi[] = readRegistry();
+
+/**
+ * Follows registry.json while a service runs: `onChange` gets the new registry once a change has
+ * settled (`debounceMs`). A file that does not parse or validate is reported to `onInvalid` and
+ * ignored, and so is a write that leaves the registry as it was. The folder is watched, not the
+ * file, so an editor that replaces the file is followed too. Returns a function that stops it.
+ */
+export function watchRegistry(
+  onChange: (pois: readonly Poi[]) => void,
+  onInvalid: (error: Error) => void,
+  options: { file?: string; debounceMs?: number; current?: readonly Poi[] } = {},
+): () => void {
+  const file = options.file ?? REGISTRY_PATH;
+  let current = JSON.stringify(options.current ?? POIS);
+  let timer: NodeJS.Timeout | undefined;
+  const settle = () => {
+    let next: readonly Poi[];
+    try {
+      next = readRegistry(file);
+    } catch (error) {
+      return onInvalid(error as Error);
+    }
+    if (JSON.stringify(next) === current) return;
+    current = JSON.stringify(next);
+    onChange(next);
+  };
+  const watcher = fs.watch(path.dirname(file), (_event, name) => {
+    if (name !== null && name !== path.basename(file)) return;
+    clearTimeout(timer);
+    timer = setTimeout(settle, options.debounceMs ?? 200);
+  });
+  return () => {
+    clearTimeout(timer);
+    watcher.close();
+  };
+}
 
 export function poiByCode(code: string): Poi {
   const poi = POIS.find((p) => p.code === code.toUpperCase() || p.subgraphName === code.toLowerCase());

@@ -38,6 +38,11 @@ export interface RunningServer {
   /** This server's Prometheus metrics, served at /metrics. */
   metrics: Registry;
   stop(): Promise<void>;
+  /**
+   * Serves another schema from now on, without a restart: a new Apollo Server is started and
+   * takes over /graphql at once; requests already running finish on the old schema.
+   */
+  swapSchema(schema: GraphQLSchema): Promise<void>;
 }
 
 export interface GraphQLServerOptions<TContext extends BaseContext> {
@@ -231,8 +236,9 @@ export async function startGraphQLServer<TContext extends BaseContext>(
     : undefined;
   const limits = options.limits ?? { depth: MAX_QUERY_DEPTH, tokens: MAX_TOKENS, expandedFields: MAX_EXPANDED_FIELDS, bodyBytes: 2 ** 20, batch: 1 };
   const introspection = options.introspection ?? true;
-  const apollo = new ApolloServer<TContext>({
-    ...(options.gateway ? { gateway: options.gateway } : { schema: options.schema! }),
+  /** An Apollo Server over the schema (or gateway); only the first one drains the HTTP server when stopped. */
+  const createApollo = (source: { gateway: GatewayInterface } | { schema: GraphQLSchema }, drainsHttpServer: boolean) => new ApolloServer<TContext>({
+    ...source,
     includeStacktraceInErrorResponses: false,
     // Signals belong to shared/lifecycle.ts: Apollo's own handler would stop the server, then
     // send the signal again, which lifecycle.ts takes as "exit now" (code 1).
@@ -256,19 +262,38 @@ export async function startGraphQLServer<TContext extends BaseContext>(
     validationRules: [depthLimit(limits.depth)],
     plugins: [
       operationResolution,
-      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMs ?? 10_000 }),
+      ...(drainsHttpServer ? [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMs ?? 10_000 })] : []),
       options.landingPage ?? ApolloServerPluginLandingPageDisabled(),
       requestObservabilityPlugin(operationMetrics),
       ...(options.plugins ?? []),
     ],
     logger: options.logger,
   });
+  const apollo = createApollo(options.gateway ? { gateway: options.gateway } : { schema: options.schema! }, true);
   try {
     await apollo.start();
   } catch (error) {
     await tracing?.shutdown();
     throw error;
   }
+
+  const handlerOf = (server: ApolloServer<TContext>) =>
+    expressMiddleware(server, {
+      // Every context value also carries the request's id and its logger.
+      context: async ({ req, res }) => {
+        const scope = res.locals.requestScope as RequestScope;
+        const fields: RequestContextFields = {
+          requestId: scope.requestId,
+          logger: scope.logger,
+          identity: res.locals.identity as Identity | undefined,
+          idempotency: res.locals.idempotency as IdempotentRequest | undefined,
+        };
+        return Object.assign(await options.context(req), fields);
+      },
+    });
+  /** The Apollo Server answering /graphql now: `apollo` until a schema swap. */
+  let serving = { apollo, handler: handlerOf(apollo) };
+  const graphqlHandler: express.RequestHandler = (req, res, next) => serving.handler(req, res, next);
 
   let stopping: Promise<void> | undefined;
   app.get('/health', (_req, res) => {
@@ -303,19 +328,7 @@ export async function startGraphQLServer<TContext extends BaseContext>(
     rejectHostileDocuments(limits),
     ...(tracing ? [tracing.middleware] : []),
     enterRequestScope,
-    expressMiddleware(apollo, {
-      // Every context value also carries the request's id and its logger.
-      context: async ({ req, res }) => {
-        const scope = res.locals.requestScope as RequestScope;
-        const fields: RequestContextFields = {
-          requestId: scope.requestId,
-          logger: scope.logger,
-          identity: res.locals.identity as Identity | undefined,
-          idempotency: res.locals.idempotency as IdempotentRequest | undefined,
-        };
-        return Object.assign(await options.context(req), fields);
-      },
-    }),
+    graphqlHandler,
   );
 
   options.routes?.(app);
@@ -347,6 +360,23 @@ export async function startGraphQLServer<TContext extends BaseContext>(
     url: `http://${host}:${port}/graphql`,
     port,
     metrics: registry,
-    stop: () => (stopping ??= apollo.stop().finally(() => tracing?.shutdown())),
+    // The first server drains the HTTP server (requests in flight finish), then the one serving stops.
+    stop: () =>
+      (stopping ??= apollo
+        .stop()
+        .then(async () => {
+          if (serving.apollo !== apollo) await serving.apollo.stop();
+        })
+        .finally(() => tracing?.shutdown())),
+    async swapSchema(schema) {
+      if (options.gateway) throw new Error(`${options.name} follows its gateway's schema; it cannot swap it`);
+      const next = createApollo({ schema }, false);
+      await next.start();
+      const previous = serving;
+      // One assignment: a request is answered wholly by the old server or wholly by the new one.
+      serving = { apollo: next, handler: handlerOf(next) };
+      // A started request does not need its server running; the first one stays for the drain.
+      if (previous.apollo !== apollo) await previous.apollo.stop();
+    },
   };
 }

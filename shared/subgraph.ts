@@ -48,6 +48,8 @@ export interface SubgraphStartOptions {
 export interface RunningSubgraph extends RunningServer {
   name: string;
   database: Database;
+  /** Serves a new SDL and resolvers from now on, without a restart (see `swapSchema`). */
+  reload(schema: { sdl: string; resolvers: object }): Promise<void>;
 }
 
 /** What the catalog knows of a subgraph: its name, its SDL (for composition) and how to run it. */
@@ -90,20 +92,24 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
   /** Extra routes next to /graphql (e.g. a POI's POST /import). */
   routes?: (app: Express) => void;
 }): Promise<RunningSubgraph> {
-  const schema = buildSubgraphSchema([{ typeDefs: parse(spec.sdl), resolvers: spec.resolvers as GraphQLResolverMap<unknown> }]);
-  // The owner decides: the schema's @authenticated / @requiresScopes are enforced here.
-  enforceAuthDirectives(schema);
-  allowEntityCaching(schema);
-  keyWriteFields(schema, spec.options.idempotencyTtlHours ?? DEFAULT_IDEMPOTENCY_TTL_HOURS);
-  // Work stops when the gateway gives up: before each resolver and each SQL statement.
-  enforceDeadline(schema, spec.database.dataSource);
   const onlyTheGateway = requireGatewayToken(await createIdentityVerifier(spec.options.gatewayPublicKey, spec.name));
   // Operation durations and errors, root resolver and SQL timings, and the connection pool.
   const metrics = createMetricsRegistry(spec.name);
   const build: BuildInfo = { kitVersion: spec.kitVersion ?? NO_KIT, schemaFingerprint: schemaFingerprint(spec.sdl) };
   recordBuildInfo(metrics, build);
   instrumentDatabase(metrics, spec.database);
-  timeRootResolvers(metrics, schema);
+  const servedSchema = (sdl: string, resolvers: object) => {
+    const schema = buildSubgraphSchema([{ typeDefs: parse(sdl), resolvers: resolvers as GraphQLResolverMap<unknown> }]);
+    // The owner decides: the schema's @authenticated / @requiresScopes are enforced here.
+    enforceAuthDirectives(schema);
+    allowEntityCaching(schema);
+    keyWriteFields(schema, spec.options.idempotencyTtlHours ?? DEFAULT_IDEMPOTENCY_TTL_HOURS);
+    // Work stops when the gateway gives up: before each resolver and each SQL statement.
+    enforceDeadline(schema, spec.database.dataSource);
+    timeRootResolvers(metrics, schema);
+    return schema;
+  };
+  const schema = servedSchema(spec.sdl, spec.resolvers);
   const server = await startGraphQLServer<TContext>({
     name: spec.name,
     port: spec.options.port,
@@ -136,6 +142,7 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
     ...server,
     name: spec.name,
     database: spec.database,
+    reload: ({ sdl, resolvers }) => server.swapSchema(servedSchema(sdl, resolvers)),
     stop: async () => {
       await server.stop();
       if (spec.database.dataSource.isInitialized) await spec.database.dataSource.destroy();

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { definePoiSubgraph } from '../poi-kit/subgraph';
 import type { Config } from '../shared/config';
-import { Poi, POIS } from '../shared/registry';
+import { Poi, POIS, REGISTRY_PATH } from '../shared/registry';
 import { composeSupergraph } from '../shared/supergraph';
 import type { SubgraphDefinition } from '../shared/subgraph';
 import { defineCollaborationSubgraph } from './collaboration/src/subgraph';
@@ -18,17 +18,19 @@ function poiSubgraph(poi: Poi, folder: string): SubgraphDefinition {
 
 /**
  * The subgraphs of a federation over a registry: the collaboration, then one per POI, each from
- * its folder (`subgraphs/<name>` unless `folderOf` says otherwise).
+ * its folder (`subgraphs/<name>` unless `folderOf` says otherwise). With `registryFile` the
+ * collaboration follows that file while it runs.
  */
 export function createSubgraphs(
   pois: readonly Poi[],
   folderOf: (poi: Poi) => string = (poi) => path.join(__dirname, poi.subgraphName),
+  registryFile?: string,
 ): SubgraphDefinition[] {
-  return [defineCollaborationSubgraph(pois), ...pois.map((poi) => poiSubgraph(poi, folderOf(poi)))];
+  return [defineCollaborationSubgraph(pois, registryFile), ...pois.map((poi) => poiSubgraph(poi, folderOf(poi)))];
 }
 
-/** Every subgraph of this federation, from the registry. */
-export const SUBGRAPHS: readonly SubgraphDefinition[] = createSubgraphs(POIS);
+/** Every subgraph of this federation, from the registry (registry.json, which the collaboration follows). */
+export const SUBGRAPHS: readonly SubgraphDefinition[] = createSubgraphs(POIS, undefined, REGISTRY_PATH);
 
 export function subgraphDefinition(name: string): SubgraphDefinition {
   const found = SUBGRAPHS.find((s) => s.name === name.toLowerCase());

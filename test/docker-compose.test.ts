@@ -8,6 +8,8 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { testSecurityEnv } from './helpers/auth';
 import { loadConfig, subgraphConfig } from '../shared/config';
+import { POIS } from '../shared/registry';
+import { deployedSubgraphs, renderDeployment } from '../scripts/deployment';
 
 const ROOT = path.resolve(__dirname, '..');
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
@@ -149,6 +151,19 @@ function databaseUrl(subgraph: string): URL {
 describe('docker-compose.yml', () => {
   it('covers the same subgraphs as the configuration', () => {
     expect(loadConfig({}).subgraphs.map((s) => s.name)).toEqual(SUBGRAPHS);
+  });
+
+  it('is current: its generated parts are what `npm run compose` makes from the registry', () => {
+    const text = read('docker-compose.yml');
+    expect(renderDeployment(text, deployedSubgraphs(POIS))).toBe(text);
+    // And they do follow it: one more POI is one more of everything, and nothing else changes.
+    const withNewcomer = renderDeployment(text, [...deployedSubgraphs(POIS), { name: 'fryslan', port: 4006 }]);
+    const added = YAML.parse(withNewcomer, { merge: true }) as ComposeFile;
+    expect(Object.keys(added.services).sort()).toEqual([...Object.keys(services), 'fryslan', 'mysql-fryslan'].sort());
+    expect(added.services.gateway.environment).toMatchObject({ FRYSLAN_URL: 'http://fryslan:4006/graphql' });
+    expect(Object.keys(added.volumes ?? {})).toContain('mysql-fryslan-data');
+    expect(added.networks).toMatchObject({ 'fryslan-db': { internal: true } });
+    expect(withNewcomer.slice(0, withNewcomer.indexOf('# >>>'))).toBe(text.slice(0, text.indexOf('# >>>')));
   });
 
   it('has the gateway, one service per subgraph and one MySQL per subgraph, nothing else', () => {

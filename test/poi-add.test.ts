@@ -55,12 +55,31 @@ describe('npm run poi:add', () => {
       'supergraph.graphql',
     ]);
 
+    // The registry gains one entry, written as text: every byte of the entries before it stays.
+    const registryBefore = before.get('registry.json')!;
+    const registryAfter = snapshotFiles(project.root).get('registry.json')!;
+    expect(registryAfter.startsWith(registryBefore.slice(0, registryBefore.lastIndexOf('}') + 1))).toBe(true);
+    expect(JSON.parse(registryAfter)).toEqual([
+      ...JSON.parse(registryBefore),
+      expect.objectContaining({ code: 'FRYSLAN', provinces: ['FRIESLAND'], port: 4006 }),
+    ]);
+    expect(registryAfter).toContain('\n    "provinces": ["FRIESLAND"],\n');
+
     const compose = YAML.parse(snapshotFiles(project.root).get('docker-compose.yml')!, { merge: true });
     expect(compose.services['mysql-fryslan'].environment.MYSQL_DATABASE).toBe('poi_fryslan');
     expect(compose.services.fryslan.environment.FRYSLAN_DATABASE_URL).toContain('@mysql-fryslan:3306/poi_fryslan');
     expect(compose.services.gateway.environment.FRYSLAN_URL).toBe('http://fryslan:4006/graphql');
 
     expect(project.run('scripts/compose.ts', ['--check']).status).toBe(0);
+    // A hand edit in a generated part of docker-compose.yml is caught, and `npm run compose` undoes it.
+    const composePath = path.join(project.root, 'docker-compose.yml');
+    const generated = fs.readFileSync(composePath, 'utf8');
+    fs.writeFileSync(composePath, generated.replace('FRYSLAN_URL: http://fryslan:4006/graphql', 'FRYSLAN_URL: http://fryslan:9999/graphql'));
+    const stale = project.run('scripts/compose.ts', ['--check']);
+    expect(stale.status).toBe(1);
+    expect(stale.stderr).toContain('docker-compose.yml is out of date');
+    expect(project.run('scripts/compose.ts', []).status).toBe(0);
+    expect(fs.readFileSync(composePath, 'utf8')).toBe(generated);
 
     const response = project.run('test/helpers/query-stack.ts', [
       `{ pois { __typename code provinces libraries { totalCount nodes { province } } stats { libraryCount } }

@@ -4,8 +4,6 @@ import type { CollaborationRepository } from './repository';
 /** Per-request loaders of the collaboration subgraph. */
 export function createCollaborationLoaders(repository: CollaborationRepository) {
   return {
-    poiByCode: loaderById((codes: readonly string[]) => repository.poisByCodes(codes), (p) => p.code),
-    provincesByPoi: loaderOfGroups((codes: readonly string[]) => repository.provincesByPoiCodes(codes), (p) => p.poiCode),
     workAgendaItemById: loaderById((ids: readonly string[]) => repository.workAgendaItemsByIds(ids), (i) => i.id),
     workAgendaItemsByGoal: loaderOfGroups((ids: readonly number[]) => repository.workAgendaItemsByGoalIds(ids), (i) => i.goalId!),
     participantsByItem: loaderOfGroups((ids: readonly string[]) => repository.participantsByItemIds(ids), (p) => p.itemId),

@@ -1,10 +1,7 @@
 import { DataSource, In } from 'typeorm';
-import type { Province } from '../../../shared/registry';
 import {
   EvaluationEntity,
   NetworkAgendaGoalEntity,
-  PoiProvinceEntity,
-  RegisteredPoiEntity,
   SteeringGroupMemberEntity,
   WorkAgendaItemEntity,
   WorkAgendaParticipantEntity,
@@ -21,24 +18,6 @@ export interface WorkAgendaFilter {
 /** All SQL of the collaboration subgraph. */
 export class CollaborationRepository {
   constructor(private readonly dataSource: DataSource) {}
-
-  listPois(province?: Province | null) {
-    const qb = this.dataSource.getRepository(RegisteredPoiEntity).createQueryBuilder('poi').orderBy('poi.code', 'ASC');
-    if (province) {
-      qb.where('poi.code IN ' + qb.subQuery().select('pp.poi_code').from(PoiProvinceEntity, 'pp').where('pp.province = :province').getQuery(), {
-        province,
-      });
-    }
-    return qb.getMany();
-  }
-
-  poisByCodes(codes: readonly string[]) {
-    return this.dataSource.getRepository(RegisteredPoiEntity).findBy({ code: In([...codes]) });
-  }
-
-  provincesByPoiCodes(codes: readonly string[]) {
-    return this.dataSource.getRepository(PoiProvinceEntity).find({ where: { poiCode: In([...codes]) }, order: { province: 'ASC' } });
-  }
 
   /** By due date, open-ended items last. */
   listWorkAgenda(filter: WorkAgendaFilter) {

@@ -2,7 +2,7 @@ import type { Identity } from '../../../shared/auth/identity';
 import { scalarResolvers } from '../../../shared/graphql/common';
 import { mutationActor } from '../../../shared/versioned-writes';
 import type { Poi, Province } from '../../../shared/registry';
-import type { RegisteredPoi, SteeringGroupMember, WorkAgendaItem, NetworkAgendaGoal } from './entities';
+import type { SteeringGroupMember, WorkAgendaItem, NetworkAgendaGoal } from './entities';
 import type { CollaborationLoaders } from './loaders';
 import type { CollaborationRepository, WorkAgendaFilter } from './repository';
 import type { CollaborationWrites, WorkAgendaItemInput, WorkAgendaItemUpdate } from './writes';
@@ -25,28 +25,26 @@ const PARTNERSHIP = {
   evaluationIntervalYears: 2,
 };
 
-/** Resolvers of the collaboration subgraph; each registered POI's type resolves from the registry table. */
+/**
+ * Resolvers of the collaboration subgraph. Everything about a POI (`pois`, `poi`, each POI's
+ * registry fields) is answered from one source: the registry the subgraph serves (registry.json).
+ */
 export function createCollaborationResolvers(pois: readonly Poi[]) {
-  const typeNameByCode = new Map(pois.map((poi) => [poi.code, poi.typeName]));
-  const isRegistered = (poi: RegisteredPoi | null): poi is RegisteredPoi => poi !== null && typeNameByCode.has(poi.code);
-  const poiByCode = async (code: unknown, { loaders }: Ctx) => {
-    if (typeof code !== 'string' || code.length > 20) return null;
-    const poi = await loaders.poiByCode.load(code.toUpperCase());
-    return isRegistered(poi) ? poi : null;
-  };
+  const byCode = new Map(pois.map((poi) => [poi.code, poi]));
+  const byCodeOrder = [...pois].sort((a, b) => (a.code < b.code ? -1 : 1));
+  const poiByCode = (code: unknown): Poi | null => (typeof code === 'string' && code.length <= 20 ? (byCode.get(code.toUpperCase()) ?? null) : null);
+  const isRegistered = (poi: Poi | null): poi is Poi => poi !== null;
 
   const poiTypeResolvers = {
-    __resolveReference: (ref: { code: string }, ctx: Ctx) => poiByCode(ref.code, ctx),
-    provinces: async (poi: RegisteredPoi, _: unknown, { loaders }: Ctx): Promise<Province[]> =>
-      (await loaders.provincesByPoi.load(poi.code)).map((row) => row.province),
+    __resolveReference: (ref: { code: string }) => poiByCode(ref.code),
+    provinces: (poi: Poi): Province[] => [...poi.provinces].sort(),
   };
 
   return {
     ...scalarResolvers,
     Query: {
-      pois: async (_: unknown, { province }: { province?: Province | null }, { repository }: Ctx) =>
-        (await repository.listPois(province)).filter(isRegistered),
-      poi: (_: unknown, { code }: { code: string }, ctx: Ctx) => poiByCode(code, ctx),
+      pois: (_: unknown, { province }: { province?: Province | null }) => byCodeOrder.filter((poi) => !province || poi.provinces.includes(province)),
+      poi: (_: unknown, { code }: { code: string }) => poiByCode(code),
       workAgenda: (_: unknown, filter: WorkAgendaFilter, { repository }: Ctx) => repository.listWorkAgenda(filter),
       workAgendaItem: (_: unknown, { id }: { id: string }, { loaders }: Ctx) => (id.length <= 40 ? loaders.workAgendaItemById.load(id) : null),
       steeringGroup: (_: unknown, __: unknown, { repository }: Ctx) => repository.listSteeringGroup(),
@@ -64,17 +62,16 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
         ctx.writes.update(id, input, mutationActor(ctx.identity)),
     },
     Poi: {
-      __resolveType: (poi: RegisteredPoi) => typeNameByCode.get(poi.code),
+      __resolveType: (poi: Poi) => poi.typeName,
     },
     ...Object.fromEntries(pois.map((poi) => [poi.typeName, poiTypeResolvers])),
     WorkAgendaItem: {
       __resolveReference: (ref: { id?: unknown }, { loaders }: Ctx) =>
         typeof ref.id === 'string' && ref.id.length <= 40 ? loaders.workAgendaItemById.load(ref.id) : null,
-      owner: (item: WorkAgendaItem, _: unknown, ctx: Ctx) => (item.ownerCode ? poiByCode(item.ownerCode, ctx) : null),
+      owner: (item: WorkAgendaItem) => poiByCode(item.ownerCode),
       participants: async (item: WorkAgendaItem, _: unknown, ctx: Ctx) => {
         const participants = await ctx.loaders.participantsByItem.load(item.id);
-        const found = await Promise.all(participants.map((p) => poiByCode(p.poiCode, ctx)));
-        return found.filter(isRegistered);
+        return participants.map((p) => poiByCode(p.poiCode)).filter(isRegistered);
       },
       goal: (item: WorkAgendaItem, _: unknown, { loaders }: Ctx) => (item.goalId === null ? null : loaders.goalById.load(item.goalId)),
     },
@@ -82,7 +79,7 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
       workAgendaItems: (goal: NetworkAgendaGoal, _: unknown, { loaders }: Ctx) => loaders.workAgendaItemsByGoal.load(goal.id),
     },
     SteeringGroupMember: {
-      poi: (member: SteeringGroupMember, _: unknown, ctx: Ctx) => poiByCode(member.poiCode, ctx),
+      poi: (member: SteeringGroupMember) => poiByCode(member.poiCode),
     },
   };
 }

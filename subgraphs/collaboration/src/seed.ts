@@ -16,8 +16,12 @@ import {
   WorkAgendaParticipantEntity,
 } from './entities';
 
-/** Brings the registry tables in line with registry.json: POIs are added or updated, never silently dropped. */
-async function syncRegistry(manager: EntityManager, pois: readonly Poi[]) {
+/**
+ * Brings the registry tables in line with registry.json: POIs are added or updated, never silently
+ * dropped. The tables only give the work agenda's POI references something to point at; what a
+ * POI is, is answered from the registry itself.
+ */
+export async function syncRegistry(manager: EntityManager, pois: readonly Poi[]) {
   for (const poi of pois) {
     const { code, name, fullName, seat, website, inSteeringGroup } = poi;
     await manager.save(RegisteredPoiEntity, { code, name, fullName, seat, website, inSteeringGroup });
