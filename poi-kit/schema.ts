@@ -13,6 +13,9 @@ import type { Poi } from '../shared/registry';
  */
 export const POI_SCHEMA_TEMPLATE = fs.readFileSync(path.join(__dirname, 'schema', 'poi.graphql'), 'utf8');
 
+/** The common POI schema with the SDL every subgraph shares, still for the stand-in POI (what codegen.ts reads). */
+export const POI_TEMPLATE_SDL = `${FEDERATION_LINK}\n${COMMON_SDL}\n${POI_SCHEMA_TEMPLATE}`;
+
 /** The prefix of a POI's own type names: `Cubiss` (CubissPoi, CubissContract). */
 const typePrefix = (poi: Poi) => poi.typeName.replace(/Poi$/, '');
 
@@ -40,5 +43,5 @@ export const poiVendorContractType = (poi: Poi) => forPoi('ThisVendorContract', 
  * adds in its own folder (its `schema.graphql`, written with its real type names).
  */
 export function poiSubgraphSdl(poi: Poi, ownSdl = ''): string {
-  return `${FEDERATION_LINK}\n${COMMON_SDL}\n${instantiate(POI_SCHEMA_TEMPLATE, poi)}\n${ownSdl}`;
+  return `${instantiate(POI_TEMPLATE_SDL, poi)}\n${ownSdl}`;
 }
