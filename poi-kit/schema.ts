@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { GraphQLScalarType } from 'graphql';
 import { COMMON_SDL, FEDERATION_LINK } from '../shared/graphql/common';
 import type { Poi } from '../shared/registry';
 
@@ -44,4 +45,29 @@ export const poiVendorContractType = (poi: Poi) => forPoi('ThisVendorContract', 
  */
 export function poiSubgraphSdl(poi: Poi, ownSdl = ''): string {
   return `${instantiate(POI_TEMPLATE_SDL, poi)}\n${ownSdl}`;
+}
+
+/**
+ * The kit's resolver map, written for the stand-in POI (`ThisPoi`, `Query.thisPoi`, checked against
+ * the generated `Resolvers` of the template), as one POI's: the same renaming as `instantiate`
+ * applies to its type and field names and to the type names its `__resolveType`s answer.
+ */
+const isFunction = (value: unknown): value is (...args: unknown[]) => unknown => typeof value === 'function';
+
+export function instantiateResolvers(resolvers: object, poi: Poi): Record<string, unknown> {
+  const rename = (name: string) => forPoi(name, poi);
+  const renameAnswer =
+    (resolveType: (...args: unknown[]) => unknown) =>
+    (...args: unknown[]) => {
+      const answer = resolveType(...args);
+      return typeof answer === 'string' ? rename(answer) : answer;
+    };
+  return Object.fromEntries(
+    Object.entries(resolvers).map(([type, fields]) => [
+      rename(type),
+      fields instanceof GraphQLScalarType
+        ? fields
+        : Object.fromEntries(Object.entries(fields).map(([field, resolver]) => [rename(field), field === '__resolveType' && isFunction(resolver) ? renameAnswer(resolver) : resolver])),
+    ]),
+  );
 }

@@ -13,7 +13,7 @@ import { createPoiLoaders } from './loaders';
 import { POI_MIGRATIONS } from './migrations';
 import { PoiRepository } from './repository';
 import { createPoiResolvers, PoiContext } from './resolvers';
-import { poiSubgraphSdl } from './schema';
+import { instantiateResolvers, poiSubgraphSdl } from './schema';
 import { readLibrarySources, seedPoiDatabase } from './seed';
 import { PoiWrites } from './writes';
 
@@ -82,7 +82,7 @@ export function definePoiSubgraph(poi: Poi, folder: string, extension?: PoiExten
       return serveSubgraph<PoiContext>({
         name: poi.subgraphName,
         sdl,
-        resolvers: mergeResolvers(createPoiResolvers(poi), extension?.resolvers ?? {}),
+        resolvers: mergeResolvers(instantiateResolvers(createPoiResolvers(poi), poi), extension?.resolvers ?? {}),
         database,
         context: async (request) => ({ repository, loaders: createPoiLoaders(repository), writes, cursors, own, collaborationToken: request.header(COLLABORATION_TOKEN_HEADER) }),
         options,
