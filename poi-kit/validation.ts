@@ -15,10 +15,10 @@ export function normalisePostalCode(value: string): string | null {
 
 /**
  * One of the schema's input types (generated) as it arrives to be checked, from a mutation or from
- * an import's row: any field may be missing or null, and an enum value is any text until checked.
+ * an import's row: any field may be missing or null, an enum value any text, a number or flag anything.
  */
 export type Unchecked<T> = { [K in keyof T]?: Loose<NonNullable<T[K]>> | null };
-type Loose<V> = V extends string ? string : V extends Date ? V : V extends readonly (infer E)[] ? Loose<E>[] : V extends object ? Unchecked<V> : V;
+type Loose<V> = V extends string ? string : V extends Date ? V : V extends readonly (infer E)[] ? Loose<E>[] : V extends object ? Unchecked<V> : unknown;
 
 export function checkBranch(checks: Checks, field: string, branch: Unchecked<BranchInput>): void {
   checks.text(`${field}.name`, branch.name, 200);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { GraphQLError } from 'graphql';
-import { DataSource, EntityManager, EntitySchema } from 'typeorm';
-import { Actor, audit, diff, updateVersioned } from '../shared/versioned-writes';
+import { DataSource, EntityManager, EntitySchema, ObjectLiteral } from 'typeorm';
+import { Actor, audit, diff, rowById, updateVersioned } from '../shared/versioned-writes';
 import { writeTransaction } from '../shared/idempotency';
 import type { Poi } from '../shared/registry';
 import { AgendaItemLookup, unknownAgendaItem } from './agenda-items';
@@ -83,10 +83,10 @@ export class PoiWrites {
     return library;
   }
 
-  private async existing<T>(manager: EntityManager, entity: EntitySchema<T>, what: string, id: string): Promise<T> {
-    const row = /^\d{1,9}$/.test(id) ? await manager.findOneBy(entity, { id: Number(id) } as never) : null;
+  private async existing<T extends ObjectLiteral>(manager: EntityManager, entity: EntitySchema<T>, what: string, id: string): Promise<T> {
+    const row = /^\d{1,9}$/.test(id) ? await rowById(manager, entity, Number(id)).getOne() : null;
     if (!row) throw notFound(what, id);
-    return row as T;
+    return row;
   }
 
   /** Creates or updates a library by its Wise instance code, and with `branches` its full set of branches. */

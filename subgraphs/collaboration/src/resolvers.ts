@@ -1,11 +1,12 @@
 import type { Identity } from '../../../shared/auth/identity';
 import { scalarResolvers } from '../../../shared/graphql/common';
 import { mutationActor } from '../../../shared/versioned-writes';
-import type { Poi, Province } from '../../../shared/registry';
-import type { RegisteredPoi, SteeringGroupMember, WorkAgendaItem, NetworkAgendaGoal } from './entities';
+import type { Poi } from '../../../shared/registry';
+import type { RegisteredPoi } from './entities';
 import type { CollaborationLoaders } from './loaders';
-import type { CollaborationRepository, WorkAgendaFilter } from './repository';
-import type { CollaborationWrites, WorkAgendaItemInput, WorkAgendaItemUpdate } from './writes';
+import type { CollaborationRepository } from './repository';
+import type { CollaborationWrites } from './writes';
+import type { Resolvers, ThisPoiResolvers } from '../generated/resolvers';
 
 export interface CollaborationContext {
   repository: CollaborationRepository;
@@ -25,7 +26,11 @@ const PARTNERSHIP = {
   evaluationIntervalYears: 2,
 };
 
-/** Resolvers of the collaboration subgraph; each registered POI's type resolves from the registry table. */
+/**
+ * Resolvers of the collaboration subgraph, checked against its generated `Resolvers`. The registry
+ * makes one `<Code>Poi` type per POI; their resolvers are written once, for the stand-in `ThisPoi`
+ * the generated types know (codegen.ts), and given to every registered POI's type.
+ */
 export function createCollaborationResolvers(pois: readonly Poi[]) {
   const typeNameByCode = new Map(pois.map((poi) => [poi.code, poi.typeName]));
   const isRegistered = (poi: RegisteredPoi | null): poi is RegisteredPoi => poi !== null && typeNameByCode.has(poi.code);
@@ -35,54 +40,57 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
     return isRegistered(poi) ? poi : null;
   };
 
-  const poiTypeResolvers = {
-    __resolveReference: (ref: { code: string }, ctx: Ctx) => poiByCode(ref.code, ctx),
-    provinces: async (poi: RegisteredPoi, _: unknown, { loaders }: Ctx): Promise<Province[]> =>
-      (await loaders.provincesByPoi.load(poi.code)).map((row) => row.province),
+  const poiTypeResolvers: ThisPoiResolvers = {
+    __resolveReference: (ref, ctx) => poiByCode(ref.code, ctx),
+    provinces: async (poi, _, { loaders }) => (await loaders.provincesByPoi.load(poi.code)).map((row) => row.province),
   };
 
-  return {
+  const resolvers: Omit<Resolvers, 'Poi' | 'ThisPoi'> = {
     ...scalarResolvers,
     Query: {
-      pois: async (_: unknown, { province }: { province?: Province | null }, { repository }: Ctx) =>
-        (await repository.listPois(province)).filter(isRegistered),
-      poi: (_: unknown, { code }: { code: string }, ctx: Ctx) => poiByCode(code, ctx),
-      workAgenda: (_: unknown, filter: WorkAgendaFilter, { repository }: Ctx) => repository.listWorkAgenda(filter),
-      workAgendaItem: (_: unknown, { id }: { id: string }, { loaders }: Ctx) => (id.length <= 40 ? loaders.workAgendaItemById.load(id) : null),
-      steeringGroup: (_: unknown, __: unknown, { repository }: Ctx) => repository.listSteeringGroup(),
-      networkAgendaGoals: (_: unknown, __: unknown, { repository }: Ctx) => repository.listGoals(),
-      evaluations: (_: unknown, __: unknown, { repository }: Ctx) => repository.listEvaluations(),
+      pois: async (_, { province }, { repository }) => (await repository.listPois(province)).filter(isRegistered),
+      poi: (_, { code }, ctx) => poiByCode(code, ctx),
+      workAgenda: (_, filter, { repository }) => repository.listWorkAgenda(filter),
+      workAgendaItem: (_, { id }, { loaders }) => (id.length <= 40 ? loaders.workAgendaItemById.load(id) : null),
+      steeringGroup: (_, __, { repository }) => repository.listSteeringGroup(),
+      networkAgendaGoals: (_, __, { repository }) => repository.listGoals(),
+      evaluations: (_, __, { repository }) => repository.listEvaluations(),
       partnership: () => PARTNERSHIP,
     },
     Mutation: {
       collaboration: () => ({}),
     },
     CollaborationMutations: {
-      createWorkAgendaItem: (_: unknown, { input }: { input: WorkAgendaItemInput }, ctx: Ctx) =>
-        ctx.writes.create(input, mutationActor(ctx.identity)),
-      updateWorkAgendaItem: (_: unknown, { id, input }: { id: string; input: WorkAgendaItemUpdate }, ctx: Ctx) =>
-        ctx.writes.update(id, input, mutationActor(ctx.identity)),
+      createWorkAgendaItem: (_, { input }, ctx) => ctx.writes.create(input, mutationActor(ctx.identity)),
+      updateWorkAgendaItem: (_, { id, input }, ctx) => ctx.writes.update(id, input, mutationActor(ctx.identity)),
     },
-    Poi: {
-      __resolveType: (poi: RegisteredPoi) => typeNameByCode.get(poi.code),
-    },
-    ...Object.fromEntries(pois.map((poi) => [poi.typeName, poiTypeResolvers])),
     WorkAgendaItem: {
-      __resolveReference: (ref: { id?: unknown }, { loaders }: Ctx) =>
-        typeof ref.id === 'string' && ref.id.length <= 40 ? loaders.workAgendaItemById.load(ref.id) : null,
-      owner: (item: WorkAgendaItem, _: unknown, ctx: Ctx) => (item.ownerCode ? poiByCode(item.ownerCode, ctx) : null),
-      participants: async (item: WorkAgendaItem, _: unknown, ctx: Ctx) => {
+      __resolveReference: (ref, { loaders }) => (typeof ref.id === 'string' && ref.id.length <= 40 ? loaders.workAgendaItemById.load(ref.id) : null),
+      owner: (item, _, ctx) => (item.ownerCode ? poiByCode(item.ownerCode, ctx) : null),
+      participants: async (item, _, ctx) => {
         const participants = await ctx.loaders.participantsByItem.load(item.id);
         const found = await Promise.all(participants.map((p) => poiByCode(p.poiCode, ctx)));
         return found.filter(isRegistered);
       },
-      goal: (item: WorkAgendaItem, _: unknown, { loaders }: Ctx) => (item.goalId === null ? null : loaders.goalById.load(item.goalId)),
+      goal: (item, _, { loaders }) => (item.goalId === null ? null : loaders.goalById.load(item.goalId)),
     },
     NetworkAgendaGoal: {
-      workAgendaItems: (goal: NetworkAgendaGoal, _: unknown, { loaders }: Ctx) => loaders.workAgendaItemsByGoal.load(goal.id),
+      workAgendaItems: (goal, _, { loaders }) => loaders.workAgendaItemsByGoal.load(goal.id),
     },
     SteeringGroupMember: {
-      poi: (member: SteeringGroupMember, _: unknown, ctx: Ctx) => poiByCode(member.poiCode, ctx),
+      poi: async (member, _, ctx) => {
+        const poi = await poiByCode(member.poiCode, ctx);
+        if (!poi) throw new Error(`steering-group member ${member.id}: POI ${member.poiCode} is not registered`);
+        return poi;
+      },
     },
+  };
+
+  return {
+    ...resolvers,
+    Poi: {
+      __resolveType: (poi: RegisteredPoi) => typeNameByCode.get(poi.code),
+    },
+    ...Object.fromEntries(pois.map((poi) => [poi.typeName, poiTypeResolvers])),
   };
 }
