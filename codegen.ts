@@ -81,6 +81,17 @@ const poiFolders = fs
   .map((entry) => entry.name)
   .sort();
 
+/**
+ * A POI's own mappers: every type its folder's `mappers.ts` exports under the name of one of its
+ * GraphQL types (`export interface RijnbrinkScore …`) is what that type's resolvers receive.
+ */
+function ownMappers(folder: string): Record<string, string> {
+  const file = path.join('subgraphs', folder, 'mappers.ts');
+  if (!fs.existsSync(file)) return {};
+  const names = [...fs.readFileSync(file, 'utf8').matchAll(/^export (?:interface|type) (\w+)/gm)].map((match) => match[1]);
+  return Object.fromEntries(names.map((name) => [name, path.relative('poi-kit', path.join('subgraphs', folder, `mappers#${name}`))]));
+}
+
 const config: CodegenConfig = {
   overwrite: true,
   generates: {
@@ -99,7 +110,7 @@ const config: CodegenConfig = {
         const poi = poiByCode(folder.toUpperCase());
         const file = `subgraphs/${folder}/generated/resolvers.ts`;
         const own = fs.readFileSync(path.join('subgraphs', folder, 'schema.graphql'), 'utf8');
-        return [file, output(file, poiSubgraphSdl(poi, own), 'poi-kit', KIT_CONTEXT, kitMappers((name) => forPoi(name, poi)))];
+        return [file, output(file, poiSubgraphSdl(poi, own), 'poi-kit', KIT_CONTEXT, { ...kitMappers((name) => forPoi(name, poi)), ...ownMappers(folder) })];
       }),
     ),
   },
