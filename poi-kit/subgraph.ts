@@ -27,7 +27,8 @@ export const POI_SCHEMA: DatabaseSchema = { entities: POI_ENTITIES, migrations: 
  */
 export interface PoiExtension<TOwn extends object = object> {
   /** Resolvers of what `schema.graphql` adds, merged over the kit's by type and field. */
-  resolvers: Record<string, Record<string, unknown>>;
+  /** Type them with the folder's generated `Resolvers` (`npm run codegen`: `generated/resolvers.ts`). */
+  resolvers: Record<string, object | undefined>;
   /** The POI's own tables; its migrations run after the kit's. */
   entities?: EntitySchema<any>[];
   migrations?: (new () => MigrationInterface)[];
@@ -44,7 +45,7 @@ function ownSdl(folder: string): string {
 }
 
 /** Two resolver maps as one: a type both define gets the fields of both. */
-function mergeResolvers(kit: Record<string, any>, own: Record<string, Record<string, unknown>>): Record<string, any> {
+function mergeResolvers(kit: Record<string, any>, own: PoiExtension['resolvers']): Record<string, any> {
   const merged = { ...kit };
   for (const [type, fields] of Object.entries(own)) merged[type] = { ...(kit[type] ?? {}), ...fields };
   return merged;
