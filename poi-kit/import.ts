@@ -13,7 +13,7 @@ import { PassThrough, Readable, pipeline } from 'node:stream';
 import { parse as parseCsvStream } from 'csv-parse';
 import express from 'express';
 import { GraphQLError } from 'graphql';
-import { DataSource, EntityManager, EntitySchema, In } from 'typeorm';
+import { DataSource, EntityManager, EntitySchema, In, ObjectLiteral } from 'typeorm';
 import { DEFAULT_IMPORT_LIMITS, type ImportLimits } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import { poiScope, type Identity } from '../shared/auth/identity';
@@ -50,7 +50,6 @@ import {
   checkKnowledgeArticle,
   checkLibrary,
   checkTicketFields,
-  LibraryInput,
   normalisePostalCode,
 } from './validation';
 import { isCalendarDate } from '../shared/dates';
@@ -527,7 +526,7 @@ interface Handler<P, T> {
 }
 
 /** `IN (…)` in chunks, so a 100,000-key lookup is 200 statements, never one per row. */
-async function findIn<T>(
+async function findIn<T extends ObjectLiteral>(
   manager: EntityManager,
   entity: EntitySchema<T>,
   field: keyof T & string,
@@ -540,7 +539,9 @@ async function findIn<T>(
   const found: T[] = [];
   for (let i = 0; i < unique.length; i += CHUNK_ROWS) {
     const chunk = unique.slice(i, i + CHUNK_ROWS);
-    found.push(...((await manager.find(entity, { where: { ...where, [field]: In(chunk) } as never, ...(select ? { select: Object.fromEntries(select.map((column) => [column, true])) as never } : {}) })) as T[]));
+    const query = manager.createQueryBuilder(entity, 'row').where({ ...where, [field]: In(chunk) });
+    if (select) query.select(select.map((column) => `row.${column}`));
+    found.push(...(await query.getMany()));
     // Between lookups other requests run; never inside a transaction (on the embedded database
     // another request's transaction would nest inside it).
     if (!manager.queryRunner) await yieldToEventLoop();
@@ -622,7 +623,7 @@ const libraries: Handler<LibraryRow, Library> = {
       mainCity: reader.text('mainCity'),
       memberCount: reader.number('memberCount'),
     };
-    checkLibrary(checks, poi, input as Partial<LibraryInput>);
+    checkLibrary(checks, poi, input);
     const value = input as LibraryRow;
     return { key: keyOf(value.wiseInstanceCode), label: value.wiseInstanceCode, value };
   },
@@ -664,7 +665,7 @@ const branches: Handler<BranchRow, Branch> = {
       isMain: reader.bool('isMain'),
     };
     checks.text('libraryWiseCode', input.libraryWiseCode, 20);
-    checkBranch(checks, 'branch', input as Partial<BranchInput>);
+    checkBranch(checks, 'branch', input);
     const value = { ...input, postalCode: normalisePostalCode(input.postalCode ?? '') ?? input.postalCode } as BranchRow;
     return { key: keyOf(value.libraryWiseCode, value.name), label: `${value.libraryWiseCode} / ${value.name}`, value };
   },
@@ -675,9 +676,9 @@ const branches: Handler<BranchRow, Branch> = {
     const index = new KeyIndex(existing, (b) => `${b.libraryId}\u0000${b.name}`);
     const { plan, add } = planner<Branch>();
     /** Per library: its branches after the import, by folded name → isMain; uncertain when a row of it has a bad name or isMain. */
-    const after = new Map<number, { library: Library; isMain: Map<string, boolean>; rows: Parsed<BranchRow>[]; uncertain: boolean }>();
+    const after = new Map<number, { library?: Library; isMain: Map<string, boolean>; rows: Parsed<BranchRow>[]; uncertain: boolean }>();
     for (const branch of existing) {
-      if (!after.has(branch.libraryId)) after.set(branch.libraryId, { library: null as never, isMain: new Map(), rows: [], uncertain: false });
+      if (!after.has(branch.libraryId)) after.set(branch.libraryId, { isMain: new Map(), rows: [], uncertain: false });
       after.get(branch.libraryId)!.isMain.set(fold(branch.name), branch.isMain);
     }
     await eachRow(rows, (row) => {
@@ -694,7 +695,7 @@ const branches: Handler<BranchRow, Branch> = {
       after.set(library.id, group);
     });
     for (const { library, isMain, rows: fileRows, uncertain } of after.values()) {
-      if (fileRows.length === 0 || uncertain) continue;
+      if (!library || fileRows.length === 0 || uncertain) continue;
       const mains = [...isMain.values()].filter(Boolean).length;
       if (mains === 0) {
         errors.add(fileRows[0].line, 'isMain', `library ${library.wiseInstanceCode} would have no main branch: exactly one of its branches must have isMain true`);
@@ -741,7 +742,7 @@ const contracts: Handler<ContractRow, Contract> = {
     };
     checks.text('libraryWiseCode', input.libraryWiseCode, 20);
     // The kit's status rule is for new agreements made by hand (DRAFT or ACTIVE); an import also brings their history.
-    checkContract(checks, { ...input, status: undefined } as never);
+    checkContract(checks, { ...input, status: undefined });
     checks.oneOf('status', input.status, CONTRACT_STATUSES, false);
     const value = { ...input, services: [...new Set(input.services)] } as ContractRow;
     return { key: keyOf(value.libraryWiseCode, value.startsOn), label: `${value.libraryWiseCode} from ${value.startsOn}`, value };
@@ -851,7 +852,7 @@ const tickets: Handler<TicketRow, Ticket> = {
     };
     checks.text('reference', input.reference, 40);
     checks.text('libraryWiseCode', input.libraryWiseCode, 20);
-    checkTicketFields(checks, input as never, true);
+    checkTicketFields(checks, input, true);
     if (input.openedAt === null || input.openedAt === undefined) checks.fail('openedAt', 'is required');
     checks.text('assignee', input.assignee, 100, false);
     const value = input as TicketRow;
@@ -945,7 +946,7 @@ const knowledge: Handler<KnowledgeRow, KnowledgeArticle> = {
       source: reader.text('source'),
       updatedAt: reader.dateTime('updatedAt'),
     };
-    checkKnowledgeArticle(checks, input as never, true);
+    checkKnowledgeArticle(checks, input, true);
     const value = input as KnowledgeRow;
     return { key: keyOf(value.source, value.title), label: `${value.source} / ${value.title}`, value };
   },

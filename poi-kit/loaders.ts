@@ -2,7 +2,8 @@ import DataLoader from 'dataloader';
 import type { PageRequest, Sorted, SortOrder } from '../shared/graphql/connection';
 import { loaderById, loaderOfGroups, once } from '../shared/loaders';
 import type { Ticket } from './entities';
-import type { PoiRepository, TicketFilter } from './repository';
+import type { PoiRepository } from './repository';
+import type { TicketFilter } from './generated/resolvers';
 
 /** One loader per distinct set of arguments, made on first use within the request. */
 function loaderPerArguments<A, K, V>(create: (args: A) => DataLoader<K, V>): (args: A) => DataLoader<K, V> {

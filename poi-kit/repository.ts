@@ -1,7 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { DataSource, In, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+// The list filters and sort orders as the schema defines them.
+import type { ContractFilter, LibraryFilter, SortDirection, TicketFilter } from './generated/resolvers';
 import { PageRequest, Sorted, SortOrder, SortValue } from '../shared/graphql/connection';
-import type { Province } from '../shared/registry';
 import {
   AuditEntry,
   AuditEntryEntity,
@@ -9,48 +10,16 @@ import {
   BranchEntity,
   Contract,
   ContractEntity,
-  ContractService,
-  ContractStatus,
   KnowledgeArticle,
   KnowledgeArticleEntity,
   Library,
   LibraryEntity,
   OPEN_TICKET_STATUSES,
   Ticket,
-  TicketCategory,
   TicketEntity,
-  TicketPriority,
-  TicketStatus,
   VendorContract,
   VendorContractEntity,
 } from './entities';
-
-export interface LibraryFilter {
-  province?: Province | null;
-  municipality?: string | null;
-  nameContains?: string | null;
-  hasActiveContract?: boolean | null;
-}
-
-export interface ContractFilter {
-  status?: ContractStatus | null;
-  service?: ContractService | null;
-  /** Ends on or after this day. */
-  endsAfter?: string | null;
-  /** Ends before this day. */
-  endsBefore?: string | null;
-}
-
-export interface TicketFilter {
-  status?: TicketStatus[] | null;
-  priority?: TicketPriority[] | null;
-  category?: TicketCategory[] | null;
-  /** Opened at or after this moment. */
-  openedAfter?: Date | null;
-  /** Opened before this moment. */
-  openedBefore?: Date | null;
-  libraryId?: string | null;
-}
 
 export interface StatsSummary {
   libraryCount: number;
@@ -67,10 +36,6 @@ export interface KeyCount {
   count: number;
 }
 
-export type Direction = 'ASC' | 'DESC';
-export type LibraryOrderField = 'NAME' | 'MEMBER_COUNT' | 'PROVINCE';
-export type ContractOrderField = 'ENDS_ON' | 'STARTS_ON' | 'ANNUAL_FEE';
-export type TicketOrderField = 'OPENED_AT' | 'PRIORITY' | 'RESOLVED_AT';
 
 /** The SQL each sortable field orders by; unresolved tickets sort as if resolved at the end of time. */
 const SORT_SQL = {
@@ -81,7 +46,7 @@ const SORT_SQL = {
   audit: { ID: 'audit.id' },
 } as const;
 
-export function sortOrder<E extends keyof typeof SORT_SQL>(entity: E, field: keyof (typeof SORT_SQL)[E], direction: Direction): SortOrder {
+export function sortOrder<E extends keyof typeof SORT_SQL>(entity: E, field: keyof (typeof SORT_SQL)[E], direction: SortDirection): SortOrder {
   return { key: `${entity}.${String(field)}.${direction}`, sql: SORT_SQL[entity][field] as string, direction };
 }
 

@@ -1,28 +1,19 @@
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
-import type { Cursors, PageArgs } from '../shared/graphql/connection';
+import type { Cursors } from '../shared/graphql/connection';
 import { assertMayRead } from '../shared/auth/directives';
 import { scalarResolvers } from '../shared/graphql/common';
 import { PROVINCES, Poi } from '../shared/registry';
 import { addDays, addMonths } from '../shared/dates';
-import { AUDIT_ENTITIES, AuditEntityName, AuditEntry, Contract, Library, Ticket, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from './entities';
-import type { ContractInput, KnowledgeArticleInput, LibraryInput, TicketInput } from './validation';
+import { AUDIT_ENTITIES, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from './entities';
+import type { AuditEntry } from '../shared/audit';
 import type { Actor, PoiWrites } from './writes';
 import { mutationActor } from '../shared/versioned-writes';
 import type { PoiLoaders } from './loaders';
 import type { Identity } from '../shared/auth/identity';
-import { poiContractType, poiVendorContractType } from './schema';
-import {
-  ContractFilter,
-  ContractOrderField,
-  Direction,
-  LibraryFilter,
-  LibraryOrderField,
-  PoiRepository,
-  sortOrder,
-  StatsSummary,
-  TicketFilter,
-  TicketOrderField,
-} from './repository';
+import type { AuditedChange } from './mappers';
+import type { LibraryTicketsArgs, Resolvers, ThisPoiTicketsArgs } from './generated/resolvers';
+import { poiContractType } from './schema';
+import { PoiRepository, sortOrder, StatsSummary } from './repository';
 
 export interface PoiContext {
   repository: PoiRepository;
@@ -38,16 +29,12 @@ export interface PoiContext {
   collaborationToken?: string;
 }
 
-type PoiRef = { code: string };
-type Ordered<F> = { orderBy?: { field: F; direction?: Direction | null } | null };
-type TicketArgs = PageArgs & Ordered<TicketOrderField> & { filter?: TicketFilter | null };
-
 /** Ids are whole numbers inside a POI; anything else simply matches nothing. */
 function parseId(id: string): number | null {
   return /^\d{1,9}$/.test(id) ? Number(id) : null;
 }
 
-function ticketSort(args: TicketArgs) {
+function ticketSort(args: ThisPoiTicketsArgs | LibraryTicketsArgs) {
   return sortOrder('ticket', args.orderBy?.field ?? 'OPENED_AT', args.orderBy?.direction ?? (args.orderBy ? 'ASC' : 'DESC'));
 }
 
@@ -81,6 +68,13 @@ function guardListArguments(info: GraphQLResolveInfo, ctx: PoiContext, listed: {
   }
 }
 
+/** The library a row belongs to (its foreign key, deleted with it): always there. */
+async function libraryOf(loaders: PoiLoaders, libraryId: number) {
+  const library = await loaders.libraryById.load(libraryId);
+  if (!library) throw new Error(`library ${libraryId} is missing`);
+  return library;
+}
+
 const today = () => new Date().toISOString().slice(0, 10);
 
 const by = (ctx: PoiContext): Actor => mutationActor(ctx.identity);
@@ -97,14 +91,6 @@ async function perMonth(repository: PoiRepository, column: 'opened_at' | 'resolv
 const stat = (field: keyof StatsSummary) => (_: unknown, __: unknown, { loaders }: PoiContext) =>
   loaders.statsSummary().then((summary) => summary[field]);
 
-/** An audit change as served: which type's field it is about, and its values as JSON. */
-interface AuditedChange {
-  type: string;
-  field: string;
-  from: string | null;
-  to: string | null;
-}
-
 /** An entry's changes as served, each about `type`'s field of that name, so FieldChange applies that field's scope rule (also for a POI's own audit list). */
 export function auditedChanges(entry: AuditEntry, type: string): AuditedChange[] {
   return Object.entries(entry.changes).map(([field, change]) => ({
@@ -120,8 +106,13 @@ function auditedValue(change: AuditedChange, side: 'from' | 'to', ctx: PoiContex
   return change[side];
 }
 
-/** Thin resolvers: unpack arguments, call the repository or a loader. */
-export function createPoiResolvers(poi: Poi) {
+/**
+ * Thin resolvers: unpack arguments, call the repository or a loader. Written against the common
+ * POI schema as it stands (`ThisPoi`, `ThisContract`, `Query.thisPoi`; generated `Resolvers`), and
+ * made the POI's own by `instantiateResolvers` (poi-kit/schema.ts), as the SDL is by `instantiate`.
+ * `poi` serves what looks the POI's schema up at run time (its own contract type's rules).
+ */
+export function createPoiResolvers(poi: Poi): Resolvers {
   const auditedType: Record<string, string> = {
     LIBRARY: 'Library',
     BRANCH: 'Branch',
@@ -132,37 +123,37 @@ export function createPoiResolvers(poi: Poi) {
   return {
     ...scalarResolvers,
     Query: {
-      [poi.rootField]: (): PoiRef => ({ code: poi.code }),
+      thisPoi: () => ({ code: poi.code }),
     },
     Poi: {
-      __resolveType: () => poi.typeName,
+      __resolveType: () => 'ThisPoi',
     },
-    [poi.typeName]: {
-      __resolveReference: (ref: PoiRef): PoiRef | null => (ref.code === poi.code ? { code: poi.code } : null),
-      libraries: (_: PoiRef, args: PageArgs & Ordered<LibraryOrderField> & { filter?: LibraryFilter | null }, ctx: PoiContext, info: GraphQLResolveInfo) => {
+    ThisPoi: {
+      __resolveReference: (ref) => (ref.code === poi.code ? { code: poi.code } : null),
+      libraries: (_, args, ctx, info) => {
         const filter = args.filter ?? {};
         guardListArguments(info, ctx, { kind: 'Library', type: 'Library' }, args.orderBy?.field, filter);
         const sort = sortOrder('library', args.orderBy?.field ?? 'NAME', args.orderBy?.direction ?? 'ASC');
         return ctx.cursors.connection(args, { list: 'libraries', sort, filter }, (page) => ctx.repository.pageLibraries(filter, sort, page), () => ctx.repository.countLibraries(filter));
       },
-      library: (_: PoiRef, { id }: { id: string }, { loaders }: PoiContext) => {
+      library: (_, { id }, { loaders }) => {
         const libraryId = parseId(id);
         return libraryId === null ? null : loaders.libraryById.load(libraryId);
       },
-      contracts: (_: PoiRef, args: PageArgs & Ordered<ContractOrderField> & { filter?: ContractFilter | null }, ctx: PoiContext, info: GraphQLResolveInfo) => {
+      contracts: (_, args, ctx, info) => {
         const filter = args.filter ?? {};
         guardListArguments(info, ctx, { kind: 'Contract', type: poiContractType(poi) }, args.orderBy?.field, filter);
         const sort = sortOrder('contract', args.orderBy?.field ?? 'ENDS_ON', args.orderBy?.direction ?? 'ASC');
         return ctx.cursors.connection(args, { list: 'contracts', sort, filter }, (page) => ctx.repository.pageContracts(filter, sort, page), () => ctx.repository.countContracts(filter));
       },
-      vendorContracts: (_: PoiRef, __: unknown, { repository }: PoiContext) => repository.vendorContracts(),
-      tickets: (_: PoiRef, args: TicketArgs, ctx: PoiContext, info: GraphQLResolveInfo) => {
+      vendorContracts: (_, __, { repository }) => repository.vendorContracts(),
+      tickets: (_, args, ctx, info) => {
         const filter = args.filter ?? {};
         guardListArguments(info, ctx, { kind: 'Ticket', type: 'Ticket' }, args.orderBy?.field, filter);
         const sort = ticketSort(args);
         return ctx.cursors.connection(args, { list: 'tickets', sort, filter }, (page) => ctx.repository.pageTickets(filter, sort, page), () => ctx.repository.countTickets(filter));
       },
-      knowledgeArticles: (_: PoiRef, args: PageArgs & { search?: string | null }, ctx: PoiContext, info: GraphQLResolveInfo) => {
+      knowledgeArticles: (_, args, ctx, info) => {
         guardListArguments(info, ctx, { kind: 'KnowledgeArticle', type: 'KnowledgeArticle' }, undefined, { search: args.search });
         const sort = ctx.repository.knowledgeOrder(args.search);
         return ctx.cursors.connection(
@@ -173,7 +164,7 @@ export function createPoiResolvers(poi: Poi) {
         );
       },
       stats: () => ({}),
-      audit: (_: PoiRef, args: PageArgs & { entity?: AuditEntityName | null }, ctx: PoiContext, info: GraphQLResolveInfo) => {
+      audit: (_, args, ctx, info) => {
         guardListArguments(info, ctx, { kind: 'AuditEntry', type: 'AuditEntry' }, undefined, { entity: args.entity });
         const sort = sortOrder('audit', 'ID', 'DESC');
         // The kit's own kinds only: a POI's extension lists the kinds it audits itself (their values are no AuditEntity).
@@ -182,39 +173,32 @@ export function createPoiResolvers(poi: Poi) {
       },
     },
     Mutation: {
-      [poi.rootField]: () => ({}),
+      thisPoi: () => ({}),
     },
-    [`${poi.typeName}Mutations`]: {
-      upsertLibrary: (_: unknown, { input }: { input: LibraryInput }, ctx: PoiContext) => ctx.writes.upsertLibrary(input, by(ctx)),
-      createContract: (_: unknown, { input }: { input: ContractInput }, ctx: PoiContext) => ctx.writes.createContract(input, by(ctx)),
-      renewContract: (_: unknown, { id, input }: { id: string; input: Parameters<PoiWrites['renewContract']>[1] }, ctx: PoiContext) =>
-        ctx.writes.renewContract(id, input, by(ctx)),
-      terminateContract: (_: unknown, { id, input }: { id: string; input: Parameters<PoiWrites['terminateContract']>[1] }, ctx: PoiContext) =>
-        ctx.writes.terminateContract(id, input, by(ctx)),
-      createTicket: (_: unknown, { input }: { input: TicketInput }, ctx: PoiContext) => ctx.writes.createTicket(input, by(ctx), ctx.collaborationToken),
-      updateTicket: (_: unknown, { id, input }: { id: string; input: Parameters<PoiWrites['updateTicket']>[1] }, ctx: PoiContext) =>
-        ctx.writes.updateTicket(id, input, by(ctx), ctx.collaborationToken),
-      assignTicket: (_: unknown, { id, input }: { id: string; input: Parameters<PoiWrites['assignTicket']>[1] }, ctx: PoiContext) =>
-        ctx.writes.assignTicket(id, input, by(ctx)),
-      resolveTicket: (_: unknown, { id, input }: { id: string; input: Parameters<PoiWrites['resolveTicket']>[1] }, ctx: PoiContext) =>
-        ctx.writes.resolveTicket(id, input, by(ctx)),
-      createKnowledgeArticle: (_: unknown, { input }: { input: KnowledgeArticleInput }, ctx: PoiContext) => ctx.writes.createKnowledgeArticle(input, by(ctx)),
-      updateKnowledgeArticle: (_: unknown, { id, input }: { id: string; input: Parameters<PoiWrites['updateKnowledgeArticle']>[1] }, ctx: PoiContext) =>
-        ctx.writes.updateKnowledgeArticle(id, input, by(ctx)),
+    ThisPoiMutations: {
+      upsertLibrary: (_, { input }, ctx) => ctx.writes.upsertLibrary(input, by(ctx)),
+      createContract: (_, { input }, ctx) => ctx.writes.createContract(input, by(ctx)),
+      renewContract: (_, { id, input }, ctx) => ctx.writes.renewContract(id, input, by(ctx)),
+      terminateContract: (_, { id, input }, ctx) => ctx.writes.terminateContract(id, input, by(ctx)),
+      createTicket: (_, { input }, ctx) => ctx.writes.createTicket(input, by(ctx), ctx.collaborationToken),
+      updateTicket: (_, { id, input }, ctx) => ctx.writes.updateTicket(id, input, by(ctx), ctx.collaborationToken),
+      assignTicket: (_, { id, input }, ctx) => ctx.writes.assignTicket(id, input, by(ctx)),
+      resolveTicket: (_, { id, input }, ctx) => ctx.writes.resolveTicket(id, input, by(ctx)),
+      createKnowledgeArticle: (_, { input }, ctx) => ctx.writes.createKnowledgeArticle(input, by(ctx)),
+      updateKnowledgeArticle: (_, { id, input }, ctx) => ctx.writes.updateKnowledgeArticle(id, input, by(ctx)),
     },
     AuditEntry: {
       // Each change keeps the GraphQL type and field it is about: its values follow that field's rule.
-      changes: (entry: AuditEntry): AuditedChange[] => auditedChanges(entry, auditedType[entry.entity] ?? 'AuditEntry'),
+      changes: (entry) => auditedChanges(entry, auditedType[entry.entity] ?? 'AuditEntry'),
     },
     FieldChange: {
-      from: (change: AuditedChange, _: unknown, ctx: PoiContext, info: GraphQLResolveInfo) => auditedValue(change, 'from', ctx, info),
-      to: (change: AuditedChange, _: unknown, ctx: PoiContext, info: GraphQLResolveInfo) => auditedValue(change, 'to', ctx, info),
+      from: (change, _, ctx, info) => auditedValue(change, 'from', ctx, info),
+      to: (change, _, ctx, info) => auditedValue(change, 'to', ctx, info),
     },
     Library: {
-      branches: (library: Library, _: unknown, { loaders }: PoiContext) => loaders.branchesByLibrary.load(library.id),
-      contract: async (library: Library, _: unknown, { loaders }: PoiContext) =>
-        (await loaders.contractsByLibrary.load(library.id))[0] ?? null,
-      tickets: (library: Library, args: TicketArgs, ctx: PoiContext, info: GraphQLResolveInfo) => {
+      branches: (library, _, { loaders }) => loaders.branchesByLibrary.load(library.id),
+      contract: async (library, _, { loaders }) => (await loaders.contractsByLibrary.load(library.id))[0] ?? null,
+      tickets: (library, args, ctx, info) => {
         const filter = args.filter ?? {};
         guardListArguments(info, ctx, { kind: 'Ticket', type: 'Ticket' }, args.orderBy?.field, filter);
         const sort = ticketSort(args);
@@ -227,21 +211,20 @@ export function createPoiResolvers(poi: Poi) {
       },
     },
     Contract: {
-      __resolveType: () => poiContractType(poi),
+      __resolveType: () => 'ThisContract',
     },
-    [poiContractType(poi)]: {
-      library: (contract: Contract, _: unknown, { loaders }: PoiContext) => loaders.libraryById.load(contract.libraryId),
+    ThisContract: {
+      library: (contract, _, { loaders }) => libraryOf(loaders, contract.libraryId),
     },
     VendorContract: {
-      __resolveType: () => poiVendorContractType(poi),
+      __resolveType: () => 'ThisVendorContract',
     },
     Ticket: {
-      library: (ticket: Ticket, _: unknown, { loaders }: PoiContext) => loaders.libraryById.load(ticket.libraryId),
-      agendaItem: (ticket: Ticket) => (ticket.agendaItemId ? { id: ticket.agendaItemId } : null),
+      library: (ticket, _, { loaders }) => libraryOf(loaders, ticket.libraryId),
+      agendaItem: (ticket) => (ticket.agendaItemId ? { id: ticket.agendaItemId } : null),
     },
     KnowledgeArticle: {
-      score: (article: { sortValue?: unknown }) =>
-        typeof article.sortValue === 'number' ? article.sortValue : null,
+      score: (article) => (typeof article.sortValue === 'number' ? article.sortValue : null),
     },
     PoiStats: {
       libraryCount: stat('libraryCount'),
@@ -249,16 +232,15 @@ export function createPoiResolvers(poi: Poi) {
       memberCount: stat('memberCount'),
       activeContractCount: stat('activeContractCount'),
       openTicketCount: stat('openTicketCount'),
-      ticketsByStatus: (_: unknown, __: unknown, { repository }: PoiContext) => repository.countsBy('ticket', 'status', TICKET_STATUSES),
-      ticketsByPriority: (_: unknown, __: unknown, { repository }: PoiContext) => repository.countsBy('ticket', 'priority', TICKET_PRIORITIES),
-      ticketsByCategory: (_: unknown, __: unknown, { repository }: PoiContext) => repository.countsBy('ticket', 'category', TICKET_CATEGORIES),
-      librariesByProvince: async (_: unknown, __: unknown, { repository }: PoiContext) =>
+      ticketsByStatus: (_, __, { repository }) => repository.countsBy('ticket', 'status', TICKET_STATUSES),
+      ticketsByPriority: (_, __, { repository }) => repository.countsBy('ticket', 'priority', TICKET_PRIORITIES),
+      ticketsByCategory: (_, __, { repository }) => repository.countsBy('ticket', 'category', TICKET_CATEGORIES),
+      librariesByProvince: async (_, __, { repository }) =>
         (await repository.countsBy('library', 'province', [])).filter((row) => (PROVINCES as readonly string[]).includes(row.key)),
-      ticketsOpenedPerMonth: (_: unknown, { months }: { months: number }, { repository }: PoiContext) => perMonth(repository, 'opened_at', months),
-      ticketsResolvedPerMonth: (_: unknown, { months }: { months: number }, { repository }: PoiContext) => perMonth(repository, 'resolved_at', months),
-      medianResolutionHours: (_: unknown, __: unknown, { loaders }: PoiContext) => loaders.medianResolutionHours(),
-      contractsExpiringWithin: (_: unknown, { days }: { days: number }, { repository }: PoiContext) =>
-        repository.countContractsEnding(today(), addDays(today(), inRange(days, 1, 3660, 'days'))),
+      ticketsOpenedPerMonth: (_, { months }, { repository }) => perMonth(repository, 'opened_at', months),
+      ticketsResolvedPerMonth: (_, { months }, { repository }) => perMonth(repository, 'resolved_at', months),
+      medianResolutionHours: (_, __, { loaders }) => loaders.medianResolutionHours(),
+      contractsExpiringWithin: (_, { days }, { repository }) => repository.countContractsEnding(today(), addDays(today(), inRange(days, 1, 3660, 'days'))),
     },
   };
 }

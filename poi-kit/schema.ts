@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { GraphQLScalarType } from 'graphql';
 import { COMMON_SDL, FEDERATION_LINK } from '../shared/graphql/common';
 import type { Poi } from '../shared/registry';
 
@@ -12,6 +13,9 @@ import type { Poi } from '../shared/registry';
  * the POI's root field (`cubiss`), and the placeholders its subgraph name and names.
  */
 export const POI_SCHEMA_TEMPLATE = fs.readFileSync(path.join(__dirname, 'schema', 'poi.graphql'), 'utf8');
+
+/** The common POI schema with the SDL every subgraph shares, still for the stand-in POI (what codegen.ts reads). */
+export const POI_TEMPLATE_SDL = `${FEDERATION_LINK}\n${COMMON_SDL}\n${POI_SCHEMA_TEMPLATE}`;
 
 /** The prefix of a POI's own type names: `Cubiss` (CubissPoi, CubissContract). */
 const typePrefix = (poi: Poi) => poi.typeName.replace(/Poi$/, '');
@@ -40,5 +44,30 @@ export const poiVendorContractType = (poi: Poi) => forPoi('ThisVendorContract', 
  * adds in its own folder (its `schema.graphql`, written with its real type names).
  */
 export function poiSubgraphSdl(poi: Poi, ownSdl = ''): string {
-  return `${FEDERATION_LINK}\n${COMMON_SDL}\n${instantiate(POI_SCHEMA_TEMPLATE, poi)}\n${ownSdl}`;
+  return `${instantiate(POI_TEMPLATE_SDL, poi)}\n${ownSdl}`;
+}
+
+/**
+ * The kit's resolver map, written for the stand-in POI (`ThisPoi`, `Query.thisPoi`, checked against
+ * the generated `Resolvers` of the template), as one POI's: the same renaming as `instantiate`
+ * applies to its type and field names and to the type names its `__resolveType`s answer.
+ */
+const isFunction = (value: unknown): value is (...args: unknown[]) => unknown => typeof value === 'function';
+
+export function instantiateResolvers(resolvers: object, poi: Poi): Record<string, unknown> {
+  const rename = (name: string) => forPoi(name, poi);
+  const renameAnswer =
+    (resolveType: (...args: unknown[]) => unknown) =>
+    (...args: unknown[]) => {
+      const answer = resolveType(...args);
+      return typeof answer === 'string' ? rename(answer) : answer;
+    };
+  return Object.fromEntries(
+    Object.entries(resolvers).map(([type, fields]) => [
+      rename(type),
+      fields instanceof GraphQLScalarType
+        ? fields
+        : Object.fromEntries(Object.entries(fields).map(([field, resolver]) => [rename(field), field === '__resolveType' && isFunction(resolver) ? renameAnswer(resolver) : resolver])),
+    ]),
+  );
 }

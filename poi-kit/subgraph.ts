@@ -13,7 +13,7 @@ import { createPoiLoaders } from './loaders';
 import { POI_MIGRATIONS } from './migrations';
 import { PoiRepository } from './repository';
 import { createPoiResolvers, PoiContext } from './resolvers';
-import { poiSubgraphSdl } from './schema';
+import { instantiateResolvers, poiSubgraphSdl } from './schema';
 import { readLibrarySources, seedPoiDatabase } from './seed';
 import { KIT_VERSION } from './version';
 import { PoiWrites } from './writes';
@@ -28,7 +28,8 @@ export const POI_SCHEMA: DatabaseSchema = { entities: POI_ENTITIES, migrations: 
  */
 export interface PoiExtension<TOwn extends object = object> {
   /** Resolvers of what `schema.graphql` adds, merged over the kit's by type and field. */
-  resolvers: Record<string, Record<string, unknown>>;
+  /** Type them with the folder's generated `Resolvers` (`npm run codegen`: `generated/resolvers.ts`). */
+  resolvers: Record<string, object | undefined>;
   /** The POI's own tables; its migrations run after the kit's. */
   entities?: EntitySchema<any>[];
   migrations?: (new () => MigrationInterface)[];
@@ -45,7 +46,7 @@ function ownSdl(folder: string): string {
 }
 
 /** Two resolver maps as one: a type both define gets the fields of both. */
-function mergeResolvers(kit: Record<string, any>, own: Record<string, Record<string, unknown>>): Record<string, any> {
+function mergeResolvers(kit: Record<string, any>, own: PoiExtension['resolvers']): Record<string, any> {
   const merged = { ...kit };
   for (const [type, fields] of Object.entries(own)) merged[type] = { ...(kit[type] ?? {}), ...fields };
   return merged;
@@ -84,7 +85,7 @@ export function definePoiSubgraph(poi: Poi, folder: string, extension?: PoiExten
         name: poi.subgraphName,
         sdl,
         kitVersion: KIT_VERSION,
-        resolvers: mergeResolvers(createPoiResolvers(poi), extension?.resolvers ?? {}),
+        resolvers: mergeResolvers(instantiateResolvers(createPoiResolvers(poi), poi), extension?.resolvers ?? {}),
         database,
         context: async (request) => ({ repository, loaders: createPoiLoaders(repository), writes, cursors, own, collaborationToken: request.header(COLLABORATION_TOKEN_HEADER) }),
         options,

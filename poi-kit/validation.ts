@@ -1,5 +1,7 @@
 import { Checks } from '../shared/validation';
-import type { Poi, Province } from '../shared/registry';
+import type { Poi } from '../shared/registry';
+import type { BranchInput, ContractInput, KnowledgeArticleInput, KnowledgeArticleUpdateInput, LibraryInput, TicketInput, TicketUpdateInput } from './generated/resolvers';
+export type { BranchInput, ContractInput, KnowledgeArticleInput, LibraryInput, TicketInput } from './generated/resolvers';
 export { Checks, invalidInput } from '../shared/validation';
 import { CONTRACT_SERVICES, CONTRACT_STATUSES, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from './entities';
 
@@ -11,26 +13,14 @@ export function normalisePostalCode(value: string): string | null {
   return match ? `${match[1]} ${match[2]}` : null;
 }
 
-export interface BranchInput {
-  name: string;
-  city: string;
-  postalCode: string;
-  isMain: boolean;
-}
+/**
+ * One of the schema's input types (generated) as it arrives to be checked, from a mutation or from
+ * an import's row: any field may be missing or null, an enum value any text, a number or flag anything.
+ */
+export type Unchecked<T> = { [K in keyof T]?: Loose<NonNullable<T[K]>> | null };
+type Loose<V> = V extends string ? string : V extends Date ? V : V extends readonly (infer E)[] ? Loose<E>[] : V extends object ? Unchecked<V> : unknown;
 
-export interface LibraryInput {
-  wiseInstanceCode: string;
-  name: string;
-  province: Province;
-  municipalities: string[];
-  mainCity?: string | null;
-  memberCount: number;
-  branches?: BranchInput[] | null;
-  /** The version read before editing; required when the library exists already. */
-  expectedVersion?: number | null;
-}
-
-export function checkBranch(checks: Checks, field: string, branch: Partial<BranchInput>): void {
+export function checkBranch(checks: Checks, field: string, branch: Unchecked<BranchInput>): void {
   checks.text(`${field}.name`, branch.name, 200);
   checks.text(`${field}.city`, branch.city, 100);
   if (typeof branch.postalCode !== 'string' || normalisePostalCode(branch.postalCode) === null) {
@@ -39,7 +29,7 @@ export function checkBranch(checks: Checks, field: string, branch: Partial<Branc
   if (typeof branch.isMain !== 'boolean') checks.fail(`${field}.isMain`, 'must be true or false');
 }
 
-export function checkLibrary(checks: Checks, poi: Poi, input: Partial<LibraryInput>): void {
+export function checkLibrary(checks: Checks, poi: Poi, input: Unchecked<LibraryInput>): void {
   checks.text('wiseInstanceCode', input.wiseInstanceCode, 20);
   checks.text('name', input.name, 200);
   checks.oneOf('province', input.province, poi.provinces);
@@ -55,17 +45,7 @@ export function checkLibrary(checks: Checks, poi: Poi, input: Partial<LibraryInp
   }
 }
 
-export interface ContractInput {
-  libraryId: string;
-  services: string[];
-  startsOn: string;
-  endsOn: string;
-  annualFee: number;
-  noticePeriodMonths: number;
-  status?: string | null;
-}
-
-export function checkContract(checks: Checks, input: Partial<ContractInput>): void {
+export function checkContract(checks: Checks, input: Unchecked<ContractInput>): void {
   if (!Array.isArray(input.services) || input.services.length === 0) checks.fail('services', 'must list at least one service');
   else {
     input.services.forEach((s, i) => checks.oneOf(`services[${i}]`, s, CONTRACT_SERVICES));
@@ -79,16 +59,7 @@ export function checkContract(checks: Checks, input: Partial<ContractInput>): vo
   checks.oneOf('status', input.status, CONTRACT_STATUSES.filter((s) => s === 'DRAFT' || s === 'ACTIVE'), false);
 }
 
-export interface TicketInput {
-  libraryId: string;
-  title: string;
-  category: string;
-  priority: string;
-  status?: string | null;
-  agendaItemId?: string | null;
-}
-
-export function checkTicketFields(checks: Checks, input: Partial<TicketInput>, required: boolean): void {
+export function checkTicketFields(checks: Checks, input: Unchecked<TicketInput & TicketUpdateInput>, required: boolean): void {
   checks.text('title', input.title, 300, required);
   checks.oneOf('category', input.category, TICKET_CATEGORIES, required);
   checks.oneOf('priority', input.priority, TICKET_PRIORITIES, required);
@@ -98,19 +69,11 @@ export function checkTicketFields(checks: Checks, input: Partial<TicketInput>, r
   }
 }
 
-export interface KnowledgeArticleInput {
-  title: string;
-  summary: string;
-  body: string;
-  tags: string[];
-  source: string;
-}
-
 /** Most tags on one knowledge article, and the longest tag. */
 export const MAX_TAGS = 50;
 export const MAX_TAG_LENGTH = 50;
 
-export function checkKnowledgeArticle(checks: Checks, input: Partial<KnowledgeArticleInput>, required: boolean): void {
+export function checkKnowledgeArticle(checks: Checks, input: Unchecked<KnowledgeArticleInput & KnowledgeArticleUpdateInput>, required: boolean): void {
   checks.text('title', input.title, 300, required);
   checks.text('summary', input.summary, 1000, required);
   checks.text('body', input.body, 60_000, required);

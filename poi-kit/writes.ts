@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { GraphQLError } from 'graphql';
-import { DataSource, EntityManager, EntitySchema } from 'typeorm';
-import { Actor, audit, diff, updateVersioned } from '../shared/versioned-writes';
+import { DataSource, EntityManager, EntitySchema, ObjectLiteral } from 'typeorm';
+import { Actor, audit, diff, rowById, updateVersioned } from '../shared/versioned-writes';
 import { writeTransaction } from '../shared/idempotency';
 import type { Poi } from '../shared/registry';
 import { AgendaItemLookup, unknownAgendaItem } from './agenda-items';
@@ -11,16 +11,13 @@ import {
   BranchEntity,
   Contract,
   ContractEntity,
-  ContractService,
   ContractStatus,
   KnowledgeArticle,
   KnowledgeArticleEntity,
   Library,
   LibraryEntity,
   Ticket,
-  TicketCategory,
   TicketEntity,
-  TicketPriority,
   TicketStatus,
 } from './entities';
 import { ticketReference } from './seed';
@@ -30,13 +27,21 @@ import {
   checkKnowledgeArticle,
   checkLibrary,
   checkTicketFields,
-  ContractInput,
   invalidInput,
-  KnowledgeArticleInput,
-  LibraryInput,
   normalisePostalCode,
-  TicketInput,
 } from './validation';
+import type {
+  AssignTicketInput,
+  ContractInput,
+  KnowledgeArticleInput,
+  KnowledgeArticleUpdateInput,
+  LibraryInput,
+  RenewContractInput,
+  ResolveTicketInput,
+  TerminateContractInput,
+  TicketInput,
+  TicketUpdateInput,
+} from './generated/resolvers';
 
 function notFound(what: string, id: string | number): GraphQLError {
   return new GraphQLError(`${what} ${id} does not exist in this POI`, { extensions: { code: 'NOT_FOUND' } });
@@ -78,10 +83,10 @@ export class PoiWrites {
     return library;
   }
 
-  private async existing<T>(manager: EntityManager, entity: EntitySchema<T>, what: string, id: string): Promise<T> {
-    const row = /^\d{1,9}$/.test(id) ? await manager.findOneBy(entity, { id: Number(id) } as never) : null;
+  private async existing<T extends ObjectLiteral>(manager: EntityManager, entity: EntitySchema<T>, what: string, id: string): Promise<T> {
+    const row = /^\d{1,9}$/.test(id) ? await rowById(manager, entity, Number(id)).getOne() : null;
     if (!row) throw notFound(what, id);
-    return row as T;
+    return row;
   }
 
   /** Creates or updates a library by its Wise instance code, and with `branches` its full set of branches. */
@@ -144,13 +149,13 @@ export class PoiWrites {
     checks.throwIfAny();
     return this.transaction(async (manager) => {
       const library = await this.library(manager, input.libraryId, 'input.libraryId');
-      const status = (input.status ?? 'ACTIVE') as ContractStatus;
+      const status: ContractStatus = input.status ?? 'ACTIVE';
       if (status === 'ACTIVE' && (await manager.countBy(ContractEntity, { libraryId: library.id, status: 'ACTIVE' })) > 0) {
         throw invalidInput([{ field: 'input.status', message: 'the library already has an ACTIVE agreement' }]);
       }
       const row = {
         libraryId: library.id,
-        services: input.services as ContractService[],
+        services: input.services,
         startsOn: input.startsOn,
         endsOn: input.endsOn,
         status,
@@ -164,7 +169,7 @@ export class PoiWrites {
   }
 
   /** Extends an agreement to a later end date (optionally at a new fee); it becomes ACTIVE. */
-  async renewContract(id: string, input: { endsOn: string; annualFee?: number | null; expectedVersion: number }, actor: Actor): Promise<Contract> {
+  async renewContract(id: string, input: RenewContractInput, actor: Actor): Promise<Contract> {
     const checks = new Checks();
     checks.date('endsOn', input.endsOn);
     checks.amount('annualFee', input.annualFee, false);
@@ -184,7 +189,7 @@ export class PoiWrites {
   }
 
   /** Ends an agreement early by notice: TERMINATED, ending on the given day. */
-  async terminateContract(id: string, input: { endsOn: string; expectedVersion: number }, actor: Actor): Promise<Contract> {
+  async terminateContract(id: string, input: TerminateContractInput, actor: Actor): Promise<Contract> {
     const checks = new Checks();
     checks.date('endsOn', input.endsOn);
     checks.throwIfAny();
@@ -209,8 +214,8 @@ export class PoiWrites {
       const row = {
         libraryId: library.id,
         title: input.title.trim(),
-        category: input.category as TicketCategory,
-        priority: input.priority as TicketPriority,
+        category: input.category,
+        priority: input.priority,
         status: 'OPEN' as TicketStatus,
         openedAt: new Date(),
         resolvedAt: null,
@@ -225,14 +230,14 @@ export class PoiWrites {
     });
   }
 
-  async updateTicket(id: string, input: Partial<TicketInput> & { expectedVersion: number }, actor: Actor, collaborationToken?: string): Promise<Ticket> {
+  async updateTicket(id: string, input: TicketUpdateInput, actor: Actor, collaborationToken?: string): Promise<Ticket> {
     const checks = new Checks();
     checkTicketFields(checks, input, false);
     checks.throwIfAny();
     await this.requireAgendaItem(input.agendaItemId, collaborationToken);
     return this.transaction(async (manager) => {
       const ticket = await this.existing(manager, TicketEntity, 'Ticket', id);
-      const status = (input.status ?? undefined) as TicketStatus | undefined;
+      const status = input.status ?? undefined;
       const resolving = status && ['RESOLVED', 'CLOSED'].includes(status) && !ticket.resolvedAt;
       const reopening = status && ['OPEN', 'IN_PROGRESS', 'WAITING'].includes(status);
       return updateVersioned(
@@ -243,8 +248,8 @@ export class PoiWrites {
         input.expectedVersion,
         {
           title: input.title?.trim(),
-          category: (input.category ?? undefined) as TicketCategory | undefined,
-          priority: (input.priority ?? undefined) as TicketPriority | undefined,
+          category: input.category ?? undefined,
+          priority: input.priority ?? undefined,
           status,
           agendaItemId: input.agendaItemId === undefined ? undefined : input.agendaItemId,
           resolvedAt: resolving ? new Date() : reopening ? null : undefined,
@@ -254,7 +259,7 @@ export class PoiWrites {
     });
   }
 
-  async assignTicket(id: string, input: { assignee: string; expectedVersion: number }, actor: Actor): Promise<Ticket> {
+  async assignTicket(id: string, input: AssignTicketInput, actor: Actor): Promise<Ticket> {
     const checks = new Checks();
     checks.text('assignee', input.assignee, 100);
     checks.throwIfAny();
@@ -265,7 +270,7 @@ export class PoiWrites {
     });
   }
 
-  async resolveTicket(id: string, input: { expectedVersion: number }, actor: Actor): Promise<Ticket> {
+  async resolveTicket(id: string, input: ResolveTicketInput, actor: Actor): Promise<Ticket> {
     return this.transaction(async (manager) => {
       const ticket = await this.existing(manager, TicketEntity, 'Ticket', id);
       if (ticket.status === 'RESOLVED' || ticket.status === 'CLOSED') {
@@ -290,7 +295,7 @@ export class PoiWrites {
     });
   }
 
-  async updateKnowledgeArticle(id: string, input: Partial<KnowledgeArticleInput> & { expectedVersion: number }, actor: Actor): Promise<KnowledgeArticle> {
+  async updateKnowledgeArticle(id: string, input: KnowledgeArticleUpdateInput, actor: Actor): Promise<KnowledgeArticle> {
     const checks = new Checks();
     checkKnowledgeArticle(checks, input, false);
     checks.throwIfAny();

@@ -5,6 +5,9 @@ import { EntitySchema } from 'typeorm';
  * table, one row per change. Which kinds of record a subgraph audits is its own business.
  */
 
+/** A recorded value: anything but undefined (TypeORM's insert types take no `unknown` inside a JSON column). */
+export type AuditedValue = {} | null;
+
 /** One write, as the audit trail keeps it: who, when, what, and which fields changed. */
 export interface AuditEntry {
   id: number;
@@ -16,7 +19,8 @@ export interface AuditEntry {
   entity: string;
   entityId: string;
   action: 'CREATE' | 'UPDATE' | 'DELETE';
-  changes: Record<string, { from: unknown; to: unknown }>;
+  /** Per changed field its value before and after (null: none); any value the column holds. */
+  changes: Record<string, { from: AuditedValue; to: AuditedValue }>;
 }
 
 export const AuditEntryEntity = new EntitySchema<AuditEntry>({

@@ -1,7 +1,7 @@
 import type { Identity } from './auth/identity';
 import { GraphQLError } from 'graphql';
-import type { EntityManager, EntitySchema } from 'typeorm';
-import { AuditEntryEntity } from './audit';
+import type { EntityManager, EntitySchema, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { AuditEntry, AuditEntryEntity } from './audit';
 
 /** Who writes, and through what; recorded with every change. */
 export interface Actor {
@@ -14,11 +14,16 @@ export function mutationActor(identity: Identity | undefined): Actor {
   return { name: identity?.name ?? 'anonymous', via: 'mutation' };
 }
 
-export type Changes = Record<string, { from: unknown; to: unknown }>;
+export type Changes = AuditEntry['changes'];
 
 function sameValue(a: unknown, b: unknown): boolean {
   if (a instanceof Date || b instanceof Date) return new Date(a as Date).getTime() === new Date(b as Date).getTime();
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** A query for the row of `entity` with this id (a generic entity's `{ id }` is beyond TypeORM's find types). */
+export function rowById<T extends ObjectLiteral>(manager: EntityManager, entity: EntitySchema<T>, id: number | string): SelectQueryBuilder<T> {
+  return manager.createQueryBuilder(entity, 'row').where('row.id = :id', { id });
 }
 
 /** The fields of `next` that differ from `current`. */
@@ -39,7 +44,7 @@ export function auditEntry(actor: Actor, entity: string, entityId: string | numb
 
 export async function audit(manager: EntityManager, actor: Actor, entity: string, entityId: string | number, action: 'CREATE' | 'UPDATE' | 'DELETE', changes: Changes) {
   if (action === 'UPDATE' && Object.keys(changes).length === 0) return;
-  await manager.insert(AuditEntryEntity, auditEntry(actor, entity, entityId, action, changes) as never);
+  await manager.insert(AuditEntryEntity, auditEntry(actor, entity, entityId, action, changes));
 }
 
 /**
@@ -83,6 +88,6 @@ export async function updateVersioned<T extends { id: number | string; version: 
     });
   }
   await audit(manager, actor, auditName, current.id, 'UPDATE', changes);
-  return (await manager.findOneByOrFail(entity, { id: current.id } as never)) as T;
+  return rowById(manager, entity, current.id).getOneOrFail();
 }
 

@@ -4,7 +4,8 @@ import { addMonths } from '../../shared/dates';
 import type { Poi } from '../../shared/registry';
 import { mutationActor } from '../../shared/versioned-writes';
 import { sortOrder } from '../../poi-kit/repository';
-import { createPoiResolvers, PoiContext } from '../../poi-kit/resolvers';
+import { auditedChanges, PoiContext } from '../../poi-kit/resolvers';
+import type { AuditEntry } from '../../shared/audit';
 import { IBL_AUDIT_ENTITIES, IblAuditEntity, InterlibraryLoan, TransportRun, TransportStop } from './entities';
 import type { IblLoaders } from './loaders';
 import type { IblRepository, LoanFilter, RunFilter } from './repository';
@@ -34,8 +35,8 @@ const dayOf = (moment: Date | string) => new Date(moment).toISOString().slice(0,
 
 /** Thin resolvers over BiSC's own repository, loaders and writes; the kit's context otherwise. */
 export function createIblResolvers(poi: Poi) {
-  // An audit entry's changes as the kit serves them (each value under its field's read rule).
-  const auditChanges = createPoiResolvers(poi).AuditEntry.changes;
+  // An audit entry's changes as the kit serves them: each value under the read rule of its type's field.
+  const auditedType: Record<IblAuditEntity, string> = { TRANSPORT_RUN: 'BiscTransportRun', INTERLIBRARY_LOAN: 'BiscInterlibraryLoan' };
   return {
     [poi.typeName]: {
       interlibraryLoan: () => ({}),
@@ -76,7 +77,7 @@ export function createIblResolvers(poi: Poi) {
       },
     },
     BiscAuditEntry: {
-      changes: auditChanges,
+      changes: (entry: AuditEntry) => auditedChanges(entry, auditedType[entry.entity as IblAuditEntity] ?? 'BiscAuditEntry'),
     },
     BiscTransportRun: {
       stops: (run: TransportRun, _: unknown, ctx: Context) => loaders(ctx).stopsByRun.load(run.id),

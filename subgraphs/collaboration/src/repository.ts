@@ -5,22 +5,16 @@ import {
   SteeringGroupMemberEntity,
   WorkAgendaItemEntity,
   WorkAgendaParticipantEntity,
-  WorkAgendaStatus,
-  WorkAgendaTheme,
 } from './entities';
+import type { QueryWorkAgendaArgs } from '../generated/resolvers';
 
-export interface WorkAgendaFilter {
-  status?: WorkAgendaStatus | null;
-  theme?: WorkAgendaTheme | null;
-  ownerCode?: string | null;
-}
 
 /** All SQL of the collaboration subgraph. */
 export class CollaborationRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** By due date, open-ended items last. */
-  listWorkAgenda(filter: WorkAgendaFilter) {
+  listWorkAgenda(filter: QueryWorkAgendaArgs) {
     const qb = this.dataSource.getRepository(WorkAgendaItemEntity).createQueryBuilder('item');
     if (filter.status) qb.andWhere('item.status = :status', { status: filter.status });
     if (filter.theme) qb.andWhere('item.theme = :theme', { theme: filter.theme });

@@ -1,11 +1,11 @@
 import type { Identity } from '../../../shared/auth/identity';
 import { scalarResolvers } from '../../../shared/graphql/common';
 import { mutationActor } from '../../../shared/versioned-writes';
-import type { Poi, Province } from '../../../shared/registry';
-import type { SteeringGroupMember, WorkAgendaItem, NetworkAgendaGoal } from './entities';
+import type { Poi } from '../../../shared/registry';
 import type { CollaborationLoaders } from './loaders';
-import type { CollaborationRepository, WorkAgendaFilter } from './repository';
-import type { CollaborationWrites, WorkAgendaItemInput, WorkAgendaItemUpdate } from './writes';
+import type { CollaborationRepository } from './repository';
+import type { CollaborationWrites } from './writes';
+import type { Resolvers, ThisPoiResolvers } from '../generated/resolvers';
 
 export interface CollaborationContext {
   repository: CollaborationRepository;
@@ -14,8 +14,6 @@ export interface CollaborationContext {
   /** Who is asking, as the gateway forwarded it; recorded with every write. */
   identity?: Identity;
 }
-
-type Ctx = CollaborationContext;
 
 /** The partnership's founding facts (see the collaboration's own agreements). */
 const PARTNERSHIP = {
@@ -26,8 +24,11 @@ const PARTNERSHIP = {
 };
 
 /**
- * Resolvers of the collaboration subgraph. Everything about a POI (`pois`, `poi`, each POI's
- * registry fields) is answered from one source: the registry the subgraph serves (registry.json).
+ * Resolvers of the collaboration subgraph, checked against its generated `Resolvers`. Everything
+ * about a POI (`pois`, `poi`, each POI's registry fields) is answered from one source: the registry
+ * the subgraph serves (registry.json). The registry makes one `<Code>Poi` type per POI; their
+ * resolvers are written once, for the stand-in `ThisPoi` the generated types know (codegen.ts),
+ * and given to every registered POI's type.
  */
 export function createCollaborationResolvers(pois: readonly Poi[]) {
   const byCode = new Map(pois.map((poi) => [poi.code, poi]));
@@ -35,51 +36,56 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
   const poiByCode = (code: unknown): Poi | null => (typeof code === 'string' && code.length <= 20 ? (byCode.get(code.toUpperCase()) ?? null) : null);
   const isRegistered = (poi: Poi | null): poi is Poi => poi !== null;
 
-  const poiTypeResolvers = {
-    __resolveReference: (ref: { code: string }) => poiByCode(ref.code),
-    provinces: (poi: Poi): Province[] => [...poi.provinces].sort(),
+  const poiTypeResolvers: ThisPoiResolvers = {
+    __resolveReference: (ref) => poiByCode(ref.code),
+    provinces: (poi) => [...poi.provinces].sort(),
   };
 
-  return {
+  const resolvers: Omit<Resolvers, 'Poi' | 'ThisPoi'> = {
     ...scalarResolvers,
     Query: {
-      pois: (_: unknown, { province }: { province?: Province | null }) => byCodeOrder.filter((poi) => !province || poi.provinces.includes(province)),
-      poi: (_: unknown, { code }: { code: string }) => poiByCode(code),
-      workAgenda: (_: unknown, filter: WorkAgendaFilter, { repository }: Ctx) => repository.listWorkAgenda(filter),
-      workAgendaItem: (_: unknown, { id }: { id: string }, { loaders }: Ctx) => (id.length <= 40 ? loaders.workAgendaItemById.load(id) : null),
-      steeringGroup: (_: unknown, __: unknown, { repository }: Ctx) => repository.listSteeringGroup(),
-      networkAgendaGoals: (_: unknown, __: unknown, { repository }: Ctx) => repository.listGoals(),
-      evaluations: (_: unknown, __: unknown, { repository }: Ctx) => repository.listEvaluations(),
+      pois: (_, { province }) => byCodeOrder.filter((poi) => !province || poi.provinces.includes(province)),
+      poi: (_, { code }) => poiByCode(code),
+      workAgenda: (_, filter, { repository }) => repository.listWorkAgenda(filter),
+      workAgendaItem: (_, { id }, { loaders }) => (id.length <= 40 ? loaders.workAgendaItemById.load(id) : null),
+      steeringGroup: (_, __, { repository }) => repository.listSteeringGroup(),
+      networkAgendaGoals: (_, __, { repository }) => repository.listGoals(),
+      evaluations: (_, __, { repository }) => repository.listEvaluations(),
       partnership: () => PARTNERSHIP,
     },
     Mutation: {
       collaboration: () => ({}),
     },
     CollaborationMutations: {
-      createWorkAgendaItem: (_: unknown, { input }: { input: WorkAgendaItemInput }, ctx: Ctx) =>
-        ctx.writes.create(input, mutationActor(ctx.identity)),
-      updateWorkAgendaItem: (_: unknown, { id, input }: { id: string; input: WorkAgendaItemUpdate }, ctx: Ctx) =>
-        ctx.writes.update(id, input, mutationActor(ctx.identity)),
+      createWorkAgendaItem: (_, { input }, ctx) => ctx.writes.create(input, mutationActor(ctx.identity)),
+      updateWorkAgendaItem: (_, { id, input }, ctx) => ctx.writes.update(id, input, mutationActor(ctx.identity)),
     },
+    WorkAgendaItem: {
+      __resolveReference: (ref, { loaders }) => (typeof ref.id === 'string' && ref.id.length <= 40 ? loaders.workAgendaItemById.load(ref.id) : null),
+      owner: (item) => poiByCode(item.ownerCode),
+      participants: async (item, _, ctx) => {
+        const participants = await ctx.loaders.participantsByItem.load(item.id);
+        return participants.map((p) => poiByCode(p.poiCode)).filter(isRegistered);
+      },
+      goal: (item, _, { loaders }) => (item.goalId === null ? null : loaders.goalById.load(item.goalId)),
+    },
+    NetworkAgendaGoal: {
+      workAgendaItems: (goal, _, { loaders }) => loaders.workAgendaItemsByGoal.load(goal.id),
+    },
+    SteeringGroupMember: {
+      poi: (member) => {
+        const poi = poiByCode(member.poiCode);
+        if (!poi) throw new Error(`steering-group member ${member.id}: POI ${member.poiCode} is not registered`);
+        return poi;
+      },
+    },
+  };
+
+  return {
+    ...resolvers,
     Poi: {
       __resolveType: (poi: Poi) => poi.typeName,
     },
     ...Object.fromEntries(pois.map((poi) => [poi.typeName, poiTypeResolvers])),
-    WorkAgendaItem: {
-      __resolveReference: (ref: { id?: unknown }, { loaders }: Ctx) =>
-        typeof ref.id === 'string' && ref.id.length <= 40 ? loaders.workAgendaItemById.load(ref.id) : null,
-      owner: (item: WorkAgendaItem) => poiByCode(item.ownerCode),
-      participants: async (item: WorkAgendaItem, _: unknown, ctx: Ctx) => {
-        const participants = await ctx.loaders.participantsByItem.load(item.id);
-        return participants.map((p) => poiByCode(p.poiCode)).filter(isRegistered);
-      },
-      goal: (item: WorkAgendaItem, _: unknown, { loaders }: Ctx) => (item.goalId === null ? null : loaders.goalById.load(item.goalId)),
-    },
-    NetworkAgendaGoal: {
-      workAgendaItems: (goal: NetworkAgendaGoal, _: unknown, { loaders }: Ctx) => loaders.workAgendaItemsByGoal.load(goal.id),
-    },
-    SteeringGroupMember: {
-      poi: (member: SteeringGroupMember) => poiByCode(member.poiCode),
-    },
   };
 }

@@ -11,23 +11,8 @@ import {
   WorkAgendaItem,
   WorkAgendaItemEntity,
   WorkAgendaParticipantEntity,
-  WorkAgendaStatus,
-  WorkAgendaTheme,
 } from './entities';
-
-export interface WorkAgendaItemInput {
-  id: string;
-  title: string;
-  description: string;
-  theme: WorkAgendaTheme;
-  status?: WorkAgendaStatus | null;
-  dueOn?: string | null;
-  ownerCode: string;
-  participantCodes: string[];
-  goalCode?: string | null;
-}
-
-export type WorkAgendaItemUpdate = Partial<Omit<WorkAgendaItemInput, 'id'>> & { expectedVersion: number };
+import type { WorkAgendaItemInput, WorkAgendaItemUpdateInput } from '../generated/resolvers';
 
 /** Writes to the work agenda: validated, one transaction each, versioned and audited. */
 export class CollaborationWrites {
@@ -36,9 +21,9 @@ export class CollaborationWrites {
     private readonly pois: readonly Poi[],
   ) {}
 
-  private check(input: Partial<WorkAgendaItemInput>, creating: boolean): Checks {
+  private check(input: WorkAgendaItemInput | WorkAgendaItemUpdateInput, creating: boolean): Checks {
     const checks = new Checks();
-    if (creating && !/^WA-\d{4}-\d{2}$/.test(input.id ?? '')) checks.fail('id', 'must look like WA-2026-02');
+    if (creating && !('id' in input && /^WA-\d{4}-\d{2}$/.test(input.id))) checks.fail('id', 'must look like WA-2026-02');
     checks.text('title', input.title, 200, creating);
     checks.text('description', input.description, 5000, creating);
     checks.oneOf('theme', input.theme, WORK_AGENDA_THEMES, creating);
@@ -85,12 +70,12 @@ export class CollaborationWrites {
       };
       await manager.insert(WorkAgendaItemEntity, row);
       const participants = await this.setParticipants(manager, row.id, row.ownerCode, input.participantCodes);
-      await audit(manager, actor, 'WORK_AGENDA_ITEM', row.id, 'CREATE', diff(null, { ...row, participants } as never));
+      await audit(manager, actor, 'WORK_AGENDA_ITEM', row.id, 'CREATE', diff(null, { ...row, participants }));
       return manager.findOneByOrFail(WorkAgendaItemEntity, { id: row.id });
     });
   }
 
-  async update(id: string, input: WorkAgendaItemUpdate, actor: Actor): Promise<WorkAgendaItem> {
+  async update(id: string, input: WorkAgendaItemUpdateInput, actor: Actor): Promise<WorkAgendaItem> {
     this.check(input, false).throwIfAny();
     return writeTransaction(this.dataSource, async (manager) => {
       const item = await manager.findOneBy(WorkAgendaItemEntity, { id });

@@ -1,0 +1,34 @@
+import type { Connection, SortValue } from '../shared/graphql/connection';
+import type { Contract, KnowledgeArticle, Library, Ticket } from './entities';
+import type { AuditEntry } from '../shared/audit';
+
+/**
+ * What the kit's resolvers hand on for each GraphQL type (codegen.ts `mappers`): the generated
+ * `Resolvers` type checks every resolver's parent and result against these.
+ */
+
+/** A POI as its own subgraph knows it: just its key. */
+export interface PoiRef {
+  code: string;
+}
+
+/** A namespace object whose fields each resolve on their own (`stats`, the mutation namespace). */
+export type Namespace = Record<string, never>;
+
+/** A page of a list: parts that load only when asked for (shared/graphql/connection.ts). */
+export type LibraryPage = Connection<Library>;
+export type ContractPage = Connection<Contract>;
+export type TicketPage = Connection<Ticket>;
+export type KnowledgeArticlePage = Connection<RankedArticle>;
+export type AuditEntryPage = Connection<AuditEntry>;
+
+/** A knowledge article, with its search rank when it came from a search. */
+export type RankedArticle = KnowledgeArticle & { sortValue?: SortValue };
+
+/** An audit change as served: which type's field it is about, and its values as JSON. */
+export interface AuditedChange {
+  type: string;
+  field: string;
+  from: string | null;
+  to: string | null;
+}
