@@ -126,9 +126,9 @@ export const MAX_REPORTED_CHANGES = 1000;
 /** Keys per `IN (…)` when looking existing rows up. */
 const CHUNK_ROWS = 500;
 /** Rows checked between two turns of the event loop (other requests run in between). */
-const CHECK_BATCH = 1000;
+const CHECK_BATCH = 500;
 /** Changed rows per write transaction; each batch is committed on its own. */
-const WRITE_BATCH = 1000;
+const WRITE_BATCH = 500;
 /** Lets other requests run: every CHECK_BATCH rows checked, every lookup and every batch written. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
