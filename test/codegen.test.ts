@@ -1,9 +1,12 @@
+import fs from 'node:fs';
 import { buildASTSchema, GraphQLEnumType, GraphQLScalarType, parse } from 'graphql';
 import { AUDIT_ENTITIES, CONTRACT_SERVICES, CONTRACT_STATUSES, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from '../poi-kit/entities';
-import { instantiateResolvers, POI_TEMPLATE_SDL } from '../poi-kit/schema';
+import { instantiateResolvers, POI_TEMPLATE_SDL, poiSubgraphSdl } from '../poi-kit/schema';
 import { poiByCode, PROVINCES } from '../shared/registry';
 import { EVALUATION_STATUSES, WORK_AGENDA_STATUSES, WORK_AGENDA_THEMES } from '../subgraphs/collaboration/src/entities';
 import { collaborationSdl } from '../subgraphs/collaboration/src/schema';
+import { IBL_AUDIT_ENTITIES, LOAN_STATUSES, RUN_STATUSES } from '../subgraphs/bisc/entities';
+import { ENSEMBLE_TYPES, MUSIDESK_AUDIT_ENTITIES } from '../subgraphs/rijnbrink/musidesk/entities';
 
 /** The values of one enum of an SDL, in the schema's order. */
 function enumValues(sdl: string, name: string): string[] {
@@ -14,11 +17,15 @@ function enumValues(sdl: string, name: string): string[] {
 }
 
 const collaboration = collaborationSdl([poiByCode('CUBISS')]);
+/** A POI's subgraph SDL: the kit's plus its folder's own schema.graphql. */
+const poiSdl = (code: string) => poiSubgraphSdl(poiByCode(code), fs.readFileSync(`subgraphs/${code.toLowerCase()}/schema.graphql`, 'utf8'));
+const bisc = poiSdl('BISC');
+const rijnbrink = poiSdl('RIJNBRINK');
 
 describe('one source of truth: the TypeScript value lists equal the schema enums', () => {
-  // The kit and the collaboration keep their value lists as constants (validation, seeds and
-  // statistics loop over them); the types the resolvers see are generated from the schema. So each
-  // list must hold exactly the schema's values, in its order.
+  // The kit, the collaboration and the POIs' own extensions keep their value lists as constants
+  // (validation, seeds and statistics loop over them); the types the resolvers see are generated
+  // from the schema. So each list must hold exactly the schema's values, in its order.
   it.each([
     ['ContractStatus', CONTRACT_STATUSES, POI_TEMPLATE_SDL],
     ['ContractService', CONTRACT_SERVICES, POI_TEMPLATE_SDL],
@@ -30,6 +37,11 @@ describe('one source of truth: the TypeScript value lists equal the schema enums
     ['WorkAgendaTheme', WORK_AGENDA_THEMES, collaboration],
     ['WorkAgendaStatus', WORK_AGENDA_STATUSES, collaboration],
     ['EvaluationStatus', EVALUATION_STATUSES, collaboration],
+    ['BiscTransportRunStatus', RUN_STATUSES, bisc],
+    ['BiscInterlibraryLoanStatus', LOAN_STATUSES, bisc],
+    ['BiscAuditEntity', IBL_AUDIT_ENTITIES, bisc],
+    ['RijnbrinkEnsembleType', ENSEMBLE_TYPES, rijnbrink],
+    ['RijnbrinkMusideskAuditEntity', MUSIDESK_AUDIT_ENTITIES, rijnbrink],
   ])('%s', (name, constants, sdl) => {
     expect([...constants]).toEqual(enumValues(sdl, name));
   });

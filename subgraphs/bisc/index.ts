@@ -7,14 +7,14 @@ import { IBL_ENTITIES } from './entities';
 import { loadersPerRequest } from './loaders';
 import { BISC_MIGRATIONS } from './migrations';
 import { IblRepository } from './repository';
-import { createIblResolvers, IblOwn } from './resolvers';
+import { iblResolvers, IblOwn } from './resolvers';
 import { seedIbl } from './seed';
 import { IblWrites } from './writes';
 
 const poi = poiByCode('BISC');
 
 export default definePoiSubgraph(poi, __dirname, {
-  resolvers: createIblResolvers(poi),
+  resolvers: iblResolvers,
   entities: IBL_ENTITIES,
   migrations: BISC_MIGRATIONS,
   seed: seedIbl,

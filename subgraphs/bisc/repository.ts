@@ -6,29 +6,12 @@ import {
   InterlibraryLoan,
   InterlibraryLoanEntity,
   LOAN_STATUSES,
-  LoanStatus,
-  RunStatus,
   TransportRun,
   TransportRunEntity,
   TransportStop,
   TransportStopEntity,
 } from './entities';
-
-export interface LoanFilter {
-  status?: LoanStatus[] | null;
-  /** Loans to or from a branch of this library. */
-  libraryId?: string | null;
-  requestedAfter?: Date | null;
-  requestedBefore?: Date | null;
-}
-
-export interface RunFilter {
-  /** Runs on or after this day. */
-  from?: string | null;
-  /** Runs on or before this day. */
-  until?: string | null;
-  status?: RunStatus[] | null;
-}
+import type { BiscInterlibraryLoanFilter, BiscTransportRunFilter } from './generated/resolvers';
 
 export const RUN_ORDER: SortOrder = { key: 'bisc-run.RUN_ON.ASC', sql: 'run.run_on', direction: 'ASC' };
 export const LOAN_ORDER: SortOrder = { key: 'bisc-loan.REQUESTED_AT.DESC', sql: 'loan.requested_at', direction: 'DESC' };
@@ -45,7 +28,7 @@ export class IblRepository {
     this.mysql = dataSource.options.type === 'mysql';
   }
 
-  private runQuery(filter: RunFilter) {
+  private runQuery(filter: BiscTransportRunFilter) {
     const qb = this.dataSource.getRepository(TransportRunEntity).createQueryBuilder('run');
     if (filter.from) qb.andWhere('run.run_on >= :from', { from: filter.from });
     if (filter.until) qb.andWhere('run.run_on <= :until', { until: filter.until });
@@ -53,15 +36,15 @@ export class IblRepository {
     return qb;
   }
 
-  pageRuns(filter: RunFilter, page: PageRequest): Promise<Sorted<TransportRun>[]> {
+  pageRuns(filter: BiscTransportRunFilter, page: PageRequest): Promise<Sorted<TransportRun>[]> {
     return withSortValues(applyKeyset(this.runQuery(filter), 'run', RUN_ORDER, page).limit(page.first + 1), 'run', RUN_ORDER.sql);
   }
 
-  countRuns(filter: RunFilter): Promise<number> {
+  countRuns(filter: BiscTransportRunFilter): Promise<number> {
     return this.runQuery(filter).getCount();
   }
 
-  private loanQuery(filter: LoanFilter) {
+  private loanQuery(filter: BiscInterlibraryLoanFilter) {
     const qb = this.dataSource.getRepository(InterlibraryLoanEntity).createQueryBuilder('loan');
     if (filter.status?.length) qb.andWhere('loan.status IN (:...statuses)', { statuses: distinct(filter.status) });
     if (filter.libraryId) {
@@ -73,11 +56,11 @@ export class IblRepository {
     return qb;
   }
 
-  pageLoans(filter: LoanFilter, page: PageRequest): Promise<Sorted<InterlibraryLoan>[]> {
+  pageLoans(filter: BiscInterlibraryLoanFilter, page: PageRequest): Promise<Sorted<InterlibraryLoan>[]> {
     return withSortValues(applyKeyset(this.loanQuery(filter), 'loan', LOAN_ORDER, page).limit(page.first + 1), 'loan', LOAN_ORDER.sql);
   }
 
-  countLoans(filter: LoanFilter): Promise<number> {
+  countLoans(filter: BiscInterlibraryLoanFilter): Promise<number> {
     return this.loanQuery(filter).getCount();
   }
 

@@ -6,25 +6,7 @@ import type { Poi } from '../../shared/registry';
 import { Checks, invalidInput } from '../../shared/validation';
 import { Actor, audit, diff, updateVersioned } from '../../shared/versioned-writes';
 import { InterlibraryLoan, InterlibraryLoanEntity, TransportRun, TransportRunEntity, TransportStopEntity } from './entities';
-
-export interface LoanInput {
-  itemTitle: string;
-  lendingBranchId: string;
-  requestingBranchId: string;
-  dueOn: string;
-}
-
-export interface RunInput {
-  runOn: string;
-  route: string;
-  stops: { branchId: string; plannedAt: Date }[];
-}
-
-export interface DeliveryInput {
-  runId: string;
-  deliveredAt: Date;
-  expectedVersion: number;
-}
+import type { BiscDeliveryInput, BiscInterlibraryLoanInput, BiscTransportRunInput } from './generated/resolvers';
 
 /** Most stops on one run. */
 export const MAX_STOPS = 40;
@@ -56,7 +38,7 @@ export class IblWrites {
   }
 
   /** A new loan request: an item of one branch wanted at another, by a day. */
-  async requestLoan(input: LoanInput, actor: Actor): Promise<InterlibraryLoan> {
+  async requestLoan(input: BiscInterlibraryLoanInput, actor: Actor): Promise<InterlibraryLoan> {
     const checks = new Checks();
     checks.text('itemTitle', input.itemTitle, 300);
     checks.date('dueOn', input.dueOn);
@@ -85,7 +67,7 @@ export class IblWrites {
   }
 
   /** A new PLANNED run on a day, with its stops in the order given. */
-  async planRun(input: RunInput, actor: Actor): Promise<TransportRun> {
+  async planRun(input: BiscTransportRunInput, actor: Actor): Promise<TransportRun> {
     const checks = new Checks();
     checks.date('runOn', input.runOn);
     checks.text('route', input.route, 100);
@@ -111,7 +93,7 @@ export class IblWrites {
   }
 
   /** A loan delivered at its requesting branch by a run that stops there. */
-  async recordDelivery(id: string, input: DeliveryInput, actor: Actor): Promise<InterlibraryLoan> {
+  async recordDelivery(id: string, input: BiscDeliveryInput, actor: Actor): Promise<InterlibraryLoan> {
     return writeTransaction(this.dataSource, async (manager) => {
       const loan = ID.test(id) ? await manager.findOneBy(InterlibraryLoanEntity, { id: Number(id) }) : null;
       if (!loan) throw notFound('Interlibrary loan', id);

@@ -2,22 +2,8 @@ import { DataSource, In } from 'typeorm';
 import type { PageRequest, Sorted, SortOrder } from '../../../shared/graphql/connection';
 import { applyKeyset, containsPattern, withSortValues } from '../../../poi-kit/repository';
 import type { KeyCount } from '../../../poi-kit/repository';
-import { ENSEMBLE_TYPES, EnsembleType, SheetMusic, SheetMusicEntity, SheetMusicLoan, SheetMusicLoanEntity } from './entities';
-
-export interface SheetMusicFilter {
-  ensembleType?: EnsembleType[] | null;
-  instrumentation?: string | null;
-  search?: string | null;
-  available?: boolean | null;
-}
-
-export interface LoanFilter {
-  ensembleType?: EnsembleType[] | null;
-  open?: boolean | null;
-  /** Open and due before `today`. */
-  overdue?: boolean | null;
-  sheetMusicId?: string | null;
-}
+import { ENSEMBLE_TYPES, SheetMusic, SheetMusicEntity, SheetMusicLoan, SheetMusicLoanEntity } from './entities';
+import type { RijnbrinkSheetMusicFilter, RijnbrinkSheetMusicLoanFilter } from '../generated/resolvers';
 
 export interface MusideskSummary {
   sheetMusicCount: number;
@@ -42,7 +28,7 @@ const OPEN_SETS = 'SELECT COALESCE(SUM(lent.sets), 0) FROM rijnbrink_sheet_music
 export class MusideskRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  private sheetMusicQuery(filter: SheetMusicFilter) {
+  private sheetMusicQuery(filter: RijnbrinkSheetMusicFilter) {
     const qb = this.dataSource.getRepository(SheetMusicEntity).createQueryBuilder('music');
     if (filter.ensembleType?.length) qb.andWhere('music.ensemble_type IN (:...types)', { types: [...new Set(filter.ensembleType)] });
     if ((filter.instrumentation && impossible(filter.instrumentation)) || (filter.search && impossible(filter.search))) qb.andWhere('1 = 0');
@@ -56,12 +42,12 @@ export class MusideskRepository {
     return qb;
   }
 
-  pageSheetMusic(filter: SheetMusicFilter, page: PageRequest): Promise<Sorted<SheetMusic>[]> {
+  pageSheetMusic(filter: RijnbrinkSheetMusicFilter, page: PageRequest): Promise<Sorted<SheetMusic>[]> {
     const sort = MUSIDESK_ORDERS.sheetMusic;
     return withSortValues(applyKeyset(this.sheetMusicQuery(filter), 'music', sort, page).limit(page.first + 1), 'music', sort.sql);
   }
 
-  countSheetMusic(filter: SheetMusicFilter): Promise<number> {
+  countSheetMusic(filter: RijnbrinkSheetMusicFilter): Promise<number> {
     return this.sheetMusicQuery(filter).getCount();
   }
 
@@ -81,7 +67,7 @@ export class MusideskRepository {
       .getMany();
   }
 
-  private loanQuery(filter: LoanFilter, today: string) {
+  private loanQuery(filter: RijnbrinkSheetMusicLoanFilter, today: string) {
     const qb = this.dataSource.getRepository(SheetMusicLoanEntity).createQueryBuilder('loan');
     if (filter.ensembleType?.length) qb.andWhere('loan.ensemble_type IN (:...types)', { types: [...new Set(filter.ensembleType)] });
     if (filter.open !== undefined && filter.open !== null) qb.andWhere(`loan.returned_on IS ${filter.open ? '' : 'NOT '}NULL`);
@@ -92,12 +78,12 @@ export class MusideskRepository {
     return qb;
   }
 
-  pageLoans(filter: LoanFilter, today: string, page: PageRequest): Promise<Sorted<SheetMusicLoan>[]> {
+  pageLoans(filter: RijnbrinkSheetMusicLoanFilter, today: string, page: PageRequest): Promise<Sorted<SheetMusicLoan>[]> {
     const sort = MUSIDESK_ORDERS.loans;
     return withSortValues(applyKeyset(this.loanQuery(filter, today), 'loan', sort, page).limit(page.first + 1), 'loan', sort.sql);
   }
 
-  countLoans(filter: LoanFilter, today: string): Promise<number> {
+  countLoans(filter: RijnbrinkSheetMusicLoanFilter, today: string): Promise<number> {
     return this.loanQuery(filter, today).getCount();
   }
 

@@ -1,18 +1,19 @@
-import type { PageArgs } from '../../../shared/graphql/connection';
-import type { AuditEntry } from '../../../shared/audit';
 import { loaderById, loaderOfGroups, once } from '../../../shared/loaders';
 import { mutationActor } from '../../../shared/versioned-writes';
 import { auditedChanges, type PoiContext } from '../../../poi-kit/resolvers';
 import { sortOrder } from '../../../poi-kit/repository';
-import { MUSIDESK_AUDIT_ENTITIES, type SheetMusic, type SheetMusicLoan } from './entities';
-import { LoanFilter, MUSIDESK_ORDERS, MusideskRepository, MusideskSummary, SheetMusicFilter } from './repository';
-import { LendInput, MusideskWrites, ReturnInput } from './writes';
+import type { Resolvers, RijnbrinkMusideskStatsResolvers } from '../generated/resolvers';
+import { MUSIDESK_AUDIT_ENTITIES } from './entities';
+import { MUSIDESK_ORDERS, MusideskRepository, MusideskSummary } from './repository';
+import { MusideskWrites } from './writes';
 
 /** What Musidesk's resolvers get as `context.own` (made once, see PoiExtension.context). */
 export interface MusideskServices {
   repository: MusideskRepository;
   writes: MusideskWrites;
 }
+
+type Context = PoiContext & { own: MusideskServices };
 
 /** Per-request loaders: every relation batched, nothing shared between requests. */
 function createLoaders(repository: MusideskRepository, today: string) {
@@ -32,31 +33,34 @@ interface Musidesk {
 
 /** One request's Musidesk, made on first use; keyed by the request's context object. */
 const perRequest = new WeakMap<object, Musidesk>();
-function musidesk(ctx: PoiContext): Musidesk {
+function musidesk(ctx: Context): Musidesk {
   let found = perRequest.get(ctx);
   if (!found) {
-    const services = ctx.own as MusideskServices;
+    const services = ctx.own;
     const today = new Date().toISOString().slice(0, 10);
     perRequest.set(ctx, (found = { services, loaders: createLoaders(services.repository, today), today }));
   }
   return found;
 }
 
-const summary = (field: keyof MusideskSummary) => (_: unknown, __: unknown, ctx: PoiContext) =>
-  musidesk(ctx).loaders.summary().then((figures) => figures[field]);
+/** The resolver of one of the summary's figures (each an Int, as setCount). */
+const summary =
+  (field: keyof MusideskSummary): RijnbrinkMusideskStatsResolvers<Context>['setCount'] =>
+  (_, __, ctx) =>
+    musidesk(ctx).loaders.summary().then((figures) => figures[field]);
 
 /** Thin resolvers of what subgraphs/rijnbrink/schema.graphql adds: unpack arguments, call the repository, a loader or the writes. */
-export const musideskResolvers = {
+export const musideskResolvers: Resolvers<Context> = {
   RijnbrinkPoi: {
     musidesk: () => ({}),
   },
   RijnbrinkMusidesk: {
-    sheetMusic: (_: unknown, args: PageArgs & { filter?: SheetMusicFilter | null }, ctx: PoiContext) => {
+    sheetMusic: (_, args, ctx) => {
       const filter = args.filter ?? {};
       const { repository } = musidesk(ctx).services;
       return ctx.cursors.connection(args, { list: 'musidesk/sheetMusic', sort: MUSIDESK_ORDERS.sheetMusic, filter }, (page) => repository.pageSheetMusic(filter, page), () => repository.countSheetMusic(filter));
     },
-    loans: (_: unknown, args: PageArgs & { filter?: LoanFilter | null }, ctx: PoiContext) => {
+    loans: (_, args, ctx) => {
       const filter = args.filter ?? {};
       const { services, today } = musidesk(ctx);
       // The day is part of the list: an overdue filter's cursor from yesterday is not one of today's list.
@@ -69,7 +73,7 @@ export const musideskResolvers = {
     },
     stats: () => ({}),
     // Musidesk's entries of the POI's audit trail, through the kit's audit queries.
-    audit: (_: unknown, args: PageArgs, ctx: PoiContext) => {
+    audit: (_, args, ctx) => {
       const sort = sortOrder('audit', 'ID', 'DESC');
       return ctx.cursors.connection(
         args,
@@ -80,13 +84,18 @@ export const musideskResolvers = {
     },
   },
   RijnbrinkSheetMusic: {
-    openLoans: (music: SheetMusic, _: unknown, ctx: PoiContext) => musidesk(ctx).loaders.openLoans.load(music.id),
-    setsAvailable: async (music: SheetMusic, _: unknown, ctx: PoiContext) =>
+    openLoans: (music, _, ctx) => musidesk(ctx).loaders.openLoans.load(music.id),
+    setsAvailable: async (music, _, ctx) =>
       music.sets - (await musidesk(ctx).loaders.openLoans.load(music.id)).reduce((sum, loan) => sum + loan.sets, 0),
   },
   RijnbrinkSheetMusicLoan: {
-    sheetMusic: (loan: SheetMusicLoan, _: unknown, ctx: PoiContext) => musidesk(ctx).loaders.sheetMusicById.load(loan.sheetMusicId),
-    overdue: (loan: SheetMusicLoan, _: unknown, ctx: PoiContext) => loan.returnedOn === null && loan.dueOn < musidesk(ctx).today,
+    // Never missing: a title's loans go with it (ON DELETE CASCADE); the kit's libraryOf likewise.
+    sheetMusic: async (loan, _, ctx) => {
+      const music = await musidesk(ctx).loaders.sheetMusicById.load(loan.sheetMusicId);
+      if (!music) throw new Error(`sheet music ${loan.sheetMusicId} is missing`);
+      return music;
+    },
+    overdue: (loan, _, ctx) => loan.returnedOn === null && loan.dueOn < musidesk(ctx).today,
   },
   RijnbrinkMusideskStats: {
     sheetMusicCount: summary('sheetMusicCount'),
@@ -94,19 +103,19 @@ export const musideskResolvers = {
     setsOnLoan: summary('setsOnLoan'),
     openLoanCount: summary('openLoanCount'),
     overdueLoanCount: summary('overdueLoanCount'),
-    loansByEnsembleType: (_: unknown, __: unknown, ctx: PoiContext) => musidesk(ctx).loaders.byEnsembleType().then((counts) => counts.all),
-    openLoansByEnsembleType: (_: unknown, __: unknown, ctx: PoiContext) => musidesk(ctx).loaders.byEnsembleType().then((counts) => counts.open),
+    loansByEnsembleType: (_, __, ctx) => musidesk(ctx).loaders.byEnsembleType().then((counts) => counts.all),
+    openLoansByEnsembleType: (_, __, ctx) => musidesk(ctx).loaders.byEnsembleType().then((counts) => counts.open),
   },
   RijnbrinkMusideskAuditEntry: {
     // Served as the kit's audit entries are: a loan's field changes follow that field's own scope rule.
-    changes: (entry: AuditEntry) => auditedChanges(entry, 'RijnbrinkSheetMusicLoan'),
+    changes: (entry) => auditedChanges(entry, 'RijnbrinkSheetMusicLoan'),
   },
   RijnbrinkPoiMutations: {
-    lendSheetMusic: (_: unknown, { input }: { input: LendInput }, ctx: PoiContext) => {
+    lendSheetMusic: (_, { input }, ctx) => {
       const { services, today } = musidesk(ctx);
       return services.writes.lend(input, mutationActor(ctx.identity), today);
     },
-    returnSheetMusic: (_: unknown, { id, input }: { id: string; input: ReturnInput }, ctx: PoiContext) => {
+    returnSheetMusic: (_, { id, input }, ctx) => {
       const { services, today } = musidesk(ctx);
       return services.writes.return(id, input, mutationActor(ctx.identity), today);
     },

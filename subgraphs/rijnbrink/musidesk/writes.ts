@@ -3,27 +3,13 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { writeTransaction } from '../../../shared/idempotency';
 import { Checks, invalidInput } from '../../../shared/validation';
 import { Actor, audit, diff, updateVersioned } from '../../../shared/versioned-writes';
-import { ENSEMBLE_TYPES, EnsembleType, SheetMusicEntity, SheetMusicLoan, SheetMusicLoanEntity } from './entities';
+import { ENSEMBLE_TYPES, SheetMusicEntity, SheetMusicLoan, SheetMusicLoanEntity } from './entities';
+import type { RijnbrinkLendSheetMusicInput, RijnbrinkReturnSheetMusicInput } from '../generated/resolvers';
 
 /** What the audit trail calls a loan (`RijnbrinkMusideskAuditEntity`). */
 const LOAN = 'SHEET_MUSIC_LOAN';
 /** The most sets one loan may take. */
 export const MAX_SETS_PER_LOAN = 50;
-
-export interface LendInput {
-  sheetMusicId: string;
-  ensembleName: string;
-  ensembleType: EnsembleType;
-  place: string;
-  sets: number;
-  lentOn?: string | null;
-  dueOn: string;
-}
-
-export interface ReturnInput {
-  returnedOn: string;
-  expectedVersion: number;
-}
 
 const wholeId = (id: string) => (/^\d{1,9}$/.test(id) ? Number(id) : null);
 
@@ -36,7 +22,7 @@ export class MusideskWrites {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Lends sets of one title to an ensemble, if that many sets are in (not out on other loans). */
-  async lend(input: LendInput, actor: Actor, today: string): Promise<SheetMusicLoan> {
+  async lend(input: RijnbrinkLendSheetMusicInput, actor: Actor, today: string): Promise<SheetMusicLoan> {
     const lentOn = input.lentOn ?? today;
     const checks = new Checks();
     if (wholeId(input.sheetMusicId) === null) checks.fail('sheetMusicId', 'is not a title of the Musidesk collection');
@@ -86,7 +72,7 @@ export class MusideskWrites {
   }
 
   /** Records the return of a loan's sets; refuses a loan changed since it was read (CONFLICT). */
-  async return(id: string, input: ReturnInput, actor: Actor, today: string): Promise<SheetMusicLoan> {
+  async return(id: string, input: RijnbrinkReturnSheetMusicInput, actor: Actor, today: string): Promise<SheetMusicLoan> {
     const checks = new Checks();
     checks.date('returnedOn', input.returnedOn);
     if (input.returnedOn > today) checks.fail('returnedOn', `must not be after today (${today})`);
