@@ -128,7 +128,7 @@ const CHUNK_ROWS = 500;
 /** Rows checked between two turns of the event loop (other requests run in between). */
 const CHECK_BATCH = 500;
 /** Changed rows per write transaction; each batch is committed on its own. */
-const WRITE_BATCH = 500;
+export const WRITE_BATCH = 500;
 /** Lets other requests run: every CHECK_BATCH rows checked, every lookup and every batch written. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 

@@ -30,10 +30,12 @@ export function requestDeadline(maxMs: number): express.RequestHandler {
     }
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), deadline - now);
-    // After the answer, or when the caller hangs up first (the gateway aborting its fetch).
+    // When the caller hangs up first (the gateway aborting its fetch). After a full answer nothing
+    // waits for work still under way (e.g. a load a failed sibling left behind): it may finish,
+    // rather than fail later where nobody handles the failure.
     res.once('close', () => {
       clearTimeout(timer);
-      controller.abort();
+      if (!res.writableFinished) controller.abort();
     });
     (res.locals.requestScope as RequestScope).signal = controller.signal;
     next();

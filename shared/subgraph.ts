@@ -1,5 +1,5 @@
 import { maybeCacheControlFromInfo } from '@apollo/cache-control-types';
-import { parse } from 'graphql';
+import { GraphQLError, isInterfaceType, isObjectType, parse } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { BaseContext } from '@apollo/server';
@@ -74,9 +74,27 @@ function allowEntityCaching(schema: ReturnType<typeof buildSubgraphSchema>): voi
   if (!field?.resolve) return;
   const resolve = field.resolve;
   field.resolve = (source, args, context, info) => {
+    checkRepresentations(schema, args.representations);
     maybeCacheControlFromInfo(info)?.setCacheHint({ maxAge: ENTITIES_MAX_AGE });
     return resolve(source, args, context, info);
   };
+}
+
+/**
+ * Every representation must name an entity type of this subgraph, checked before any is
+ * loaded: @apollo/subgraph would throw at the first bad one after starting loads for the ones
+ * before it, which then run on with nobody waiting for them.
+ */
+function checkRepresentations(schema: ReturnType<typeof buildSubgraphSchema>, representations: unknown): void {
+  for (const [index, representation] of (Array.isArray(representations) ? representations : []).entries()) {
+    const typename = (representation as { __typename?: unknown } | null)?.__typename;
+    const type = typeof typename === 'string' ? schema.getType(typename) : undefined;
+    if (!isObjectType(type) && !isInterfaceType(type)) {
+      throw new GraphQLError(`representations[${index}]: __typename ${JSON.stringify(typename)} is not an entity type of this subgraph`, {
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+    }
+  }
 }
 
 /** Serves a subgraph over its opened database; stopping it drains requests, then closes the pool. */

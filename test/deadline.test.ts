@@ -6,7 +6,10 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EntitySubscriberInterface } from 'typeorm';
+import { EventEmitter } from 'node:events';
 import { createIdentitySigner } from '../shared/auth/internal-token';
+import { requestDeadline } from '../shared/deadline';
+import type { RequestScope } from '../shared/request-id';
 import { ALL_SCOPES } from './helpers/auth';
 import { startStack, Stack } from './helpers/stack';
 
@@ -133,5 +136,37 @@ describe('a subgraph stops working when the gateway gives up', () => {
     const response = await stack.query('{ cubiss { libraries(first: 3) { nodes { name branches { name } } } } }');
     expect(response.errors).toBeUndefined();
     expect(response.data.cubiss.libraries.nodes).toHaveLength(3);
+  });
+});
+
+describe('an _entities request with a bad representation leaves no work behind', () => {
+  it('is refused whole (BAD_USER_INPUT naming the type) before any entity is loaded', async () => {
+    const collaboration = stack.subgraphs.get('collaboration')!;
+    const sign = await createIdentitySigner(stack.config.security.gatewaySigningKey!);
+    const token = await sign({ subject: 'deadline-test', name: 'deadline-test', scopes: ALL_SCOPES, anonymous: false }, 'collaboration');
+    const before = stack.statementCounts().collaboration;
+    const query = '{ _entities(representations: [{ __typename: "WorkAgendaItem", id: "WA-2024-01" }, { __typename: "NoSuchType" }]) { ... on WorkAgendaItem { id } } }';
+    const response = await fetch(collaboration.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query }),
+    });
+    const body = (await response.json()) as { errors?: { message: string; extensions?: { code?: string } }[] };
+    await sleep(100);
+    expect(body.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([['BAD_USER_INPUT', expect.stringMatching(/NoSuchType/)]]);
+    // No load was started for the good representation: nothing is left running after the answer.
+    expect(stack.statementCounts().collaboration).toBe(before);
+  });
+
+  it('a request answered in full is not cut off afterwards; a caller hanging up first is', () => {
+    const signalAfterClose = (answered: boolean) => {
+      const res = Object.assign(new EventEmitter(), { locals: { requestScope: {} as RequestScope }, writableFinished: answered });
+      requestDeadline(60_000)({ headers: {} } as never, res as never, () => {});
+      res.emit('close');
+      return res.locals.requestScope.signal!.aborted;
+    };
+    // Work still under way after a full answer (nobody waits for it) may finish instead of failing.
+    expect(signalAfterClose(true)).toBe(false);
+    expect(signalAfterClose(false)).toBe(true);
   });
 });
