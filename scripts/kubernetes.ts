@@ -12,6 +12,12 @@ import { COLLABORATION_SUBGRAPH } from '../shared/config';
 import type { DeployedSubgraph } from './deployment';
 
 export const KUBERNETES_DIR = 'deploy/kubernetes';
+/** The files `npm run compose` writes whole, relative to the project root. */
+export const KUBERNETES_GENERATED = {
+  subgraphs: `${KUBERNETES_DIR}/base/subgraphs.yaml`,
+  urls: `${KUBERNETES_DIR}/base/subgraph-urls.env`,
+  databases: `${KUBERNETES_DIR}/overlays/local/databases.yaml`,
+};
 /** The Secret every overlay generates from its secrets.env; containers pick single keys from it. */
 export const SECRET = 'federation-secrets';
 /** Seconds a pod gets after SIGTERM: the endpoints' removal (preStop), the 10 s drain, closing the pool. */
@@ -182,15 +188,15 @@ export function renderKubernetes(subgraphs: readonly DeployedSubgraph[]): { file
   const collaborationUrl = subgraphUrl(collaboration);
   return [
     {
-      file: `${KUBERNETES_DIR}/base/subgraphs.yaml`,
+      file: KUBERNETES_GENERATED.subgraphs,
       text: HEADER('a Deployment, Service and NetworkPolicy per subgraph') + documents(subgraphs.flatMap((s) => subgraphResources(s, collaborationUrl))),
     },
     {
-      file: `${KUBERNETES_DIR}/base/subgraph-urls.env`,
+      file: KUBERNETES_GENERATED.urls,
       text: HEADER("the gateway's URL of each subgraph's Service") + subgraphs.map((s) => `${s.name.toUpperCase()}_URL=${subgraphUrl(s)}\n`).join(''),
     },
     {
-      file: `${KUBERNETES_DIR}/overlays/local/databases.yaml`,
+      file: KUBERNETES_GENERATED.databases,
       text: HEADER('a MySQL StatefulSet, Service and NetworkPolicy per subgraph') + documents(subgraphs.flatMap(databaseResources)),
     },
   ];
