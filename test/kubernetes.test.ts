@@ -27,9 +27,11 @@ const DRAIN_SECONDS = (() => {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [key: string]: any };
 
+/** `kubectl`, or the one KUBECTL names (to try another version). */
+const KUBECTL = process.env.KUBECTL || 'kubectl';
 const kubectl = (() => {
   try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+    execFileSync(KUBECTL, ['version', '--client'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
@@ -46,7 +48,8 @@ function render(overlay: 'local' | 'production'): K8sObject[] {
   try {
     fs.cpSync(path.join(ROOT, KUBERNETES_DIR), copy, { recursive: true });
     fs.writeFileSync(path.join(copy, 'overlays', overlay, 'secrets.env'), secretsEnv(overlay, deployedSubgraphs(POIS), PRODUCTION_URLS));
-    const text = execFileSync('kubectl', ['kustomize', path.join(copy, 'overlays', overlay)], { encoding: 'utf8', timeout: 60_000 });
+    // stderr: kustomize 5 warns that the fields kubectl 1.20's kustomize 2 needs are deprecated.
+    const text = execFileSync(KUBECTL, ['kustomize', path.join(copy, 'overlays', overlay)], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
     return YAML.parseAllDocuments(text).map((doc) => doc.toJS() as K8sObject);
   } finally {
     fs.rmSync(copy, { recursive: true, force: true });
