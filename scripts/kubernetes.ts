@@ -77,6 +77,8 @@ function subgraphResources({ name, port }: DeployedSubgraph, collaborationUrl: s
                 { name: `${NAME}_PORT`, value: String(port) },
                 secretEnv('GATEWAY_PUBLIC_KEY'),
                 secretEnv('CURSOR_SECRET'),
+                // /metrics and /ready's details; the gateway's /ready asks for them with the same token.
+                secretEnv('OPERATIONS_TOKEN'),
                 { name: 'COLLABORATION_URL', value: collaborationUrl },
                 secretEnv(databaseUrlKey(name)),
               ],

@@ -276,7 +276,9 @@ describeWithKubectl.each(['local', 'production'] as const)('kubectl kustomize ov
     const env = environment(objects, container);
     expect(config.security.gatewayPublicKey).toMatch(/^-----BEGIN PUBLIC KEY-----\n[\s\S]+\n-----END PUBLIC KEY-----\n$/);
     expect(config.security.cursorSecret).toMatch(/^\S{32,}$/);
-    expect([env.GATEWAY_SIGNING_KEY, env.AUTH_JWT_SECRET, env.OPERATIONS_TOKEN]).toEqual([undefined, undefined, undefined]);
+    expect([env.GATEWAY_SIGNING_KEY, env.AUTH_JWT_SECRET]).toEqual([undefined, undefined]);
+    // The gateway asks for /ready's details with its own token: the same one.
+    expect(config.operations.token).toBe(configOf(objects, 'gateway').operations.token);
     expect(Object.keys(env).filter((k) => k.endsWith('_DATABASE_URL'))).toEqual([`${subgraph.toUpperCase()}_DATABASE_URL`]);
     const collaboration = new URL(env.COLLABORATION_URL);
     expect(servicePort(objects, collaboration.hostname).port).toBe(Number(collaboration.port));
