@@ -1,6 +1,7 @@
 // `npm run compose`: composes every subgraph's SDL into supergraph.graphql (the gateway's contract)
-// and rewrites the generated parts of docker-compose.yml from the registry (scripts/deployment.ts).
-// `npm run compose -- --check` only verifies that both committed files match what it would write.
+// and rewrites the generated parts of docker-compose.yml (scripts/deployment.ts) and the generated
+// files of deploy/kubernetes/ (scripts/kubernetes.ts) from the registry.
+// `npm run compose -- --check` only verifies that the committed files match what it would write.
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, PROJECT_ROOT } from '../shared/config';
@@ -8,6 +9,7 @@ import { runMain } from '../shared/lifecycle';
 import { POIS } from '../shared/registry';
 import { composeConfiguredSupergraph, SUBGRAPHS } from '../subgraphs/catalog';
 import { deployedSubgraphs, renderDeployment } from './deployment';
+import { renderKubernetes } from './kubernetes';
 
 runMain(async () => {
   const config = loadConfig();
@@ -23,14 +25,15 @@ runMain(async () => {
   const outputs = [
     { file: supergraphPath, text: supergraphSdl },
     { file: deploymentPath, text: renderDeployment(deployment, deployedSubgraphs(POIS)) },
+    ...renderKubernetes(deployedSubgraphs(POIS)).map(({ file, text }) => ({ file: path.join(PROJECT_ROOT, file), text })),
   ];
   const names = SUBGRAPHS.map((s) => s.name).join(', ');
   if (process.argv.includes('--check')) {
     const stale = outputs.filter(({ file, text }) => !fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text).map(({ file }) => path.relative(PROJECT_ROOT, file));
     if (stale.length > 0) throw new Error(`${stale.join(' and ')} ${stale.length > 1 ? 'are' : 'is'} out of date: run \`npm run compose\` and commit.`);
-    console.log(`${outputs.map(({ file }) => path.relative(PROJECT_ROOT, file)).join(' and ')} are up to date (${SUBGRAPHS.length} subgraphs: ${names}).`);
+    console.log(`${outputs.map(({ file }) => path.relative(PROJECT_ROOT, file)).join(', ')} are up to date (${SUBGRAPHS.length} subgraphs: ${names}).`);
     return;
   }
   for (const { file, text } of outputs) fs.writeFileSync(file, text);
-  console.log(`Wrote ${path.relative(PROJECT_ROOT, supergraphPath)} and the generated parts of docker-compose.yml from ${SUBGRAPHS.length} subgraphs: ${names}.`);
+  console.log(`Wrote ${path.relative(PROJECT_ROOT, supergraphPath)} and the generated parts of docker-compose.yml and deploy/kubernetes/ from ${SUBGRAPHS.length} subgraphs: ${names}.`);
 });

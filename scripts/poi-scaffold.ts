@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { PoiRegistration, PROVINCES, Province, validateRegistry } from '../shared/registry';
+import { KUBERNETES_GENERATED } from './kubernetes';
 
 export interface NewPoi {
   code: string;
@@ -102,7 +103,7 @@ export function appendToRegistry(text: string, registry: PoiRegistration[], regi
 /**
  * Adds a POI to the project rooted at `root`: its folder (from the kit) and its entry in
  * registry.json, then `npm run compose` regenerates what follows the registry (supergraph.graphql,
- * docker-compose.yml's generated parts). Any failure restores every file, so nothing is left half-made.
+ * docker-compose.yml's generated parts, deploy/kubernetes/'s generated files). Any failure restores every file, so nothing is left half-made.
  */
 export function addPoi(root: string, input: NewPoi, log: (line: string) => void = () => {}): PoiRegistration {
   const registryPath = path.join(root, 'registry.json');
@@ -137,7 +138,8 @@ export function addPoi(root: string, input: NewPoi, log: (line: string) => void 
   if (fs.existsSync(folder)) problems.push(`subgraphs/${code.toLowerCase()} already exists`);
   if (problems.length > 0) throw new ScaffoldError(problems);
 
-  const originals = new Map([registryPath, composePath, supergraphPath].map((file) => [file, fs.readFileSync(file, 'utf8')]));
+  const kubernetesPaths = Object.values(KUBERNETES_GENERATED).map((file) => path.join(root, file));
+  const originals = new Map([registryPath, composePath, supergraphPath, ...kubernetesPaths].map((file) => [file, fs.readFileSync(file, 'utf8')]));
   try {
     const registryNext = appendToRegistry(registryText, registry, registration);
     fs.mkdirSync(path.join(folder, 'data'), { recursive: true });
@@ -153,7 +155,7 @@ export function addPoi(root: string, input: NewPoi, log: (line: string) => void 
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH, HOME: process.env.HOME },
     });
-    log(`regenerated supergraph.graphql and docker-compose.yml (mysql-${code.toLowerCase()} and ${code.toLowerCase()}) with \`npm run compose\``);
+    log(`regenerated supergraph.graphql, docker-compose.yml and deploy/kubernetes/ (mysql-${code.toLowerCase()} and ${code.toLowerCase()}) with \`npm run compose\``);
     return registration;
   } catch (error) {
     for (const [file, text] of originals) fs.writeFileSync(file, text);

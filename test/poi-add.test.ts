@@ -47,6 +47,9 @@ describe('npm run poi:add', () => {
 
     const changed = changedFiles(before, snapshotFiles(project.root));
     expect(changed).toEqual([
+      'deploy/kubernetes/base/subgraph-urls.env',
+      'deploy/kubernetes/base/subgraphs.yaml',
+      'deploy/kubernetes/overlays/local/databases.yaml',
       'docker-compose.yml',
       'registry.json',
       'subgraphs/fryslan/README.md',
@@ -69,6 +72,11 @@ describe('npm run poi:add', () => {
     expect(compose.services['mysql-fryslan'].environment.MYSQL_DATABASE).toBe('poi_fryslan');
     expect(compose.services.fryslan.environment.FRYSLAN_DATABASE_URL).toContain('@mysql-fryslan:3306/poi_fryslan');
     expect(compose.services.gateway.environment.FRYSLAN_URL).toBe('http://fryslan:4006/graphql');
+    // Kubernetes too: its Deployment, Service and NetworkPolicy, its local MySQL, the gateway's URL of it.
+    const kubernetes = snapshotFiles(project.root);
+    expect(kubernetes.get('deploy/kubernetes/base/subgraph-urls.env')).toContain('FRYSLAN_URL=http://fryslan:4006/graphql\n');
+    expect(kubernetes.get('deploy/kubernetes/base/subgraphs.yaml')).toContain('- scripts/start-subgraph.ts\n            - fryslan\n');
+    expect(kubernetes.get('deploy/kubernetes/overlays/local/databases.yaml')).toContain('name: mysql-fryslan\n');
 
     expect(project.run('scripts/compose.ts', ['--check']).status).toBe(0);
     // A hand edit in a generated part of docker-compose.yml is caught, and `npm run compose` undoes it.
@@ -80,6 +88,14 @@ describe('npm run poi:add', () => {
     expect(stale.stderr).toContain('docker-compose.yml is out of date');
     expect(project.run('scripts/compose.ts', []).status).toBe(0);
     expect(fs.readFileSync(composePath, 'utf8')).toBe(generated);
+    // So is a hand edit in a generated Kubernetes file.
+    const urlsPath = path.join(project.root, 'deploy/kubernetes/base/subgraph-urls.env');
+    fs.appendFileSync(urlsPath, 'EXTRA_URL=http://elsewhere/graphql\n');
+    const staleKubernetes = project.run('scripts/compose.ts', ['--check']);
+    expect(staleKubernetes.status).toBe(1);
+    expect(staleKubernetes.stderr).toContain('deploy/kubernetes/base/subgraph-urls.env is out of date');
+    expect(project.run('scripts/compose.ts', []).status).toBe(0);
+    expect(fs.readFileSync(urlsPath, 'utf8')).not.toContain('EXTRA_URL');
 
     const response = project.run('test/helpers/query-stack.ts', [
       `{ pois { __typename code provinces libraries { totalCount nodes { province } } stats { libraryCount } }
