@@ -109,7 +109,7 @@ export async function seedCollaboration(
     }
     await manager.insert(EvaluationEntity, EVALUATIONS.map((evaluation) => ({ ...evaluation })));
     const members = STEERING_GROUP.filter((m) => registered.has(m.poiCode));
-    if (members.length > 0) await manager.insert(SteeringGroupMemberEntity, members);
+    if (members.length > 0) await manager.insert(SteeringGroupMemberEntity, members.map((m) => ({ ...m })));
     return true;
   });
 }
