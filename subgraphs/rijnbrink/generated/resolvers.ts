@@ -313,7 +313,7 @@ export type Library = {
   contract?: Maybe<Contract>;
   /** Identifier, unique within the POI. */
   id: Scalars['ID']['output'];
-  /** Number of members (leden); for a MERGED library, as it was. */
+  /** Number of members (leden). */
   memberCount: Scalars['Int']['output'];
   /** Municipalities (gemeenten) the library serves. */
   municipalities: Array<Scalars['String']['output']>;
