@@ -54,6 +54,14 @@ describe('library lifecycle', () => {
     expect(one.library.status).toBe('MERGED');
   });
 
+  it('moves no interlibrary loans to or from a merged library\'s branches', async () => {
+    const { bisc } = await data(`{ bisc { libraries(filter: { status: [MERGED] }) { nodes { id } } } }`);
+    for (const { id } of bisc.libraries.nodes) {
+      const loans = await data(`query Loans($id: ID!) { bisc { interlibraryLoan { loans(filter: { libraryId: $id }) { totalCount } } } }`, { id });
+      expect(loans.bisc.interlibraryLoan.loans.totalCount).toBe(0);
+    }
+  });
+
   it('refuses a live agreement for a merged library', async () => {
     const { bisc } = await data(`{ bisc { libraries(filter: { status: [MERGED] }, first: 1) { nodes { id contract { id version } } } } }`);
     const library = bisc.libraries.nodes[0];
