@@ -22,11 +22,14 @@ export const TICKET_CATEGORIES = [
   'REPORTING',
   'INTERFACES',
 ] as const;
+/** A library organisation is ACTIVE, or MERGED into its successor (history: it counts in no current figure). */
+export const LIBRARY_STATUSES = ['ACTIVE', 'MERGED'] as const;
 export const TICKET_PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 export const TICKET_STATUSES = ['OPEN', 'IN_PROGRESS', 'WAITING', 'RESOLVED', 'CLOSED'] as const;
 /** Statuses that count as "open" in statistics. */
 export const OPEN_TICKET_STATUSES = ['OPEN', 'IN_PROGRESS', 'WAITING'] as const;
 
+export type LibraryStatus = (typeof LIBRARY_STATUSES)[number];
 export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
 export type ContractService = (typeof CONTRACT_SERVICES)[number];
 export type TicketCategory = (typeof TICKET_CATEGORIES)[number];
@@ -41,6 +44,13 @@ export interface Library {
   mainCity: string | null;
   wiseInstanceCode: string;
   memberCount: number;
+  status: LibraryStatus;
+  /** First day as this organisation (null: before the sources go back). */
+  activeFrom: string | null;
+  /** Last day, for a MERGED library. */
+  activeUntil: string | null;
+  /** The library it merged into. */
+  successorId: number | null;
   version: number;
 }
 
@@ -118,9 +128,14 @@ export const LibraryEntity = new EntitySchema<Library>({
     mainCity: { type: 'varchar', length: 100, name: 'main_city', nullable: true },
     wiseInstanceCode: { type: 'varchar', length: 20, name: 'wise_instance_code', unique: true },
     memberCount: { type: 'int', name: 'member_count' },
+    status: { type: 'varchar', length: 10, default: 'ACTIVE' },
+    activeFrom: { type: 'date', name: 'active_from', nullable: true },
+    activeUntil: { type: 'date', name: 'active_until', nullable: true },
+    successorId: { type: 'int', name: 'successor_id', nullable: true },
     version,
   },
   indices: [
+    { name: 'idx_library_status', columns: ['status'] },
     { name: 'idx_library_province', columns: ['province'] },
     { name: 'idx_library_name', columns: ['name'] },
     { name: 'idx_library_member_count', columns: ['memberCount'] },

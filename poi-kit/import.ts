@@ -784,6 +784,12 @@ const contracts: Handler<ContractRow, Contract> = {
     for (const { library, status, rows: fileRows, uncertain } of after.values()) {
       if (uncertain) continue;
       const active = [...status].filter(([, s]) => s === 'ACTIVE').map(([startsOn]) => startsOn).sort();
+      if (library!.status === 'MERGED') {
+        for (const row of fileRows.filter((r) => status.get(r.value.startsOn) === 'ACTIVE')) {
+          errors.add(row.line, 'status', `library ${library!.wiseInstanceCode} merged into its successor on ${library!.activeUntil}: it can have no ACTIVE agreement`);
+        }
+        continue;
+      }
       if (active.length <= 1) continue;
       for (const row of fileRows.filter((r) => status.get(r.value.startsOn) === 'ACTIVE')) {
         errors.add(

@@ -14,6 +14,7 @@ import {
   KnowledgeArticleEntity,
   Library,
   LibraryEntity,
+  LibraryStatus,
   OPEN_TICKET_STATUSES,
   Ticket,
   TicketEntity,
@@ -30,6 +31,10 @@ export interface StatsSummary {
   /** Requests with a resolution moment (for the median). */
   resolvedTicketCount: number;
 }
+
+/** Libraries that count in current figures (lists, stats): not the merged ones, which are history. */
+const CURRENT_LIBRARY_STATUSES: LibraryStatus[] = ['ACTIVE'];
+const CURRENT_LIBRARY = `status IN (${CURRENT_LIBRARY_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 export interface KeyCount {
   key: string;
@@ -89,6 +94,7 @@ export class PoiRepository {
 
   private libraryQuery(filter: LibraryFilter) {
     const qb = this.dataSource.getRepository(LibraryEntity).createQueryBuilder('library');
+    qb.where('library.status IN (:...statuses)', { statuses: filter.status?.length ? filter.status : CURRENT_LIBRARY_STATUSES });
     if (filter.province) qb.andWhere('library.province = :province', { province: filter.province });
     // Text no name could contain (too long, or with a NUL that the embedded database would cut at) matches nothing.
     const impossible = (text: string) => text.length > 500 || text.includes('\u0000');
@@ -276,9 +282,9 @@ export class PoiRepository {
     const open = OPEN_TICKET_STATUSES.map((s) => `'${s}'`).join(', ');
     const [row] = await this.dataSource.query(
       `SELECT
-         (SELECT COUNT(*) FROM library) AS libraryCount,
-         (SELECT COUNT(*) FROM branch) AS branchCount,
-         (SELECT COALESCE(SUM(member_count), 0) FROM library) AS memberCount,
+         (SELECT COUNT(*) FROM library WHERE ${CURRENT_LIBRARY}) AS libraryCount,
+         (SELECT COUNT(*) FROM branch WHERE library_id IN (SELECT id FROM library WHERE ${CURRENT_LIBRARY})) AS branchCount,
+         (SELECT COALESCE(SUM(member_count), 0) FROM library WHERE ${CURRENT_LIBRARY}) AS memberCount,
          (SELECT COUNT(*) FROM contract WHERE status = 'ACTIVE') AS activeContractCount,
          (SELECT COUNT(*) FROM ticket WHERE status IN (${open})) AS openTicketCount,
          (SELECT COUNT(*) FROM ticket WHERE resolved_at IS NOT NULL) AS resolvedTicketCount`,
@@ -296,7 +302,7 @@ export class PoiRepository {
   /** Counts per value of one column (GROUP BY), every known value present. */
   async countsBy(table: 'ticket' | 'library', column: 'status' | 'priority' | 'category' | 'province', keys: readonly string[]): Promise<KeyCount[]> {
     const rows: { key: string; count: string | number }[] = await this.dataSource.query(
-      `SELECT ${column} AS ${this.mysql ? '`key`' : '"key"'}, COUNT(*) AS count FROM ${table} GROUP BY ${column}`,
+      `SELECT ${column} AS ${this.mysql ? '`key`' : '"key"'}, COUNT(*) AS count FROM ${table} ${table === 'library' ? `WHERE ${CURRENT_LIBRARY}` : ''} GROUP BY ${column}`,
     );
     const counts = new Map(rows.map((row) => [row.key, Number(row.count)]));
     const known = keys.length > 0 ? keys : [...counts.keys()].sort();

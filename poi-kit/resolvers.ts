@@ -50,7 +50,7 @@ function inRange(value: number, min: number, max: number, argument: string): num
  * field (ANNUAL_FEE reads annualFee). Both need the scope that reads the field itself.
  */
 export const FILTER_READS: Record<string, Record<string, string>> = {
-  Library: { province: 'province', municipality: 'municipalities', nameContains: 'name', hasActiveContract: 'contract' },
+  Library: { province: 'province', municipality: 'municipalities', nameContains: 'name', hasActiveContract: 'contract', status: 'status' },
   Contract: { status: 'status', service: 'services', endsAfter: 'endsOn', endsBefore: 'endsOn' },
   Ticket: { status: 'status', priority: 'priority', category: 'category', openedAfter: 'openedAt', openedBefore: 'openedAt', libraryId: 'library' },
   KnowledgeArticle: { search: 'body' },
@@ -197,6 +197,7 @@ export function createPoiResolvers(poi: Poi): Resolvers {
     },
     Library: {
       branches: (library, _, { loaders }) => loaders.branchesByLibrary.load(library.id),
+      successor: (library, _, { loaders }) => (library.successorId === null ? null : loaders.libraryById.load(library.successorId)),
       contract: async (library, _, { loaders }) => (await loaders.contractsByLibrary.load(library.id))[0] ?? null,
       tickets: (library, args, ctx, info) => {
         const filter = args.filter ?? {};

@@ -50,14 +50,26 @@ export const TICKET_TITLES: Record<TicketCategory, string[]> = {
 };
 
 export interface ArticleTemplate {
+  /** Only the POIs it is about (e.g. the platform Midden-Zuid, which BiSC and Cubiss built); unset: every POI. */
+  pois?: string[];
   title: string;
   summary: string;
   body: string;
   tags: string[];
 }
 
-/** Knowledge-base articles about functional management of Wise. */
+/**
+ * Knowledge-base articles about functional management of Wise: demo texts, written for this demo,
+ * except the history of Cubiss's knowledge systems, which tells what its sources say (poi-facts).
+ */
 export const ARTICLE_TEMPLATES: ArticleTemplate[] = [
+  {
+    pois: ['CUBISS'],
+    title: 'Geschiedenis: de kennissystemen eKIC (Limburg) en bnbibliotheek (Brabant)',
+    summary: 'Hoe Cubiss en Bibliotheekhuis Limburg in 2010 hun kennissystemen wilden samenvoegen; geen actuele systemen.',
+    body: 'Limburg en Brabant hadden elk een eigen kennissysteem: eKIC in Limburg en bnbibliotheek in Brabant. Op 23 september 2010 sloten Cubiss en Bibliotheekhuis Limburg een samenwerkingsovereenkomst en noemden daarin een gezamenlijke kennisbank als doel (https://antonia-mo.blogspot.com/2010_09_25_archive.html). Een fusie van beide organisaties was gepland per 1 oktober 2012, met het hoofdkantoor in Tilburg en een frontoffice in Limburg (http://oud.bibliotheekblad.nl/nieuws/nieuwsarchief/bericht/1000001886). Dit artikel beschrijft geschiedenis: eKIC en bnbibliotheek zijn hier geen systemen in gebruik.',
+    tags: ['geschiedenis', 'kennisbank', 'eKIC', 'bnbibliotheek', 'Limburg', 'Brabant'],
+  },
   {
     title: 'Reserveringen: van aanvraag tot afhaalbericht',
     summary: 'Hoe een reservering door Wise loopt en waar het mis kan gaan.',
@@ -83,6 +95,7 @@ export const ARTICLE_TEMPLATES: ArticleTemplate[] = [
     tags: ['leden', 'privacy', 'AVG', 'datakwaliteit'],
   },
   {
+    pois: ['BISC', 'CUBISS'],
     title: 'Catalogus: titelbeschrijvingen samenvoegen',
     summary: 'Dubbele titels in de gedeelde catalogus opruimen zonder exemplaren te verliezen.',
     body: 'In de gedeelde catalogus van het platform Midden-Zuid kunnen dubbele titelbeschrijvingen ontstaan bij centrale aanschaf. Verplaats eerst alle exemplaren naar de beschrijving die blijft en verwijder daarna de lege titel. Plaatsingscodes blijven per vestiging behouden.',
@@ -144,13 +157,10 @@ export const ARTICLE_TEMPLATES: ArticleTemplate[] = [
   },
 ];
 
-/** Names of the knowledge systems each POI's articles come from. */
-export const KNOWLEDGE_SOURCES: Record<string, string[]> = {
-  BISC: ['BiSC Kennisbank'],
-  CUBISS: ['eKIC', 'bnbibliotheek'],
-  PROBIBLIO: ['Probiblio Kennisbank'],
-  RIJNBRINK: ['Rijnbrink Servicedesk'],
-};
+/** The seeded articles' source: named as demo, since the sources name no POI's current knowledge system. */
+export function demoKnowledgeSource(poi: { name: string }): string {
+  return `Demo kennisbank ${poi.name}`;
+}
 
 /** Requests that feed into an item of the collaboration's work agenda, by title. */
 export const AGENDA_ITEM_BY_TITLE: Record<string, string> = {

@@ -17,6 +17,8 @@ import {
   KnowledgeArticleEntity,
   Library,
   LibraryEntity,
+  LIBRARY_STATUSES,
+  LibraryStatus,
   Ticket,
   TicketCategory,
   TicketEntity,
@@ -25,7 +27,7 @@ import {
   VendorContract,
   VendorContractEntity,
 } from './entities';
-import { AGENDA_ITEM_BY_TITLE, ARTICLE_TEMPLATES, KNOWLEDGE_SOURCES, TICKET_TITLES } from './seed-texts';
+import { AGENDA_ITEM_BY_TITLE, ARTICLE_TEMPLATES, demoKnowledgeSource, TICKET_TITLES } from './seed-texts';
 
 /** One row of a POI's `data/libraries.csv` (taken from the public list of Dutch library organisations). */
 export interface LibrarySource {
@@ -35,6 +37,11 @@ export interface LibrarySource {
   municipalities: string[];
   /** As published: "7 (+3 servicepunten)", or empty when unknown. */
   branches: string;
+  /** Lifecycle, from the optional columns status, active_from, active_until and successor (a name in the same list). */
+  status: LibraryStatus;
+  activeFrom: string | null;
+  activeUntil: string | null;
+  successor: string | null;
 }
 
 export interface SeedOptions {
@@ -46,16 +53,25 @@ export interface SeedOptions {
 
 export function readLibrarySources(csvPath: string): LibrarySource[] {
   const rows: Record<string, string>[] = parse(fs.readFileSync(csvPath, 'utf8'), { columns: true, skip_empty_lines: true });
+  const names = new Set(rows.map((row) => row.organisation));
   return rows.map((row, index) => {
-    if (!(PROVINCES as readonly string[]).includes(row.province)) {
-      throw new Error(`${csvPath} line ${index + 2}: unknown province "${row.province}"`);
-    }
+    const problem = (message: string) => new Error(`${csvPath} line ${index + 2}: ${message}`);
+    if (!(PROVINCES as readonly string[]).includes(row.province)) throw problem(`unknown province "${row.province}"`);
+    const status = row.status || 'ACTIVE';
+    if (!(LIBRARY_STATUSES as readonly string[]).includes(status)) throw problem(`unknown status "${status}"`);
+    const successor = row.successor || null;
+    if ((status === 'MERGED') !== (successor !== null && Boolean(row.active_until))) throw problem('a MERGED library has an active_until and a successor, an ACTIVE one neither');
+    if (successor !== null && !names.has(successor)) throw problem(`successor "${successor}" is not in the list`);
     return {
       province: row.province as Province,
       organisation: row.organisation,
       mainCity: row.main_city,
       municipalities: row.municipalities.split(';').map((m) => m.trim()).filter(Boolean),
       branches: row.branches,
+      status: status as LibraryStatus,
+      activeFrom: row.active_from || null,
+      activeUntil: row.active_until || null,
+      successor,
     };
   });
 }
@@ -74,6 +90,13 @@ const POSTAL_RANGES: Record<Province, [number, number]> = {
   ZEELAND: [4300, 4599],
   NOORD_BRABANT: [4600, 5799],
   LIMBURG: [5800, 6499],
+};
+/** Municipalities served across a provincial border: their branches take their own province's postal codes. */
+const BORDER_MUNICIPALITIES: Record<string, Province> = {
+  Hillegom: 'ZUID_HOLLAND',
+  Eemnes: 'UTRECHT',
+  'Bergen (L.)': 'LIMBURG',
+  Gennep: 'LIMBURG',
 };
 const POSTAL_LETTERS = 'ABCDEGHJKLMNPRTVWXZ';
 const DISTRICTS = ['Centrum', 'Noord', 'Zuid', 'Oost', 'West'];
@@ -95,8 +118,14 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
   const contracts: Contract[] = [];
   const tickets: Ticket[] = [];
 
+  const idByName = new Map(sources.map((source, index) => [source.organisation, index + 1]));
   sources.forEach((source, index) => {
     const libraryId = index + 1;
+    // A merged library's data ends on its last day: agreements, requests and all.
+    const until = source.activeUntil ?? ref;
+    const untilMs = Math.min(refMs, Date.parse(`${until}T00:00:00Z`) + DAY_MS);
+    // ... and a library founded in a merger has none from before its first day.
+    const activeDays = source.activeFrom ? Math.round((untilMs - Date.parse(`${source.activeFrom}T00:00:00Z`)) / DAY_MS) : Infinity;
     const count = branchCount(source.branches, random);
     const places = source.municipalities.length > 0 ? source.municipalities : [source.mainCity || source.organisation];
     const seat = source.mainCity || places[0];
@@ -108,12 +137,18 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
       mainCity: source.mainCity || null,
       wiseInstanceCode: `${poi.code.slice(0, 4)}-${String(libraryId).padStart(3, '0')}`,
       memberCount: count * random.int(1800, 5200),
+      status: source.status,
+      activeFrom: source.activeFrom,
+      activeUntil: source.activeUntil,
+      successorId: source.successor ? idByName.get(source.successor)! : null,
       version: 1,
     });
-    const [low, high] = POSTAL_RANGES[source.province];
     for (let b = 0; b < count; b++) {
-      const city = b === 0 ? seat : places[b % places.length];
+      const place = b === 0 ? seat : places[b % places.length];
+      // The place, not the gemeente's official name: Bergen (L.) is in Bergen.
+      const city = place.replace(/ \((L|NH)\.\)$/, '');
       const repeat = Math.floor(b / places.length);
+      const [low, high] = POSTAL_RANGES[BORDER_MUNICIPALITIES[place] ?? source.province];
       const district = repeat > 0 ? ` ${DISTRICTS[(repeat - 1) % DISTRICTS.length]}${repeat > DISTRICTS.length ? ` ${Math.ceil(repeat / DISTRICTS.length)}` : ''}` : '';
       branches.push({
         id: branches.length + 1,
@@ -129,8 +164,11 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
     const services = CONTRACT_SERVICES.filter((_, i) => i < 3 || random.next() < 0.4);
     const members = libraries[libraries.length - 1].memberCount;
     const annualFee = Math.round((members * 0.45 + services.length * 2400) / 10) * 10;
-    const currentStart = addMonths(ref, -random.int(1, 34));
-    const history = random.int(0, 1) + (options.scale - 1);
+    const merged = source.status === 'MERGED';
+    // A merged library's last agreement ran out on its last day.
+    const drawnStart = merged ? addMonths(addDays(until, 1), -36) : addMonths(ref, -random.int(1, 34));
+    const currentStart = source.activeFrom && source.activeFrom > drawnStart ? source.activeFrom : drawnStart;
+    const history = source.activeFrom ? 0 : random.int(0, 1) + (options.scale - 1);
     for (let h = history; h >= 1; h--) {
       contracts.push({
         id: contracts.length + 1,
@@ -150,7 +188,7 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
       services,
       startsOn: currentStart,
       endsOn: addDays(addMonths(currentStart, 36), -1),
-      status: random.next() < 0.04 ? 'TERMINATED' : 'ACTIVE',
+      status: merged ? 'EXPIRED' : random.next() < 0.04 ? 'TERMINATED' : 'ACTIVE',
       annualFee,
       noticePeriodMonths: random.pick([3, 6, 6, 12]),
       version: 1,
@@ -162,11 +200,11 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
         RESERVATIONS: 18, FINES: 10, MEMBERSHIP: 16, CATALOGUE: 18, CIRCULATION: 14, REPORTING: 10, INTERFACES: 14,
       });
       const priority = random.weighted<TicketPriority>({ P1: 5, P2: 20, P3: 50, P4: 25 });
-      const ageDays = random.int(0, 729);
-      const openedAt = new Date(refMs - ageDays * DAY_MS - random.int(1, 14 * 60) * 60_000 - 6 * 3600_000);
+      const ageDays = random.int(0, Math.min(729, activeDays - 1));
+      const openedAt = new Date(untilMs - ageDays * DAY_MS - random.int(1, 14 * 60) * 60_000 - 6 * 3600_000);
       const [minHours, maxHours] = RESOLUTION_HOURS[priority];
       const resolvedMs = openedAt.getTime() + random.int(minHours * 60, maxHours * 60) * 60_000;
-      const resolved = resolvedMs < refMs && (ageDays > 45 ? random.next() < 0.97 : random.next() < 0.6);
+      const resolved = merged || (resolvedMs < refMs && (ageDays > 45 ? random.next() < 0.97 : random.next() < 0.6));
       const status: TicketStatus = resolved
         ? random.next() < 0.7 ? 'CLOSED' : 'RESOLVED'
         : random.weighted<TicketStatus>({ OPEN: 5, IN_PROGRESS: 3, WAITING: 2, RESOLVED: 0, CLOSED: 0 });
@@ -215,18 +253,18 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
     },
   ];
 
-  const sourcesOfPoi = KNOWLEDGE_SOURCES[poi.code] ?? [`${poi.name} Kennisbank`];
+  const templates = ARTICLE_TEMPLATES.filter((template) => !template.pois || template.pois.includes(poi.code));
   const knowledgeArticles: KnowledgeArticle[] = [];
   for (let a = 0; a < 12 * options.scale; a++) {
-    const template = ARTICLE_TEMPLATES[a % ARTICLE_TEMPLATES.length];
-    const part = Math.floor(a / ARTICLE_TEMPLATES.length);
+    const template = templates[a % templates.length];
+    const part = Math.floor(a / templates.length);
     knowledgeArticles.push({
       id: a + 1,
       title: part === 0 ? template.title : `${template.title} (deel ${part + 1})`,
       summary: template.summary,
       body: template.body,
       tags: template.tags,
-      source: sourcesOfPoi[a % sourcesOfPoi.length],
+      source: demoKnowledgeSource(poi),
       updatedAt: new Date(refMs - random.int(1, 900) * DAY_MS + random.int(8 * 60, 17 * 60) * 60_000),
       version: 1,
     });

@@ -89,6 +89,13 @@ export class PoiWrites {
     return row;
   }
 
+  /** A MERGED library is history: it has no live (ACTIVE) agreement. */
+  private refuseMerged(library: Library, field: string) {
+    if (library.status === 'MERGED') {
+      throw invalidInput([{ field, message: `${library.name} merged into its successor on ${library.activeUntil}: it can have no ACTIVE agreement` }]);
+    }
+  }
+
   /** Creates or updates a library by its Wise instance code, and with `branches` its full set of branches. */
   async upsertLibrary(input: LibraryInput, actor: Actor): Promise<Library> {
     const checks = new Checks();
@@ -150,6 +157,7 @@ export class PoiWrites {
     return this.transaction(async (manager) => {
       const library = await this.library(manager, input.libraryId, 'input.libraryId');
       const status: ContractStatus = input.status ?? 'ACTIVE';
+      if (status === 'ACTIVE') this.refuseMerged(library, 'input.libraryId');
       if (status === 'ACTIVE' && (await manager.countBy(ContractEntity, { libraryId: library.id, status: 'ACTIVE' })) > 0) {
         throw invalidInput([{ field: 'input.status', message: 'the library already has an ACTIVE agreement' }]);
       }
@@ -182,6 +190,7 @@ export class PoiWrites {
       const later = new Checks();
       later.order('endsOn', contract.endsOn, input.endsOn, `must be after the current end date ${contract.endsOn}`);
       later.throwIfAny();
+      this.refuseMerged(await manager.findOneByOrFail(LibraryEntity, { id: contract.libraryId }), 'id');
       const next: Partial<Contract> = { endsOn: input.endsOn, status: 'ACTIVE' };
       if (input.annualFee !== undefined && input.annualFee !== null) next.annualFee = input.annualFee;
       return updateVersioned(manager, ContractEntity, 'CONTRACT', contract, input.expectedVersion, next, actor);

@@ -173,7 +173,7 @@ describe('knowledge search', () => {
       }
       expect(nodes[0].title.toLowerCase()).toContain('reserv');
     }
-    expect(pois.find((p: any) => p.code === 'CUBISS').knowledgeArticles.nodes.map((n: any) => n.source)).toEqual(expect.arrayContaining(['eKIC', 'bnbibliotheek']));
+    expect(pois.find((p: any) => p.code === 'CUBISS').knowledgeArticles.nodes.map((n: any) => n.source)).toEqual(expect.arrayContaining(['Demo kennisbank Cubiss']));
   });
 
   it('requires every word, finds nothing for unknown words, and refuses a search without a real word', async () => {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { buildASTSchema, GraphQLEnumType, GraphQLScalarType, parse } from 'graphql';
-import { AUDIT_ENTITIES, CONTRACT_SERVICES, CONTRACT_STATUSES, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from '../poi-kit/entities';
+import { AUDIT_ENTITIES, CONTRACT_SERVICES, CONTRACT_STATUSES, LIBRARY_STATUSES, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from '../poi-kit/entities';
 import { instantiateResolvers, POI_TEMPLATE_SDL, poiSubgraphSdl } from '../poi-kit/schema';
 import { poiByCode, PROVINCES } from '../shared/registry';
 import { EVALUATION_STATUSES, WORK_AGENDA_STATUSES, WORK_AGENDA_THEMES } from '../subgraphs/collaboration/src/entities';
@@ -28,6 +28,7 @@ describe('one source of truth: the TypeScript value lists equal the schema enums
   // from the schema. So each list must hold exactly the schema's values, in its order.
   it.each([
     ['ContractStatus', CONTRACT_STATUSES, POI_TEMPLATE_SDL],
+    ['LibraryStatus', LIBRARY_STATUSES, POI_TEMPLATE_SDL],
     ['ContractService', CONTRACT_SERVICES, POI_TEMPLATE_SDL],
     ['TicketCategory', TICKET_CATEGORIES, POI_TEMPLATE_SDL],
     ['TicketPriority', TICKET_PRIORITIES, POI_TEMPLATE_SDL],

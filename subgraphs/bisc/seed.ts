@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { BranchEntity } from '../../poi-kit/entities';
+import { BranchEntity, LibraryEntity } from '../../poi-kit/entities';
 import type { SeedOptions } from '../../poi-kit/seed';
 import { addDays, DAY_MS } from '../../shared/dates';
 import { deleteAllRows, insertInChunks, transaction } from '../../shared/db';
@@ -101,7 +101,13 @@ export function generateIblData(branchIds: number[], options: SeedOptions) {
 export async function seedIbl(dataSource: DataSource, options: SeedOptions): Promise<void> {
   await transaction(dataSource, async (manager) => {
     await deleteAllRows(manager, IBL_ENTITIES);
-    const branches = await manager.find(BranchEntity, { order: { id: 'ASC' } });
+    // Only current libraries' branches: a merged library is history and moves no loans.
+    const branches = await manager
+      .createQueryBuilder(BranchEntity, 'branch')
+      .innerJoin(LibraryEntity.options.name, 'library', 'library.id = branch.libraryId')
+      .where("library.status = 'ACTIVE'")
+      .orderBy('branch.id', 'ASC')
+      .getMany();
     const data = generateIblData(branches.map((b) => b.id), options);
     await insertInChunks(manager, TransportRunEntity, data.runs);
     await insertInChunks(manager, TransportStopEntity, data.stops);

@@ -733,7 +733,7 @@ export type KnowledgeArticle = {
   id: Scalars['ID']['output'];
   /** Relevance to the search, higher is better; null when the list was not searched. */
   score?: Maybe<Scalars['Float']['output']>;
-  /** The knowledge system the article comes from, e.g. eKIC or bnbibliotheek. */
+  /** The knowledge system the article comes from. The seeded articles are demo texts from a source named "Demo kennisbank <POI>". */
   source: Scalars['String']['output'];
   /** One or two sentences for result lists. */
   summary: Scalars['String']['output'];
@@ -762,7 +762,7 @@ export type KnowledgeArticleConnection = {
 export type KnowledgeArticleInput = {
   /** The full text. */
   body: Scalars['String']['input'];
-  /** The knowledge system, e.g. eKIC. */
+  /** The knowledge system the article comes from. */
   source: Scalars['String']['input'];
   /** One or two sentences. */
   summary: Scalars['String']['input'];
@@ -791,6 +791,10 @@ export type KnowledgeArticleUpdateInput = {
 /** A library organisation (bibliotheekorganisatie) served by a POI. */
 export type Library = {
   __typename?: 'Library';
+  /** First day as this organisation, when the sources give it (e.g. founded in a merger). */
+  activeFrom?: Maybe<Scalars['Date']['output']>;
+  /** Last day as this organisation, for a MERGED library. */
+  activeUntil?: Maybe<Scalars['Date']['output']>;
   /** The library's branches (vestigingen), main branch first. */
   branches: Array<Branch>;
   /** The library's current service agreement with its POI: the active one, else the latest. */
@@ -805,6 +809,10 @@ export type Library = {
   name: Scalars['String']['output'];
   /** Province of the organisation's seat. */
   province: Province;
+  /** ACTIVE, or MERGED into its successor: a merged library stays queryable but counts in no current figure. */
+  status: LibraryStatus;
+  /** The library a MERGED library merged into. */
+  successor?: Maybe<Library>;
   /** Functional-management requests (meldingen) from this library. */
   tickets: TicketConnection;
   /** Version for optimistic locking: pass it as expectedVersion when changing the library. */
@@ -843,6 +851,8 @@ export type LibraryFilter = {
   nameContains?: InputMaybe<Scalars['String']['input']>;
   /** Only libraries in this province. */
   province?: InputMaybe<Province>;
+  /** Only libraries in one of these states; default [ACTIVE]: the current ones. [MERGED] lists the history, [ACTIVE, MERGED] both. */
+  status?: InputMaybe<Array<LibraryStatus>>;
 };
 
 /** A library organisation to create or update, matched by its Wise instance code. */
@@ -881,6 +891,13 @@ export type LibraryOrderField =
   | 'NAME'
   /** Province of the seat. */
   | 'PROVINCE';
+
+/** Where a library organisation is in its life. */
+export type LibraryStatus =
+  /** A current library organisation: counted in every current figure. */
+  | 'ACTIVE'
+  /** Merged into its successor: kept as history, counted in no current figure, without a live agreement. */
+  | 'MERGED';
 
 /** A count per calendar month. */
 export type MonthCount = {
@@ -972,17 +989,17 @@ export type PoiStats = {
   __typename?: 'PoiStats';
   /** Service agreements with status ACTIVE. */
   activeContractCount: Scalars['Int']['output'];
-  /** Number of branches (vestigingen). */
+  /** Number of branches (vestigingen) of current libraries. */
   branchCount: Scalars['Int']['output'];
   /** Active service agreements ending from today up to (not including) this many days ahead. */
   contractsExpiringWithin: Scalars['Int']['output'];
-  /** Number of libraries per province. */
+  /** Number of current libraries per province. */
   librariesByProvince: Array<KeyCount>;
-  /** Number of library organisations. */
+  /** Number of current (ACTIVE) library organisations; merged ones are history and not counted. */
   libraryCount: Scalars['Int']['output'];
   /** Median hours from opening to resolution over all resolved requests; null when none is resolved. */
   medianResolutionHours?: Maybe<Scalars['Float']['output']>;
-  /** Members (leden) over all libraries. */
+  /** Members (leden) over all current libraries. */
   memberCount: Scalars['Int']['output'];
   /** Requests with status OPEN, IN_PROGRESS or WAITING. */
   openTicketCount: Scalars['Int']['output'];
@@ -1401,6 +1418,7 @@ export type ResolversTypes = {
   LibraryInput: LibraryInput;
   LibraryOrder: LibraryOrder;
   LibraryOrderField: LibraryOrderField;
+  LibraryStatus: LibraryStatus;
   MonthCount: ResolverTypeWrapper<MonthCount>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -1704,6 +1722,8 @@ export type KnowledgeArticleConnectionResolvers<ContextType = PoiContext, Parent
 };
 
 export type LibraryResolvers<ContextType = PoiContext, ParentType extends ResolversParentTypes['Library'] = ResolversParentTypes['Library']> = {
+  activeFrom?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  activeUntil?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   branches?: Resolver<Array<ResolversTypes['Branch']>, ParentType, ContextType>;
   contract?: Resolver<Maybe<ResolversTypes['Contract']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1711,6 +1731,8 @@ export type LibraryResolvers<ContextType = PoiContext, ParentType extends Resolv
   municipalities?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   province?: Resolver<ResolversTypes['Province'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['LibraryStatus'], ParentType, ContextType>;
+  successor?: Resolver<Maybe<ResolversTypes['Library']>, ParentType, ContextType>;
   tickets?: Resolver<ResolversTypes['TicketConnection'], ParentType, ContextType, Partial<LibraryTicketsArgs>>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   wiseInstanceCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;

@@ -53,7 +53,7 @@ export type Evaluation = {
   period: Scalars['String']['output'];
   /** Whether it has been held. */
   status: EvaluationStatus;
-  /** Conclusions in brief; null while planned. */
+  /** Conclusions in brief; null while planned. The seed holds the schedule only (every two years from the 2023 decision) and records no outcome. */
   summary?: Maybe<Scalars['String']['output']>;
 };
 
@@ -70,7 +70,7 @@ export type Mutation = {
   collaboration?: Maybe<CollaborationMutations>;
 };
 
-/** A goal of the national network agenda (Netwerkagenda) of the public-library network. */
+/** Demo: a goal written for this demo in the spirit of the national network agenda (Netwerkagenda); not its official text or numbering (NA-1 … NA-5 are demo codes). */
 export type NetworkAgendaGoal = {
   __typename?: 'NetworkAgendaGoal';
   /** Short code, e.g. NA-1. */
@@ -194,7 +194,7 @@ export type SteeringGroupMember = {
   poi: Poi;
   /** Role in the steering group. */
   role: Scalars['String']['output'];
-  /** Member since. */
+  /** Member since: the stuurgroep steers the work agenda since October 2021. */
   since?: Maybe<Scalars['Date']['output']>;
 };
 
