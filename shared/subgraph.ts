@@ -25,7 +25,8 @@ export interface SubgraphStartOptions {
   /** MySQL URL; absent means the embedded database. */
   databaseUrl?: string;
   poolSize: number;
-  seed: { scale: number; referenceDate: string; reset?: boolean };
+  /** `demo`: fill an empty database with invented demo data (else it is only migrated); `reset`: empty it first (tests). */
+  seed: { scale: number; referenceDate: string; demo: boolean; reset?: boolean };
   logger: Logger;
   /** OTLP/HTTP endpoint for traces; absent: no tracing. */
   otlpEndpoint?: string;

@@ -1,0 +1,82 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { loadConfig, PROJECT_ROOT } from '../shared/config';
+import { createLogger } from '../shared/logger';
+import type { RunningSubgraph, SubgraphStartOptions } from '../shared/subgraph';
+import { subgraphDefinition } from '../subgraphs/catalog';
+import { testSecurityEnv } from './helpers/auth';
+
+/** Runs `npm run start:subgraph`'s script with exactly `env` (plus PATH); resolves with its exit code and output, or kills it after `ms`. */
+function runSubgraphScript(name: string, env: Record<string, string>, ms = 30_000): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join('scripts', 'start-subgraph.ts'), name], {
+      cwd: PROJECT_ROOT,
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+describe('production defaults', () => {
+  const secrets = testSecurityEnv();
+
+  it('a production subgraph without its database URL refuses to start, naming the variable', async () => {
+    const { code, output } = await runSubgraphScript('cubiss', {
+      NODE_ENV: 'production',
+      GATEWAY_PUBLIC_KEY: secrets.GATEWAY_PUBLIC_KEY,
+      CURSOR_SECRET: secrets.CURSOR_SECRET,
+      CUBISS_PORT: '0',
+      CUBIS_DATABASE_URL: 'mysql://cubiss:secret@127.0.0.1:9/poi_cubiss',
+    });
+    expect(code).toBe(1);
+    expect(output).toMatch(/CUBISS_DATABASE_URL must be set with NODE_ENV=production/);
+    expect(output).toMatch(/set but unknown: CUBIS_DATABASE_URL/);
+  }, 40_000);
+
+  describe('demo data', () => {
+    const config = loadConfig({ ...secrets, LOG_LEVEL: 'silent' });
+    const started: RunningSubgraph[] = [];
+    const start = async (name: string, demo: boolean) => {
+      const options: SubgraphStartOptions = {
+        port: 0,
+        host: config.host,
+        poolSize: 1,
+        seed: { ...config.seed, demo },
+        logger: createLogger(name, 'silent'),
+        gatewayPublicKey: config.security.gatewayPublicKey!,
+        cursorSecret: config.security.cursorSecret!,
+        requestTimeoutMs: 5000,
+        imports: config.imports,
+        collaborationUrl: config.subgraphs[0].url,
+      };
+      const running = await subgraphDefinition(name).start(options);
+      started.push(running);
+      return running.database.dataSource;
+    };
+    afterAll(async () => {
+      for (const running of started) await running.stop();
+    });
+
+    it('without SEED_DEMO_DATA an empty database stays empty (just built), POI and collaboration alike', async () => {
+      const cubiss = await start('cubiss', false);
+      expect(await cubiss.query('SELECT COUNT(*) AS n FROM library')).toEqual([{ n: 0 }]);
+      expect(await cubiss.query('SELECT COUNT(*) AS n FROM ticket')).toEqual([{ n: 0 }]);
+      const collaboration = await start('collaboration', false);
+      expect(await collaboration.query('SELECT COUNT(*) AS n FROM work_agenda_item')).toEqual([{ n: 0 }]);
+    });
+
+    it('with it, the demo data is there', async () => {
+      const cubiss = await start('cubiss', true);
+      const [{ n }] = await cubiss.query('SELECT COUNT(*) AS n FROM library');
+      expect(n).toBeGreaterThan(0);
+    });
+  });
+});
