@@ -83,6 +83,7 @@ export function definePoiSubgraph(poi: Poi, folder: string, extension?: PoiExten
       const own = extension?.context?.(dataSource) ?? {};
       return serveSubgraph<PoiContext>({
         name: poi.subgraphName,
+        poi,
         sdl,
         kitVersion: KIT_VERSION,
         resolvers: mergeResolvers(instantiateResolvers(createPoiResolvers(poi), poi), extension?.resolvers ?? {}),

@@ -1,11 +1,11 @@
 import { maybeCacheControlFromInfo } from '@apollo/cache-control-types';
-import { parse } from 'graphql';
+import { GraphQLError, parse } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { BaseContext } from '@apollo/server';
 import type { Express, Request } from 'express';
 import type { ImportLimits } from './config';
-import type { Database, DatabaseSchema } from './db';
+import { isDatabaseUnavailable, type Database, type DatabaseSchema } from './db';
 import type { Logger } from './logger';
 import type { OperationsAccess } from './config';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
@@ -83,6 +83,8 @@ function allowEntityCaching(schema: ReturnType<typeof buildSubgraphSchema>): voi
 /** Serves a subgraph over its opened database; stopping it drains requests, then closes the pool. */
 export async function serveSubgraph<TContext extends BaseContext>(spec: {
   name: string;
+  /** The POI it serves (its code, e.g. `BISC`, and name), named in its errors; absent for the collaboration. */
+  poi?: { code: string; name: string };
   sdl: string;
   /** The POI kit version it is built on; absent: not built on the kit. */
   kitVersion?: string;
@@ -129,6 +131,13 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
     routes: (app) => {
       app.use('/import', onlyTheGateway);
       spec.routes?.(app);
+    },
+    outage: (error) => {
+      // A closed pool (the embedded engine then fails with odd messages) is an outage too.
+      if (!isDatabaseUnavailable(error) && spec.database.dataSource.isInitialized) return undefined;
+      return new GraphQLError(`${spec.poi?.name ?? spec.name}: its database is unavailable; try again shortly`, {
+        extensions: { code: 'DATABASE_UNAVAILABLE', subgraph: spec.name, ...(spec.poi ? { poi: spec.poi.code } : {}) },
+      });
     },
     readiness: async () => {
       try {
