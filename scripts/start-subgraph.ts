@@ -2,6 +2,7 @@
 import { COLLABORATION_SUBGRAPH, loadConfig, subgraphConfig, subgraphRuntime } from '../shared/config';
 import { runMain, stopOnSignal } from '../shared/lifecycle';
 import { createLogger } from '../shared/logger';
+import { startWhenDatabaseAnswers } from '../shared/startup';
 import { subgraphDefinition } from '../subgraphs/catalog';
 
 runMain(async () => {
@@ -11,7 +12,8 @@ runMain(async () => {
   const config = loadConfig();
   const settings = subgraphRuntime(config, definition.name);
   const logger = createLogger(definition.name, config.logLevel);
-  const running = await definition.start({
+  const service = { name: definition.name, host: config.host, port: settings.port, logger };
+  const running = await startWhenDatabaseAnswers(service, config.database.connect, () => definition.start({
     port: settings.port,
     host: config.host,
     databaseUrl: settings.databaseUrl,
@@ -26,6 +28,6 @@ runMain(async () => {
     requestTimeoutMs: config.gateway.resilience.timeoutMs,
     imports: config.imports,
     collaborationUrl: subgraphConfig(config, COLLABORATION_SUBGRAPH).url,
-  });
+  }));
   stopOnSignal(running, logger);
 });

@@ -5,6 +5,7 @@ import { NETWORK_READ, scopesFromClaims } from './auth/identity';
 import { isCalendarDate } from './dates';
 import { MAX_EXPANDED_FIELDS, MAX_QUERY_DEPTH, MAX_TOKENS } from './graphql-limits';
 import { POIS } from './registry';
+import type { ConnectRetry } from './startup';
 
 /** Where one subgraph listens, where the gateway reaches it, and which database it uses. */
 export interface SubgraphConfig {
@@ -100,8 +101,8 @@ export interface Config {
   };
   /** The collaboration subgraph first, then one per registered POI. */
   subgraphs: readonly SubgraphConfig[];
-  /** MySQL pool size; how long a write's Idempotency-Key is kept. */
-  database: { poolSize: number; idempotencyTtlHours: number };
+  /** MySQL pool size; how long a write's Idempotency-Key is kept; how a subgraph waits for its database at start. */
+  database: { poolSize: number; idempotencyTtlHours: number; connect: ConnectRetry };
   imports: ImportLimits;
   /** `demo`: whether an empty database gets invented demo data (SEED_DEMO_DATA; default only in development and tests). */
   seed: { scale: number; referenceDate: string; demo: boolean };
@@ -215,7 +216,11 @@ export function loadConfig(env: Env = process.env): Config {
       responseCache,
     },
     subgraphs,
-    database: { poolSize: integer('DB_POOL_SIZE', 10, 1, 200), idempotencyTtlHours: integer('IDEMPOTENCY_TTL_HOURS', DEFAULT_IDEMPOTENCY_TTL_HOURS, 1, 8760) },
+    database: {
+      poolSize: integer('DB_POOL_SIZE', 10, 1, 200),
+      idempotencyTtlHours: integer('IDEMPOTENCY_TTL_HOURS', DEFAULT_IDEMPOTENCY_TTL_HOURS, 1, 8760),
+      connect: { attempts: integer('DB_CONNECT_ATTEMPTS', 30, 1, 10_000), backoffMs: integer('DB_CONNECT_BACKOFF_MS', 1000, 10, 60_000) },
+    },
     imports: {
       maxRows: integer('IMPORT_MAX_ROWS', DEFAULT_IMPORT_LIMITS.maxRows, 1, 10_000_000),
       maxBytes: integer('IMPORT_MAX_BYTES', DEFAULT_IMPORT_LIMITS.maxBytes, 1024, 2 ** 30),

@@ -1,16 +1,9 @@
-import net from 'node:net';
 import { isDatabaseUnavailable, openDatabase } from '../shared/db';
 import { POI_SCHEMA } from '../poi-kit/subgraph';
+import { createLogger } from '../shared/logger';
+import { startWhenDatabaseAnswers } from '../shared/startup';
+import { freePort } from './helpers/process-stack';
 import { startStack, Stack } from './helpers/stack';
-
-/** A loopback port nothing listens on (taken, then given back). */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** GET a service's /ready; a hung answer fails the test after 10 s instead of passing late. */
 async function ready(graphqlUrl: string): Promise<{ status: number; body: any }> {
@@ -65,12 +58,38 @@ describe('honest health', () => {
 
 describe('what counts as a database outage', () => {
   it("is the MySQL driver's refused connection, not a failing statement", async () => {
-    const refused = await openDatabase({ subgraph: 'cubiss', databaseUrl: `mysql://cubiss:secret@127.0.0.1:${await closedPort()}/poi_cubiss`, ...POI_SCHEMA, poolSize: 1 }).catch((error: unknown) => error);
+    const refused = await openDatabase({ subgraph: 'cubiss', databaseUrl: `mysql://cubiss:secret@127.0.0.1:${await freePort()}/poi_cubiss`, ...POI_SCHEMA, poolSize: 1 }).catch((error: unknown) => error);
     expect(refused).toMatchObject({ code: 'ECONNREFUSED' });
     expect(isDatabaseUnavailable(refused)).toBe(true);
     const embedded = await openDatabase({ subgraph: 'cubiss', ...POI_SCHEMA, poolSize: 1 });
     const failed = await embedded.dataSource.query('SELECT * FROM no_such_table').catch((error: unknown) => error);
     expect(isDatabaseUnavailable(failed)).toBe(false);
+    // A wrong password is no outage: retrying will not mend it (mysql2 marks it fatal all the same).
+    expect(isDatabaseUnavailable({ code: 'ER_ACCESS_DENIED_ERROR', fatal: true })).toBe(false);
     await embedded.dataSource.destroy();
+  });
+});
+
+describe('waiting for the database at start', () => {
+  const service = { name: 'cubiss', host: '127.0.0.1', port: 0, logger: createLogger('cubiss', 'silent') };
+
+  it('starts once the database answers, after failed tries', async () => {
+    let tries = 0;
+    const started = await startWhenDatabaseAnswers(service, { attempts: 5, backoffMs: 10 }, async () => {
+      tries += 1;
+      if (tries < 3) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3306'), { code: 'ECONNREFUSED' });
+      return 'serving';
+    });
+    expect([started, tries]).toEqual(['serving', 3]);
+  });
+
+  it('does not retry what is no outage', async () => {
+    let tries = 0;
+    const failing = startWhenDatabaseAnswers(service, { attempts: 5, backoffMs: 10 }, async () => {
+      tries += 1;
+      throw new Error('migration failed: duplicate column');
+    });
+    await expect(failing).rejects.toThrow('migration failed: duplicate column');
+    expect(tries).toBe(1);
   });
 });

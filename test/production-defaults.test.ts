@@ -5,6 +5,7 @@ import { createLogger } from '../shared/logger';
 import type { RunningSubgraph, SubgraphStartOptions } from '../shared/subgraph';
 import { subgraphDefinition } from '../subgraphs/catalog';
 import { testSecurityEnv } from './helpers/auth';
+import { freePort } from './helpers/process-stack';
 
 /** Runs `npm run start:subgraph`'s script with exactly `env` (plus PATH); resolves with its exit code and output, or kills it after `ms`. */
 function runSubgraphScript(name: string, env: Record<string, string>, ms = 30_000): Promise<{ code: number | null; output: string }> {
@@ -27,6 +28,34 @@ function runSubgraphScript(name: string, env: Record<string, string>, ms = 30_00
 
 describe('production defaults', () => {
   const secrets = testSecurityEnv();
+
+  it('a subgraph whose database is down keeps trying with a growing wait, says it is not ready meanwhile, and gives up after DB_CONNECT_ATTEMPTS', async () => {
+    const port = await freePort();
+    const run = runSubgraphScript('cubiss', {
+      ...secrets,
+      CUBISS_PORT: String(port),
+      CUBISS_DATABASE_URL: `mysql://cubiss:secret@127.0.0.1:${await freePort()}/poi_cubiss`,
+      DB_CONNECT_ATTEMPTS: '4',
+      DB_CONNECT_BACKOFF_MS: '1000',
+    });
+    // Between tries (1, 2, then 4 s) its port answers: alive, not ready.
+    let ready: { status: number; body: any } | undefined;
+    for (let poll = 0; poll < 300 && !ready; poll++) {
+      const response = await fetch(`http://127.0.0.1:${port}/ready`).catch(() => undefined);
+      if (response) ready = { status: response.status, body: await response.json() };
+      else await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(ready).toEqual({ status: 503, body: { status: 'starting', reason: expect.stringMatching(/waiting for the database \(try \d of 4 failed: .*ECONNREFUSED/) } });
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+    const { code, output } = await run;
+    expect(code).toBe(1);
+    expect(output.match(/database unreachable, trying again in \d+ ms/g)).toEqual([
+      'database unreachable, trying again in 1000 ms',
+      'database unreachable, trying again in 2000 ms',
+      'database unreachable, trying again in 4000 ms',
+    ]);
+    expect(output).toMatch(/cubiss: its database did not answer in 4 tries \(.*ECONNREFUSED.*\); check CUBISS_DATABASE_URL/);
+  }, 60_000);
 
   it('a production subgraph without its database URL refuses to start, naming the variable', async () => {
     const { code, output } = await runSubgraphScript('cubiss', {
