@@ -153,9 +153,16 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
     name: spec.name,
     database: spec.database,
     reload: ({ sdl, resolvers }) => server.swapSchema(servedSchema(sdl, resolvers)),
+    // Requests drain first (they still need the pool), then the pool closes, even when the drain failed.
     stop: async () => {
-      await server.stop();
-      if (spec.database.dataSource.isInitialized) await spec.database.dataSource.destroy();
+      try {
+        await server.stop();
+      } finally {
+        if (spec.database.dataSource.isInitialized) {
+          await spec.database.dataSource.destroy();
+          spec.options.logger.info(`${spec.name}: database pool closed`);
+        }
+      }
     },
   };
 }

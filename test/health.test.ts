@@ -93,3 +93,21 @@ describe('waiting for the database at start', () => {
     expect(tries).toBe(1);
   });
 });
+
+describe('stopping a subgraph', () => {
+  it('closes its database pool once requests have drained', async () => {
+    const stack = await startStack();
+    const cubiss = stack.subgraphs.get('cubiss')!;
+    const { dataSource } = cubiss.database;
+    let acceptedWhenClosing: boolean | undefined;
+    const close = dataSource.destroy.bind(dataSource);
+    const destroy = jest.spyOn(dataSource, 'destroy').mockImplementation(async () => {
+      acceptedWhenClosing = await fetch(cubiss.url.replace(/\/graphql$/, '/health')).then(() => true, () => false);
+      return close();
+    });
+    await stack.stop();
+    expect(destroy).toHaveBeenCalledTimes(1);
+    expect(acceptedWhenClosing).toBe(false);
+    expect(dataSource.isInitialized).toBe(false);
+  });
+});
