@@ -1,5 +1,7 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
 import { LocalSecrets, readOrCreateLocalSecrets } from './auth/local-secrets';
 import { NETWORK_READ, scopesFromClaims } from './auth/identity';
 import { isCalendarDate } from './dates';
@@ -317,6 +319,36 @@ export function subgraphConfig(config: Config, name: string): SubgraphConfig {
   const found = config.subgraphs.find((s) => s.name === name);
   if (!found) throw new Error(`Unknown subgraph "${name}". Known: ${SUBGRAPH_NAMES.join(', ')}`);
   return found;
+}
+
+/**
+ * The command-line tools (`npm start`, token, migrate, import, query, poi:conformance) read a
+ * `.env` in the project root when there is one (`npm run -s secrets > .env` writes it); a variable
+ * already in the environment wins. Returns the names it set. The services themselves read only
+ * their environment: `npm start` hands each its own (serviceEnvironment).
+ */
+export function loadDotEnv(file = path.join(PROJECT_ROOT, '.env'), env: NodeJS.ProcessEnv = process.env): string[] {
+  if (!fs.existsSync(file)) return [];
+  const added = Object.entries(parseEnv(fs.readFileSync(file, 'utf8'))).filter(([key]) => env[key] === undefined);
+  for (const [key, value] of added) env[key] = value;
+  return added.map(([key]) => key);
+}
+
+/** Secrets only the gateway holds. */
+const GATEWAY_ONLY = ['AUTH_JWT_SECRET', 'GATEWAY_SIGNING_KEY'];
+/** Secrets every subgraph holds and the gateway does not. */
+const SUBGRAPHS_ONLY = ['CURSOR_SECRET', 'GATEWAY_PUBLIC_KEY'];
+
+/**
+ * The environment one service gets from `npm start`: everything but other services' secrets. The
+ * gateway keeps its signing key and client secret, no database URL; a subgraph its own
+ * `<NAME>_DATABASE_URL`, the gateway's public key and the cursor secret; none gets a DB password.
+ */
+export function serviceEnvironment(env: NodeJS.ProcessEnv, service: string): NodeJS.ProcessEnv {
+  const own = service === 'gateway' ? SUBGRAPHS_ONLY : GATEWAY_ONLY;
+  const keep = (key: string) =>
+    !own.includes(key) && !/_DB_PASSWORD$|^MYSQL_ROOT_PASSWORD$/.test(key) && !(key.endsWith('_DATABASE_URL') && key !== `${service.toUpperCase()}_DATABASE_URL`);
+  return Object.fromEntries(Object.entries(env).filter(([key]) => keep(key)));
 }
 
 /** What one subgraph process needs beyond the shared configuration, every missing piece listed in one ConfigError. */

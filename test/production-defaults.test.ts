@@ -1,16 +1,18 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, PROJECT_ROOT } from '../shared/config';
+import { loadConfig, loadDotEnv, PROJECT_ROOT, serviceEnvironment } from '../shared/config';
 import { createLogger } from '../shared/logger';
 import type { RunningSubgraph, SubgraphStartOptions } from '../shared/subgraph';
 import { subgraphDefinition } from '../subgraphs/catalog';
 import { testSecurityEnv } from './helpers/auth';
 import { freePort } from './helpers/process-stack';
 
-/** Runs `npm run start:subgraph`'s script with exactly `env` (plus PATH); resolves with its exit code and output, or kills it after `ms`. */
-function runSubgraphScript(name: string, env: Record<string, string>, ms = 30_000): Promise<{ code: number | null; output: string }> {
+/** Runs a script with exactly `env` (plus PATH); resolves with its exit code and output, or kills it after `ms`. */
+function runScript(args: string[], env: Record<string, string>, ms = 30_000): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join('scripts', 'start-subgraph.ts'), name], {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
       cwd: PROJECT_ROOT,
       env: { PATH: process.env.PATH, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -25,6 +27,8 @@ function runSubgraphScript(name: string, env: Record<string, string>, ms = 30_00
     });
   });
 }
+
+const runSubgraphScript = (name: string, env: Record<string, string>) => runScript([path.join('scripts', 'start-subgraph.ts'), name], env);
 
 describe('production defaults', () => {
   const secrets = testSecurityEnv();
@@ -69,6 +73,40 @@ describe('production defaults', () => {
     expect(output).toMatch(/CUBISS_DATABASE_URL must be set with NODE_ENV=production/);
     expect(output).toMatch(/set but unknown: CUBIS_DATABASE_URL/);
   }, 40_000);
+
+  it('npm run token needs only the client secret, and in production refuses without it', async () => {
+    const token = ['scripts/token.ts', '--role', 'poi-staff', '--poi', 'cubiss'];
+    const minted = await runScript(token, { NODE_ENV: 'production', AUTH_JWT_SECRET: secrets.AUTH_JWT_SECRET });
+    expect(minted).toEqual({ code: 0, output: expect.stringMatching(/^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/) });
+    const refused = await runScript(token, { NODE_ENV: 'production' });
+    expect(refused.code).toBe(1);
+    expect(refused.output).toMatch(/No AUTH_JWT_SECRET: set the deployment's/);
+  }, 40_000);
+
+  it('the tools read a .env, the real environment winning', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dotenv-')), '.env');
+    fs.writeFileSync(file, `AUTH_JWT_SECRET=from-file\nGATEWAY_PUBLIC_KEY=${JSON.stringify(secrets.GATEWAY_PUBLIC_KEY.trim())}\n# a comment\nLOG_LEVEL=debug\n`);
+    const env: NodeJS.ProcessEnv = { LOG_LEVEL: 'warn' };
+    expect(loadDotEnv(file, env)).toEqual(['AUTH_JWT_SECRET', 'GATEWAY_PUBLIC_KEY']);
+    expect(env).toEqual({ LOG_LEVEL: 'warn', AUTH_JWT_SECRET: 'from-file', GATEWAY_PUBLIC_KEY: secrets.GATEWAY_PUBLIC_KEY.trim() });
+    expect(loadDotEnv(path.join(path.dirname(file), 'none'), env)).toEqual([]);
+  });
+
+  it('npm start hands each service only its own secrets', () => {
+    const env = {
+      PATH: '/usr/bin',
+      OPERATIONS_TOKEN: 'o'.repeat(32),
+      ...secrets,
+      CUBISS_DATABASE_URL: 'mysql://cubiss:c@db/poi_cubiss',
+      BISC_DATABASE_URL: 'mysql://bisc:b@db/poi_bisc',
+      CUBISS_DB_PASSWORD: 'c',
+      MYSQL_ROOT_PASSWORD: 'root',
+    };
+    const names = (service: string) => Object.keys(serviceEnvironment(env, service)).sort();
+    expect(names('gateway')).toEqual(['AUTH_JWT_SECRET', 'GATEWAY_SIGNING_KEY', 'OPERATIONS_TOKEN', 'PATH', 'RATE_LIMIT_REQUESTS']);
+    expect(names('cubiss')).toEqual(['CUBISS_DATABASE_URL', 'CURSOR_SECRET', 'GATEWAY_PUBLIC_KEY', 'OPERATIONS_TOKEN', 'PATH', 'RATE_LIMIT_REQUESTS']);
+    expect(names('collaboration')).toEqual(['CURSOR_SECRET', 'GATEWAY_PUBLIC_KEY', 'OPERATIONS_TOKEN', 'PATH', 'RATE_LIMIT_REQUESTS']);
+  });
 
   describe('demo data', () => {
     const config = loadConfig({ ...secrets, LOG_LEVEL: 'silent' });
