@@ -92,6 +92,9 @@ export interface GraphQLServerOptions<TContext extends BaseContext> {
   operations?: OperationsAccess;
 }
 
+/** How long a stop waits for requests in flight, unless the service says otherwise (README "Health, failures and shutdown"). */
+export const STOP_GRACE_PERIOD_MS = 10_000;
+
 /** The longest /ready waits for the service's own checks: an orchestrator's probe gets an answer even from a frozen database. */
 export const READINESS_TIMEOUT_MS = 2000;
 
@@ -288,7 +291,7 @@ export async function startGraphQLServer<TContext extends BaseContext>(
     validationRules: [depthLimit(limits.depth)],
     plugins: [
       operationResolution,
-      ...(drainsHttpServer ? [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMs ?? 10_000 })] : []),
+      ...(drainsHttpServer ? [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMs ?? STOP_GRACE_PERIOD_MS })] : []),
       options.landingPage ?? ApolloServerPluginLandingPageDisabled(),
       requestObservabilityPlugin(operationMetrics),
       ...(options.plugins ?? []),
