@@ -95,6 +95,9 @@ export interface GraphQLServerOptions<TContext extends BaseContext> {
 /** How long a stop waits for requests in flight, unless the service says otherwise (README "Health, failures and shutdown"). */
 export const STOP_GRACE_PERIOD_MS = 10_000;
 
+/** The error code a status answered before GraphQL stands for, in `<prefix>_errors_total`. */
+const REFUSAL_CODES: Record<number, string> = { 400: 'BAD_REQUEST', 401: 'UNAUTHENTICATED', 413: 'PAYLOAD_TOO_LARGE', 429: 'RATE_LIMITED', 431: 'REQUEST_HEADER_FIELDS_TOO_LARGE' };
+
 /** The longest /ready waits for the service's own checks: an orchestrator's probe gets an answer even from a frozen database. */
 export const READINESS_TIMEOUT_MS = 2000;
 
@@ -322,7 +325,20 @@ export async function startGraphQLServer<TContext extends BaseContext>(
     });
   /** The Apollo Server answering /graphql now: `apollo` until a schema swap. */
   let serving = { apollo, handler: handlerOf(apollo) };
-  const graphqlHandler: express.RequestHandler = (req, res, next) => serving.handler(req, res, next);
+  const graphqlHandler: express.RequestHandler = (req, res, next) => {
+    res.locals.reachedGraphQL = true;
+    serving.handler(req, res, next);
+  };
+  // A request refused before GraphQL (401, 429, a body too large) counts too: as operation
+  // "refused", its error by the code it was answered with.
+  const countRefusals: express.RequestHandler = (_req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      if (res.locals.reachedGraphQL || res.statusCode < 400) return;
+      operationMetrics.observe('refused', Number(process.hrtime.bigint() - started) / 1e9, [REFUSAL_CODES[res.statusCode] ?? `HTTP_${res.statusCode}`]);
+    });
+    next();
+  };
 
   let stopping: Promise<void> | undefined;
   app.get('/health', (_req, res) => {
@@ -348,6 +364,7 @@ export async function startGraphQLServer<TContext extends BaseContext>(
   // Exactly /graphql: other paths get the JSON 404 below.
   app.all(
     '/graphql',
+    countRefusals,
     requestIdentity(options.logger),
     ...(options.authenticate ? [options.authenticate] : []),
     express.json({ limit: limits.bodyBytes, verify: rejectDeepJson }),

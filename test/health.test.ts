@@ -20,6 +20,19 @@ describe('honest health', () => {
     await stack?.stop();
   });
 
+  it('counts requests refused before GraphQL (401) in the request and error metrics', async () => {
+    const metric = async (line: RegExp) => {
+      const text = await (await fetch(stack.gateway.url.replace(/\/graphql$/, '/metrics'))).text();
+      return Number(line.exec(text)?.[1] ?? 0);
+    };
+    const errors = /^gateway_errors_total\{code="UNAUTHENTICATED",service="gateway"\} (\d+)$/m;
+    const refused = /^gateway_request_duration_seconds_count\{service="gateway",operation="refused"\} (\d+)$/m;
+    const before = [await metric(errors), await metric(refused)];
+    const answer = await fetch(stack.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer not-a-token' }, body: '{"query":"{ pois { code } }"}' });
+    expect(answer.status).toBe(401);
+    expect([await metric(errors), await metric(refused)]).toEqual([before[0] + 1, before[1] + 1]);
+  });
+
   it("a subgraph's /ready answers (503) while its database never does", async () => {
     const cubiss = stack.subgraphs.get('cubiss')!;
     const { dataSource } = cubiss.database;
