@@ -178,6 +178,11 @@ describe('docker-compose.yml', () => {
     expect(text).not.toMatch(/\$\{\w*(PASSWORD|SECRET|KEY)\w*:-/);
   });
 
+  it('publishes only the gateway, whose /metrics and /ready details are closed without OPERATIONS_TOKEN', () => {
+    expect(Object.keys(services).filter((name) => publishedPorts(service(name)).length > 0)).toEqual(['gateway']);
+    for (const name of ['gateway', ...SUBGRAPHS]) expect({ service: name, operations: configOf(name).operations }).toEqual({ service: name, operations: { open: false, token: undefined } });
+  });
+
   it('gives every service longer to stop than its drain takes', () => {
     const seconds = (value: unknown) => Number(/^(\d+)s$/.exec(String(value))?.[1] ?? 0);
     for (const name of ['gateway', ...SUBGRAPHS]) {
