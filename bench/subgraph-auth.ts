@@ -21,7 +21,7 @@ function benchSecrets(): LocalSecrets {
   if (secrets) return secrets;
   if (process.env.GATEWAY_SIGNING_KEY) {
     const { security } = loadConfig();
-    secrets = { clientSecret: security.clients.secret!, gatewayPrivateKey: security.gatewaySigningKey!, gatewayPublicKey: security.gatewayPublicKey };
+    secrets = { clientSecret: security.clients.secret!, gatewayPrivateKey: security.gatewaySigningKey!, gatewayPublicKey: security.gatewayPublicKey! };
   } else {
     secrets = generateSecrets();
   }

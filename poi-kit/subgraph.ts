@@ -71,7 +71,7 @@ export function definePoiSubgraph(poi: Poi, folder: string, extension?: PoiExten
       const database = await openDatabase({ subgraph: poi.subgraphName, databaseUrl: options.databaseUrl, ...schema, poolSize: options.poolSize });
       const { dataSource } = database;
       if (database.kind === 'embedded') await installEmbeddedSearch(dataSource);
-      const seeded = await seedPoiDatabase(dataSource, poi, readLibrarySources(path.join(folder, 'data', 'libraries.csv')), options.seed);
+      const seeded = options.seed.demo && (await seedPoiDatabase(dataSource, poi, readLibrarySources(path.join(folder, 'data', 'libraries.csv')), options.seed));
       if (seeded) {
         await extension?.seed?.(dataSource, options.seed);
         options.logger.info({ scale: options.seed.scale }, `${poi.name}: database seeded`);
@@ -83,6 +83,7 @@ export function definePoiSubgraph(poi: Poi, folder: string, extension?: PoiExten
       const own = extension?.context?.(dataSource) ?? {};
       return serveSubgraph<PoiContext>({
         name: poi.subgraphName,
+        poi,
         sdl,
         kitVersion: KIT_VERSION,
         resolvers: mergeResolvers(instantiateResolvers(createPoiResolvers(poi), poi), extension?.resolvers ?? {}),

@@ -21,7 +21,7 @@ const PARTS: Record<string, { separator: string; lines(subgraph: DeployedSubgrap
     separator: '\n\n',
     lines: ({ name, port }) => {
       const NAME = name.toUpperCase();
-      const password = `\${${NAME}_DB_PASSWORD:-${name}-local-password}`;
+      const password = `\${${NAME}_DB_PASSWORD:?run npm run -s secrets > .env first}`;
       return `mysql-${name}:
   <<: *mysql
   environment:

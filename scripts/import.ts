@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { poiScope } from '../shared/auth/identity';
 import { createIdentitySigner } from '../shared/auth/internal-token';
 import { parseArgs } from 'node:util';
-import { COLLABORATION_SUBGRAPH, loadConfig, subgraphConfig } from '../shared/config';
+import { loadDotEnv, COLLABORATION_SUBGRAPH, loadConfig, subgraphConfig } from '../shared/config';
 import { agendaItemLookup, COLLABORATION_TOKEN_HEADER } from '../poi-kit/agenda-items';
 import { openDatabase } from '../shared/db';
 import {
@@ -27,6 +27,9 @@ import {
 } from '../poi-kit/import';
 import { POI_SCHEMA } from '../poi-kit/subgraph';
 import { POIS } from '../shared/registry';
+
+// A .env in the project root (npm run -s secrets > .env) fills what the environment leaves unset.
+loadDotEnv();
 
 const USAGE = `Usage: npm run import -- --poi <code> --entity <${IMPORT_ENTITIES.join('|')}> --file <file.csv|file.json> [--dry-run] [--actor <name>] [--url <subgraph url>]`;
 /** Errors printed; the rest are counted. */

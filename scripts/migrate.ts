@@ -1,9 +1,12 @@
 // `npm run migrate`: applies the checked-in migrations to every subgraph that has a
 // <NAME>_DATABASE_URL (MySQL). Subgraphs also migrate on start; this runs it ahead of a deploy.
-import { loadConfig, subgraphConfig } from '../shared/config';
+import { loadDotEnv, loadConfig, subgraphConfig } from '../shared/config';
 import { openDatabase } from '../shared/db';
 import { runMain } from '../shared/lifecycle';
 import { SUBGRAPHS } from '../subgraphs/catalog';
+
+// A .env in the project root (npm run -s secrets > .env) fills what the environment leaves unset.
+loadDotEnv();
 
 runMain(async () => {
   const config = loadConfig();

@@ -5,10 +5,13 @@
 // locally .secrets/local.json), and writes one knowledge article (source poi-conformance) to see
 // the audit trail record it.
 import { parseArgs } from 'node:util';
-import { loadConfig, subgraphConfig } from '../shared/config';
+import { loadDotEnv, loadConfig, subgraphConfig } from '../shared/config';
 import { runMain } from '../shared/lifecycle';
 import { poiByCode } from '../shared/registry';
 import { formatResult, runConformance } from './conformance/checks';
+
+// A .env in the project root (npm run -s secrets > .env) fills what the environment leaves unset.
+loadDotEnv();
 
 const USAGE = 'Usage: npm run poi:conformance -- --poi <code> [--url <subgraph url>]';
 

@@ -7,9 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { GraphQLError, Kind, parse, type DocumentNode, type OperationDefinitionNode } from 'graphql';
-import { loadConfig } from '../shared/config';
+import { loadDotEnv, loadConfig } from '../shared/config';
 import { flatten, toCsv } from '../shared/flatten';
 import { runMain } from '../shared/lifecycle';
+
+// A .env in the project root (npm run -s secrets > .env) fills what the environment leaves unset.
+loadDotEnv();
 
 const USAGE =
   'usage: npm run query -- <file.graphql> [--variables \'{"key":"value"}\'] [--format csv|json] [--out <file>] [--url <gateway url>] [--operation <name>]';

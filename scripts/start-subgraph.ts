@@ -1,7 +1,8 @@
 // Starts one subgraph as its own process: `npm run start:subgraph -- cubiss`.
-import { COLLABORATION_SUBGRAPH, ConfigError, loadConfig, subgraphConfig } from '../shared/config';
+import { COLLABORATION_SUBGRAPH, loadConfig, subgraphConfig, subgraphRuntime } from '../shared/config';
 import { runMain, stopOnSignal } from '../shared/lifecycle';
 import { createLogger } from '../shared/logger';
+import { startWhenDatabaseAnswers } from '../shared/startup';
 import { subgraphDefinition } from '../subgraphs/catalog';
 
 runMain(async () => {
@@ -9,11 +10,10 @@ runMain(async () => {
   if (!name) throw new Error('Usage: npm run start:subgraph -- <name>   (collaboration, bisc, cubiss, probiblio, rijnbrink, …)');
   const definition = subgraphDefinition(name);
   const config = loadConfig();
-  const settings = subgraphConfig(config, definition.name);
+  const settings = subgraphRuntime(config, definition.name);
   const logger = createLogger(definition.name, config.logLevel);
-  const { cursorSecret } = config.security;
-  if (!cursorSecret) throw new ConfigError(['CURSOR_SECRET must be set: subgraphs seal their page cursors with it (npm run -s secrets makes one)']);
-  const running = await definition.start({
+  const service = { name: definition.name, host: config.host, port: settings.port, logger };
+  const running = await startWhenDatabaseAnswers(service, config.database.connect, () => definition.start({
     port: settings.port,
     host: config.host,
     databaseUrl: settings.databaseUrl,
@@ -22,12 +22,12 @@ runMain(async () => {
     seed: config.seed,
     logger,
     otlpEndpoint: config.otlpEndpoint,
-    gatewayPublicKey: config.security.gatewayPublicKey,
-    cursorSecret,
+    gatewayPublicKey: settings.gatewayPublicKey,
+    cursorSecret: settings.cursorSecret,
     operations: config.operations,
     requestTimeoutMs: config.gateway.resilience.timeoutMs,
     imports: config.imports,
     collaborationUrl: subgraphConfig(config, COLLABORATION_SUBGRAPH).url,
-  });
+  }));
   stopOnSignal(running, logger);
 });

@@ -5,9 +5,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
-import { loadConfig, PROJECT_ROOT, SUBGRAPH_NAMES } from '../shared/config';
+import { loadConfig, loadDotEnv, PROJECT_ROOT, serviceEnvironment, SUBGRAPH_NAMES } from '../shared/config';
 import { watchRegistry } from '../shared/registry';
 
+loadDotEnv();
 const config = loadConfig(); // fail here, once, on a bad environment
 const subgraph = (name: string) => ({ name, args: [path.join('scripts', 'start-subgraph.ts'), name] });
 const services = [...SUBGRAPH_NAMES.map(subgraph), { name: 'gateway', args: [path.join('gateway', 'src', 'index.ts')] }];
@@ -29,7 +30,8 @@ function exited(child: ChildProcess): Promise<void> {
 function start(service: { name: string; args: string[] }) {
   const child = spawn(process.execPath, ['--import', 'tsx', ...service.args], {
     cwd: PROJECT_ROOT,
-    env: process.env,
+    // Only its own secrets: the gateway's signing key stays out of the subgraphs, each database URL in its subgraph.
+    env: serviceEnvironment(process.env, service.name),
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group: a terminal's Ctrl-C reaches this launcher only, which then stops
     // the services in order (a subgraph must not die before the gateway has drained).

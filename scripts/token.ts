@@ -4,9 +4,12 @@
 import { parseArgs } from 'node:util';
 import { signClientToken } from '../shared/auth/client-token';
 import { Role, roleScopes, ROLES, scopesFromClaims } from '../shared/auth/identity';
-import { loadConfig } from '../shared/config';
+import { loadDotEnv, loadConfig } from '../shared/config';
 import { runMain } from '../shared/lifecycle';
 import { poiByCode } from '../shared/registry';
+
+// A .env in the project root (npm run -s secrets > .env) fills what the environment leaves unset.
+loadDotEnv();
 
 const USAGE = `Usage: npm run -s token -- (--scopes "<scope> …" | --role <${ROLES.join('|')}> [--poi <code>]) [--expires 1h] [--subject <id>] [--name <name>]`;
 
@@ -27,6 +30,9 @@ runMain(async () => {
   const scopes = [...new Set([...(values.role ? roleScopes(values.role as Role, poi) : []), ...scopesFromClaims({ scope: values.scopes ?? '' })])];
   const subject = values.subject ?? (values.role ? `${values.role}${poi ? `-${poi.subgraphName}` : ''}` : 'local-user');
   const config = loadConfig();
+  if (!config.security.clients.secret) {
+    throw new Error('No AUTH_JWT_SECRET: set the deployment\'s (in the environment or .env) to mint its tokens; with NODE_ENV=production none is made up, and with AUTH_JWKS_URL tokens come from your identity provider');
+  }
   // signClientToken refuses an --expires that is no time span or longer than AUTH_MAX_TOKEN_LIFETIME_SECONDS (24 h by default).
   console.log(await signClientToken(config.security.clients, { subject, name: values.name ?? subject, scopes, expiresIn: values.expires! }));
 });

@@ -1,10 +1,13 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
 import { LocalSecrets, readOrCreateLocalSecrets } from './auth/local-secrets';
 import { NETWORK_READ, scopesFromClaims } from './auth/identity';
 import { isCalendarDate } from './dates';
 import { MAX_EXPANDED_FIELDS, MAX_QUERY_DEPTH, MAX_TOKENS } from './graphql-limits';
 import { POIS } from './registry';
+import type { ConnectRetry } from './startup';
 
 /** Where one subgraph listens, where the gateway reaches it, and which database it uses. */
 export interface SubgraphConfig {
@@ -50,8 +53,8 @@ export interface SecurityConfig {
   };
   /** The gateway's private key (PKCS#8 PEM) for the tokens it forwards to subgraphs; only the gateway needs it. */
   gatewaySigningKey?: string;
-  /** Its public key (SPKI PEM): what every subgraph checks forwarded tokens with. */
-  gatewayPublicKey: string;
+  /** Its public key (SPKI PEM): what every subgraph checks forwarded tokens with; required by subgraphs only (`subgraphRuntime`). */
+  gatewayPublicKey?: string;
   /** What subgraphs seal their page cursors with (each derives its own key); required by subgraphs in production. */
   cursorSecret?: string;
   limits: OperationLimits;
@@ -100,10 +103,13 @@ export interface Config {
   };
   /** The collaboration subgraph first, then one per registered POI. */
   subgraphs: readonly SubgraphConfig[];
-  /** MySQL pool size; how long a write's Idempotency-Key is kept. */
-  database: { poolSize: number; idempotencyTtlHours: number };
+  /** MySQL pool size; how long a write's Idempotency-Key is kept; how a subgraph waits for its database at start. */
+  database: { poolSize: number; idempotencyTtlHours: number; connect: ConnectRetry };
   imports: ImportLimits;
-  seed: { scale: number; referenceDate: string };
+  /** `demo`: whether an empty database gets invented demo data (SEED_DEMO_DATA; default only in development and tests). */
+  seed: { scale: number; referenceDate: string; demo: boolean };
+  /** Set `*_DATABASE_URL` variables that name no subgraph (typos), named when a subgraph's own is missing. */
+  strayDatabaseVariables: readonly string[];
   logLevel: string;
   /** OTLP/HTTP endpoint (base URL) traces are exported to; absent: no tracing at all. */
   otlpEndpoint?: string;
@@ -119,6 +125,8 @@ export const COLLABORATION_SUBGRAPH = 'collaboration';
 export const SUBGRAPH_NAMES: readonly string[] = [COLLABORATION_SUBGRAPH, ...POIS.map((p) => p.subgraphName)];
 /** Where each subgraph listens unless `<NAME>_PORT` says otherwise: the collaboration 4001, a POI its registry port. */
 export const DEFAULT_PORTS: Record<string, number> = { [COLLABORATION_SUBGRAPH]: 4001, ...Object.fromEntries(POIS.map((p) => [p.subgraphName, p.port])) };
+/** NODE_ENV values (unset included) where an empty database gets demo data unless SEED_DEMO_DATA says otherwise. */
+const DEVELOPMENT_ENVIRONMENTS = ['', 'development', 'test'];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 type Env = Record<string, string | undefined>;
@@ -174,6 +182,7 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`${key} must be true or false, got "${env[key]}"`);
     return false;
   };
+  const optionalFlag = (key: string, fallback: boolean) => (env[key] === undefined || env[key] === '' ? fallback : flag(key));
   const exposeQueryPlan = flag('EXPOSE_QUERY_PLAN');
   if (exposeQueryPlan && env.NODE_ENV === 'production') {
     problems.push('EXPOSE_QUERY_PLAN=true is refused with NODE_ENV=production: it shows every client the query plan');
@@ -187,7 +196,7 @@ export function loadConfig(env: Env = process.env): Config {
   const production = env.NODE_ENV === 'production';
   const operationsToken = env.OPERATIONS_TOKEN || undefined;
   if (operationsToken !== undefined && operationsToken.length < 32) problems.push('OPERATIONS_TOKEN must be at least 32 characters');
-  const security = loadSecurity(env, production, integer, flag, problems);
+  const security = loadSecurity(env, production, integer, optionalFlag, problems);
   const responseCache = (env.RESPONSE_CACHE || 'memory') as Config['gateway']['responseCache'];
   if (!['off', 'memory', 'redis'].includes(responseCache)) problems.push(`RESPONSE_CACHE must be off, memory or redis, got "${responseCache}"`);
   if (responseCache === 'redis' && !security.rateLimit.redisUrl) problems.push('RESPONSE_CACHE=redis needs REDIS_URL');
@@ -209,12 +218,17 @@ export function loadConfig(env: Env = process.env): Config {
       responseCache,
     },
     subgraphs,
-    database: { poolSize: integer('DB_POOL_SIZE', 10, 1, 200), idempotencyTtlHours: integer('IDEMPOTENCY_TTL_HOURS', DEFAULT_IDEMPOTENCY_TTL_HOURS, 1, 8760) },
+    database: {
+      poolSize: integer('DB_POOL_SIZE', 10, 1, 200),
+      idempotencyTtlHours: integer('IDEMPOTENCY_TTL_HOURS', DEFAULT_IDEMPOTENCY_TTL_HOURS, 1, 8760),
+      connect: { attempts: integer('DB_CONNECT_ATTEMPTS', 30, 1, 10_000), backoffMs: integer('DB_CONNECT_BACKOFF_MS', 1000, 10, 60_000) },
+    },
     imports: {
       maxRows: integer('IMPORT_MAX_ROWS', DEFAULT_IMPORT_LIMITS.maxRows, 1, 10_000_000),
       maxBytes: integer('IMPORT_MAX_BYTES', DEFAULT_IMPORT_LIMITS.maxBytes, 1024, 2 ** 30),
     },
-    seed: { scale: integer('SEED_SCALE', 1, 1, 100), referenceDate },
+    seed: { scale: integer('SEED_SCALE', 1, 1, 100), referenceDate, demo: optionalFlag('SEED_DEMO_DATA', DEVELOPMENT_ENVIRONMENTS.includes(env.NODE_ENV ?? '')) },
+    strayDatabaseVariables: Object.keys(env).filter((key) => key.endsWith('_DATABASE_URL') && env[key] && !SUBGRAPH_NAMES.some((name) => key === `${name.toUpperCase()}_DATABASE_URL`)),
     logLevel,
     otlpEndpoint,
     security,
@@ -230,10 +244,9 @@ function loadSecurity(
   env: Env,
   production: boolean,
   integer: (key: string, fallback: number, min: number, max: number) => number,
-  flag: (key: string) => boolean,
+  optionalFlag: (key: string, fallback: boolean) => boolean,
   problems: string[],
 ): SecurityConfig {
-  const optionalFlag = (key: string, fallback: boolean) => (env[key] === undefined || env[key] === '' ? fallback : flag(key));
   // Locally, whatever is not configured comes from the clone's own generated secrets; production must say.
   let generated: LocalSecrets | undefined;
   const local = () => (production ? undefined : (generated ??= readOrCreateLocalSecrets(path.resolve(PROJECT_ROOT, env.LOCAL_SECRETS_FILE || '.secrets/local.json'))));
@@ -256,7 +269,6 @@ function loadSecurity(
     }
   }
   gatewayPublicKey ??= local()?.gatewayPublicKey;
-  if (!gatewayPublicKey) problems.push('GATEWAY_PUBLIC_KEY must be set (the gateway\'s ES256 public key, PEM): subgraphs check forwarded identities with it');
   // Locally the cursor key can follow from the client secret; production sets its own.
   const cursorSecret = env.CURSOR_SECRET || (production ? undefined : secret ?? local()?.clientSecret);
   if (env.CURSOR_SECRET && env.CURSOR_SECRET.length < 32) problems.push('CURSOR_SECRET must be at least 32 characters');
@@ -274,7 +286,7 @@ function loadSecurity(
       clockSkewSeconds: integer('AUTH_CLOCK_SKEW_SECONDS', 60, 0, 300),
     },
     gatewaySigningKey,
-    gatewayPublicKey: gatewayPublicKey ?? '',
+    gatewayPublicKey,
     cursorSecret,
     limits: {
       depth: integer('LIMIT_DEPTH', MAX_QUERY_DEPTH, 2, MAX_QUERY_DEPTH),
@@ -307,6 +319,60 @@ export function subgraphConfig(config: Config, name: string): SubgraphConfig {
   const found = config.subgraphs.find((s) => s.name === name);
   if (!found) throw new Error(`Unknown subgraph "${name}". Known: ${SUBGRAPH_NAMES.join(', ')}`);
   return found;
+}
+
+/**
+ * The command-line tools (`npm start`, token, migrate, import, query, poi:conformance) read a
+ * `.env` in the project root when there is one (`npm run -s secrets > .env` writes it); a variable
+ * already in the environment wins. Returns the names it set. The services themselves read only
+ * their environment: `npm start` hands each its own (serviceEnvironment).
+ */
+export function loadDotEnv(file = path.join(PROJECT_ROOT, '.env'), env: NodeJS.ProcessEnv = process.env): string[] {
+  if (!fs.existsSync(file)) return [];
+  const added = Object.entries(parseEnv(fs.readFileSync(file, 'utf8'))).filter(([key]) => env[key] === undefined);
+  for (const [key, value] of added) env[key] = value;
+  return added.map(([key]) => key);
+}
+
+/** Secrets only the gateway holds. */
+const GATEWAY_ONLY = ['AUTH_JWT_SECRET', 'GATEWAY_SIGNING_KEY'];
+/** Secrets every subgraph holds and the gateway does not. */
+const SUBGRAPHS_ONLY = ['CURSOR_SECRET', 'GATEWAY_PUBLIC_KEY'];
+
+/**
+ * The environment one service gets from `npm start`: everything but other services' secrets. The
+ * gateway keeps its signing key and client secret, no database URL; a subgraph its own
+ * `<NAME>_DATABASE_URL`, the gateway's public key and the cursor secret; none gets a DB password.
+ */
+export function serviceEnvironment(env: NodeJS.ProcessEnv, service: string): NodeJS.ProcessEnv {
+  const own = service === 'gateway' ? SUBGRAPHS_ONLY : GATEWAY_ONLY;
+  const keep = (key: string) =>
+    !own.includes(key) && !/_DB_PASSWORD$|^MYSQL_ROOT_PASSWORD$/.test(key) && !(key.endsWith('_DATABASE_URL') && key !== `${service.toUpperCase()}_DATABASE_URL`);
+  return Object.fromEntries(Object.entries(env).filter(([key]) => keep(key)));
+}
+
+/** What one subgraph process needs beyond the shared configuration, every missing piece listed in one ConfigError. */
+export interface SubgraphRuntime extends SubgraphConfig {
+  cursorSecret: string;
+  gatewayPublicKey: string;
+}
+
+/**
+ * The settings a subgraph starts with. Production refuses the embedded database: a missing or
+ * misspelled `<NAME>_DATABASE_URL` would otherwise serve invented data and lose every write on restart.
+ */
+export function subgraphRuntime(config: Config, name: string): SubgraphRuntime {
+  const settings = subgraphConfig(config, name);
+  const { cursorSecret, gatewayPublicKey } = config.security;
+  const problems: string[] = [];
+  if (config.production && !settings.databaseUrl) {
+    const strays = config.strayDatabaseVariables.length > 0 ? ` (set but unknown: ${config.strayDatabaseVariables.join(', ')})` : '';
+    problems.push(`${name.toUpperCase()}_DATABASE_URL must be set with NODE_ENV=production: the embedded database keeps nothing across restarts${strays}`);
+  }
+  if (!gatewayPublicKey) problems.push('GATEWAY_PUBLIC_KEY must be set (the gateway\'s ES256 public key, PEM): subgraphs check forwarded identities with it');
+  if (!cursorSecret) problems.push('CURSOR_SECRET must be set: subgraphs seal their page cursors with it (npm run -s secrets makes one)');
+  if (problems.length > 0 || !gatewayPublicKey || !cursorSecret) throw new ConfigError(problems);
+  return { ...settings, cursorSecret, gatewayPublicKey };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -68,6 +68,24 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return { dataSource, statements, kind: 'embedded' };
 }
 
+/** Network-level failures of the MySQL driver: the server is down, unreachable, or dropped the connection. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN']);
+/** Refusals a retry cannot mend (wrong user, password or schema), even where mysql2 marks them `fatal`. */
+const REFUSED_CODES = new Set(['ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR', 'ER_BAD_DB_ERROR', 'ER_NOT_SUPPORTED_AUTH_MODE']);
+/** TypeORM's errors for a data source whose pool is closed (or never opened). */
+const NOT_CONNECTED = new Set(['CannotExecuteNotConnectedError', 'ConnectionIsNotSetError', 'CannotGetEntityManagerNotConnectedError']);
+
+/**
+ * Whether `error` says the database cannot be reached (an outage: worth retrying later), rather
+ * than that a statement failed (a bug or bad data). mysql2 also marks connection-level errors `fatal`.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false;
+  const { code, fatal, name } = error as { code?: unknown; fatal?: unknown; name?: unknown };
+  if (typeof code === 'string' && REFUSED_CODES.has(code)) return false;
+  return (typeof code === 'string' && UNREACHABLE_CODES.has(code)) || fatal === true || (typeof name === 'string' && NOT_CONNECTED.has(name));
+}
+
 /** The tail of each embedded database's queue of transactions. */
 const embeddedQueues = new WeakMap<DataSource, Promise<unknown>>();
 

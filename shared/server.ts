@@ -57,8 +57,13 @@ export interface GraphQLServerOptions<TContext extends BaseContext> {
   plugins?: ApolloServerPlugin<TContext>[];
   /** A plugin that renders a landing page (e.g. the IDE); without one, none is served. */
   landingPage?: ApolloServerPlugin<TContext>;
-  /** Readiness details for /ready; throw when the service cannot serve (e.g. its database is down). */
+  /** Readiness details for /ready; throw when the service cannot serve (e.g. its database is down). Given READINESS_TIMEOUT_MS at most. */
   readiness?: () => Promise<Record<string, unknown>>;
+  /**
+   * What an error no resolver meant for clients becomes instead of "Internal server error", when
+   * it is a known outage (a subgraph's lost database: DATABASE_UNAVAILABLE); undefined: internal.
+   */
+  outage?: (error: unknown) => GraphQLError | undefined;
   /** What this service is built from (a subgraph's kit version and schema fingerprint), in every detailed /ready answer. */
   build?: BuildInfo;
   /** How long a stop waits for requests in flight before closing their connections. */
@@ -85,6 +90,28 @@ export interface GraphQLServerOptions<TContext extends BaseContext> {
   introspection?: boolean;
   /** Who may read /metrics and /ready's details (default: anyone). */
   operations?: OperationsAccess;
+}
+
+/** How long a stop waits for requests in flight, unless the service says otherwise (README "Health, failures and shutdown"). */
+export const STOP_GRACE_PERIOD_MS = 10_000;
+
+/** The error code a status answered before GraphQL stands for, in `<prefix>_errors_total`. */
+const REFUSAL_CODES: Record<number, string> = { 400: 'BAD_REQUEST', 401: 'UNAUTHENTICATED', 413: 'PAYLOAD_TOO_LARGE', 429: 'RATE_LIMITED', 431: 'REQUEST_HEADER_FIELDS_TOO_LARGE' };
+
+/** The longest /ready waits for the service's own checks: an orchestrator's probe gets an answer even from a frozen database. */
+export const READINESS_TIMEOUT_MS = 2000;
+
+/** `work`, or a rejection naming `what` once it has taken longer than `ms`. */
+async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Whether this request may read operations data: the endpoints are open, or it carries the operations token. */
@@ -253,6 +280,11 @@ export async function startGraphQLServer<TContext extends BaseContext>(
     // message, a bug) is logged and reaches the client only as "Internal server error".
     formatError: (formatted, error) => {
       if (unwrapResolverError(error) instanceof GraphQLError || formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR') return formatted;
+      const outage = options.outage?.(unwrapResolverError(error));
+      if (outage) {
+        options.logger.warn({ err: unwrapResolverError(error), path: formatted.path }, outage.message);
+        return { message: outage.message, path: formatted.path, locations: formatted.locations, extensions: outage.extensions };
+      }
       options.logger.error({ err: unwrapResolverError(error), path: formatted.path }, 'internal error');
       return { ...formatted, message: 'Internal server error' };
     },
@@ -262,7 +294,7 @@ export async function startGraphQLServer<TContext extends BaseContext>(
     validationRules: [depthLimit(limits.depth)],
     plugins: [
       operationResolution,
-      ...(drainsHttpServer ? [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMs ?? 10_000 })] : []),
+      ...(drainsHttpServer ? [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMs ?? STOP_GRACE_PERIOD_MS })] : []),
       options.landingPage ?? ApolloServerPluginLandingPageDisabled(),
       requestObservabilityPlugin(operationMetrics),
       ...(options.plugins ?? []),
@@ -293,7 +325,20 @@ export async function startGraphQLServer<TContext extends BaseContext>(
     });
   /** The Apollo Server answering /graphql now: `apollo` until a schema swap. */
   let serving = { apollo, handler: handlerOf(apollo) };
-  const graphqlHandler: express.RequestHandler = (req, res, next) => serving.handler(req, res, next);
+  const graphqlHandler: express.RequestHandler = (req, res, next) => {
+    res.locals.reachedGraphQL = true;
+    serving.handler(req, res, next);
+  };
+  // A request refused before GraphQL (401, 429, a body too large) counts too: as operation
+  // "refused", its error by the code it was answered with.
+  const countRefusals: express.RequestHandler = (_req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      if (res.locals.reachedGraphQL || res.statusCode < 400) return;
+      operationMetrics.observe('refused', Number(process.hrtime.bigint() - started) / 1e9, [REFUSAL_CODES[res.statusCode] ?? `HTTP_${res.statusCode}`]);
+    });
+    next();
+  };
 
   let stopping: Promise<void> | undefined;
   app.get('/health', (_req, res) => {
@@ -306,7 +351,7 @@ export async function startGraphQLServer<TContext extends BaseContext>(
     const about = (fields: Record<string, unknown>) => (detailed ? { service: options.name, ...fields, ...options.build } : {});
     if (stopping) return void res.status(503).json({ status: 'stopping', ...about({}) });
     try {
-      const details = await options.readiness?.();
+      const details = options.readiness ? await within(options.readiness(), READINESS_TIMEOUT_MS, 'the readiness check') : {};
       res.json({ status: 'ready', ...about({ ...details }) });
     } catch (error) {
       res.status(503).json({ status: 'unavailable', ...about({ reason: (error as Error).message }) });
@@ -319,6 +364,7 @@ export async function startGraphQLServer<TContext extends BaseContext>(
   // Exactly /graphql: other paths get the JSON 404 below.
   app.all(
     '/graphql',
+    countRefusals,
     requestIdentity(options.logger),
     ...(options.authenticate ? [options.authenticate] : []),
     express.json({ limit: limits.bodyBytes, verify: rejectDeepJson }),

@@ -5,7 +5,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { BaseContext } from '@apollo/server';
 import type { Express, Request } from 'express';
 import type { ImportLimits } from './config';
-import type { Database, DatabaseSchema } from './db';
+import { isDatabaseUnavailable, type Database, type DatabaseSchema } from './db';
 import type { Logger } from './logger';
 import type { OperationsAccess } from './config';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
@@ -25,7 +25,8 @@ export interface SubgraphStartOptions {
   /** MySQL URL; absent means the embedded database. */
   databaseUrl?: string;
   poolSize: number;
-  seed: { scale: number; referenceDate: string; reset?: boolean };
+  /** `demo`: fill an empty database with invented demo data (else it is only migrated); `reset`: empty it first (tests). */
+  seed: { scale: number; referenceDate: string; demo: boolean; reset?: boolean };
   logger: Logger;
   /** OTLP/HTTP endpoint for traces; absent: no tracing. */
   otlpEndpoint?: string;
@@ -100,6 +101,8 @@ function checkRepresentations(schema: ReturnType<typeof buildSubgraphSchema>, re
 /** Serves a subgraph over its opened database; stopping it drains requests, then closes the pool. */
 export async function serveSubgraph<TContext extends BaseContext>(spec: {
   name: string;
+  /** The POI it serves (its code, e.g. `BISC`, and name), named in its errors; absent for the collaboration. */
+  poi?: { code: string; name: string };
   sdl: string;
   /** The POI kit version it is built on; absent: not built on the kit. */
   kitVersion?: string;
@@ -147,6 +150,13 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
       app.use('/import', onlyTheGateway);
       spec.routes?.(app);
     },
+    outage: (error) => {
+      // A closed pool (the embedded engine then fails with odd messages) is an outage too.
+      if (!isDatabaseUnavailable(error) && spec.database.dataSource.isInitialized) return undefined;
+      return new GraphQLError(`${spec.poi?.name ?? spec.name}: its database is unavailable; try again shortly`, {
+        extensions: { code: 'DATABASE_UNAVAILABLE', subgraph: spec.name, ...(spec.poi ? { poi: spec.poi.code } : {}) },
+      });
+    },
     readiness: async () => {
       try {
         await spec.database.dataSource.query('SELECT 1');
@@ -161,9 +171,16 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
     name: spec.name,
     database: spec.database,
     reload: ({ sdl, resolvers }) => server.swapSchema(servedSchema(sdl, resolvers)),
+    // Requests drain first (they still need the pool), then the pool closes, even when the drain failed.
     stop: async () => {
-      await server.stop();
-      if (spec.database.dataSource.isInitialized) await spec.database.dataSource.destroy();
+      try {
+        await server.stop();
+      } finally {
+        if (spec.database.dataSource.isInitialized) {
+          await spec.database.dataSource.destroy();
+          spec.options.logger.info(`${spec.name}: database pool closed`);
+        }
+      }
     },
   };
 }

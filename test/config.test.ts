@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { testSecurityEnv } from './helpers/auth';
-import { ConfigError, loadConfig } from '../shared/config';
+import { ConfigError, loadConfig, subgraphRuntime } from '../shared/config';
 
 describe('configuration', () => {
   it('has the documented default ports and the embedded database', () => {
@@ -80,15 +80,17 @@ describe('configuration', () => {
       const gateway = loadConfig({ NODE_ENV: 'production', GATEWAY_SIGNING_KEY: secrets.GATEWAY_SIGNING_KEY, AUTH_JWT_SECRET: secrets.AUTH_JWT_SECRET }).security;
       expect(gateway.clients.allowAnonymous).toBe(false);
       expect([gateway.introspection, gateway.ide]).toEqual([false, false]);
-      expect(gateway.gatewayPublicKey.trim()).toBe(secrets.GATEWAY_PUBLIC_KEY.trim());
+      expect(gateway.gatewayPublicKey!.trim()).toBe(secrets.GATEWAY_PUBLIC_KEY.trim());
       const subgraph = loadConfig({ NODE_ENV: 'production', GATEWAY_PUBLIC_KEY: secrets.GATEWAY_PUBLIC_KEY.replace(/\n/g, '\\n') }).security;
-      expect(subgraph.gatewayPublicKey.trim()).toBe(secrets.GATEWAY_PUBLIC_KEY.trim());
+      expect(subgraph.gatewayPublicKey!.trim()).toBe(secrets.GATEWAY_PUBLIC_KEY.trim());
       expect(subgraph.gatewaySigningKey).toBeUndefined();
       // No cursor secret is made up in production (a subgraph refuses to start without one); a short one is refused.
       expect(subgraph.cursorSecret).toBeUndefined();
       expect(loadConfig({ NODE_ENV: 'production', GATEWAY_PUBLIC_KEY: secrets.GATEWAY_PUBLIC_KEY, CURSOR_SECRET: secrets.CURSOR_SECRET }).security.cursorSecret).toBe(secrets.CURSOR_SECRET);
       expect(() => loadConfig({ NODE_ENV: 'production', GATEWAY_PUBLIC_KEY: secrets.GATEWAY_PUBLIC_KEY, CURSOR_SECRET: 'short' })).toThrow(/CURSOR_SECRET must be at least 32 characters/);
-      expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/GATEWAY_PUBLIC_KEY must be set/);
+      // Tools (token, migrate) load the configuration too: only a subgraph demands the public key.
+      expect(() => loadConfig({ NODE_ENV: 'production' })).not.toThrow();
+      expect(() => subgraphRuntime(loadConfig({ NODE_ENV: 'production', CURSOR_SECRET: secrets.CURSOR_SECRET, CUBISS_DATABASE_URL: 'mysql://c:p@db:3306/poi_cubiss' }), 'cubiss')).toThrow(/GATEWAY_PUBLIC_KEY must be set/);
       expect(loadConfig({ NODE_ENV: 'production', GATEWAY_PUBLIC_KEY: secrets.GATEWAY_PUBLIC_KEY, AUTH_ALLOW_ANONYMOUS: 'true', GRAPHQL_INTROSPECTION: 'true' }).security).toMatchObject({
         clients: { allowAnonymous: true },
         introspection: true,
@@ -113,6 +115,38 @@ describe('configuration', () => {
         expect.stringContaining('REDIS_URL must look like'),
         expect.stringContaining('LIMIT_DEPTH must be a whole number from 2 to 40'),
       ]);
+    });
+  });
+
+  describe('production defaults', () => {
+    const secrets = testSecurityEnv();
+    const production = { NODE_ENV: 'production', GATEWAY_PUBLIC_KEY: secrets.GATEWAY_PUBLIC_KEY, CURSOR_SECRET: secrets.CURSOR_SECRET };
+    const problemsOf = (run: () => unknown): string[] => {
+      try {
+        run();
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+      return [];
+    };
+
+    it('refuses to start a production subgraph without its database URL, naming the variable and a near miss', () => {
+      const problems = problemsOf(() => subgraphRuntime(loadConfig({ ...production, CUBIS_DATABASE_URL: 'mysql://c:p@db:3306/poi_cubiss' }), 'cubiss'));
+      expect(problems).toEqual([expect.stringMatching(/^CUBISS_DATABASE_URL must be set with NODE_ENV=production.*CUBIS_DATABASE_URL/)]);
+      // Other services of the same environment (the gateway, another subgraph with its URL) are not held back.
+      expect(subgraphRuntime(loadConfig({ ...production, BISC_DATABASE_URL: 'mysql://b:p@db:3306/poi_bisc' }), 'bisc').databaseUrl).toBe('mysql://b:p@db:3306/poi_bisc');
+      // Locally the embedded database is the default.
+      expect(subgraphRuntime(loadConfig({ ...secrets }), 'cubiss').databaseUrl).toBeUndefined();
+    });
+
+    it('seeds demo data by default in development and tests only; SEED_DEMO_DATA decides', () => {
+      expect(loadConfig({}).seed.demo).toBe(true);
+      expect(loadConfig({ NODE_ENV: 'test' }).seed.demo).toBe(true);
+      expect(loadConfig({ NODE_ENV: 'production' }).seed.demo).toBe(false);
+      expect(loadConfig({ NODE_ENV: 'staging' }).seed.demo).toBe(false);
+      expect(loadConfig({ NODE_ENV: 'production', SEED_DEMO_DATA: 'true' }).seed.demo).toBe(true);
+      expect(loadConfig({ SEED_DEMO_DATA: 'false' }).seed.demo).toBe(false);
+      expect(problemsOf(() => loadConfig({ SEED_DEMO_DATA: 'yes' }))).toEqual(['SEED_DEMO_DATA must be true or false, got "yes"']);
     });
   });
 });

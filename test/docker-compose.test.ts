@@ -10,6 +10,8 @@ import { testSecurityEnv } from './helpers/auth';
 import { loadConfig, subgraphConfig } from '../shared/config';
 import { POIS } from '../shared/registry';
 import { deployedSubgraphs, renderDeployment } from '../scripts/deployment';
+import { deploymentSecrets } from '../scripts/secrets';
+import { STOP_GRACE_PERIOD_MS } from '../shared/server';
 
 const ROOT = path.resolve(__dirname, '..');
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
@@ -50,7 +52,10 @@ function service(name: string): Service {
 /** Compose's variable substitution with no variable set: `${VAR:-default}` gives the default, `$$` a `$`. */
 /** What the host (or its .env, from `npm run -s secrets`) sets: only the secrets compose requires. */
 const HOST_SECRETS = testSecurityEnv();
+/** What `npm run -s secrets` makes for this registry: the names compose must require, and the database passwords used below. */
+const DEPLOYMENT_SECRETS = deploymentSecrets(SUBGRAPHS);
 const HOST_ENV: Record<string, string> = {
+  ...DEPLOYMENT_SECRETS,
   AUTH_JWT_SECRET: HOST_SECRETS.AUTH_JWT_SECRET,
   GATEWAY_SIGNING_KEY: HOST_SECRETS.GATEWAY_SIGNING_KEY,
   GATEWAY_PUBLIC_KEY: HOST_SECRETS.GATEWAY_PUBLIC_KEY,
@@ -166,6 +171,26 @@ describe('docker-compose.yml', () => {
     expect(withNewcomer.slice(0, withNewcomer.indexOf('# >>>'))).toBe(text.slice(0, text.indexOf('# >>>')));
   });
 
+  it('requires every secret `npm run -s secrets` makes, and has no default for any', () => {
+    const text = read('docker-compose.yml');
+    const required = new Set([...text.matchAll(/\$\{(\w+):\?[^}]*\}/g)].map((match) => match[1]));
+    expect([...required].sort()).toEqual(Object.keys(DEPLOYMENT_SECRETS).sort());
+    expect(text).not.toMatch(/\$\{\w*(PASSWORD|SECRET|KEY)\w*:-/);
+  });
+
+  it('publishes only the gateway, whose /metrics and /ready details are closed without OPERATIONS_TOKEN', () => {
+    expect(Object.keys(services).filter((name) => publishedPorts(service(name)).length > 0)).toEqual(['gateway']);
+    for (const name of ['gateway', ...SUBGRAPHS]) expect({ service: name, operations: configOf(name).operations }).toEqual({ service: name, operations: { open: false, token: undefined } });
+  });
+
+  it('gives every service longer to stop than its drain takes', () => {
+    const seconds = (value: unknown) => Number(/^(\d+)s$/.exec(String(value))?.[1] ?? 0);
+    for (const name of ['gateway', ...SUBGRAPHS]) {
+      const grace = seconds((service(name) as { stop_grace_period?: string }).stop_grace_period);
+      expect({ service: name, longer: grace * 1000 > STOP_GRACE_PERIOD_MS + 1000 }).toEqual({ service: name, longer: true });
+    }
+  });
+
   it('has the gateway, one service per subgraph and one MySQL per subgraph, nothing else', () => {
     expect(Object.keys(services).sort()).toEqual(['gateway', ...SUBGRAPHS, ...SUBGRAPHS.map(mysqlOf)].sort());
   });
@@ -207,9 +232,8 @@ describe('docker-compose.yml', () => {
         MYSQL_PASSWORD: expect.stringMatching(/\S/),
         MYSQL_ROOT_PASSWORD: expect.stringMatching(/\S/),
       });
-      // The root password comes from the environment, with a default for local use.
-      const raw = Array.isArray(svc.environment) ? undefined : svc.environment?.MYSQL_ROOT_PASSWORD;
-      expect(raw).toMatch(/^\$\{MYSQL_ROOT_PASSWORD:-.+\}$/);
+      // Both passwords come from the environment (`npm run -s secrets`), never from a default.
+      expect(mysqlEnv()).toMatchObject({ MYSQL_PASSWORD: DEPLOYMENT_SECRETS[`${prefixOf(subgraph)}_DB_PASSWORD`], MYSQL_ROOT_PASSWORD: DEPLOYMENT_SECRETS.MYSQL_ROOT_PASSWORD });
       expect(healthcheck(svc)).toMatch(/mysqladmin\b.*\bping\b/);
     });
 

@@ -178,7 +178,7 @@ describe('observability', () => {
           poolSize: config.database.poolSize,
           seed: { ...config.seed, reset: true },
           logger: createLogger(definition.name, 'info', logs.stream),
-          gatewayPublicKey: config.security.gatewayPublicKey,
+          gatewayPublicKey: config.security.gatewayPublicKey!,
           cursorSecret: config.security.cursorSecret!,
           requestTimeoutMs: config.gateway.resilience.timeoutMs,
           imports: config.imports,

@@ -146,7 +146,7 @@ describe('a subgraph that breaks the contract fails it, with the reason', () => 
 
   /** Request headers whose forwarded identity (verified, or undefined) is replaced by what `replace` makes of it; undefined leaves them as they came. */
   async function reIdentify(replace: (identity: Identity | undefined) => Identity | undefined): Promise<Rewrites['headers']> {
-    const verify = await createIdentityVerifier(stack.config.security.gatewayPublicKey, 'cubiss');
+    const verify = await createIdentityVerifier(stack.config.security.gatewayPublicKey!, 'cubiss');
     const sign = await createIdentitySigner(signingKey());
     return async (headers) => {
       const identity = replace(await verify(headers.authorization?.replace(/^Bearer /, '') ?? '').catch(() => undefined));

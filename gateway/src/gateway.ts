@@ -92,10 +92,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     logger: options.logger,
     gateway,
     context: async () => ({}),
-    readiness: async () => ({
-      subgraphs: Object.fromEntries(await Promise.all([...sources].map(async ([name, s]) => [name, await s.readiness(expected[name], operationsToken)]))),
-      rateLimit: stores.rateLimit.store(),
-    }),
+    // Ready while it can serve something: a supergraph is loaded and at least one subgraph is ready.
+    // One POI down is a partial answer (its fields null, with errors), which a restart would not mend.
+    readiness: async () => {
+      const subgraphs = await Promise.all([...sources].map(async ([name, s]) => [name, await s.readiness(expected[name], operationsToken)] as const));
+      if (subgraphs.length === 0) throw new Error('no supergraph loaded');
+      if (!subgraphs.some(([, state]) => state.status === 'up')) throw new Error(`no subgraph is ready: ${subgraphs.map(([name, state]) => `${name} ${state.status}`).join(', ')}`);
+      return { subgraphs: Object.fromEntries(subgraphs), rateLimit: stores.rateLimit.store() };
+    },
     authenticate: authenticateClients(security.clients, stores.rateLimit.chargeFailure),
     guards: [stores.rateLimit.middleware, readIdempotencyKey(false)],
     persistedQueries: stores.persistedQueries,

@@ -97,7 +97,7 @@ export async function startStack(
         idempotencyTtlHours: config.database.idempotencyTtlHours,
         seed: { ...config.seed, reset: true },
         logger,
-        gatewayPublicKey: config.security.gatewayPublicKey,
+        gatewayPublicKey: config.security.gatewayPublicKey!,
         cursorSecret: config.security.cursorSecret!,
         requestTimeoutMs: options.resilience?.timeoutMs ?? config.gateway.resilience.timeoutMs,
         imports: config.imports,

@@ -82,18 +82,18 @@ export function agendaItems(referenceDate: string) {
   });
 }
 
-/** Syncs the registry, then seeds the agenda, goals and steering group once (or again with `reset`). */
+/** Syncs the registry, then, with `demo`, seeds the agenda, goals and steering group once (or again with `reset`). */
 export async function seedCollaboration(
   dataSource: DataSource,
   pois: readonly Poi[],
-  options: { referenceDate: string; reset?: boolean },
+  options: { referenceDate: string; demo: boolean; reset?: boolean },
 ): Promise<boolean> {
   return transaction(dataSource, async (manager) => {
     if (options.reset) {
       await deleteAllRows(manager, [IdempotencyKeyEntity, AuditEntryEntity, WorkAgendaParticipantEntity, WorkAgendaItemEntity, NetworkAgendaGoalEntity, SteeringGroupMemberEntity, EvaluationEntity]);
     }
     await syncRegistry(manager, pois);
-    if ((await manager.count(WorkAgendaItemEntity)) > 0) return false;
+    if (!options.demo || (await manager.count(WorkAgendaItemEntity)) > 0) return false;
 
     const registered = new Set(pois.map((p) => p.code));
     const goalIds = new Map(GOALS.map((goal, index) => [goal.code, index + 1]));
