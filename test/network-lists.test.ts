@@ -10,7 +10,8 @@ import { Stack, startStack } from './helpers/stack';
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({ env: { RESPONSE_CACHE: 'off' } });
+  // No response cache (pages must see new items); a circuit that stays closed while a POI is stopped and started again.
+  stack = await startStack({ env: { RESPONSE_CACHE: 'off' }, resilience: { failureThreshold: 1000 } });
 });
 afterAll(() => stack?.stop());
 
@@ -65,7 +66,11 @@ function expected(o: Order, lists: Item[][]): Item[] {
   return lists.flat().sort((a, b) => dir * cmp(key(a), key(b)) || cmp(a.poi, b.poi) || dir * (Number(a.id) - Number(b.id)));
 }
 
-async function walk(o: Order, first: number, query = (after: string | null) => stack.query(`{ network { ${o.list}${args(o, first, after)} { totalCount nodes { id ${o.node} poi { code name } } pageInfo { hasNextPage endCursor } incomplete } } }`)) {
+const pageQuery = (o: Order, first: number, after: string | null) =>
+  `{ network { ${o.list}${args(o, first, after)} { totalCount nodes { id ${o.node} poi { code name } } pageInfo { hasNextPage endCursor } incomplete missingPois } } }`;
+
+async function walk(o: Order, first: number, afterFirstPage: () => Promise<void> = async () => {}) {
+  const query = (after: string | null) => stack.query(pageQuery(o, first, after));
   const items: Item[] = [];
   let after: string | null = null;
   let totalCount = -1;
@@ -77,6 +82,7 @@ async function walk(o: Order, first: number, query = (after: string | null) => s
     totalCount = page.totalCount;
     expect(page.nodes.length).toBeLessThanOrEqual(first);
     items.push(...page.nodes.map((n: any) => ({ poi: n.poi.code, id: n.id, sort: n[o.node] })));
+    if (pages === 0) await afterFirstPage();
     if (!page.pageInfo.hasNextPage) return { items, totalCount };
     expect(page.nodes.length).toBe(first);
     after = page.pageInfo.endCursor;
@@ -106,5 +112,108 @@ describe('network lists', () => {
       expect([node.status, node.priority]).toEqual(['OPEN', 'P1']);
       expect(node.poi.name).toBe(POIS.find((p) => p.code === node.poi.code)!.name);
     }
+  });
+});
+
+describe('network list cursors', () => {
+  const o: Order = { list: 'tickets', field: 'OPENED_AT', direction: 'ASC', node: 'openedAt', filter: '{ status: [OPEN], priority: [P1, P2] }' };
+
+  it('are opaque and tamper-proof: a changed cursor, or one of another order, filter or list, is refused', async () => {
+    const first = await stack.query(pageQuery(o, 5, null));
+    const cursor: string = first.data.network.tickets.pageInfo.endCursor;
+    expect(cursor).not.toMatch(/CUBISS|BISC|openedAt|20\d\d-/);
+    const flipped = cursor.slice(0, 40) + (cursor[40] === 'A' ? 'B' : 'A') + cursor.slice(41);
+    const others = [
+      pageQuery(o, 5, flipped),
+      pageQuery({ ...o, direction: 'DESC' }, 5, cursor),
+      pageQuery({ ...o, filter: '{ status: [OPEN], priority: [P2] }' }, 5, cursor),
+      `{ network { libraries(first: 5, after: "${cursor}") { nodes { id } } } }`,
+      `{ network { tickets(pois: ["BISC"], filter: ${o.filter}, orderBy: { field: OPENED_AT, direction: ASC }, first: 5, after: "${cursor}") { nodes { id } } } }`,
+    ];
+    for (const query of others) {
+      const response = await stack.query(query);
+      expect(response.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'after' }) })]);
+    }
+  });
+
+  it('resume exactly while items are added: new items before the position never show, those after show once', async () => {
+    const union = expected(o, await Promise.all(CODES.map((code) => perPoi(o, code))));
+    const created: Item[] = [];
+    const create = async (root: string, code: string) => {
+      const response = await stack.query(`mutation { ${root} { createTicket(input: { libraryId: "1", title: "Nieuw tijdens het bladeren", category: CIRCULATION, priority: P1 }) { id openedAt } } }`);
+      expect(response.errors).toBeUndefined();
+      created.push({ poi: code, id: response.data[root].createTicket.id, sort: response.data[root].createTicket.openedAt });
+    };
+    expect(union.length).toBeGreaterThan(6);
+    const { items } = await walk(o, 2, async () => {
+      await create('cubiss', 'CUBISS');
+      await create('bisc', 'BISC');
+    });
+    // Opened now: after every seeded ticket, so they come last, in the network's order.
+    expect(items).toEqual([...union, ...expected(o, [created])]);
+    // Newest first, the same new tickets lie before the position of a walk begun earlier: never shown.
+    const newestFirst: Order = { ...o, direction: 'DESC' };
+    const before = expected(newestFirst, await Promise.all(CODES.map((code) => perPoi(newestFirst, code))));
+    const walked = await walk(newestFirst, 2, async () => {
+      await create('probiblio', 'PROBIBLIO');
+    });
+    expect(walked.items).toEqual(before);
+  });
+
+  it('refuse unknown POIs and page sizes out of range with BAD_USER_INPUT; pois limits the list to those POIs', async () => {
+    const unknown = await stack.query('{ network { tickets(pois: ["NOPE"]) { totalCount } } }');
+    expect(unknown.errors).toEqual([expect.objectContaining({ message: expect.stringContaining('NOPE is not a POI'), extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })]);
+    const big = await stack.query('{ network { libraries(first: 101) { totalCount } } }');
+    expect(big.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const two = await stack.query('{ network { libraries(pois: ["CUBISS", "BISC"], first: 100) { totalCount nodes { poi { code } } } } }');
+    expect(new Set(two.data.network.libraries.nodes.map((n: any) => n.poi.code))).toEqual(new Set(['BISC', 'CUBISS']));
+  });
+});
+
+describe('owners stay in charge', () => {
+  it("a BiSC staff token sees BiSC's contract fees and FORBIDDEN nulls for every other POI's", async () => {
+    const token = await stack.token(roleScopes('poi-staff', POIS.find((p) => p.code === 'BISC')!), 'anouk@bisc');
+    const response = await stack.queryAs(token, '{ network { libraries(orderBy: { field: MEMBER_COUNT, direction: DESC }, first: 40) { nodes { name poi { code } contract { status fee: annualFee } } } } }');
+    const nodes = response.data!.network.libraries.nodes;
+    expect(new Set(nodes.map((n: any) => n.poi.code)).size).toBeGreaterThan(1);
+    const forbidden = new Set(response.errors!.map((e) => JSON.stringify(e.path)));
+    expect(response.errors!.every((e) => e.extensions?.code === 'FORBIDDEN')).toBe(true);
+    nodes.forEach((node: any, i: number) => {
+      if (!node.contract) return;
+      const path = JSON.stringify(['network', 'libraries', 'nodes', i, 'contract', 'fee']);
+      if (node.poi.code === 'BISC') expect([typeof node.contract.fee, forbidden.has(path)]).toEqual(['number', false]);
+      else expect([node.contract.fee, forbidden.has(path)]).toEqual([null, true]);
+    });
+  });
+});
+
+describe('a POI that is down', () => {
+  it('leaves the list served from the others, in order, with an error naming it and incomplete: true; the cursor resumes it once it is back', async () => {
+    const o: Order = { list: 'libraries', field: 'NAME', direction: 'ASC', node: 'name' };
+    const union = expected(o, await Promise.all(CODES.map((code) => perPoi(o, code))));
+    await stack.stopSubgraph('cubiss');
+    let after: string | null = null;
+    const seen: Item[] = [];
+    try {
+      const response = await stack.query(pageQuery(o, 10, null));
+      const page = response.data.network.libraries;
+      expect(page).toMatchObject({ incomplete: true, missingPois: ['CUBISS'], pageInfo: { hasNextPage: true } });
+      expect(response.errors).toEqual([expect.objectContaining({ path: ['network', 'libraries'], extensions: expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE', poi: 'CUBISS' }) })]);
+      const items: Item[] = page.nodes.map((n: any) => ({ poi: n.poi.code, id: n.id, sort: n.name }));
+      expect(items).toEqual(union.filter((i) => i.poi !== 'CUBISS').slice(0, 10));
+      seen.push(...items);
+      after = page.pageInfo.endCursor;
+    } finally {
+      await stack.restartSubgraph('cubiss');
+    }
+    for (let pages = 0; after && pages < 100; pages++) {
+      const response: any = await stack.query(pageQuery(o, 25, after));
+      expect(response.errors).toBeUndefined();
+      const page = response.data.network.libraries;
+      seen.push(...page.nodes.map((n: any) => ({ poi: n.poi.code, id: n.id, sort: n.name })));
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    }
+    const key = (i: Item) => `${i.poi}/${i.id}`;
+    expect(seen.map(key).sort()).toEqual(union.map(key).sort());
   });
 });

@@ -62,6 +62,10 @@ export function withNetwork(api: GraphQLSchema, sealer: Sealer): GraphQLSchema {
   }
   const schema = extendSchema(api, { kind: Kind.DOCUMENT, definitions }, { assumeValidSDL: true });
   const object = (name: string) => schema.getType(name) as GraphQLObjectType;
+  // Everything else is read from the owners' answers, by the client's response keys (also where the API schema had resolvers of its own).
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (isObjectType(type) && !type.name.startsWith('__')) for (const field of Object.values(type.getFields())) field.resolve = byResponseKey;
+  }
   object('Query').getFields().network.resolve = () => ({});
   const own = ['NetworkPoi', 'NetworkPageInfo', ...NETWORK_LISTS.map((l) => `${l.networkNodeType}Connection`)];
   for (const name of own) for (const field of Object.values(object(name).getFields())) field.resolve = (source) => (source as Record<string, unknown>)[field.name];

@@ -87,10 +87,16 @@ interface Item {
   id: number;
 }
 
-/** Where a network list stands in one POI: its own cursor (null: from its start) and the last item taken from it. */
+/** An item's place in the network's order: sort value, owner's code, id. */
+type Key = [SortKey, string, number];
+
+/**
+ * Where a network list stands in one POI: its own cursor (null: from its start), and the last
+ * item of the network list when that POI last answered: its items up to there were passed.
+ */
 interface Position {
   after: string | null;
-  last?: [SortKey, number];
+  last?: Key;
 }
 
 type State = Record<string, Position>;
@@ -157,9 +163,8 @@ export async function networkPage(
   const state: State = args.after ? openState(sealer, args.after, binding) : {};
 
   const direction = order.direction === 'ASC' ? 1 : -1;
-  const ownerRank = new Map(owners.map((o, i) => [o.code, i]));
-  const before = (a: Item & { owner: string }, b: Item & { owner: string }) =>
-    direction * compareKeys(a.sort, b.sort) || ownerRank.get(a.owner)! - ownerRank.get(b.owner)! || direction * (a.id - b.id);
+  const compare = (a: Key, b: Key) => direction * compareKeys(a[0], b[0]) || compareKeys(a[1], b[1]) || direction * (a[2] - b[2]);
+  const keyOf = (item: Item, owner: Owner): Key => [item.sort, owner.code, item.id];
 
   const listPath = responsePath(info);
   const selection = nodeSelection(info, list);
@@ -168,39 +173,41 @@ export async function networkPage(
     owners.map(async (owner) => {
       const query = parseOperation(selection, { owner, list, sortNodeField: sortField.node, withNodes: true });
       const result = await run(query.document, { ...selection.variables, ...variablesFor(owner, first) });
-      return { owner, query, ...readPage(result, owner, list, sortField, listPath, report) };
+      return { owner, ...readPage(result, owner, list, sortField, listPath, report) };
     }),
   );
 
-  // Drop what an earlier page already took (only when a second request could not move the owner's cursor).
+  // Items at or before where the list stood (added since, or taken by a page whose second request failed) are passed over.
   const buffers = fetched.map((f) => {
     const last = state[f.owner.code]?.last;
-    const dropped = last ? f.items.filter((item) => !(direction * compareKeys(item.sort, last[0]) > 0 || (item.sort === last[0] && direction * (item.id - last[1]) > 0))).length : 0;
-    return { ...f, dropped, taken: 0 };
+    const passed = last ? f.items.filter((item) => compare(keyOf(item, f.owner), last) <= 0).length : 0;
+    return { ...f, passed, taken: 0 };
   });
+  const head = (b: (typeof buffers)[number]) => (b.ok && b.passed + b.taken < b.items.length ? b.items[b.passed + b.taken] : undefined);
   const nodes: Record<string, unknown>[] = [];
+  let lastKey: Key | undefined;
   while (nodes.length < first) {
-    if (buffers.some((b) => b.ok && b.dropped + b.taken >= b.items.length && b.hasNextPage)) break; // that owner's next item is unknown
+    if (buffers.some((b) => b.ok && !head(b) && b.hasNextPage)) break; // that owner's next item is not known yet
     let next: (typeof buffers)[number] | undefined;
-    for (const b of buffers) {
-      if (!b.ok || b.dropped + b.taken >= b.items.length) continue;
-      if (!next || before({ ...b.items[b.dropped + b.taken], owner: b.owner.code }, { ...next.items[next.dropped + next.taken], owner: next.owner.code }) < 0) next = b;
-    }
+    for (const b of buffers) if (head(b) && (!next || compare(keyOf(head(b)!, b.owner), keyOf(head(next)!, next.owner)) < 0)) next = b;
     if (!next) break;
-    const item = next.items[next.dropped + next.taken];
+    const item = head(next)!;
     nodes.push({ ...item.node, network__owner: { code: next.owner.code, name: next.owner.name } });
+    lastKey = keyOf(item, next.owner);
     next.taken++;
   }
 
+  // Each owner that answered moves past what it passed and gave; the one that did not keeps its position.
   const positions = await Promise.all(
     buffers.map(async (b): Promise<[string, Position]> => {
       const old = state[b.owner.code] ?? { after: null };
-      if (!b.ok || b.taken === 0) return [b.owner.code, old];
-      const lastItem = b.items[b.dropped + b.taken - 1];
-      const last: [SortKey, number] = [lastItem.sort, lastItem.id];
-      if (b.dropped + b.taken === b.items.length) return [b.owner.code, { after: b.endCursor, last }];
+      if (!b.ok) return [b.owner.code, old];
+      const last = lastKey ?? old.last;
+      const consumed = b.passed + b.taken;
+      if (consumed === 0) return [b.owner.code, { ...old, last }];
+      if (consumed === b.items.length) return [b.owner.code, { after: b.endCursor, last }];
       const query = parseOperation(selection, { owner: b.owner, list, sortNodeField: sortField.node, withNodes: false });
-      const result = await run(query.document, variablesFor(b.owner, b.dropped + b.taken));
+      const result = await run(query.document, variablesFor(b.owner, consumed));
       const endCursor = pathValue(result.data, ['network__poi', 'network__list', 'pageInfo', 'endCursor']);
       return [b.owner.code, { after: typeof endCursor === 'string' ? endCursor : old.after, last }];
     }),
@@ -210,8 +217,8 @@ export async function networkPage(
     totalCount: buffers.reduce((sum, b) => sum + (b.ok ? b.totalCount : 0), 0),
     nodes,
     pageInfo: {
-      hasNextPage: buffers.some((b) => (b.ok ? b.dropped + b.taken < b.items.length || b.hasNextPage : b.transient)),
-      endCursor: nodes.length > 0 ? sealer.seal(Object.fromEntries(positions), binding) : args.after ?? null,
+      hasNextPage: buffers.some((b) => (b.ok ? head(b) !== undefined || b.hasNextPage : b.transient)),
+      endCursor: nodes.length > 0 || args.after ? sealer.seal(Object.fromEntries(positions), binding) : null,
     },
     incomplete: missing.length > 0,
     missingPois: missing.map((b) => b.owner.code),
@@ -224,7 +231,7 @@ function openState(sealer: Sealer, cursor: string, binding: unknown): State {
     state !== null &&
     typeof state === 'object' &&
     !Array.isArray(state) &&
-    Object.values(state).every((p: Position) => p && (p.after === null || typeof p.after === 'string') && (p.last === undefined || (Array.isArray(p.last) && p.last.length === 2)));
+    Object.values(state).every((p: Position) => p && (p.after === null || typeof p.after === 'string') && (p.last === undefined || (Array.isArray(p.last) && p.last.length === 3)));
   if (!valid) throw badInput('"after" is not a cursor of this network list with this order, filter and pois; pass a pageInfo.endCursor of the same list', 'after');
   return state as State;
 }
