@@ -115,6 +115,26 @@ describe('network lists', () => {
   });
 });
 
+describe('network lists next to other fields', () => {
+  it('answer in one operation with other root fields, fragments, aliases and variables', async () => {
+    const response = await stack.query(
+      `query Mixed($n: Int!, $prio: [TicketPriority!]) {
+        pois { code }
+        net: network { open: tickets(filter: { priority: $prio }, first: $n) { ...Page } }
+        cubiss { tickets(filter: { priority: $prio }, first: 1) { totalCount } }
+      }
+      fragment Page on NetworkTicketConnection { totalCount nodes { ...T poi { code } } }
+      fragment T on NetworkTicket { ref: reference priority }`,
+      { n: 3, prio: ['P1'] },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data.pois.map((p: any) => p.code).sort()).toEqual(CODES);
+    expect(response.data.net.open.nodes).toHaveLength(3);
+    for (const node of response.data.net.open.nodes) expect(node).toEqual({ ref: expect.stringMatching(/-\d+$/), priority: 'P1', poi: { code: expect.any(String) } });
+    expect(response.data.net.open.totalCount).toBeGreaterThanOrEqual(response.data.cubiss.tickets.totalCount);
+  });
+});
+
 describe('network list cursors', () => {
   const o: Order = { list: 'tickets', field: 'OPENED_AT', direction: 'ASC', node: 'openedAt', filter: '{ status: [OPEN], priority: [P1, P2] }' };
 

@@ -13,11 +13,16 @@ import {
   Kind,
   parse,
   print,
+  visit,
+  type ASTNode,
   type DefinitionNode,
+  type FragmentDefinitionNode,
+  type SelectionNode,
   type DocumentNode,
   type GraphQLSchema,
 } from 'graphql';
 import type { Sealer } from '../../../shared/graphql/connection';
+import { withTypenames } from './sub-query';
 import { markError, NETWORK_LISTS, networkPage, type NetworkListArgs, type RunQuery } from './lists';
 
 /** The network lists' schema, added to the supergraph's API schema by the gateway (see `NetworkGateway`). */
@@ -43,9 +48,9 @@ const byResponseKey: GraphQLFieldResolver<unknown, unknown> = (source, _args, _c
 /**
  * The supergraph's API schema plus `Query.network`: the network node types (`NetworkTicket`) get
  * every field of the POI node type they stand for (`Ticket`), as it is in the supergraph in
- * service, plus `poi`.
+ * service, plus `poi`. This is the schema clients see at the gateway.
  */
-export function withNetwork(api: GraphQLSchema, sealer: Sealer): GraphQLSchema {
+export function networkSchema(api: GraphQLSchema): GraphQLSchema {
   const definitions: DefinitionNode[] = [...NETWORK_SDL.definitions];
   for (const list of NETWORK_LISTS) {
     const node = api.getType(list.nodeType);
@@ -60,7 +65,12 @@ export function withNetwork(api: GraphQLSchema, sealer: Sealer): GraphQLSchema {
       })),
     });
   }
-  const schema = extendSchema(api, { kind: Kind.DOCUMENT, definitions }, { assumeValidSDL: true });
+  return extendSchema(api, { kind: Kind.DOCUMENT, definitions }, { assumeValidSDL: true });
+}
+
+/** `networkSchema` with its resolvers: the network lists merge, everything else reads the owners' answers. */
+function withNetwork(api: GraphQLSchema, sealer: Sealer): GraphQLSchema {
+  const schema = networkSchema(api);
   const object = (name: string) => schema.getType(name) as GraphQLObjectType;
   // Everything else is read from the owners' answers, by the client's response keys (also where the API schema had resolvers of its own).
   for (const type of Object.values(schema.getTypeMap())) {
@@ -75,6 +85,23 @@ export function withNetwork(api: GraphQLSchema, sealer: Sealer): GraphQLSchema {
       networkPage(list, args as NetworkListArgs, info, sealer, context.run, context.report);
   }
   return schema;
+}
+
+/** The fragments of `document` that `selections` spread, also through other fragments. */
+function fragmentsUsedBy(selections: readonly SelectionNode[], document: DocumentNode): FragmentDefinitionNode[] {
+  const all = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+  const used = new Map<string, FragmentDefinitionNode>();
+  const walk = (node: ASTNode) =>
+    visit(node, {
+      FragmentSpread(spread) {
+        const fragment = all.get(spread.name.value);
+        if (!fragment || used.has(fragment.name.value)) return;
+        used.set(fragment.name.value, fragment);
+        walk(fragment);
+      },
+    });
+  for (const selection of selections) walk(selection);
+  return [...used.values()];
 }
 
 /**
@@ -144,7 +171,11 @@ export class NetworkGateway implements GatewayInterface {
     if (rest.length > 0) {
       const others: DocumentNode = {
         kind: Kind.DOCUMENT,
-        definitions: [{ ...operation, selectionSet: { ...operation.selectionSet, selections: rest } }, ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)],
+        // With __typename everywhere: the network's execution resolves interfaces (`pois`) by it.
+        definitions: [
+          { ...operation, selectionSet: { ...operation.selectionSet, selections: withTypenames(rest) } },
+          ...fragmentsUsedBy(rest, document).map((f) => ({ ...f, selectionSet: { ...f.selectionSet, selections: withTypenames(f.selectionSet.selections) } })),
+        ],
       };
       const result = await this.run(requestContext, others, request.variables ?? {});
       rootValue = { ...result.data };

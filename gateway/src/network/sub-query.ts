@@ -8,7 +8,7 @@ export interface SubQuery {
 const TYPENAME: SelectionNode = { kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } };
 
 /** Every nested selection also asks `__typename`, so the network can tell the members of an interface or union apart. */
-function withTypenames(selections: readonly SelectionNode[]): readonly SelectionNode[] {
+export function withTypenames(selections: readonly SelectionNode[]): readonly SelectionNode[] {
   const set = visit({ kind: Kind.SELECTION_SET, selections } as SelectionSetNode, {
     SelectionSet: {
       leave: (node) => (node.selections.some((s) => s.kind === Kind.FIELD && s.name.value === '__typename' && !s.alias) ? undefined : { ...node, selections: [TYPENAME, ...node.selections] }),
