@@ -29,7 +29,7 @@ import { markError, NETWORK_LISTS, networkPage, type NetworkListArgs, type RunQu
 export const NETWORK_SDL_PATH = path.join(__dirname, 'network.graphql');
 const NETWORK_SDL = parse(fs.readFileSync(NETWORK_SDL_PATH, 'utf8'), { noLocation: true });
 
-interface NetworkContext {
+export interface NetworkContext {
   run: RunQuery;
   report: (error: GraphQLError) => void;
 }
@@ -81,8 +81,8 @@ function withNetwork(api: GraphQLSchema, sealer: Sealer): GraphQLSchema {
   for (const name of own) for (const field of Object.values(object(name).getFields())) field.resolve = (source) => (source as Record<string, unknown>)[field.name];
   for (const list of NETWORK_LISTS) {
     object(list.networkNodeType).getFields().poi.resolve = (source) => (source as { network__owner: unknown }).network__owner;
-    object('Network').getFields()[list.field].resolve = (_source, args, context: NetworkContext, info) =>
-      networkPage(list, args as NetworkListArgs, info, sealer, context.run, context.report);
+    object('Network').getFields()[list.field].resolve = (_source, args: NetworkListArgs, context: NetworkContext, info) =>
+      networkPage(list, args, info, sealer, context.run, context.report);
   }
   return schema;
 }

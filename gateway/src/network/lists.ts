@@ -17,7 +17,8 @@ import {
 } from 'graphql';
 import { canonicalFilter, DEFAULT_PAGE_SIZE, pageSizeProblem, type Sealer } from '../../../shared/graphql/connection';
 import { POIS } from '../../../shared/registry';
-import { parseOperation, type SubQuery } from './sub-query';
+import type { NetworkLibrariesArgs, NetworkTicketsArgs } from './generated/resolvers';
+import { parseOperation } from './sub-query';
 
 /** A network list: which per-POI list it merges, and how an item's sort value is read from its node. */
 export interface NetworkList {
@@ -109,13 +110,8 @@ export interface NetworkPage {
   missingPois: string[];
 }
 
-export interface NetworkListArgs {
-  pois?: readonly string[] | null;
-  filter?: unknown;
-  orderBy?: { field: string; direction?: string | null } | null;
-  first?: number | null;
-  after?: string | null;
-}
+/** The arguments of a network list (generated from gateway/src/network/network.graphql). */
+export type NetworkListArgs = NetworkTicketsArgs | NetworkLibrariesArgs;
 
 /** Runs a sub-query through the gateway's own executor, as the caller. */
 export type RunQuery = (document: DocumentNode, variables: Record<string, unknown>) => Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLError[] }>;
@@ -372,4 +368,3 @@ function spreadNames(selections: readonly SelectionNode[]): string[] {
   return names;
 }
 
-export type { SubQuery };
