@@ -113,6 +113,7 @@ const config: CodegenConfig = {
       Network: 'Record<string, never>',
       NetworkTicketConnection: 'lists#NetworkPage',
       NetworkLibraryConnection: 'lists#NetworkPage',
+      NetworkContractConnection: 'lists#NetworkPage',
     }),
     ...Object.fromEntries(
       poiFolders.map((folder) => {

@@ -19,7 +19,7 @@ const CODES = POIS.map((p) => p.code).sort();
 const rootOf = Object.fromEntries(POIS.map((p) => [p.code, p.rootField]));
 
 interface Order {
-  list: 'tickets' | 'libraries';
+  list: 'tickets' | 'libraries' | 'contracts';
   field: string;
   direction: 'ASC' | 'DESC';
   node: string;
@@ -33,6 +33,8 @@ const ORDERS: Order[] = [
   { list: 'tickets', field: 'RESOLVED_AT', direction: 'ASC', node: 'resolvedAt', filter: '{ priority: [P1] }', nullAs: '9999' },
   { list: 'libraries', field: 'MEMBER_COUNT', direction: 'DESC', node: 'memberCount' },
   { list: 'libraries', field: 'NAME', direction: 'ASC', node: 'name' },
+  { list: 'contracts', field: 'ENDS_ON', direction: 'ASC', node: 'endsOn', filter: '{ status: ACTIVE }' },
+  { list: 'contracts', field: 'ANNUAL_FEE', direction: 'DESC', node: 'annualFee' },
 ];
 
 const args = (o: Order, first: number, after?: string | null) =>
@@ -204,6 +206,21 @@ describe('owners stay in charge', () => {
       if (node.poi.code === 'BISC') expect([typeof node.contract.fee, forbidden.has(path)]).toEqual(['number', false]);
       else expect([node.contract.fee, forbidden.has(path)]).toEqual([null, true]);
     });
+  });
+});
+
+describe('owners stay in charge of their order too', () => {
+  it('ordering agreements by fee leaves out, with FORBIDDEN, every POI whose fees the caller may not see', async () => {
+    const token = await stack.token(roleScopes('poi-staff', POIS.find((p) => p.code === 'BISC')!), 'anouk@bisc');
+    const response = await stack.queryAs(token, '{ network { contracts(orderBy: { field: ANNUAL_FEE, direction: DESC }, first: 10) { incomplete missingPois nodes { annualFee poi { code } } } } }');
+    const page = response.data!.network.contracts;
+    expect(page.incomplete).toBe(true);
+    expect([...page.missingPois].sort()).toEqual(CODES.filter((c) => c !== 'BISC'));
+    expect(page.nodes.length).toBeGreaterThan(0);
+    for (const node of page.nodes) expect([node.poi.code, typeof node.annualFee]).toEqual(['BISC', 'number']);
+    expect(response.errors!.map((e) => [e.extensions?.code, e.extensions?.poi, e.path]).sort()).toEqual(
+      CODES.filter((c) => c !== 'BISC').map((c) => ['FORBIDDEN', c, ['network', 'contracts']]),
+    );
   });
 });
 

@@ -9,6 +9,7 @@ import {
   GraphQLError,
   GraphQLFieldResolver,
   GraphQLObjectType,
+  isInterfaceType,
   isObjectType,
   Kind,
   parse,
@@ -53,8 +54,9 @@ const byResponseKey: GraphQLFieldResolver<unknown, unknown> = (source, _args, _c
 export function networkSchema(api: GraphQLSchema): GraphQLSchema {
   const definitions: DefinitionNode[] = [...NETWORK_SDL.definitions];
   for (const list of NETWORK_LISTS) {
+    // An object type (`Ticket`) or an interface every POI implements (`Contract`).
     const node = api.getType(list.nodeType);
-    if (!isObjectType(node) || !node.astNode?.fields) throw new Error(`The supergraph has no type ${list.nodeType} for network.${list.field}`);
+    if (!(isObjectType(node) || isInterfaceType(node)) || !node.astNode?.fields) throw new Error(`The supergraph has no type ${list.nodeType} for network.${list.field}`);
     definitions.push({
       kind: Kind.OBJECT_TYPE_EXTENSION,
       name: { kind: Kind.NAME, value: list.networkNodeType },

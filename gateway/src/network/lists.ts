@@ -17,7 +17,7 @@ import {
 } from 'graphql';
 import { canonicalFilter, DEFAULT_PAGE_SIZE, pageSizeProblem, type Sealer } from '../../../shared/graphql/connection';
 import { POIS } from '../../../shared/registry';
-import type { NetworkLibrariesArgs, NetworkTicketsArgs } from './generated/resolvers';
+import type { NetworkContractsArgs, NetworkLibrariesArgs, NetworkTicketsArgs } from './generated/resolvers';
 import { parseOperation } from './sub-query';
 
 /** A network list: which per-POI list it merges, and how an item's sort value is read from its node. */
@@ -53,6 +53,15 @@ export const NETWORK_LISTS: readonly NetworkList[] = [
     orderType: 'LibraryOrder',
     defaultOrder: { field: 'NAME', direction: 'ASC' },
     sortFields: { NAME: { node: 'name' }, MEMBER_COUNT: { node: 'memberCount' }, PROVINCE: { node: 'province' } },
+  },
+  {
+    field: 'contracts',
+    nodeType: 'Contract',
+    networkNodeType: 'NetworkContract',
+    filterType: 'ContractFilter',
+    orderType: 'ContractOrder',
+    defaultOrder: { field: 'ENDS_ON', direction: 'ASC' },
+    sortFields: { ENDS_ON: { node: 'endsOn' }, STARTS_ON: { node: 'startsOn' }, ANNUAL_FEE: { node: 'annualFee' } },
   },
 ];
 
@@ -111,7 +120,7 @@ export interface NetworkPage {
 }
 
 /** The arguments of a network list (generated from gateway/src/network/network.graphql). */
-export type NetworkListArgs = NetworkTicketsArgs | NetworkLibrariesArgs;
+export type NetworkListArgs = NetworkTicketsArgs | NetworkLibrariesArgs | NetworkContractsArgs;
 
 /** Runs a sub-query through the gateway's own executor, as the caller. */
 export type RunQuery = (document: DocumentNode, variables: Record<string, unknown>) => Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLError[] }>;

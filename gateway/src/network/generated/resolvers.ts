@@ -411,10 +411,22 @@ export type Mutation = {
 /** Network-wide lists: one sorted, paged list over the lists of every POI (or those in `pois`). */
 export type Network = {
   __typename?: 'Network';
+  /** Service agreements (DVO's) of every POI with its libraries, in one order; ties by POI code, then id. Ordering by ANNUAL_FEE needs each POI's contract scope: a POI whose fees the caller may not see is left out, with its FORBIDDEN error. */
+  contracts: NetworkContractConnection;
   /** Library organisations of every POI, in one order; ties by POI code, then id. */
   libraries: NetworkLibraryConnection;
   /** Functional-management requests (meldingen) of every POI, in one order; ties by POI code, then id. */
   tickets: NetworkTicketConnection;
+};
+
+
+/** Network-wide lists: one sorted, paged list over the lists of every POI (or those in `pois`). */
+export type NetworkContractsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ContractFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<ContractOrder>;
+  pois?: InputMaybe<Array<Scalars['ID']['input']>>;
 };
 
 
@@ -435,6 +447,28 @@ export type NetworkTicketsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<TicketOrder>;
   pois?: InputMaybe<Array<Scalars['ID']['input']>>;
+};
+
+/** A service agreement of one POI in a network list: the agreement's fields (those of `Contract`) and its owner. */
+export type NetworkContract = {
+  __typename?: 'NetworkContract';
+  /** The POI that made this agreement. */
+  poi: NetworkPoi;
+};
+
+/** A page of a network list of service agreements. */
+export type NetworkContractConnection = {
+  __typename?: 'NetworkContractConnection';
+  /** True when some POI could not be asked (see the errors and `missingPois`): the page holds the others' items only. */
+  incomplete: Scalars['Boolean']['output'];
+  /** Codes of the POIs whose items are missing from this page. */
+  missingPois: Array<Scalars['ID']['output']>;
+  /** The items of this page, in the list's order. */
+  nodes: Array<NetworkContract>;
+  /** Where this page ends. */
+  pageInfo: NetworkPageInfo;
+  /** Number of items over all pages: the sum over the POIs that answered. */
+  totalCount: Scalars['Int']['output'];
 };
 
 /** A library organisation of one POI in a network list: the library's fields and its owner. */
@@ -1189,6 +1223,8 @@ export type ResolversTypes = {
   MonthCount: ResolverTypeWrapper<MonthCount>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Network: ResolverTypeWrapper<Record<string, never>>;
+  NetworkContract: ResolverTypeWrapper<NetworkContract>;
+  NetworkContractConnection: ResolverTypeWrapper<NetworkPageModel>;
   NetworkLibrary: ResolverTypeWrapper<NetworkLibrary>;
   NetworkLibraryConnection: ResolverTypeWrapper<NetworkPageModel>;
   NetworkPageInfo: ResolverTypeWrapper<NetworkPageInfo>;
@@ -1255,6 +1291,8 @@ export type ResolversParentTypes = {
   MonthCount: MonthCount;
   Mutation: Record<PropertyKey, never>;
   Network: Record<string, never>;
+  NetworkContract: NetworkContract;
+  NetworkContractConnection: NetworkPageModel;
   NetworkLibrary: NetworkLibrary;
   NetworkLibraryConnection: NetworkPageModel;
   NetworkPageInfo: NetworkPageInfo;
@@ -1392,8 +1430,21 @@ export type MutationResolvers<ContextType = NetworkContext, ParentType extends R
 };
 
 export type NetworkResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['Network'] = ResolversParentTypes['Network']> = {
+  contracts?: Resolver<ResolversTypes['NetworkContractConnection'], ParentType, ContextType, Partial<NetworkContractsArgs>>;
   libraries?: Resolver<ResolversTypes['NetworkLibraryConnection'], ParentType, ContextType, Partial<NetworkLibrariesArgs>>;
   tickets?: Resolver<ResolversTypes['NetworkTicketConnection'], ParentType, ContextType, Partial<NetworkTicketsArgs>>;
+};
+
+export type NetworkContractResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['NetworkContract'] = ResolversParentTypes['NetworkContract']> = {
+  poi?: Resolver<ResolversTypes['NetworkPoi'], ParentType, ContextType>;
+};
+
+export type NetworkContractConnectionResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['NetworkContractConnection'] = ResolversParentTypes['NetworkContractConnection']> = {
+  incomplete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  missingPois?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['NetworkContract']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['NetworkPageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type NetworkLibraryResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['NetworkLibrary'] = ResolversParentTypes['NetworkLibrary']> = {
@@ -1556,6 +1607,8 @@ export type Resolvers<ContextType = NetworkContext> = {
   MonthCount?: MonthCountResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Network?: NetworkResolvers<ContextType>;
+  NetworkContract?: NetworkContractResolvers<ContextType>;
+  NetworkContractConnection?: NetworkContractConnectionResolvers<ContextType>;
   NetworkLibrary?: NetworkLibraryResolvers<ContextType>;
   NetworkLibraryConnection?: NetworkLibraryConnectionResolvers<ContextType>;
   NetworkPageInfo?: NetworkPageInfoResolvers<ContextType>;
