@@ -4,8 +4,9 @@
 // databases, loopback HTTP, no response cache) and times, one request at a time, the first page
 // and a later page of `network { tickets(orderBy: OPENED_AT ASC, first: 100) }`, next to the same
 // 100 tickets asked of every POI separately (`pois { tickets(first: 100) }`, which the network
-// page merges), and counts the SQL statements per page. Results: a markdown table on stdout, JSON
-// in bench/results/network-lists.json. See bench/README.md.
+// page merges), and counts the SQL statements per page. Then the first page with 4 and with 12 POIs
+// (the registered four plus synthetic ones, as `bench:federation` makes them) at seed scale 1.
+// Results: markdown tables on stdout, JSON in bench/results/network-lists.json. See bench/README.md.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,8 +14,10 @@ import { performance } from 'node:perf_hooks';
 import { PROJECT_ROOT } from '../shared/config';
 import { runMain } from '../shared/lifecycle';
 import { Stack, startStack } from '../test/helpers/stack';
+import { federationOf, subgraphsOf } from './federations';
 
 const SCALES = [1, 10];
+const POI_COUNTS = [4, 12];
 const WARMUP = 10;
 const MEASURED = 60;
 const SELECTION = 'totalCount nodes { reference priority openedAt library { name } } pageInfo { endCursor }';
@@ -60,10 +63,23 @@ runMain(async () => {
       await stack.stop();
     }
   }
+  const byPois: Record<string, unknown>[] = [];
+  for (const n of POI_COUNTS) {
+    process.stderr.write(`${n} POIs: starting the stack\n`);
+    const stack = await startStack({ subgraphs: subgraphsOf(federationOf(n)), env: { RESPONSE_CACHE: 'off', RATE_LIMIT_REQUESTS: '1000000' } });
+    try {
+      const first = await stack.query(networkPage(null));
+      byPois.push({ pois: n, tickets: first.data.network.tickets.totalCount, ...(await measure(stack, networkPage(null))) });
+    } finally {
+      await stack.stop();
+    }
+  }
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
   fs.mkdirSync(path.join(PROJECT_ROOT, 'bench', 'results'), { recursive: true });
-  fs.writeFileSync(path.join(PROJECT_ROOT, 'bench', 'results', 'network-lists.json'), JSON.stringify({ machine, measured: MEASURED, rows }, null, 2) + '\n');
+  fs.writeFileSync(path.join(PROJECT_ROOT, 'bench', 'results', 'network-lists.json'), JSON.stringify({ machine, measured: MEASURED, rows, byPois }, null, 2) + '\n');
   console.log(`| seed scale | tickets in the network | page | median ms | p95 ms | SQL statements per page |\n| --- | --- | --- | --- | --- | --- |`);
   for (const r of rows) console.log(`| ${r.seedScale} | ${r.tickets} | ${r.page} | ${r.medianMs} | ${r.p95Ms} | ${r.statements} |`);
+  console.log(`\n| POIs | tickets in the network | median ms | p95 ms | SQL statements per page |\n| --- | --- | --- | --- | --- |`);
+  for (const r of byPois) console.log(`| ${r.pois} | ${r.tickets} | ${r.medianMs} | ${r.p95Ms} | ${r.statements} |`);
   console.log(`\n${machine}; ${MEASURED} requests each, one at a time, after ${WARMUP} unmeasured.`);
 });
