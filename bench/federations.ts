@@ -51,6 +51,7 @@ export function subgraphsOf({ pois, borrowed }: Federation) {
     const real = path.join(PROJECT_ROOT, 'subgraphs', owner.subgraphName);
     if (!borrowed[poi.code]) return real;
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), `poi-${poi.subgraphName}-`));
+    process.once('exit', () => fs.rmSync(folder, { recursive: true, force: true }));
     fs.symlinkSync(path.join(real, 'data'), path.join(folder, 'data'));
     return folder;
   };
