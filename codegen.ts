@@ -10,6 +10,9 @@
  *   generated for the stand-in `ThisPoi` (so registering a POI changes nothing here).
  * - `subgraphs/<poi>/generated/resolvers.ts` for every POI folder with a `schema.graphql`: the kit
  *   schema instantiated for that POI plus the POI's own file.
+ * - `gateway/src/network/generated/resolvers.ts` from the gateway's network lists
+ *   (`gateway/src/network/network.graphql`) over the common POI schema, whose filter and order
+ *   inputs they take.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -73,6 +76,7 @@ const kitMappers = (rename: (name: string) => string) => Object.fromEntries(Obje
 const STAND_IN_POI = derivePoi({ code: 'THIS', name: '{name}', fullName: '{fullName}', provinces: [], seat: '', website: '', inSteeringGroup: false, port: 0 });
 
 const COLLABORATION = 'subgraphs/collaboration';
+const NETWORK = 'gateway/src/network';
 
 /** Every POI folder with a schema of its own. */
 const poiFolders = fs
@@ -105,6 +109,12 @@ const config: CodegenConfig = {
         SteeringGroupMember: 'entities#SteeringGroupMember',
         Evaluation: 'entities#Evaluation',
       }),
+    [`${NETWORK}/generated/resolvers.ts`]: output(`${NETWORK}/generated/resolvers.ts`, POI_TEMPLATE_SDL + fs.readFileSync(`${NETWORK}/network.graphql`, 'utf8'), NETWORK, 'gateway#NetworkContext', {
+      Network: 'Record<string, never>',
+      NetworkTicketConnection: 'lists#NetworkPage',
+      NetworkLibraryConnection: 'lists#NetworkPage',
+      NetworkContractConnection: 'lists#NetworkPage',
+    }),
     ...Object.fromEntries(
       poiFolders.map((folder) => {
         const poi = poiByCode(folder.toUpperCase());

@@ -24,9 +24,9 @@ import { PlanNode, QueryPlan, QueryPlanner } from '@apollo/query-planner';
 import { startGateway } from '../gateway/src/gateway';
 import { PROJECT_ROOT } from '../shared/config';
 import { createLogger } from '../shared/logger';
-import { derivePoi, Poi, POIS } from '../shared/registry';
+import type { Poi } from '../shared/registry';
 import { composeSupergraph } from '../shared/supergraph';
-import { createSubgraphs } from '../subgraphs/catalog';
+import { Federation, federationOf, subgraphsOf } from './federations';
 import { postGraphQL, Stack, startStack } from '../test/helpers/stack';
 
 const SIZES = [4, 8, 12];
@@ -51,48 +51,6 @@ for (const key of Object.keys(process.env)) if (key.endsWith('_DATABASE_URL')) d
 // Apollo Server adds a SIGINT and a SIGTERM listener per running server: two gateways and N+1
 // subgraphs per size, all sizes at once.
 process.setMaxListeners(SIZES.reduce((sum, n) => sum + n + 3, 10));
-
-interface Federation {
-  pois: Poi[];
-  /** Synthetic POI code → the real POI whose provinces and seed folder it borrows. */
-  borrowed: Record<string, string>;
-}
-
-/**
- * The four registered POIs plus N-4 synthetic ones (SCALE05, SCALE06, …). Each synthetic POI takes
- * the provinces and the seed folder (subgraphs/<poi>/data/libraries.csv) of a real POI, round-robin,
- * so provinces are shared: the real registry (and `npm run poi:add`) would refuse that, which is
- * why these registrations only live in memory.
- */
-function federationOf(n: number): Federation {
-  const pois: Poi[] = [...POIS];
-  const borrowed: Record<string, string> = {};
-  for (let i = 0; pois.length < n; i++) {
-    const source = POIS[i % POIS.length];
-    const number = String(pois.length + 1).padStart(2, '0');
-    const poi = derivePoi({
-      code: `SCALE${number}`,
-      name: `Scale ${number}`,
-      fullName: `Synthetic POI ${number} (provinces and seed data of ${source.name})`,
-      provinces: [...source.provinces],
-      seat: source.seat,
-      website: `https://scale${number}.example`,
-      inSteeringGroup: false,
-      port: 0, // unused: stacks listen on free ports
-    });
-    pois.push(poi);
-    borrowed[poi.code] = source.code;
-  }
-  return { pois, borrowed };
-}
-
-function subgraphsOf({ pois, borrowed }: Federation) {
-  const folderOf = (poi: Poi) => {
-    const owner = POIS.find((p) => p.code === (borrowed[poi.code] ?? poi.code))!;
-    return path.join(PROJECT_ROOT, 'subgraphs', owner.subgraphName);
-  };
-  return createSubgraphs(pois, folderOf);
-}
 
 const time = <T>(fn: () => T): [T, number] => {
   const start = performance.now();

@@ -58,6 +58,31 @@ describe('SQL statements per request of the bench scenarios', () => {
   });
 });
 
+/**
+ * Network lists (gateway/src/network): a page of `first: 100` asks each POI for at most 100 items
+ * after its own position, so its statements per POI are the same at every seed scale: the first
+ * page, and a later one (which also asks the POIs whose page was only partly taken for their
+ * cursor). Budgets `network-first` and `network-next` per POI subgraph.
+ */
+const NETWORK_PAGE = (after: string | null) =>
+  `query BenchNetworkTickets { network { tickets(orderBy: { field: OPENED_AT, direction: ASC }, first: 100${after ? `, after: "${after}"` : ''}) {
+    totalCount nodes { reference priority library { name } poi { code } } pageInfo { endCursor } } } }`;
+
+describe('SQL statements per page of a network list', () => {
+  const secondPage = async (stack: Stack) => NETWORK_PAGE((await stack.query(NETWORK_PAGE(null))).data.network.tickets.pageInfo.endCursor);
+  it.each([
+    ['network-first', async () => NETWORK_PAGE(null), async () => NETWORK_PAGE(null)],
+    ['network-next', () => secondPage(small), () => secondPage(large)],
+  ] as const)('%s stays within its budget, the same at seed scale 1 and 3', async (key, atSmall, atLarge) => {
+    const [atScale1, atScale3] = await Promise.all([statementsPerRequest(small, await atSmall()), statementsPerRequest(large, await atLarge())]);
+    expect(atScale3).toEqual(atScale1);
+    const allowed = budgets[key];
+    expect(Object.keys(atScale1).sort()).toEqual(Object.keys(allowed).sort());
+    const over = Object.entries(atScale1).filter(([subgraph, count]) => count > (allowed[subgraph] ?? 0));
+    expect({ scenario: key, measured: atScale1, over }).toEqual({ scenario: key, measured: atScale1, over: [] });
+  });
+});
+
 const fetchText = (subgraph: string, operation: string) => `${subgraph}: ${print(parse(operation))}`;
 
 /** A plan as stages run one after another, each stage the fetches that run at once. */

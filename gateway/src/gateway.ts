@@ -17,6 +17,8 @@ import { cacheHeadersByCaller, responseCache } from './response-cache';
 import { createStores } from './stores';
 import { readIdempotencyKey, reusedKeyConflict } from '../../shared/idempotency';
 import { expectedFingerprints } from '../../shared/release';
+import { Sealer } from '../../shared/graphql/connection';
+import { NetworkGateway } from './network/gateway';
 
 export interface GatewayOptions {
   /** The composed supergraph: its text, or a file to serve and follow (see supergraph-file.ts). */
@@ -90,7 +92,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     port: options.port,
     host: options.host,
     logger: options.logger,
-    gateway,
+    // Network lists (Query.network) are merged here, from every POI's own list; their cursors are
+    // sealed with the cursor secret (else the gateway's own signing key, which only it holds).
+    gateway: new NetworkGateway(gateway, new Sealer(security.cursorSecret ?? security.gatewaySigningKey!, 'network')),
     context: async () => ({}),
     // Ready while it can serve something: a supergraph is loaded and at least one subgraph is ready.
     // One POI down is a partial answer (its fields null, with errors), which a restart would not mend.

@@ -81,52 +81,75 @@ const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
 /**
- * Opaque, tamper-proof cursors for one subgraph. A cursor is the position after which the next
- * page starts (sort value and id), encrypted and authenticated with AES-256-GCM under a key
- * derived from the subgraph's cursor secret and name; the list, order and filter it came from
- * are its associated data, and its nonce a keyed hash of both (the same position gives the same
- * cursor). So nobody can read a sort value out of a cursor (a fee a caller may
- * not see, say), forge one with a chosen value, or replay it on another list, order, filter or
- * subgraph: any of these fails authentication and is refused with BAD_USER_INPUT.
+ * Seals small JSON values (AES-256-GCM under a key derived from a secret and a purpose) bound to
+ * associated data: nobody can read, forge or move a sealed value to another binding. The nonce is
+ * a keyed hash of binding and value (as in SIV): the same value of the same binding always seals
+ * to the same text, so identical queries get identical answers, and a nonce repeats only with its
+ * message.
  */
-export class Cursors {
+export class Sealer {
   private readonly key: Buffer;
   private readonly nonceKey: Buffer;
 
-  constructor(secret: string, subgraph: string) {
-    this.key = Buffer.from(hkdfSync('sha256', secret, 'poi-federation/cursors', subgraph, 32));
-    this.nonceKey = Buffer.from(hkdfSync('sha256', secret, 'poi-federation/cursor-nonces', subgraph, 32));
+  /** `info` names whose values these are (a subgraph, the network lists); `purpose` keeps their keys apart from other sealers'. */
+  constructor(secret: string, info: string, purpose = 'cursor') {
+    this.key = Buffer.from(hkdfSync('sha256', secret, `poi-federation/${purpose}s`, info, 32));
+    this.nonceKey = Buffer.from(hkdfSync('sha256', secret, `poi-federation/${purpose}-nonces`, info, 32));
   }
 
-  private binding(list: ListRef): Buffer {
-    return Buffer.from(JSON.stringify([VERSION, list.list, list.sort.key, canonical(list.filter ?? null)]));
-  }
-
-  seal(position: CursorPosition, list: ListRef): string {
-    const value = position.value instanceof Date ? { date: position.value.toISOString() } : position.value;
-    const plain = Buffer.from(JSON.stringify([value, position.id]));
-    const binding = this.binding(list);
-    // The nonce is a keyed hash of everything sealed (as in SIV): the same position of the same list
-    // always gives the same cursor, so identical queries get identical answers, and a nonce repeats
-    // only with its message.
-    const nonce = createHmac('sha256', this.nonceKey).update(binding).update('\0').update(plain).digest().subarray(0, NONCE_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.key, nonce).setAAD(binding);
+  seal(value: unknown, binding: unknown): string {
+    const plain = Buffer.from(JSON.stringify(value));
+    const aad = Buffer.from(JSON.stringify(binding));
+    const nonce = createHmac('sha256', this.nonceKey).update(aad).update('\0').update(plain).digest().subarray(0, NONCE_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key, nonce).setAAD(aad);
     const sealed = Buffer.concat([cipher.update(plain), cipher.final()]);
     return Buffer.concat([Buffer.of(VERSION), nonce, sealed, cipher.getAuthTag()]).toString('base64url');
   }
 
+  /** The sealed value, or undefined for any text that this sealer did not seal for this binding. */
+  open(text: string, binding: unknown, maxLength: number): unknown {
+    const bytes = Buffer.from(text, 'base64url');
+    if (text.length > maxLength || bytes.toString('base64url') !== text || bytes.length <= 1 + NONCE_BYTES + TAG_BYTES || bytes[0] !== VERSION) return undefined;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.key, bytes.subarray(1, 1 + NONCE_BYTES)).setAAD(Buffer.from(JSON.stringify(binding)));
+      decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+      return JSON.parse(Buffer.concat([decipher.update(bytes.subarray(1 + NONCE_BYTES, bytes.length - TAG_BYTES)), decipher.final()]).toString('utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** A filter in one spelling (keys sorted, null conditions dropped, lists as sets), for binding a cursor to it. */
+export { canonical as canonicalFilter };
+
+/**
+ * Opaque, tamper-proof cursors for one subgraph. A cursor is the position after which the next
+ * page starts (sort value and id), sealed (`Sealer`) under a key derived from the subgraph's
+ * cursor secret and name; the list, order and filter it came from are its associated data. So
+ * nobody can read a sort value out of a cursor (a fee a caller may not see, say), forge one with
+ * a chosen value, or replay it on another list, order, filter or subgraph: any of these fails
+ * authentication and is refused with BAD_USER_INPUT.
+ */
+export class Cursors {
+  private readonly sealer: Sealer;
+
+  constructor(secret: string, subgraph: string) {
+    this.sealer = new Sealer(secret, subgraph);
+  }
+
+  private binding(list: ListRef): unknown {
+    return [VERSION, list.list, list.sort.key, canonical(list.filter ?? null)];
+  }
+
+  seal(position: CursorPosition, list: ListRef): string {
+    const value = position.value instanceof Date ? { date: position.value.toISOString() } : position.value;
+    return this.sealer.seal([value, position.id], this.binding(list));
+  }
+
   open(cursor: string, list: ListRef): CursorPosition {
     const invalid = badInput('"after" is not a cursor of this list with this order and filter; pass a pageInfo.endCursor of the same list, order and filter', 'after');
-    const bytes = Buffer.from(cursor, 'base64url');
-    if (cursor.length > 512 || bytes.toString('base64url') !== cursor || bytes.length <= 1 + NONCE_BYTES + TAG_BYTES || bytes[0] !== VERSION) throw invalid;
-    let parsed: unknown;
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', this.key, bytes.subarray(1, 1 + NONCE_BYTES)).setAAD(this.binding(list));
-      decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
-      parsed = JSON.parse(Buffer.concat([decipher.update(bytes.subarray(1 + NONCE_BYTES, bytes.length - TAG_BYTES)), decipher.final()]).toString('utf8'));
-    } catch {
-      throw invalid;
-    }
+    const parsed = this.sealer.open(cursor, this.binding(list), 512);
     // Authentic, so made by this subgraph; checked anyway, as cheap insurance.
     if (!Array.isArray(parsed) || parsed.length !== 2 || !Number.isInteger(parsed[1])) throw invalid;
     const [raw, id] = parsed as [unknown, number];
