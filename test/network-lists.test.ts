@@ -138,7 +138,7 @@ describe('network lists next to other fields', () => {
 });
 
 describe('network list cursors', () => {
-  const o: Order = { list: 'tickets', field: 'OPENED_AT', direction: 'ASC', node: 'openedAt', filter: '{ status: [OPEN], priority: [P1, P2] }' };
+  const o: Order = { list: 'tickets', field: 'OPENED_AT', direction: 'ASC', node: 'openedAt', filter: '{ status: [OPEN, IN_PROGRESS], priority: [P1, P2] }' };
 
   it('are opaque and tamper-proof: a changed cursor, or one of another order, filter or list, is refused', async () => {
     const first = await stack.query(pageQuery(o, 5, null));
