@@ -13,16 +13,13 @@ import { loadConfig, subgraphConfig } from '../shared/config';
 import { POIS } from '../shared/registry';
 import { deployedSubgraphs } from '../scripts/deployment';
 import { KUBERNETES_DIR, renderKubernetes, secretsEnv } from '../scripts/kubernetes';
+import { STOP_GRACE_PERIOD_MS } from '../shared/server';
 
 const ROOT = path.resolve(__dirname, '..');
 const registry = JSON.parse(fs.readFileSync(path.join(ROOT, 'registry.json'), 'utf8')) as { code: string; port: number }[];
 const SUBGRAPHS = ['collaboration', ...registry.map((poi) => poi.code.toLowerCase())];
 /** How long a service drains requests after SIGTERM (shared/server.ts). */
-const DRAIN_SECONDS = (() => {
-  const found = /stopGracePeriodMs \?\? ([\d_]+)/.exec(fs.readFileSync(path.join(ROOT, 'shared/server.ts'), 'utf8'));
-  if (!found) throw new Error('shared/server.ts no longer says how long it drains (stopGracePeriodMs ?? …): update this test');
-  return Number(found[1].replace(/_/g, '')) / 1000;
-})();
+const DRAIN_SECONDS = STOP_GRACE_PERIOD_MS / 1000;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [key: string]: any };
