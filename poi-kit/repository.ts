@@ -51,6 +51,13 @@ const SORT_SQL = {
   audit: { ID: 'audit.id' },
 } as const;
 
+/**
+ * Text sort keys order by character code in every database: the embedded database does so
+ * anyway, MySQL's case-insensitive collation would not. One order for everyone is what lets a
+ * network list merge the POIs' pages (gateway/src/network/), whichever database each POI runs.
+ */
+const TEXT_SORT_SQL: ReadonlySet<string> = new Set([SORT_SQL.library.NAME]);
+
 export function sortOrder<E extends keyof typeof SORT_SQL>(entity: E, field: keyof (typeof SORT_SQL)[E], direction: SortDirection): SortOrder {
   return { key: `${entity}.${String(field)}.${direction}`, sql: SORT_SQL[entity][field] as string, direction };
 }
@@ -115,7 +122,13 @@ export class PoiRepository {
   }
 
   pageLibraries(filter: LibraryFilter, sort: SortOrder, page: PageRequest): Promise<Sorted<Library>[]> {
-    return withSortValues(applyKeyset(this.libraryQuery(filter), 'library', sort, page).limit(page.first + 1), 'library', sort.sql);
+    const ordered = this.byCharacterCode(sort);
+    return withSortValues(applyKeyset(this.libraryQuery(filter), 'library', ordered, page).limit(page.first + 1), 'library', ordered.sql);
+  }
+
+  /** A text sort key compared by character code on MySQL too (TEXT_SORT_SQL). */
+  private byCharacterCode(sort: SortOrder): SortOrder {
+    return this.mysql && TEXT_SORT_SQL.has(sort.sql) ? { ...sort, sql: `${sort.sql} COLLATE utf8mb4_bin` } : sort;
   }
 
   countLibraries(filter: LibraryFilter): Promise<number> {
