@@ -1,8 +1,9 @@
 /**
  * deploy/kubernetes/ is checked by rendering both overlays with `kubectl kustomize` (in a copy,
- * with secrets.env made by `npm run kubernetes:secrets`), validating every object's shape per kind,
- * and checking the wiring as each container will see it: its environment resolved from the
- * rendered Secret and ConfigMap, read by shared/config.ts exactly as the services read it.
+ * with secrets.env made by `npm run kubernetes:secrets`), validating every object against the
+ * Kubernetes API's schemas (kubernetes-models) and what the API server checks beyond them, and
+ * checking the wiring as each container will see it: its environment resolved from the rendered
+ * Secret and ConfigMap, read by shared/config.ts exactly as the services read it.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,14 +12,23 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { loadConfig, subgraphConfig } from '../shared/config';
 import { POIS } from '../shared/registry';
+import { STOP_GRACE_PERIOD_MS } from '../shared/server';
 import { deployedSubgraphs } from '../scripts/deployment';
 import { KUBERNETES_DIR, renderKubernetes, secretsEnv } from '../scripts/kubernetes';
-import { STOP_GRACE_PERIOD_MS } from '../shared/server';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { Secret } from 'kubernetes-models/v1/Secret';
+import { Service } from 'kubernetes-models/v1/Service';
 
 const ROOT = path.resolve(__dirname, '..');
 const registry = JSON.parse(fs.readFileSync(path.join(ROOT, 'registry.json'), 'utf8')) as { code: string; port: number }[];
 const SUBGRAPHS = ['collaboration', ...registry.map((poi) => poi.code.toLowerCase())];
-/** How long a service drains requests after SIGTERM (shared/server.ts). */
+/** How long a service drains requests after SIGTERM. */
 const DRAIN_SECONDS = STOP_GRACE_PERIOD_MS / 1000;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -53,102 +63,97 @@ function render(overlay: 'local' | 'production'): K8sObject[] {
   }
 }
 
-// ---------------------------------------------------------------- structural validation per kind
-const API_VERSIONS: Record<string, string> = {
-  Namespace: 'v1',
-  Service: 'v1',
-  Secret: 'v1',
-  ConfigMap: 'v1',
-  Deployment: 'apps/v1',
-  StatefulSet: 'apps/v1',
-  HorizontalPodAutoscaler: 'autoscaling/v2',
-  PodDisruptionBudget: 'policy/v1',
-  NetworkPolicy: 'networking.k8s.io/v1',
-};
+// ---------------------------------------------------------------- validation
+/** The Kubernetes API's own schemas (kubernetes-models), one model class per apiVersion and kind the overlays may hold. */
+const MODELS = [Namespace, Service, Secret, ConfigMap, Deployment, StatefulSet, HorizontalPodAutoscaler, PodDisruptionBudget, NetworkPolicy];
+const where = (object: K8sObject) => `${object.kind}/${object.metadata?.name}`;
+
+/**
+ * An object as the API server decodes it: kustomize writes a long Secret value as a block of
+ * base64 lines, and Go's base64 decoder skips the line breaks (the schema's "byte" format does not).
+ */
+const asDecoded = (object: K8sObject): K8sObject =>
+  object.kind === 'Secret' && object.data ? { ...object, data: Object.fromEntries(Object.entries(object.data).map(([k, v]) => [k, String(v).replace(/[\r\n]/g, '')])) } : object;
+
+/** What the API's schema refuses: an unknown apiVersion or kind, a missing required field, a wrong type or format. */
+function schemaProblems(object: K8sObject): string[] {
+  const Model = MODELS.find((m) => m.apiVersion === object.apiVersion && m.kind === object.kind);
+  if (!Model) return [`${where(object)}: no schema for ${object.apiVersion} ${object.kind}`];
+  try {
+    new Model(asDecoded(object)).validate();
+    return [];
+  } catch (error) {
+    return [`${where(object)}: ${(error as Error).message}`];
+  }
+}
+
+// What the API server also refuses but its schema cannot say: names, port ranges, one-of fields, selectors that select the template.
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const isPort = (p: unknown) => Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 65535;
-const isRecordOfStrings = (v: unknown) => typeof v === 'object' && v !== null && Object.values(v).every((x) => typeof x === 'string');
 
-function probeProblems(where: string, probe: K8sObject['spec'], portNames: string[]): string[] {
+function probeProblems(at: string, probe: K8sObject['spec'], portNames: string[]): string[] {
   if (probe === undefined) return [];
   const handlers = ['httpGet', 'tcpSocket', 'exec', 'grpc'].filter((h) => probe[h] !== undefined);
-  const problems = handlers.length === 1 ? [] : [`${where}: a probe needs exactly one handler, has ${handlers.join(', ') || 'none'}`];
+  const problems = handlers.length === 1 ? [] : [`${at}: a probe needs exactly one handler, has ${handlers.join(', ') || 'none'}`];
   const port = probe.httpGet?.port ?? probe.tcpSocket?.port;
-  if (port !== undefined && !isPort(port) && !portNames.includes(port)) problems.push(`${where}: probe port ${port} is no container port`);
-  if (probe.httpGet && !String(probe.httpGet.path).startsWith('/')) problems.push(`${where}: probe path must start with /`);
-  if (probe.exec && !(Array.isArray(probe.exec.command) && probe.exec.command.length > 0)) problems.push(`${where}: exec probe needs a command`);
+  if (port !== undefined && !isPort(port) && !portNames.includes(port)) problems.push(`${at}: probe port ${port} is no container port`);
+  if (probe.httpGet && !String(probe.httpGet.path).startsWith('/')) problems.push(`${at}: probe path must start with /`);
+  if (probe.exec && !(probe.exec.command?.length > 0)) problems.push(`${at}: exec probe needs a command`);
   return problems;
 }
 
-function podProblems(where: string, spec: K8sObject['spec']): string[] {
+function podProblems(at: string, spec: K8sObject['spec']): string[] {
   const problems: string[] = [];
-  if (!Array.isArray(spec?.containers) || spec.containers.length === 0) return [`${where}: a pod needs containers`];
+  if (!(spec?.containers?.length > 0)) return [`${at}: a pod needs containers`];
   for (const c of spec.containers) {
-    const at = `${where} container ${c.name}`;
-    if (!DNS_LABEL.test(c.name ?? '')) problems.push(`${at}: needs a DNS-label name`);
-    if (typeof c.image !== 'string' || !c.image) problems.push(`${at}: needs an image`);
+    const container = `${at} container ${c.name}`;
+    if (!DNS_LABEL.test(c.name ?? '')) problems.push(`${container}: needs a DNS-label name`);
+    if (!c.image) problems.push(`${container}: needs an image`);
     const portNames = (c.ports ?? []).map((p: { name?: string }) => p.name).filter(Boolean);
-    for (const p of c.ports ?? []) if (!isPort(p.containerPort)) problems.push(`${at}: containerPort ${p.containerPort} is not a port`);
+    for (const p of c.ports ?? []) if (!isPort(p.containerPort)) problems.push(`${container}: containerPort ${p.containerPort} is not a port`);
     for (const e of c.env ?? []) {
-      if (typeof e.name !== 'string' || !e.name) problems.push(`${at}: env entry without a name`);
-      if ((e.value !== undefined) === (e.valueFrom !== undefined)) problems.push(`${at}: env ${e.name} needs exactly one of value, valueFrom`);
-      if (e.value !== undefined && typeof e.value !== 'string') problems.push(`${at}: env ${e.name} value must be a string`);
+      if ((e.value !== undefined) === (e.valueFrom !== undefined)) problems.push(`${container}: env ${e.name} needs exactly one of value, valueFrom`);
       const ref = e.valueFrom?.secretKeyRef ?? e.valueFrom?.configMapKeyRef;
-      if (e.valueFrom && !(ref?.name && ref?.key)) problems.push(`${at}: env ${e.name} valueFrom needs a name and a key`);
+      if (e.valueFrom && !ref?.name) problems.push(`${container}: env ${e.name} valueFrom needs a name`);
     }
-    for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) problems.push(...probeProblems(`${at} ${probe}`, c[probe], portNames));
-    for (const m of c.volumeMounts ?? []) if (!m.name || !String(m.mountPath).startsWith('/')) problems.push(`${at}: volumeMount needs a name and an absolute mountPath`);
+    for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) problems.push(...probeProblems(`${container} ${probe}`, c[probe], portNames));
+    for (const m of c.volumeMounts ?? []) if (!String(m.mountPath).startsWith('/')) problems.push(`${container}: volumeMount needs an absolute mountPath`);
   }
   return problems;
 }
 
-/** What the API server would refuse (required fields, types, selectors that select the template). */
-function shapeProblems(object: K8sObject): string[] {
-  const where = `${object.kind}/${object.metadata?.name}`;
-  const expected = API_VERSIONS[object.kind];
-  if (!expected) return [`${where}: unexpected kind`];
+/** What the API server refuses beyond its schema (which schemaProblems checks). */
+function semanticProblems(object: K8sObject): string[] {
+  const at = where(object);
   const problems: string[] = [];
-  if (object.apiVersion !== expected) problems.push(`${where}: apiVersion ${object.apiVersion}, expected ${expected}`);
-  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(object.metadata?.name ?? '') || object.metadata.name.length > 253) problems.push(`${where}: bad metadata.name`);
-  if (object.metadata.labels && !isRecordOfStrings(object.metadata.labels)) problems.push(`${where}: labels must be strings`);
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(object.metadata?.name ?? '') || object.metadata.name.length > 253) problems.push(`${at}: bad metadata.name`);
   const spec = object.spec;
   const selects = (selector: Record<string, string> | undefined, labels: Record<string, string> | undefined) =>
     !!selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
   switch (object.kind) {
     case 'Deployment':
     case 'StatefulSet':
-      if (!selects(spec?.selector?.matchLabels, spec?.template?.metadata?.labels)) problems.push(`${where}: selector does not select its pod template`);
-      if (spec.replicas !== undefined && !(Number.isInteger(spec.replicas) && spec.replicas >= 0)) problems.push(`${where}: replicas`);
-      if (object.kind === 'StatefulSet' && !spec.serviceName) problems.push(`${where}: needs serviceName`);
-      for (const claim of spec.volumeClaimTemplates ?? []) if (!claim.metadata?.name || !claim.spec?.resources?.requests?.storage) problems.push(`${where}: volumeClaimTemplate needs a name and storage`);
-      if (!(spec.template.spec.terminationGracePeriodSeconds === undefined || Number.isInteger(spec.template.spec.terminationGracePeriodSeconds))) problems.push(`${where}: grace period`);
-      problems.push(...podProblems(where, spec.template.spec));
+      if (!selects(spec?.selector?.matchLabels, spec?.template?.metadata?.labels)) problems.push(`${at}: selector does not select its pod template`);
+      if (spec.replicas < 0) problems.push(`${at}: replicas`);
+      // Optional in the schema of Kubernetes 1.27, required by older API servers.
+      if (object.kind === 'StatefulSet' && !spec.serviceName) problems.push(`${at}: needs serviceName`);
+      for (const claim of spec.volumeClaimTemplates ?? []) if (!claim.metadata?.name || !claim.spec?.resources?.requests?.storage) problems.push(`${at}: volumeClaimTemplate needs a name and storage`);
+      problems.push(...podProblems(at, spec.template.spec));
       break;
     case 'Service':
-      if (!Array.isArray(spec?.ports) || spec.ports.length === 0) problems.push(`${where}: needs ports`);
-      for (const p of spec?.ports ?? []) if (!isPort(p.port) || !(isPort(p.targetPort) || typeof p.targetPort === 'string')) problems.push(`${where}: bad port`);
-      if (!isRecordOfStrings(spec?.selector)) problems.push(`${where}: needs a selector`);
+      if (!(spec?.ports?.length > 0)) problems.push(`${at}: needs ports`);
+      for (const p of spec?.ports ?? []) if (!isPort(p.port) || !(isPort(p.targetPort) || typeof p.targetPort === 'string')) problems.push(`${at}: bad port`);
+      if (!spec?.selector) problems.push(`${at}: needs a selector`);
       break;
     case 'HorizontalPodAutoscaler':
-      if (!spec?.scaleTargetRef?.kind || !spec.scaleTargetRef.name) problems.push(`${where}: needs scaleTargetRef`);
-      if (!Number.isInteger(spec?.maxReplicas) || !(spec.minReplicas === undefined || (spec.minReplicas >= 1 && spec.minReplicas <= spec.maxReplicas))) problems.push(`${where}: replicas`);
-      for (const m of spec?.metrics ?? []) if (m.type === 'Resource' && !(m.resource?.name && m.resource?.target?.type)) problems.push(`${where}: metric`);
+      if (!(spec.minReplicas === undefined || (spec.minReplicas >= 1 && spec.minReplicas <= spec.maxReplicas))) problems.push(`${at}: replicas`);
       break;
     case 'PodDisruptionBudget':
-      if ((spec?.minAvailable === undefined) === (spec?.maxUnavailable === undefined)) problems.push(`${where}: needs exactly one of minAvailable, maxUnavailable`);
-      if (!spec?.selector) problems.push(`${where}: needs a selector`);
+      if ((spec?.minAvailable === undefined) === (spec?.maxUnavailable === undefined)) problems.push(`${at}: needs exactly one of minAvailable, maxUnavailable`);
+      if (!spec?.selector) problems.push(`${at}: needs a selector`);
       break;
     case 'NetworkPolicy':
-      if (typeof spec?.podSelector !== 'object') problems.push(`${where}: needs a podSelector`);
-      for (const rule of spec?.ingress ?? []) for (const p of rule.ports ?? []) if (!isPort(p.port) && typeof p.port !== 'string') problems.push(`${where}: bad port`);
-      break;
-    case 'Secret':
-      for (const [key, value] of Object.entries(object.data ?? {})) {
-        if (!/^[-._a-zA-Z0-9]+$/.test(key) || !/^[A-Za-z0-9+/]*={0,2}$/.test(String(value).replace(/\s/g, ''))) problems.push(`${where}: data ${key} is not base64`);
-      }
-      break;
-    case 'ConfigMap':
-      if (!isRecordOfStrings(object.data ?? {})) problems.push(`${where}: data must be strings`);
+      for (const rule of spec?.ingress ?? []) for (const p of rule.ports ?? []) if (!isPort(p.port) && typeof p.port !== 'string') problems.push(`${at}: bad port`);
       break;
   }
   return problems;
@@ -235,11 +240,28 @@ describeWithKubectl.each(['local', 'production'] as const)('kubectl kustomize ov
     objects = render(overlay);
   });
 
-  it('renders objects of valid shape, all in the overlay namespace', () => {
+  it('renders objects the Kubernetes API accepts (its schemas, and what the API server checks beyond them), all in the overlay namespace', () => {
     expect(objects.length).toBeGreaterThan(0);
-    expect(objects.flatMap(shapeProblems)).toEqual([]);
+    expect(objects.flatMap(schemaProblems)).toEqual([]);
+    expect(objects.flatMap(semanticProblems)).toEqual([]);
     const namespace = named(objects, 'Namespace', overlay === 'local' ? 'poi-federation-local' : 'poi-federation').metadata.name;
     expect(objects.filter((o) => o.kind !== 'Namespace' && o.metadata.namespace !== namespace).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
+  });
+
+  it('the schema check refuses a corrupted object: replicas "two", a container without a name, data not base64, an unknown apiVersion', () => {
+    const gateway = structuredClone(named(objects, 'Deployment', 'gateway'));
+    gateway.spec.replicas = 'two';
+    delete gateway.spec.template.spec.containers[0].name;
+    expect(schemaProblems(gateway)).toEqual([
+      'Deployment/gateway: data/spec/replicas must be integer, data/spec/template/spec/containers/0 must have required property name',
+    ]);
+    const secret = structuredClone(objects.find((o) => o.kind === 'Secret')!);
+    secret.data.OPERATIONS_TOKEN = 'not base64!';
+    expect(schemaProblems(secret)).toEqual([`Secret/${secret.metadata.name}: data/data/OPERATIONS_TOKEN must match format "byte"`]);
+    const hpa = { ...named(objects, 'HorizontalPodAutoscaler', 'gateway'), apiVersion: 'autoscaling/v2beta1' };
+    expect(schemaProblems(hpa)).toEqual(['HorizontalPodAutoscaler/gateway: no schema for autoscaling/v2beta1 HorizontalPodAutoscaler']);
+    // And the originals still pass: the corrupted ones were copies.
+    expect([gateway, secret, hpa].flatMap((o) => schemaProblems(named(objects, o.kind, o.metadata.name)))).toEqual([]);
   });
 
   it('has the gateway, Redis, and per subgraph a Deployment, Service and NetworkPolicy (and locally its MySQL)', () => {
