@@ -169,7 +169,9 @@ describe('BiSC interlibrary-loan writes', () => {
     // A delivery not yet made is refused; one just made is recorded.
     const later = new Date(Date.now() + DAY).toISOString();
     expect((await refused(DELIVER, { id: requested.id, input: { runId: run.id, deliveredAt: later, expectedVersion: 1 } })).fields).toEqual(['input.deliveredAt']);
-    // Whole seconds: MySQL keeps DATETIME to the second, as for every moment in the kit.
+    // A whole second after the request (MySQL keeps DATETIME to the second, as for every moment
+    // in the kit), and not in the future: wait for the next second to begin.
+    await new Promise((resolve) => setTimeout(resolve, 1010 - (Date.now() % 1000)));
     const deliveredAt = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
     const delivered = (await data(DELIVER, { id: requested.id, input: { runId: run.id, deliveredAt, expectedVersion: 1 } })).bisc.recordDelivery;
     expect(delivered).toEqual({ id: requested.id, status: 'DELIVERED', deliveredAt, onTime: true, version: 2, run: { id: run.id } });
