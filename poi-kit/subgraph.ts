@@ -35,8 +35,12 @@ export interface PoiExtension<TOwn extends object = object> {
   migrations?: (new () => MigrationInterface)[];
   /** Fills the POI's own tables on a new (or reset) database, after the kit's seed. */
   seed?(dataSource: DataSource, options: SubgraphStartOptions['seed']): Promise<void>;
-  /** What the POI's resolvers need per request (its own repository, writes), as `context.own`. */
-  context?(dataSource: DataSource): TOwn;
+  /**
+   * Builds once what the POI's resolvers share (its repository, writes), and returns what makes
+   * each request's `context.own` from it (with that request's own DataLoaders), as the kit makes
+   * its own loaders per request.
+   */
+  context?(dataSource: DataSource): () => TOwn;
 }
 
 /** The POI's own schema file, when its folder has one. */
@@ -80,7 +84,7 @@ export function definePoiSubgraph(poi: Poi, folder: string, extension?: PoiExten
       const agendaItems = agendaItemLookup(options.collaborationUrl);
       const writes = new PoiWrites(dataSource, poi, agendaItems);
       const cursors = new Cursors(options.cursorSecret, poi.subgraphName);
-      const own = extension?.context?.(dataSource) ?? {};
+      const ownPerRequest = extension?.context?.(dataSource) ?? (() => ({}));
       return serveSubgraph<PoiContext>({
         name: poi.subgraphName,
         poi,
@@ -88,7 +92,7 @@ export function definePoiSubgraph(poi: Poi, folder: string, extension?: PoiExten
         kitVersion: KIT_VERSION,
         resolvers: mergeResolvers(instantiateResolvers(createPoiResolvers(poi), poi), extension?.resolvers ?? {}),
         database,
-        context: async (request) => ({ repository, loaders: createPoiLoaders(repository), writes, cursors, own, collaborationToken: request.header(COLLABORATION_TOKEN_HEADER) }),
+        context: async (request) => ({ repository, loaders: createPoiLoaders(repository), writes, cursors, own: ownPerRequest(), collaborationToken: request.header(COLLABORATION_TOKEN_HEADER) }),
         options,
         // POST /import: the import CLI's way into this subgraph's own database (scripts/import.ts).
         routes: importRoute(poi, dataSource, options.logger, options.imports, agendaItems),

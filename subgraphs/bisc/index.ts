@@ -4,7 +4,7 @@
 import { definePoiSubgraph } from '../../poi-kit/subgraph';
 import { poiByCode } from '../../shared/registry';
 import { IBL_ENTITIES } from './entities';
-import { loadersPerRequest } from './loaders';
+import { createIblLoaders } from './loaders';
 import { BISC_MIGRATIONS } from './migrations';
 import { IblRepository } from './repository';
 import { iblResolvers, IblOwn } from './resolvers';
@@ -18,8 +18,9 @@ export default definePoiSubgraph(poi, __dirname, {
   entities: IBL_ENTITIES,
   migrations: BISC_MIGRATIONS,
   seed: seedIbl,
-  context(dataSource): IblOwn {
+  context(dataSource) {
     const repository = new IblRepository(dataSource);
-    return { repository, writes: new IblWrites(dataSource, poi), loaders: loadersPerRequest(repository) };
+    const writes = new IblWrites(dataSource, poi);
+    return (): IblOwn => ({ repository, writes, loaders: createIblLoaders(repository) });
   },
 });

@@ -3,7 +3,7 @@ import { loaderById, loaderOfGroups, once } from '../../shared/loaders';
 import type { IblRepository } from './repository';
 
 /** Per-request loaders of BiSC's transport data: stops, runs, branches and counts, each batched. */
-function createIblLoaders(repository: IblRepository) {
+export function createIblLoaders(repository: IblRepository) {
   return {
     stopsByRun: loaderOfGroups((ids: readonly number[]) => repository.stopsByRunIds(ids), (s) => s.runId),
     runById: loaderById((ids: readonly number[]) => repository.runsByIds(ids), (r) => r.id),
@@ -17,16 +17,3 @@ function createIblLoaders(repository: IblRepository) {
 }
 
 export type IblLoaders = ReturnType<typeof createIblLoaders>;
-
-/**
- * The loaders of one request. The kit builds `context.own` once per subgraph, so the loaders are
- * kept per request context (the object GraphQL hands every resolver of one request), never shared.
- */
-export function loadersPerRequest(repository: IblRepository): (context: object) => IblLoaders {
-  const byRequest = new WeakMap<object, IblLoaders>();
-  return (context) => {
-    let loaders = byRequest.get(context);
-    if (!loaders) byRequest.set(context, (loaders = createIblLoaders(repository)));
-    return loaders;
-  };
-}

@@ -14,12 +14,13 @@ import type { IblWrites } from './writes';
 export interface IblOwn {
   repository: IblRepository;
   writes: IblWrites;
-  loaders(context: object): IblLoaders;
+  /** This request's loaders. */
+  loaders: IblLoaders;
 }
 
 type Context = PoiContext & { own: IblOwn };
 
-const loaders = (ctx: Context) => ctx.own.loaders(ctx);
+const loaders = (ctx: Context) => ctx.own.loaders;
 
 function monthsArgument(months: number): number {
   if (!Number.isInteger(months) || months < 1 || months > 60) {

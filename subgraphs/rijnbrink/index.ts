@@ -5,17 +5,20 @@ import { definePoiSubgraph, PoiExtension } from '../../poi-kit/subgraph';
 import { poiByCode } from '../../shared/registry';
 import { MUSIDESK_ENTITIES } from './musidesk/entities';
 import { MusideskRepository } from './musidesk/repository';
-import { musideskResolvers, MusideskServices } from './musidesk/resolvers';
+import { Musidesk, musideskForRequest, musideskResolvers } from './musidesk/resolvers';
 import { seedMusidesk } from './musidesk/seed';
 import { MusideskWrites } from './musidesk/writes';
 import { RIJNBRINK_MIGRATIONS } from './migrations';
 
-const musidesk: PoiExtension<MusideskServices> = {
+const musidesk: PoiExtension<Musidesk> = {
   resolvers: musideskResolvers,
   entities: MUSIDESK_ENTITIES,
   migrations: RIJNBRINK_MIGRATIONS,
   seed: seedMusidesk,
-  context: (dataSource) => ({ repository: new MusideskRepository(dataSource), writes: new MusideskWrites(dataSource) }),
+  context: (dataSource) => {
+    const services = { repository: new MusideskRepository(dataSource), writes: new MusideskWrites(dataSource) };
+    return () => musideskForRequest(services);
+  },
 };
 
 export default definePoiSubgraph(poiByCode('RIJNBRINK'), __dirname, musidesk);

@@ -7,13 +7,13 @@ import { MUSIDESK_AUDIT_ENTITIES } from './entities';
 import { MUSIDESK_ORDERS, MusideskRepository, MusideskSummary } from './repository';
 import { MusideskWrites } from './writes';
 
-/** What Musidesk's resolvers get as `context.own` (made once, see PoiExtension.context). */
+/** What Musidesk's requests share: made once (see PoiExtension.context). */
 export interface MusideskServices {
   repository: MusideskRepository;
   writes: MusideskWrites;
 }
 
-type Context = PoiContext & { own: MusideskServices };
+type Context = PoiContext & { own: Musidesk };
 
 /** Per-request loaders: every relation batched, nothing shared between requests. */
 function createLoaders(repository: MusideskRepository, today: string) {
@@ -25,23 +25,20 @@ function createLoaders(repository: MusideskRepository, today: string) {
   };
 }
 
-interface Musidesk {
+/** Musidesk as one request sees it (`context.own`): the shared services, that request's loaders, its day. */
+export interface Musidesk {
   services: MusideskServices;
   loaders: ReturnType<typeof createLoaders>;
   today: string;
 }
 
-/** One request's Musidesk, made on first use; keyed by the request's context object. */
-const perRequest = new WeakMap<object, Musidesk>();
-function musidesk(ctx: Context): Musidesk {
-  let found = perRequest.get(ctx);
-  if (!found) {
-    const services = ctx.own;
-    const today = new Date().toISOString().slice(0, 10);
-    perRequest.set(ctx, (found = { services, loaders: createLoaders(services.repository, today), today }));
-  }
-  return found;
+/** One request's Musidesk (see PoiExtension.context): fresh loaders, and the day it is answered on. */
+export function musideskForRequest(services: MusideskServices): Musidesk {
+  const today = new Date().toISOString().slice(0, 10);
+  return { services, loaders: createLoaders(services.repository, today), today };
 }
+
+const musidesk = (ctx: Context): Musidesk => ctx.own;
 
 /** The resolver of one of the summary's figures (each an Int, as setCount). */
 const summary =
