@@ -3,6 +3,8 @@
 # every subgraph a fresh schema (poi_<name>, dropped and created again: CI databases are
 # throwaway) and its own user with privileges on that schema only.
 # Prints the <NAME>_DATABASE_URL exports for the subgraphs; source its output.
+# MARIADB_PREFIX (letters, digits, _) puts the schemas under other names (<prefix>poi_<name>), so
+# several checkouts on one machine can each have their own throwaway databases.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,15 +25,18 @@ if ! mariadb -e 'SELECT 1' >/dev/null 2>&1; then
   mariadb -e 'SELECT 1' >/dev/null || { log "did not start"; cat /tmp/mysqld_safe.log >&2; exit 1; }
 fi
 
+prefix=${MARIADB_PREFIX:-}
+[[ "$prefix" =~ ^[A-Za-z0-9_]*$ ]] || { log "MARIADB_PREFIX may hold only letters, digits and _"; exit 1; }
+
 subgraphs=$(node -e 'const r=require("./registry.json");console.log(["collaboration",...r.map(p=>p.code.toLowerCase())].join(" "))')
 for name in $subgraphs; do
   password="ci-${name}-secret"
   mariadb <<SQL
-DROP DATABASE IF EXISTS poi_${name};
-CREATE DATABASE poi_${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+DROP DATABASE IF EXISTS ${prefix}poi_${name};
+CREATE DATABASE ${prefix}poi_${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 CREATE USER IF NOT EXISTS '${name}'@'127.0.0.1' IDENTIFIED BY '${password}';
 ALTER USER '${name}'@'127.0.0.1' IDENTIFIED BY '${password}';
-GRANT ALL PRIVILEGES ON poi_${name}.* TO '${name}'@'127.0.0.1';
+GRANT ALL PRIVILEGES ON ${prefix}poi_${name}.* TO '${name}'@'127.0.0.1';
 SQL
-  echo "export ${name^^}_DATABASE_URL=mysql://${name}:${password}@127.0.0.1:3306/poi_${name}"
+  echo "export ${name^^}_DATABASE_URL=mysql://${name}:${password}@127.0.0.1:3306/${prefix}poi_${name}"
 done
