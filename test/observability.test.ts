@@ -419,27 +419,14 @@ describe('observability', () => {
       expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
     });
 
-    it('sends nothing and registers no tracer when no endpoint is configured', async () => {
-      const receiver = await startOtlpReceiver();
-      try {
-        expect((await post(gateway.url, OVERVIEW)).body.errors).toBeUndefined();
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        expect(receiver.requests).toEqual([]);
-        // No SDK registered: the global tracer makes only non-recording spans.
-        const span = trace.getTracer('probe').startSpan('probe');
-        expect(span.isRecording()).toBe(false);
-        span.end();
-      } finally {
-        await receiver.close();
-      }
-    });
-
-    it("exports the gateway's and a subgraph's spans to <endpoint>/v1/traces: one trace across services, service.name per service", async () => {
-      // Real processes, as in production (one tracer provider per service): the gateway and the
-      // collaboration started by their own entry points with OTEL_EXPORTER_OTLP_ENDPOINT, the
-      // POI subgraphs of this suite behind them. (Jest's module sandbox also cannot run the
-      // exporter's dynamic import of node:http.)
-      const receiver = await startOtlpReceiver();
+    /**
+     * Real processes, as in production (one tracer provider per service): the gateway and the
+     * collaboration started by their own entry points with `otelEnv`, the POI subgraphs of this
+     * suite behind them; one OVERVIEW request, then both stop gracefully (SIGTERM), which flushes
+     * any batched spans: whatever they would send has been sent once this returns. (Jest's module
+     * sandbox also cannot run the exporter's dynamic import of node:http.)
+     */
+    async function oneRequestThroughProcesses(otelEnv: Record<string, string>): Promise<void> {
       const supergraphPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'otel-')), 'supergraph.graphql');
       const ports = { gateway: await freePort(), collaboration: await freePort() };
       const urls = Object.fromEntries(
@@ -447,26 +434,53 @@ describe('observability', () => {
       );
       fs.writeFileSync(supergraphPath, composeSupergraph(SUBGRAPHS.map((s) => ({ name: s.name, url: urls[s.name], sdl: s.sdl }))).supergraphSdl);
       const env: NodeJS.ProcessEnv = {
-        ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.endsWith('_DATABASE_URL'))),
+        ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.endsWith('_DATABASE_URL') && !key.startsWith('OTEL_'))),
         ...Object.fromEntries(SUBGRAPHS.map((s) => [`${s.name.toUpperCase()}_URL`, urls[s.name]])),
         GATEWAY_PORT: String(ports.gateway),
         COLLABORATION_PORT: String(ports.collaboration),
         SUPERGRAPH_PATH: supergraphPath,
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
         LOG_LEVEL: 'warn',
         ...securityEnv,
+        ...otelEnv,
       };
-      const collaboration = await startService(['scripts/start-subgraph.ts', 'collaboration'], env, ports.collaboration);
+      let collaboration: ChildProcess | undefined;
       let gatewayProcess: ChildProcess | undefined;
       try {
+        collaboration = await startService(['scripts/start-subgraph.ts', 'collaboration'], env, ports.collaboration);
         gatewayProcess = await startService(['gateway/src/index.ts'], env, ports.gateway);
         const response = await post(`http://127.0.0.1:${ports.gateway}/graphql`, OVERVIEW);
         expect(response.body.errors).toBeUndefined();
       } finally {
-        // SIGTERM stops each service gracefully, which flushes its batched spans.
         await Promise.all([stopService(gatewayProcess), stopService(collaboration)]);
-        await receiver.close();
         fs.rmSync(path.dirname(supergraphPath), { recursive: true, force: true });
+      }
+    }
+
+    it('sends nothing and registers no tracer when no endpoint is configured', async () => {
+      // The receiver is given to the services the way OpenTelemetry's own exporter would find it
+      // (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, read by the OTLP exporter itself), only the
+      // project's switch OTEL_EXPORTER_OTLP_ENDPOINT is unset: a service that loaded the SDK and
+      // exporter anyway would send its spans there by the time it has stopped.
+      const receiver = await startOtlpReceiver();
+      try {
+        await oneRequestThroughProcesses({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.endpoint}/v1/traces` });
+        expect(receiver.requests).toEqual([]);
+      } finally {
+        await receiver.close();
+      }
+      // Nor in this process: the global tracer makes only non-recording spans.
+      expect((await post(gateway.url, OVERVIEW)).body.errors).toBeUndefined();
+      const span = trace.getTracer('probe').startSpan('probe');
+      expect(span.isRecording()).toBe(false);
+      span.end();
+    });
+
+    it("exports the gateway's and a subgraph's spans to <endpoint>/v1/traces: one trace across services, service.name per service", async () => {
+      const receiver = await startOtlpReceiver();
+      try {
+        await oneRequestThroughProcesses({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint });
+      } finally {
+        await receiver.close();
       }
       expect(receiver.requests.length).toBeGreaterThan(0);
       for (const request of receiver.requests) {
