@@ -1,4 +1,6 @@
-import { deduplicateInflight } from '../gateway/src/subgraph-data-source';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { deduplicateInflight, SubgraphDataSource } from '../gateway/src/subgraph-data-source';
 import { startStack } from './helpers/stack';
 
 /** A fetcher that answers after a tick, counting its calls. */
@@ -49,19 +51,55 @@ describe('sharing identical subgraph queries in flight', () => {
   });
 
   it('through the gateway: concurrent identical requests cost one set of SQL statements', async () => {
-    const stack = await startStack();
+    // Cubiss is reached through a proxy that can hold its first request: the 8 requests are
+    // surely in flight together (each has entered its Cubiss fetch) before the one upstream
+    // answer is let go.
+    let target = '';
+    let upstream = 0;
+    let hold: Promise<void> | undefined;
+    let release = () => {};
+    const proxy = http.createServer(async (req, res) => {
+      upstream += 1;
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      if (hold) await hold;
+      const answer = await fetch(target, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: req.headers.authorization ?? '' },
+        body: Buffer.concat(chunks),
+      });
+      res.writeHead(answer.status, { 'content-type': 'application/json', 'cache-control': answer.headers.get('cache-control') ?? 'no-store' }).end(await answer.text());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    let entered = 0;
+    const process = SubgraphDataSource.prototype.process;
+    const spy = jest.spyOn(SubgraphDataSource.prototype, 'process').mockImplementation(function (this: SubgraphDataSource, options) {
+      if ((this as unknown as { subgraph: string }).subgraph === 'cubiss' && 'incomingRequestContext' in options) entered += 1;
+      return process.call(this, options);
+    });
+    const stack = await startStack({ subgraphUrls: { cubiss: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/graphql` } });
     try {
+      target = stack.subgraphs.get('cubiss')!.url;
       const one = `{ cubiss { libraries(first: 5) { nodes { name } } } }`;
       const before = stack.statementCounts().cubiss;
-      await stack.query(one);
+      expect((await stack.query(one)).errors).toBeUndefined();
       const single = stack.statementCounts().cubiss - before;
       expect(single).toBeGreaterThan(0);
+
       const mid = stack.statementCounts().cubiss;
-      const answers = await Promise.all(Array.from({ length: 8 }, () => stack.query(one)));
-      for (const answer of answers) expect(answer.data.cubiss.libraries.nodes).toHaveLength(5);
-      expect(stack.statementCounts().cubiss - mid).toBeLessThan(8 * single);
+      [upstream, entered] = [0, 0];
+      hold = new Promise<void>((resolve) => (release = resolve));
+      const answers = Promise.all(Array.from({ length: 8 }, () => stack.query(one)));
+      while (!(entered === 8 && upstream >= 1)) await new Promise((resolve) => setTimeout(resolve, 10));
+      release();
+      for (const answer of await answers) expect(answer.data.cubiss.libraries.nodes).toHaveLength(5);
+      expect(upstream).toBe(1);
+      expect(stack.statementCounts().cubiss - mid).toBe(single);
     } finally {
+      release();
+      spy.mockRestore();
       await stack.stop();
+      await new Promise((resolve) => proxy.close(resolve));
     }
   });
 });
