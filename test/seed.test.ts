@@ -9,6 +9,7 @@ describe('seed data', () => {
     const sources = readLibrarySources(path.join(__dirname, '..', 'subgraphs', poi.subgraphName, 'data', 'libraries.csv'));
 
     it(`${poi.name}: takes its libraries from its own list, all within its provinces`, () => {
+      expect(sources.length).toBeGreaterThan(0);
       const data = generatePoiData(poi, sources, options);
       expect(data.libraries.map((l) => l.name)).toEqual(sources.map((s) => s.organisation));
       for (const library of data.libraries) expect(poi.provinces).toContain(library.province);
@@ -34,6 +35,9 @@ describe('seed data', () => {
   it('makes plausible contracts and tickets', () => {
     const data = generatePoiData(poi, sources, options);
     const ref = Date.parse('2026-11-01T00:00:00Z');
+    expect(data.libraries.length).toBeGreaterThan(0);
+    expect(data.tickets.length).toBeGreaterThan(0);
+    expect(data.tickets.some((t) => t.resolvedAt) && data.tickets.some((t) => !t.resolvedAt)).toBe(true);
     for (const library of data.libraries) {
       const contracts = data.contracts.filter((c) => c.libraryId === library.id);
       expect(contracts.filter((c) => c.status === 'ACTIVE' || c.status === 'TERMINATED')).toHaveLength(1);
