@@ -13,6 +13,8 @@ export interface ResilienceOptions {
   cooldownMs: number;
   /** Share one fetch between identical queries in flight (see deduplicateInflight). */
   deduplicate: boolean;
+  /** The circuit breakers' clock (milliseconds); Date.now unless a test moves time on itself. */
+  now?: () => number;
 }
 
 /** One subgraph in the gateway's /ready. */
@@ -114,7 +116,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
         signal: AbortSignal.timeout(resilience.timeoutMs),
       });
     super({ url, fetcher: (resilience.deduplicate ? deduplicateInflight(timed) : timed) as never });
-    this.breaker = new CircuitBreaker(resilience.failureThreshold, resilience.cooldownMs);
+    this.breaker = new CircuitBreaker(resilience.failureThreshold, resilience.cooldownMs, resilience.now);
   }
 
   override async process(options: GraphQLDataSourceProcessOptions) {
