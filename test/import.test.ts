@@ -577,7 +577,7 @@ describe('the CLI', () => {
   });
 
   const direct = loadConfig().subgraphs.find((s) => s.name === 'cubiss')!.databaseUrl;
-  (direct ? it : it.skip)('with CUBISS_DATABASE_URL it writes to MySQL directly, and the running subgraph serves the result', async () => {
+  (direct ? it : it.skip)(`with CUBISS_DATABASE_URL it writes to MySQL directly, and the running subgraph serves the result${direct ? '' : ' (skipped: MySQL only, on the MariaDB run of .ci/run)'}`, async () => {
     const file = path.join(tmp, 'libraries.json');
     fs.writeFileSync(file, JSON.stringify([{ wiseInstanceCode: 'CUBI-301', name: 'Bibliotheek Sint-Oedenrode', province: 'NOORD_BRABANT', municipalities: ['Meierijstad'], memberCount: 5100 }]));
     const result = await cli(['--poi', 'cubiss', '--entity', 'libraries', '--file', file]);
