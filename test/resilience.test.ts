@@ -52,9 +52,11 @@ describe('a slow POI subgraph', () => {
 
   it('finishes requests in flight when the gateway stops, and then refuses new ones', async () => {
     const before = swallowed;
-    const inFlight = stack.query(OVERVIEW);
+    let settled = false;
+    const inFlight = stack.query(OVERVIEW).finally(() => (settled = true));
     // In flight for sure: the gateway has sent its Cubiss fetch (which the black hole keeps).
-    while (swallowed === before) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (swallowed === before && !settled) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(settled).toBe(false);
     await stack.gateway.stop();
     const response = await inFlight;
     expect(response.status).toBe(200);
