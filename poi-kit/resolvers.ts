@@ -197,6 +197,11 @@ export function createPoiResolvers(poi: Poi): Resolvers {
     },
     Library: {
       branches: (library, _, { loaders }) => loaders.branchesByLibrary.load(library.id),
+      // A reference the gateway resolves in the collaboration subgraph, which owns the platforms.
+      wisePlatform: (library) => {
+        const code = library.wisePlatformCode ?? poi.wisePlatform;
+        return code ? { code } : null;
+      },
       successor: (library, _, { loaders }) => (library.successorId === null ? null : loaders.libraryById.load(library.successorId)),
       contract: async (library, _, { loaders }) => (await loaders.contractsByLibrary.load(library.id))[0] ?? null,
       tickets: (library, args, ctx, info) => {
