@@ -199,7 +199,9 @@ const FOUNDING_MEMBERS = ['BISC', 'CUBISS', 'PROBIBLIO', 'RIJNBRINK'];
 /** A cost-sharing key's problem, or null: every share 0–100 with at most two decimals, summing to exactly 100 %. */
 export function costSharingKeyProblem(shares: readonly Pick<CostShare, 'poiCode' | 'sharePercent'>[]): string | null {
   for (const share of shares) {
-    if (!(share.sharePercent >= 0 && share.sharePercent <= 100) || Math.round(share.sharePercent * 100) !== share.sharePercent * 100) {
+    const cents = share.sharePercent * 100;
+    // Within float rounding of a whole cent (33.34 * 100 is 3333.9999…).
+    if (!(share.sharePercent >= 0 && share.sharePercent <= 100) || Math.abs(cents - Math.round(cents)) > 1e-6) {
       return `the share of ${share.poiCode} must be 0 to 100 with at most two decimals`;
     }
   }
