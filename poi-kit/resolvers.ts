@@ -50,7 +50,7 @@ function inRange(value: number, min: number, max: number, argument: string): num
  * field (ANNUAL_FEE reads annualFee). Both need the scope that reads the field itself.
  */
 export const FILTER_READS: Record<string, Record<string, string>> = {
-  Library: { province: 'province', municipality: 'municipalities', nameContains: 'name', hasActiveContract: 'contract', status: 'status' },
+  Library: { province: 'province', municipality: 'municipalities', nameContains: 'name', hasActiveContract: 'contract', status: 'status', wisePlatform: 'wisePlatform' },
   Contract: { status: 'status', service: 'services', endsAfter: 'endsOn', endsBefore: 'endsOn' },
   Ticket: { status: 'status', priority: 'priority', category: 'category', openedAfter: 'openedAt', openedBefore: 'openedAt', libraryId: 'library' },
   KnowledgeArticle: { search: 'body' },

@@ -120,6 +120,27 @@ describe('Library.wisePlatform', () => {
     }
   });
 
+  it('filters libraries by platform: the POI default counts for libraries without a record of their own', async () => {
+    const db = stack.subgraphs.get('probiblio')!.database.dataSource;
+    const [row] = await db.query('SELECT id, name FROM library WHERE status = ? ORDER BY id DESC LIMIT 1', ['ACTIVE']);
+    const query = `{ cubiss { all: libraries { totalCount } onIt: libraries(filter: { wisePlatform: ["midden-zuid"] }) { totalCount } elsewhere: libraries(filter: { wisePlatform: ["BICATWISE"] }) { totalCount } }
+      probiblio { all: libraries { totalCount } onIt: libraries(filter: { wisePlatform: ["MIDDEN-ZUID"] }) { totalCount nodes { name } } own: libraries(filter: { wisePlatform: ["DEMO-PROBIBLIO"] }) { totalCount } } }`;
+    const before = await data(query);
+    expect(before.cubiss.onIt.totalCount).toBe(before.cubiss.all.totalCount);
+    expect(before.cubiss.elsewhere.totalCount).toBe(0);
+    expect(before.probiblio.onIt.totalCount).toBe(0);
+    expect(before.probiblio.own.totalCount).toBe(before.probiblio.all.totalCount);
+    // One Probiblio library recorded on Midden-Zuid: it moves from one list to the other.
+    await db.query('UPDATE library SET wise_platform_code = ? WHERE id = ?', ['MIDDEN-ZUID', row.id]);
+    try {
+      const after = await data(query.replace('{ cubiss', '{ again: cubiss'));
+      expect(after.probiblio.onIt).toEqual({ totalCount: 1, nodes: [{ name: row.name }] });
+      expect(after.probiblio.own.totalCount).toBe(before.probiblio.all.totalCount - 1);
+    } finally {
+      await db.query('UPDATE library SET wise_platform_code = NULL WHERE id = ?', [row.id]);
+    }
+  });
+
   it('the network list of libraries carries the platform too', async () => {
     const { network } = await data(`{ network { libraries(first: 100, pois: ["BISC"]) { nodes { name wisePlatform { code name } poi { code } } } } }`);
     expect(network.libraries.nodes.length).toBeGreaterThan(0);

@@ -853,6 +853,8 @@ export type LibraryFilter = {
   province?: InputMaybe<Province>;
   /** Only libraries in one of these states; default [ACTIVE]: the current ones. [MERGED] lists the history, [ACTIVE, MERGED] both. */
   status?: InputMaybe<Array<LibraryStatus>>;
+  /** Only libraries on one of these Wise platforms (codes, e.g. MIDDEN-ZUID; any case): those that record it, and those without a record of their own when it is their POI's default platform. */
+  wisePlatform?: InputMaybe<Array<Scalars['ID']['input']>>;
 };
 
 /** A library organisation to create or update, matched by its name (the natural key, unique within the POI; compared case- and accent-insensitively on MySQL). */
