@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { roleScopes } from '../shared/auth/identity';
 import { POIS } from '../shared/registry';
 import { costSharingKeyProblem } from '../subgraphs/collaboration/src/seed';
-import { startStack, Stack } from './helpers/stack';
+import { dataOf, startStack, Stack } from './helpers/stack';
 
 let stack: Stack;
 let db: DataSource;
@@ -17,11 +17,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function data<T = any>(query: string, variables?: Record<string, unknown>): Promise<T> {
-  const response = await stack.query<T>(query, variables);
-  expect(response.errors).toBeUndefined();
-  return response.data!;
-}
+const data = <T = any>(query: string, variables?: Record<string, unknown>) => dataOf<T>(stack, query, variables);
 
 /** A refused write: its code and the problems' field paths. */
 async function refused(query: string, variables?: Record<string, unknown>) {

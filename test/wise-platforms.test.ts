@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../shared/config';
 import { POIS } from '../shared/registry';
-import { startStack, Stack } from './helpers/stack';
+import { dataOf, startStack, Stack } from './helpers/stack';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -16,11 +16,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function data<T = any>(query: string, variables?: Record<string, unknown>): Promise<T> {
-  const response = await stack.query<T>(query, variables);
-  expect(response.errors).toBeUndefined();
-  return response.data!;
-}
+const data = <T = any>(query: string, variables?: Record<string, unknown>) => dataOf<T>(stack, query, variables);
 
 /** registry.json as written: each POI's default platform. */
 const registry: { code: string; wisePlatform?: string }[] = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'registry.json'), 'utf8'));
