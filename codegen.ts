@@ -38,6 +38,7 @@ const COMMON = {
 const KIT_MAPPERS: Record<string, string> = {
   ThisPoi: 'mappers#PoiRef',
   ThisPoiMutations: 'mappers#Namespace',
+  WisePlatform: 'mappers#WisePlatformRef',
   PoiStats: 'mappers#Namespace',
   Library: 'entities#Library',
   Branch: 'entities#Branch',
@@ -108,6 +109,12 @@ const config: CodegenConfig = {
         NetworkAgendaGoal: 'entities#NetworkAgendaGoal',
         SteeringGroupMember: 'entities#SteeringGroupMember',
         Evaluation: 'entities#Evaluation',
+        Partnership: 'entities#PartnershipFacts',
+        WisePlatform: 'entities#WisePlatform',
+        WisePlatformMigration: 'entities#WisePlatformMigration',
+        Decision: 'entities#Decision',
+        CostShare: 'entities#CostShare',
+        Member: 'entities#Member',
       }),
     [`${NETWORK}/generated/resolvers.ts`]: output(`${NETWORK}/generated/resolvers.ts`, POI_TEMPLATE_SDL + fs.readFileSync(`${NETWORK}/network.graphql`, 'utf8'), NETWORK, 'gateway#NetworkContext', {
       Network: 'Record<string, never>',

@@ -26,9 +26,8 @@ const RESULTS_PATH = path.join(PROJECT_ROOT, 'bench', 'results', 'import.json');
 const CATEGORIES = ['RESERVATIONS', 'FINES', 'MEMBERSHIP', 'CATALOGUE', 'CIRCULATION', 'REPORTING', 'INTERFACES'];
 
 /** 100,000 tickets over the POI's seeded libraries; `changed` rewrites every 10th. */
-function ticketsCsv(poi: Poi, libraryCount: number, changed: boolean): string {
-  const prefix = poi.code.slice(0, 4);
-  const lines = ['reference,libraryWiseCode,title,category,priority,status,openedAt,resolvedAt,assignee,agendaItemId'];
+function ticketsCsv(libraryNames: string[], changed: boolean): string {
+  const lines = ['reference,libraryName,title,category,priority,status,openedAt,resolvedAt,assignee,agendaItemId'];
   const start = Date.UTC(2020, 0, 1);
   for (let i = 0; i < ROWS; i++) {
     const opened = start + i * 1_500_000;
@@ -37,7 +36,7 @@ function ticketsCsv(poi: Poi, libraryCount: number, changed: boolean): string {
     lines.push(
       [
         `BENCH-${String(i + 1).padStart(6, '0')}`,
-        `${prefix}-${String((i % libraryCount) + 1).padStart(3, '0')}`,
+        `"${libraryNames[i % libraryNames.length].replace(/"/g, '""')}"`,
         `"Melding ${i + 1}: ${edit ? 'zelfservice-zuil start niet op' : 'reservering blijft hangen, lener gebeld'}"`,
         CATEGORIES[i % CATEGORIES.length],
         `P${(i % 4) + 1}`,
@@ -75,7 +74,7 @@ async function bench(kind: 'embedded' | 'mysql', poi: Poi, databaseUrl?: string)
   try {
     if (kind === 'embedded') await installEmbeddedSearch(dataSource);
     await seedPoiDatabase(dataSource, poi, sources, seed);
-    const files = { create: ticketsCsv(poi, sources.length, false), unchanged: '', update: ticketsCsv(poi, sources.length, true) };
+    const files = { create: ticketsCsv(sources.map((s) => s.organisation), false), unchanged: '', update: ticketsCsv(sources.map((s) => s.organisation), true) };
     files.unchanged = files.create;
     const runs: Run[] = [];
     for (const run of ['create', 'unchanged', 'update'] as const) {

@@ -42,7 +42,8 @@ export interface Library {
   province: Province;
   municipalities: string[];
   mainCity: string | null;
-  wiseInstanceCode: string;
+  /** The Wise platform the library runs on (a WisePlatform code of the collaboration); null: its POI's default platform. */
+  wisePlatformCode: string | null;
   memberCount: number;
   status: LibraryStatus;
   /** First day as this organisation (null: before the sources go back). */
@@ -126,7 +127,7 @@ export const LibraryEntity = new EntitySchema<Library>({
     province: { type: 'varchar', length: 20 },
     municipalities: { type: 'simple-json' },
     mainCity: { type: 'varchar', length: 100, name: 'main_city', nullable: true },
-    wiseInstanceCode: { type: 'varchar', length: 20, name: 'wise_instance_code', unique: true },
+    wisePlatformCode: { type: 'varchar', length: 40, name: 'wise_platform_code', nullable: true },
     memberCount: { type: 'int', name: 'member_count' },
     status: { type: 'varchar', length: 10, default: 'ACTIVE' },
     activeFrom: { type: 'date', name: 'active_from', nullable: true },
@@ -137,7 +138,8 @@ export const LibraryEntity = new EntitySchema<Library>({
   indices: [
     { name: 'idx_library_status', columns: ['status'] },
     { name: 'idx_library_province', columns: ['province'] },
-    { name: 'idx_library_name', columns: ['name'] },
+    // The natural key: the organisation's name, unique within the POI (upsertLibrary, imports).
+    { name: 'uq_library_name', columns: ['name'], unique: true },
     { name: 'idx_library_member_count', columns: ['memberCount'] },
   ],
 });

@@ -141,10 +141,10 @@ const col = (name: string, required = true): ColumnSpec => ({ name, required });
 
 /** The columns of each file, in the order the samples and the README give them. */
 export const IMPORT_COLUMNS: Record<ImportEntity, readonly ColumnSpec[]> = {
-  libraries: [col('wiseInstanceCode'), col('name'), col('province'), col('municipalities'), col('mainCity', false), col('memberCount')],
-  branches: [col('libraryWiseCode'), col('name'), col('city'), col('postalCode'), col('isMain')],
+  libraries: [col('name'), col('province'), col('municipalities'), col('mainCity', false), col('memberCount'), col('wisePlatform', false)],
+  branches: [col('libraryName'), col('name'), col('city'), col('postalCode'), col('isMain')],
   contracts: [
-    col('libraryWiseCode'),
+    col('libraryName'),
     col('services'),
     col('startsOn'),
     col('endsOn'),
@@ -154,7 +154,7 @@ export const IMPORT_COLUMNS: Record<ImportEntity, readonly ColumnSpec[]> = {
   ],
   tickets: [
     col('reference'),
-    col('libraryWiseCode'),
+    col('libraryName'),
     col('title'),
     col('category'),
     col('priority'),
@@ -573,15 +573,15 @@ class KeyIndex<T> {
   }
 }
 
-/** libraryWiseCode → the library in this POI's database; unknown codes are errors. */
-async function resolveLibraries<P extends { libraryWiseCode: string }>(allRows: Parsed<P>[], context: PlanContext): Promise<Map<Parsed<P>, Library>> {
-  const rows = allRows.filter((row) => !row.bad.has('libraryWiseCode'));
-  const libraries = new KeyIndex(await findIn(context.manager, LibraryEntity, 'wiseInstanceCode', rows.map((r) => r.value.libraryWiseCode)), (l) => l.wiseInstanceCode);
+/** libraryName → the library in this POI's database (its name, the natural key); unknown names are errors. */
+async function resolveLibraries<P extends { libraryName: string }>(allRows: Parsed<P>[], context: PlanContext): Promise<Map<Parsed<P>, Library>> {
+  const rows = allRows.filter((row) => !row.bad.has('libraryName'));
+  const libraries = new KeyIndex(await findIn(context.manager, LibraryEntity, 'name', rows.map((r) => r.value.libraryName)), (l) => l.name);
   const resolved = new Map<Parsed<P>, Library>();
   await eachRow(rows, (row) => {
-    const library = libraries.get(row.value.libraryWiseCode);
+    const library = libraries.get(row.value.libraryName);
     if (library) resolved.set(row, library);
-    else context.errors.add(row.line, 'libraryWiseCode', `no library ${row.value.libraryWiseCode} in ${context.poi.name}'s database (import the libraries first)`);
+    else context.errors.add(row.line, 'libraryName', `no library ${row.value.libraryName} in ${context.poi.name}'s database (import the libraries first)`);
   });
   return resolved;
 }
@@ -601,73 +601,76 @@ function planner<T>() {
 }
 
 interface LibraryRow {
-  wiseInstanceCode: string;
   name: string;
   province: Library['province'];
   municipalities: string[];
   mainCity: string | null | undefined;
   memberCount: number;
+  wisePlatform: string | null | undefined;
 }
 
 const libraries: Handler<LibraryRow, Library> = {
   entity: LibraryEntity,
   auditName: 'LIBRARY',
   versioned: true,
-  keyColumns: ['wiseInstanceCode'],
+  keyColumns: ['name'],
   parse(reader, checks, poi) {
+    const platform = reader.text('wisePlatform');
     const input = {
-      wiseInstanceCode: reader.text('wiseInstanceCode'),
       name: reader.text('name'),
       province: reader.code('province'),
       municipalities: reader.list('municipalities'),
       mainCity: reader.text('mainCity'),
       memberCount: reader.number('memberCount'),
+      wisePlatform: typeof platform === 'string' ? platform.toUpperCase() : platform,
     };
     checkLibrary(checks, poi, input);
     const value = input as LibraryRow;
-    return { key: keyOf(value.wiseInstanceCode), label: value.wiseInstanceCode, value };
+    return { key: keyOf(value.name), label: value.name, value };
   },
   async plan(allRows, { manager }) {
     const rows = allRows.filter(valid);
-    const existing = new KeyIndex(await findIn(manager, LibraryEntity, 'wiseInstanceCode', rows.map((r) => r.value.wiseInstanceCode)), (l) => l.wiseInstanceCode);
+    const existing = new KeyIndex(await findIn(manager, LibraryEntity, 'name', rows.map((r) => r.value.name)), (l) => l.name);
     const { plan, add } = planner<Library>();
     await eachRow(rows, (row) => {
-      const current = existing.get(row.value.wiseInstanceCode);
-      const { wiseInstanceCode, mainCity, ...fields } = row.value;
-      const next: Partial<Library> = { ...fields, mainCity: mainCity === undefined && current ? undefined : mainCity ?? null };
-      add(row.line, row.label, current, current ? next : { ...next, wiseInstanceCode, version: 1 });
+      const current = existing.get(row.value.name);
+      const { mainCity, wisePlatform, ...fields } = row.value;
+      // An optional column left out of the file leaves an existing library's value as it is.
+      const keep = <V>(value: V | null | undefined) => (value === undefined && current ? undefined : (value ?? null));
+      const next: Partial<Library> = { ...fields, mainCity: keep(mainCity), wisePlatformCode: keep(wisePlatform) };
+      add(row.line, row.label, current, current ? next : { ...next, version: 1 });
     });
     return {
       ...plan,
       async createdIds(m, creates) {
-        const found = new KeyIndex(await findIn(m, LibraryEntity, 'wiseInstanceCode', creates.map((c) => c.row.wiseInstanceCode), {}, ['id', 'wiseInstanceCode']), (l) => l.wiseInstanceCode);
-        return new Map(creates.map((c) => [c, found.get(c.row.wiseInstanceCode!)!.id]));
+        const found = new KeyIndex(await findIn(m, LibraryEntity, 'name', creates.map((c) => c.row.name), {}, ['id', 'name']), (l) => l.name);
+        return new Map(creates.map((c) => [c, found.get(c.row.name!)!.id]));
       },
     };
   },
 };
 
 interface BranchRow extends BranchInput {
-  libraryWiseCode: string;
+  libraryName: string;
 }
 
 const branches: Handler<BranchRow, Branch> = {
   entity: BranchEntity,
   auditName: 'BRANCH',
   versioned: false,
-  keyColumns: ['libraryWiseCode', 'name'],
+  keyColumns: ['libraryName', 'name'],
   parse(reader, checks) {
     const input = {
-      libraryWiseCode: reader.text('libraryWiseCode'),
+      libraryName: reader.text('libraryName'),
       name: reader.text('name'),
       city: reader.text('city'),
       postalCode: reader.text('postalCode'),
       isMain: reader.bool('isMain'),
     };
-    checks.text('libraryWiseCode', input.libraryWiseCode, 20);
+    checks.text('libraryName', input.libraryName, 200);
     checkBranch(checks, 'branch', input);
     const value = { ...input, postalCode: normalisePostalCode(input.postalCode ?? '') ?? input.postalCode } as BranchRow;
-    return { key: keyOf(value.libraryWiseCode, value.name), label: `${value.libraryWiseCode} / ${value.name}`, value };
+    return { key: keyOf(value.libraryName, value.name), label: `${value.libraryName} / ${value.name}`, value };
   },
   async plan(rows, context) {
     const { manager, errors } = context;
@@ -684,7 +687,7 @@ const branches: Handler<BranchRow, Branch> = {
     await eachRow(rows, (row) => {
       const library = resolved.get(row);
       if (!library) return;
-      const { libraryWiseCode: _code, ...fields } = row.value;
+      const { libraryName: _code, ...fields } = row.value;
       if (valid(row)) add(row.line, row.label, index.get(`${library.id}\u0000${row.value.name}`), { ...fields, libraryId: library.id });
       const group = after.get(library.id) ?? { library, isMain: new Map<string, boolean>(), rows: [], uncertain: false };
       group.library = library;
@@ -698,10 +701,10 @@ const branches: Handler<BranchRow, Branch> = {
       if (!library || fileRows.length === 0 || uncertain) continue;
       const mains = [...isMain.values()].filter(Boolean).length;
       if (mains === 0) {
-        errors.add(fileRows[0].line, 'isMain', `library ${library.wiseInstanceCode} would have no main branch: exactly one of its branches must have isMain true`);
+        errors.add(fileRows[0].line, 'isMain', `library ${library.name} would have no main branch: exactly one of its branches must have isMain true`);
       } else if (mains > 1) {
         for (const row of fileRows.filter((r) => r.value.isMain)) {
-          errors.add(row.line, 'isMain', `library ${library.wiseInstanceCode} would have ${mains} main branches: exactly one may have isMain true (set the other one to false in the same file)`);
+          errors.add(row.line, 'isMain', `library ${library.name} would have ${mains} main branches: exactly one may have isMain true (set the other one to false in the same file)`);
         }
       }
     }
@@ -716,7 +719,7 @@ const branches: Handler<BranchRow, Branch> = {
 };
 
 interface ContractRow {
-  libraryWiseCode: string;
+  libraryName: string;
   services: ContractService[];
   startsOn: string;
   endsOn: string;
@@ -729,10 +732,10 @@ const contracts: Handler<ContractRow, Contract> = {
   entity: ContractEntity,
   auditName: 'CONTRACT',
   versioned: true,
-  keyColumns: ['libraryWiseCode', 'startsOn'],
+  keyColumns: ['libraryName', 'startsOn'],
   parse(reader, checks) {
     const input = {
-      libraryWiseCode: reader.text('libraryWiseCode'),
+      libraryName: reader.text('libraryName'),
       services: reader.list('services', (s) => s.toUpperCase().replace(/[\s-]+/g, '_')),
       startsOn: reader.text('startsOn'),
       endsOn: reader.text('endsOn'),
@@ -740,12 +743,12 @@ const contracts: Handler<ContractRow, Contract> = {
       annualFee: reader.number('annualFee'),
       noticePeriodMonths: reader.number('noticePeriodMonths'),
     };
-    checks.text('libraryWiseCode', input.libraryWiseCode, 20);
+    checks.text('libraryName', input.libraryName, 200);
     // The kit's status rule is for new agreements made by hand (DRAFT or ACTIVE); an import also brings their history.
     checkContract(checks, { ...input, status: undefined });
     checks.oneOf('status', input.status, CONTRACT_STATUSES, false);
     const value = { ...input, services: [...new Set(input.services)] } as ContractRow;
-    return { key: keyOf(value.libraryWiseCode, value.startsOn), label: `${value.libraryWiseCode} from ${value.startsOn}`, value };
+    return { key: keyOf(value.libraryName, value.startsOn), label: `${value.libraryName} from ${value.startsOn}`, value };
   },
   async plan(rows, context) {
     const { manager, errors } = context;
@@ -763,7 +766,7 @@ const contracts: Handler<ContractRow, Contract> = {
       const library = resolved.get(row);
       if (!library) return;
       const current = index.get(`${library.id}\u0000${row.value.startsOn}`);
-      const { libraryWiseCode: _code, status, services, ...fields } = row.value;
+      const { libraryName: _code, status, services, ...fields } = row.value;
       // Services are a set: the same services in another order are no change.
       const sameServices = current && current.services.length === services.length && services.every((s) => current.services.includes(s));
       const next: Partial<Contract> = {
@@ -786,7 +789,7 @@ const contracts: Handler<ContractRow, Contract> = {
       const active = [...status].filter(([, s]) => s === 'ACTIVE').map(([startsOn]) => startsOn).sort();
       if (library!.status === 'MERGED') {
         for (const row of fileRows.filter((r) => status.get(r.value.startsOn) === 'ACTIVE')) {
-          errors.add(row.line, 'status', `library ${library!.wiseInstanceCode} merged into its successor on ${library!.activeUntil}: it can have no ACTIVE agreement`);
+          errors.add(row.line, 'status', `library ${library!.name} merged into its successor on ${library!.activeUntil}: it can have no ACTIVE agreement`);
         }
         continue;
       }
@@ -795,7 +798,7 @@ const contracts: Handler<ContractRow, Contract> = {
         errors.add(
           row.line,
           'status',
-          `library ${library!.wiseInstanceCode} would have ${active.length} ACTIVE agreements (starting ${active.join(', ')}): at most one may be ACTIVE (set the older one to EXPIRED or TERMINATED in the same file)`,
+          `library ${library!.name} would have ${active.length} ACTIVE agreements (starting ${active.join(', ')}): at most one may be ACTIVE (set the older one to EXPIRED or TERMINATED in the same file)`,
         );
       }
     }
@@ -811,7 +814,7 @@ const contracts: Handler<ContractRow, Contract> = {
 
 interface TicketRow {
   reference: string;
-  libraryWiseCode: string;
+  libraryName: string;
   title: string;
   category: TicketCategory;
   priority: TicketPriority;
@@ -846,7 +849,7 @@ const tickets: Handler<TicketRow, Ticket> = {
   parse(reader, checks) {
     const input = {
       reference: reader.text('reference'),
-      libraryWiseCode: reader.text('libraryWiseCode'),
+      libraryName: reader.text('libraryName'),
       title: reader.text('title'),
       category: reader.code('category'),
       priority: reader.code('priority'),
@@ -857,7 +860,7 @@ const tickets: Handler<TicketRow, Ticket> = {
       agendaItemId: reader.text('agendaItemId')?.toUpperCase() ?? reader.text('agendaItemId'),
     };
     checks.text('reference', input.reference, 40);
-    checks.text('libraryWiseCode', input.libraryWiseCode, 20);
+    checks.text('libraryName', input.libraryName, 200);
     checkTicketFields(checks, input, true);
     if (input.openedAt === null || input.openedAt === undefined) checks.fail('openedAt', 'is required');
     checks.text('assignee', input.assignee, 100, false);
@@ -884,7 +887,7 @@ const tickets: Handler<TicketRow, Ticket> = {
           `${row.value.reference} has the form of ${poi.name}'s own ticket numbers (${ticketReference(poi.code, 123)}), which new tickets get from their id; a new ticket from elsewhere keeps its own reference, e.g. the number in the system it comes from`,
         );
       }
-      const { libraryWiseCode: _code, ...value } = row.value;
+      const { libraryName: _code, ...value } = row.value;
       const next: Partial<Ticket> = {
         ...value,
         libraryId: library?.id,

@@ -12,6 +12,11 @@ export interface PoiRef {
   code: string;
 }
 
+/** A Wise platform as a POI knows it: just its key (the collaboration owns the rest). */
+export interface WisePlatformRef {
+  code: string;
+}
+
 /** A namespace object whose fields each resolve on their own (`stats`, the mutation namespace). */
 export type Namespace = Record<string, never>;
 

@@ -95,7 +95,11 @@ export async function withSortValues<T extends { id: number }>(qb: SelectQueryBu
 export class PoiRepository {
   private readonly mysql: boolean;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    /** The POI's default Wise platform (registry.json): a library without its own record runs on it. */
+    private readonly defaultWisePlatform: string | null = null,
+  ) {
     this.mysql = dataSource.options.type === 'mysql';
   }
 
@@ -113,6 +117,13 @@ export class PoiRepository {
     }
     if (filter.nameContains) {
       qb.andWhere("LOWER(library.name) LIKE LOWER(:name) ESCAPE '!'", { name: containsPattern(filter.nameContains) });
+    }
+    if (filter.wisePlatform) {
+      const platforms = filter.wisePlatform.map((code) => code.trim().toUpperCase());
+      if (platforms.length === 0) qb.andWhere('1 = 0');
+      else if (this.defaultWisePlatform && platforms.includes(this.defaultWisePlatform)) {
+        qb.andWhere('(library.wise_platform_code IN (:...platforms) OR library.wise_platform_code IS NULL)', { platforms });
+      } else qb.andWhere('library.wise_platform_code IN (:...platforms)', { platforms });
     }
     if (filter.hasActiveContract !== undefined && filter.hasActiveContract !== null) {
       const active = "EXISTS (SELECT 1 FROM contract active WHERE active.library_id = library.id AND active.status = 'ACTIVE')";

@@ -50,7 +50,7 @@ function inRange(value: number, min: number, max: number, argument: string): num
  * field (ANNUAL_FEE reads annualFee). Both need the scope that reads the field itself.
  */
 export const FILTER_READS: Record<string, Record<string, string>> = {
-  Library: { province: 'province', municipality: 'municipalities', nameContains: 'name', hasActiveContract: 'contract', status: 'status' },
+  Library: { province: 'province', municipality: 'municipalities', nameContains: 'name', hasActiveContract: 'contract', status: 'status', wisePlatform: 'wisePlatform' },
   Contract: { status: 'status', service: 'services', endsAfter: 'endsOn', endsBefore: 'endsOn' },
   Ticket: { status: 'status', priority: 'priority', category: 'category', openedAfter: 'openedAt', openedBefore: 'openedAt', libraryId: 'library' },
   KnowledgeArticle: { search: 'body' },
@@ -197,6 +197,11 @@ export function createPoiResolvers(poi: Poi): Resolvers {
     },
     Library: {
       branches: (library, _, { loaders }) => loaders.branchesByLibrary.load(library.id),
+      // A reference the gateway resolves in the collaboration subgraph, which owns the platforms.
+      wisePlatform: (library) => {
+        const code = library.wisePlatformCode ?? poi.wisePlatform;
+        return code ? { code } : null;
+      },
       successor: (library, _, { loaders }) => (library.successorId === null ? null : loaders.libraryById.load(library.successorId)),
       contract: async (library, _, { loaders }) => (await loaders.contractsByLibrary.load(library.id))[0] ?? null,
       tickets: (library, args, ctx, info) => {

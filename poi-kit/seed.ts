@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { DataSource, EntitySchema } from 'typeorm';
 import { deleteAllRows, insertInChunks, transaction } from '../shared/db';
 import { IdempotencyKeyEntity } from '../shared/idempotency';
-import { PROVINCES, Poi, Province } from '../shared/registry';
+import { PROVINCES, Poi, Province, WISE_PLATFORM_CODE_PATTERN } from '../shared/registry';
 import { addDays, addMonths, DAY_MS } from '../shared/dates';
 import { SeededRandom } from '../shared/seed-random';
 import {
@@ -42,6 +42,8 @@ export interface LibrarySource {
   activeFrom: string | null;
   activeUntil: string | null;
   successor: string | null;
+  /** The Wise platform's code from the optional column wise_platform; null (empty): the POI's default platform (registry.json). */
+  wisePlatform: string | null;
 }
 
 export interface SeedOptions {
@@ -62,6 +64,8 @@ export function readLibrarySources(csvPath: string): LibrarySource[] {
     const successor = row.successor || null;
     if ((status === 'MERGED') !== (successor !== null && Boolean(row.active_until))) throw problem('a MERGED library has an active_until and a successor, an ACTIVE one neither');
     if (successor !== null && !names.has(successor)) throw problem(`successor "${successor}" is not in the list`);
+    const wisePlatform = row.wise_platform || null;
+    if (wisePlatform !== null && !WISE_PLATFORM_CODE_PATTERN.test(wisePlatform)) throw problem(`wise_platform "${wisePlatform}" is not a platform code like MIDDEN-ZUID`);
     return {
       province: row.province as Province,
       organisation: row.organisation,
@@ -72,6 +76,7 @@ export function readLibrarySources(csvPath: string): LibrarySource[] {
       activeFrom: row.active_from || null,
       activeUntil: row.active_until || null,
       successor,
+      wisePlatform,
     };
   });
 }
@@ -135,7 +140,7 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
       province: source.province,
       municipalities: source.municipalities,
       mainCity: source.mainCity || null,
-      wiseInstanceCode: `${poi.code.slice(0, 4)}-${String(libraryId).padStart(3, '0')}`,
+      wisePlatformCode: source.wisePlatform,
       memberCount: count * random.int(1800, 5200),
       status: source.status,
       activeFrom: source.activeFrom,

@@ -80,7 +80,7 @@ export function definePoiSubgraph(poi: Poi, folder: string, extension?: PoiExten
         await extension?.seed?.(dataSource, options.seed);
         options.logger.info({ scale: options.seed.scale }, `${poi.name}: database seeded`);
       }
-      const repository = new PoiRepository(dataSource);
+      const repository = new PoiRepository(dataSource, poi.wisePlatform ?? null);
       const agendaItems = agendaItemLookup(options.collaborationUrl);
       const writes = new PoiWrites(dataSource, poi, agendaItems);
       const cursors = new Cursors(options.cursorSecret, poi.subgraphName);

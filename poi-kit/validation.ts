@@ -1,5 +1,5 @@
 import { Checks } from '../shared/validation';
-import type { Poi } from '../shared/registry';
+import { WISE_PLATFORM_CODE_PATTERN, type Poi } from '../shared/registry';
 import type { BranchInput, ContractInput, KnowledgeArticleInput, KnowledgeArticleUpdateInput, LibraryInput, TicketInput, TicketUpdateInput } from './generated/resolvers';
 export type { BranchInput, ContractInput, KnowledgeArticleInput, LibraryInput, TicketInput } from './generated/resolvers';
 export { Checks, invalidInput } from '../shared/validation';
@@ -29,9 +29,17 @@ export function checkBranch(checks: Checks, field: string, branch: Unchecked<Bra
   if (typeof branch.isMain !== 'boolean') checks.fail(`${field}.isMain`, 'must be true or false');
 }
 
+/** A Wise platform's code as the collaboration spells them (MIDDEN-ZUID); null or absent is allowed (the POI's default). */
+export function checkWisePlatform(checks: Checks, field: string, value: unknown): void {
+  if (value === null || value === undefined) return;
+  if (typeof value !== 'string' || !WISE_PLATFORM_CODE_PATTERN.test(value.trim())) {
+    checks.fail(field, 'must be a Wise platform code like MIDDEN-ZUID (2-40 capital letters, digits, - or _)');
+  }
+}
+
 export function checkLibrary(checks: Checks, poi: Poi, input: Unchecked<LibraryInput>): void {
-  checks.text('wiseInstanceCode', input.wiseInstanceCode, 20);
   checks.text('name', input.name, 200);
+  checkWisePlatform(checks, 'wisePlatform', input.wisePlatform);
   checks.oneOf('province', input.province, poi.provinces);
   if (!Array.isArray(input.municipalities) || input.municipalities.length === 0) checks.fail('municipalities', 'must name at least one municipality');
   else input.municipalities.forEach((m, i) => checks.text(`municipalities[${i}]`, m, 100));

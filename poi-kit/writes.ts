@@ -96,7 +96,7 @@ export class PoiWrites {
     }
   }
 
-  /** Creates or updates a library by its Wise instance code, and with `branches` its full set of branches. */
+  /** Creates or updates a library by its name (the natural key), and with `branches` its full set of branches. */
   async upsertLibrary(input: LibraryInput, actor: Actor): Promise<Library> {
     const checks = new Checks();
     checkLibrary(checks, this.poi, input);
@@ -108,12 +108,15 @@ export class PoiWrites {
         municipalities: input.municipalities.map((m) => m.trim()),
         mainCity: input.mainCity?.trim() || null,
         memberCount: input.memberCount,
+        // Left out: unchanged (none on a new library: its POI's default platform).
+        wisePlatformCode: input.wisePlatform === undefined ? undefined : input.wisePlatform?.trim() ?? null,
       };
-      let library = await manager.findOneBy(LibraryEntity, { wiseInstanceCode: input.wiseInstanceCode.trim() });
+      let library = await manager.findOneBy(LibraryEntity, { name: fields.name });
       if (!library) {
-        const { identifiers } = await manager.insert(LibraryEntity, { ...fields, wiseInstanceCode: input.wiseInstanceCode.trim() });
+        const created = { ...fields, wisePlatformCode: fields.wisePlatformCode ?? null };
+        const { identifiers } = await manager.insert(LibraryEntity, created);
         library = await manager.findOneByOrFail(LibraryEntity, { id: identifiers[0].id });
-        await audit(manager, actor, 'LIBRARY', library.id, 'CREATE', diff(null, { ...fields, wiseInstanceCode: library.wiseInstanceCode }));
+        await audit(manager, actor, 'LIBRARY', library.id, 'CREATE', diff(null, created));
       } else {
         if (actor.via === 'mutation' && (input.expectedVersion === undefined || input.expectedVersion === null)) {
           throw invalidInput([{ field: 'input.expectedVersion', message: 'is required when the library exists' }]);

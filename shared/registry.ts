@@ -31,6 +31,8 @@ export interface PoiRegistration {
   website: string;
   inSteeringGroup: boolean;
   port: number;
+  /** The Wise platform (a WisePlatform code of the collaboration) the POI's libraries run on unless a library records its own; none: not recorded. */
+  wisePlatform?: string;
 }
 
 /** A registered POI plus the names derived from its code, used in schema, config and folders. */
@@ -44,6 +46,8 @@ export interface Poi extends PoiRegistration {
 }
 
 const CODE_PATTERN = /^[A-Z][A-Z0-9]{1,19}$/;
+/** A Wise platform's code, e.g. MIDDEN-ZUID. */
+export const WISE_PLATFORM_CODE_PATTERN = /^[A-Z0-9][A-Z0-9_-]{1,39}$/;
 
 export function derivePoi(registration: PoiRegistration): Poi {
   const lower = registration.code.toLowerCase();
@@ -70,6 +74,9 @@ export function validateRegistry(registrations: PoiRegistration[]): string[] {
       const owner = seen.provinces.get(province);
       if (owner) problems.push(`province ${province} is served by both ${owner} and ${poi.code}`);
       seen.provinces.set(province, poi.code);
+    }
+    if (poi.wisePlatform !== undefined && !WISE_PLATFORM_CODE_PATTERN.test(poi.wisePlatform)) {
+      problems.push(`POI ${poi.code}: wisePlatform "${poi.wisePlatform}" must be 2-40 capital letters, digits, - or _`);
     }
     if (!Number.isInteger(poi.port) || poi.port < 1 || poi.port > 65535) problems.push(`POI ${poi.code}: invalid port ${poi.port}`);
     if (seen.ports.has(poi.port)) problems.push(`POI ${poi.code}: port ${poi.port} is already taken`);

@@ -83,6 +83,25 @@ describe('SQL statements per page of a network list', () => {
   });
 });
 
+/**
+ * Wise platforms (collaboration) with their nested lists, and a POI's libraries pointing to them:
+ * the platforms' POIs, migrations and successors load by DataLoader (one statement each, whatever
+ * the number of platforms), and the libraries' platforms are one entity fetch to the collaboration.
+ */
+const WISE_PLATFORMS = `query BenchWisePlatforms { wisePlatforms { code name pois { code } migrations { migratedOn poi { code } } succeededBy { name } }
+  cubiss { libraries(first: 100) { nodes { name wisePlatform { code name migrations { migratedOn } } } } } }`;
+
+describe('SQL statements of the Wise platforms', () => {
+  it('wise-platforms stays within its budget, the same at seed scale 1 and 3', async () => {
+    const [atScale1, atScale3] = await Promise.all([statementsPerRequest(small, WISE_PLATFORMS), statementsPerRequest(large, WISE_PLATFORMS)]);
+    expect(atScale3).toEqual(atScale1);
+    const allowed = budgets['wise-platforms'];
+    expect(Object.keys(atScale1).sort()).toEqual(Object.keys(allowed).sort());
+    const over = Object.entries(atScale1).filter(([subgraph, count]) => count > (allowed[subgraph] ?? 0));
+    expect({ scenario: 'wise-platforms', measured: atScale1, over }).toEqual({ scenario: 'wise-platforms', measured: atScale1, over: [] });
+  });
+});
+
 const fetchText = (subgraph: string, operation: string) => `${subgraph}: ${print(parse(operation))}`;
 
 /** A plan as stages run one after another, each stage the fetches that run at once. */

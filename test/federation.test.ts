@@ -107,7 +107,7 @@ describe('the shared Poi view through the gateway', () => {
     const { bisc } = await data(`{ bisc { libraries(first: 1) { nodes { id name } } } }`);
     const id = bisc.libraries.nodes[0].id;
     const { bisc: profile } = await data(
-      `query Profile($id: ID!) { bisc { library(id: $id) { id name municipalities wiseInstanceCode memberCount
+      `query Profile($id: ID!) { bisc { library(id: $id) { id name municipalities wisePlatform { code name } memberCount
         branches { name city postalCode isMain } contract { library { id } status startsOn endsOn annualFee services noticePeriodMonths }
         tickets(first: 100) { totalCount nodes { library { id } openedAt status resolvedAt } } } missing: library(id: "999999") { id } } }`,
       { id },

@@ -13,10 +13,13 @@ import { loadConfig, PROJECT_ROOT } from '../shared/config';
 import { AuditEntryEntity, BranchEntity, ContractEntity, KnowledgeArticleEntity, LibraryEntity, TicketEntity } from '../poi-kit/entities';
 import { formatImportError, ImportEntity, ImportFormat, ImportInterrupted, ImportProgress, ImportResult, importRows, WRITE_BATCH } from '../poi-kit/import';
 import { POIS } from '../shared/registry';
+import { readLibrarySources } from '../poi-kit/seed';
 import { startStack, Stack } from './helpers/stack';
 import { createIdentitySigner } from '../shared/auth/internal-token';
 
 const CUBISS = POIS.find((p) => p.code === 'CUBISS')!;
+/** The names of Cubiss's seeded libraries (its data/libraries.csv), the key other files name them by. */
+const CUBISS_LIBRARIES = readLibrarySources(path.join(PROJECT_ROOT, 'subgraphs', 'cubiss', 'data', 'libraries.csv')).map((l) => l.organisation);
 const ACTOR = { name: 'import:test', via: 'import' as const };
 
 let stack: Stack;
@@ -64,46 +67,47 @@ async function refused(entity: ImportEntity, content: string, expected: string[]
 describe('every bad row is reported as line N, column X: reason, and nothing is written', () => {
   it('the file: header, shape and syntax', async () => {
     await refused('libraries', '', ['file: the file is empty: it needs a header row with the column names']);
-    await refused('libraries', csv('wiseInstanceCode,name,province,municipalities,memberCount,colour'), [
-      'line 1, column colour: is not a column of this file (columns: wiseInstanceCode, name, province, municipalities, mainCity, memberCount)',
+    await refused('libraries', csv('name,province,municipalities,memberCount,colour'), [
+      'line 1, column colour: is not a column of this file (columns: name, province, municipalities, mainCity, memberCount, wisePlatform)',
     ]);
-    await refused('libraries', csv('wiseInstanceCode,name,province,memberCount'), ['line 1, column municipalities: is missing from the header']);
-    await refused('libraries', csv('wiseInstanceCode;name;province;municipalities;memberCount'), [
+    await refused('libraries', csv('name,province,memberCount'), ['line 1, column municipalities: is missing from the header']);
+    await refused('libraries', csv('name;province;municipalities;memberCount'), [
       'line 1: the header is separated by semicolons: save the file as CSV with commas between columns (a list inside one cell uses ;)',
     ]);
-    await refused('libraries', csv('wiseInstanceCode,name,name,province,municipalities,memberCount'), ['line 1, column name: appears twice in the header']);
+    await refused('libraries', csv('name,name,province,municipalities,memberCount'), ['line 1, column name: appears twice in the header']);
     await refused(
       'libraries',
-      csv('wiseInstanceCode,name,province,municipalities,memberCount', 'CUBI-201,Bibliotheek A,LIMBURG,Venlo', 'CUBI-202,Bibliotheek B,LIMBURG,Venlo,100,extra'),
+      csv('name,province,municipalities,memberCount', 'Bibliotheek A,LIMBURG,Venlo', 'Bibliotheek B,LIMBURG,Venlo,100,extra'),
       [
-        'line 2, column memberCount: is missing: the row has 4 values, the header 5 columns',
-        'line 3, column 6: the row has more values than the header has columns (5)',
+        'line 2, column memberCount: is missing: the row has 3 values, the header 4 columns',
+        'line 3, column 5: the row has more values than the header has columns (4)',
       ],
     );
-    const unclosed = await run('libraries', csv('wiseInstanceCode,name,province,municipalities,memberCount', 'CUBI-201,"Bibliotheek A,LIMBURG,Venlo,100'));
+    const unclosed = await run('libraries', csv('name,province,municipalities,memberCount', '"Bibliotheek A,LIMBURG,Venlo,100'));
     expect(messages(unclosed)).toEqual([expect.stringMatching(/^line 2: not valid CSV: /)]);
-    await refused('libraries', '[{"wiseInstanceCode": "CUBI-201",}]', [expect.stringMatching(/^file: not valid JSON: /) as unknown as string], 'json');
-    await refused('libraries', '{"wiseInstanceCode": "CUBI-201"}', ['file: must be a JSON array of objects, one per row'], 'json');
-    await refused('libraries', '[{"wiseInstanceCode": "CUBI-201", "colour": "red"}, 7]', [
-      'item 1, column colour: is not a column of this file (columns: wiseInstanceCode, name, province, municipalities, mainCity, memberCount)',
+    await refused('libraries', '[{"name": "Bibliotheek A",}]', [expect.stringMatching(/^file: not valid JSON: /) as unknown as string], 'json');
+    await refused('libraries', '{"name": "Bibliotheek A"}', ['file: must be a JSON array of objects, one per row'], 'json');
+    await refused('libraries', '[{"name": "Bibliotheek A", "colour": "red"}, 7]', [
+      'item 1, column colour: is not a column of this file (columns: name, province, municipalities, mainCity, memberCount, wisePlatform)',
       'item 2: must be an object with the columns as keys',
     ], 'json');
   });
 
-  it('libraries: the kit\'s checks (province of this POI, municipalities, member count, lengths) and duplicate Wise codes', async () => {
+  it('libraries: the kit\'s checks (province of this POI, municipalities, member count, lengths, platform code) and duplicate names', async () => {
     await refused(
       'libraries',
       csv(
-        'wiseInstanceCode,name,province,municipalities,mainCity,memberCount',
-        'CUBI-201,Bibliotheek A,UTRECHT,Tilburg,,100',
-        'CUBI-202,,LIMBURG,Venlo,,100',
-        'CUBI-203,Bibliotheek C,LIMBURG,,,100',
-        'CUBI-204,Bibliotheek D,LIMBURG,Venlo,,-5',
-        'CUBI-205,Bibliotheek E,LIMBURG,Venlo,,12.000',
-        'CUBI-2060000000000000000,Bibliotheek F,LIMBURG,Venlo,,100',
-        'CUBI-207,Bibliotheek G,LIMBURG,Venlo; ;Horst,,100',
-        'CUBI-208,Bibliotheek H,Limburg,Venlo,,100',
-        'cubi-208,Bibliotheek H2,LIMBURG,Venlo,,100',
+        'name,province,municipalities,mainCity,memberCount,wisePlatform',
+        'Bibliotheek A,UTRECHT,Tilburg,,100,',
+        ',LIMBURG,Venlo,,100,',
+        'Bibliotheek C,LIMBURG,,,100,',
+        'Bibliotheek D,LIMBURG,Venlo,,-5,',
+        'Bibliotheek E,LIMBURG,Venlo,,12.000,',
+        `Bibliotheek ${'F'.repeat(200)},LIMBURG,Venlo,,100,`,
+        'Bibliotheek G,LIMBURG,Venlo; ;Horst,,100,',
+        'Bibliotheek H,Limburg,Venlo,,100,',
+        'bibliotheek h,LIMBURG,Venlo,,100,',
+        'Bibliotheek I,LIMBURG,Venlo,,100,Midden Zuid',
       ),
       [
         'line 2, column province: must be one of NOORD_BRABANT, LIMBURG (got "UTRECHT")',
@@ -111,8 +115,9 @@ describe('every bad row is reported as line N, column X: reason, and nothing is 
         'line 4, column municipalities: must name at least one municipality',
         'line 5, column memberCount: must be a whole number from 0 to 10000000 (got "-5")',
         'line 6, column memberCount: is ambiguous: write numbers without thousands separators (12000, not 12.000) and amounts with a decimal point and at most two decimals (1234.50) (got "12.000")',
-        'line 7, column wiseInstanceCode: must be at most 20 characters (got "CUBI-2060000000000000000")',
-        'line 10, column wiseInstanceCode: cubi-208 is also on line 9: each row must have its own wiseInstanceCode',
+        `line 7, column name: must be at most 200 characters (got "Bibliotheek ${'F'.repeat(25)}...")`,
+        'line 10, column name: bibliotheek h is also on line 9: each row must have its own name',
+        'line 11, column wisePlatform: must be a Wise platform code like MIDDEN-ZUID (2-40 capital letters, digits, - or _) (got "Midden Zuid")',
       ],
     );
   });
@@ -121,29 +126,29 @@ describe('every bad row is reported as line N, column X: reason, and nothing is 
     await refused(
       'branches',
       csv(
-        'libraryWiseCode,name,city,postalCode,isMain',
-        'CUBI-001,Vestiging Strijp,Eindhoven,0123 AB,false',
-        'CUBI-001,Vestiging Woensel,Eindhoven,5623 AB,misschien',
-        'CUBI-001,,Eindhoven,5623 AB,false',
-        'CUBI-999,Vestiging Nergens,Nergens,5623 AB,false',
-        'CUBI-001,Vestiging Meerhoven,Eindhoven,5658AB,nee',
-        'CUBI-001,vestiging meerhoven,Eindhoven,5658 AB,nee',
+        'libraryName,name,city,postalCode,isMain',
+        'Bibliotheek Eindhoven,Vestiging Strijp,Eindhoven,0123 AB,false',
+        'Bibliotheek Eindhoven,Vestiging Woensel,Eindhoven,5623 AB,misschien',
+        'Bibliotheek Eindhoven,,Eindhoven,5623 AB,false',
+        'Bibliotheek Nergens,Vestiging Nergens,Nergens,5623 AB,false',
+        'Bibliotheek Eindhoven,Vestiging Meerhoven,Eindhoven,5658AB,nee',
+        'Bibliotheek Eindhoven,vestiging meerhoven,Eindhoven,5658 AB,nee',
       ),
       [
         'line 2, column postalCode: must be a Dutch postal code like 3511 AB (got "0123 AB")',
         'line 3, column isMain: must be true or false (got "misschien")',
         'line 4, column name: is required',
-        "line 5, column libraryWiseCode: no library CUBI-999 in Cubiss's database (import the libraries first)",
-        'line 7, column name: CUBI-001 / vestiging meerhoven is also on line 6: each row must have its own libraryWiseCode and name',
+        "line 5, column libraryName: no library Bibliotheek Nergens in Cubiss's database (import the libraries first)",
+        'line 7, column name: Bibliotheek Eindhoven / vestiging meerhoven is also on line 6: each row must have its own libraryName and name',
       ],
     );
     // Checks across rows: exactly one main branch per library, counting the branches already there.
-    await refused('branches', csv('libraryWiseCode,name,city,postalCode,isMain', 'CUBI-001,Vestiging Meerhoven,Eindhoven,5658 AB,ja'), [
-      'line 2, column isMain: library CUBI-001 would have 2 main branches: exactly one may have isMain true (set the other one to false in the same file)',
+    await refused('branches', csv('libraryName,name,city,postalCode,isMain', 'Bibliotheek Eindhoven,Vestiging Meerhoven,Eindhoven,5658 AB,ja'), [
+      'line 2, column isMain: library Bibliotheek Eindhoven would have 2 main branches: exactly one may have isMain true (set the other one to false in the same file)',
     ]);
     const main = await db.manager.findOneByOrFail(BranchEntity, { libraryId: 1, isMain: true });
-    await refused('branches', csv('libraryWiseCode,name,city,postalCode,isMain', `CUBI-001,"${main.name}",${main.city},${main.postalCode},false`), [
-      'line 2, column isMain: library CUBI-001 would have no main branch: exactly one of its branches must have isMain true',
+    await refused('branches', csv('libraryName,name,city,postalCode,isMain', `Bibliotheek Eindhoven,"${main.name}",${main.city},${main.postalCode},false`), [
+      'line 2, column isMain: library Bibliotheek Eindhoven would have no main branch: exactly one of its branches must have isMain true',
     ]);
   });
 
@@ -151,55 +156,55 @@ describe('every bad row is reported as line N, column X: reason, and nothing is 
     await refused(
       'contracts',
       csv(
-        'libraryWiseCode,services,startsOn,endsOn,status,annualFee,noticePeriodMonths',
-        'CUBI-001,HELPDESK,2027-01-01,2026-12-31,DRAFT,1000,6',
-        'CUBI-001,HELPDESK;WINDOW_CLEANING,2027-01-01,2029-12-31,DRAFT,1000,6',
-        'CUBI-001,HELPDESK,2027-02-30,2029-12-31,DRAFT,1000,6',
-        'CUBI-001,HELPDESK,2027-03-01,2029-12-31,LOPEND,1000,6',
-        'CUBI-001,HELPDESK,2027-04-01,2029-12-31,DRAFT,1000.005,6',
-        'CUBI-001,HELPDESK,2027-05-01,2029-12-31,DRAFT,1000,48',
-        'CUBI-001,,2027-06-01,2029-12-31,DRAFT,1000,6',
-        'CUBI-001,HELPDESK,2027-07-01,2029-12-31,DRAFT,"1234,50",6',
-        'CUBI-001,HELPDESK,2027-07-01,2029-12-31,EXPIRED,1000,6',
+        'libraryName,services,startsOn,endsOn,status,annualFee,noticePeriodMonths',
+        'Bibliotheek Eindhoven,HELPDESK,2027-01-01,2026-12-31,DRAFT,1000,6',
+        'Bibliotheek Eindhoven,HELPDESK;WINDOW_CLEANING,2027-01-01,2029-12-31,DRAFT,1000,6',
+        'Bibliotheek Eindhoven,HELPDESK,2027-02-30,2029-12-31,DRAFT,1000,6',
+        'Bibliotheek Eindhoven,HELPDESK,2027-03-01,2029-12-31,LOPEND,1000,6',
+        'Bibliotheek Eindhoven,HELPDESK,2027-04-01,2029-12-31,DRAFT,1000.005,6',
+        'Bibliotheek Eindhoven,HELPDESK,2027-05-01,2029-12-31,DRAFT,1000,48',
+        'Bibliotheek Eindhoven,,2027-06-01,2029-12-31,DRAFT,1000,6',
+        'Bibliotheek Eindhoven,HELPDESK,2027-07-01,2029-12-31,DRAFT,"1234,50",6',
+        'Bibliotheek Eindhoven,HELPDESK,2027-07-01,2029-12-31,EXPIRED,1000,6',
       ),
       [
         'line 2, column endsOn: must be after startsOn (got "2026-12-31")',
         'line 3, column services: must be one of WISE_HOSTING, FUNCTIONAL_MANAGEMENT, HELPDESK, CATALOGUING, INTERLIBRARY_LOAN, DATA_ANALYTICS (got "HELPDESK;WINDOW_CLEANING")',
         // Line 2 has a problem of its own, and line 3 still repeats its key: both in the same answer.
-        'line 3, column startsOn: CUBI-001 from 2027-01-01 is also on line 2: each row must have its own libraryWiseCode and startsOn',
+        'line 3, column startsOn: Bibliotheek Eindhoven from 2027-01-01 is also on line 2: each row must have its own libraryName and startsOn',
         'line 4, column startsOn: must be a date like 2026-11-23 (got "2027-02-30")',
         'line 5, column status: must be one of DRAFT, ACTIVE, EXPIRED, TERMINATED (got "LOPEND")',
         'line 6, column annualFee: must have at most two decimals (cents) (got "1000.005")',
         'line 7, column noticePeriodMonths: must be a whole number from 0 to 36 (got "48")',
         'line 8, column services: must list at least one service',
-        'line 10, column startsOn: CUBI-001 from 2027-07-01 is also on line 9: each row must have its own libraryWiseCode and startsOn',
+        'line 10, column startsOn: Bibliotheek Eindhoven from 2027-07-01 is also on line 9: each row must have its own libraryName and startsOn',
       ],
     );
     const active = await db.manager.findOneByOrFail(ContractEntity, { status: 'ACTIVE' });
     const library = await db.manager.findOneByOrFail(LibraryEntity, { id: active.libraryId });
-    await refused('contracts', csv('libraryWiseCode,services,startsOn,endsOn,status,annualFee,noticePeriodMonths', `${library.wiseInstanceCode},HELPDESK,2031-01-01,2033-12-31,ACTIVE,1000,6`), [
-      `line 2, column status: library ${library.wiseInstanceCode} would have 2 ACTIVE agreements (starting ${active.startsOn}, 2031-01-01): at most one may be ACTIVE (set the older one to EXPIRED or TERMINATED in the same file)`,
+    await refused('contracts', csv('libraryName,services,startsOn,endsOn,status,annualFee,noticePeriodMonths', `${library.name},HELPDESK,2031-01-01,2033-12-31,ACTIVE,1000,6`), [
+      `line 2, column status: library ${library.name} would have 2 ACTIVE agreements (starting ${active.startsOn}, 2031-01-01): at most one may be ACTIVE (set the older one to EXPIRED or TERMINATED in the same file)`,
     ]);
   });
 
   it('tickets: the kit\'s checks, moments, status and resolvedAt together, references this POI hands out itself, duplicates', async () => {
-    const header = 'reference,libraryWiseCode,title,category,priority,status,openedAt,resolvedAt,assignee,agendaItemId';
+    const header = 'reference,libraryName,title,category,priority,status,openedAt,resolvedAt,assignee,agendaItemId';
     await refused(
       'tickets',
       csv(
         header,
-        'T-1,CUBI-001,Printer,PRINTING,P2,OPEN,2026-03-01T09:00:00Z,,,',
-        'T-2,CUBI-001,Printer,CIRCULATION,P5,OPEN,2026-03-01T09:00:00Z,,,',
-        'T-3,CUBI-001,Printer,CIRCULATION,P2,OPEN,gisteren,,,',
-        'T-4,CUBI-001,Printer,CIRCULATION,P2,CLOSED,2026-03-01T09:00:00Z,2026-02-28T09:00:00Z,,',
-        'T-5,CUBI-001,Printer,CIRCULATION,P2,CLOSED,2026-03-01T09:00:00Z,,,',
-        'T-6,CUBI-001,Printer,CIRCULATION,P2,OPEN,2026-03-01T09:00:00Z,2026-03-02T09:00:00Z,,',
-        'CUBI-123456,CUBI-001,Printer,CIRCULATION,P2,OPEN,2026-03-01T09:00:00Z,,,',
-        'T-8,CUBI-001,Printer,CIRCULATION,P2,OPEN,2026-03-01T09:00:00Z,,,WA-25',
-        'T-9,CUBI-999,Printer,CIRCULATION,P2,OPEN,2026-03-01T09:00:00Z,,,',
-        'T-10,CUBI-001,,CIRCULATION,P2,OPEN,2026-03-01T09:00:00Z,,,',
-        't-9,CUBI-001,Printer,CIRCULATION,P2,OPEN,2026-03-01T09:00:00Z,,,',
-        'T-12,CUBI-001,Printer,CIRCULATION,P2,OPEN,2026-03-01 25:00,,,',
+        'T-1,Bibliotheek Eindhoven,Printer,PRINTING,P2,OPEN,2026-03-01T09:00:00Z,,,',
+        'T-2,Bibliotheek Eindhoven,Printer,CIRCULATION,P5,OPEN,2026-03-01T09:00:00Z,,,',
+        'T-3,Bibliotheek Eindhoven,Printer,CIRCULATION,P2,OPEN,gisteren,,,',
+        'T-4,Bibliotheek Eindhoven,Printer,CIRCULATION,P2,CLOSED,2026-03-01T09:00:00Z,2026-02-28T09:00:00Z,,',
+        'T-5,Bibliotheek Eindhoven,Printer,CIRCULATION,P2,CLOSED,2026-03-01T09:00:00Z,,,',
+        'T-6,Bibliotheek Eindhoven,Printer,CIRCULATION,P2,OPEN,2026-03-01T09:00:00Z,2026-03-02T09:00:00Z,,',
+        'CUBI-123456,Bibliotheek Eindhoven,Printer,CIRCULATION,P2,OPEN,2026-03-01T09:00:00Z,,,',
+        'T-8,Bibliotheek Eindhoven,Printer,CIRCULATION,P2,OPEN,2026-03-01T09:00:00Z,,,WA-25',
+        'T-9,Bibliotheek Nergens,Printer,CIRCULATION,P2,OPEN,2026-03-01T09:00:00Z,,,',
+        'T-10,Bibliotheek Eindhoven,,CIRCULATION,P2,OPEN,2026-03-01T09:00:00Z,,,',
+        't-9,Bibliotheek Eindhoven,Printer,CIRCULATION,P2,OPEN,2026-03-01T09:00:00Z,,,',
+        'T-12,Bibliotheek Eindhoven,Printer,CIRCULATION,P2,OPEN,2026-03-01 25:00,,,',
       ),
       [
         'line 2, column category: must be one of RESERVATIONS, FINES, MEMBERSHIP, CATALOGUE, CIRCULATION, REPORTING, INTERFACES (got "PRINTING")',
@@ -210,7 +215,7 @@ describe('every bad row is reported as line N, column X: reason, and nothing is 
         'line 7, column resolvedAt: must be empty while status is OPEN',
         "line 8, column reference: CUBI-123456 has the form of Cubiss's own ticket numbers (CUBI-000123), which new tickets get from their id; a new ticket from elsewhere keeps its own reference, e.g. the number in the system it comes from",
         'line 9, column agendaItemId: must be a work-agenda id like WA-2025-03 (got "WA-25")',
-        "line 10, column libraryWiseCode: no library CUBI-999 in Cubiss's database (import the libraries first)",
+        "line 10, column libraryName: no library Bibliotheek Nergens in Cubiss's database (import the libraries first)",
         'line 11, column title: is required',
         'line 12, column reference: t-9 is also on line 10: each row must have its own reference',
         'line 13, column openedAt: must be a date and time like 2025-03-14T09:30:00Z (UTC unless it has an offset such as +01:00) (got "2026-03-01 25:00")',
@@ -222,26 +227,26 @@ describe('every bad row is reported as line N, column X: reason, and nothing is 
     await refused(
       'branches',
       csv(
-        'libraryWiseCode,name,city,postalCode,isMain',
-        'CUBI-001,Vestiging Zuid,Eindhoven,0123 AB,false',
-        'CUBI-001,Vestiging Zuid,Eindhoven,5611 AB,false',
-        'CUBI-999,Vestiging Nergens,Nergens,1234,false',
-        'CUBI-002,Vestiging Twee,Eindhoven,5611 AB,ja',
+        'libraryName,name,city,postalCode,isMain',
+        'Bibliotheek Eindhoven,Vestiging Zuid,Eindhoven,0123 AB,false',
+        'Bibliotheek Eindhoven,Vestiging Zuid,Eindhoven,5611 AB,false',
+        'Bibliotheek Nergens,Vestiging Nergens,Nergens,1234,false',
+        'Bibliotheek Midden-Brabant,Vestiging Twee,Eindhoven,5611 AB,ja',
       ),
       [
         'line 2, column postalCode: must be a Dutch postal code like 3511 AB (got "0123 AB")',
-        'line 3, column name: CUBI-001 / Vestiging Zuid is also on line 2: each row must have its own libraryWiseCode and name',
+        'line 3, column name: Bibliotheek Eindhoven / Vestiging Zuid is also on line 2: each row must have its own libraryName and name',
         'line 4, column postalCode: must be a Dutch postal code like 3511 AB (got "1234")',
-        "line 4, column libraryWiseCode: no library CUBI-999 in Cubiss's database (import the libraries first)",
-        'line 5, column isMain: library CUBI-002 would have 2 main branches: exactly one may have isMain true (set the other one to false in the same file)',
+        "line 4, column libraryName: no library Bibliotheek Nergens in Cubiss's database (import the libraries first)",
+        'line 5, column isMain: library Bibliotheek Midden-Brabant would have 2 main branches: exactly one may have isMain true (set the other one to false in the same file)',
       ],
     );
     await refused(
       'tickets',
-      csv('reference,libraryWiseCode,title,category,priority,status,openedAt,resolvedAt,assignee,agendaItemId', 'T-20,CUBI-999,Printer,PRINTING,P2,CLOSED,2026-03-01T09:00:00Z,,,'),
+      csv('reference,libraryName,title,category,priority,status,openedAt,resolvedAt,assignee,agendaItemId', 'T-20,Bibliotheek Nergens,Printer,PRINTING,P2,CLOSED,2026-03-01T09:00:00Z,,,'),
       [
         'line 2, column category: must be one of RESERVATIONS, FINES, MEMBERSHIP, CATALOGUE, CIRCULATION, REPORTING, INTERFACES (got "PRINTING")',
-        "line 2, column libraryWiseCode: no library CUBI-999 in Cubiss's database (import the libraries first)",
+        "line 2, column libraryName: no library Bibliotheek Nergens in Cubiss's database (import the libraries first)",
         'line 2, column resolvedAt: is required when status is CLOSED',
       ],
     );
@@ -272,14 +277,14 @@ describe('every bad row is reported as line N, column X: reason, and nothing is 
 
 /** 10,000 tickets over the seeded libraries, references IMP-00001…; `change` edits rows. */
 function ticketsCsv(count: number, change: (index: number, cells: string[]) => void = () => undefined): string {
-  const lines = ['reference,libraryWiseCode,title,category,priority,status,openedAt,resolvedAt,assignee,agendaItemId'];
+  const lines = ['reference,libraryName,title,category,priority,status,openedAt,resolvedAt,assignee,agendaItemId'];
   const categories = ['RESERVATIONS', 'FINES', 'MEMBERSHIP', 'CATALOGUE', 'CIRCULATION', 'REPORTING', 'INTERFACES'];
   for (let i = 0; i < count; i++) {
     const opened = new Date(Date.UTC(2025, 0, 1) + i * 3_600_000);
     const closed = i % 3 === 0;
     const cells = [
       `IMP-${String(i + 1).padStart(5, '0')}`,
-      `CUBI-${String((i % 28) + 1).padStart(3, '0')}`,
+      CUBISS_LIBRARIES[i % CUBISS_LIBRARIES.length],
       `Melding ${i + 1}: uitleenstation geeft storing`,
       categories[i % categories.length],
       `P${(i % 4) + 1}`,
@@ -397,12 +402,12 @@ describe('written in batches, each its own transaction', () => {
 describe('CSV and JSON', () => {
   it('JSON takes native values (numbers, booleans, arrays) as well as the CSV spellings, and reports items', async () => {
     const libraries = [
-      { wiseInstanceCode: 'CUBI-401', name: 'Bibliotheek Bergeijk', province: 'NOORD_BRABANT', municipalities: ['Bergeijk'], mainCity: 'Bergeijk', memberCount: 2100 },
-      { wiseInstanceCode: 'CUBI-402', name: 'Bibliotheek Echt-Susteren', province: 'Limburg', municipalities: 'Echt-Susteren;Roerdalen', memberCount: '3400' },
+      { name: 'Bibliotheek Bergeijk', province: 'NOORD_BRABANT', municipalities: ['Bergeijk'], mainCity: 'Bergeijk', memberCount: 2100 },
+      { name: 'Bibliotheek Echt-Susteren', province: 'Limburg', municipalities: 'Echt-Susteren;Roerdalen', memberCount: '3400' },
     ];
     const created = await run('libraries', JSON.stringify(libraries), { format: 'json' });
     expect(created).toMatchObject({ created: 2, updated: 0, unchanged: 0, errorCount: 0 });
-    expect(await db.manager.findOneByOrFail(LibraryEntity, { wiseInstanceCode: 'CUBI-402' })).toMatchObject({
+    expect(await db.manager.findOneByOrFail(LibraryEntity, { name: 'Bibliotheek Echt-Susteren' })).toMatchObject({
       province: 'LIMBURG',
       municipalities: ['Echt-Susteren', 'Roerdalen'],
       mainCity: null,
@@ -411,19 +416,19 @@ describe('CSV and JSON', () => {
     expect(await run('libraries', JSON.stringify(libraries), { format: 'json' })).toMatchObject({ created: 0, updated: 0, unchanged: 2 });
     // The same data as CSV is no change either.
     expect(
-      await run('libraries', csv('wiseInstanceCode,name,province,municipalities,mainCity,memberCount', 'CUBI-401,Bibliotheek Bergeijk,NOORD_BRABANT,Bergeijk,Bergeijk,2100')),
+      await run('libraries', csv('name,province,municipalities,mainCity,memberCount', 'Bibliotheek Bergeijk,NOORD_BRABANT,Bergeijk,Bergeijk,2100')),
     ).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
 
     const branches = [
-      { libraryWiseCode: 'CUBI-401', name: 'Hoofdvestiging Bergeijk', city: 'Bergeijk', postalCode: '5571 ca', isMain: true },
-      { libraryWiseCode: 'CUBI-401', name: 'Servicepunt Westerhoven', city: 'Westerhoven', postalCode: '5563AB', isMain: 'nee' },
+      { libraryName: 'Bibliotheek Bergeijk', name: 'Hoofdvestiging Bergeijk', city: 'Bergeijk', postalCode: '5571 ca', isMain: true },
+      { libraryName: 'Bibliotheek Bergeijk', name: 'Servicepunt Westerhoven', city: 'Westerhoven', postalCode: '5563AB', isMain: 'nee' },
     ];
     expect(await run('branches', JSON.stringify(branches), { format: 'json' })).toMatchObject({ created: 2, errorCount: 0 });
     expect((await db.manager.findOneByOrFail(BranchEntity, { name: 'Hoofdvestiging Bergeijk' })).postalCode).toBe('5571 CA');
 
     await refused(
       'libraries',
-      JSON.stringify([libraries[0], { ...libraries[1], memberCount: 12.5, municipalities: [] }, { ...libraries[1], wiseInstanceCode: 'CUBI-403', name: { nl: 'x' } }]),
+      JSON.stringify([libraries[0], { ...libraries[1], memberCount: 12.5, municipalities: [] }, { ...libraries[1], name: { nl: 'x' } }]),
       [
         'item 2, column municipalities: must name at least one municipality',
         'item 2, column memberCount: must be a whole number from 0 to 10000000 (got "12.5")',
@@ -432,30 +437,30 @@ describe('CSV and JSON', () => {
       'json',
     );
     // A key left out of a JSON item is a missing value like an empty cell when the field is required.
-    await refused('tickets', JSON.stringify([{ reference: 'J-1', libraryWiseCode: 'CUBI-001', title: 'Pasje kwijt', category: 'MEMBERSHIP', priority: 'P4' }]), [
+    await refused('tickets', JSON.stringify([{ reference: 'J-1', libraryName: 'Bibliotheek Eindhoven', title: 'Pasje kwijt', category: 'MEMBERSHIP', priority: 'P4' }]), [
       'item 1, column openedAt: is required',
     ], 'json');
   });
 
   it('a changed library is updated with version + 1; a column left out leaves its field alone, an empty cell clears it', async () => {
-    const header = 'wiseInstanceCode,name,province,municipalities,mainCity,memberCount';
-    const result = await run('libraries', csv(header, 'CUBI-401,Bibliotheek Bergeijk,NOORD_BRABANT,Bergeijk,,2200'));
+    const header = 'name,province,municipalities,mainCity,memberCount';
+    const result = await run('libraries', csv(header, 'Bibliotheek Bergeijk,NOORD_BRABANT,Bergeijk,,2200'));
     expect(result).toMatchObject({ updated: 1, unchanged: 0 });
-    expect(await db.manager.findOneByOrFail(LibraryEntity, { wiseInstanceCode: 'CUBI-401' })).toMatchObject({ mainCity: null, memberCount: 2200, version: 2 });
-    const without = await run('libraries', csv('wiseInstanceCode,name,province,municipalities,memberCount', 'CUBI-402,Bibliotheek Echt-Susteren,LIMBURG,Echt-Susteren;Roerdalen,3400'));
+    expect(await db.manager.findOneByOrFail(LibraryEntity, { name: 'Bibliotheek Bergeijk' })).toMatchObject({ mainCity: null, memberCount: 2200, version: 2 });
+    const without = await run('libraries', csv('name,province,municipalities,memberCount', 'Bibliotheek Echt-Susteren,LIMBURG,Echt-Susteren;Roerdalen,3400'));
     expect(without).toMatchObject({ updated: 0, unchanged: 1 });
   });
 
   it('contracts, knowledge and branches re-import as no change; services are a set', async () => {
-    const header = 'libraryWiseCode,services,startsOn,endsOn,status,annualFee,noticePeriodMonths';
-    const file = csv(header, 'CUBI-401,WISE_HOSTING;HELPDESK,2025-01-01,2027-12-31,ACTIVE,"4120,50",6');
+    const header = 'libraryName,services,startsOn,endsOn,status,annualFee,noticePeriodMonths';
+    const file = csv(header, 'Bibliotheek Bergeijk,WISE_HOSTING;HELPDESK,2025-01-01,2027-12-31,ACTIVE,"4120,50",6');
     expect(await run('contracts', file)).toMatchObject({ created: 1, errorCount: 0 });
-    expect(await run('contracts', csv(header, 'CUBI-401,helpdesk;wise_hosting,2025-01-01,2027-12-31,,4120.5,6'))).toMatchObject({ updated: 0, unchanged: 1 });
+    expect(await run('contracts', csv(header, 'Bibliotheek Bergeijk,helpdesk;wise_hosting,2025-01-01,2027-12-31,,4120.5,6'))).toMatchObject({ updated: 0, unchanged: 1 });
     const article = csv('title,summary,body,tags,source', 'Zelfservice herstarten,Als het uitleenstation hangt.,"Zet het station uit.\r\nWacht tien seconden.",zelfservice;storing,eKIC');
     expect(await run('knowledge', article)).toMatchObject({ created: 1 });
     expect(await run('knowledge', article)).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
     expect((await db.manager.findOneByOrFail(KnowledgeArticleEntity, { title: 'Zelfservice herstarten' })).body).toBe('Zet het station uit.\nWacht tien seconden.');
-    const branches = csv('libraryWiseCode,name,city,postalCode,isMain', 'CUBI-401,Hoofdvestiging Bergeijk,Bergeijk,5571CA,ja');
+    const branches = csv('libraryName,name,city,postalCode,isMain', 'Bibliotheek Bergeijk,Hoofdvestiging Bergeijk,Bergeijk,5571CA,ja');
     expect(await run('branches', branches)).toMatchObject({ updated: 0, unchanged: 1 });
   });
 });
@@ -495,11 +500,11 @@ describe('the CLI', () => {
     expect(audit.every((a) => a.via === 'import' && a.action === 'CREATE')).toBe(true);
 
     const response = await stack.query(`{ cubiss { libraries(filter: { nameContains: "Land van Cuijk" }) { nodes {
-      wiseInstanceCode name municipalities memberCount branches { name postalCode isMain } contract { status endsOn }
+      wisePlatform { code } name municipalities memberCount branches { name postalCode isMain } contract { status endsOn }
       tickets { totalCount } } } } }`);
     expect(response.errors).toBeUndefined();
     const [library] = response.data.cubiss.libraries.nodes;
-    expect(library).toMatchObject({ wiseInstanceCode: 'CUBI-101', name: 'Bibliotheek Land van Cuijk', municipalities: ['Land van Cuijk', 'Boxmeer'], memberCount: 14250 });
+    expect(library).toMatchObject({ wisePlatform: { code: CUBISS.wisePlatform }, name: 'Bibliotheek Land van Cuijk', municipalities: ['Land van Cuijk', 'Boxmeer'], memberCount: 14250 });
     expect(library.branches).toHaveLength(3);
     expect(library.contract).toEqual({ status: 'ACTIVE', endsOn: '2028-12-31' });
     expect(library.tickets.totalCount).toBe(2);
@@ -507,24 +512,24 @@ describe('the CLI', () => {
 
   it('a dry run lists what would change and writes nothing', async () => {
     const file = path.join(tmp, 'libraries-changed.csv');
-    fs.writeFileSync(file, fs.readFileSync(sample('libraries'), 'utf8').replace('14250', '14400') + 'CUBI-104,Bibliotheek Boekel,NOORD_BRABANT,Boekel,Boekel,1900\n');
+    fs.writeFileSync(file, fs.readFileSync(sample('libraries'), 'utf8').replace('14250', '14400') + 'Bibliotheek Boekel,NOORD_BRABANT,Boekel,Boekel,1900,\n');
     const before = await counts();
     const result = await cli(['--poi', 'cubiss', '--entity', 'libraries', '--file', file, '--url', url, '--dry-run']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe('line 2: would update CUBI-101 (memberCount)\nline 5: would create CUBI-104\n1 created, 1 updated, 2 unchanged (dry run: nothing written)\n');
+    expect(result.stdout).toBe('line 2: would update Bibliotheek Land van Cuijk (memberCount)\nline 5: would create Bibliotheek Boekel\n1 created, 1 updated, 2 unchanged (dry run: nothing written)\n');
     expect(await counts()).toEqual(before);
   });
 
   it('bad rows: every one on stderr, exit code 1, nothing written', async () => {
     const file = path.join(tmp, 'bad-branches.csv');
-    fs.writeFileSync(file, csv('libraryWiseCode,name,city,postalCode,isMain', 'CUBI-101,Vestiging Haps,Haps,1234 5,false', 'CUBI-998,Vestiging Mill,Mill,5451 AA,false'));
+    fs.writeFileSync(file, csv('libraryName,name,city,postalCode,isMain', 'Bibliotheek Land van Cuijk,Vestiging Haps,Haps,1234 5,false', 'Bibliotheek Mill,Vestiging Mill,Mill,5451 AA,false'));
     const before = await counts();
     const result = await cli(['--poi', 'cubiss', '--entity', 'branches', '--file', file, '--url', url]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr.split('\n').slice(0, 2)).toEqual([
       'line 2, column postalCode: must be a Dutch postal code like 3511 AB (got "1234 5")',
-      "line 3, column libraryWiseCode: no library CUBI-998 in Cubiss's database (import the libraries first)",
+      "line 3, column libraryName: no library Bibliotheek Mill in Cubiss's database (import the libraries first)",
     ]);
     expect(result.stderr).toMatch(/2 problems in 2 rows: nothing was written/);
     expect(await counts()).toEqual(before);
@@ -562,7 +567,7 @@ describe('the CLI', () => {
     const html = await post('entity=tickets', 'text/html', '<p>');
     expect(html.status).toBe(415);
     expect(await html.json()).toEqual({ error: 'send the file as text/csv or application/json' });
-    const refused = await post('entity=libraries', 'application/json', '[{"wiseInstanceCode":"CUBI-501"}]');
+    const refused = await post('entity=libraries', 'application/json', '[{"mainCity":"Bergeijk"}]');
     expect(refused.status).toBe(422);
     expect(await refused.json()).toMatchObject({
       created: 0,
@@ -579,11 +584,11 @@ describe('the CLI', () => {
   const direct = loadConfig().subgraphs.find((s) => s.name === 'cubiss')!.databaseUrl;
   (direct ? it : it.skip)(`with CUBISS_DATABASE_URL it writes to MySQL directly, and the running subgraph serves the result${direct ? '' : ' (skipped: MySQL only, on the MariaDB run of .ci/run)'}`, async () => {
     const file = path.join(tmp, 'libraries.json');
-    fs.writeFileSync(file, JSON.stringify([{ wiseInstanceCode: 'CUBI-301', name: 'Bibliotheek Sint-Oedenrode', province: 'NOORD_BRABANT', municipalities: ['Meierijstad'], memberCount: 5100 }]));
+    fs.writeFileSync(file, JSON.stringify([{ name: 'Bibliotheek Sint-Oedenrode', province: 'NOORD_BRABANT', municipalities: ['Meierijstad'], memberCount: 5100 }]));
     const result = await cli(['--poi', 'cubiss', '--entity', 'libraries', '--file', file]);
     expect(result).toMatchObject({ code: 0, stdout: '1 created, 0 updated, 0 unchanged\n' });
     expect((await cli(['--poi', 'cubiss', '--entity', 'libraries', '--file', file])).stdout).toBe('0 created, 0 updated, 1 unchanged\n');
-    const response = await stack.query(`{ cubiss { libraries(filter: { nameContains: "Sint-Oedenrode" }) { nodes { wiseInstanceCode memberCount } } } }`);
-    expect(response.data.cubiss.libraries.nodes).toEqual([{ wiseInstanceCode: 'CUBI-301', memberCount: 5100 }]);
+    const response = await stack.query(`{ cubiss { libraries(filter: { nameContains: "Sint-Oedenrode" }) { nodes { name memberCount } } } }`);
+    expect(response.data.cubiss.libraries.nodes).toEqual([{ name: 'Bibliotheek Sint-Oedenrode', memberCount: 5100 }]);
   });
 });

@@ -113,6 +113,19 @@ const CHECKS: Record<string, (result: any, variables: Record<string, unknown>) =
     }
   },
 
+  async MiddenZuidLibraries({ wisePlatform, network }) {
+    // The sources: Midden-Zuid was built by BiSC and Cubiss; Utrecht 2019 … Venlo mid-November 2020.
+    expect(wisePlatform.pois.map((p: any) => p.code).sort()).toEqual(['BISC', 'CUBISS']);
+    expect(wisePlatform.migrations.map((m: any) => m.migratedOn)).toEqual(['2019-01-01', '2020-02-01', '2020-06-01', '2020-10-01', '2020-11-15']);
+    // Every current library of a POI on it (each POI's own list, recounted), and no other.
+    const independent = await data(`{ ${POIS.map((p) => `${p.rootField} { code libraries(first: 100) { totalCount nodes { name wisePlatform { code } } } }`).join(' ')} }`);
+    const onPlatform = POIS.flatMap((p) => independent[p.rootField].libraries.nodes.filter((l: any) => l.wisePlatform?.code === wisePlatform.code).map((l: any) => `${p.code}/${l.name}`));
+    expect(network.libraries.incomplete).toBe(false);
+    expect(network.libraries.totalCount).toBe(onPlatform.length);
+    expect(network.libraries.nodes.map((l: any) => `${l.poi.code}/${l.name}`).sort()).toEqual(onPlatform.sort());
+    expect(new Set(network.libraries.nodes.map((l: any) => l.poi.code))).toEqual(new Set(['BISC', 'CUBISS']));
+  },
+
   async TicketsTrend({ pois }) {
     expect(pois.map((p: any) => p.code)).toEqual(registryCodes);
     const thisMonth = today.slice(0, 7);

@@ -182,7 +182,7 @@ describe('the committed supergraph on a second federation engine (Hive Gateway)'
     const { probiblio } = await sameData(`{ probiblio { libraries(first: 1) { nodes { id } } } }`);
     const id = probiblio.libraries.nodes[0].id;
     const profile = await sameData(
-      `query Profile($id: ID!) { probiblio { library(id: $id) { id name municipalities wiseInstanceCode memberCount
+      `query Profile($id: ID!) { probiblio { library(id: $id) { id name municipalities wisePlatform { code name } memberCount
         branches { name city postalCode isMain } contract { library { id } status startsOn endsOn annualFee services noticePeriodMonths }
         tickets(first: 10) { totalCount nodes { library { id } title priority status openedAt resolvedAt } } }
         missing: library(id: "999999") { id } } }`,

@@ -453,7 +453,7 @@ describe('no way around the gateway', () => {
 
   it('the POI import route is guarded the same way, and needs the write scope', async () => {
     const url = stack.subgraphs.get('cubiss')!.url.replace(/graphql$/, 'import?entity=libraries&dryRun=true');
-    const post = (headers: Record<string, string>) => fetch(url, { method: 'POST', headers: { 'content-type': 'text/csv', ...headers }, body: 'wiseInstanceCode,name\n' });
+    const post = (headers: Record<string, string>) => fetch(url, { method: 'POST', headers: { 'content-type': 'text/csv', ...headers }, body: 'name,province\n' });
     expect((await post({})).status).toBe(401);
     const sign = await createIdentitySigner(stack.config.security.gatewaySigningKey!);
     const reader = await sign({ subject: 'r', name: 'r', scopes: [poiScope(cubiss, 'read')], anonymous: false }, 'cubiss');

@@ -35,10 +35,9 @@ const counts = () =>
   ok(`{ cubiss { libraries { totalCount } contracts { totalCount } tickets { totalCount } knowledgeArticles { totalCount } audit { totalCount } } }`);
 
 const UPSERT = `mutation Upsert($input: LibraryInput!) { cubiss { upsertLibrary(input: $input) {
-  id name version wiseInstanceCode branches { name postalCode isMain } } } }`;
+  id name version memberCount wisePlatform { code name } branches { name postalCode isMain } } } }`;
 
 const library = (overrides: Record<string, unknown> = {}) => ({
-  wiseInstanceCode: 'CUBI-900',
   name: 'Bibliotheek Test',
   province: 'LIMBURG',
   municipalities: ['Roermond'],
@@ -100,17 +99,21 @@ describe('validation: bad input is refused with the field paths, and nothing cha
 });
 
 describe('writes', () => {
-  it('creates a library with branches, then updates it by its Wise code with the version it read', async () => {
+  it('creates a library with branches, then updates it by its name (the natural key) with the version it read', async () => {
     const created = (await ok(UPSERT, { input: library() })).cubiss.upsertLibrary;
-    expect(created).toMatchObject({ name: 'Bibliotheek Test', version: 1 });
+    // No platform given: Cubiss's default (registry.json), resolved by the collaboration.
+    expect(created).toMatchObject({ name: 'Bibliotheek Test', version: 1, memberCount: 1200, wisePlatform: { code: 'MIDDEN-ZUID', name: 'Midden-Zuid' } });
     expect(created.branches).toEqual([
       { name: 'Hoofdvestiging Roermond', postalCode: '6041 AB', isMain: true },
       { name: 'Vestiging Swalmen', postalCode: '6071 BC', isMain: false },
     ]);
-    const withoutVersion = await refused(UPSERT, { input: library({ name: 'Renamed' }) });
+    const withoutVersion = await refused(UPSERT, { input: library({ memberCount: 1300 }) });
     expect(withoutVersion.fields).toEqual(['input.expectedVersion']);
-    const updated = (await ok(UPSERT, { input: library({ name: 'Bibliotheek Test Roermond', expectedVersion: 1, branches: [library().branches[0]] }) })).cubiss.upsertLibrary;
-    expect(updated).toMatchObject({ id: created.id, name: 'Bibliotheek Test Roermond', version: 2 });
+    const badPlatform = await refused(UPSERT, { input: library({ wisePlatform: 'midden zuid', expectedVersion: 1 }) });
+    expect(badPlatform.fields).toEqual(['input.wisePlatform']);
+    // The same name in another case is the same library (MySQL compares names case-insensitively; the embedded database exactly).
+    const updated = (await ok(UPSERT, { input: library({ memberCount: 1300, wisePlatform: 'BICATWISE', expectedVersion: 1, branches: [library().branches[0]] }) })).cubiss.upsertLibrary;
+    expect(updated).toMatchObject({ id: created.id, name: 'Bibliotheek Test', version: 2, memberCount: 1300, wisePlatform: { code: 'BICATWISE', name: 'BicatWise' } });
     expect(updated.branches.map((b: any) => b.name)).toEqual(['Hoofdvestiging Roermond']);
     const { cubiss } = await ok(`{ cubiss { audit(entity: LIBRARY, first: 5) { nodes { entityId action actor via changes { field from to } } } } }`);
     expect(cubiss.audit.nodes[0]).toEqual({
@@ -118,9 +121,17 @@ describe('writes', () => {
       action: 'UPDATE',
       actor: 'test-all-scopes', // the verified identity the gateway forwarded
       via: 'mutation',
-      changes: [{ field: 'name', from: '"Bibliotheek Test"', to: '"Bibliotheek Test Roermond"' }],
+      changes: [
+        { field: 'memberCount', from: '1200', to: '1300' },
+        { field: 'wisePlatformCode', from: null, to: '"BICATWISE"' },
+      ],
     });
     expect(cubiss.audit.nodes[1]).toMatchObject({ entityId: created.id, action: 'CREATE' });
+    // Left out, the platform stays; null puts the library back on its POI's default.
+    const kept = (await ok(UPSERT, { input: library({ memberCount: 1310, expectedVersion: 2, branches: undefined }) })).cubiss.upsertLibrary;
+    expect(kept.wisePlatform.code).toBe('BICATWISE');
+    const reset = (await ok(UPSERT, { input: library({ wisePlatform: null, memberCount: 1310, expectedVersion: 3, branches: undefined }) })).cubiss.upsertLibrary;
+    expect(reset).toMatchObject({ version: 4, wisePlatform: { code: 'MIDDEN-ZUID' } });
   });
 
   it('renews and terminates a contract, refusing a stale version', async () => {

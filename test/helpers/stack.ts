@@ -165,3 +165,10 @@ export async function startStack(
     throw error;
   }
 }
+
+/** A query's data as the holder of every scope, expecting an answer without errors. */
+export async function dataOf<T = any>(stack: Stack, query: string, variables?: Record<string, unknown>): Promise<T> {
+  const response = await stack.query<T>(query, variables);
+  expect(response.errors).toBeUndefined();
+  return response.data!;
+}

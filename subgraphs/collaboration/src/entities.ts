@@ -1,4 +1,5 @@
 import { EntitySchema } from 'typeorm';
+import { decimalToNumber } from '../../../shared/db';
 import { AuditEntryEntity } from '../../../shared/audit';
 import { IdempotencyKeyEntity } from '../../../shared/idempotency';
 import type { Province } from '../../../shared/registry';
@@ -62,6 +63,69 @@ export interface SteeringGroupMember {
   name: string;
   role: string;
   since: string | null;
+}
+
+export const WISE_HOSTINGS = ['HOSTED_WISE', 'SELF_HOSTED'] as const;
+export const DATE_PRECISIONS = ['YEAR', 'MONTH', 'MID_MONTH', 'DAY'] as const;
+export const MEMBER_KINDS = ['POI', 'LIBRARY'] as const;
+
+export interface WisePlatform {
+  code: string;
+  name: string;
+  description: string;
+  hosting: (typeof WISE_HOSTINGS)[number] | null;
+  currentWiseVersion: string | null;
+  succeededByCode: string | null;
+  demo: boolean;
+  sourceUrl: string | null;
+}
+
+export interface WisePlatformPoi {
+  platformCode: string;
+  poiCode: string;
+}
+
+export interface WisePlatformMigration {
+  id: number;
+  platformCode: string;
+  poiCode: string;
+  migratedOn: string;
+  precision: (typeof DATE_PRECISIONS)[number];
+  group: string;
+  demo: boolean;
+  sourceUrl: string | null;
+}
+
+/** The partnership's own key facts; its governance lists resolve on their own. */
+export interface PartnershipFacts {
+  name: string;
+  startedOn: string;
+  structureDecidedIn: number;
+  evaluationIntervalYears: number;
+}
+
+export interface Decision {
+  id: string;
+  decidedOn: string;
+  title: string;
+  body: string;
+  decidedBy: string;
+  demo: boolean;
+}
+
+export interface CostShare {
+  poiCode: string;
+  /** Percent, two decimals. */
+  sharePercent: number;
+  demo: boolean;
+}
+
+export interface Member {
+  id: number;
+  poiCode: string;
+  /** The library's id in its POI's subgraph; 0: the POI itself is the member (0 is no library id, and keeps the pair unique). */
+  libraryId: number;
+  joinedOn: string;
 }
 
 const poiCode = (name: string, nullable = false) =>
@@ -157,6 +221,94 @@ export const EvaluationEntity = new EntitySchema<Evaluation>({
   },
 });
 
+const platformCode = (name: string, nullable = false) =>
+  ({ type: 'varchar', length: 40, name, nullable, foreignKey: { target: 'WisePlatform', onDelete: nullable ? 'SET NULL' : 'CASCADE' } }) as const;
+
+export const WisePlatformEntity = new EntitySchema<WisePlatform>({
+  name: 'WisePlatform',
+  tableName: 'wise_platform',
+  columns: {
+    code: { type: 'varchar', length: 40, primary: true },
+    name: { type: 'varchar', length: 100 },
+    description: { type: 'text' },
+    hosting: { type: 'varchar', length: 20, nullable: true },
+    currentWiseVersion: { type: 'varchar', length: 40, name: 'current_wise_version', nullable: true },
+    succeededByCode: platformCode('succeeded_by_code', true),
+    demo: { type: 'boolean' },
+    sourceUrl: { type: 'varchar', length: 300, name: 'source_url', nullable: true },
+  },
+});
+
+export const WisePlatformPoiEntity = new EntitySchema<WisePlatformPoi>({
+  name: 'WisePlatformPoi',
+  tableName: 'wise_platform_poi',
+  columns: {
+    platformCode: { ...platformCode('platform_code'), primary: true },
+    poiCode: { ...poiCode('poi_code'), primary: true },
+  },
+});
+
+export const WisePlatformMigrationEntity = new EntitySchema<WisePlatformMigration>({
+  name: 'WisePlatformMigration',
+  tableName: 'wise_platform_migration',
+  columns: {
+    id: { type: Number, primary: true, generated: 'increment' },
+    platformCode: platformCode('platform_code'),
+    poiCode: poiCode('poi_code'),
+    migratedOn: { type: 'date', name: 'migrated_on' },
+    precision: { type: 'varchar', length: 10 },
+    group: { type: 'varchar', length: 500, name: 'group_description' },
+    demo: { type: 'boolean' },
+    sourceUrl: { type: 'varchar', length: 300, name: 'source_url', nullable: true },
+  },
+  indices: [{ name: 'idx_wise_platform_migration_platform', columns: ['platformCode', 'migratedOn'] }],
+});
+
+export const DecisionEntity = new EntitySchema<Decision>({
+  name: 'Decision',
+  tableName: 'decision',
+  columns: {
+    id: { type: 'varchar', length: 20, primary: true },
+    decidedOn: { type: 'date', name: 'decided_on' },
+    title: { type: 'varchar', length: 200 },
+    body: { type: 'text' },
+    decidedBy: { type: 'varchar', length: 100, name: 'decided_by' },
+    demo: { type: 'boolean' },
+  },
+  indices: [{ name: 'idx_decision_decided_on', columns: ['decidedOn'] }],
+});
+
+const percent = {
+  type: 'decimal',
+  precision: 5,
+  scale: 2,
+  name: 'share_percent',
+  transformer: decimalToNumber,
+} as const;
+
+export const CostShareEntity = new EntitySchema<CostShare>({
+  name: 'CostShare',
+  tableName: 'cost_share',
+  columns: {
+    poiCode: { ...poiCode('poi_code'), primary: true },
+    sharePercent: percent,
+    demo: { type: 'boolean' },
+  },
+});
+
+export const MemberEntity = new EntitySchema<Member>({
+  name: 'Member',
+  tableName: 'member',
+  columns: {
+    id: { type: Number, primary: true, generated: 'increment' },
+    poiCode: poiCode('poi_code'),
+    libraryId: { type: 'int', name: 'library_id', default: 0 },
+    joinedOn: { type: 'date', name: 'joined_on' },
+  },
+  // Each POI, and each library, is a member once.
+  indices: [{ name: 'uq_member_poi_library', columns: ['poiCode', 'libraryId'], unique: true }],
+});
+
 export const COLLABORATION_ENTITIES = [
   // The same audit trail as the POI subgraphs keep, in the collaboration's own database.
   AuditEntryEntity,
@@ -168,4 +320,10 @@ export const COLLABORATION_ENTITIES = [
   WorkAgendaItemEntity,
   WorkAgendaParticipantEntity,
   SteeringGroupMemberEntity,
+  WisePlatformEntity,
+  WisePlatformPoiEntity,
+  WisePlatformMigrationEntity,
+  DecisionEntity,
+  CostShareEntity,
+  MemberEntity,
 ];

@@ -8,6 +8,9 @@ export function createCollaborationLoaders(repository: CollaborationRepository) 
     workAgendaItemsByGoal: loaderOfGroups((ids: readonly number[]) => repository.workAgendaItemsByGoalIds(ids), (i) => i.goalId!),
     participantsByItem: loaderOfGroups((ids: readonly string[]) => repository.participantsByItemIds(ids), (p) => p.itemId),
     goalById: loaderById((ids: readonly number[]) => repository.goalsByIds(ids), (g) => g.id),
+    wisePlatformByCode: loaderById((codes: readonly string[]) => repository.wisePlatformsByCodes(codes), (p) => p.code),
+    poisByPlatform: loaderOfGroups((codes: readonly string[]) => repository.platformPoisByCodes(codes), (p) => p.platformCode),
+    migrationsByPlatform: loaderOfGroups((codes: readonly string[]) => repository.platformMigrationsByCodes(codes), (m) => m.platformCode),
   };
 }
 

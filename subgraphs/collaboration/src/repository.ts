@@ -1,6 +1,12 @@
 import { DataSource, In } from 'typeorm';
 import {
+  CostShareEntity,
+  DecisionEntity,
   EvaluationEntity,
+  MemberEntity,
+  WisePlatformEntity,
+  WisePlatformMigrationEntity,
+  WisePlatformPoiEntity,
   NetworkAgendaGoalEntity,
   SteeringGroupMemberEntity,
   WorkAgendaItemEntity,
@@ -50,6 +56,50 @@ export class CollaborationRepository {
 
   listEvaluations() {
     return this.dataSource.getRepository(EvaluationEntity).find({ order: { dueOn: 'ASC' } });
+  }
+
+  /** Current platforms first (not succeeded by another), then by name. */
+  listWisePlatforms() {
+    return this.dataSource
+      .getRepository(WisePlatformEntity)
+      .createQueryBuilder('platform')
+      .orderBy('CASE WHEN platform.succeeded_by_code IS NULL THEN 0 ELSE 1 END', 'ASC')
+      .addOrderBy('platform.name', 'ASC')
+      .getMany();
+  }
+
+  wisePlatformsByCodes(codes: readonly string[]) {
+    return this.dataSource.getRepository(WisePlatformEntity).findBy({ code: In([...codes]) });
+  }
+
+  platformPoisByCodes(codes: readonly string[]) {
+    return this.dataSource.getRepository(WisePlatformPoiEntity).find({ where: { platformCode: In([...codes]) }, order: { poiCode: 'ASC' } });
+  }
+
+  platformMigrationsByCodes(codes: readonly string[]) {
+    return this.dataSource
+      .getRepository(WisePlatformMigrationEntity)
+      .find({ where: { platformCode: In([...codes]) }, order: { migratedOn: 'ASC', id: 'ASC' } });
+  }
+
+  /** The besluitenlijst, newest first. */
+  listDecisions() {
+    return this.dataSource.getRepository(DecisionEntity).find({ order: { decidedOn: 'DESC', id: 'DESC' } });
+  }
+
+  listCostShares() {
+    return this.dataSource.getRepository(CostShareEntity).find({ order: { poiCode: 'ASC' } });
+  }
+
+  /** Oldest first; a POI before its libraries on the same day. */
+  listMembers() {
+    return this.dataSource
+      .getRepository(MemberEntity)
+      .createQueryBuilder('member')
+      .orderBy('member.joinedOn', 'ASC')
+      .addOrderBy('member.poiCode', 'ASC')
+      .addOrderBy('member.libraryId', 'ASC')
+      .getMany();
   }
 
   listSteeringGroup() {

@@ -6,6 +6,8 @@ import type { CollaborationLoaders } from './loaders';
 import type { CollaborationRepository } from './repository';
 import type { CollaborationWrites } from './writes';
 import type { Resolvers, ThisPoiResolvers } from '../generated/resolvers';
+import type { PartnershipFacts } from './entities';
+import { PARTNERSHIP_STARTED_ON } from './seed';
 
 export interface CollaborationContext {
   repository: CollaborationRepository;
@@ -16,11 +18,19 @@ export interface CollaborationContext {
 }
 
 /** The partnership's founding facts (see the collaboration's own agreements). */
-const PARTNERSHIP = {
+const PARTNERSHIP: PartnershipFacts = {
   name: 'Samenwerking functioneel beheer bibliotheeksysteem (BiSC, Cubiss, Probiblio, Rijnbrink)',
-  startedOn: '2021-10-01',
+  startedOn: PARTNERSHIP_STARTED_ON,
   structureDecidedIn: 2023,
   evaluationIntervalYears: 2,
+};
+
+/** The kwartiermaker: the role is in the partnership's set-up; the sources do not name the person. */
+const KWARTIERMAKER = {
+  role: 'kwartiermaker',
+  description: 'Projectleider die de samenwerking inricht en de werkagenda voor de stuurgroep voorbereidt.',
+  staffedFrom: "De eigen medewerkers van de POI's (BiSC, Cubiss, Probiblio, Rijnbrink).",
+  name: null,
 };
 
 /**
@@ -35,6 +45,12 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
   const byCodeOrder = [...pois].sort((a, b) => (a.code < b.code ? -1 : 1));
   const poiByCode = (code: unknown): Poi | null => (typeof code === 'string' && code.length <= 20 ? (byCode.get(code.toUpperCase()) ?? null) : null);
   const isRegistered = (poi: Poi | null): poi is Poi => poi !== null;
+  /** A POI a row of the collaboration's own points to (a foreign key to the registry table): always registered. */
+  const registered = (code: string, what: string): Poi => {
+    const poi = poiByCode(code);
+    if (!poi) throw new Error(`${what}: POI ${code} is not registered`);
+    return poi;
+  };
 
   const poiTypeResolvers: ThisPoiResolvers = {
     __resolveReference: (ref) => poiByCode(ref.code),
@@ -52,6 +68,8 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
       networkAgendaGoals: (_, __, { repository }) => repository.listGoals(),
       evaluations: (_, __, { repository }) => repository.listEvaluations(),
       partnership: () => PARTNERSHIP,
+      wisePlatforms: (_, __, { repository }) => repository.listWisePlatforms(),
+      wisePlatform: (_, { code }, { loaders }) => (code.length <= 40 ? loaders.wisePlatformByCode.load(code.toUpperCase()) : null),
     },
     Mutation: {
       collaboration: () => ({}),
@@ -59,6 +77,31 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
     CollaborationMutations: {
       createWorkAgendaItem: (_, { input }, ctx) => ctx.writes.create(input, mutationActor(ctx.identity)),
       updateWorkAgendaItem: (_, { id, input }, ctx) => ctx.writes.update(id, input, mutationActor(ctx.identity)),
+      recordDecision: (_, { input }, ctx) => ctx.writes.recordDecision(input, mutationActor(ctx.identity)),
+      addMember: (_, { input }, ctx) => ctx.writes.addMember(input, mutationActor(ctx.identity)),
+    },
+    Partnership: {
+      kwartiermaker: () => KWARTIERMAKER,
+      decisions: (_, __, { repository }) => repository.listDecisions(),
+      costSharingKey: (_, __, { repository }) => repository.listCostShares(),
+      members: (_, __, { repository }) => repository.listMembers(),
+    },
+    CostShare: {
+      poi: (share) => registered(share.poiCode, 'cost share'),
+    },
+    Member: {
+      kind: (member) => (member.libraryId === 0 ? 'POI' : 'LIBRARY'),
+      poi: (member) => registered(member.poiCode, 'member'),
+      libraryId: (member) => (member.libraryId === 0 ? null : String(member.libraryId)),
+    },
+    WisePlatform: {
+      __resolveReference: (ref, { loaders }) => (typeof ref.code === 'string' && ref.code.length <= 40 ? loaders.wisePlatformByCode.load(ref.code.toUpperCase()) : null),
+      pois: async (platform, _, { loaders }) => (await loaders.poisByPlatform.load(platform.code)).map((p) => poiByCode(p.poiCode)).filter(isRegistered),
+      migrations: (platform, _, { loaders }) => loaders.migrationsByPlatform.load(platform.code),
+      succeededBy: (platform, _, { loaders }) => (platform.succeededByCode === null ? null : loaders.wisePlatformByCode.load(platform.succeededByCode)),
+    },
+    WisePlatformMigration: {
+      poi: (migration) => registered(migration.poiCode, 'platform migration'),
     },
     WorkAgendaItem: {
       __resolveReference: (ref, { loaders }) => (typeof ref.id === 'string' && ref.id.length <= 40 ? loaders.workAgendaItemById.load(ref.id) : null),
@@ -73,11 +116,7 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
       workAgendaItems: (goal, _, { loaders }) => loaders.workAgendaItemsByGoal.load(goal.id),
     },
     SteeringGroupMember: {
-      poi: (member) => {
-        const poi = poiByCode(member.poiCode);
-        if (!poi) throw new Error(`steering-group member ${member.id}: POI ${member.poiCode} is not registered`);
-        return poi;
-      },
+      poi: (member) => registered(member.poiCode, `steering-group member ${member.id}`),
     },
   };
 

@@ -5,6 +5,10 @@ import type { Poi } from '../../../shared/registry';
 import { Actor, audit, diff, updateVersioned } from '../../../shared/versioned-writes';
 import { writeTransaction } from '../../../shared/idempotency';
 import {
+  Decision,
+  DecisionEntity,
+  Member,
+  MemberEntity,
   NetworkAgendaGoalEntity,
   WORK_AGENDA_STATUSES,
   WORK_AGENDA_THEMES,
@@ -12,9 +16,10 @@ import {
   WorkAgendaItemEntity,
   WorkAgendaParticipantEntity,
 } from './entities';
-import type { WorkAgendaItemInput, WorkAgendaItemUpdateInput } from '../generated/resolvers';
+import type { DecisionInput, MemberInput, WorkAgendaItemInput, WorkAgendaItemUpdateInput } from '../generated/resolvers';
+import { PARTNERSHIP_STARTED_ON } from './seed';
 
-/** Writes to the work agenda: validated, one transaction each, versioned and audited. */
+/** Writes to the work agenda and the governance lists: validated, one transaction each, versioned (agenda items) and audited. */
 export class CollaborationWrites {
   constructor(
     private readonly dataSource: DataSource,
@@ -107,5 +112,57 @@ export class CollaborationWrites {
       return updated;
     });
   }
-}
 
+  /** Records a decision in the besluitenlijst; an id recorded already is refused. */
+  async recordDecision(input: DecisionInput, actor: Actor): Promise<Decision> {
+    const checks = new Checks();
+    if (!/^BL-\d{4}-\d{2}$/.test(input.id)) checks.fail('id', 'must look like BL-2026-01');
+    checks.date('decidedOn', input.decidedOn);
+    if (typeof input.decidedOn === 'string' && input.decidedOn > new Date().toISOString().slice(0, 10)) checks.fail('decidedOn', 'must not be in the future');
+    if (/^BL-\d{4}/.test(input.id) && typeof input.decidedOn === 'string' && input.id.slice(3, 7) !== input.decidedOn.slice(0, 4)) {
+      checks.fail('id', `must carry the year decided (BL-${input.decidedOn.slice(0, 4)}-…)`);
+    }
+    checks.text('title', input.title, 200);
+    checks.text('body', input.body, 5000);
+    checks.text('decidedBy', input.decidedBy, 100);
+    checks.throwIfAny();
+    return writeTransaction(this.dataSource, async (manager) => {
+      if (await manager.findOneBy(DecisionEntity, { id: input.id })) throw invalidInput([{ field: 'input.id', message: 'is already recorded' }]);
+      const row: Decision = {
+        id: input.id,
+        decidedOn: input.decidedOn,
+        title: input.title.trim(),
+        body: input.body.trim(),
+        decidedBy: input.decidedBy.trim(),
+        // Recorded through the API: a real decision, not demo.
+        demo: false,
+      };
+      await manager.insert(DecisionEntity, row);
+      await audit(manager, actor, 'DECISION', row.id, 'CREATE', diff(null, row));
+      return manager.findOneByOrFail(DecisionEntity, { id: row.id });
+    });
+  }
+
+  /** Adds a POI, or one library of a POI, as a member; a member recorded already is refused. */
+  async addMember(input: MemberInput, actor: Actor): Promise<Member> {
+    const checks = new Checks();
+    const poiCode = input.poiCode.toUpperCase();
+    checks.oneOf('poiCode', poiCode, this.pois.map((p) => p.code));
+    const libraryId = input.libraryId === null || input.libraryId === undefined ? null : input.libraryId;
+    if (libraryId !== null && !/^[1-9]\d{0,8}$/.test(libraryId)) checks.fail('libraryId', 'must be a library id of that POI (a whole number)');
+    checks.date('joinedOn', input.joinedOn);
+    if (typeof input.joinedOn === 'string' && input.joinedOn < PARTNERSHIP_STARTED_ON) checks.fail('joinedOn', `must not be before the partnership started (${PARTNERSHIP_STARTED_ON})`);
+    checks.throwIfAny();
+    return writeTransaction(this.dataSource, async (manager) => {
+      const row = { poiCode, libraryId: libraryId === null ? 0 : Number(libraryId), joinedOn: input.joinedOn };
+      const existing = await manager.findOneBy(MemberEntity, { poiCode, libraryId: row.libraryId });
+      if (existing) {
+        throw invalidInput([{ field: row.libraryId === 0 ? 'input.poiCode' : 'input.libraryId', message: `is a member already (since ${existing.joinedOn})` }]);
+      }
+      const { identifiers } = await manager.insert(MemberEntity, row);
+      const id = identifiers[0].id as number;
+      await audit(manager, actor, 'MEMBER', id, 'CREATE', diff(null, row));
+      return manager.findOneByOrFail(MemberEntity, { id });
+    });
+  }
+}

@@ -328,8 +328,8 @@ export type Library = {
   tickets: TicketConnection;
   /** Version for optimistic locking: pass it as expectedVersion when changing the library. */
   version: Scalars['Int']['output'];
-  /** The Wise instance (omgeving) the library runs on. */
-  wiseInstanceCode: Scalars['String']['output'];
+  /** The Wise platform (omgeving) the library runs on, e.g. MIDDEN-ZUID, owned by the collaboration: the library's own record, else its POI's default platform; null when neither is recorded or the collaboration does not know the code. */
+  wisePlatform?: Maybe<WisePlatform>;
 };
 
 
@@ -364,9 +364,11 @@ export type LibraryFilter = {
   province?: InputMaybe<Province>;
   /** Only libraries in one of these states; default [ACTIVE]: the current ones. [MERGED] lists the history, [ACTIVE, MERGED] both. */
   status?: InputMaybe<Array<LibraryStatus>>;
+  /** Only libraries on one of these Wise platforms (codes, e.g. MIDDEN-ZUID; any case): those that record it, and those without a record of their own when it is their POI's default platform. */
+  wisePlatform?: InputMaybe<Array<Scalars['ID']['input']>>;
 };
 
-/** A library organisation to create or update, matched by its Wise instance code. */
+/** A library organisation to create or update, matched by its name (the natural key, unique within the POI; compared case- and accent-insensitively on MySQL). */
 export type LibraryInput = {
   /** When given, the library's full set of branches (matched by name): missing ones are removed. */
   branches?: InputMaybe<Array<BranchInput>>;
@@ -378,12 +380,12 @@ export type LibraryInput = {
   memberCount: Scalars['Int']['input'];
   /** Municipalities served; at least one. */
   municipalities: Array<Scalars['String']['input']>;
-  /** Name of the library organisation. */
+  /** Name of the library organisation: the natural key. */
   name: Scalars['String']['input'];
   /** Province of the seat; one of the POI's provinces. */
   province: Province;
-  /** The Wise instance code: the library's natural key. */
-  wiseInstanceCode: Scalars['String']['input'];
+  /** Code of the Wise platform it runs on, e.g. MIDDEN-ZUID; null: the POI's default platform; left out: unchanged (the default for a new library). */
+  wisePlatform?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** A sort order for libraries; ties are broken by id. */
@@ -1098,6 +1100,13 @@ export type VendorContract = {
   vendor: Scalars['String']['output'];
 };
 
+/** A Wise platform (omgeving) that libraries run on, owned by the collaboration subgraph (its name, hosting, Wise version, POIs and migrations come from there); a POI knows only its code. */
+export type WisePlatform = {
+  __typename?: 'WisePlatform';
+  /** The platform's code, e.g. MIDDEN-ZUID. */
+  code: Scalars['ID']['output'];
+};
+
 /** An item on the collaboration's shared work agenda (werkagenda). */
 export type WorkAgendaItem = {
   __typename?: 'WorkAgendaItem';
@@ -1273,6 +1282,7 @@ export type ResolversTypes = {
   TicketStatus: TicketStatus;
   TicketUpdateInput: TicketUpdateInput;
   VendorContract: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['VendorContract']>;
+  WisePlatform: ResolverTypeWrapper<WisePlatform>;
   WorkAgendaItem: ResolverTypeWrapper<WorkAgendaItem>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -1335,6 +1345,7 @@ export type ResolversParentTypes = {
   TicketOrder: TicketOrder;
   TicketUpdateInput: TicketUpdateInput;
   VendorContract: ResolversInterfaceTypes<ResolversParentTypes>['VendorContract'];
+  WisePlatform: WisePlatform;
   WorkAgendaItem: WorkAgendaItem;
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
@@ -1433,7 +1444,7 @@ export type LibraryResolvers<ContextType = NetworkContext, ParentType extends Re
   successor?: Resolver<Maybe<ResolversTypes['Library']>, ParentType, ContextType>;
   tickets?: Resolver<ResolversTypes['TicketConnection'], ParentType, ContextType, Partial<LibraryTicketsArgs>>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  wiseInstanceCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  wisePlatform?: Resolver<Maybe<ResolversTypes['WisePlatform']>, ParentType, ContextType>;
 };
 
 export type LibraryConnectionResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['LibraryConnection'] = ResolversParentTypes['LibraryConnection']> = {
@@ -1608,6 +1619,10 @@ export type VendorContractResolvers<ContextType = NetworkContext, ParentType ext
   __resolveType: TypeResolveFn<'ThisVendorContract', ParentType, ContextType>;
 };
 
+export type WisePlatformResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['WisePlatform'] = ResolversParentTypes['WisePlatform']> = {
+  code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
 export type WorkAgendaItemResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['WorkAgendaItem'] = ResolversParentTypes['WorkAgendaItem']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
@@ -1648,6 +1663,7 @@ export type Resolvers<ContextType = NetworkContext> = {
   Ticket?: TicketResolvers<ContextType>;
   TicketConnection?: TicketConnectionResolvers<ContextType>;
   VendorContract?: VendorContractResolvers<ContextType>;
+  WisePlatform?: WisePlatformResolvers<ContextType>;
   WorkAgendaItem?: WorkAgendaItemResolvers<ContextType>;
 };
 
