@@ -83,6 +83,26 @@ describe('SQL statements per page of a network list', () => {
   });
 });
 
+/**
+ * Service levels: compliance per month is one GROUP BY per POI whatever the months, and a page of
+ * tickets with their due moments and slaBreached loads the terms of the whole page in one
+ * statement (a DataLoader), next to the page and its libraries. Budget `service-levels`.
+ */
+const SERVICE_LEVELS = `query BenchServiceLevels {
+  pois { code stats { slaCompliance(months: 24, type: [INCIDENT], priority: [P1, P2]) { month due met share } } }
+  cubiss { tickets(first: 100) { nodes { reference slaBreached serviceLevel { responseDueAt resolutionDueAt } library { name } } } } }`;
+
+describe('SQL statements of service levels', () => {
+  it('service-levels stays within its budget, the same at seed scale 1 and 3', async () => {
+    const [atScale1, atScale3] = await Promise.all([statementsPerRequest(small, SERVICE_LEVELS), statementsPerRequest(large, SERVICE_LEVELS)]);
+    expect(atScale3).toEqual(atScale1);
+    const allowed = budgets['service-levels'];
+    expect(Object.keys(atScale1).sort()).toEqual(Object.keys(allowed).sort());
+    const over = Object.entries(atScale1).filter(([subgraph, count]) => count > (allowed[subgraph] ?? 0));
+    expect({ measured: atScale1, over }).toEqual({ measured: atScale1, over: [] });
+  });
+});
+
 const fetchText = (subgraph: string, operation: string) => `${subgraph}: ${print(parse(operation))}`;
 
 /** A plan as stages run one after another, each stage the fetches that run at once. */
