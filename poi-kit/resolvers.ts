@@ -80,20 +80,23 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 const by = (ctx: PoiContext): Actor => mutationActor(ctx.identity);
 
-/** The last `months` calendar months up to this one, oldest first, each with its count or 0. */
-async function perMonth(repository: PoiRepository, column: 'opened_at' | 'resolved_at', monthsArg: number) {
+/** The last `months` (1 to 60) calendar months up to this one as YYYY-MM, oldest first, and the first day of this one. */
+function lastMonths(monthsArg: number) {
   const months = inRange(monthsArg, 1, 60, 'months');
   const thisMonth = `${today().slice(0, 7)}-01`;
-  const labels = Array.from({ length: months }, (_, i) => addMonths(thisMonth, i - months + 1).slice(0, 7));
+  return { thisMonth, labels: Array.from({ length: months }, (_, i) => addMonths(thisMonth, i - months + 1).slice(0, 7)) };
+}
+
+/** The last `months` calendar months up to this one, oldest first, each with its count or 0. */
+async function perMonth(repository: PoiRepository, column: 'opened_at' | 'resolved_at', monthsArg: number) {
+  const { labels } = lastMonths(monthsArg);
   const counts = await repository.ticketsPerMonth(column, `${labels[0]}-01`);
   return labels.map((month) => ({ month, count: counts.get(month) ?? 0 }));
 }
 
 /** Service-level compliance per month, the last `months` months up to this one, oldest first, each month present. */
 async function slaPerMonth(repository: PoiRepository, { months: monthsArg, type, priority }: PoiStatsSlaComplianceArgs) {
-  const months = inRange(monthsArg ?? 12, 1, 60, 'months');
-  const thisMonth = `${today().slice(0, 7)}-01`;
-  const labels = Array.from({ length: months }, (_, i) => addMonths(thisMonth, i - months + 1).slice(0, 7));
+  const { thisMonth, labels } = lastMonths(monthsArg ?? 12);
   const counts = await repository.slaCompliance(`${labels[0]}-01`, addMonths(thisMonth, 1), new Date(), { type, priority });
   return labels.map((month) => {
     const { due, met } = counts.get(month) ?? { due: 0, met: 0 };
