@@ -44,6 +44,8 @@ const KIT_MAPPERS: Record<string, string> = {
   Branch: 'entities#Branch',
   ThisContract: 'entities#Contract',
   ThisVendorContract: 'entities#VendorContract',
+  ThisTicketServiceLevel: 'mappers#TicketDueMoments',
+  ServiceLevel: 'entities#ContractServiceLevel',
   Ticket: 'entities#Ticket',
   KnowledgeArticle: 'mappers#RankedArticle',
   AuditEntry: 'entities#AuditEntry',

@@ -25,6 +25,8 @@ export const TICKET_CATEGORIES = [
 /** A library organisation is ACTIVE, or MERGED into its successor (history: it counts in no current figure). */
 export const LIBRARY_STATUSES = ['ACTIVE', 'MERGED'] as const;
 export const TICKET_PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
+/** The kind of request (`TicketType` in the schema). */
+export const TICKET_TYPES = ['INCIDENT', 'QUESTION', 'CHANGE_REQUEST'] as const;
 export const TICKET_STATUSES = ['OPEN', 'IN_PROGRESS', 'WAITING', 'RESOLVED', 'CLOSED'] as const;
 /** Statuses that count as "open" in statistics. */
 export const OPEN_TICKET_STATUSES = ['OPEN', 'IN_PROGRESS', 'WAITING'] as const;
@@ -35,6 +37,7 @@ export type ContractService = (typeof CONTRACT_SERVICES)[number];
 export type TicketCategory = (typeof TICKET_CATEGORIES)[number];
 export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
+export type TicketType = (typeof TICKET_TYPES)[number];
 
 export interface Library {
   id: number;
@@ -76,6 +79,15 @@ export interface Contract {
   version: number;
 }
 
+/** One service level of an agreement (DVO): response and resolution times, in clock hours, for one request priority. */
+export interface ContractServiceLevel {
+  id: number;
+  contractId: number;
+  priority: TicketPriority;
+  responseHours: number;
+  resolutionHours: number;
+}
+
 export interface VendorContract {
   id: number;
   vendor: string;
@@ -98,6 +110,11 @@ export interface Ticket {
   /** The POI's own request number, e.g. CUB-000123; the natural key for imports. */
   reference: string;
   assignee: string | null;
+  type: TicketType;
+  /** The vendor's case number once escalated to the vendor. */
+  vendorCaseReference: string | null;
+  /** The POI's first response (picked up or resolved); the response service level is measured to it. */
+  firstResponseAt: Date | null;
   version: number;
 }
 
@@ -184,6 +201,19 @@ export const ContractEntity = new EntitySchema<Contract>({
   ],
 });
 
+export const ContractServiceLevelEntity = new EntitySchema<ContractServiceLevel>({
+  name: 'ContractServiceLevel',
+  tableName: 'contract_service_level',
+  columns: {
+    id,
+    contractId: { type: 'int', name: 'contract_id', foreignKey: { target: 'Contract', onDelete: 'CASCADE' } },
+    priority: { type: 'varchar', length: 2 },
+    responseHours: { type: 'int', name: 'response_hours' },
+    resolutionHours: { type: 'int', name: 'resolution_hours' },
+  },
+  indices: [{ name: 'uq_contract_service_level', columns: ['contractId', 'priority'], unique: true }],
+});
+
 export const VendorContractEntity = new EntitySchema<VendorContract>({
   name: 'VendorContract',
   tableName: 'vendor_contract',
@@ -212,10 +242,14 @@ export const TicketEntity = new EntitySchema<Ticket>({
     agendaItemId: { type: 'varchar', length: 40, name: 'agenda_item_id', nullable: true },
     reference: { type: 'varchar', length: 40, unique: true },
     assignee: { type: 'varchar', length: 100, nullable: true },
+    type: { type: 'varchar', length: 20, default: 'INCIDENT' },
+    vendorCaseReference: { type: 'varchar', length: 60, name: 'vendor_case_reference', nullable: true },
+    firstResponseAt: { type: 'datetime', name: 'first_response_at', nullable: true },
     version,
   },
   indices: [
     { name: 'idx_ticket_library_opened', columns: ['libraryId', 'openedAt'] },
+    { name: 'idx_ticket_type', columns: ['type'] },
     { name: 'idx_ticket_status', columns: ['status'] },
     { name: 'idx_ticket_opened', columns: ['openedAt'] },
     { name: 'idx_ticket_resolved', columns: ['resolvedAt'] },
@@ -257,6 +291,7 @@ export const POI_ENTITIES = [
   LibraryEntity,
   BranchEntity,
   ContractEntity,
+  ContractServiceLevelEntity,
   VendorContractEntity,
   TicketEntity,
   KnowledgeArticleEntity,

@@ -40,6 +40,7 @@ import {
   TicketEntity,
   TicketPriority,
   TicketStatus,
+  TicketType,
 } from './entities';
 import { ticketReference } from './seed';
 import {
@@ -163,6 +164,9 @@ export const IMPORT_COLUMNS: Record<ImportEntity, readonly ColumnSpec[]> = {
     col('resolvedAt', false),
     col('assignee', false),
     col('agendaItemId', false),
+    col('type', false),
+    col('vendorCaseReference', false),
+    col('firstResponseAt', false),
   ],
   knowledge: [col('title'), col('summary'), col('body'), col('tags'), col('source'), col('updatedAt', false)],
 };
@@ -823,6 +827,9 @@ interface TicketRow {
   resolvedAt: Date | null | undefined;
   assignee: string | null | undefined;
   agendaItemId: string | null | undefined;
+  type: TicketType | null | undefined;
+  vendorCaseReference: string | null | undefined;
+  firstResponseAt: Date | null | undefined;
 }
 
 const RESOLVED_STATUSES: readonly string[] = ['RESOLVED', 'CLOSED'];
@@ -858,6 +865,9 @@ const tickets: Handler<TicketRow, Ticket> = {
       resolvedAt: reader.dateTime('resolvedAt'),
       assignee: reader.text('assignee'),
       agendaItemId: reader.text('agendaItemId')?.toUpperCase() ?? reader.text('agendaItemId'),
+      type: reader.code('type'),
+      vendorCaseReference: reader.text('vendorCaseReference'),
+      firstResponseAt: reader.dateTime('firstResponseAt'),
     };
     checks.text('reference', input.reference, 40);
     checks.text('libraryName', input.libraryName, 200);
@@ -895,7 +905,13 @@ const tickets: Handler<TicketRow, Ticket> = {
         resolvedAt: value.resolvedAt === undefined && current ? undefined : value.resolvedAt ?? null,
         assignee: value.assignee === undefined && current ? undefined : value.assignee ?? null,
         agendaItemId: value.agendaItemId === undefined && current ? undefined : value.agendaItemId ?? null,
+        type: value.type ?? (current ? undefined : 'INCIDENT'),
+        vendorCaseReference: value.vendorCaseReference === undefined && current ? undefined : value.vendorCaseReference?.trim() || null,
+        firstResponseAt: value.firstResponseAt === undefined && current ? undefined : value.firstResponseAt ?? null,
       };
+      if (next.firstResponseAt && next.openedAt && next.firstResponseAt.getTime() < next.openedAt.getTime()) {
+        errors.add(row.line, 'firstResponseAt', `must not be before openedAt (${next.openedAt.toISOString()})`);
+      }
       if (trusted(row, ['status', 'openedAt', 'resolvedAt'])) {
         const status = next.status ?? current!.status;
         const resolvedAt = next.resolvedAt === undefined ? current!.resolvedAt : next.resolvedAt;

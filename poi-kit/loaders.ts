@@ -23,6 +23,9 @@ export function createPoiLoaders(repository: PoiRepository) {
     libraryById: loaderById((ids: readonly number[]) => repository.librariesByIds(ids), (l) => l.id),
     branchesByLibrary: loaderOfGroups((ids: readonly number[]) => repository.branchesByLibraryIds(ids), (b) => b.libraryId),
     contractsByLibrary: loaderOfGroups((ids: readonly number[]) => repository.contractsByLibraryIds(ids), (c) => c.libraryId),
+    serviceLevelsByContract: loaderOfGroups((ids: readonly number[]) => repository.serviceLevelsByContractIds(ids), (s) => s.contractId),
+    /** The service levels that apply to each request (null: none), for its due moments and slaBreached. */
+    termsByTicket: loaderById((ids: readonly number[]) => repository.termsByTicketIds(ids), (t) => t.ticketId),
     /** Libraries counting the same kind of tickets share one GROUP BY query. */
     ticketCountByLibrary: loaderPerArguments(
       (filter: TicketFilter) =>

@@ -37,3 +37,9 @@ export interface AuditedChange {
   from: string | null;
   to: string | null;
 }
+
+/** A request's due moments under its agreement's service levels (computed from the terms, never stored). */
+export interface TicketDueMoments {
+  responseDueAt: Date;
+  resolutionDueAt: Date;
+}

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { DataSource, In, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 // The list filters and sort orders as the schema defines them.
-import type { ContractFilter, LibraryFilter, SortDirection, TicketFilter } from './generated/resolvers';
+import type { ContractFilter, LibraryFilter, SortDirection, TicketFilter, TicketPriority, TicketType } from './generated/resolvers';
 import { PageRequest, Sorted, SortOrder, SortValue } from '../shared/graphql/connection';
 import {
   AuditEntry,
@@ -10,6 +10,8 @@ import {
   BranchEntity,
   Contract,
   ContractEntity,
+  ContractServiceLevel,
+  ContractServiceLevelEntity,
   KnowledgeArticle,
   KnowledgeArticleEntity,
   Library,
@@ -39,6 +41,25 @@ const CURRENT_LIBRARY = `status IN (${CURRENT_LIBRARY_STATUSES.map((s) => `'${s}
 export interface KeyCount {
   key: string;
   count: number;
+}
+
+/** The service levels that apply to one request: those of its priority in its library's agreement in force when it was opened. */
+export interface TicketTerms {
+  ticketId: number;
+  responseHours: number;
+  resolutionHours: number;
+}
+
+/** Requests whose resolution was due in a month (outcome known), and how many of them met the service levels. */
+export interface SlaCounts {
+  due: number;
+  met: number;
+}
+
+/** Which requests a compliance figure covers. */
+export interface SlaSelection {
+  type?: readonly TicketType[] | null;
+  priority?: readonly TicketPriority[] | null;
 }
 
 
@@ -196,6 +217,7 @@ export class PoiRepository {
     if (filter.status?.length) qb.andWhere('ticket.status IN (:...statuses)', { statuses: distinct(filter.status) });
     if (filter.priority?.length) qb.andWhere('ticket.priority IN (:...priorities)', { priorities: distinct(filter.priority) });
     if (filter.category?.length) qb.andWhere('ticket.category IN (:...categories)', { categories: distinct(filter.category) });
+    if (filter.type?.length) qb.andWhere('ticket.type IN (:...types)', { types: distinct(filter.type) });
     if (filter.openedAfter) qb.andWhere('ticket.opened_at >= :openedAfter', { openedAfter: filter.openedAfter });
     if (filter.openedBefore) qb.andWhere('ticket.opened_at < :openedBefore', { openedBefore: filter.openedBefore });
     if (filter.libraryId) qb.andWhere('ticket.library_id = :libraryId', { libraryId: idOrNothing(filter.libraryId) });
@@ -361,6 +383,77 @@ export class PoiRepository {
     if (rows.length === 0) return null;
     const median = rows.reduce((sum, row) => sum + Number(row.hours), 0) / rows.length;
     return Math.round(median * 10) / 10;
+  }
+
+  /** Each contract's service levels, P1 first. */
+  serviceLevelsByContractIds(contractIds: readonly number[]): Promise<ContractServiceLevel[]> {
+    return this.dataSource
+      .getRepository(ContractServiceLevelEntity)
+      .find({ where: { contractId: In([...contractIds]) }, order: { contractId: 'ASC', priority: 'ASC' } });
+  }
+
+  /**
+   * The service levels of a request (alias `ticket`) as a join: those of its priority in the
+   * agreement of its library in force on the day it was opened (not a DRAFT; of two, the one
+   * that started last).
+   */
+  private static readonly TERMS_JOIN = `JOIN contract_service_level sl ON sl.priority = ticket.priority AND sl.contract_id = (
+      SELECT c.id FROM contract c
+      WHERE c.library_id = ticket.library_id AND c.status <> 'DRAFT' AND c.starts_on <= DATE(ticket.opened_at) AND c.ends_on >= DATE(ticket.opened_at)
+      ORDER BY c.starts_on DESC, c.id DESC LIMIT 1)`;
+
+  /** A moment `hoursColumn` hours after the request was opened, as the database stores moments (comparable with its datetime columns). */
+  private dueSql(hoursColumn: string): string {
+    return this.mysql
+      ? `DATE_ADD(ticket.opened_at, INTERVAL ${hoursColumn} HOUR)`
+      : `strftime('%Y-%m-%d %H:%M:%f', ticket.opened_at, '+' || ${hoursColumn} || ' hours')`;
+  }
+
+  /** A moment as a parameter compared with datetime columns. */
+  private moment(at: Date): string {
+    const iso = at.toISOString();
+    return `${iso.slice(0, 10)} ${iso.slice(11, this.mysql ? 19 : 23)}`;
+  }
+
+  /** The terms that apply to each of these requests, in one statement; a request without any is left out. */
+  async termsByTicketIds(ticketIds: readonly number[]): Promise<TicketTerms[]> {
+    const rows: { ticketId: number | string; responseHours: number | string; resolutionHours: number | string }[] = await this.dataSource.query(
+      `SELECT ticket.id AS ticketId, sl.response_hours AS responseHours, sl.resolution_hours AS resolutionHours
+       FROM ticket ${PoiRepository.TERMS_JOIN}
+       WHERE ticket.id IN (${ticketIds.map(() => '?').join(', ')})`,
+      [...ticketIds],
+    );
+    return rows.map((row) => ({ ticketId: Number(row.ticketId), responseHours: Number(row.responseHours), resolutionHours: Number(row.resolutionHours) }));
+  }
+
+  /**
+   * Service-level compliance per month of the resolution due moment, from `fromMonth` (YYYY-MM-01)
+   * up to `untilMonth` (exclusive), in one GROUP BY: a request counts once its outcome is known
+   * (resolved, or its resolution due before `now`), and met the levels when its first response
+   * (else its resolution) came by the response due moment and its resolution by the resolution
+   * due moment.
+   */
+  async slaCompliance(fromMonth: string, untilMonth: string, now: Date, selection: SlaSelection): Promise<Map<string, SlaCounts>> {
+    const responseDue = this.dueSql('sl.response_hours');
+    const resolutionDue = this.dueSql('sl.resolution_hours');
+    const month = this.mysql ? `DATE_FORMAT(${resolutionDue}, '%Y-%m')` : `substr(${resolutionDue}, 1, 7)`;
+    const params: unknown[] = [this.moment(now), `${fromMonth} 00:00:00`, `${untilMonth} 00:00:00`];
+    const conditions = [`(ticket.resolved_at IS NOT NULL OR ${resolutionDue} < ?)`, `${resolutionDue} >= ?`, `${resolutionDue} < ?`];
+    for (const [column, values] of [['ticket.type', selection.type], ['ticket.priority', selection.priority]] as const) {
+      if (!values?.length) continue;
+      const distinct = [...new Set(values)];
+      conditions.push(`${column} IN (${distinct.map(() => '?').join(', ')})`);
+      params.push(...distinct);
+    }
+    const rows: { month: string; due: number | string; met: number | string | null }[] = await this.dataSource.query(
+      `SELECT ${month} AS month, COUNT(*) AS due,
+         SUM(CASE WHEN COALESCE(ticket.first_response_at, ticket.resolved_at) <= ${responseDue} AND ticket.resolved_at <= ${resolutionDue} THEN 1 ELSE 0 END) AS met
+       FROM ticket ${PoiRepository.TERMS_JOIN}
+       WHERE ${conditions.join(' AND ')}
+       GROUP BY ${month}`,
+      params,
+    );
+    return new Map(rows.map((row) => [row.month, { due: Number(row.due), met: Number(row.met ?? 0) }]));
   }
 
   /** Active contracts that end on or after `from` and before `until`. */

@@ -11,9 +11,10 @@ import { mutationActor } from '../shared/versioned-writes';
 import type { PoiLoaders } from './loaders';
 import type { Identity } from '../shared/auth/identity';
 import type { AuditedChange } from './mappers';
-import type { LibraryTicketsArgs, Resolvers, ThisPoiTicketsArgs } from './generated/resolvers';
+import type { LibraryTicketsArgs, PoiStatsSlaComplianceArgs, Resolvers, ThisPoiTicketsArgs } from './generated/resolvers';
+import type { Ticket } from './entities';
 import { poiContractType } from './schema';
-import { PoiRepository, sortOrder, StatsSummary } from './repository';
+import { PoiRepository, sortOrder, StatsSummary, TicketTerms } from './repository';
 
 export interface PoiContext {
   repository: PoiRepository;
@@ -52,7 +53,7 @@ function inRange(value: number, min: number, max: number, argument: string): num
 export const FILTER_READS: Record<string, Record<string, string>> = {
   Library: { province: 'province', municipality: 'municipalities', nameContains: 'name', hasActiveContract: 'contract', status: 'status', wisePlatform: 'wisePlatform' },
   Contract: { status: 'status', service: 'services', endsAfter: 'endsOn', endsBefore: 'endsOn' },
-  Ticket: { status: 'status', priority: 'priority', category: 'category', openedAfter: 'openedAt', openedBefore: 'openedAt', libraryId: 'library' },
+  Ticket: { status: 'status', priority: 'priority', category: 'category', type: 'type', openedAfter: 'openedAt', openedBefore: 'openedAt', libraryId: 'library' },
   KnowledgeArticle: { search: 'body' },
   AuditEntry: { entity: 'entity' },
 };
@@ -79,14 +80,41 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 const by = (ctx: PoiContext): Actor => mutationActor(ctx.identity);
 
-/** The last `months` calendar months up to this one, oldest first, each with its count or 0. */
-async function perMonth(repository: PoiRepository, column: 'opened_at' | 'resolved_at', monthsArg: number) {
+/** The last `months` (1 to 60) calendar months up to this one as YYYY-MM, oldest first, and the first day of this one. */
+function lastMonths(monthsArg: number) {
   const months = inRange(monthsArg, 1, 60, 'months');
   const thisMonth = `${today().slice(0, 7)}-01`;
-  const labels = Array.from({ length: months }, (_, i) => addMonths(thisMonth, i - months + 1).slice(0, 7));
+  return { thisMonth, labels: Array.from({ length: months }, (_, i) => addMonths(thisMonth, i - months + 1).slice(0, 7)) };
+}
+
+/** The last `months` calendar months up to this one, oldest first, each with its count or 0. */
+async function perMonth(repository: PoiRepository, column: 'opened_at' | 'resolved_at', monthsArg: number) {
+  const { labels } = lastMonths(monthsArg);
   const counts = await repository.ticketsPerMonth(column, `${labels[0]}-01`);
   return labels.map((month) => ({ month, count: counts.get(month) ?? 0 }));
 }
+
+/** Service-level compliance per month, the last `months` months up to this one, oldest first, each month present. */
+async function slaPerMonth(repository: PoiRepository, { months: monthsArg, type, priority }: PoiStatsSlaComplianceArgs) {
+  const { thisMonth, labels } = lastMonths(monthsArg ?? 12);
+  const counts = await repository.slaCompliance(`${labels[0]}-01`, addMonths(thisMonth, 1), new Date(), { type, priority });
+  return labels.map((month) => {
+    const { due, met } = counts.get(month) ?? { due: 0, met: 0 };
+    return { month, due, met, share: due === 0 ? null : met / due };
+  });
+}
+
+/** The request's due moments under its terms, and whether it missed one (a moment that has not come counts from now). */
+function serviceLevelOf(ticket: Ticket, terms: TicketTerms) {
+  const opened = ticket.openedAt.getTime();
+  const responseDueAt = new Date(opened + terms.responseHours * HOUR_MS);
+  const resolutionDueAt = new Date(opened + terms.resolutionHours * HOUR_MS);
+  const now = Date.now();
+  const late = (moment: Date | null, due: Date) => (moment ? moment.getTime() : now) > due.getTime();
+  return { responseDueAt, resolutionDueAt, breached: late(ticket.firstResponseAt ?? ticket.resolvedAt, responseDueAt) || late(ticket.resolvedAt, resolutionDueAt) };
+}
+
+const HOUR_MS = 3_600_000;
 
 const stat = (field: keyof StatsSummary) => (_: unknown, __: unknown, { loaders }: PoiContext) =>
   loaders.statsSummary().then((summary) => summary[field]);
@@ -221,6 +249,10 @@ export function createPoiResolvers(poi: Poi): Resolvers {
     },
     ThisContract: {
       library: (contract, _, { loaders }) => libraryOf(loaders, contract.libraryId),
+      serviceLevels: (contract, _, { loaders }) => loaders.serviceLevelsByContract.load(contract.id),
+    },
+    TicketServiceLevel: {
+      __resolveType: () => 'ThisTicketServiceLevel',
     },
     VendorContract: {
       __resolveType: () => 'ThisVendorContract',
@@ -228,6 +260,14 @@ export function createPoiResolvers(poi: Poi): Resolvers {
     Ticket: {
       library: (ticket, _, { loaders }) => libraryOf(loaders, ticket.libraryId),
       agendaItem: (ticket) => (ticket.agendaItemId ? { id: ticket.agendaItemId } : null),
+      serviceLevel: async (ticket, _, { loaders }) => {
+        const terms = await loaders.termsByTicket.load(ticket.id);
+        return terms && serviceLevelOf(ticket, terms);
+      },
+      slaBreached: async (ticket, _, { loaders }) => {
+        const terms = await loaders.termsByTicket.load(ticket.id);
+        return terms && serviceLevelOf(ticket, terms).breached;
+      },
     },
     KnowledgeArticle: {
       score: (article) => (typeof article.sortValue === 'number' ? article.sortValue : null),
@@ -246,6 +286,7 @@ export function createPoiResolvers(poi: Poi): Resolvers {
       ticketsOpenedPerMonth: (_, { months }, { repository }) => perMonth(repository, 'opened_at', months),
       ticketsResolvedPerMonth: (_, { months }, { repository }) => perMonth(repository, 'resolved_at', months),
       medianResolutionHours: (_, __, { loaders }) => loaders.medianResolutionHours(),
+      slaCompliance: (_, args, { repository }) => slaPerMonth(repository, args),
       contractsExpiringWithin: (_, { days }, { repository }) => repository.countContractsEnding(today(), addDays(today(), inRange(days, 1, 3660, 'days'))),
     },
   };

@@ -13,6 +13,8 @@ import {
   Contract,
   CONTRACT_SERVICES,
   ContractEntity,
+  ContractServiceLevel,
+  ContractServiceLevelEntity,
   KnowledgeArticle,
   KnowledgeArticleEntity,
   Library,
@@ -24,6 +26,8 @@ import {
   TicketEntity,
   TicketPriority,
   TicketStatus,
+  TicketType,
+  TICKET_PRIORITIES,
   VendorContract,
   VendorContractEntity,
 } from './entities';
@@ -107,6 +111,16 @@ const POSTAL_LETTERS = 'ABCDEGHJKLMNPRTVWXZ';
 const DISTRICTS = ['Centrum', 'Noord', 'Zuid', 'Oost', 'West'];
 const RESOLUTION_HOURS: Record<TicketPriority, [number, number]> = { P1: [1, 24], P2: [4, 96], P3: [24, 320], P4: [48, 720] };
 
+/**
+ * Demo service levels (DVO terms), in clock hours per priority: [response, resolution]. Not any
+ * POI's real terms. Each POI's current agreements get one of these sets; agreements that have
+ * expired had slower terms (half as long again), so which agreement was in force matters.
+ */
+const DEMO_SERVICE_LEVELS: Record<TicketPriority, [number, number]>[] = [
+  { P1: [1, 16], P2: [4, 72], P3: [8, 240], P4: [24, 480] },
+  { P1: [2, 24], P2: [8, 96], P3: [16, 240], P4: [40, 480] },
+];
+
 function branchCount(published: string, random: SeededRandom): number {
   const numbers = (published.match(/\d+/g) ?? []).map(Number);
   const total = (numbers[0] ?? random.int(2, 6)) + (published.includes('servicepunt') ? numbers[1] ?? 0 : 0);
@@ -122,6 +136,16 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
   const branches: Branch[] = [];
   const contracts: Contract[] = [];
   const tickets: Ticket[] = [];
+  const serviceLevels: ContractServiceLevel[] = [];
+  // Service levels and the request fields measured against them draw from their own sequence, so the rest of the data set stays as it was.
+  const slaRandom = new SeededRandom(`${poi.code}:${options.scale}:service-levels`);
+  const poiTerms = slaRandom.pick(DEMO_SERVICE_LEVELS);
+  const addServiceLevels = (contract: Contract, slower: boolean) => {
+    for (const priority of TICKET_PRIORITIES) {
+      const [response, resolution] = poiTerms[priority].map((hours) => (slower ? Math.round(hours * 1.5) : hours));
+      serviceLevels.push({ id: serviceLevels.length + 1, contractId: contract.id, priority, responseHours: response, resolutionHours: resolution });
+    }
+  };
 
   const idByName = new Map(sources.map((source, index) => [source.organisation, index + 1]));
   sources.forEach((source, index) => {
@@ -186,6 +210,7 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
         noticePeriodMonths: random.pick([3, 6, 6, 12]),
         version: 1,
       });
+      addServiceLevels(contracts[contracts.length - 1], true);
     }
     contracts.push({
       id: contracts.length + 1,
@@ -198,6 +223,7 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
       noticePeriodMonths: random.pick([3, 6, 6, 12]),
       version: 1,
     });
+    addServiceLevels(contracts[contracts.length - 1], false);
 
     const ticketCount = random.int(6, 18) * options.scale;
     for (let t = 0; t < ticketCount; t++) {
@@ -214,6 +240,12 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
         ? random.next() < 0.7 ? 'CLOSED' : 'RESOLVED'
         : random.weighted<TicketStatus>({ OPEN: 5, IN_PROGRESS: 3, WAITING: 2, RESOLVED: 0, CLOSED: 0 });
       const title = random.pick(TICKET_TITLES[category]);
+      const resolvedAt = resolved ? new Date(resolvedMs) : null;
+      // Demo: the kind of request, the vendor's case number when escalated, and the POI's first response.
+      const type = slaRandom.weighted<TicketType>({ INCIDENT: 55, QUESTION: 30, CHANGE_REQUEST: 15 });
+      const escalated = type === 'INCIDENT' && slaRandom.next() < (status === 'WAITING' ? 0.5 : category === 'INTERFACES' ? 0.2 : 0.05);
+      const respondedMs = openedAt.getTime() + slaRandom.int(5, Math.round(poiTerms[priority][0] * 60 * 1.3)) * 60_000;
+      const firstResponseAt = status === 'OPEN' ? null : new Date(Math.min(respondedMs, resolvedAt?.getTime() ?? refMs, refMs));
       tickets.push({
         id: 0,
         libraryId,
@@ -222,10 +254,13 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
         priority,
         status,
         openedAt,
-        resolvedAt: resolved ? new Date(resolvedMs) : null,
+        resolvedAt,
         agendaItemId: AGENDA_ITEM_BY_TITLE[title] ?? null,
         reference: '',
         assignee: status === 'IN_PROGRESS' ? random.pick(['Anouk', 'Bram', 'Fatima', 'Joost', 'Sanne']) : null,
+        type,
+        vendorCaseReference: escalated ? `DEMO-OCLC-${String(slaRandom.int(10_000, 99_999))}` : null,
+        firstResponseAt,
         version: 1,
       });
     }
@@ -274,7 +309,7 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
       version: 1,
     });
   }
-  return { libraries, branches, contracts, vendorContracts, tickets, knowledgeArticles };
+  return { libraries, branches, contracts, serviceLevels, vendorContracts, tickets, knowledgeArticles };
 }
 
 /** A POI's own number for a request, e.g. CUBI-000123. */
@@ -283,7 +318,7 @@ export function ticketReference(code: string, id: number): string {
 }
 
 /** Children before parents, so deleting in this order never breaks a foreign key. */
-const DELETE_ORDER: EntitySchema<any>[] = [IdempotencyKeyEntity, AuditEntryEntity, TicketEntity, ContractEntity, BranchEntity, LibraryEntity, VendorContractEntity, KnowledgeArticleEntity];
+const DELETE_ORDER: EntitySchema<any>[] = [IdempotencyKeyEntity, AuditEntryEntity, TicketEntity, ContractServiceLevelEntity, ContractEntity, BranchEntity, LibraryEntity, VendorContractEntity, KnowledgeArticleEntity];
 
 
 /**
@@ -306,6 +341,7 @@ export async function seedPoiDatabase(
     await insertInChunks(manager, LibraryEntity, data.libraries);
     await insertInChunks(manager, BranchEntity, data.branches);
     await insertInChunks(manager, ContractEntity, data.contracts);
+    await insertInChunks(manager, ContractServiceLevelEntity, data.serviceLevels);
     await insertInChunks(manager, VendorContractEntity, data.vendorContracts);
     await insertInChunks(manager, TicketEntity, data.tickets);
     await insertInChunks(manager, KnowledgeArticleEntity, data.knowledgeArticles);

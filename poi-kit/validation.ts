@@ -3,7 +3,7 @@ import { WISE_PLATFORM_CODE_PATTERN, type Poi } from '../shared/registry';
 import type { BranchInput, ContractInput, KnowledgeArticleInput, KnowledgeArticleUpdateInput, LibraryInput, TicketInput, TicketUpdateInput } from './generated/resolvers';
 export type { BranchInput, ContractInput, KnowledgeArticleInput, LibraryInput, TicketInput } from './generated/resolvers';
 export { Checks, invalidInput } from '../shared/validation';
-import { CONTRACT_SERVICES, CONTRACT_STATUSES, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from './entities';
+import { CONTRACT_SERVICES, CONTRACT_STATUSES, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES } from './entities';
 
 const POSTAL_CODE = /^([1-9]\d{3}) ?([A-Z]{2})$/;
 
@@ -65,6 +65,34 @@ export function checkContract(checks: Checks, input: Unchecked<ContractInput>): 
   checks.amount('annualFee', input.annualFee);
   checks.wholeNumber('noticePeriodMonths', input.noticePeriodMonths, 0, 36);
   checks.oneOf('status', input.status, CONTRACT_STATUSES.filter((s) => s === 'DRAFT' || s === 'ACTIVE'), false);
+  if (input.serviceLevels !== undefined && input.serviceLevels !== null) {
+    if (!Array.isArray(input.serviceLevels)) checks.fail('serviceLevels', 'must be a list');
+    else {
+      input.serviceLevels.forEach((level, i) => {
+        checks.oneOf(`serviceLevels[${i}].priority`, level.priority, TICKET_PRIORITIES);
+        checks.wholeNumber(`serviceLevels[${i}].responseHours`, level.responseHours, 1, MAX_SERVICE_LEVEL_HOURS);
+        checks.wholeNumber(`serviceLevels[${i}].resolutionHours`, level.resolutionHours, 1, MAX_SERVICE_LEVEL_HOURS);
+        if (typeof level.responseHours === 'number' && typeof level.resolutionHours === 'number' && level.resolutionHours < level.responseHours) {
+          checks.fail(`serviceLevels[${i}].resolutionHours`, 'must not be less than responseHours');
+        }
+      });
+      const priorities = input.serviceLevels.map((level) => level.priority);
+      if (new Set(priorities).size !== priorities.length) checks.fail('serviceLevels', 'must not name a priority twice');
+    }
+  }
+}
+
+/** The longest agreed response or resolution time: a year, in hours. */
+export const MAX_SERVICE_LEVEL_HOURS = 8760;
+
+/** A vendor's case number: letters and digits first, then also space . _ : / # - (e.g. OCLC-123456, SF#00123). */
+const VENDOR_CASE_REFERENCE = /^[A-Za-z0-9][A-Za-z0-9 ._:/#-]*$/;
+
+export function checkVendorCaseReference(checks: Checks, value: unknown): void {
+  checks.text('vendorCaseReference', value, 60, false);
+  if (typeof value === 'string' && value.trim() !== '' && value.length <= 60 && !VENDOR_CASE_REFERENCE.test(value.trim())) {
+    checks.fail('vendorCaseReference', 'must be the vendor\'s case number: letters and digits, also space . _ : / # - after the first');
+  }
 }
 
 export function checkTicketFields(checks: Checks, input: Unchecked<TicketInput & TicketUpdateInput>, required: boolean): void {
@@ -72,6 +100,8 @@ export function checkTicketFields(checks: Checks, input: Unchecked<TicketInput &
   checks.oneOf('category', input.category, TICKET_CATEGORIES, required);
   checks.oneOf('priority', input.priority, TICKET_PRIORITIES, required);
   checks.oneOf('status', input.status, TICKET_STATUSES, false);
+  checks.oneOf('type', input.type, TICKET_TYPES, false);
+  checkVendorCaseReference(checks, input.vendorCaseReference);
   if (input.agendaItemId !== undefined && input.agendaItemId !== null && !/^WA-\d{4}-\d{2}$/.test(input.agendaItemId)) {
     checks.fail('agendaItemId', 'must be a work-agenda id like WA-2025-03');
   }

@@ -11,6 +11,7 @@ import {
   BranchEntity,
   Contract,
   ContractEntity,
+  ContractServiceLevelEntity,
   ContractStatus,
   KnowledgeArticle,
   KnowledgeArticleEntity,
@@ -174,8 +175,12 @@ export class PoiWrites {
         noticePeriodMonths: input.noticePeriodMonths,
       };
       const { identifiers } = await manager.insert(ContractEntity, row);
-      await audit(manager, actor, 'CONTRACT', identifiers[0].id, 'CREATE', diff(null, row));
-      return manager.findOneByOrFail(ContractEntity, { id: identifiers[0].id });
+      const contractId = identifiers[0].id as number;
+      const serviceLevels = (input.serviceLevels ?? []).map(({ priority, responseHours, resolutionHours }) => ({ priority, responseHours, resolutionHours }));
+      if (serviceLevels.length > 0) await manager.insert(ContractServiceLevelEntity, serviceLevels.map((level) => ({ ...level, contractId })));
+      // The terms are recorded as the agreement's field `serviceLevels`: in the audit trail they follow that field's scope.
+      await audit(manager, actor, 'CONTRACT', contractId, 'CREATE', diff(null, serviceLevels.length > 0 ? { ...row, serviceLevels } : row));
+      return manager.findOneByOrFail(ContractEntity, { id: contractId });
     });
   }
 
@@ -232,6 +237,8 @@ export class PoiWrites {
         openedAt: new Date(),
         resolvedAt: null,
         agendaItemId: input.agendaItemId ?? null,
+        type: input.type ?? 'INCIDENT',
+        vendorCaseReference: input.vendorCaseReference?.trim() || null,
         reference: `pending-${randomBytes(8).toString('hex')}`, // replaced by the POI's number once the id is known
       };
       const { identifiers } = await manager.insert(TicketEntity, row);
@@ -252,6 +259,8 @@ export class PoiWrites {
       const status = input.status ?? undefined;
       const resolving = status && ['RESOLVED', 'CLOSED'].includes(status) && !ticket.resolvedAt;
       const reopening = status && ['OPEN', 'IN_PROGRESS', 'WAITING'].includes(status);
+      // Taking a request out of OPEN (or resolving it) is the POI's first response, if it had none.
+      const responding = status && status !== 'OPEN' && !ticket.firstResponseAt;
       return updateVersioned(
         manager,
         TicketEntity,
@@ -264,7 +273,10 @@ export class PoiWrites {
           priority: input.priority ?? undefined,
           status,
           agendaItemId: input.agendaItemId === undefined ? undefined : input.agendaItemId,
+          type: input.type ?? undefined,
+          vendorCaseReference: input.vendorCaseReference === undefined ? undefined : input.vendorCaseReference?.trim() || null,
           resolvedAt: resolving ? new Date() : reopening ? null : undefined,
+          firstResponseAt: responding ? new Date() : undefined,
         },
         actor,
       );
@@ -278,7 +290,8 @@ export class PoiWrites {
     return this.transaction(async (manager) => {
       const ticket = await this.existing(manager, TicketEntity, 'Ticket', id);
       const status: TicketStatus = ticket.status === 'OPEN' ? 'IN_PROGRESS' : ticket.status;
-      return updateVersioned(manager, TicketEntity, 'TICKET', ticket, input.expectedVersion, { assignee: input.assignee.trim(), status }, actor);
+      const firstResponseAt = ticket.firstResponseAt ? undefined : new Date();
+      return updateVersioned(manager, TicketEntity, 'TICKET', ticket, input.expectedVersion, { assignee: input.assignee.trim(), status, firstResponseAt }, actor);
     });
   }
 
@@ -288,7 +301,9 @@ export class PoiWrites {
       if (ticket.status === 'RESOLVED' || ticket.status === 'CLOSED') {
         throw invalidInput([{ field: 'id', message: `ticket is already ${ticket.status}` }]);
       }
-      return updateVersioned(manager, TicketEntity, 'TICKET', ticket, input.expectedVersion, { status: 'RESOLVED', resolvedAt: new Date() }, actor);
+      const now = new Date();
+      const firstResponseAt = ticket.firstResponseAt ? undefined : now;
+      return updateVersioned(manager, TicketEntity, 'TICKET', ticket, input.expectedVersion, { status: 'RESOLVED', resolvedAt: now, firstResponseAt }, actor);
     });
   }
 

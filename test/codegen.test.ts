@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { buildASTSchema, GraphQLEnumType, GraphQLScalarType, parse } from 'graphql';
-import { AUDIT_ENTITIES, CONTRACT_SERVICES, CONTRACT_STATUSES, LIBRARY_STATUSES, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from '../poi-kit/entities';
+import { AUDIT_ENTITIES, CONTRACT_SERVICES, CONTRACT_STATUSES, LIBRARY_STATUSES, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES } from '../poi-kit/entities';
 import { instantiateResolvers, POI_TEMPLATE_SDL, poiSubgraphSdl } from '../poi-kit/schema';
 import { poiByCode, PROVINCES } from '../shared/registry';
 import { EVALUATION_STATUSES, WORK_AGENDA_STATUSES, WORK_AGENDA_THEMES } from '../subgraphs/collaboration/src/entities';
@@ -33,6 +33,7 @@ describe('one source of truth: the TypeScript value lists equal the schema enums
     ['TicketCategory', TICKET_CATEGORIES, POI_TEMPLATE_SDL],
     ['TicketPriority', TICKET_PRIORITIES, POI_TEMPLATE_SDL],
     ['TicketStatus', TICKET_STATUSES, POI_TEMPLATE_SDL],
+    ['TicketType', TICKET_TYPES, POI_TEMPLATE_SDL],
     ['AuditEntity', AUDIT_ENTITIES, POI_TEMPLATE_SDL],
     ['Province', PROVINCES, POI_TEMPLATE_SDL],
     ['WorkAgendaTheme', WORK_AGENDA_THEMES, collaboration],

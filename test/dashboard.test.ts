@@ -258,7 +258,7 @@ suite('dashboard (/dashboard in Chromium)', () => {
     await context.close();
   });
 
-  it('downloads the data behind the cards and the expiring-agreements chart as CSV', async () => {
+  it('downloads the data behind the cards, the expiring-agreements chart, the trend and the SLA panel as CSV', async () => {
     const variables = pageVariables();
     const api = await stack.query(OPERATION, variables);
     const { context, page } = await openPage();
@@ -295,6 +295,19 @@ suite('dashboard (/dashboard in Chromium)', () => {
     const lastMonth = api.data.pois[0].stats.ticketsOpenedPerMonth[11];
     const total = api.data.pois.reduce((sum: number, p: any) => sum + p.stats.ticketsOpenedPerMonth[11].count, 0);
     expect(trendRows.find((r) => r[0] === lastMonth.month && r[1] === 'TOTAL')![3]).toBe(String(total));
+
+    // The SLA panel: a line per POI, and its CSV the API's compliance per POI per month.
+    await page.locator('[data-chart="sla-compliance"][data-state="ready"]').waitFor();
+    await expect(page.locator('[data-panel="sla-compliance"] h2').textContent()).resolves.toBe('Naleving servicelevels (SLA) per maand, laatste 12 maanden');
+    const [sla] = await Promise.all([page.waitForEvent('download'), page.click('[data-csv="sla-compliance"]')]);
+    expect(sla.suggestedFilename()).toBe(`sla-compliance-${variables.today}.csv`);
+    const slaRows = parseCsv(fs.readFileSync((await sla.path())!, 'utf8'));
+    expect(slaRows[0]).toEqual(['month', 'code', 'name', 'due', 'met', 'share']);
+    const expectedSla = api.data.pois.flatMap((p: any) => p.stats.slaCompliance.map((m: any) => [m.month, p.code, p.name, String(m.due), String(m.met), m.share === null ? '' : String(m.share)]));
+    // 12 months × 4 POIs, with something due in some of them.
+    expect(expectedSla).toHaveLength(12 * 4);
+    expect(expectedSla.some((r: string[]) => Number(r[3]) > 0)).toBe(true);
+    expect([...slaRows.slice(1)].sort()).toEqual([...expectedSla].sort());
     await context.close();
   });
 

@@ -54,6 +54,8 @@ const VARIABLES: Record<string, Record<string, unknown>> = {
   ExpiringContracts: { today, until },
   CubissContractsEndingWithP1Tickets: { today, until, yearStart },
   KnowledgeSearch: { search: SEARCH },
+  // This year so far: January up to this month.
+  SlaComplianceP1Incidents: { months: new Date().getUTCMonth() + 1 },
   // LibraryProfile: { id } is set in beforeAll, from the largest Cubiss library.
 };
 
@@ -203,6 +205,33 @@ const CHECKS: Record<string, (result: any, variables: Record<string, unknown>) =
       const scores = nodes.map((a: any) => a.score);
       expect([...scores].sort((a, b) => b - a)).toEqual(scores);
     }
+  },
+
+  async SlaComplianceP1Incidents({ pois }, variables) {
+    expect(pois.map((p: any) => p.code)).toEqual(registryCodes);
+    const year = today.slice(0, 4);
+    // Independently: every P1 incident with its due moment, through the POIs' own lists (the test's token may read due moments).
+    const independent = byCode<any>(
+      (await data(`{ pois { code tickets(filter: { type: [INCIDENT], priority: [P1] }, first: 100) { totalCount
+        nodes { resolvedAt firstResponseAt serviceLevel { responseDueAt resolutionDueAt } } } } }`)).pois,
+    );
+    const now = Date.now();
+    let due = 0;
+    for (const poi of pois) {
+      const series = poi.stats.slaCompliance;
+      expect(series.map((m: any) => m.month)).toEqual(Array.from({ length: Number(variables.months) }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`));
+      const own = independent.get(poi.code).tickets;
+      expect(own.totalCount).toBeLessThanOrEqual(100);
+      for (const month of series) {
+        const inMonth = own.nodes.filter((t: any) => t.serviceLevel && t.serviceLevel.resolutionDueAt.startsWith(month.month) && (t.resolvedAt || Date.parse(t.serviceLevel.resolutionDueAt) < now));
+        const met = inMonth.filter(
+          (t: any) => t.resolvedAt && t.resolvedAt <= t.serviceLevel.resolutionDueAt && (t.firstResponseAt ?? t.resolvedAt) <= t.serviceLevel.responseDueAt,
+        );
+        expect(month).toEqual({ month: month.month, due: inMonth.length, met: met.length, share: inMonth.length ? met.length / inMonth.length : null });
+        due += month.due;
+      }
+    }
+    expect(due).toBeGreaterThan(0);
   },
 
   async WorkAgenda({ workAgenda }) {

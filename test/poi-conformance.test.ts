@@ -204,6 +204,8 @@ describe('a subgraph that breaks the contract fails it, with the reason', () => 
     expect(failed).toEqual([
       expect.stringMatching(/^FAIL {2}scope: poi:<code>:contracts guards a contract's annualFee: a caller without poi:cubiss:contracts asked for a contract's annualFee and got it, without a FORBIDDEN error$/),
       expect.stringMatching(/^FAIL {2}scope: poi:<code>:contracts guards ordering contracts by ANNUAL_FEE: .*without a FORBIDDEN error$/),
+      expect.stringMatching(/^FAIL {2}scope: poi:<code>:contracts guards a contract's serviceLevels: .*without a FORBIDDEN error$/),
+      expect.stringMatching(/^FAIL {2}scope: poi:<code>:contracts guards a request's due moments: .*without a FORBIDDEN error$/),
       expect.stringMatching(/^FAIL {2}scope: poi:<code>:contracts guards a vendor licence's annualFee: .*without a FORBIDDEN error$/),
       expect.stringMatching(/^FAIL {2}scope: poi:<code>:read guards the audit trail: .*without a FORBIDDEN error$/),
       expect.stringMatching(/^FAIL {2}scope: poi:<code>:write guards writes: a caller without poi:cubiss:write asked for writes and got BAD_USER_INPUT/),

@@ -11,6 +11,14 @@ export interface MonthCount {
   month: string;
   count: number;
 }
+/** Service-level compliance in one month (PoiStats.slaCompliance). */
+export interface SlaMonth {
+  month: string;
+  due: number;
+  met: number;
+  /** met / due; null when nothing was due. */
+  share: number | null;
+}
 export interface PoiStats {
   libraryCount: number;
   branchCount: number;
@@ -24,6 +32,7 @@ export interface PoiStats {
   ticketsOpenedPerMonth: MonthCount[];
   ticketsResolvedPerMonth: MonthCount[];
   librariesByProvince: KeyCount[];
+  slaCompliance: SlaMonth[];
 }
 export interface ExpiringContract {
   id: string;

@@ -21,7 +21,8 @@ Chart.defaults.animation = false;
 
 export interface Series {
   label: string;
-  data: number[];
+  /** Null: no value (a gap in a line). */
+  data: (number | null)[];
   color: string;
   /** Line charts: a thicker, dashed line (e.g. the total). */
   emphasis?: boolean;
@@ -62,7 +63,7 @@ function configuration(spec: ChartSpec): ChartConfiguration {
       interaction: { mode: 'index', intersect: false },
       plugins: {
         legend: { position: 'bottom', labels: { boxWidth: 12, boxHeight: 12 } },
-        tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${spec.format(Number(item.raw))}` } },
+        tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${item.raw === null ? '–' : spec.format(Number(item.raw))}` } },
       },
       scales: {
         x: { stacked: spec.stacked, grid: { display: false } },

@@ -8,6 +8,8 @@ export interface Formatters {
   integer(value: number): string;
   /** Hours with at most one decimal. */
   hours(value: number | null): string;
+  /** A percentage (0–100) with at most one decimal, "87,5%". */
+  percent(value: number): string;
   /** A calendar date (YYYY-MM-DD) in words. */
   date(iso: string): string;
   /** A month (YYYY-MM) as "nov 2026". */
@@ -25,6 +27,7 @@ export function formatters(lang: Lang): Formatters {
   const locale = LOCALES[lang];
   const integer = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
   const hours = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
+  const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
   const date = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
   const month = new Intl.DateTimeFormat(locale, { month: 'short', year: 'numeric', timeZone: 'UTC' });
   const time = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
@@ -32,6 +35,7 @@ export function formatters(lang: Lang): Formatters {
     locale,
     integer: (value) => integer.format(value),
     hours: (value) => (value === null ? '–' : hours.format(value)),
+    percent: (value) => percent.format(value / 100),
     date: (iso) => date.format(utcDay(iso)),
     month: (yyyyMm) => month.format(utcDay(`${yyyyMm}-15`)),
     time: (value) => time.format(value),

@@ -217,6 +217,44 @@ export function renderTrend(ctx: ViewContext): HTMLElement {
   );
 }
 
+// ---------------------------------------------------------------- service levels
+
+/** Per POI and month: requests due, met, and the share met (a line per POI, in percent; a month with nothing due is a gap). */
+export function renderSla(ctx: ViewContext): HTMLElement {
+  const { t, f } = ctx;
+  const pois = ctx.result.data.pois;
+  const available = pois.map((p, i) => ({ poi: p, index: i })).filter((x) => x.poi.stats);
+  const months = keysOf([], available.flatMap((x) => x.poi.stats!.slaCompliance.map((m) => m.month))).sort();
+  const monthOf = (poi: Poi, month: string) => poi.stats!.slaCompliance.find((m) => m.month === month);
+  const series = available.map(({ poi, index }) => ({
+    label: poi.name,
+    color: poiColor(poi.code, index),
+    data: months.map((month) => {
+      const share = monthOf(poi, month)?.share;
+      return share === null || share === undefined ? null : Math.round(share * 1000) / 10;
+    }),
+  }));
+  const csv = (): CsvTable => ({
+    columns: ['month', 'code', 'name', 'due', 'met', 'share'],
+    rows: months.flatMap((month) =>
+      available.map(({ poi }) => {
+        const m = monthOf(poi, month);
+        return [month, poi.code, poi.name, m?.due ?? 0, m?.met ?? 0, m?.share ?? null];
+      }),
+    ),
+  });
+  return panel(
+    'sla-compliance',
+    t.sla,
+    csv,
+    t,
+    ctx.variables.today,
+    chart(ctx, 'sla-compliance', t.sla, { kind: 'line', labels: months.map(f.month), series, format: f.percent }),
+    h('p', { class: 'note' }, t.slaNote),
+    unavailableNote(ctx, pois) ?? h('span'),
+  );
+}
+
 // ---------------------------------------------------------------- agreements ending
 
 /** The twelve months starting with today's, as YYYY-MM. */

@@ -66,7 +66,8 @@ const namedType = (type: TypeNode): string => (type.kind === Kind.NAMED_TYPE ? t
  * Example variables for a tab: every variable of the operation, with its default when it has
  * one, null when it is optional, else a value that works on the demo data: today and today +
  * 180 days for dates ("until", "before", "end": the later one), 1 January for a DateTime, the
- * search word "reservering", "CUBISS" for a code and "1" for another ID.
+ * search word "reservering", "CUBISS" for a code, "1" for another ID, and for a required `months`
+ * the months of this year so far (20 for another Int).
  */
 export function exampleVariables(variableDefinitions: readonly VariableDefinitionNode[], now = new Date()): Record<string, unknown> {
   const today = isoDay(now);
@@ -83,7 +84,8 @@ export function exampleVariables(variableDefinitions: readonly VariableDefinitio
       case 'ID':
         return /code/i.test(name) ? 'CUBISS' : '1';
       case 'Int':
-        return 20;
+        // `months` of "this year": January up to this month.
+        return /^months$/i.test(name) ? now.getUTCMonth() + 1 : 20;
       case 'Boolean':
         return true;
       default:

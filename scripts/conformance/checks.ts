@@ -302,6 +302,8 @@ export const CHECKS: readonly Check[] = [
   },
   guardCheck({ what: 'a contract\'s annualFee', permission: 'contracts', query: (poi) => `{ ${poi.rootField} { contracts(first: 5) { nodes { id annualFee noticePeriodMonths } } } }` }),
   guardCheck({ what: 'ordering contracts by ANNUAL_FEE', permission: 'contracts', query: (poi) => `{ ${poi.rootField} { contracts(first: 5, orderBy: { field: ANNUAL_FEE }) { nodes { id } } } }` }),
+  guardCheck({ what: 'a contract\'s serviceLevels', permission: 'contracts', query: (poi) => `{ ${poi.rootField} { contracts(first: 5, filter: { status: ACTIVE }) { nodes { id serviceLevels { priority responseHours } } } } }` }),
+  guardCheck({ what: 'a request\'s due moments', permission: 'contracts', query: (poi) => `{ ${poi.rootField} { tickets(first: 20) { nodes { id serviceLevel { responseDueAt resolutionDueAt } } } } }` }),
   guardCheck({ what: 'a vendor licence\'s annualFee', permission: 'contracts', query: (poi) => `{ ${poi.rootField} { vendorContracts { id annualFee } } }` }),
   guardCheck({ what: 'the audit trail', permission: 'read', query: (poi) => `{ ${poi.rootField} { audit(first: 1) { totalCount } } }` }),
   // A write that would be refused anyway: a subgraph that ignores the scope still writes nothing.

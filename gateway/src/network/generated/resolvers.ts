@@ -121,6 +121,8 @@ export type Contract = {
   library: Library;
   /** Notice period (opzegtermijn) in months (confidential contract term: scope poi:<poi>:contracts). */
   noticePeriodMonths?: Maybe<Scalars['Int']['output']>;
+  /** Service levels (DVO): response and resolution times per request priority (confidential contract term: scope poi:<poi>:contracts). */
+  serviceLevels?: Maybe<Array<ServiceLevel>>;
   /** Services covered by the agreement. */
   services: Array<ContractService>;
   /** First day the agreement applies. */
@@ -164,6 +166,8 @@ export type ContractInput = {
   libraryId: Scalars['ID']['input'];
   /** Notice period in months, 0 to 36. */
   noticePeriodMonths: Scalars['Int']['input'];
+  /** Service levels per priority, each priority at most once; left out: none agreed. */
+  serviceLevels?: InputMaybe<Array<ServiceLevelInput>>;
   /** Services covered; at least one. */
   services: Array<ContractService>;
   /** First day. */
@@ -641,6 +645,8 @@ export type PoiStats = {
   memberCount: Scalars['Int']['output'];
   /** Requests with status OPEN, IN_PROGRESS or WAITING. */
   openTicketCount: Scalars['Int']['output'];
+  /** Service-level compliance per calendar month, oldest first, ending with the current month. A request counts in the month its resolution was due (under the service levels of its library's agreement in force when it was opened), once its outcome is known: it is resolved, or its resolution due moment has passed. It met the service levels when its first response (or, without one, its resolution) came by the response due moment and its resolution by the resolution due moment. Requests without service levels count nowhere. */
+  slaCompliance: Array<SlaMonth>;
   /** Number of requests per category, every category present. */
   ticketsByCategory: Array<KeyCount>;
   /** Number of requests per priority, every priority present. */
@@ -657,6 +663,14 @@ export type PoiStats = {
 /** Aggregate figures of one POI for dashboards, each computed by one SQL aggregate. */
 export type PoiStatsContractsExpiringWithinArgs = {
   days: Scalars['Int']['input'];
+};
+
+
+/** Aggregate figures of one POI for dashboards, each computed by one SQL aggregate. */
+export type PoiStatsSlaComplianceArgs = {
+  months?: InputMaybe<Scalars['Int']['input']>;
+  priority?: InputMaybe<Array<TicketPriority>>;
+  type?: InputMaybe<Array<TicketType>>;
 };
 
 
@@ -722,6 +736,40 @@ export type ResolveTicketInput = {
   expectedVersion: Scalars['Int']['input'];
 };
 
+/** One agreed service level: the response and resolution times for requests of one priority, in clock hours from opening (every hour of the day counts). */
+export type ServiceLevel = {
+  __typename?: 'ServiceLevel';
+  /** The request priority the times apply to. */
+  priority: TicketPriority;
+  /** Hours from opening within which the request is resolved. */
+  resolutionHours: Scalars['Int']['output'];
+  /** Hours from opening within which the POI gives its first response. */
+  responseHours: Scalars['Int']['output'];
+};
+
+/** One service level of a new agreement. */
+export type ServiceLevelInput = {
+  /** The request priority. */
+  priority: TicketPriority;
+  /** Hours from opening to the resolution, 1 to 8760, not less than responseHours. */
+  resolutionHours: Scalars['Int']['input'];
+  /** Hours from opening to the first response, 1 to 8760. */
+  responseHours: Scalars['Int']['input'];
+};
+
+/** Service-level compliance in one calendar month (see PoiStats.slaCompliance). */
+export type SlaMonth = {
+  __typename?: 'SlaMonth';
+  /** Requests whose resolution was due in the month and whose outcome is known. */
+  due: Scalars['Int']['output'];
+  /** Of those, the ones that met the service levels. */
+  met: Scalars['Int']['output'];
+  /** The month as YYYY-MM. */
+  month: Scalars['String']['output'];
+  /** met / due, from 0 to 1; null when nothing was due. */
+  share?: Maybe<Scalars['Float']['output']>;
+};
+
 /** Sort direction. */
 export type SortDirection =
   /** Ascending: A to Z, low to high, old to new. */
@@ -750,6 +798,8 @@ export type ThisContract = Contract & {
   library: Library;
   /** Notice period (opzegtermijn) in months (confidential contract term: scope poi:{poi}:contracts). */
   noticePeriodMonths?: Maybe<Scalars['Int']['output']>;
+  /** Service levels (DVO): response and resolution times per request priority, one entry per priority agreed (confidential contract term: scope poi:{poi}:contracts). The seeded terms are demo values. */
+  serviceLevels?: Maybe<Array<ServiceLevel>>;
   /** Services covered by the agreement. */
   services: Array<ContractService>;
   /** First day the agreement applies. */
@@ -923,6 +973,15 @@ export type ThisPoiMutationsUpsertLibraryArgs = {
   input: LibraryInput;
 };
 
+/** A request's due moments under the service levels of {name}'s agreement with the library in force when it was opened. They reveal the agreed terms (due minus opened), so they need the scope poi:{poi}:contracts, like the terms. */
+export type ThisTicketServiceLevel = TicketServiceLevel & {
+  __typename?: 'ThisTicketServiceLevel';
+  /** When the resolution was due: opened plus the agreed resolution time for the request's priority (confidential contract term: scope poi:{poi}:contracts). */
+  resolutionDueAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When the first response was due: opened plus the agreed response time for the request's priority (confidential contract term: scope poi:{poi}:contracts). */
+  responseDueAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
 /** A licence of {name} with the library-system vendor; the fee needs the scope poi:{poi}:contracts. */
 export type ThisVendorContract = VendorContract & {
   __typename?: 'ThisVendorContract';
@@ -949,6 +1008,8 @@ export type Ticket = {
   assignee?: Maybe<Scalars['String']['output']>;
   /** Functional area. */
   category: TicketCategory;
+  /** When the POI first responded (picked the request up, or resolved it); null while it has not. Seeded values are demo data. */
+  firstResponseAt?: Maybe<Scalars['DateTime']['output']>;
   /** Identifier, unique within the POI. */
   id: Scalars['ID']['output'];
   /** The library that raised the request. */
@@ -961,10 +1022,18 @@ export type Ticket = {
   reference: Scalars['String']['output'];
   /** When the request was resolved; null while it is open. */
   resolvedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Due moments under the service levels of the library's agreement in force when the request was opened; null when that agreement has no terms for its priority (or there was none). */
+  serviceLevel?: Maybe<TicketServiceLevel>;
+  /** True when the first response or the resolution came later than due, or has not come and is past due; false while within the service levels; null when no service levels apply (serviceLevel is null). Readable with the request itself: it is the partnership's performance figure, not a term. */
+  slaBreached?: Maybe<Scalars['Boolean']['output']>;
   /** Handling state. */
   status: TicketStatus;
   /** Short description of the request. */
   title: Scalars['String']['output'];
+  /** Kind of request: incident, question or change request. */
+  type: TicketType;
+  /** The vendor's case number once the request is escalated to the vendor (e.g. OCLC); null while it is not. Seeded values are demo numbers (DEMO-…). */
+  vendorCaseReference?: Maybe<Scalars['String']['output']>;
   /** Version for optimistic locking: pass it as expectedVersion when changing the request. */
   version: Scalars['Int']['output'];
 };
@@ -1011,6 +1080,8 @@ export type TicketFilter = {
   priority?: InputMaybe<Array<TicketPriority>>;
   /** Only requests in one of these states. */
   status?: InputMaybe<Array<TicketStatus>>;
+  /** Only requests of one of these types. */
+  type?: InputMaybe<Array<TicketType>>;
 };
 
 /** A new request. */
@@ -1025,6 +1096,10 @@ export type TicketInput = {
   priority: TicketPriority;
   /** Short description. */
   title: Scalars['String']['input'];
+  /** Kind of request; default INCIDENT. */
+  type?: InputMaybe<TicketType>;
+  /** The vendor's case number when escalated already: 1 to 60 characters. */
+  vendorCaseReference?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A sort order for requests; ties are broken by id. */
@@ -1055,6 +1130,14 @@ export type TicketPriority =
   /** Low: a question or wish. */
   | 'P4';
 
+/** A request's due moments under its agreement's service levels. Each POI has its own type (CubissTicketServiceLevel, …) so that they are guarded by that POI's contracts scope. */
+export type TicketServiceLevel = {
+  /** When the resolution was due (confidential contract term: scope poi:<poi>:contracts). */
+  resolutionDueAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When the first response was due (confidential contract term: scope poi:<poi>:contracts). */
+  responseDueAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
 /** Handling state of a request; OPEN, IN_PROGRESS and WAITING count as open. */
 export type TicketStatus =
   /** Closed (gesloten). */
@@ -1067,6 +1150,15 @@ export type TicketStatus =
   | 'RESOLVED'
   /** Waiting for the library or the vendor. */
   | 'WAITING';
+
+/** Kind of request. */
+export type TicketType =
+  /** A wish to change the system or its settings (wijzigingsverzoek). */
+  | 'CHANGE_REQUEST'
+  /** Something does not work as it should (storing). */
+  | 'INCIDENT'
+  /** A question about how to use or set up Wise (vraag). */
+  | 'QUESTION';
 
 /** Changes to a request; fields left out stay as they are. */
 export type TicketUpdateInput = {
@@ -1082,6 +1174,10 @@ export type TicketUpdateInput = {
   status?: InputMaybe<TicketStatus>;
   /** Short description. */
   title?: InputMaybe<Scalars['String']['input']>;
+  /** Kind of request. */
+  type?: InputMaybe<TicketType>;
+  /** The vendor's case number, set when the request is escalated to the vendor (1 to 60 characters); null clears it. */
+  vendorCaseReference?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A POI's licence with the library-system vendor (e.g. OCLC for Wise). Each POI has its own type (CubissVendorContract, …). */
@@ -1209,6 +1305,7 @@ export type FederationReferenceTypes = {
 export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = {
   Contract: ( Omit<ThisContract, 'library'> & { library: _RefType['Library'] } );
   Poi: ( Omit<ThisPoi, 'contracts' | 'libraries' | 'library' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<_RefType['ContractConnection']>, libraries?: Maybe<_RefType['LibraryConnection']>, library?: Maybe<_RefType['Library']>, tickets?: Maybe<_RefType['TicketConnection']>, vendorContracts?: Maybe<Array<_RefType['VendorContract']>> } );
+  TicketServiceLevel: ( ThisTicketServiceLevel );
   VendorContract: ( ThisVendorContract );
 };
 
@@ -1265,13 +1362,17 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RenewContractInput: RenewContractInput;
   ResolveTicketInput: ResolveTicketInput;
+  ServiceLevel: ResolverTypeWrapper<ServiceLevel>;
+  ServiceLevelInput: ServiceLevelInput;
+  SlaMonth: ResolverTypeWrapper<SlaMonth>;
   SortDirection: SortDirection;
   TerminateContractInput: TerminateContractInput;
   ThisContract: ResolverTypeWrapper<Omit<ThisContract, 'library'> & { library: ResolversTypes['Library'] }>;
   ThisPoi: ResolverTypeWrapper<Omit<ThisPoi, 'contracts' | 'libraries' | 'library' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<ResolversTypes['ContractConnection']>, libraries?: Maybe<ResolversTypes['LibraryConnection']>, library?: Maybe<ResolversTypes['Library']>, tickets?: Maybe<ResolversTypes['TicketConnection']>, vendorContracts?: Maybe<Array<ResolversTypes['VendorContract']>> }>;
   ThisPoiMutations: ResolverTypeWrapper<Omit<ThisPoiMutations, 'assignTicket' | 'createContract' | 'createTicket' | 'renewContract' | 'resolveTicket' | 'terminateContract' | 'updateTicket' | 'upsertLibrary'> & { assignTicket?: Maybe<ResolversTypes['Ticket']>, createContract?: Maybe<ResolversTypes['Contract']>, createTicket?: Maybe<ResolversTypes['Ticket']>, renewContract?: Maybe<ResolversTypes['Contract']>, resolveTicket?: Maybe<ResolversTypes['Ticket']>, terminateContract?: Maybe<ResolversTypes['Contract']>, updateTicket?: Maybe<ResolversTypes['Ticket']>, upsertLibrary?: Maybe<ResolversTypes['Library']> }>;
+  ThisTicketServiceLevel: ResolverTypeWrapper<ThisTicketServiceLevel>;
   ThisVendorContract: ResolverTypeWrapper<ThisVendorContract>;
-  Ticket: ResolverTypeWrapper<Omit<Ticket, 'agendaItem' | 'library'> & { agendaItem?: Maybe<ResolversTypes['WorkAgendaItem']>, library: ResolversTypes['Library'] }>;
+  Ticket: ResolverTypeWrapper<Omit<Ticket, 'agendaItem' | 'library' | 'serviceLevel'> & { agendaItem?: Maybe<ResolversTypes['WorkAgendaItem']>, library: ResolversTypes['Library'], serviceLevel?: Maybe<ResolversTypes['TicketServiceLevel']> }>;
   TicketCategory: TicketCategory;
   TicketConnection: ResolverTypeWrapper<Omit<TicketConnection, 'nodes'> & { nodes: Array<ResolversTypes['Ticket']> }>;
   TicketFilter: TicketFilter;
@@ -1279,7 +1380,9 @@ export type ResolversTypes = {
   TicketOrder: TicketOrder;
   TicketOrderField: TicketOrderField;
   TicketPriority: TicketPriority;
+  TicketServiceLevel: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['TicketServiceLevel']>;
   TicketStatus: TicketStatus;
+  TicketType: TicketType;
   TicketUpdateInput: TicketUpdateInput;
   VendorContract: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['VendorContract']>;
   WisePlatform: ResolverTypeWrapper<WisePlatform>;
@@ -1333,16 +1436,21 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   RenewContractInput: RenewContractInput;
   ResolveTicketInput: ResolveTicketInput;
+  ServiceLevel: ServiceLevel;
+  ServiceLevelInput: ServiceLevelInput;
+  SlaMonth: SlaMonth;
   TerminateContractInput: TerminateContractInput;
   ThisContract: Omit<ThisContract, 'library'> & { library: ResolversParentTypes['Library'] };
   ThisPoi: Omit<ThisPoi, 'contracts' | 'libraries' | 'library' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<ResolversParentTypes['ContractConnection']>, libraries?: Maybe<ResolversParentTypes['LibraryConnection']>, library?: Maybe<ResolversParentTypes['Library']>, tickets?: Maybe<ResolversParentTypes['TicketConnection']>, vendorContracts?: Maybe<Array<ResolversParentTypes['VendorContract']>> } | FederationReferenceTypes['ThisPoi'];
   ThisPoiMutations: Omit<ThisPoiMutations, 'assignTicket' | 'createContract' | 'createTicket' | 'renewContract' | 'resolveTicket' | 'terminateContract' | 'updateTicket' | 'upsertLibrary'> & { assignTicket?: Maybe<ResolversParentTypes['Ticket']>, createContract?: Maybe<ResolversParentTypes['Contract']>, createTicket?: Maybe<ResolversParentTypes['Ticket']>, renewContract?: Maybe<ResolversParentTypes['Contract']>, resolveTicket?: Maybe<ResolversParentTypes['Ticket']>, terminateContract?: Maybe<ResolversParentTypes['Contract']>, updateTicket?: Maybe<ResolversParentTypes['Ticket']>, upsertLibrary?: Maybe<ResolversParentTypes['Library']> };
+  ThisTicketServiceLevel: ThisTicketServiceLevel;
   ThisVendorContract: ThisVendorContract;
-  Ticket: Omit<Ticket, 'agendaItem' | 'library'> & { agendaItem?: Maybe<ResolversParentTypes['WorkAgendaItem']>, library: ResolversParentTypes['Library'] };
+  Ticket: Omit<Ticket, 'agendaItem' | 'library' | 'serviceLevel'> & { agendaItem?: Maybe<ResolversParentTypes['WorkAgendaItem']>, library: ResolversParentTypes['Library'], serviceLevel?: Maybe<ResolversParentTypes['TicketServiceLevel']> };
   TicketConnection: Omit<TicketConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Ticket']> };
   TicketFilter: TicketFilter;
   TicketInput: TicketInput;
   TicketOrder: TicketOrder;
+  TicketServiceLevel: ResolversInterfaceTypes<ResolversParentTypes>['TicketServiceLevel'];
   TicketUpdateInput: TicketUpdateInput;
   VendorContract: ResolversInterfaceTypes<ResolversParentTypes>['VendorContract'];
   WisePlatform: WisePlatform;
@@ -1532,6 +1640,7 @@ export type PoiStatsResolvers<ContextType = NetworkContext, ParentType extends R
   medianResolutionHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   memberCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   openTicketCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  slaCompliance?: Resolver<Array<ResolversTypes['SlaMonth']>, ParentType, ContextType, RequireFields<PoiStatsSlaComplianceArgs, 'months'>>;
   ticketsByCategory?: Resolver<Array<ResolversTypes['KeyCount']>, ParentType, ContextType>;
   ticketsByPriority?: Resolver<Array<ResolversTypes['KeyCount']>, ParentType, ContextType>;
   ticketsByStatus?: Resolver<Array<ResolversTypes['KeyCount']>, ParentType, ContextType>;
@@ -1544,12 +1653,26 @@ export type QueryResolvers<ContextType = NetworkContext, ParentType extends Reso
   thisPoi?: Resolver<Maybe<ResolversTypes['ThisPoi']>, ParentType, ContextType>;
 };
 
+export type ServiceLevelResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['ServiceLevel'] = ResolversParentTypes['ServiceLevel']> = {
+  priority?: Resolver<ResolversTypes['TicketPriority'], ParentType, ContextType>;
+  resolutionHours?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  responseHours?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type SlaMonthResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['SlaMonth'] = ResolversParentTypes['SlaMonth']> = {
+  due?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  met?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  month?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  share?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
 export type ThisContractResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['ThisContract'] = ResolversParentTypes['ThisContract']> = {
   annualFee?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   endsOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   library?: Resolver<ResolversTypes['Library'], ParentType, ContextType>;
   noticePeriodMonths?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  serviceLevels?: Resolver<Maybe<Array<ResolversTypes['ServiceLevel']>>, ParentType, ContextType>;
   services?: Resolver<Array<ResolversTypes['ContractService']>, ParentType, ContextType>;
   startsOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ContractStatus'], ParentType, ContextType>;
@@ -1584,6 +1707,12 @@ export type ThisPoiMutationsResolvers<ContextType = NetworkContext, ParentType e
   upsertLibrary?: Resolver<Maybe<ResolversTypes['Library']>, ParentType, ContextType, RequireFields<ThisPoiMutationsUpsertLibraryArgs, 'input'>>;
 };
 
+export type ThisTicketServiceLevelResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['ThisTicketServiceLevel'] = ResolversParentTypes['ThisTicketServiceLevel']> = {
+  resolutionDueAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  responseDueAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type ThisVendorContractResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['ThisVendorContract'] = ResolversParentTypes['ThisVendorContract']> = {
   annualFee?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   endsOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
@@ -1598,14 +1727,19 @@ export type TicketResolvers<ContextType = NetworkContext, ParentType extends Res
   agendaItem?: Resolver<Maybe<ResolversTypes['WorkAgendaItem']>, ParentType, ContextType>;
   assignee?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   category?: Resolver<ResolversTypes['TicketCategory'], ParentType, ContextType>;
+  firstResponseAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   library?: Resolver<ResolversTypes['Library'], ParentType, ContextType>;
   openedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   priority?: Resolver<ResolversTypes['TicketPriority'], ParentType, ContextType>;
   reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   resolvedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  serviceLevel?: Resolver<Maybe<ResolversTypes['TicketServiceLevel']>, ParentType, ContextType>;
+  slaBreached?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['TicketStatus'], ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['TicketType'], ParentType, ContextType>;
+  vendorCaseReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
@@ -1613,6 +1747,10 @@ export type TicketConnectionResolvers<ContextType = NetworkContext, ParentType e
   nodes?: Resolver<Array<ResolversTypes['Ticket']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type TicketServiceLevelResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['TicketServiceLevel'] = ResolversParentTypes['TicketServiceLevel']> = {
+  __resolveType: TypeResolveFn<'ThisTicketServiceLevel', ParentType, ContextType>;
 };
 
 export type VendorContractResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['VendorContract'] = ResolversParentTypes['VendorContract']> = {
@@ -1656,12 +1794,16 @@ export type Resolvers<ContextType = NetworkContext> = {
   Poi?: PoiResolvers<ContextType>;
   PoiStats?: PoiStatsResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  ServiceLevel?: ServiceLevelResolvers<ContextType>;
+  SlaMonth?: SlaMonthResolvers<ContextType>;
   ThisContract?: ThisContractResolvers<ContextType>;
   ThisPoi?: ThisPoiResolvers<ContextType>;
   ThisPoiMutations?: ThisPoiMutationsResolvers<ContextType>;
+  ThisTicketServiceLevel?: ThisTicketServiceLevelResolvers<ContextType>;
   ThisVendorContract?: ThisVendorContractResolvers<ContextType>;
   Ticket?: TicketResolvers<ContextType>;
   TicketConnection?: TicketConnectionResolvers<ContextType>;
+  TicketServiceLevel?: TicketServiceLevelResolvers<ContextType>;
   VendorContract?: VendorContractResolvers<ContextType>;
   WisePlatform?: WisePlatformResolvers<ContextType>;
   WorkAgendaItem?: WorkAgendaItemResolvers<ContextType>;
