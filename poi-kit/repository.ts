@@ -188,6 +188,7 @@ export class PoiRepository {
     if (filter.openedAfter) qb.andWhere('ticket.opened_at >= :openedAfter', { openedAfter: filter.openedAfter });
     if (filter.openedBefore) qb.andWhere('ticket.opened_at < :openedBefore', { openedBefore: filter.openedBefore });
     if (filter.libraryId) qb.andWhere('ticket.library_id = :libraryId', { libraryId: idOrNothing(filter.libraryId) });
+    if (filter.agendaItemId) qb.andWhere('ticket.agenda_item_id = :agendaItemId', { agendaItemId: filter.agendaItemId });
     return qb;
   }
 

@@ -52,7 +52,7 @@ function inRange(value: number, min: number, max: number, argument: string): num
 export const FILTER_READS: Record<string, Record<string, string>> = {
   Library: { province: 'province', municipality: 'municipalities', nameContains: 'name', hasActiveContract: 'contract', status: 'status' },
   Contract: { status: 'status', service: 'services', endsAfter: 'endsOn', endsBefore: 'endsOn' },
-  Ticket: { status: 'status', priority: 'priority', category: 'category', openedAfter: 'openedAt', openedBefore: 'openedAt', libraryId: 'library' },
+  Ticket: { status: 'status', priority: 'priority', category: 'category', openedAfter: 'openedAt', openedBefore: 'openedAt', libraryId: 'library', agendaItemId: 'agendaItem' },
   KnowledgeArticle: { search: 'body' },
   AuditEntry: { entity: 'entity' },
 };

@@ -1156,6 +1156,8 @@ export type TicketConnection = {
 
 /** Filters for requests; all given conditions must hold, a list matches any of its values. */
 export type TicketFilter = {
+  /** Only requests that feed into this work-agenda item (werkagenda), e.g. WA-2025-01. */
+  agendaItemId?: InputMaybe<Scalars['ID']['input']>;
   /** Only requests in one of these categories. */
   category?: InputMaybe<Array<TicketCategory>>;
   /** Only requests from this library. */

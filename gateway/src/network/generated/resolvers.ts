@@ -997,6 +997,8 @@ export type TicketConnection = {
 
 /** Filters for requests; all given conditions must hold, a list matches any of its values. */
 export type TicketFilter = {
+  /** Only requests that feed into this work-agenda item (werkagenda), e.g. WA-2025-01. */
+  agendaItemId?: InputMaybe<Scalars['ID']['input']>;
   /** Only requests in one of these categories. */
   category?: InputMaybe<Array<TicketCategory>>;
   /** Only requests from this library. */
@@ -1103,6 +1105,18 @@ export type WorkAgendaItem = {
   __typename?: 'WorkAgendaItem';
   /** Identifier, e.g. WA-2024-03. */
   id: Scalars['ID']['output'];
+  /** The requests (meldingen) of every POI that feed into this item: the network ticket list (`network.tickets`) with `filter.agendaItemId` set to this item's id, in one order; ties by POI code, then id. Merged in the gateway: each POI is asked for its own list (one request per POI and item). */
+  tickets: NetworkTicketConnection;
+};
+
+
+/** An item on the collaboration's shared work agenda (werkagenda). */
+export type WorkAgendaItemTicketsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<TicketFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<TicketOrder>;
+  pois?: InputMaybe<Array<Scalars['ID']['input']>>;
 };
 
 
@@ -1273,7 +1287,7 @@ export type ResolversTypes = {
   TicketStatus: TicketStatus;
   TicketUpdateInput: TicketUpdateInput;
   VendorContract: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['VendorContract']>;
-  WorkAgendaItem: ResolverTypeWrapper<WorkAgendaItem>;
+  WorkAgendaItem: ResolverTypeWrapper<Omit<WorkAgendaItem, 'tickets'> & { tickets: ResolversTypes['NetworkTicketConnection'] }>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 };
@@ -1335,7 +1349,7 @@ export type ResolversParentTypes = {
   TicketOrder: TicketOrder;
   TicketUpdateInput: TicketUpdateInput;
   VendorContract: ResolversInterfaceTypes<ResolversParentTypes>['VendorContract'];
-  WorkAgendaItem: WorkAgendaItem;
+  WorkAgendaItem: Omit<WorkAgendaItem, 'tickets'> & { tickets: ResolversParentTypes['NetworkTicketConnection'] };
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
 };
@@ -1610,6 +1624,7 @@ export type VendorContractResolvers<ContextType = NetworkContext, ParentType ext
 
 export type WorkAgendaItemResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['WorkAgendaItem'] = ResolversParentTypes['WorkAgendaItem']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  tickets?: Resolver<ResolversTypes['NetworkTicketConnection'], ParentType, ContextType, Partial<WorkAgendaItemTicketsArgs>>;
 };
 
 export type Resolvers<ContextType = NetworkContext> = {
