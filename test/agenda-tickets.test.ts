@@ -137,3 +137,31 @@ describe('WorkAgendaItem.tickets', () => {
     expect(result.network.tickets.nodes[0].agendaItem).toEqual({ id: ITEM, tickets: { totalCount: expected.length } });
   });
 });
+
+describe('workAgenda(overdue)', () => {
+  const today = () => new Date().toISOString().slice(0, 10);
+  const isOverdue = (item: { dueOn: string | null; status: string }) => item.dueOn !== null && item.dueOn < today() && item.status !== 'DONE';
+
+  it('true: items due before today and not DONE; false: every other item; with other filters', async () => {
+    // An open item past its due date (the seed's open items are due after SEED_DATE), and one that is done.
+    const created = await stack.query(`mutation {
+      collaboration {
+        late: createWorkAgendaItem(input: { id: "WA-2026-90", title: "Demo: te laat", description: "Demo-item over zijn streefdatum.", theme: HARMONISATION, status: IN_PROGRESS, dueOn: "2026-01-15", ownerCode: "CUBISS", participantCodes: ["CUBISS"] }) { id }
+        done: createWorkAgendaItem(input: { id: "WA-2026-91", title: "Demo: klaar", description: "Demo-item dat af is.", theme: HARMONISATION, status: DONE, dueOn: "2026-01-16", ownerCode: "BISC", participantCodes: ["BISC"] }) { id }
+      }
+    }`);
+    expect(created.errors).toBeUndefined();
+    const all: { id: string; status: string; dueOn: string | null; theme: string }[] = (await data('{ workAgenda { id status dueOn theme } }')).workAgenda;
+    const expectedOverdue = all.filter(isOverdue).map((i) => i.id);
+    expect(expectedOverdue).toContain('WA-2026-90');
+    expect(expectedOverdue).not.toContain('WA-2026-91');
+    expect(all.some((i) => i.status === 'DONE' && i.dueOn !== null && i.dueOn < today())).toBe(true);
+
+    const overdue = await data('{ workAgenda(overdue: true) { id } }');
+    expect(overdue.workAgenda.map((i: any) => i.id)).toEqual(expectedOverdue);
+    const notOverdue = await data('{ workAgenda(overdue: false) { id } }');
+    expect(notOverdue.workAgenda.map((i: any) => i.id)).toEqual(all.filter((i) => !isOverdue(i)).map((i) => i.id));
+    const harmonisation = await data('{ workAgenda(overdue: true, theme: HARMONISATION, status: IN_PROGRESS) { id } }');
+    expect(harmonisation.workAgenda.map((i: any) => i.id)).toEqual(all.filter((i) => isOverdue(i) && i.theme === 'HARMONISATION' && i.status === 'IN_PROGRESS').map((i) => i.id));
+  });
+});

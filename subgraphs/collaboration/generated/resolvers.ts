@@ -175,6 +175,7 @@ export type QueryPoisArgs = {
 
 
 export type QueryWorkAgendaArgs = {
+  overdue?: InputMaybe<Scalars['Boolean']['input']>;
   ownerCode?: InputMaybe<Scalars['ID']['input']>;
   status?: InputMaybe<WorkAgendaStatus>;
   theme?: InputMaybe<WorkAgendaTheme>;
