@@ -3,7 +3,7 @@ import type { Cursors } from '../shared/graphql/connection';
 import { assertMayRead } from '../shared/auth/directives';
 import { scalarResolvers } from '../shared/graphql/common';
 import { PROVINCES, Poi } from '../shared/registry';
-import { addDays, addMonths } from '../shared/dates';
+import { addDays, lastMonths, monthSeries } from '../shared/dates';
 import { AUDIT_ENTITIES, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from './entities';
 import type { AuditEntry } from '../shared/audit';
 import type { Actor, PoiWrites } from './writes';
@@ -79,13 +79,10 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 const by = (ctx: PoiContext): Actor => mutationActor(ctx.identity);
 
-/** The last `months` calendar months up to this one, oldest first, each with its count or 0. */
+/** The last `months` calendar months up to this one, oldest first, each with its count or 0; the current one incomplete. */
 async function perMonth(repository: PoiRepository, column: 'opened_at' | 'resolved_at', monthsArg: number) {
-  const months = inRange(monthsArg, 1, 60, 'months');
-  const thisMonth = `${today().slice(0, 7)}-01`;
-  const labels = Array.from({ length: months }, (_, i) => addMonths(thisMonth, i - months + 1).slice(0, 7));
-  const counts = await repository.ticketsPerMonth(column, `${labels[0]}-01`);
-  return labels.map((month) => ({ month, count: counts.get(month) ?? 0 }));
+  const labels = lastMonths(inRange(monthsArg, 1, 60, 'months'));
+  return monthSeries(labels, await repository.ticketsPerMonth(column, `${labels[0]}-01`));
 }
 
 const stat = (field: keyof StatsSummary) => (_: unknown, __: unknown, { loaders }: PoiContext) =>
@@ -240,7 +237,13 @@ export function createPoiResolvers(poi: Poi): Resolvers {
         (await repository.countsBy('library', 'province', [])).filter((row) => (PROVINCES as readonly string[]).includes(row.key)),
       ticketsOpenedPerMonth: (_, { months }, { repository }) => perMonth(repository, 'opened_at', months),
       ticketsResolvedPerMonth: (_, { months }, { repository }) => perMonth(repository, 'resolved_at', months),
-      medianResolutionHours: (_, __, { loaders }) => loaders.medianResolutionHours(),
+      medianResolutionHours: async (_, period, { loaders, repository }) => {
+        if (!period.from && !period.to) return loaders.medianResolutionHours();
+        if (period.from && period.to && period.from > period.to) {
+          throw new GraphQLError(`"from" (${period.from}) is after "to" (${period.to}): give the first day, then the last`, { extensions: { code: 'BAD_USER_INPUT', argument: 'from' } });
+        }
+        return repository.medianResolutionHours(await repository.countResolvedTickets(period), period);
+      },
       contractsExpiringWithin: (_, { days }, { repository }) => repository.countContractsEnding(today(), addDays(today(), inRange(days, 1, 3660, 'days'))),
     },
   };
