@@ -414,6 +414,8 @@ export type LibraryStatus =
 /** A count per calendar month. */
 export type MonthCount = {
   __typename?: 'MonthCount';
+  /** False for the current month, which is still running (its count is the count so far); true for every month before it. */
+  complete: Scalars['Boolean']['output'];
   /** Number of items in the month. */
   count: Scalars['Int']['output'];
   /** The month as YYYY-MM. */
@@ -509,7 +511,7 @@ export type PoiStats = {
   librariesByProvince: Array<KeyCount>;
   /** Number of current (ACTIVE) library organisations; merged ones are history and not counted. */
   libraryCount: Scalars['Int']['output'];
-  /** Median hours from opening to resolution over all resolved requests; null when none is resolved. */
+  /** Median hours from opening to resolution over the requests resolved from `from` to `to` (both days included, UTC); without them over all resolved requests; null when none is resolved in the period. */
   medianResolutionHours?: Maybe<Scalars['Float']['output']>;
   /** Members (leden) over all current libraries. */
   memberCount: Scalars['Int']['output'];
@@ -531,6 +533,13 @@ export type PoiStats = {
 /** Aggregate figures of one POI for dashboards, each computed by one SQL aggregate. */
 export type PoiStatsContractsExpiringWithinArgs = {
   days: Scalars['Int']['input'];
+};
+
+
+/** Aggregate figures of one POI for dashboards, each computed by one SQL aggregate. */
+export type PoiStatsMedianResolutionHoursArgs = {
+  from?: InputMaybe<Scalars['Date']['input']>;
+  to?: InputMaybe<Scalars['Date']['input']>;
 };
 
 
@@ -1577,6 +1586,7 @@ export type LibraryConnectionResolvers<ContextType = PoiContext, ParentType exte
 };
 
 export type MonthCountResolvers<ContextType = PoiContext, ParentType extends ResolversParentTypes['MonthCount'] = ResolversParentTypes['MonthCount']> = {
+  complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   month?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
@@ -1600,7 +1610,7 @@ export type PoiStatsResolvers<ContextType = PoiContext, ParentType extends Resol
   contractsExpiringWithin?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<PoiStatsContractsExpiringWithinArgs, 'days'>>;
   librariesByProvince?: Resolver<Array<ResolversTypes['KeyCount']>, ParentType, ContextType>;
   libraryCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  medianResolutionHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  medianResolutionHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType, Partial<PoiStatsMedianResolutionHoursArgs>>;
   memberCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   openTicketCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   ticketsByCategory?: Resolver<Array<ResolversTypes['KeyCount']>, ParentType, ContextType>;
