@@ -131,6 +131,15 @@ describe('WorkAgendaItem.tickets', () => {
     expect(response.data?.workAgendaItem).toBeNull();
   });
 
+  it('in a mutation\'s answer: the item written, with its tickets', async () => {
+    const { workAgendaItem } = await data(`{ workAgendaItem(id: "${ITEM}") { version } }`);
+    const response = await stack.query(`mutation {
+      collaboration { updateWorkAgendaItem(id: "${ITEM}", input: { title: "Catalogus opschonen Midden-Zuid (demo)", expectedVersion: ${workAgendaItem.version} }) { id title tickets(first: 0) { totalCount } } }
+    }`);
+    expect(response.errors).toBeUndefined();
+    expect(response.data.collaboration.updateWorkAgendaItem).toEqual({ id: ITEM, title: 'Catalogus opschonen Midden-Zuid (demo)', tickets: { totalCount: (await ticketsOfItem(ITEM)).length } });
+  });
+
   it('through a ticket\'s agendaItem inside a network list', async () => {
     const expected = await ticketsOfItem(ITEM);
     const result = await data(`{ network { tickets(filter: { agendaItemId: "${ITEM}" }, first: 1) { nodes { agendaItem { id tickets(first: 0) { totalCount } } } } } }`);

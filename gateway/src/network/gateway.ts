@@ -171,9 +171,10 @@ function fragmentsUsedBy(selections: readonly SelectionNode[], document: Documen
  * one), so a network list is a merge: its resolver asks every POI's own list through this
  * gateway's executor, with the caller's context, so each owner sees the caller's identity and
  * applies its own scopes, and a POI that is down fails as it does anywhere else
- * (`SUBGRAPH_UNAVAILABLE` with `extensions.poi`). Operations without `network` go to the
- * gateway's executor unchanged; the other root fields of an operation with `network` are
- * answered by it in one request, then put together with the network lists.
+ * (`SUBGRAPH_UNAVAILABLE` with `extensions.poi`). Operations without a field the gateway answers
+ * (`GATEWAY_FIELDS`) go to the gateway's executor unchanged; otherwise the rest of the operation
+ * (without those fields, with their parents' keys) is answered by it in one request, and the
+ * client's operation is then run over that answer, the gateway's fields resolved by their merges.
  */
 export class NetworkGateway implements GatewayInterface {
   private readonly extended = new WeakMap<GraphQLSchema, GraphQLSchema>();
@@ -229,7 +230,8 @@ export class NetworkGateway implements GatewayInterface {
     const { document, request, schema } = requestContext;
     const operation = getOperationAST(document, request.operationName);
     const isNetwork = (s: (typeof operation & object)['selectionSet']['selections'][number]) => s.kind === Kind.FIELD && s.name.value === 'network';
-    if (!operation || operation.operation !== 'query' || !asksGatewayFields(schema, document)) return this.inner!(requestContext);
+    // A mutation's answer may ask them too (a written work-agenda item's tickets): the writes run once, in the executor.
+    if (!operation || operation.operation === 'subscription' || !asksGatewayFields(schema, document)) return this.inner!(requestContext);
     const errors: GraphQLError[] = [];
     let rootValue: Record<string, unknown> = {};
     const rest = operation.selectionSet.selections.filter((s) => !isNetwork(s));
