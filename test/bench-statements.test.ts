@@ -83,6 +83,33 @@ describe('SQL statements per page of a network list', () => {
   });
 });
 
+/**
+ * A work-agenda item's tickets (WorkAgendaItem.tickets, merged in the gateway): one network list
+ * per item, so per POI at most a network page's 4 statements per item, whatever the seed scale
+ * (fewer where a POI has none of an item's tickets, which the scale changes): budget
+ * `agenda-tickets` = 4 × the 4 harmonisation items per POI, one statement for the agenda itself.
+ * A statistics window (medianResolutionHours(from, to)): one COUNT and one read of the middle
+ * rows, budget `stats-window`.
+ */
+const AGENDA_TICKETS = `query BenchAgendaTickets { workAgenda(theme: HARMONISATION) { id tickets(first: 5) { totalCount nodes { reference library { name } poi { code } } } } }`;
+const STATS_WINDOW = `query BenchStatsWindow { cubiss { stats { medianResolutionHours(from: "2020-01-01", to: "2199-12-31") } } }`;
+
+describe('SQL statements of a work-agenda item\'s tickets and of a statistics window', () => {
+  it.each([
+    ['agenda-tickets', AGENDA_TICKETS],
+    ['stats-window', STATS_WINDOW],
+  ] as const)('%s stays within its budget at seed scale 1 and 3', async (key, query) => {
+    const { workAgenda } = (await small.query('{ workAgenda(theme: HARMONISATION) { id } }')).data;
+    expect(workAgenda).toHaveLength(4);
+    const allowed = budgets[key];
+    for (const measured of await Promise.all([statementsPerRequest(small, query), statementsPerRequest(large, query)])) {
+      expect(Object.keys(measured).sort()).toEqual(Object.keys(allowed).sort());
+      const over = Object.entries(measured).filter(([subgraph, count]) => count > (allowed[subgraph] ?? 0));
+      expect({ scenario: key, measured, over }).toEqual({ scenario: key, measured, over: [] });
+    }
+  });
+});
+
 const fetchText = (subgraph: string, operation: string) => `${subgraph}: ${print(parse(operation))}`;
 
 /** A plan as stages run one after another, each stage the fetches that run at once. */
