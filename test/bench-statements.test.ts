@@ -45,16 +45,20 @@ async function statementsPerRequest(stack: Stack, query: string): Promise<Record
   return Object.fromEntries(Object.keys(after).flatMap((name) => (after[name] > before[name] ? [[name, (after[name] - before[name]) / REQUESTS]] : [])));
 }
 
+/** Every subgraph of the budget ran SQL (nothing answered from a cache), none more than its budget allows. */
+function expectWithinBudget(key: string, measured: Record<string, number>) {
+  const allowed = budgets[key];
+  expect(allowed).toBeDefined();
+  expect(Object.keys(measured).sort()).toEqual(Object.keys(allowed).sort());
+  const over = Object.entries(measured).filter(([subgraph, count]) => count > (allowed[subgraph] ?? 0));
+  expect({ scenario: key, measured, over }).toEqual({ scenario: key, measured, over: [] });
+}
+
 describe('SQL statements per request of the bench scenarios', () => {
   it.each(measured.map((s) => [s.key, s.title, s] as const))('%s (%s) stays within its budget, the same at seed scale 1 and 3', async (key, _title, scenario) => {
     const [atScale1, atScale3] = await Promise.all([statementsPerRequest(small, scenario.query), statementsPerRequest(large, scenario.query)]);
     expect(atScale3).toEqual(atScale1);
-    const allowed = budgets[key];
-    expect(allowed).toBeDefined();
-    // Every subgraph of the budget ran SQL for every request (nothing answered from a cache).
-    expect(Object.keys(atScale1).sort()).toEqual(Object.keys(allowed).sort());
-    const over = Object.entries(atScale1).filter(([subgraph, count]) => count > (allowed[subgraph] ?? 0));
-    expect({ scenario: key, measured: atScale1, over }).toEqual({ scenario: key, measured: atScale1, over: [] });
+    expectWithinBudget(key, atScale1);
   });
 });
 
@@ -76,10 +80,7 @@ describe('SQL statements per page of a network list', () => {
   ] as const)('%s stays within its budget, the same at seed scale 1 and 3', async (key, atSmall, atLarge) => {
     const [atScale1, atScale3] = await Promise.all([statementsPerRequest(small, await atSmall()), statementsPerRequest(large, await atLarge())]);
     expect(atScale3).toEqual(atScale1);
-    const allowed = budgets[key];
-    expect(Object.keys(atScale1).sort()).toEqual(Object.keys(allowed).sort());
-    const over = Object.entries(atScale1).filter(([subgraph, count]) => count > (allowed[subgraph] ?? 0));
-    expect({ scenario: key, measured: atScale1, over }).toEqual({ scenario: key, measured: atScale1, over: [] });
+    expectWithinBudget(key, atScale1);
   });
 });
 
@@ -101,12 +102,7 @@ describe('SQL statements of a work-agenda item\'s tickets and of a statistics wi
   ] as const)('%s stays within its budget at seed scale 1 and 3', async (key, query) => {
     const { workAgenda } = (await small.query('{ workAgenda(theme: HARMONISATION) { id } }')).data;
     expect(workAgenda).toHaveLength(4);
-    const allowed = budgets[key];
-    for (const measured of await Promise.all([statementsPerRequest(small, query), statementsPerRequest(large, query)])) {
-      expect(Object.keys(measured).sort()).toEqual(Object.keys(allowed).sort());
-      const over = Object.entries(measured).filter(([subgraph, count]) => count > (allowed[subgraph] ?? 0));
-      expect({ scenario: key, measured, over }).toEqual({ scenario: key, measured, over: [] });
-    }
+    for (const measured of await Promise.all([statementsPerRequest(small, query), statementsPerRequest(large, query)])) expectWithinBudget(key, measured);
   });
 });
 
