@@ -140,6 +140,13 @@ describe('WorkAgendaItem.tickets', () => {
     expect(response.data.collaboration.updateWorkAgendaItem).toEqual({ id: ITEM, title: 'Catalogus opschonen Midden-Zuid (demo)', tickets: { totalCount: (await ticketsOfItem(ITEM)).length } });
   });
 
+  it('through a goal\'s workAgendaItems (collaboration to collaboration)', async () => {
+    const { networkAgendaGoals } = await data('{ networkAgendaGoals { code workAgendaItems { id tickets(first: 0) { totalCount } } } }');
+    const items = networkAgendaGoals.flatMap((g: any) => g.workAgendaItems);
+    expect(items.length).toBeGreaterThan(0);
+    for (const item of items) expect(item.tickets.totalCount).toBe((await ticketsOfItem(item.id)).length);
+  });
+
   it('through a ticket\'s agendaItem inside a network list', async () => {
     const expected = await ticketsOfItem(ITEM);
     const result = await data(`{ network { tickets(filter: { agendaItemId: "${ITEM}" }, first: 1) { nodes { agendaItem { id tickets(first: 0) { totalCount } } } } } }`);
