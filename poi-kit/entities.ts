@@ -255,6 +255,7 @@ export const TicketEntity = new EntitySchema<Ticket>({
     { name: 'idx_ticket_resolved', columns: ['resolvedAt'] },
     { name: 'idx_ticket_priority', columns: ['priority'] },
     { name: 'idx_ticket_category', columns: ['category'] },
+    { name: 'idx_ticket_agenda_item', columns: ['agendaItemId'] },
   ],
 });
 

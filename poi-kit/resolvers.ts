@@ -3,7 +3,7 @@ import type { Cursors } from '../shared/graphql/connection';
 import { assertMayRead } from '../shared/auth/directives';
 import { scalarResolvers } from '../shared/graphql/common';
 import { PROVINCES, Poi } from '../shared/registry';
-import { addDays, addMonths } from '../shared/dates';
+import { addDays, addMonths, lastMonths, monthSeries } from '../shared/dates';
 import { AUDIT_ENTITIES, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from './entities';
 import type { AuditEntry } from '../shared/audit';
 import type { Actor, PoiWrites } from './writes';
@@ -53,7 +53,7 @@ function inRange(value: number, min: number, max: number, argument: string): num
 export const FILTER_READS: Record<string, Record<string, string>> = {
   Library: { province: 'province', municipality: 'municipalities', nameContains: 'name', hasActiveContract: 'contract', status: 'status', wisePlatform: 'wisePlatform' },
   Contract: { status: 'status', service: 'services', endsAfter: 'endsOn', endsBefore: 'endsOn' },
-  Ticket: { status: 'status', priority: 'priority', category: 'category', type: 'type', openedAfter: 'openedAt', openedBefore: 'openedAt', libraryId: 'library' },
+  Ticket: { status: 'status', priority: 'priority', category: 'category', type: 'type', openedAfter: 'openedAt', openedBefore: 'openedAt', libraryId: 'library', agendaItemId: 'agendaItem' },
   KnowledgeArticle: { search: 'body' },
   AuditEntry: { entity: 'entity' },
 };
@@ -80,27 +80,21 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 const by = (ctx: PoiContext): Actor => mutationActor(ctx.identity);
 
-/** The last `months` (1 to 60) calendar months up to this one as YYYY-MM, oldest first, and the first day of this one. */
-function lastMonths(monthsArg: number) {
-  const months = inRange(monthsArg, 1, 60, 'months');
-  const thisMonth = `${today().slice(0, 7)}-01`;
-  return { thisMonth, labels: Array.from({ length: months }, (_, i) => addMonths(thisMonth, i - months + 1).slice(0, 7)) };
-}
-
-/** The last `months` calendar months up to this one, oldest first, each with its count or 0. */
+/** The last `months` calendar months up to this one, oldest first, each with its count or 0; the current one incomplete. */
 async function perMonth(repository: PoiRepository, column: 'opened_at' | 'resolved_at', monthsArg: number) {
-  const { labels } = lastMonths(monthsArg);
-  const counts = await repository.ticketsPerMonth(column, `${labels[0]}-01`);
-  return labels.map((month) => ({ month, count: counts.get(month) ?? 0 }));
+  const labels = lastMonths(inRange(monthsArg, 1, 60, 'months'));
+  return monthSeries(labels, await repository.ticketsPerMonth(column, `${labels[0]}-01`));
 }
 
 /** Service-level compliance per month, the last `months` months up to this one, oldest first, each month present. */
 async function slaPerMonth(repository: PoiRepository, { months: monthsArg, type, priority }: PoiStatsSlaComplianceArgs) {
-  const { thisMonth, labels } = lastMonths(monthsArg ?? 12);
-  const counts = await repository.slaCompliance(`${labels[0]}-01`, addMonths(thisMonth, 1), new Date(), { type, priority });
-  return labels.map((month) => {
-    const { due, met } = counts.get(month) ?? { due: 0, met: 0 };
-    return { month, due, met, share: due === 0 ? null : met / due };
+  const labels = lastMonths(inRange(monthsArg ?? 12, 1, 60, 'months'));
+  const now = new Date();
+  const counts = await repository.slaCompliance(`${labels[0]}-01`, addMonths(`${labels[labels.length - 1]}-01`, 1), now, { type, priority });
+  const due = new Map([...counts].map(([month, c]) => [month, c.due]));
+  return monthSeries(labels, due, now).map(({ month, count, complete }) => {
+    const met = counts.get(month)?.met ?? 0;
+    return { month, due: count, met, share: count === 0 ? null : met / count, complete };
   });
 }
 
@@ -285,7 +279,13 @@ export function createPoiResolvers(poi: Poi): Resolvers {
         (await repository.countsBy('library', 'province', [])).filter((row) => (PROVINCES as readonly string[]).includes(row.key)),
       ticketsOpenedPerMonth: (_, { months }, { repository }) => perMonth(repository, 'opened_at', months),
       ticketsResolvedPerMonth: (_, { months }, { repository }) => perMonth(repository, 'resolved_at', months),
-      medianResolutionHours: (_, __, { loaders }) => loaders.medianResolutionHours(),
+      medianResolutionHours: async (_, period, { loaders, repository }) => {
+        if (!period.from && !period.to) return loaders.medianResolutionHours();
+        if (period.from && period.to && period.from > period.to) {
+          throw new GraphQLError(`"from" (${period.from}) is after "to" (${period.to}): give the first day, then the last`, { extensions: { code: 'BAD_USER_INPUT', argument: 'from' } });
+        }
+        return repository.medianResolutionHours(await repository.countResolvedTickets(period), period);
+      },
       slaCompliance: (_, args, { repository }) => slaPerMonth(repository, args),
       contractsExpiringWithin: (_, { days }, { repository }) => repository.countContractsEnding(today(), addDays(today(), inRange(days, 1, 3660, 'days'))),
     },

@@ -1,8 +1,10 @@
 // `npm run query -- operations/<name>.graphql [--variables '{…}'] [--format csv|json] [--out file]
-//   [--url http://…/graphql] [--operation <name>]`
+//   [--url http://…/graphql] [--operation <name>] [--token <jwt>] [--header 'Name: value' …]`
 // Runs one GraphQL operation from a file against the gateway and writes its data as CSV (nested
 // lists flattened into rows, see shared/flatten.ts) or as JSON, to stdout or to a file.
 // Exit code 1 when there is no data at all; 0 with a warning on stderr when the data is partial.
+// The token (`--token`, else the environment's POI_TOKEN; `npm run -s token` makes one) is sent as
+// `authorization: Bearer <jwt>`: needed where anonymous access is off, and for confidential columns.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,7 +17,10 @@ import { runMain } from '../shared/lifecycle';
 loadDotEnv();
 
 const USAGE =
-  'usage: npm run query -- <file.graphql> [--variables \'{"key":"value"}\'] [--format csv|json] [--out <file>] [--url <gateway url>] [--operation <name>]';
+  'usage: npm run query -- <file.graphql> [--variables \'{"key":"value"}\'] [--format csv|json] [--out <file>] [--url <gateway url>] [--operation <name>] [--token <jwt>] [--header \'Name: value\']';
+/** The environment variable `--token` falls back to. */
+const TOKEN_ENV = 'POI_TOKEN';
+const TOKEN_HINT = `send a token with --token <jwt> or ${TOKEN_ENV} (locally: ${TOKEN_ENV}=$(npm run -s token -- --role analyst))`;
 const FORMATS = ['csv', 'json'] as const;
 type Format = (typeof FORMATS)[number];
 
@@ -29,6 +34,8 @@ interface Options {
   out?: string;
   url?: string;
   operation?: string;
+  /** Extra request headers (--header, and authorization from --token/POI_TOKEN), names in lower case. */
+  headers: Record<string, string>;
 }
 
 interface GraphQLErrorJson {
@@ -55,6 +62,8 @@ function parseOptions(argv: string[]): Options {
         out: { type: 'string' },
         url: { type: 'string' },
         operation: { type: 'string' },
+        token: { type: 'string' },
+        header: { type: 'string', multiple: true },
       },
     });
   } catch (error) {
@@ -83,7 +92,15 @@ function parseOptions(argv: string[]): Options {
   if (values.url !== undefined && !/^https?:\/\/[^/\s]+/.test(values.url)) {
     throw new UsageError(`--url must be an http(s) URL like http://127.0.0.1:4000/graphql, got "${values.url}"`);
   }
-  return { file: positionals[0], variables, format, out: values.out, url: values.url, operation: values.operation };
+  const headers: Record<string, string> = {};
+  for (const header of values.header ?? []) {
+    const match = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):\s*(.*)$/.exec(header);
+    if (!match) throw new UsageError(`--header must be 'Name: value', got "${header}"`);
+    headers[match[1].toLowerCase()] = match[2].trim();
+  }
+  const token = (values.token ?? process.env[TOKEN_ENV] ?? '').trim();
+  if (token !== '') headers.authorization = `Bearer ${token.replace(/^Bearer\s+/i, '')}`;
+  return { file: positionals[0], variables, format, out: values.out, url: values.url, operation: values.operation, headers };
 }
 
 function readOperationFile(file: string): string {
@@ -136,12 +153,12 @@ function snippet(body: string): string {
   return line.length > 200 ? `${line.slice(0, 200)}…` : line || '(empty body)';
 }
 
-async function post(url: string, body: object): Promise<GraphQLResponseJson> {
+async function post(url: string, body: object, headers: Record<string, string>): Promise<GraphQLResponseJson> {
   let response: Response;
   try {
     response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+      headers: { ...headers, 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
       body: JSON.stringify(body),
     });
   } catch (error) {
@@ -184,12 +201,14 @@ runMain(async () => {
   const operationName = chooseOperation(options.file, parseDocument(options.file, source), options.operation);
   const url = options.url ?? defaultUrl();
 
-  const response = await post(url, { query: source, operationName, variables: options.variables });
+  const response = await post(url, { query: source, operationName, variables: options.variables }, options.headers);
   const errors = Array.isArray(response.errors) ? response.errors : [];
   for (const error of errors) console.error(describeError(options.file, error));
   const data = response.data;
   if (data === null || data === undefined || typeof data !== 'object') {
-    throw new UsageError(`no data from ${url}${errors.length > 0 ? `: ${errors.length} error(s) above` : ''}`);
+    const unauthenticated = errors.some((error) => error.extensions?.code === 'UNAUTHENTICATED');
+    const hint = !unauthenticated ? '' : options.headers.authorization ? ': the token was refused (expired, or not for this gateway?)' : `: the gateway needs a token: ${TOKEN_HINT}`;
+    throw new UsageError(`no data from ${url}${errors.length > 0 ? `: ${errors.length} error(s) above` : ''}${hint}`);
   }
   if (errors.length > 0) {
     console.error(`warning: partial data: ${errors.length} error(s) above; the fields that failed are empty (null) in the output`);

@@ -35,3 +35,18 @@ export function addMonths(isoDate: string, months: number): string {
   date.setUTCMonth(date.getUTCMonth() + months);
   return date.toISOString().slice(0, 10);
 }
+
+/** The last `months` calendar months (YYYY-MM, UTC) up to and including the current one, oldest first. */
+export function lastMonths(months: number, now = new Date()): string[] {
+  const thisMonth = `${now.toISOString().slice(0, 7)}-01`;
+  return Array.from({ length: months }, (_, i) => addMonths(thisMonth, i - months + 1).slice(0, 7));
+}
+
+/**
+ * A monthly series (GraphQL `MonthCount`) over `months` (from `lastMonths`): each month's count, 0
+ * when it has none, and whether it is complete: every month is but the current one, still running.
+ */
+export function monthSeries(months: readonly string[], counts: ReadonlyMap<string, number>, now = new Date()): { month: string; count: number; complete: boolean }[] {
+  const current = now.toISOString().slice(0, 7);
+  return months.map((month) => ({ month, count: counts.get(month) ?? 0, complete: month < current }));
+}

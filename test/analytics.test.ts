@@ -150,6 +150,54 @@ describe('filters agree with the aggregates that summarise them', () => {
     expect(bisc.stats.medianResolutionHours).toBeCloseTo(median, 0);
   });
 
+  it('medianResolutionHours(from, to): over the requests resolved in those days (both included), recounted from the tickets', async () => {
+    const tickets = await walk('tickets', 'id openedAt resolvedAt', '', 100, 'cubiss');
+    const medianOf = (from: string, to: string) => {
+      const hours = tickets
+        .filter((t) => t.resolvedAt && t.resolvedAt.slice(0, 10) >= from && t.resolvedAt.slice(0, 10) <= to)
+        .map((t) => (Date.parse(t.resolvedAt) - Date.parse(t.openedAt)) / 3_600_000)
+        .sort((a, b) => a - b);
+      if (hours.length === 0) return null;
+      const middle = hours.length / 2;
+      return hours.length % 2 ? hours[Math.floor(middle)] : (hours[middle - 1] + hours[middle]) / 2;
+    };
+    // The API rounds to one decimal.
+    const expectRounded = (actual: number, expected: number) => expect(Math.abs(actual - expected)).toBeLessThanOrEqual(0.05 + 1e-9);
+    const windows = [
+      [isoDay(-90), isoDay(0)],
+      [isoDay(-400), isoDay(-200)],
+      [isoDay(-31), isoDay(-31)],
+    ];
+    const { cubiss } = await data(`{ cubiss { stats {
+      all: medianResolutionHours
+      ${windows.map(([from, to], i) => `w${i}: medianResolutionHours(from: "${from}", to: "${to}")`).join(' ')}
+      fromOnly: medianResolutionHours(from: "${windows[0][0]}")
+      none: medianResolutionHours(from: "1950-01-01", to: "1950-12-31") } } }`);
+    const counted = windows.map(([from, to]) => tickets.filter((t) => t.resolvedAt && t.resolvedAt.slice(0, 10) >= from && t.resolvedAt.slice(0, 10) <= to).length);
+    expect(counted[0]).toBeGreaterThan(1);
+    expect(counted[1]).toBeGreaterThan(1);
+    windows.forEach(([from, to], i) => {
+      const expected = medianOf(from, to);
+      if (expected === null) expect(cubiss.stats[`w${i}`]).toBeNull();
+      else expectRounded(cubiss.stats[`w${i}`], expected);
+    });
+    expectRounded(cubiss.stats.fromOnly, medianOf(windows[0][0], '9999-12-31')!);
+    expectRounded(cubiss.stats.all, medianOf('0000-01-01', '9999-12-31')!);
+    expect(cubiss.stats.none).toBeNull();
+
+    const reversed = await stack.query(`{ cubiss { stats { medianResolutionHours(from: "${isoDay(0)}", to: "${isoDay(-1)}") } } }`);
+    expect(reversed.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(reversed.errors?.[0]?.message).toMatch(/"from" .* after "to"/);
+  });
+
+  it('the monthly series say which month is incomplete: the current one, and only it', async () => {
+    const { bisc } = await data(`{ bisc { stats { opened: ticketsOpenedPerMonth(months: 4) { month complete } resolved: ticketsResolvedPerMonth(months: 1) { month complete } } } }`);
+    const thisMonth = new Date().toISOString().slice(0, 7);
+    expect(bisc.stats.opened.map((m: any) => m.complete)).toEqual([true, true, true, false]);
+    expect(bisc.stats.opened[3].month).toBe(thisMonth);
+    expect(bisc.stats.resolved).toEqual([{ month: thisMonth, complete: false }]);
+  });
+
   it('a library\'s filtered ticket counts add up to the POI-wide filtered count (batched per library)', async () => {
     const { cubiss } = await data(`{ cubiss { p1: tickets(filter: { priority: [P1] }) { totalCount }
       libraries(first: 100) { nodes { id tickets(filter: { priority: [P1] }, first: 2, orderBy: { field: OPENED_AT, direction: ASC }) { totalCount nodes { priority library { id } } } } } } }`);

@@ -397,6 +397,34 @@ suite('dashboard (/dashboard in Chromium)', () => {
     await context.close();
   });
 
+  it('marks the current month of the trend as incomplete ("tot nu toe"), as the API says, instead of a drop to 0', async () => {
+    const api = await stack.query(OPERATION, pageVariables());
+    expect(api.errors).toBeUndefined();
+    const opened = api.data.pois[0].stats.ticketsOpenedPerMonth as { month: string; complete: boolean }[];
+    const incomplete = opened.filter((m) => !m.complete).map((m) => m.month);
+    expect(incomplete).toEqual([new Date().toISOString().slice(0, 7)]);
+    const label = new Intl.DateTimeFormat('nl-NL', { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${incomplete[0]}-15T00:00:00Z`));
+
+    const { context, page } = await openPage();
+    await page.locator('[data-chart][data-state="ready"]').nth(4).waitFor();
+    for (const id of ['tickets-opened-per-month', 'tickets-resolved-per-month']) {
+      const chart = page.locator(`[data-chart="${id}"]`);
+      await expect(chart.getAttribute('data-incomplete-months')).resolves.toBe(incomplete[0]);
+      // The x axis labels the month "so far" (the chart's text alternative says so too), and its line is dashed from the last complete month on.
+      await expect(chart.getAttribute('data-last-label')).resolves.toBe(`${label} (tot nu toe)`);
+      await expect(chart.locator('canvas').getAttribute('aria-label')).resolves.toContain(`${label}: tot nu toe`);
+      await expect(chart.getAttribute('data-dashed-from')).resolves.toBe(String(opened.length - 2));
+    }
+    await expect(page.locator('[data-panel="tickets-per-month"] [data-incomplete-note]').textContent()).resolves.toBe(`${label}: tot nu toe, de maand loopt nog`);
+
+    const [trend] = await Promise.all([page.waitForEvent('download'), page.click('[data-csv="tickets-per-month"]')]);
+    const rows = parseCsv(fs.readFileSync((await trend.path())!, 'utf8'));
+    expect(rows[0]).toEqual(['month', 'code', 'name', 'opened', 'resolved', 'complete']);
+    expect(new Set(rows.slice(1).filter((r) => r[5] === 'false').map((r) => r[0]))).toEqual(new Set(incomplete));
+    expect(rows.slice(1).filter((r) => r[0] !== incomplete[0]).every((r) => r[5] === 'true')).toBe(true);
+    await context.close();
+  });
+
   // Last: it stops a subgraph.
   it('shows a POI whose subgraph is down as unavailable and renders the others', async () => {
     await stack.stopSubgraph('cubiss');

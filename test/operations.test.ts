@@ -250,6 +250,21 @@ const CHECKS: Record<string, (result: any, variables: Record<string, unknown>) =
     }
   },
 
+  async WorkAgendaHarmonisationTickets({ planned, inProgress, onHold }) {
+    const items = [...planned, ...inProgress, ...onHold];
+    const { workAgenda } = await data(`{ workAgenda(theme: HARMONISATION) { id status } }`);
+    expect(items.map((i: any) => i.id).sort()).toEqual(workAgenda.filter((i: any) => i.status !== 'DONE').map((i: any) => i.id).sort());
+    // Each item's tickets: the network ticket list filtered by the item, asked on its own.
+    const independent = await data(`{ ${items.map((i: any, n: number) => `i${n}: network { tickets(filter: { agendaItemId: ${JSON.stringify(i.id)} }) { totalCount } }`).join(' ')} }`);
+    items.forEach((item: any, n: number) => {
+      expect(item.tickets.incomplete).toBe(false);
+      expect(item.tickets.totalCount).toBe(independent[`i${n}`].tickets.totalCount);
+      expect(item.tickets.nodes).toHaveLength(Math.min(item.tickets.totalCount, 20));
+      expectAscending(item.tickets.nodes.map((t: any) => -Date.parse(t.openedAt)));
+    });
+    expect(items.some((i: any) => i.tickets.totalCount > 0)).toBe(true);
+  },
+
   async SteeringGroupAndEvaluations({ partnership, steeringGroup, evaluations }) {
     expect(partnership.name.length).toBeGreaterThan(0);
     const { pois } = await data(`{ pois { code inSteeringGroup } }`);

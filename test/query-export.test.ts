@@ -396,6 +396,69 @@ describe('npm run query (end to end)', () => {
     });
   });
 
+  describe('with anonymous access off (as in production): --token, POI_TOKEN, --header', () => {
+    let secured: { url: string };
+    const FEES = `# Cubiss's service agreements with their confidential fees
+query Fees { cubiss { contracts(first: 5) { nodes { id annualFee } } } }
+`;
+    beforeAll(async () => {
+      secured = await stack.gatewayWith({ clients: { ...stack.config.security.clients, allowAnonymous: false } });
+    });
+
+    it('without a token: fails with the gateway\'s UNAUTHENTICATED and says how to send one', async () => {
+      const operation = file('fees-anonymous.graphql', FEES);
+      const run = await runCli([operation, '--url', secured.url], { POI_TOKEN: '' });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(/^error: .*\(code: UNAUTHENTICATED\)$/m);
+      expect(run.stderr).toMatch(/--token <jwt> or POI_TOKEN.*npm run -s token/);
+    });
+
+    it('with a contracts-scoped --token: the export works and the confidential column is filled', async () => {
+      const operation = file('fees-token.graphql', FEES);
+      const token = await stack.token(['network:read', 'poi:cubiss:read', 'poi:cubiss:contracts'], 'analyst-cli');
+      const run = await runCli([operation, '--url', secured.url, '--token', token]);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      const [header, ...rows] = parse(run.stdout) as string[][];
+      expect(header).toEqual(['cubiss.contracts.nodes.id', 'cubiss.contracts.nodes.annualFee']);
+      // The same fees as a caller with every scope gets them.
+      const expected = await stack.query(FEES);
+      const fees = expected.data.cubiss.contracts.nodes.map((c: { id: string; annualFee: number }) => [c.id, String(c.annualFee)]);
+      expect(fees).toHaveLength(5);
+      expect(rows).toEqual(fees);
+      expect(rows.every((row) => /^\d/.test(row[1]))).toBe(true);
+    });
+
+    it('takes the token from POI_TOKEN; without the contracts scope the fee column is empty with FORBIDDEN', async () => {
+      const operation = file('fees-env.graphql', FEES);
+      const readOnly = await stack.token(['network:read'], 'analyst-env');
+      const run = await runCli([operation, '--url', secured.url], { POI_TOKEN: readOnly });
+      expect(run.code).toBe(0);
+      expect(run.stderr).toMatch(/^error: .*\(path: cubiss\.contracts\.nodes\.0\.annualFee, code: FORBIDDEN\)$/m);
+      const [, ...rows] = parse(run.stdout) as string[][];
+      expect(rows).toHaveLength(5);
+      expect(rows.every((row) => row[0] !== '' && row[1] === '')).toBe(true);
+      // --token wins over POI_TOKEN.
+      const full = await stack.token(['network:read', 'poi:cubiss:contracts'], 'analyst-flag');
+      const flagged = await runCli([operation, '--url', secured.url, '--token', full], { POI_TOKEN: readOnly });
+      expect(flagged.stderr).toBe('');
+      expect((parse(flagged.stdout) as string[][]).slice(1).every((row) => row[1] !== '')).toBe(true);
+    });
+
+    it('sends --header \'Name: value\' (an Authorization header too); refuses one without a colon', async () => {
+      const operation = file('fees-header.graphql', FEES);
+      const token = await stack.token(['network:read', 'poi:cubiss:contracts'], 'analyst-header');
+      const run = await runCli([operation, '--url', secured.url, '--header', `Authorization: Bearer ${token}`, '--header', 'x-request-id: export-1']);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect((parse(run.stdout) as string[][]).slice(1).every((row) => row[1] !== '')).toBe(true);
+      const bad = await runCli([operation, '--url', secured.url, '--header', 'no-colon']);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/^--header must be 'Name: value', got "no-colon"\n/);
+    });
+  });
+
   // Last: it stops a subgraph of the shared stack.
   it('partial data: prints the errors, warns, keeps the POI whose subgraph is down, exits 0', async () => {
     await stack.stopSubgraph('cubiss');

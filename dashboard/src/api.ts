@@ -10,6 +10,8 @@ export interface KeyCount {
 export interface MonthCount {
   month: string;
   count: number;
+  /** False for the current month, still running: its count is the count so far. */
+  complete: boolean;
 }
 /** Service-level compliance in one month (PoiStats.slaCompliance). */
 export interface SlaMonth {

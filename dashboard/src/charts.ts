@@ -35,7 +35,12 @@ export interface ChartSpec {
   stacked?: boolean;
   /** Formats the value axis and tooltips (the page's locale). */
   format: (value: number) => string;
+  /** Line charts: lines are dotted from this point on (into months that are not complete yet). */
+  dashedFrom?: number;
 }
+
+/** How a line runs into an incomplete month: dotted, whatever its own dash. */
+const INCOMPLETE_DASH = [2, 4];
 
 const charts = new Map<HTMLCanvasElement, Chart>();
 
@@ -52,6 +57,7 @@ function configuration(spec: ChartSpec): ChartConfiguration {
           borderDash: s.emphasis ? [6, 4] : [],
           pointRadius: s.emphasis ? 3 : 2,
           tension: 0.25,
+          ...(spec.dashedFrom === undefined ? {} : { segment: { borderDash: (c: { p0DataIndex: number }) => (c.p0DataIndex >= spec.dashedFrom! ? INCOMPLETE_DASH : undefined) } }),
         },
   );
   return {

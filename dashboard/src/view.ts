@@ -39,9 +39,9 @@ function panel(id: string, title: string, csv: () => CsvTable, t: Dictionary, to
   return h('section', { class: 'panel', 'data-panel': id }, h('header', { class: 'panel-head' }, h('h2', {}, title), button), ...body);
 }
 
-function chart(ctx: ViewContext, id: string, title: string, spec: ChartSpec, tall = false): HTMLElement {
+function chart(ctx: ViewContext, id: string, title: string, spec: ChartSpec, tall = false, attributes: Record<string, string | number | undefined> = {}): HTMLElement {
   const canvas = h('canvas', { role: 'img', 'aria-label': title });
-  const container = h('div', { class: tall ? 'chart tall' : 'chart', 'data-chart': id, 'data-state': 'loading' }, canvas);
+  const container = h('div', { class: tall ? 'chart tall' : 'chart', 'data-chart': id, 'data-state': 'loading', ...attributes }, canvas);
   ctx.charts.push({ container, canvas, spec });
   return container;
 }
@@ -184,7 +184,10 @@ export function renderTrend(ctx: ViewContext): HTMLElement {
   const { t, f } = ctx;
   const pois = ctx.result.data.pois;
   const available = pois.map((p, i) => ({ poi: p, index: i })).filter((x) => x.poi.stats);
-  const months = keysOf([], available.flatMap((x) => [...x.poi.stats!.ticketsOpenedPerMonth, ...x.poi.stats!.ticketsResolvedPerMonth].map((m) => m.month))).sort();
+  const all = available.flatMap((x) => [...x.poi.stats!.ticketsOpenedPerMonth, ...x.poi.stats!.ticketsResolvedPerMonth]);
+  const months = keysOf([], all.map((m) => m.month)).sort();
+  // The month still running (the API's complete: false) is labelled "so far" and its line dotted, not read as a drop.
+  const incomplete = months.filter((m) => all.some((x) => x.month === m && !x.complete));
   const perMonth = (list: { month: string; count: number }[]) => months.map((m) => list.find((x) => x.month === m)?.count ?? 0);
   const series = (pick: (s: PoiStats) => { month: string; count: number }[]) => {
     const lines = available.map(({ poi, index }) => ({ label: poi.name, color: poiColor(poi.code, index), data: perMonth(pick(poi.stats!)) }));
@@ -193,12 +196,18 @@ export function renderTrend(ctx: ViewContext): HTMLElement {
   };
   const opened = series((s) => s.ticketsOpenedPerMonth);
   const resolved = series((s) => s.ticketsResolvedPerMonth);
-  const labels = months.map(f.month);
+  const labels = months.map((m) => (incomplete.includes(m) ? `${f.month(m)} (${t.soFar})` : f.month(m)));
+  const firstIncomplete = months.findIndex((m) => incomplete.includes(m));
+  const dashedFrom = firstIncomplete > 0 ? firstIncomplete - 1 : undefined;
+  const running = incomplete.map((m) => t.monthRunning(f.month(m))).join('; ');
+  const attributes = incomplete.length === 0 ? {} : { 'data-incomplete-months': incomplete.join(' '), 'data-dashed-from': dashedFrom, 'data-last-label': labels[labels.length - 1] };
+  const trendChart = (id: string, caption: string, series: ChartSpec['series']) =>
+    chart(ctx, id, `${t.trend}: ${caption}${running ? ` (${running})` : ''}`, { kind: 'line', labels, series, format: f.integer, dashedFrom }, false, attributes);
   const csv = (): CsvTable => ({
-    columns: ['month', 'code', 'name', 'opened', 'resolved'],
+    columns: ['month', 'code', 'name', 'opened', 'resolved', 'complete'],
     rows: months.flatMap((month, i) => [
-      ...available.map(({ poi }, j) => [month, poi.code, poi.name, opened[j].data[i], resolved[j].data[i]]),
-      [month, 'TOTAL', t.total, opened[opened.length - 1].data[i], resolved[resolved.length - 1].data[i]],
+      ...available.map(({ poi }, j) => [month, poi.code, poi.name, opened[j].data[i], resolved[j].data[i], !incomplete.includes(month)]),
+      [month, 'TOTAL', t.total, opened[opened.length - 1].data[i], resolved[resolved.length - 1].data[i], !incomplete.includes(month)],
     ]),
   });
   return panel(
@@ -210,9 +219,10 @@ export function renderTrend(ctx: ViewContext): HTMLElement {
     h(
       'div',
       { class: 'pair' },
-      h('figure', {}, h('figcaption', {}, t.opened), chart(ctx, 'tickets-opened-per-month', `${t.trend}: ${t.opened}`, { kind: 'line', labels, series: opened, format: f.integer })),
-      h('figure', {}, h('figcaption', {}, t.resolved), chart(ctx, 'tickets-resolved-per-month', `${t.trend}: ${t.resolved}`, { kind: 'line', labels, series: resolved, format: f.integer })),
+      h('figure', {}, h('figcaption', {}, t.opened), trendChart('tickets-opened-per-month', t.opened, opened)),
+      h('figure', {}, h('figcaption', {}, t.resolved), trendChart('tickets-resolved-per-month', t.resolved, resolved)),
     ),
+    running ? h('p', { class: 'note', 'data-incomplete-note': true }, running) : h('span'),
     unavailableNote(ctx, pois) ?? h('span'),
   );
 }

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { addMonths } from '../../shared/dates';
+import { lastMonths, monthSeries } from '../../shared/dates';
 import { mutationActor } from '../../shared/versioned-writes';
 import { sortOrder } from '../../poi-kit/repository';
 import { auditedChanges, PoiContext } from '../../poi-kit/resolvers';
@@ -64,11 +64,8 @@ export const iblResolvers: Resolvers<Context> = {
   BiscInterlibraryLoanStats: {
     loansByStatus: (_, __, ctx) => ctx.own.repository.loansByStatus(),
     itemsMovedPerMonth: async (_, args, ctx) => {
-      const months = monthsArgument(args.months);
-      const thisMonth = `${new Date().toISOString().slice(0, 7)}-01`;
-      const labels = Array.from({ length: months }, (_, i) => addMonths(thisMonth, i - months + 1).slice(0, 7));
-      const counts = await ctx.own.repository.deliveredPerMonth(`${labels[0]}-01`);
-      return labels.map((month) => ({ month, count: counts.get(month) ?? 0 }));
+      const labels = lastMonths(monthsArgument(args.months));
+      return monthSeries(labels, await ctx.own.repository.deliveredPerMonth(`${labels[0]}-01`));
     },
     onTimeShare: async (_, __, ctx) => {
       const { delivered, onTime } = await loaders(ctx).deliveries();

@@ -14,7 +14,10 @@ import {
   Kind,
   parse,
   print,
+  TypeInfo,
   visit,
+  visitWithTypeInfo,
+  type FieldNode,
   type ASTNode,
   type DefinitionNode,
   type FragmentDefinitionNode,
@@ -23,12 +26,64 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { Sealer } from '../../../shared/graphql/connection';
+import type { WorkAgendaItemTicketsArgs } from './generated/resolvers';
 import { withTypenames } from './sub-query';
 import { markError, NETWORK_LISTS, networkPage, type NetworkListArgs, type RunQuery } from './lists';
 
 /** The network lists' schema, added to the supergraph's API schema by the gateway (see `NetworkGateway`). */
 export const NETWORK_SDL_PATH = path.join(__dirname, 'network.graphql');
 const NETWORK_SDL = parse(fs.readFileSync(NETWORK_SDL_PATH, 'utf8'), { noLocation: true });
+
+/**
+ * The fields the gateway answers itself (network.graphql), per type: the supergraph's executor
+ * never sees them. A nested one (`WorkAgendaItem.tickets`) is answered from its parent's key,
+ * which the executor is asked for under `network__key`.
+ */
+const GATEWAY_FIELDS: Record<string, { fields: readonly string[]; key?: string }> = {
+  Query: { fields: ['network'] },
+  WorkAgendaItem: { fields: ['tickets'], key: 'id' },
+};
+const KEY_ALIAS = 'network__key';
+
+const isGatewayField = (parent: { name: string } | null | undefined, field: string) => !!parent && (GATEWAY_FIELDS[parent.name]?.fields.includes(field) ?? false);
+
+/** Whether the operation asks a field the gateway answers itself, anywhere (also in fragments). */
+function asksGatewayFields(schema: GraphQLSchema, document: DocumentNode): boolean {
+  const typeInfo = new TypeInfo(schema);
+  let found = false;
+  visit(document, visitWithTypeInfo(typeInfo, { Field: (field) => void (found ||= isGatewayField(typeInfo.getParentType(), field.name.value)) }));
+  return found;
+}
+
+/**
+ * The document for the supergraph's executor: without the fields the gateway answers, and with
+ * their parent's key (`network__key: id`) where one was taken out; a selection left empty asks
+ * `__typename`.
+ */
+function withoutGatewayFields(schema: GraphQLSchema, document: DocumentNode): DocumentNode {
+  const typeInfo = new TypeInfo(schema);
+  const removed: boolean[] = [];
+  return visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      SelectionSet: {
+        enter: () => void removed.push(false),
+        leave: (set) => {
+          const key = removed.pop() ? GATEWAY_FIELDS[typeInfo.getParentType()?.name ?? '']?.key : undefined;
+          const extra: FieldNode[] = key ? [{ kind: Kind.FIELD, alias: { kind: Kind.NAME, value: KEY_ALIAS }, name: { kind: Kind.NAME, value: key } }] : [];
+          const selections = [...set.selections, ...extra];
+          if (selections.length === 0) selections.push({ kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } });
+          return extra.length > 0 || set.selections.length === 0 ? { ...set, selections } : undefined;
+        },
+      },
+      Field: (field) => {
+        if (!isGatewayField(typeInfo.getParentType(), field.name.value)) return undefined;
+        removed[removed.length - 1] = true;
+        return null;
+      },
+    }),
+  );
+}
 
 export interface NetworkContext {
   run: RunQuery;
@@ -86,6 +141,10 @@ function withNetwork(api: GraphQLSchema, sealer: Sealer): GraphQLSchema {
     object('Network').getFields()[list.field].resolve = (_source, args: NetworkListArgs, context: NetworkContext, info) =>
       networkPage(list, args, info, sealer, context.run, context.report);
   }
+  // A work-agenda item's tickets: the network ticket list with the item fixed, wherever the item was reached.
+  const tickets = NETWORK_LISTS.find((l) => l.field === 'tickets')!;
+  object('WorkAgendaItem').getFields().tickets.resolve = (source, args: WorkAgendaItemTicketsArgs, context: NetworkContext, info) =>
+    networkPage(tickets, { ...args, filter: { ...args.filter, agendaItemId: String((source as Record<string, unknown>)[KEY_ALIAS]) } }, info, sealer, context.run, context.report);
   return schema;
 }
 
@@ -112,9 +171,10 @@ function fragmentsUsedBy(selections: readonly SelectionNode[], document: Documen
  * one), so a network list is a merge: its resolver asks every POI's own list through this
  * gateway's executor, with the caller's context, so each owner sees the caller's identity and
  * applies its own scopes, and a POI that is down fails as it does anywhere else
- * (`SUBGRAPH_UNAVAILABLE` with `extensions.poi`). Operations without `network` go to the
- * gateway's executor unchanged; the other root fields of an operation with `network` are
- * answered by it in one request, then put together with the network lists.
+ * (`SUBGRAPH_UNAVAILABLE` with `extensions.poi`). Operations without a field the gateway answers
+ * (`GATEWAY_FIELDS`) go to the gateway's executor unchanged; otherwise the rest of the operation
+ * (without those fields, with their parents' keys) is answered by it in one request, and the
+ * client's operation is then run over that answer, the gateway's fields resolved by their merges.
  */
 export class NetworkGateway implements GatewayInterface {
   private readonly extended = new WeakMap<GraphQLSchema, GraphQLSchema>();
@@ -146,8 +206,12 @@ export class NetworkGateway implements GatewayInterface {
     return this.gateway.stop();
   }
 
-  /** Runs another operation through the gateway's executor in this request's context (same identity, limits of resilience, data sources). */
-  private run(requestContext: GatewayGraphQLRequestContext, document: DocumentNode, variables: Record<string, unknown>) {
+  /**
+   * Runs another operation through the gateway's executor in this request's context (same
+   * identity, limits of resilience, data sources), without the fields the gateway answers itself.
+   */
+  private run(requestContext: GatewayGraphQLRequestContext, asked: DocumentNode, variables: Record<string, unknown>) {
+    const document = withoutGatewayFields(requestContext.schema, asked);
     const source = print(document);
     const operation = getOperationAST(document)!;
     const operationName = operation.name?.value;
@@ -166,7 +230,8 @@ export class NetworkGateway implements GatewayInterface {
     const { document, request, schema } = requestContext;
     const operation = getOperationAST(document, request.operationName);
     const isNetwork = (s: (typeof operation & object)['selectionSet']['selections'][number]) => s.kind === Kind.FIELD && s.name.value === 'network';
-    if (!operation || operation.operation !== 'query' || !operation.selectionSet.selections.some(isNetwork)) return this.inner!(requestContext);
+    // A mutation's answer may ask them too (a written work-agenda item's tickets): the writes run once, in the executor.
+    if (!operation || operation.operation === 'subscription' || !asksGatewayFields(schema, document)) return this.inner!(requestContext);
     const errors: GraphQLError[] = [];
     let rootValue: Record<string, unknown> = {};
     const rest = operation.selectionSet.selections.filter((s) => !isNetwork(s));

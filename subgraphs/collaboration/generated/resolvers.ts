@@ -304,6 +304,7 @@ export type QueryWisePlatformArgs = {
 
 
 export type QueryWorkAgendaArgs = {
+  overdue?: InputMaybe<Scalars['Boolean']['input']>;
   ownerCode?: InputMaybe<Scalars['ID']['input']>;
   status?: InputMaybe<WorkAgendaStatus>;
   theme?: InputMaybe<WorkAgendaTheme>;

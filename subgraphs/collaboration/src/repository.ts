@@ -25,6 +25,10 @@ export class CollaborationRepository {
     if (filter.status) qb.andWhere('item.status = :status', { status: filter.status });
     if (filter.theme) qb.andWhere('item.theme = :theme', { theme: filter.theme });
     if (filter.ownerCode) qb.andWhere('item.ownerCode = :owner', { owner: filter.ownerCode.toUpperCase() });
+    // Overdue: due before today (UTC, as every date of the API) and not DONE.
+    const overdue = { today: new Date().toISOString().slice(0, 10), done: 'DONE' };
+    if (filter.overdue === true) qb.andWhere('item.due_on < :today AND item.status <> :done', overdue);
+    if (filter.overdue === false) qb.andWhere('(item.due_on IS NULL OR item.due_on >= :today OR item.status = :done)', overdue);
     return qb
       .orderBy('CASE WHEN item.due_on IS NULL THEN 1 ELSE 0 END', 'ASC')
       .addOrderBy('item.dueOn', 'ASC')

@@ -420,6 +420,8 @@ export type LibraryStatus =
 /** A count per calendar month. */
 export type MonthCount = {
   __typename?: 'MonthCount';
+  /** False for the current month, which is still running (its count is the count so far); true for every month before it. */
+  complete: Scalars['Boolean']['output'];
   /** Number of items in the month. */
   count: Scalars['Int']['output'];
   /** The month as YYYY-MM. */
@@ -515,7 +517,7 @@ export type PoiStats = {
   librariesByProvince: Array<KeyCount>;
   /** Number of current (ACTIVE) library organisations; merged ones are history and not counted. */
   libraryCount: Scalars['Int']['output'];
-  /** Median hours from opening to resolution over all resolved requests; null when none is resolved. */
+  /** Median hours from opening to resolution over the requests resolved from `from` to `to` (both days included, UTC); without them over all resolved requests; null when none is resolved in the period. */
   medianResolutionHours?: Maybe<Scalars['Float']['output']>;
   /** Members (leden) over all current libraries. */
   memberCount: Scalars['Int']['output'];
@@ -539,6 +541,13 @@ export type PoiStats = {
 /** Aggregate figures of one POI for dashboards, each computed by one SQL aggregate. */
 export type PoiStatsContractsExpiringWithinArgs = {
   days: Scalars['Int']['input'];
+};
+
+
+/** Aggregate figures of one POI for dashboards, each computed by one SQL aggregate. */
+export type PoiStatsMedianResolutionHoursArgs = {
+  from?: InputMaybe<Scalars['Date']['input']>;
+  to?: InputMaybe<Scalars['Date']['input']>;
 };
 
 
@@ -1098,6 +1107,8 @@ export type ServiceLevelInput = {
 /** Service-level compliance in one calendar month (see PoiStats.slaCompliance). */
 export type SlaMonth = {
   __typename?: 'SlaMonth';
+  /** False for the current month, still running: its figures are so far. */
+  complete: Scalars['Boolean']['output'];
   /** Requests whose resolution was due in the month and whose outcome is known. */
   due: Scalars['Int']['output'];
   /** Of those, the ones that met the service levels. */
@@ -1192,6 +1203,8 @@ export type TicketConnection = {
 
 /** Filters for requests; all given conditions must hold, a list matches any of its values. */
 export type TicketFilter = {
+  /** Only requests that feed into this work-agenda item (werkagenda), e.g. WA-2025-01. */
+  agendaItemId?: InputMaybe<Scalars['ID']['input']>;
   /** Only requests in one of these categories. */
   category?: InputMaybe<Array<TicketCategory>>;
   /** Only requests from this library. */
@@ -1694,6 +1707,7 @@ export type LibraryConnectionResolvers<ContextType = PoiContext, ParentType exte
 };
 
 export type MonthCountResolvers<ContextType = PoiContext, ParentType extends ResolversParentTypes['MonthCount'] = ResolversParentTypes['MonthCount']> = {
+  complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   month?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
@@ -1717,7 +1731,7 @@ export type PoiStatsResolvers<ContextType = PoiContext, ParentType extends Resol
   contractsExpiringWithin?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<PoiStatsContractsExpiringWithinArgs, 'days'>>;
   librariesByProvince?: Resolver<Array<ResolversTypes['KeyCount']>, ParentType, ContextType>;
   libraryCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  medianResolutionHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  medianResolutionHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType, Partial<PoiStatsMedianResolutionHoursArgs>>;
   memberCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   openTicketCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   slaCompliance?: Resolver<Array<ResolversTypes['SlaMonth']>, ParentType, ContextType, RequireFields<PoiStatsSlaComplianceArgs, 'months'>>;
@@ -1872,6 +1886,7 @@ export type ServiceLevelResolvers<ContextType = PoiContext, ParentType extends R
 };
 
 export type SlaMonthResolvers<ContextType = PoiContext, ParentType extends ResolversParentTypes['SlaMonth'] = ResolversParentTypes['SlaMonth']> = {
+  complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   due?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   met?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   month?: Resolver<ResolversTypes['String'], ParentType, ContextType>;

@@ -419,6 +419,8 @@ export type LibraryStatus =
 /** A count per calendar month. */
 export type MonthCount = {
   __typename?: 'MonthCount';
+  /** False for the current month, which is still running (its count is the count so far); true for every month before it. */
+  complete: Scalars['Boolean']['output'];
   /** Number of items in the month. */
   count: Scalars['Int']['output'];
   /** The month as YYYY-MM. */
@@ -639,7 +641,7 @@ export type PoiStats = {
   librariesByProvince: Array<KeyCount>;
   /** Number of current (ACTIVE) library organisations; merged ones are history and not counted. */
   libraryCount: Scalars['Int']['output'];
-  /** Median hours from opening to resolution over all resolved requests; null when none is resolved. */
+  /** Median hours from opening to resolution over the requests resolved from `from` to `to` (both days included, UTC); without them over all resolved requests; null when none is resolved in the period. */
   medianResolutionHours?: Maybe<Scalars['Float']['output']>;
   /** Members (leden) over all current libraries. */
   memberCount: Scalars['Int']['output'];
@@ -663,6 +665,13 @@ export type PoiStats = {
 /** Aggregate figures of one POI for dashboards, each computed by one SQL aggregate. */
 export type PoiStatsContractsExpiringWithinArgs = {
   days: Scalars['Int']['input'];
+};
+
+
+/** Aggregate figures of one POI for dashboards, each computed by one SQL aggregate. */
+export type PoiStatsMedianResolutionHoursArgs = {
+  from?: InputMaybe<Scalars['Date']['input']>;
+  to?: InputMaybe<Scalars['Date']['input']>;
 };
 
 
@@ -760,6 +769,8 @@ export type ServiceLevelInput = {
 /** Service-level compliance in one calendar month (see PoiStats.slaCompliance). */
 export type SlaMonth = {
   __typename?: 'SlaMonth';
+  /** False for the current month, still running: its figures are so far. */
+  complete: Scalars['Boolean']['output'];
   /** Requests whose resolution was due in the month and whose outcome is known. */
   due: Scalars['Int']['output'];
   /** Of those, the ones that met the service levels. */
@@ -1068,6 +1079,8 @@ export type TicketConnection = {
 
 /** Filters for requests; all given conditions must hold, a list matches any of its values. */
 export type TicketFilter = {
+  /** Only requests that feed into this work-agenda item (werkagenda), e.g. WA-2025-01. */
+  agendaItemId?: InputMaybe<Scalars['ID']['input']>;
   /** Only requests in one of these categories. */
   category?: InputMaybe<Array<TicketCategory>>;
   /** Only requests from this library. */
@@ -1208,6 +1221,18 @@ export type WorkAgendaItem = {
   __typename?: 'WorkAgendaItem';
   /** Identifier, e.g. WA-2024-03. */
   id: Scalars['ID']['output'];
+  /** The requests (meldingen) of every POI that feed into this item: the network ticket list (`network.tickets`) with `filter.agendaItemId` set to this item's id, in one order; ties by POI code, then id. Merged in the gateway: each POI is asked for its own list (one request per POI and item). */
+  tickets: NetworkTicketConnection;
+};
+
+
+/** An item on the collaboration's shared work agenda (werkagenda). */
+export type WorkAgendaItemTicketsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<TicketFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<TicketOrder>;
+  pois?: InputMaybe<Array<Scalars['ID']['input']>>;
 };
 
 
@@ -1386,7 +1411,7 @@ export type ResolversTypes = {
   TicketUpdateInput: TicketUpdateInput;
   VendorContract: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['VendorContract']>;
   WisePlatform: ResolverTypeWrapper<WisePlatform>;
-  WorkAgendaItem: ResolverTypeWrapper<WorkAgendaItem>;
+  WorkAgendaItem: ResolverTypeWrapper<Omit<WorkAgendaItem, 'tickets'> & { tickets: ResolversTypes['NetworkTicketConnection'] }>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 };
@@ -1454,7 +1479,7 @@ export type ResolversParentTypes = {
   TicketUpdateInput: TicketUpdateInput;
   VendorContract: ResolversInterfaceTypes<ResolversParentTypes>['VendorContract'];
   WisePlatform: WisePlatform;
-  WorkAgendaItem: WorkAgendaItem;
+  WorkAgendaItem: Omit<WorkAgendaItem, 'tickets'> & { tickets: ResolversParentTypes['NetworkTicketConnection'] };
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
 };
@@ -1562,6 +1587,7 @@ export type LibraryConnectionResolvers<ContextType = NetworkContext, ParentType 
 };
 
 export type MonthCountResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['MonthCount'] = ResolversParentTypes['MonthCount']> = {
+  complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   month?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
@@ -1637,7 +1663,7 @@ export type PoiStatsResolvers<ContextType = NetworkContext, ParentType extends R
   contractsExpiringWithin?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<PoiStatsContractsExpiringWithinArgs, 'days'>>;
   librariesByProvince?: Resolver<Array<ResolversTypes['KeyCount']>, ParentType, ContextType>;
   libraryCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  medianResolutionHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  medianResolutionHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType, Partial<PoiStatsMedianResolutionHoursArgs>>;
   memberCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   openTicketCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   slaCompliance?: Resolver<Array<ResolversTypes['SlaMonth']>, ParentType, ContextType, RequireFields<PoiStatsSlaComplianceArgs, 'months'>>;
@@ -1660,6 +1686,7 @@ export type ServiceLevelResolvers<ContextType = NetworkContext, ParentType exten
 };
 
 export type SlaMonthResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['SlaMonth'] = ResolversParentTypes['SlaMonth']> = {
+  complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   due?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   met?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   month?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1763,6 +1790,7 @@ export type WisePlatformResolvers<ContextType = NetworkContext, ParentType exten
 
 export type WorkAgendaItemResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['WorkAgendaItem'] = ResolversParentTypes['WorkAgendaItem']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  tickets?: Resolver<ResolversTypes['NetworkTicketConnection'], ParentType, ContextType, Partial<WorkAgendaItemTicketsArgs>>;
 };
 
 export type Resolvers<ContextType = NetworkContext> = {

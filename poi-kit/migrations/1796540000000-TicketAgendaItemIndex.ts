@@ -1,0 +1,14 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/** Tickets are filtered by their work-agenda item (`TicketFilter.agendaItemId`, `WorkAgendaItem.tickets`). */
+export class TicketAgendaItemIndex1796540000000 implements MigrationInterface {
+  name = 'TicketAgendaItemIndex1796540000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE INDEX \`idx_ticket_agenda_item\` ON \`ticket\` (\`agenda_item_id\`)`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX \`idx_ticket_agenda_item\` ON \`ticket\``);
+  }
+}
