@@ -4,5 +4,6 @@ import { FiltersAndSearch1795458317105 } from './1795458317105-FiltersAndSearch'
 import { WritesAndAudit1795460074616 } from './1795460074616-WritesAndAudit';
 import { IdempotencyKeys1796170000000 } from './1796170000000-IdempotencyKeys';
 import { LibraryLifecycle1796400000000 } from './1796400000000-LibraryLifecycle';
+import { KnowledgeTerms1796550000000 } from './1796550000000-KnowledgeTerms';
 
-export const POI_MIGRATIONS = [InitialSchema1795457299814, FiltersAndSearch1795458317105, WritesAndAudit1795460074616, IdempotencyKeys1796170000000, LibraryLifecycle1796400000000];
+export const POI_MIGRATIONS = [InitialSchema1795457299814, FiltersAndSearch1795458317105, WritesAndAudit1795460074616, IdempotencyKeys1796170000000, LibraryLifecycle1796400000000, KnowledgeTerms1796550000000];
