@@ -470,6 +470,8 @@ export type Network = {
   __typename?: 'Network';
   /** Service agreements (DVO's) of every POI with its libraries, in one order; ties by POI code, then id. Ordering by ANNUAL_FEE needs each POI's contract scope: a POI whose fees the caller may not see is left out, with its FORBIDDEN error. */
   contracts: NetworkContractConnection;
+  /** Knowledge articles (kennisbank) of every POI matching a search, in one ranking: every POI scores its articles with BM25 under the term statistics of the whole network (summed over the POIs first), so scores compare across POIs; ties by POI code, then id. The same article published by several POIs (same `contentHash`) is one hit, naming them all in `publishers`. */
+  knowledgeSearch: NetworkKnowledgeHitConnection;
   /** Library organisations of every POI, in one order; ties by POI code, then id. */
   libraries: NetworkLibraryConnection;
   /** Functional-management requests (meldingen) of every POI, in one order; ties by POI code, then id. */
@@ -484,6 +486,15 @@ export type NetworkContractsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<ContractOrder>;
   pois?: InputMaybe<Array<Scalars['ID']['input']>>;
+};
+
+
+/** Network-wide lists: one sorted, paged list over the lists of every POI (or those in `pois`). */
+export type NetworkKnowledgeSearchArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  pois?: InputMaybe<Array<Scalars['ID']['input']>>;
+  text: Scalars['String']['input'];
 };
 
 
@@ -525,6 +536,30 @@ export type NetworkContractConnection = {
   /** Where this page ends. */
   pageInfo: NetworkPageInfo;
   /** Number of items over all pages: the sum over the POIs that answered. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A knowledge article in the network's search: the article's fields (as its first publisher has it) and every POI publishing it. */
+export type NetworkKnowledgeHit = {
+  __typename?: 'NetworkKnowledgeHit';
+  /** The POI whose copy this is: the first of `publishers`. */
+  poi: NetworkPoi;
+  /** Every POI publishing this article (the same `contentHash` with the same score), by POI code. */
+  publishers: Array<NetworkPoi>;
+};
+
+/** A page of the network's knowledge search. */
+export type NetworkKnowledgeHitConnection = {
+  __typename?: 'NetworkKnowledgeHitConnection';
+  /** True when some POI could not be asked (see the errors and `missingPois`): the page holds the others' articles only. */
+  incomplete: Scalars['Boolean']['output'];
+  /** Codes of the POIs whose articles are missing from this page. */
+  missingPois: Array<Scalars['ID']['output']>;
+  /** The hits of this page, best first. */
+  nodes: Array<NetworkKnowledgeHit>;
+  /** Where this page ends. */
+  pageInfo: NetworkPageInfo;
+  /** Number of matching articles over all pages: the sum over the POIs that answered, an article published by several POIs counted once per POI. */
   totalCount: Scalars['Int']['output'];
 };
 
@@ -1296,6 +1331,8 @@ export type ResolversTypes = {
   Network: ResolverTypeWrapper<Record<string, never>>;
   NetworkContract: ResolverTypeWrapper<NetworkContract>;
   NetworkContractConnection: ResolverTypeWrapper<NetworkPageModel>;
+  NetworkKnowledgeHit: ResolverTypeWrapper<NetworkKnowledgeHit>;
+  NetworkKnowledgeHitConnection: ResolverTypeWrapper<NetworkKnowledgeHitConnection>;
   NetworkLibrary: ResolverTypeWrapper<NetworkLibrary>;
   NetworkLibraryConnection: ResolverTypeWrapper<NetworkPageModel>;
   NetworkPageInfo: ResolverTypeWrapper<NetworkPageInfo>;
@@ -1368,6 +1405,8 @@ export type ResolversParentTypes = {
   Network: Record<string, never>;
   NetworkContract: NetworkContract;
   NetworkContractConnection: NetworkPageModel;
+  NetworkKnowledgeHit: NetworkKnowledgeHit;
+  NetworkKnowledgeHitConnection: NetworkKnowledgeHitConnection;
   NetworkLibrary: NetworkLibrary;
   NetworkLibraryConnection: NetworkPageModel;
   NetworkPageInfo: NetworkPageInfo;
@@ -1522,6 +1561,7 @@ export type MutationResolvers<ContextType = NetworkContext, ParentType extends R
 
 export type NetworkResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['Network'] = ResolversParentTypes['Network']> = {
   contracts?: Resolver<ResolversTypes['NetworkContractConnection'], ParentType, ContextType, Partial<NetworkContractsArgs>>;
+  knowledgeSearch?: Resolver<ResolversTypes['NetworkKnowledgeHitConnection'], ParentType, ContextType, RequireFields<NetworkKnowledgeSearchArgs, 'text'>>;
   libraries?: Resolver<ResolversTypes['NetworkLibraryConnection'], ParentType, ContextType, Partial<NetworkLibrariesArgs>>;
   tickets?: Resolver<ResolversTypes['NetworkTicketConnection'], ParentType, ContextType, Partial<NetworkTicketsArgs>>;
 };
@@ -1534,6 +1574,19 @@ export type NetworkContractConnectionResolvers<ContextType = NetworkContext, Par
   incomplete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   missingPois?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
   nodes?: Resolver<Array<ResolversTypes['NetworkContract']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['NetworkPageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type NetworkKnowledgeHitResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['NetworkKnowledgeHit'] = ResolversParentTypes['NetworkKnowledgeHit']> = {
+  poi?: Resolver<ResolversTypes['NetworkPoi'], ParentType, ContextType>;
+  publishers?: Resolver<Array<ResolversTypes['NetworkPoi']>, ParentType, ContextType>;
+};
+
+export type NetworkKnowledgeHitConnectionResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['NetworkKnowledgeHitConnection'] = ResolversParentTypes['NetworkKnowledgeHitConnection']> = {
+  incomplete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  missingPois?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['NetworkKnowledgeHit']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['NetworkPageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
@@ -1703,6 +1756,8 @@ export type Resolvers<ContextType = NetworkContext> = {
   Network?: NetworkResolvers<ContextType>;
   NetworkContract?: NetworkContractResolvers<ContextType>;
   NetworkContractConnection?: NetworkContractConnectionResolvers<ContextType>;
+  NetworkKnowledgeHit?: NetworkKnowledgeHitResolvers<ContextType>;
+  NetworkKnowledgeHitConnection?: NetworkKnowledgeHitConnectionResolvers<ContextType>;
   NetworkLibrary?: NetworkLibraryResolvers<ContextType>;
   NetworkLibraryConnection?: NetworkLibraryConnectionResolvers<ContextType>;
   NetworkPageInfo?: NetworkPageInfoResolvers<ContextType>;
