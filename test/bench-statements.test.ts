@@ -68,11 +68,19 @@ const NETWORK_PAGE = (after: string | null) =>
   `query BenchNetworkTickets { network { tickets(orderBy: { field: OPENED_AT, direction: ASC }, first: 100${after ? `, after: "${after}"` : ''}) {
     totalCount nodes { reference priority library { name } poi { code } } pageInfo { endCursor } } } }`;
 
+/**
+ * The network's knowledge search: per POI its term statistics, then its page (with count) scored
+ * with the network's, then, when its page was only partly taken, its cursor. Budget `network-knowledge`.
+ */
+const KNOWLEDGE_PAGE = `query BenchNetworkKnowledge { network { knowledgeSearch(text: "reserveringen", first: 2) {
+    totalCount nodes { title score publishers { code } } pageInfo { endCursor } } } }`;
+
 describe('SQL statements per page of a network list', () => {
   const secondPage = async (stack: Stack) => NETWORK_PAGE((await stack.query(NETWORK_PAGE(null))).data.network.tickets.pageInfo.endCursor);
   it.each([
     ['network-first', async () => NETWORK_PAGE(null), async () => NETWORK_PAGE(null)],
     ['network-next', () => secondPage(small), () => secondPage(large)],
+    ['network-knowledge', async () => KNOWLEDGE_PAGE, async () => KNOWLEDGE_PAGE],
   ] as const)('%s stays within its budget, the same at seed scale 1 and 3', async (key, atSmall, atLarge) => {
     const [atScale1, atScale3] = await Promise.all([statementsPerRequest(small, await atSmall()), statementsPerRequest(large, await atLarge())]);
     expect(atScale3).toEqual(atScale1);
