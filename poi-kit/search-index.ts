@@ -47,7 +47,7 @@ export function wordsOf(text: string): string[] {
  */
 export function stem(word: string): string {
   const w = normalise(word);
-  const participle = /^ge([a-z]{2,})ee([rl])(?:d|t|de|den)$/.exec(w);
+  const participle = /^ge([a-z]+)ee([rl])(?:d|t|de|den)$/.exec(w);
   return dutch.stem(participle ? `${participle[1]}ee${participle[2]}` : w).slice(0, MAX_TERM_LENGTH);
 }
 

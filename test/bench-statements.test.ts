@@ -80,7 +80,7 @@ describe('SQL statements per page of a network list', () => {
   it.each([
     ['network-first', async () => NETWORK_PAGE(null), async () => NETWORK_PAGE(null)],
     ['network-next', () => secondPage(small), () => secondPage(large)],
-    ['network-knowledge', async () => KNOWLEDGE_PAGE, async () => KNOWLEDGE_PAGE],
+    ['network-knowledge', async (): Promise<string> => KNOWLEDGE_PAGE, async (): Promise<string> => KNOWLEDGE_PAGE],
   ] as const)('%s stays within its budget, the same at seed scale 1 and 3', async (key, atSmall, atLarge) => {
     const [atScale1, atScale3] = await Promise.all([statementsPerRequest(small, await atSmall()), statementsPerRequest(large, await atLarge())]);
     expect(atScale3).toEqual(atScale1);

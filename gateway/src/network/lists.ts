@@ -228,6 +228,7 @@ export async function networkPage(
   });
   const head = (b: (typeof buffers)[number]) => (b.ok && b.passed + b.taken < b.items.length ? b.items[b.passed + b.taken] : undefined);
   const nodes: Record<string, unknown>[] = [];
+  const folded = new Map<unknown, { code: string; name: string }[]>();
   let lastKey: Key | undefined;
   while (nodes.length < first) {
     if (buffers.some((b) => b.ok && !head(b) && b.hasNextPage)) break; // that owner's next item is not known yet
@@ -235,19 +236,30 @@ export async function networkPage(
     for (const b of buffers) if (head(b) && (!next || compare(keyOf(head(b)!, b.owner), keyOf(head(next)!, next.owner)) < 0)) next = b;
     if (!next) break;
     const item = head(next)!;
-    const publishers = [{ code: next.owner.code, name: next.owner.name }];
+    const publisher = { code: next.owner.code, name: next.owner.name };
     lastKey = keyOf(item, next.owner);
     next.taken++;
-    // The same item at other owners (or twice at one) comes with the same sort value: one hit naming them all.
-    if (list.foldBy) {
-      for (const b of buffers) {
-        for (let other = head(b); other && other.sort === item.sort && other.node.network__fold === item.node.network__fold; other = head(b)) {
-          if (!publishers.some((p) => p.code === b.owner.code)) publishers.push({ code: b.owner.code, name: b.owner.name });
-          b.taken++;
-        }
+    if (!list.foldBy) {
+      nodes.push({ ...item.node, network__owner: publisher });
+      continue;
+    }
+    // Folding: an item equal to one already on this page (another copy, ranked lower) only adds its owner there.
+    const fold = item.node.network__fold;
+    const earlier = folded.get(fold);
+    if (earlier) {
+      if (!earlier.some((p) => p.code === publisher.code)) earlier.push(publisher);
+      continue;
+    }
+    const publishers = [publisher];
+    // Copies with the same sort value (the same text everywhere) are taken at once, so a page never ends between them.
+    for (const b of buffers) {
+      for (let other = head(b); other && other.sort === item.sort && other.node.network__fold === fold; other = head(b)) {
+        if (!publishers.some((p) => p.code === b.owner.code)) publishers.push({ code: b.owner.code, name: b.owner.name });
+        b.taken++;
       }
     }
-    nodes.push({ ...item.node, network__owner: publishers[0], network__publishers: publishers });
+    folded.set(fold, publishers);
+    nodes.push({ ...item.node, network__owner: publisher, network__publishers: publishers });
   }
 
   // Each owner that answered moves past what it passed and gave; the one that did not keeps its position.

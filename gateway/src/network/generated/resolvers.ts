@@ -470,7 +470,7 @@ export type Network = {
   __typename?: 'Network';
   /** Service agreements (DVO's) of every POI with its libraries, in one order; ties by POI code, then id. Ordering by ANNUAL_FEE needs each POI's contract scope: a POI whose fees the caller may not see is left out, with its FORBIDDEN error. */
   contracts: NetworkContractConnection;
-  /** Knowledge articles (kennisbank) of every POI matching a search, in one ranking: every POI scores its articles with BM25 under the term statistics of the whole network (summed over the POIs first), so scores compare across POIs; ties by POI code, then id. The same article published by several POIs (same `contentHash`) is one hit, naming them all in `publishers`. */
+  /** Knowledge articles (kennisbank) of every POI matching a search, in one ranking: every POI scores its articles with BM25 under the term statistics of the whole network (summed over the POIs first), so scores compare across POIs; ties by POI code, then id. The same article published by several POIs (same `contentHash`: title and body) is one hit naming them all in `publishers`: always when the copies score the same (summary and tags equal too), otherwise when they fall on the same page. */
   knowledgeSearch: NetworkKnowledgeHitConnection;
   /** Library organisations of every POI, in one order; ties by POI code, then id. */
   libraries: NetworkLibraryConnection;
@@ -544,7 +544,7 @@ export type NetworkKnowledgeHit = {
   __typename?: 'NetworkKnowledgeHit';
   /** The POI whose copy this is: the first of `publishers`. */
   poi: NetworkPoi;
-  /** Every POI publishing this article (the same `contentHash` with the same score), by POI code. */
+  /** Every POI publishing this article (the same `contentHash`), the first one's owner first: the copies with the same score, and lower-ranked copies on the same page. */
   publishers: Array<NetworkPoi>;
 };
 
