@@ -6,6 +6,7 @@
  * `<NAME>_DATABASE_URL` is set (.ci/mariadb.sh).
  */
 import { importRows } from '../poi-kit/import';
+import { KnowledgeTerms1796550000000 } from '../poi-kit/migrations/1796550000000-KnowledgeTerms';
 import { searchTerms, stem, termsOf } from '../poi-kit/search-index';
 import { POIS } from '../shared/registry';
 import { startStack, Stack } from './helpers/stack';
@@ -243,5 +244,27 @@ describe('the index follows every write', () => {
     const imported = await search('registreren klacht');
     expect(imported).toHaveLength(1);
     expect(await search('geregistreerd')).toEqual(imported);
+  });
+});
+
+describe('the migration that brought the index', () => {
+  it('fills it for the articles already there exactly as the writes keep it', async () => {
+    const cubiss = POIS.find((p) => p.code === 'CUBISS')!;
+    const db = stack.subgraphs.get(cubiss.subgraphName)!.database.dataSource;
+    const snapshot = async () => ({
+      terms: await db.query('SELECT article_id, term, tf FROM knowledge_term ORDER BY article_id, term'),
+      articles: await db.query('SELECT id, term_count, content_hash FROM knowledge_article ORDER BY id'),
+    });
+    const before = await snapshot();
+    expect(before.terms.length).toBeGreaterThan(0);
+    const migration = new KnowledgeTerms1796550000000();
+    const runner = db.createQueryRunner();
+    try {
+      await migration.down(runner);
+      await migration.up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect(await snapshot()).toEqual(before);
   });
 });
