@@ -75,7 +75,8 @@ export const NETWORK_LISTS: readonly NetworkList[] = [
     poiField: 'knowledgeArticles',
     nodeType: 'KnowledgeArticle',
     networkNodeType: 'NetworkKnowledgeHit',
-    filterType: 'KnowledgeTermStatisticsInput',
+    // A search has no filter or order of its own: its text and the network's statistics (sub-query.ts).
+    filterType: '',
     orderType: '',
     defaultOrder: { field: 'SCORE', direction: 'DESC' },
     sortFields: { SCORE: { node: 'score' } },
