@@ -14,7 +14,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, PROJECT_ROOT } from '../shared/config';
 import { openDatabase } from '../shared/db';
-import { installEmbeddedSearch } from '../poi-kit/embedded-search';
 import { TicketEntity } from '../poi-kit/entities';
 import { ImportEntity, ImportProgress, importRows } from '../poi-kit/import';
 import { POI_SCHEMA } from '../poi-kit/subgraph';
@@ -72,7 +71,6 @@ async function bench(kind: 'embedded' | 'mysql', poi: Poi, databaseUrl?: string)
   const { dataSource } = database;
   const seed = { scale: 1, referenceDate: '2026-11-01', reset: true };
   try {
-    if (kind === 'embedded') await installEmbeddedSearch(dataSource);
     await seedPoiDatabase(dataSource, poi, sources, seed);
     const files = { create: ticketsCsv(sources.map((s) => s.organisation), false), unchanged: '', update: ticketsCsv(sources.map((s) => s.organisation), true) };
     files.unchanged = files.create;

@@ -127,6 +127,16 @@ export interface KnowledgeArticle {
   source: string;
   updatedAt: Date;
   version: number;
+  /** Knowledge search's index (search-index.ts): the article's weighted length in terms, and what identical articles share. Kept by the kit, never written by clients. */
+  termCount?: number;
+  contentHash?: string;
+}
+
+/** One stem of a knowledge article and its weighted frequency there (search-index.ts). */
+export interface KnowledgeTerm {
+  articleId: number;
+  term: string;
+  tf: number;
 }
 
 const id = { type: Number, primary: true, generated: 'increment' } as const;
@@ -271,13 +281,26 @@ export const KnowledgeArticleEntity = new EntitySchema<KnowledgeArticle>({
     source: { type: 'varchar', length: 100 },
     updatedAt: { type: 'datetime', name: 'updated_at' },
     version,
+    termCount: { type: 'int', name: 'term_count', default: 0 },
+    contentHash: { type: 'varchar', length: 64, name: 'content_hash', default: '' },
   },
   indices: [
     { name: 'idx_knowledge_updated', columns: ['updatedAt'] },
     { name: 'uq_knowledge_source_title', columns: ['source', 'title'], unique: true },
-    // MySQL only, made by a migration; the embedded database has its own FTS table (embedded-search.ts).
+    // MySQL only, made by a migration; no longer used for ranking (knowledge search has its own index, search-index.ts).
     { name: 'ft_knowledge_article', columns: ['title', 'summary', 'body', 'tags'], fulltext: true, synchronize: false },
   ],
+});
+
+export const KnowledgeTermEntity = new EntitySchema<KnowledgeTerm>({
+  name: 'KnowledgeTerm',
+  tableName: 'knowledge_term',
+  columns: {
+    articleId: { type: 'int', name: 'article_id', primary: true, foreignKey: { target: 'KnowledgeArticle', onDelete: 'CASCADE' } },
+    term: { type: 'varchar', length: 64, primary: true },
+    tf: { type: 'int' },
+  },
+  indices: [{ name: 'idx_knowledge_term_term', columns: ['term', 'articleId'] }],
 });
 
 /** What a POI's audit trail records changes to (the kit's own records; `AuditEntity` in the schema). */
@@ -296,4 +319,5 @@ export const POI_ENTITIES = [
   VendorContractEntity,
   TicketEntity,
   KnowledgeArticleEntity,
+  KnowledgeTermEntity,
 ];

@@ -43,6 +43,7 @@ import {
   TicketType,
 } from './entities';
 import { ticketReference } from './seed';
+import { indexArticles } from './search-index';
 import {
   BranchInput,
   Checks,
@@ -527,6 +528,8 @@ interface Handler<P, T> {
   /** The row's values as read, with the kit's checks; key and label are only used when the key columns passed them. */
   parse(reader: CellReader, checks: Checks, poi: Poi): { key: string; label: string; value: P };
   plan(rows: Parsed<P>[], context: PlanContext): Promise<Plan<T>>;
+  /** What else the written rows need, in their batch's transaction (knowledge: the search index). */
+  afterWrite?(manager: EntityManager, ids: number[]): Promise<void>;
 }
 
 /** `IN (…)` in chunks, so a 100,000-key lookup is 200 statements, never one per row. */
@@ -960,6 +963,7 @@ const knowledge: Handler<KnowledgeRow, KnowledgeArticle> = {
   auditName: 'KNOWLEDGE_ARTICLE',
   versioned: true,
   keyColumns: ['source', 'title'],
+  afterWrite: indexArticles,
   parse(reader, checks) {
     const body = reader.cells.body;
     const input = {
@@ -1142,10 +1146,12 @@ async function write<T extends { id: number; version?: number }>(
       await transaction(dataSource, async (manager) => {
         const creates = batch.flatMap((c) => (c.create ? [c.create] : []));
         const audits: object[] = [];
+        const written: number[] = [];
         await insertInChunks(manager, handler.entity, creates.map((c) => c.row));
         if (creates.length > 0) {
           const ids = await plan.createdIds(manager, creates);
           for (const create of creates) audits.push(auditRow(ids.get(create)!, 'CREATE', diff(null, create.row as T)));
+          written.push(...ids.values());
         }
         for (const { update } of batch) {
           if (!update) continue;
@@ -1153,7 +1159,9 @@ async function write<T extends { id: number; version?: number }>(
             throw new ImportInterrupted(`${update.label} (line ${update.line}) was changed by someone else during the import`, 'CONFLICT', committed);
           }
           audits.push(auditRow(update.current.id, 'UPDATE', update.changes));
+          written.push(update.current.id);
         }
+        await handler.afterWrite?.(manager, written);
         await insertInChunks(manager, AuditEntryEntity, audits);
       });
     } catch (error) {

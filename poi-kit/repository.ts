@@ -24,6 +24,13 @@ import {
   VendorContract,
   VendorContractEntity,
 } from './entities';
+import { BM25, idf, searchTerms, type TermStatistics } from './search-index';
+
+/** A knowledge search: its terms (stems) and the statistics it is scored with. */
+export interface KnowledgeSearch {
+  terms: string[];
+  statistics: TermStatistics;
+}
 
 /** Days of resolution (YYYY-MM-DD, both included, UTC); a bound left out is open. */
 export interface ResolutionPeriod {
@@ -273,48 +280,72 @@ export class PoiRepository {
   }
 
   /**
-   * Full-text search, ranked by relevance: MySQL's FULLTEXT index in boolean mode, or the
-   * embedded database's FTS4 table with a relevance function (see embedded-search.ts). Every
-   * word must match, as a prefix (`reserv` finds "reserveringen").
+   * Knowledge search over the kit's own index (search-index.ts): every search term (a Dutch stem)
+   * must start one of the article's terms; articles are ranked by BM25 over the weighted term
+   * frequencies, with the given term statistics (the network's, or this POI's own). The same
+   * SQL on MySQL and the embedded database; the numbers are written as floating-point literals
+   * (MySQL would otherwise compute in DECIMAL) and the score rounded to 6 decimals, so every
+   * engine gives the same score.
    */
-  private searchSql(search: string): { where: string; score: string; query: string } {
-    const words = (search.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => w.length >= 3).slice(0, 10);
-    if (words.length === 0) {
-      throw new GraphQLError('"search" needs at least one word of three or more letters or digits', {
+  private searchSql(terms: readonly string[], statistics: TermStatistics): { sql: string; parameters: Record<string, string> } {
+    const float = (x: number) => (Number.isFinite(x) ? x : 0).toExponential();
+    const parameters = Object.fromEntries(terms.map((term, i) => [`knowledgeTerm${i}`, `${term}%`]));
+    const matches = terms.map((_, i) => `kt.term LIKE :knowledgeTerm${i}`);
+    const word = `CASE ${matches.map((m, i) => `WHEN ${m} THEN ${i}`).join(' ')} END`;
+    const frequency = (term: string) => statistics.terms.find((t) => t.term === term)?.documentFrequency ?? 0;
+    const weight = `CASE w.word ${terms.map((term, i) => `WHEN ${i} THEN ${float(idf(statistics.documentCount, frequency(term)))}`).join(' ')} END`;
+    const averageLength = float(statistics.totalLength / statistics.documentCount);
+    const { k1, b } = BM25;
+    const words = `SELECT kt.article_id AS article_id, ${word} AS word, SUM(kt.tf) AS tf FROM knowledge_term kt WHERE ${matches.join(' OR ')} GROUP BY kt.article_id, ${word}`;
+    const sql =
+      `SELECT w.article_id AS article_id, ROUND(SUM(${weight} * w.tf * ${float(k1 + 1)} / (w.tf + ${float(k1)} * (${float(1 - b)} + ${float(b)} * ka.term_count / ${averageLength}))), 6) AS score ` +
+      `FROM (${words}) w INNER JOIN knowledge_article ka ON ka.id = w.article_id GROUP BY w.article_id HAVING COUNT(*) = ${terms.length}`;
+    return { sql, parameters };
+  }
+
+  /** The terms of a search (BAD_USER_INPUT when it has none). */
+  searchTerms(search: string): string[] {
+    const terms = searchTerms(search);
+    if (terms.length === 0) {
+      throw new GraphQLError('"search" needs at least one word of three or more letters or digits that is not a stop word (like "een" or "voor")', {
         extensions: { code: 'BAD_USER_INPUT', argument: 'search' },
       });
     }
-    if (this.mysql) {
-      const match = 'MATCH (article.title, article.summary, article.body, article.tags) AGAINST (:search IN BOOLEAN MODE)';
-      return { where: `${match} > 0`, score: match, query: words.map((w) => `+${w}*`).join(' ') };
-    }
-    return {
-      where: 'article.id IN (SELECT docid FROM knowledge_fts WHERE knowledge_fts MATCH :search)',
-      score: "(SELECT poi_search_rank(matchinfo(knowledge_fts, 'pcx')) FROM knowledge_fts WHERE knowledge_fts MATCH :search AND docid = article.id)",
-      query: words.map((w) => `${w}*`).join(' '),
-    };
+    return terms;
+  }
+
+  /** The statistics of a search's terms here: articles, their total length, and per term the articles it starts a term of. One statement. */
+  async knowledgeTermStatistics(terms: readonly string[]): Promise<TermStatistics> {
+    const frequencies = terms.map((_, i) => `COUNT(DISTINCT CASE WHEN term LIKE ? THEN article_id END) AS df${i}`);
+    const patterns = terms.map((term) => `${term}%`);
+    const [row] = await this.dataSource.query(
+      `SELECT (SELECT COUNT(*) FROM knowledge_article) AS documents, (SELECT COALESCE(SUM(term_count), 0) FROM knowledge_article) AS length, ${frequencies.join(', ')} ` +
+        `FROM knowledge_term WHERE ${terms.map(() => 'term LIKE ?').join(' OR ')}`,
+      [...patterns, ...patterns],
+    );
+    return { documentCount: Number(row.documents), totalLength: Number(row.length), terms: terms.map((term, i) => ({ term, documentFrequency: Number(row[`df${i}`]) })) };
   }
 
   /** The order of a knowledge list: by relevance when searching, else newest first. */
-  knowledgeOrder(search: string | null | undefined): SortOrder {
+  knowledgeOrder(search: KnowledgeSearch | null): SortOrder {
     if (!search) return sortOrder('article', 'UPDATED_AT', 'DESC');
-    return { key: 'article.SCORE.DESC', sql: this.searchSql(search).score, direction: 'DESC' };
+    return { key: 'article.SCORE.DESC', sql: 'hit.score', direction: 'DESC' };
   }
 
-  private knowledgeQuery(search: string | null | undefined) {
+  private knowledgeQuery(search: KnowledgeSearch | null) {
     const qb = this.dataSource.getRepository(KnowledgeArticleEntity).createQueryBuilder('article');
     if (search) {
-      const { where, query } = this.searchSql(search);
-      qb.where(where, { search: query });
+      const { sql, parameters } = this.searchSql(search.terms, search.statistics);
+      qb.innerJoin(`(${sql})`, 'hit', 'hit.article_id = article.id').setParameters(parameters);
     }
     return qb;
   }
 
-  pageKnowledgeArticles(search: string | null | undefined, sort: SortOrder, page: PageRequest): Promise<Sorted<KnowledgeArticle>[]> {
+  pageKnowledgeArticles(search: KnowledgeSearch | null, sort: SortOrder, page: PageRequest): Promise<Sorted<KnowledgeArticle>[]> {
     return withSortValues(applyKeyset(this.knowledgeQuery(search), 'article', sort, page).limit(page.first + 1), 'article', sort.sql);
   }
 
-  countKnowledgeArticles(search: string | null | undefined): Promise<number> {
+  countKnowledgeArticles(search: KnowledgeSearch | null): Promise<number> {
     return this.knowledgeQuery(search).getCount();
   }
 

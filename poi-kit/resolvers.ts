@@ -11,10 +11,11 @@ import { mutationActor } from '../shared/versioned-writes';
 import type { PoiLoaders } from './loaders';
 import type { Identity } from '../shared/auth/identity';
 import type { AuditedChange } from './mappers';
-import type { LibraryTicketsArgs, PoiStatsSlaComplianceArgs, Resolvers, ThisPoiTicketsArgs } from './generated/resolvers';
+import type { KnowledgeTermStatisticsInput, LibraryTicketsArgs, PoiStatsSlaComplianceArgs, Resolvers, ThisPoiTicketsArgs } from './generated/resolvers';
 import type { Ticket } from './entities';
 import { poiContractType } from './schema';
-import { PoiRepository, sortOrder, StatsSummary, TicketTerms } from './repository';
+import { PoiRepository, sortOrder, StatsSummary, TicketTerms, type KnowledgeSearch } from './repository';
+import { Checks } from '../shared/validation';
 
 export interface PoiContext {
   repository: PoiRepository;
@@ -57,6 +58,25 @@ export const FILTER_READS: Record<string, Record<string, string>> = {
   KnowledgeArticle: { search: 'body' },
   AuditEntry: { entity: 'entity' },
 };
+
+/**
+ * A search's terms and the statistics it is scored with: the given ones (checked, each problem at
+ * its path under `statistics`), else this POI's own (one statement more).
+ */
+async function knowledgeSearch(repository: PoiRepository, search: string | null | undefined, statistics: KnowledgeTermStatisticsInput | null | undefined): Promise<KnowledgeSearch | null> {
+  const checks = new Checks('statistics');
+  if (statistics && !search) checks.fail('documentCount', 'is only used with "search"');
+  if (statistics) {
+    checks.wholeNumber('documentCount', statistics.documentCount, 1, 2_000_000_000);
+    checks.wholeNumber('totalLength', statistics.totalLength, 1, 2_000_000_000);
+    if (statistics.terms.length > 100) checks.fail('terms', 'must have at most 100 terms');
+    statistics.terms.slice(0, 100).forEach((t, i) => checks.wholeNumber(`terms[${i}].documentFrequency`, t.documentFrequency, 0, Math.max(0, statistics.documentCount)));
+  }
+  checks.throwIfAny();
+  if (!search) return null;
+  const terms = repository.searchTerms(search);
+  return { terms, statistics: statistics ?? (await repository.knowledgeTermStatistics(terms)) };
+}
 
 const camelCase = (field: string) => field.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -175,15 +195,21 @@ export function createPoiResolvers(poi: Poi): Resolvers {
         const sort = ticketSort(args);
         return ctx.cursors.connection(args, { list: 'tickets', sort, filter }, (page) => ctx.repository.pageTickets(filter, sort, page), () => ctx.repository.countTickets(filter));
       },
-      knowledgeArticles: (_, args, ctx, info) => {
+      knowledgeArticles: async (_, args, ctx, info) => {
         guardListArguments(info, ctx, { kind: 'KnowledgeArticle', type: 'KnowledgeArticle' }, undefined, { search: args.search });
-        const sort = ctx.repository.knowledgeOrder(args.search);
+        const search = await knowledgeSearch(ctx.repository, args.search, args.statistics);
+        const sort = ctx.repository.knowledgeOrder(search);
         return ctx.cursors.connection(
           args,
-          { list: 'knowledgeArticles', sort, filter: { search: args.search } },
-          (page) => ctx.repository.pageKnowledgeArticles(args.search, sort, page),
-          () => ctx.repository.countKnowledgeArticles(args.search),
+          // A cursor is bound to the statistics it was scored with, when they were given.
+          { list: 'knowledgeArticles', sort, filter: { search: args.search, statistics: args.statistics ?? null } },
+          (page) => ctx.repository.pageKnowledgeArticles(search, sort, page),
+          () => ctx.repository.countKnowledgeArticles(search),
         );
+      },
+      knowledgeTermStatistics: (_, { search }, ctx, info) => {
+        guardListArguments(info, ctx, { kind: 'KnowledgeArticle', type: 'KnowledgeArticle' }, undefined, { search });
+        return ctx.repository.knowledgeTermStatistics(ctx.repository.searchTerms(search));
       },
       stats: () => ({}),
       audit: (_, args, ctx, info) => {

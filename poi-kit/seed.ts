@@ -17,6 +17,7 @@ import {
   ContractServiceLevelEntity,
   KnowledgeArticle,
   KnowledgeArticleEntity,
+  KnowledgeTermEntity,
   Library,
   LibraryEntity,
   LIBRARY_STATUSES,
@@ -32,6 +33,7 @@ import {
   VendorContractEntity,
 } from './entities';
 import { AGENDA_ITEM_BY_TITLE, ARTICLE_TEMPLATES, demoKnowledgeSource, TICKET_TITLES } from './seed-texts';
+import { indexArticles } from './search-index';
 
 /** One row of a POI's `data/libraries.csv` (taken from the public list of Dutch library organisations). */
 export interface LibrarySource {
@@ -318,7 +320,7 @@ export function ticketReference(code: string, id: number): string {
 }
 
 /** Children before parents, so deleting in this order never breaks a foreign key. */
-const DELETE_ORDER: EntitySchema<any>[] = [IdempotencyKeyEntity, AuditEntryEntity, TicketEntity, ContractServiceLevelEntity, ContractEntity, BranchEntity, LibraryEntity, VendorContractEntity, KnowledgeArticleEntity];
+const DELETE_ORDER: EntitySchema<any>[] = [IdempotencyKeyEntity, AuditEntryEntity, TicketEntity, ContractServiceLevelEntity, ContractEntity, BranchEntity, LibraryEntity, VendorContractEntity, KnowledgeTermEntity, KnowledgeArticleEntity];
 
 
 /**
@@ -345,6 +347,7 @@ export async function seedPoiDatabase(
     await insertInChunks(manager, VendorContractEntity, data.vendorContracts);
     await insertInChunks(manager, TicketEntity, data.tickets);
     await insertInChunks(manager, KnowledgeArticleEntity, data.knowledgeArticles);
+    await indexArticles(manager, data.knowledgeArticles.map((a) => a.id));
     return true;
   });
 }

@@ -5,7 +5,6 @@ import { DatabaseSchema, openDatabase } from '../shared/db';
 import type { Poi } from '../shared/registry';
 import { Cursors } from '../shared/graphql/connection';
 import { serveSubgraph, SubgraphDefinition, SubgraphStartOptions } from '../shared/subgraph';
-import { installEmbeddedSearch } from './embedded-search';
 import { agendaItemLookup, COLLABORATION_TOKEN_HEADER } from './agenda-items';
 import { importRoute } from './import';
 import { POI_ENTITIES } from './entities';
@@ -74,7 +73,6 @@ export function definePoiSubgraph(poi: Poi, folder: string, extension?: PoiExten
     async start(options) {
       const database = await openDatabase({ subgraph: poi.subgraphName, databaseUrl: options.databaseUrl, ...schema, poolSize: options.poolSize });
       const { dataSource } = database;
-      if (database.kind === 'embedded') await installEmbeddedSearch(dataSource);
       const seeded = options.seed.demo && (await seedPoiDatabase(dataSource, poi, readLibrarySources(path.join(folder, 'data', 'libraries.csv')), options.seed));
       if (seeded) {
         await extension?.seed?.(dataSource, options.seed);

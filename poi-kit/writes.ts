@@ -43,6 +43,7 @@ import type {
   TicketInput,
   TicketUpdateInput,
 } from './generated/resolvers';
+import { indexArticles } from './search-index';
 
 function notFound(what: string, id: string | number): GraphQLError {
   return new GraphQLError(`${what} ${id} does not exist in this POI`, { extensions: { code: 'NOT_FOUND' } });
@@ -318,6 +319,7 @@ export class PoiWrites {
       }
       const { identifiers } = await manager.insert(KnowledgeArticleEntity, row);
       await audit(manager, actor, 'KNOWLEDGE_ARTICLE', identifiers[0].id, 'CREATE', diff(null, row));
+      await indexArticles(manager, [identifiers[0].id]);
       return manager.findOneByOrFail(KnowledgeArticleEntity, { id: identifiers[0].id });
     });
   }
@@ -336,7 +338,10 @@ export class PoiWrites {
         source: input.source?.trim(),
       };
       if (Object.keys(diff(article, next)).length > 0) next.updatedAt = new Date();
-      return updateVersioned(manager, KnowledgeArticleEntity, 'KNOWLEDGE_ARTICLE', article, input.expectedVersion, next, actor);
+      const updated = await updateVersioned(manager, KnowledgeArticleEntity, 'KNOWLEDGE_ARTICLE', article, input.expectedVersion, next, actor);
+      if (updated === article) return article; // nothing changed
+      await indexArticles(manager, [updated.id]);
+      return manager.findOneByOrFail(KnowledgeArticleEntity, { id: updated.id });
     });
   }
 }

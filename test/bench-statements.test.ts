@@ -77,11 +77,19 @@ const NETWORK_PAGE = (after: string | null) =>
   `query BenchNetworkTickets { network { tickets(orderBy: { field: OPENED_AT, direction: ASC }, first: 100${after ? `, after: "${after}"` : ''}) {
     totalCount nodes { reference priority library { name } poi { code } } pageInfo { endCursor } } } }`;
 
+/**
+ * The network's knowledge search: per POI its term statistics, then its page (with count) scored
+ * with the network's, then, when its page was only partly taken, its cursor. Budget `network-knowledge`.
+ */
+const KNOWLEDGE_PAGE = `query BenchNetworkKnowledge { network { knowledgeSearch(text: "reserveringen", first: 2) {
+    totalCount nodes { title score publishers { code } } pageInfo { endCursor } } } }`;
+
 describe('SQL statements per page of a network list', () => {
   const secondPage = async (stack: Stack) => NETWORK_PAGE((await stack.query(NETWORK_PAGE(null))).data.network.tickets.pageInfo.endCursor);
   it('network-first stays within its budget, the same at seed scale 1 and 3', () => expectWithinBudget('network-first', NETWORK_PAGE(null)));
   it('network-next stays within its budget, the same at seed scale 1 and 3', async () =>
     expectWithinBudget('network-next', await secondPage(small), await secondPage(large)));
+  it('network-knowledge stays within its budget, the same at seed scale 1 and 3', () => expectWithinBudget('network-knowledge', KNOWLEDGE_PAGE));
 });
 
 /** The Wise functional-management work: one query and one budget each. */

@@ -244,9 +244,11 @@ export type KnowledgeArticle = {
   __typename?: 'KnowledgeArticle';
   /** The full text. */
   body: Scalars['String']['output'];
+  /** SHA-256 of the title and body, lower case, accents dropped, white space collapsed: equal for the same article published by several POIs. */
+  contentHash: Scalars['String']['output'];
   /** Identifier, unique within the POI. */
   id: Scalars['ID']['output'];
-  /** Relevance to the search, higher is better; null when the list was not searched. */
+  /** Relevance to the search, higher is better (BM25, see `knowledgeArticles`); null when the list was not searched. */
   score?: Maybe<Scalars['Float']['output']>;
   /** The knowledge system the article comes from. The seeded articles are demo texts from a source named "Demo kennisbank <POI>". */
   source: Scalars['String']['output'];
@@ -301,6 +303,44 @@ export type KnowledgeArticleUpdateInput = {
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Title. */
   title?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** How many articles contain a search term. */
+export type KnowledgeTermFrequency = {
+  __typename?: 'KnowledgeTermFrequency';
+  /** Number of articles containing it. */
+  documentFrequency: Scalars['Int']['output'];
+  /** The search term: a Dutch word stem (Snowball), e.g. "reserver" for "reserveringen". */
+  term: Scalars['String']['output'];
+};
+
+/** How many articles contain a search term. */
+export type KnowledgeTermFrequencyInput = {
+  /** Number of articles containing it. */
+  documentFrequency: Scalars['Int']['input'];
+  /** The search term, as `KnowledgeTermStatistics.terms` names it. */
+  term: Scalars['String']['input'];
+};
+
+/** The statistics of a search's terms in one knowledge base (or summed over several): what BM25 needs to score an article. */
+export type KnowledgeTermStatistics = {
+  __typename?: 'KnowledgeTermStatistics';
+  /** Number of articles. */
+  documentCount: Scalars['Int']['output'];
+  /** Per search term (a Dutch word stem, matched as the start of an article's terms): in how many articles it occurs. */
+  terms: Array<KnowledgeTermFrequency>;
+  /** Sum of the articles' lengths in weighted terms (a word in the title counts 4, in the tags 3, in the summary 2, in the body 1). */
+  totalLength: Scalars['Int']['output'];
+};
+
+/** Term statistics to score a knowledge search with (see `KnowledgeTermStatistics`). */
+export type KnowledgeTermStatisticsInput = {
+  /** Number of articles: at least 1. */
+  documentCount: Scalars['Int']['input'];
+  /** Per search term, in how many articles it occurs (0 to documentCount); terms of the search that are missing count as in none. */
+  terms: Array<KnowledgeTermFrequencyInput>;
+  /** Sum of the articles' lengths in weighted terms: at least 1. */
+  totalLength: Scalars['Int']['input'];
 };
 
 /** A library organisation (bibliotheekorganisatie) served by a POI. */
@@ -703,8 +743,10 @@ export type ThisPoi = Poi & {
   code: Scalars['ID']['output'];
   /** Service agreements (dienstverleningsovereenkomsten, DVO's) between this POI and its libraries. */
   contracts?: Maybe<ContractConnection>;
-  /** Articles in this POI's knowledge base (kennisbank). With `search`, ranked by relevance with a `score`; otherwise newest first. */
+  /** Articles in this POI's knowledge base (kennisbank). With `search`, ranked by relevance (BM25 over Dutch word stems) with a `score`; otherwise newest first. */
   knowledgeArticles?: Maybe<KnowledgeArticleConnection>;
+  /** The statistics of a search's terms in this POI's knowledge base: what a network-wide ranking sums over the POIs and passes back as `knowledgeArticles(statistics:)`. */
+  knowledgeTermStatistics?: Maybe<KnowledgeTermStatistics>;
   /** The library organisations this POI serves (bibliotheken). Null when the POI's subgraph is unavailable. */
   libraries?: Maybe<LibraryConnection>;
   /** One library organisation of this POI by id; null when it does not exist. */
@@ -740,6 +782,13 @@ export type ThisPoiKnowledgeArticlesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   search?: InputMaybe<Scalars['String']['input']>;
+  statistics?: InputMaybe<KnowledgeTermStatisticsInput>;
+};
+
+
+/** {name}: {fullName}. Registry fields come from the collaboration subgraph, the rest from {name}'s own subgraph. */
+export type ThisPoiKnowledgeTermStatisticsArgs = {
+  search: Scalars['String']['input'];
 };
 
 
@@ -1223,6 +1272,10 @@ export type ResolversTypes = {
   KnowledgeArticleConnection: ResolverTypeWrapper<KnowledgeArticlePageModel>;
   KnowledgeArticleInput: KnowledgeArticleInput;
   KnowledgeArticleUpdateInput: KnowledgeArticleUpdateInput;
+  KnowledgeTermFrequency: ResolverTypeWrapper<KnowledgeTermFrequency>;
+  KnowledgeTermFrequencyInput: KnowledgeTermFrequencyInput;
+  KnowledgeTermStatistics: ResolverTypeWrapper<KnowledgeTermStatistics>;
+  KnowledgeTermStatisticsInput: KnowledgeTermStatisticsInput;
   Library: ResolverTypeWrapper<LibraryModel>;
   LibraryConnection: ResolverTypeWrapper<LibraryPageModel>;
   LibraryFilter: LibraryFilter;
@@ -1291,6 +1344,10 @@ export type ResolversParentTypes = {
   KnowledgeArticleConnection: KnowledgeArticlePageModel;
   KnowledgeArticleInput: KnowledgeArticleInput;
   KnowledgeArticleUpdateInput: KnowledgeArticleUpdateInput;
+  KnowledgeTermFrequency: KnowledgeTermFrequency;
+  KnowledgeTermFrequencyInput: KnowledgeTermFrequencyInput;
+  KnowledgeTermStatistics: KnowledgeTermStatistics;
+  KnowledgeTermStatisticsInput: KnowledgeTermStatisticsInput;
   Library: LibraryModel;
   LibraryConnection: LibraryPageModel;
   LibraryFilter: LibraryFilter;
@@ -1390,6 +1447,7 @@ export type KeyCountResolvers<ContextType = PoiContext, ParentType extends Resol
 
 export type KnowledgeArticleResolvers<ContextType = PoiContext, ParentType extends ResolversParentTypes['KnowledgeArticle'] = ResolversParentTypes['KnowledgeArticle']> = {
   body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  contentHash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   score?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1404,6 +1462,17 @@ export type KnowledgeArticleConnectionResolvers<ContextType = PoiContext, Parent
   nodes?: Resolver<Array<ResolversTypes['KnowledgeArticle']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type KnowledgeTermFrequencyResolvers<ContextType = PoiContext, ParentType extends ResolversParentTypes['KnowledgeTermFrequency'] = ResolversParentTypes['KnowledgeTermFrequency']> = {
+  documentFrequency?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  term?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type KnowledgeTermStatisticsResolvers<ContextType = PoiContext, ParentType extends ResolversParentTypes['KnowledgeTermStatistics'] = ResolversParentTypes['KnowledgeTermStatistics']> = {
+  documentCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  terms?: Resolver<Array<ResolversTypes['KnowledgeTermFrequency']>, ParentType, ContextType>;
+  totalLength?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type LibraryResolvers<ContextType = PoiContext, ParentType extends ResolversParentTypes['Library'] = ResolversParentTypes['Library']> = {
@@ -1503,6 +1572,7 @@ export type ThisPoiResolvers<ContextType = PoiContext, ParentType extends Resolv
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   contracts?: Resolver<Maybe<ResolversTypes['ContractConnection']>, ParentType, ContextType, Partial<ThisPoiContractsArgs>>;
   knowledgeArticles?: Resolver<Maybe<ResolversTypes['KnowledgeArticleConnection']>, ParentType, ContextType, Partial<ThisPoiKnowledgeArticlesArgs>>;
+  knowledgeTermStatistics?: Resolver<Maybe<ResolversTypes['KnowledgeTermStatistics']>, ParentType, ContextType, RequireFields<ThisPoiKnowledgeTermStatisticsArgs, 'search'>>;
   libraries?: Resolver<Maybe<ResolversTypes['LibraryConnection']>, ParentType, ContextType, Partial<ThisPoiLibrariesArgs>>;
   library?: Resolver<Maybe<ResolversTypes['Library']>, ParentType, ContextType, RequireFields<ThisPoiLibraryArgs, 'id'>>;
   stats?: Resolver<Maybe<ResolversTypes['PoiStats']>, ParentType, ContextType>;
@@ -1594,6 +1664,8 @@ export type Resolvers<ContextType = PoiContext> = {
   KeyCount?: KeyCountResolvers<ContextType>;
   KnowledgeArticle?: KnowledgeArticleResolvers<ContextType>;
   KnowledgeArticleConnection?: KnowledgeArticleConnectionResolvers<ContextType>;
+  KnowledgeTermFrequency?: KnowledgeTermFrequencyResolvers<ContextType>;
+  KnowledgeTermStatistics?: KnowledgeTermStatisticsResolvers<ContextType>;
   Library?: LibraryResolvers<ContextType>;
   LibraryConnection?: LibraryConnectionResolvers<ContextType>;
   MonthCount?: MonthCountResolvers<ContextType>;

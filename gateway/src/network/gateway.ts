@@ -138,6 +138,8 @@ function withNetwork(api: GraphQLSchema, sealer: Sealer): GraphQLSchema {
   for (const name of own) for (const field of Object.values(object(name).getFields())) field.resolve = (source) => (source as Record<string, unknown>)[field.name];
   for (const list of NETWORK_LISTS) {
     object(list.networkNodeType).getFields().poi.resolve = (source) => (source as { network__owner: unknown }).network__owner;
+    const publishers = object(list.networkNodeType).getFields().publishers;
+    if (publishers) publishers.resolve = (source) => (source as { network__publishers: unknown }).network__publishers;
     object('Network').getFields()[list.field].resolve = (_source, args: NetworkListArgs, context: NetworkContext, info) =>
       networkPage(list, args, info, sealer, context.run, context.report);
   }

@@ -14,10 +14,11 @@ import {
   visitWithTypeInfo,
   type DocumentNode,
   type VariableDefinitionNode,
+  parse,
 } from 'graphql';
 import { canonicalFilter, DEFAULT_PAGE_SIZE, pageSizeProblem, type Sealer } from '../../../shared/graphql/connection';
 import { POIS } from '../../../shared/registry';
-import type { NetworkContractsArgs, NetworkLibrariesArgs, NetworkTicketsArgs } from './generated/resolvers';
+import type { NetworkContractsArgs, NetworkKnowledgeSearchArgs, NetworkLibrariesArgs, NetworkTicketsArgs } from './generated/resolvers';
 import { parseOperation } from './sub-query';
 
 /** A network list: which per-POI list it merges, and how an item's sort value is read from its node. */
@@ -32,6 +33,12 @@ export interface NetworkList {
   defaultOrder: { field: string; direction: 'ASC' | 'DESC' };
   /** Per order field: the node field holding the value the owner sorts by, and how the owner's SQL sees a null. */
   sortFields: Record<string, { node: string; nullAs?: string }>;
+  /** The POI's own list field, when it is named otherwise (`knowledgeArticles` for `knowledgeSearch`). */
+  poiField?: string;
+  /** The owner's list is a search (`knowledgeArticles(search:)`), scored with the network's term statistics: see `termStatistics`. */
+  search?: true;
+  /** Node field whose equal values (with an equal sort value) make one item of the network list, naming every owner (`publishers`). */
+  foldBy?: string;
 }
 
 export const NETWORK_LISTS: readonly NetworkList[] = [
@@ -63,7 +70,23 @@ export const NETWORK_LISTS: readonly NetworkList[] = [
     defaultOrder: { field: 'ENDS_ON', direction: 'ASC' },
     sortFields: { ENDS_ON: { node: 'endsOn' }, STARTS_ON: { node: 'startsOn' }, ANNUAL_FEE: { node: 'annualFee' } },
   },
+  {
+    field: 'knowledgeSearch',
+    poiField: 'knowledgeArticles',
+    nodeType: 'KnowledgeArticle',
+    networkNodeType: 'NetworkKnowledgeHit',
+    // A search has no filter or order of its own: its text and the network's statistics (sub-query.ts).
+    filterType: '',
+    orderType: '',
+    defaultOrder: { field: 'SCORE', direction: 'DESC' },
+    sortFields: { SCORE: { node: 'score' } },
+    search: true,
+    foldBy: 'contentHash',
+  },
 ];
+
+/** Fields of a network node the network answers itself (not asked of the owner). */
+export const NETWORK_NODE_FIELDS = ['poi', 'publishers'];
 
 /** A POI as the network lists reach it: its root field in the gateway's schema. */
 export interface Owner {
@@ -109,7 +132,7 @@ interface Position {
   last?: Key;
 }
 
-type State = Record<string, Position>;
+type State = Record<string, Position> & { [STATISTICS_KEY]?: TermStatistics | null };
 
 export interface NetworkPage {
   totalCount: number;
@@ -120,7 +143,18 @@ export interface NetworkPage {
 }
 
 /** The arguments of a network list (generated from gateway/src/network/network.graphql). */
-export type NetworkListArgs = NetworkTicketsArgs | NetworkLibrariesArgs | NetworkContractsArgs;
+export type NetworkListArgs = NetworkTicketsArgs | NetworkLibrariesArgs | NetworkContractsArgs | NetworkKnowledgeSearchArgs;
+type AnyListArgs = Partial<NetworkTicketsArgs & NetworkKnowledgeSearchArgs>;
+
+/** Term statistics of a search (poi-kit/search-index.ts), as the POIs give and take them. */
+export interface TermStatistics {
+  documentCount: number;
+  totalLength: number;
+  terms: { term: string; documentFrequency: number }[];
+}
+
+/** Where the cursor of a search keeps the statistics its pages are scored with (no POI code looks like it). */
+const STATISTICS_KEY = '~statistics';
 
 /** Runs a sub-query through the gateway's own executor, as the caller. */
 export type RunQuery = (document: DocumentNode, variables: Record<string, unknown>) => Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLError[] }>;
@@ -153,10 +187,11 @@ export async function networkPage(
   run: RunQuery,
   report: (error: GraphQLError) => void,
 ): Promise<NetworkPage> {
-  const first = args.first ?? DEFAULT_PAGE_SIZE;
+  const given = args as AnyListArgs;
+  const first = given.first ?? DEFAULT_PAGE_SIZE;
   const problem = pageSizeProblem('first', first);
   if (problem) throw badInput(problem, 'first');
-  const order = { field: args.orderBy?.field ?? list.defaultOrder.field, direction: args.orderBy?.direction === 'ASC' || args.orderBy?.direction === 'DESC' ? args.orderBy.direction : list.defaultOrder.direction };
+  const order = { field: given.orderBy?.field ?? list.defaultOrder.field, direction: given.orderBy?.direction === 'ASC' || given.orderBy?.direction === 'DESC' ? given.orderBy.direction : list.defaultOrder.direction };
   const sortField = list.sortFields[order.field];
   if (!sortField) throw badInput(`"orderBy.field" ${order.field} cannot order a network list`, 'orderBy');
   const all = ownersIn(info.schema);
@@ -164,8 +199,11 @@ export async function networkPage(
   const unknown = wanted?.filter((code) => !all.some((o) => o.code === code)) ?? [];
   if (unknown.length > 0) throw badInput(`"pois": ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not a POI; known: ${all.map((o) => o.code).join(', ')}`, 'pois');
   const owners = wanted ? all.filter((o) => wanted.includes(o.code)) : all;
-  const binding = ['network', list.field, `${order.field}.${order.direction}`, canonicalFilter(args.filter ?? null), (wanted ?? []).sort()];
-  const state: State = args.after ? openState(sealer, args.after, binding) : {};
+  const filter = list.search ? { text: given.text } : (given.filter ?? null);
+  const binding = ['network', list.field, `${order.field}.${order.direction}`, canonicalFilter(filter), (wanted ?? []).sort()];
+  const state: State = given.after ? openState(sealer, given.after, binding) : {};
+  // A search is scored with the network's statistics, those of its first page on every later one (so the order stays the same).
+  const statistics = list.search ? (given.after ? (state[STATISTICS_KEY] ?? null) : await termStatistics(owners, given.text ?? '', run)) : null;
 
   const direction = order.direction === 'ASC' ? 1 : -1;
   const compare = (a: Key, b: Key) => direction * compareKeys(a[0], b[0]) || compareKeys(a[1], b[1]) || direction * (a[2] - b[2]);
@@ -173,7 +211,8 @@ export async function networkPage(
 
   const listPath = responsePath(info);
   const selection = nodeSelection(info, list);
-  const variablesFor = (owner: Owner, size: number) => ({ network__filter: args.filter ?? null, network__orderBy: order, network__first: size, network__after: state[owner.code]?.after ?? null });
+  const listVariables = list.search ? { network__search: given.text, network__statistics: statistics } : { network__filter: given.filter ?? null, network__orderBy: order };
+  const variablesFor = (owner: Owner, size: number) => ({ ...listVariables, network__first: size, network__after: state[owner.code]?.after ?? null });
   const fetched = await Promise.all(
     owners.map(async (owner) => {
       const query = parseOperation(selection, { owner, list, sortNodeField: sortField.node, withNodes: true });
@@ -190,6 +229,7 @@ export async function networkPage(
   });
   const head = (b: (typeof buffers)[number]) => (b.ok && b.passed + b.taken < b.items.length ? b.items[b.passed + b.taken] : undefined);
   const nodes: Record<string, unknown>[] = [];
+  const folded = new Map<unknown, { code: string; name: string }[]>();
   let lastKey: Key | undefined;
   while (nodes.length < first) {
     if (buffers.some((b) => b.ok && !head(b) && b.hasNextPage)) break; // that owner's next item is not known yet
@@ -197,9 +237,30 @@ export async function networkPage(
     for (const b of buffers) if (head(b) && (!next || compare(keyOf(head(b)!, b.owner), keyOf(head(next)!, next.owner)) < 0)) next = b;
     if (!next) break;
     const item = head(next)!;
-    nodes.push({ ...item.node, network__owner: { code: next.owner.code, name: next.owner.name } });
+    const publisher = { code: next.owner.code, name: next.owner.name };
     lastKey = keyOf(item, next.owner);
     next.taken++;
+    if (!list.foldBy) {
+      nodes.push({ ...item.node, network__owner: publisher });
+      continue;
+    }
+    // Folding: an item equal to one already on this page (another copy, ranked lower) only adds its owner there.
+    const fold = item.node.network__fold;
+    const earlier = folded.get(fold);
+    if (earlier) {
+      if (!earlier.some((p) => p.code === publisher.code)) earlier.push(publisher);
+      continue;
+    }
+    const publishers = [publisher];
+    // Copies with the same sort value (the same text everywhere) are taken at once, so a page never ends between them.
+    for (const b of buffers) {
+      for (let other = head(b); other && other.sort === item.sort && other.node.network__fold === fold; other = head(b)) {
+        if (!publishers.some((p) => p.code === b.owner.code)) publishers.push({ code: b.owner.code, name: b.owner.name });
+        b.taken++;
+      }
+    }
+    folded.set(fold, publishers);
+    nodes.push({ ...item.node, network__owner: publisher, network__publishers: publishers });
   }
 
   // Each owner that answered moves past what it passed and gave; the one that did not keeps its position.
@@ -223,7 +284,7 @@ export async function networkPage(
     nodes,
     pageInfo: {
       hasNextPage: buffers.some((b) => (b.ok ? head(b) !== undefined || b.hasNextPage : b.transient)),
-      endCursor: nodes.length > 0 || args.after ? sealer.seal(Object.fromEntries(positions), binding) : null,
+      endCursor: nodes.length > 0 || given.after ? sealer.seal({ ...Object.fromEntries(positions), ...(list.search ? { [STATISTICS_KEY]: statistics } : {}) }, binding) : null,
     },
     incomplete: missing.length > 0,
     missingPois: missing.map((b) => b.owner.code),
@@ -236,9 +297,42 @@ function openState(sealer: Sealer, cursor: string, binding: unknown): State {
     state !== null &&
     typeof state === 'object' &&
     !Array.isArray(state) &&
-    Object.values(state).every((p: Position) => p && (p.after === null || typeof p.after === 'string') && (p.last === undefined || (Array.isArray(p.last) && p.last.length === 3)));
+    Object.entries(state).every(([key, p]: [string, Position]) => key === STATISTICS_KEY || (p && (p.after === null || typeof p.after === 'string') && (p.last === undefined || (Array.isArray(p.last) && p.last.length === 3))));
   if (!valid) throw badInput('"after" is not a cursor of this network list with this order, filter and pois; pass a pageInfo.endCursor of the same list', 'after');
   return state as State;
+}
+
+/**
+ * The network's statistics of a search's terms: every owner's (`knowledgeTermStatistics`, asked in
+ * parallel as the caller) summed. An owner that cannot answer is left out of them (its search
+ * fails as well, and says so). Null when no owner has an article (each then scores with its own).
+ */
+async function termStatistics(owners: Owner[], text: string, run: RunQuery): Promise<TermStatistics | null> {
+  const answers = await Promise.all(
+    owners.map(async (owner) => {
+      const document = parse(
+        `query NetworkKnowledgeTermStatistics($network__search: String!) { network__poi: ${owner.rootField} { network__statistics: knowledgeTermStatistics(search: $network__search) { documentCount totalLength terms { term documentFrequency } } } }`,
+        { noLocation: true },
+      );
+      const result = await run(document, { network__search: text });
+      return { statistics: pathValue(result.data, ['network__poi', 'network__statistics']) as TermStatistics | null | undefined, errors: result.errors ?? [] };
+    }),
+  );
+  const answered = answers.flatMap((a) => (a.statistics ? [a.statistics] : []));
+  // A search no POI can run (no real word in it) is the caller's mistake, said once.
+  const refused = answers.map((a) => a.errors.find((e) => e.extensions?.code === 'BAD_USER_INPUT')).filter((e) => e !== undefined);
+  if (answered.length === 0 && refused.length > 0) throw badInput(refused[0].message, 'text');
+  const sum: TermStatistics = { documentCount: 0, totalLength: 0, terms: [] };
+  for (const s of answered) {
+    sum.documentCount += s.documentCount;
+    sum.totalLength += s.totalLength;
+    for (const { term, documentFrequency } of s.terms) {
+      const known = sum.terms.find((t) => t.term === term);
+      if (known) known.documentFrequency += documentFrequency;
+      else sum.terms.push({ term, documentFrequency });
+    }
+  }
+  return sum.documentCount > 0 && sum.totalLength > 0 ? sum : null;
 }
 
 function responsePath(info: GraphQLResolveInfo): (string | number)[] {
@@ -341,7 +435,7 @@ function nodeSelection(info: GraphQLResolveInfo, list: NetworkList): NodeSelecti
       node,
       visitWithTypeInfo(typeInfo, {
         Field(field: FieldNode) {
-          if (field.name.value === 'poi' && typeInfo.getParentType() === networkNode) return null;
+          if (NETWORK_NODE_FIELDS.includes(field.name.value) && typeInfo.getParentType() === networkNode) return null;
           return undefined;
         },
         NamedType(named) {

@@ -26,13 +26,18 @@ export function withTypenames(selections: readonly SelectionNode[]): readonly Se
 export function parseOperation(selection: NodeSelection, options: { owner: Owner; list: NetworkList; sortNodeField: string; withNodes: boolean }): SubQuery {
   const { owner, list } = options;
   const name = `Network${list.field[0].toUpperCase()}${list.field.slice(1)}`;
+  const fold = list.foldBy ? ` network__fold: ${list.foldBy}` : '';
   const page = options.withNodes
-    ? `totalCount pageInfo { hasNextPage endCursor } nodes { network__id: id network__sort: ${options.sortNodeField} }`
+    ? `totalCount pageInfo { hasNextPage endCursor } nodes { network__id: id network__sort: ${options.sortNodeField}${fold} }`
     : 'pageInfo { endCursor }';
+  // A list takes the network's filter and order; a search its text and the network's term statistics.
+  const [parameters, args] = list.search
+    ? ['$network__search: String!, $network__statistics: KnowledgeTermStatisticsInput', 'search: $network__search, statistics: $network__statistics']
+    : [`$network__filter: ${list.filterType}, $network__orderBy: ${list.orderType}`, 'filter: $network__filter, orderBy: $network__orderBy'];
   const template = parse(
-    `query ${name}($network__filter: ${list.filterType}, $network__orderBy: ${list.orderType}, $network__first: Int, $network__after: String) {
+    `query ${name}(${parameters}, $network__first: Int, $network__after: String) {
       network__poi: ${owner.rootField} {
-        network__list: ${list.field}(filter: $network__filter, orderBy: $network__orderBy, first: $network__first, after: $network__after) { ${page} }
+        network__list: ${list.poiField ?? list.field}(${args}, first: $network__first, after: $network__after) { ${page} }
       }
     }`,
     { noLocation: true },

@@ -244,9 +244,11 @@ export type KnowledgeArticle = {
   __typename?: 'KnowledgeArticle';
   /** The full text. */
   body: Scalars['String']['output'];
+  /** SHA-256 of the title and body, lower case, accents dropped, white space collapsed: equal for the same article published by several POIs. */
+  contentHash: Scalars['String']['output'];
   /** Identifier, unique within the POI. */
   id: Scalars['ID']['output'];
-  /** Relevance to the search, higher is better; null when the list was not searched. */
+  /** Relevance to the search, higher is better (BM25, see `knowledgeArticles`); null when the list was not searched. */
   score?: Maybe<Scalars['Float']['output']>;
   /** The knowledge system the article comes from. The seeded articles are demo texts from a source named "Demo kennisbank <POI>". */
   source: Scalars['String']['output'];
@@ -301,6 +303,44 @@ export type KnowledgeArticleUpdateInput = {
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Title. */
   title?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** How many articles contain a search term. */
+export type KnowledgeTermFrequency = {
+  __typename?: 'KnowledgeTermFrequency';
+  /** Number of articles containing it. */
+  documentFrequency: Scalars['Int']['output'];
+  /** The search term: a Dutch word stem (Snowball), e.g. "reserver" for "reserveringen". */
+  term: Scalars['String']['output'];
+};
+
+/** How many articles contain a search term. */
+export type KnowledgeTermFrequencyInput = {
+  /** Number of articles containing it. */
+  documentFrequency: Scalars['Int']['input'];
+  /** The search term, as `KnowledgeTermStatistics.terms` names it. */
+  term: Scalars['String']['input'];
+};
+
+/** The statistics of a search's terms in one knowledge base (or summed over several): what BM25 needs to score an article. */
+export type KnowledgeTermStatistics = {
+  __typename?: 'KnowledgeTermStatistics';
+  /** Number of articles. */
+  documentCount: Scalars['Int']['output'];
+  /** Per search term (a Dutch word stem, matched as the start of an article's terms): in how many articles it occurs. */
+  terms: Array<KnowledgeTermFrequency>;
+  /** Sum of the articles' lengths in weighted terms (a word in the title counts 4, in the tags 3, in the summary 2, in the body 1). */
+  totalLength: Scalars['Int']['output'];
+};
+
+/** Term statistics to score a knowledge search with (see `KnowledgeTermStatistics`). */
+export type KnowledgeTermStatisticsInput = {
+  /** Number of articles: at least 1. */
+  documentCount: Scalars['Int']['input'];
+  /** Per search term, in how many articles it occurs (0 to documentCount); terms of the search that are missing count as in none. */
+  terms: Array<KnowledgeTermFrequencyInput>;
+  /** Sum of the articles' lengths in weighted terms: at least 1. */
+  totalLength: Scalars['Int']['input'];
 };
 
 /** A library organisation (bibliotheekorganisatie) served by a POI. */
@@ -438,6 +478,8 @@ export type Network = {
   __typename?: 'Network';
   /** Service agreements (DVO's) of every POI with its libraries, in one order; ties by POI code, then id. Ordering by ANNUAL_FEE needs each POI's contract scope: a POI whose fees the caller may not see is left out, with its FORBIDDEN error. */
   contracts: NetworkContractConnection;
+  /** Knowledge articles (kennisbank) of every POI matching a search, in one ranking: every POI scores its articles with BM25 under the term statistics of the whole network (summed over the POIs first), so scores compare across POIs; ties by POI code, then id. The same article published by several POIs (same `contentHash`: title and body) is one hit naming them all in `publishers`: always when the copies score the same (summary and tags equal too), otherwise when they fall on the same page. */
+  knowledgeSearch: NetworkKnowledgeHitConnection;
   /** Library organisations of every POI, in one order; ties by POI code, then id. */
   libraries: NetworkLibraryConnection;
   /** Functional-management requests (meldingen) of every POI, in one order; ties by POI code, then id. */
@@ -452,6 +494,15 @@ export type NetworkContractsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<ContractOrder>;
   pois?: InputMaybe<Array<Scalars['ID']['input']>>;
+};
+
+
+/** Network-wide lists: one sorted, paged list over the lists of every POI (or those in `pois`). */
+export type NetworkKnowledgeSearchArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  pois?: InputMaybe<Array<Scalars['ID']['input']>>;
+  text: Scalars['String']['input'];
 };
 
 
@@ -493,6 +544,30 @@ export type NetworkContractConnection = {
   /** Where this page ends. */
   pageInfo: NetworkPageInfo;
   /** Number of items over all pages: the sum over the POIs that answered. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A knowledge article in the network's search: the article's fields (as its first publisher has it) and every POI publishing it. */
+export type NetworkKnowledgeHit = {
+  __typename?: 'NetworkKnowledgeHit';
+  /** The POI whose copy this is: the first of `publishers`. */
+  poi: NetworkPoi;
+  /** Every POI publishing this article (the same `contentHash`), the first one's owner first: the copies with the same score, and lower-ranked copies on the same page. */
+  publishers: Array<NetworkPoi>;
+};
+
+/** A page of the network's knowledge search. */
+export type NetworkKnowledgeHitConnection = {
+  __typename?: 'NetworkKnowledgeHitConnection';
+  /** True when some POI could not be asked (see the errors and `missingPois`): the page holds the others' articles only. */
+  incomplete: Scalars['Boolean']['output'];
+  /** Codes of the POIs whose articles are missing from this page. */
+  missingPois: Array<Scalars['ID']['output']>;
+  /** The hits of this page, best first. */
+  nodes: Array<NetworkKnowledgeHit>;
+  /** Where this page ends. */
+  pageInfo: NetworkPageInfo;
+  /** Number of matching articles over all pages: the sum over the POIs that answered, an article published by several POIs counted once per POI. */
   totalCount: Scalars['Int']['output'];
 };
 
@@ -830,8 +905,10 @@ export type ThisPoi = Poi & {
   code: Scalars['ID']['output'];
   /** Service agreements (dienstverleningsovereenkomsten, DVO's) between this POI and its libraries. */
   contracts?: Maybe<ContractConnection>;
-  /** Articles in this POI's knowledge base (kennisbank). With `search`, ranked by relevance with a `score`; otherwise newest first. */
+  /** Articles in this POI's knowledge base (kennisbank). With `search`, ranked by relevance (BM25 over Dutch word stems) with a `score`; otherwise newest first. */
   knowledgeArticles?: Maybe<KnowledgeArticleConnection>;
+  /** The statistics of a search's terms in this POI's knowledge base: what a network-wide ranking sums over the POIs and passes back as `knowledgeArticles(statistics:)`. */
+  knowledgeTermStatistics?: Maybe<KnowledgeTermStatistics>;
   /** The library organisations this POI serves (bibliotheken). Null when the POI's subgraph is unavailable. */
   libraries?: Maybe<LibraryConnection>;
   /** One library organisation of this POI by id; null when it does not exist. */
@@ -867,6 +944,13 @@ export type ThisPoiKnowledgeArticlesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   search?: InputMaybe<Scalars['String']['input']>;
+  statistics?: InputMaybe<KnowledgeTermStatisticsInput>;
+};
+
+
+/** {name}: {fullName}. Registry fields come from the collaboration subgraph, the rest from {name}'s own subgraph. */
+export type ThisPoiKnowledgeTermStatisticsArgs = {
+  search: Scalars['String']['input'];
 };
 
 
@@ -1362,6 +1446,10 @@ export type ResolversTypes = {
   KnowledgeArticleConnection: ResolverTypeWrapper<KnowledgeArticleConnection>;
   KnowledgeArticleInput: KnowledgeArticleInput;
   KnowledgeArticleUpdateInput: KnowledgeArticleUpdateInput;
+  KnowledgeTermFrequency: ResolverTypeWrapper<KnowledgeTermFrequency>;
+  KnowledgeTermFrequencyInput: KnowledgeTermFrequencyInput;
+  KnowledgeTermStatistics: ResolverTypeWrapper<KnowledgeTermStatistics>;
+  KnowledgeTermStatisticsInput: KnowledgeTermStatisticsInput;
   Library: ResolverTypeWrapper<Omit<Library, 'contract' | 'successor' | 'tickets'> & { contract?: Maybe<ResolversTypes['Contract']>, successor?: Maybe<ResolversTypes['Library']>, tickets: ResolversTypes['TicketConnection'] }>;
   LibraryConnection: ResolverTypeWrapper<Omit<LibraryConnection, 'nodes'> & { nodes: Array<ResolversTypes['Library']> }>;
   LibraryFilter: LibraryFilter;
@@ -1374,6 +1462,8 @@ export type ResolversTypes = {
   Network: ResolverTypeWrapper<Record<string, never>>;
   NetworkContract: ResolverTypeWrapper<NetworkContract>;
   NetworkContractConnection: ResolverTypeWrapper<NetworkPageModel>;
+  NetworkKnowledgeHit: ResolverTypeWrapper<NetworkKnowledgeHit>;
+  NetworkKnowledgeHitConnection: ResolverTypeWrapper<NetworkKnowledgeHitConnection>;
   NetworkLibrary: ResolverTypeWrapper<NetworkLibrary>;
   NetworkLibraryConnection: ResolverTypeWrapper<NetworkPageModel>;
   NetworkPageInfo: ResolverTypeWrapper<NetworkPageInfo>;
@@ -1439,6 +1529,10 @@ export type ResolversParentTypes = {
   KnowledgeArticleConnection: KnowledgeArticleConnection;
   KnowledgeArticleInput: KnowledgeArticleInput;
   KnowledgeArticleUpdateInput: KnowledgeArticleUpdateInput;
+  KnowledgeTermFrequency: KnowledgeTermFrequency;
+  KnowledgeTermFrequencyInput: KnowledgeTermFrequencyInput;
+  KnowledgeTermStatistics: KnowledgeTermStatistics;
+  KnowledgeTermStatisticsInput: KnowledgeTermStatisticsInput;
   Library: Omit<Library, 'contract' | 'successor' | 'tickets'> & { contract?: Maybe<ResolversParentTypes['Contract']>, successor?: Maybe<ResolversParentTypes['Library']>, tickets: ResolversParentTypes['TicketConnection'] };
   LibraryConnection: Omit<LibraryConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Library']> };
   LibraryFilter: LibraryFilter;
@@ -1449,6 +1543,8 @@ export type ResolversParentTypes = {
   Network: Record<string, never>;
   NetworkContract: NetworkContract;
   NetworkContractConnection: NetworkPageModel;
+  NetworkKnowledgeHit: NetworkKnowledgeHit;
+  NetworkKnowledgeHitConnection: NetworkKnowledgeHitConnection;
   NetworkLibrary: NetworkLibrary;
   NetworkLibraryConnection: NetworkPageModel;
   NetworkPageInfo: NetworkPageInfo;
@@ -1547,6 +1643,7 @@ export type KeyCountResolvers<ContextType = NetworkContext, ParentType extends R
 
 export type KnowledgeArticleResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['KnowledgeArticle'] = ResolversParentTypes['KnowledgeArticle']> = {
   body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  contentHash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   score?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1561,6 +1658,17 @@ export type KnowledgeArticleConnectionResolvers<ContextType = NetworkContext, Pa
   nodes?: Resolver<Array<ResolversTypes['KnowledgeArticle']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type KnowledgeTermFrequencyResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['KnowledgeTermFrequency'] = ResolversParentTypes['KnowledgeTermFrequency']> = {
+  documentFrequency?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  term?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type KnowledgeTermStatisticsResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['KnowledgeTermStatistics'] = ResolversParentTypes['KnowledgeTermStatistics']> = {
+  documentCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  terms?: Resolver<Array<ResolversTypes['KnowledgeTermFrequency']>, ParentType, ContextType>;
+  totalLength?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type LibraryResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['Library'] = ResolversParentTypes['Library']> = {
@@ -1598,6 +1706,7 @@ export type MutationResolvers<ContextType = NetworkContext, ParentType extends R
 
 export type NetworkResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['Network'] = ResolversParentTypes['Network']> = {
   contracts?: Resolver<ResolversTypes['NetworkContractConnection'], ParentType, ContextType, Partial<NetworkContractsArgs>>;
+  knowledgeSearch?: Resolver<ResolversTypes['NetworkKnowledgeHitConnection'], ParentType, ContextType, RequireFields<NetworkKnowledgeSearchArgs, 'text'>>;
   libraries?: Resolver<ResolversTypes['NetworkLibraryConnection'], ParentType, ContextType, Partial<NetworkLibrariesArgs>>;
   tickets?: Resolver<ResolversTypes['NetworkTicketConnection'], ParentType, ContextType, Partial<NetworkTicketsArgs>>;
 };
@@ -1610,6 +1719,19 @@ export type NetworkContractConnectionResolvers<ContextType = NetworkContext, Par
   incomplete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   missingPois?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
   nodes?: Resolver<Array<ResolversTypes['NetworkContract']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['NetworkPageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type NetworkKnowledgeHitResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['NetworkKnowledgeHit'] = ResolversParentTypes['NetworkKnowledgeHit']> = {
+  poi?: Resolver<ResolversTypes['NetworkPoi'], ParentType, ContextType>;
+  publishers?: Resolver<Array<ResolversTypes['NetworkPoi']>, ParentType, ContextType>;
+};
+
+export type NetworkKnowledgeHitConnectionResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['NetworkKnowledgeHitConnection'] = ResolversParentTypes['NetworkKnowledgeHitConnection']> = {
+  incomplete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  missingPois?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['NetworkKnowledgeHit']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['NetworkPageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
@@ -1713,6 +1835,7 @@ export type ThisPoiResolvers<ContextType = NetworkContext, ParentType extends Re
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   contracts?: Resolver<Maybe<ResolversTypes['ContractConnection']>, ParentType, ContextType, Partial<ThisPoiContractsArgs>>;
   knowledgeArticles?: Resolver<Maybe<ResolversTypes['KnowledgeArticleConnection']>, ParentType, ContextType, Partial<ThisPoiKnowledgeArticlesArgs>>;
+  knowledgeTermStatistics?: Resolver<Maybe<ResolversTypes['KnowledgeTermStatistics']>, ParentType, ContextType, RequireFields<ThisPoiKnowledgeTermStatisticsArgs, 'search'>>;
   libraries?: Resolver<Maybe<ResolversTypes['LibraryConnection']>, ParentType, ContextType, Partial<ThisPoiLibrariesArgs>>;
   library?: Resolver<Maybe<ResolversTypes['Library']>, ParentType, ContextType, RequireFields<ThisPoiLibraryArgs, 'id'>>;
   stats?: Resolver<Maybe<ResolversTypes['PoiStats']>, ParentType, ContextType>;
@@ -1805,6 +1928,8 @@ export type Resolvers<ContextType = NetworkContext> = {
   KeyCount?: KeyCountResolvers<ContextType>;
   KnowledgeArticle?: KnowledgeArticleResolvers<ContextType>;
   KnowledgeArticleConnection?: KnowledgeArticleConnectionResolvers<ContextType>;
+  KnowledgeTermFrequency?: KnowledgeTermFrequencyResolvers<ContextType>;
+  KnowledgeTermStatistics?: KnowledgeTermStatisticsResolvers<ContextType>;
   Library?: LibraryResolvers<ContextType>;
   LibraryConnection?: LibraryConnectionResolvers<ContextType>;
   MonthCount?: MonthCountResolvers<ContextType>;
@@ -1812,6 +1937,8 @@ export type Resolvers<ContextType = NetworkContext> = {
   Network?: NetworkResolvers<ContextType>;
   NetworkContract?: NetworkContractResolvers<ContextType>;
   NetworkContractConnection?: NetworkContractConnectionResolvers<ContextType>;
+  NetworkKnowledgeHit?: NetworkKnowledgeHitResolvers<ContextType>;
+  NetworkKnowledgeHitConnection?: NetworkKnowledgeHitConnectionResolvers<ContextType>;
   NetworkLibrary?: NetworkLibraryResolvers<ContextType>;
   NetworkLibraryConnection?: NetworkLibraryConnectionResolvers<ContextType>;
   NetworkPageInfo?: NetworkPageInfoResolvers<ContextType>;
