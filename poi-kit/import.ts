@@ -476,7 +476,7 @@ interface Parsed<P> {
   line: number;
   /** The natural key, folded; null when a key column has a problem. */
   key: string | null;
-  /** For messages: CUBI-001, "CUBI-001 / Vestiging Oost", … */
+  /** For messages: Bibliotheek Venlo, "Bibliotheek Venlo / Vestiging Blerick", … */
   label: string;
   /** As read: a value whose column is in `bad` is not to be trusted. */
   value: P;

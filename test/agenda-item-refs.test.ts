@@ -34,7 +34,7 @@ async function importTicket(agendaItemId: string, { dryRun = true, withCollabora
   const identity = { subject: 'import', name: 'import:test', scopes: ['poi:cubiss:write', 'network:read'], anonymous: false };
   const headers: Record<string, string> = { 'content-type': 'text/csv', authorization: `Bearer ${await sign(identity, 'cubiss')}` };
   if (withCollaborationToken) headers[COLLABORATION_TOKEN_HEADER] = await sign(identity, 'collaboration');
-  const file = `reference,libraryWiseCode,title,category,priority,status,openedAt,resolvedAt,assignee,agendaItemId\nWA-REF-1,CUBI-002,Koppeling,INTERFACES,P3,OPEN,2026-03-01T09:00:00Z,,,${agendaItemId}\n`;
+  const file = `reference,libraryName,title,category,priority,status,openedAt,resolvedAt,assignee,agendaItemId\nWA-REF-1,Bibliotheek Midden-Brabant,Koppeling,INTERFACES,P3,OPEN,2026-03-01T09:00:00Z,,,${agendaItemId}\n`;
   const response = await fetch(`${stack.subgraphs.get('cubiss')!.url.replace(/\/graphql$/, '')}/import?entity=tickets&dryRun=${dryRun}`, { method: 'POST', headers, body: file });
   return { status: response.status, body: (await response.json()) as { errors: { line: number; column: string; reason: string }[]; created: number } };
 }

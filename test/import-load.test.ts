@@ -2,11 +2,13 @@
 // POST /import, reads of that POI keep answering (p99 under a second) and writes still succeed;
 // a file above the row cap (IMPORT_MAX_ROWS) or the size cap (IMPORT_MAX_BYTES) is refused with a
 // clear error and nothing written.
+import path from 'node:path';
 import http from 'node:http';
 import { Readable } from 'node:stream';
 import { createIdentitySigner } from '../shared/auth/internal-token';
 import { AuditEntryEntity, TicketEntity } from '../poi-kit/entities';
 import { importRows, type ImportResult } from '../poi-kit/import';
+import { readLibrarySources } from '../poi-kit/seed';
 import { POIS } from '../shared/registry';
 import { postGraphQL, startStack, Stack } from './helpers/stack';
 import { ProcessStack, startProcessStack } from './helpers/process-stack';
@@ -23,12 +25,15 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => stack?.stop());
 
+/** The names of Cubiss's seeded libraries (its data/libraries.csv): the key a tickets file names them by. */
+const CUBISS_LIBRARIES = readLibrarySources(path.join(__dirname, '..', 'subgraphs', 'cubiss', 'data', 'libraries.csv')).map((l) => l.organisation);
+
 /** `count` new tickets over Cubiss's seeded libraries, references LOAD-000001… */
 function ticketsCsv(count: number): string {
-  const lines = ['reference,libraryWiseCode,title,category,priority,status,openedAt,resolvedAt,assignee,agendaItemId'];
+  const lines = ['reference,libraryName,title,category,priority,status,openedAt,resolvedAt,assignee,agendaItemId'];
   for (let i = 0; i < count; i++) {
     const opened = new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString().replace('.000', '');
-    lines.push(`LOAD-${String(i + 1).padStart(6, '0')},CUBI-${String((i % 28) + 1).padStart(3, '0')},Melding ${i + 1},CIRCULATION,P${(i % 4) + 1},OPEN,${opened},,,`);
+    lines.push(`LOAD-${String(i + 1).padStart(6, '0')},${CUBISS_LIBRARIES[i % CUBISS_LIBRARIES.length]},Melding ${i + 1},CIRCULATION,P${(i % 4) + 1},OPEN,${opened},,,`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -155,7 +160,7 @@ it('an upload that declares more than IMPORT_MAX_BYTES is refused with 413 befor
       },
     );
     request.on('error', reject);
-    request.write('reference,libraryWiseCode\n');
+    request.write('reference,libraryName\n');
   });
   expect(answer.status).toBe(413);
   expect(JSON.parse(answer.body)).toEqual({ error: `the file is larger than ${declared - 1} bytes (IMPORT_MAX_BYTES)` });

@@ -394,7 +394,7 @@ export type BiscPoiMutations = {
   updateKnowledgeArticle?: Maybe<KnowledgeArticle>;
   /** Changes a request. */
   updateTicket?: Maybe<Ticket>;
-  /** Creates or updates a library by its Wise instance code (and with branches, its branches). */
+  /** Creates or updates a library by its name, the natural key (and with branches, its branches). */
   upsertLibrary?: Maybe<Library>;
 };
 

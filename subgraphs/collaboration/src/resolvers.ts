@@ -28,7 +28,7 @@ const PARTNERSHIP: PartnershipFacts = {
 /** The kwartiermaker: the role is in the partnership's set-up; the sources do not name the person. */
 const KWARTIERMAKER = {
   role: 'kwartiermaker',
-  description: 'Projectleider die de samenwerking inricht en de werkagenda voor de stuurgroep voorbereidt.',
+  description: 'Projectleider die de samenwerking opzet en inricht (kwartiermaken).',
   staffedFrom: "De eigen medewerkers van de POI's (BiSC, Cubiss, Probiblio, Rijnbrink).",
   name: null,
 };
