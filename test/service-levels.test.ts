@@ -241,9 +241,10 @@ describe('request type and the vendor\'s case number', () => {
     const run = (content: string) => importRows(db('cubiss'), cubiss, { entity: 'tickets', format: 'csv', content, actor: { name: 'import:test', via: 'import' } });
     const header = 'reference,libraryWiseCode,title,category,priority,status,openedAt,resolvedAt,type,vendorCaseReference,firstResponseAt';
     const refused = await run(
-      `${header}\nEXT-1,${library.code},Storing,CIRCULATION,P2,OPEN,2026-03-01T09:00:00Z,,WISH,,\nEXT-2,${library.code},Storing,CIRCULATION,P2,IN_PROGRESS,2026-03-01T09:00:00Z,,INCIDENT,OCLC 1,2026-03-01T08:00:00Z\n`,
+      `${header}\nEXT-1,${library.code},Storing,CIRCULATION,P2,OPEN,2026-03-01T09:00:00Z,,WISH,,\nEXT-2,${library.code},Storing,CIRCULATION,P2,IN_PROGRESS,2026-03-01T09:00:00Z,,INCIDENT,OCLC 1,2026-03-01T08:00:00Z\n` +
+        `EXT-3,${library.code},Storing,CIRCULATION,P2,CLOSED,2026-03-01T09:00:00Z,2026-03-01T10:00:00Z,INCIDENT,-bad,2026-03-01T11:00:00Z\n`,
     );
-    expect(refused.errors.map((e) => `${e.line} ${e.column}`)).toEqual(['2 type', '3 firstResponseAt']);
+    expect(refused.errors.map((e) => `${e.line} ${e.column}`)).toEqual(['2 type', '3 firstResponseAt', '4 vendorCaseReference', '4 firstResponseAt']);
     const result = await run(
       `${header}\nEXT-1,${library.code},Storing,CIRCULATION,P2,CLOSED,2026-03-01T09:00:00Z,2026-03-01T15:00:00Z,QUESTION,OCLC-1,2026-03-01T09:30:00Z\nEXT-2,${library.code},Vraag,CIRCULATION,P3,OPEN,2026-03-02T09:00:00Z,,,,\n`,
     );
