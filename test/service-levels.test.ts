@@ -8,7 +8,7 @@ import { ContractEntity, ContractServiceLevel, ContractServiceLevelEntity, Ticke
 import { importRows } from '../poi-kit/import';
 import { ServiceLevels1796510000000 } from '../poi-kit/migrations/1796510000000-ServiceLevels';
 import { POIS } from '../shared/registry';
-import { startStack, Stack } from './helpers/stack';
+import { postGraphQL, startStack, Stack } from './helpers/stack';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -233,6 +233,23 @@ describe('request type and the vendor\'s case number', () => {
         { field: 'vendorCaseReference', from: '"OCLC-778812"', to: null },
       ]),
     );
+  });
+
+  it('a repeated keyed write answers the same due moments and slaBreached (its recorded ticket comes back from JSON)', async () => {
+    const token = await stack.token(['network:read', 'poi:cubiss:read', 'poi:cubiss:write', 'poi:cubiss:contracts'], 'sla-retry');
+    const [{ id: libraryId }] = await db('cubiss').query(`SELECT c.library_id AS id FROM contract c JOIN contract_service_level s ON s.contract_id = c.id WHERE c.status = 'ACTIVE' AND s.priority = 'P2' ORDER BY c.id LIMIT 1`);
+    const create = () =>
+      postGraphQL(
+        stack.gateway.url,
+        `mutation Retry($input: TicketInput!) { cubiss { createTicket(input: $input) { id openedAt slaBreached serviceLevel { responseDueAt resolutionDueAt } } } }`,
+        { input: { libraryId: String(libraryId), title: 'Herhaald verzoek', category: 'FINES', priority: 'P2' } },
+        { authorization: `Bearer ${token}`, 'idempotency-key': 'sla-retry-1' },
+      );
+    const first = await create();
+    expect(first.errors).toBeUndefined();
+    expect(first.data.cubiss.createTicket).toMatchObject({ slaBreached: false, serviceLevel: { responseDueAt: expect.any(String) } });
+    const again = await create();
+    expect(again).toEqual(first);
   });
 
   it('the tickets import takes the optional columns type, vendorCaseReference and firstResponseAt', async () => {
