@@ -914,6 +914,8 @@ const tickets: Handler<TicketRow, Ticket> = {
       };
       if (next.firstResponseAt && next.openedAt && next.firstResponseAt.getTime() < next.openedAt.getTime()) {
         errors.add(row.line, 'firstResponseAt', `must not be before openedAt (${next.openedAt.toISOString()})`);
+      } else if (next.firstResponseAt && next.resolvedAt && next.firstResponseAt.getTime() > next.resolvedAt.getTime()) {
+        errors.add(row.line, 'firstResponseAt', `must not be after resolvedAt (${next.resolvedAt.toISOString()})`);
       }
       if (trusted(row, ['status', 'openedAt', 'resolvedAt'])) {
         const status = next.status ?? current!.status;

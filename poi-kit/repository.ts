@@ -448,14 +448,19 @@ export class PoiRepository {
   }
 
   /**
-   * The service levels of a request (alias `ticket`) as a join: those of its priority in the
-   * agreement of its library in force on the day it was opened (not a DRAFT; of two, the one
-   * that started last).
+   * Requests (alias `ticket`, those matching `where` over alias `t`) joined with their service
+   * levels (alias `sl`): those of its priority in the agreement of its library in force on the
+   * day it was opened (not a DRAFT; of two, the one that started last). The agreement is looked up
+   * once per request, then its level by the unique index (contract_id, priority).
    */
-  private static readonly TERMS_JOIN = `JOIN contract_service_level sl ON sl.priority = ticket.priority AND sl.contract_id = (
-      SELECT c.id FROM contract c
-      WHERE c.library_id = ticket.library_id AND c.status <> 'DRAFT' AND c.starts_on <= DATE(ticket.opened_at) AND c.ends_on >= DATE(ticket.opened_at)
-      ORDER BY c.starts_on DESC, c.id DESC LIMIT 1)`;
+  private static termsFrom(where: string): string {
+    return `(SELECT t.id, t.priority, t.type, t.opened_at, t.resolved_at, t.first_response_at,
+        (SELECT c.id FROM contract c
+         WHERE c.library_id = t.library_id AND c.status <> 'DRAFT' AND c.starts_on <= DATE(t.opened_at) AND c.ends_on >= DATE(t.opened_at)
+         ORDER BY c.starts_on DESC, c.id DESC LIMIT 1) AS contract_id
+      FROM ticket t WHERE ${where}) ticket
+      JOIN contract_service_level sl ON sl.contract_id = ticket.contract_id AND sl.priority = ticket.priority`;
+  }
 
   /** A moment `hoursColumn` hours after the request was opened, as the database stores moments (comparable with its datetime columns). */
   private dueSql(hoursColumn: string): string {
@@ -474,8 +479,7 @@ export class PoiRepository {
   async termsByTicketIds(ticketIds: readonly number[]): Promise<TicketTerms[]> {
     const rows: { ticketId: number | string; responseHours: number | string; resolutionHours: number | string }[] = await this.dataSource.query(
       `SELECT ticket.id AS ticketId, sl.response_hours AS responseHours, sl.resolution_hours AS resolutionHours
-       FROM ticket ${PoiRepository.TERMS_JOIN}
-       WHERE ticket.id IN (${ticketIds.map(() => '?').join(', ')})`,
+       FROM ${PoiRepository.termsFrom(`t.id IN (${ticketIds.map(() => '?').join(', ')})`)}`,
       [...ticketIds],
     );
     return rows.map((row) => ({ ticketId: Number(row.ticketId), responseHours: Number(row.responseHours), resolutionHours: Number(row.resolutionHours) }));
@@ -492,19 +496,21 @@ export class PoiRepository {
     const responseDue = this.dueSql('sl.response_hours');
     const resolutionDue = this.dueSql('sl.resolution_hours');
     const month = this.mysql ? `DATE_FORMAT(${resolutionDue}, '%Y-%m')` : `substr(${resolutionDue}, 1, 7)`;
-    const params: unknown[] = [this.moment(now), `${fromMonth} 00:00:00`, `${untilMonth} 00:00:00`];
-    const conditions = [`(ticket.resolved_at IS NOT NULL OR ${resolutionDue} < ?)`, `${resolutionDue} >= ?`, `${resolutionDue} < ?`];
-    for (const [column, values] of [['ticket.type', selection.type], ['ticket.priority', selection.priority]] as const) {
+    // The selection narrows the requests before their agreements are looked up.
+    const selected = ['1 = 1'];
+    const params: unknown[] = [];
+    for (const [column, values] of [['t.type', selection.type], ['t.priority', selection.priority]] as const) {
       if (!values?.length) continue;
       const distinct = [...new Set(values)];
-      conditions.push(`${column} IN (${distinct.map(() => '?').join(', ')})`);
+      selected.push(`${column} IN (${distinct.map(() => '?').join(', ')})`);
       params.push(...distinct);
     }
+    params.push(this.moment(now), `${fromMonth} 00:00:00`, `${untilMonth} 00:00:00`);
     const rows: { month: string; due: number | string; met: number | string | null }[] = await this.dataSource.query(
       `SELECT ${month} AS month, COUNT(*) AS due,
          SUM(CASE WHEN COALESCE(ticket.first_response_at, ticket.resolved_at) <= ${responseDue} AND ticket.resolved_at <= ${resolutionDue} THEN 1 ELSE 0 END) AS met
-       FROM ticket ${PoiRepository.TERMS_JOIN}
-       WHERE ${conditions.join(' AND ')}
+       FROM ${PoiRepository.termsFrom(selected.join(' AND '))}
+       WHERE (ticket.resolved_at IS NOT NULL OR ${resolutionDue} < ?) AND ${resolutionDue} >= ? AND ${resolutionDue} < ?
        GROUP BY ${month}`,
       params,
     );

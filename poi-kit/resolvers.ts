@@ -118,13 +118,16 @@ async function slaPerMonth(repository: PoiRepository, { months: monthsArg, type,
   });
 }
 
+/** A moment as milliseconds: a Date from the database, or its JSON text in a write's recorded answer (an Idempotency-Key repeat). */
+const msOf = (moment: Date | string) => new Date(moment).getTime();
+
 /** The request's due moments under its terms, and whether it missed one (a moment that has not come counts from now). */
 function serviceLevelOf(ticket: Ticket, terms: TicketTerms) {
-  const opened = ticket.openedAt.getTime();
+  const opened = msOf(ticket.openedAt);
   const responseDueAt = new Date(opened + terms.responseHours * HOUR_MS);
   const resolutionDueAt = new Date(opened + terms.resolutionHours * HOUR_MS);
   const now = Date.now();
-  const late = (moment: Date | null, due: Date) => (moment ? moment.getTime() : now) > due.getTime();
+  const late = (moment: Date | string | null, due: Date) => (moment ? msOf(moment) : now) > due.getTime();
   return { responseDueAt, resolutionDueAt, breached: late(ticket.firstResponseAt ?? ticket.resolvedAt, responseDueAt) || late(ticket.resolvedAt, resolutionDueAt) };
 }
 

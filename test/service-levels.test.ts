@@ -8,7 +8,7 @@ import { ContractEntity, ContractServiceLevel, ContractServiceLevelEntity, Ticke
 import { importRows } from '../poi-kit/import';
 import { ServiceLevels1796510000000 } from '../poi-kit/migrations/1796510000000-ServiceLevels';
 import { POIS } from '../shared/registry';
-import { startStack, Stack } from './helpers/stack';
+import { postGraphQL, startStack, Stack } from './helpers/stack';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -235,15 +235,33 @@ describe('request type and the vendor\'s case number', () => {
     );
   });
 
+  it('a repeated keyed write answers the same due moments and slaBreached (its recorded ticket comes back from JSON)', async () => {
+    const token = await stack.token(['network:read', 'poi:cubiss:read', 'poi:cubiss:write', 'poi:cubiss:contracts'], 'sla-retry');
+    const [{ id: libraryId }] = await db('cubiss').query(`SELECT c.library_id AS id FROM contract c JOIN contract_service_level s ON s.contract_id = c.id WHERE c.status = 'ACTIVE' AND s.priority = 'P2' ORDER BY c.id LIMIT 1`);
+    const create = () =>
+      postGraphQL(
+        stack.gateway.url,
+        `mutation Retry($input: TicketInput!) { cubiss { createTicket(input: $input) { id openedAt slaBreached serviceLevel { responseDueAt resolutionDueAt } } } }`,
+        { input: { libraryId: String(libraryId), title: 'Herhaald verzoek', category: 'FINES', priority: 'P2' } },
+        { authorization: `Bearer ${token}`, 'idempotency-key': 'sla-retry-1' },
+      );
+    const first = await create();
+    expect(first.errors).toBeUndefined();
+    expect(first.data.cubiss.createTicket).toMatchObject({ slaBreached: false, serviceLevel: { responseDueAt: expect.any(String) } });
+    const again = await create();
+    expect(again).toEqual(first);
+  });
+
   it('the tickets import takes the optional columns type, vendorCaseReference and firstResponseAt', async () => {
     const cubiss = POIS.find((p) => p.code === 'CUBISS')!;
-    const [library] = await db('cubiss').query(`SELECT wise_instance_code AS code FROM library WHERE status = 'ACTIVE' ORDER BY id LIMIT 1`);
+    const [library] = await db('cubiss').query(`SELECT name AS code FROM library WHERE status = 'ACTIVE' AND name NOT LIKE '%,%' ORDER BY id LIMIT 1`);
     const run = (content: string) => importRows(db('cubiss'), cubiss, { entity: 'tickets', format: 'csv', content, actor: { name: 'import:test', via: 'import' } });
-    const header = 'reference,libraryWiseCode,title,category,priority,status,openedAt,resolvedAt,type,vendorCaseReference,firstResponseAt';
+    const header = 'reference,libraryName,title,category,priority,status,openedAt,resolvedAt,type,vendorCaseReference,firstResponseAt';
     const refused = await run(
-      `${header}\nEXT-1,${library.code},Storing,CIRCULATION,P2,OPEN,2026-03-01T09:00:00Z,,WISH,,\nEXT-2,${library.code},Storing,CIRCULATION,P2,IN_PROGRESS,2026-03-01T09:00:00Z,,INCIDENT,OCLC 1,2026-03-01T08:00:00Z\n`,
+      `${header}\nEXT-1,${library.code},Storing,CIRCULATION,P2,OPEN,2026-03-01T09:00:00Z,,WISH,,\nEXT-2,${library.code},Storing,CIRCULATION,P2,IN_PROGRESS,2026-03-01T09:00:00Z,,INCIDENT,OCLC 1,2026-03-01T08:00:00Z\n` +
+        `EXT-3,${library.code},Storing,CIRCULATION,P2,CLOSED,2026-03-01T09:00:00Z,2026-03-01T10:00:00Z,INCIDENT,-bad,2026-03-01T11:00:00Z\n`,
     );
-    expect(refused.errors.map((e) => `${e.line} ${e.column}`)).toEqual(['2 type', '3 firstResponseAt']);
+    expect(refused.errors.map((e) => `${e.line} ${e.column}`)).toEqual(['2 type', '3 firstResponseAt', '4 vendorCaseReference', '4 firstResponseAt']);
     const result = await run(
       `${header}\nEXT-1,${library.code},Storing,CIRCULATION,P2,CLOSED,2026-03-01T09:00:00Z,2026-03-01T15:00:00Z,QUESTION,OCLC-1,2026-03-01T09:30:00Z\nEXT-2,${library.code},Vraag,CIRCULATION,P3,OPEN,2026-03-02T09:00:00Z,,,,\n`,
     );

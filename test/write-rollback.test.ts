@@ -31,7 +31,6 @@ afterAll(async () => {
 const UPSERT = `mutation Upsert($input: LibraryInput!) { cubiss { upsertLibrary(input: $input) { id } } }`;
 
 const library = (code: string, branches: string[]) => ({
-  wiseInstanceCode: code,
   name: `Bibliotheek ${code}`,
   province: 'LIMBURG',
   municipalities: ['Roermond'],
@@ -40,11 +39,11 @@ const library = (code: string, branches: string[]) => ({
   branches: branches.map((name, i) => ({ name, city: 'Roermond', postalCode: '6041 AB', isMain: i === 0 })),
 });
 
-/** Rows of the library with this Wise code, the branches and the audit trail, counted with SQL. */
+/** Rows of the library named after this code, the branches and the audit trail, counted with SQL. */
 async function rows(code: string) {
   const count = async (sql: string, parameters: unknown[] = []) => Number((await db.query(sql, parameters))[0].n);
   return {
-    library: await count('SELECT COUNT(*) AS n FROM library WHERE wise_instance_code = ?', [code]),
+    library: await count('SELECT COUNT(*) AS n FROM library WHERE name = ?', [`Bibliotheek ${code}`]),
     branches: await count('SELECT COUNT(*) AS n FROM branch'),
     audit: await count('SELECT COUNT(*) AS n FROM audit_entry'),
   };
