@@ -43,6 +43,8 @@ const KIT_MAPPERS: Record<string, string> = {
   Branch: 'entities#Branch',
   ThisContract: 'entities#Contract',
   ThisVendorContract: 'entities#VendorContract',
+  ReleaseAcceptance: 'entities#ReleaseAcceptance',
+  ThisReleaseAcceptance: 'entities#ReleaseAcceptance',
   Ticket: 'entities#Ticket',
   KnowledgeArticle: 'mappers#RankedArticle',
   AuditEntry: 'entities#AuditEntry',
@@ -108,6 +110,9 @@ const config: CodegenConfig = {
         NetworkAgendaGoal: 'entities#NetworkAgendaGoal',
         SteeringGroupMember: 'entities#SteeringGroupMember',
         Evaluation: 'entities#Evaluation',
+        WiseRelease: 'entities#WiseRelease',
+        ReleaseAcceptance: 'resolvers#AcceptanceRef',
+        ThisReleaseAcceptance: 'resolvers#AcceptanceRef',
       }),
     [`${NETWORK}/generated/resolvers.ts`]: output(`${NETWORK}/generated/resolvers.ts`, POI_TEMPLATE_SDL + fs.readFileSync(`${NETWORK}/network.graphql`, 'utf8'), NETWORK, 'gateway#NetworkContext', {
       Network: 'Record<string, never>',

@@ -3,6 +3,7 @@ import { decimalToNumber } from '../shared/db';
 import { AuditEntryEntity } from '../shared/audit';
 import { IdempotencyKeyEntity } from '../shared/idempotency';
 import type { Province } from '../shared/registry';
+import type { ReleaseTestStatus } from '../shared/wise-releases';
 
 export const CONTRACT_STATUSES = ['DRAFT', 'ACTIVE', 'EXPIRED', 'TERMINATED'] as const;
 export const CONTRACT_SERVICES = [
@@ -97,6 +98,19 @@ export interface Ticket {
   /** The POI's own request number, e.g. CUB-000123; the natural key for imports. */
   reference: string;
   assignee: string | null;
+  /** The Wise release (its version in the collaboration's release planning) the request is about. */
+  releaseVersion?: string | null;
+  version: number;
+}
+
+/** This POI's joint acceptance test of one Wise release, and its go-live. */
+export interface ReleaseAcceptance {
+  id: number;
+  releaseVersion: string;
+  testStatus: ReleaseTestStatus;
+  plannedGoLiveOn: string | null;
+  actualGoLiveOn: string | null;
+  notes: string | null;
   version: number;
 }
 
@@ -210,10 +224,12 @@ export const TicketEntity = new EntitySchema<Ticket>({
     agendaItemId: { type: 'varchar', length: 40, name: 'agenda_item_id', nullable: true },
     reference: { type: 'varchar', length: 40, unique: true },
     assignee: { type: 'varchar', length: 100, nullable: true },
+    releaseVersion: { type: 'varchar', length: 30, name: 'release_version', nullable: true },
     version,
   },
   indices: [
     { name: 'idx_ticket_library_opened', columns: ['libraryId', 'openedAt'] },
+    { name: 'idx_ticket_release', columns: ['releaseVersion', 'openedAt'] },
     { name: 'idx_ticket_status', columns: ['status'] },
     { name: 'idx_ticket_opened', columns: ['openedAt'] },
     { name: 'idx_ticket_resolved', columns: ['resolvedAt'] },
@@ -243,8 +259,23 @@ export const KnowledgeArticleEntity = new EntitySchema<KnowledgeArticle>({
   ],
 });
 
+export const ReleaseAcceptanceEntity = new EntitySchema<ReleaseAcceptance>({
+  name: 'ReleaseAcceptance',
+  tableName: 'release_acceptance',
+  columns: {
+    id,
+    releaseVersion: { type: 'varchar', length: 30, name: 'release_version' },
+    testStatus: { type: 'varchar', length: 20, name: 'test_status' },
+    plannedGoLiveOn: { type: 'date', name: 'planned_go_live_on', nullable: true },
+    actualGoLiveOn: { type: 'date', name: 'actual_go_live_on', nullable: true },
+    notes: { type: 'text', nullable: true },
+    version,
+  },
+  indices: [{ name: 'uq_release_acceptance_version', columns: ['releaseVersion'], unique: true }],
+});
+
 /** What a POI's audit trail records changes to (the kit's own records; `AuditEntity` in the schema). */
-export const AUDIT_ENTITIES = ['LIBRARY', 'BRANCH', 'CONTRACT', 'TICKET', 'KNOWLEDGE_ARTICLE'] as const;
+export const AUDIT_ENTITIES = ['LIBRARY', 'BRANCH', 'CONTRACT', 'TICKET', 'KNOWLEDGE_ARTICLE', 'RELEASE_ACCEPTANCE'] as const;
 export type AuditEntityName = (typeof AUDIT_ENTITIES)[number];
 export type { AuditEntry } from '../shared/audit';
 export { AuditEntryEntity };
@@ -258,4 +289,5 @@ export const POI_ENTITIES = [
   VendorContractEntity,
   TicketEntity,
   KnowledgeArticleEntity,
+  ReleaseAcceptanceEntity,
 ];

@@ -35,6 +35,18 @@ export function createPoiLoaders(repository: PoiRepository) {
     ticketPageByLibrary: loaderPerArguments(({ filter, sort, page }: { filter: TicketFilter; sort: SortOrder; page: PageRequest }) =>
       loaderOfGroups<number, Sorted<Ticket>>((ids) => repository.ticketPagesByLibraryIds(ids, filter, sort, page), (t) => t.libraryId),
     ),
+    releaseAcceptanceByVersion: loaderById((versions: readonly string[]) => repository.releaseAcceptancesByVersions(versions), (a) => a.releaseVersion),
+    /** Releases counting (and paging) their linked tickets alike share one query. */
+    ticketCountByRelease: loaderPerArguments(
+      (filter: TicketFilter) =>
+        new DataLoader<string, number>(async (versions) => {
+          const counts = await repository.ticketCountsByReleaseVersions(versions, filter);
+          return versions.map((version) => counts.get(version) ?? 0);
+        }),
+    ),
+    ticketPageByRelease: loaderPerArguments(({ filter, sort, page }: { filter: TicketFilter; sort: SortOrder; page: PageRequest }) =>
+      loaderOfGroups<string, Sorted<Ticket>>((versions) => repository.ticketPagesByReleaseVersions(versions, filter, sort, page), (t) => t.releaseVersion ?? ''),
+    ),
     statsSummary,
     medianResolutionHours: once(async () => repository.medianResolutionHours((await statsSummary()).resolvedTicketCount)),
   };

@@ -4,7 +4,8 @@ import { assertMayRead } from '../shared/auth/directives';
 import { scalarResolvers } from '../shared/graphql/common';
 import { PROVINCES, Poi } from '../shared/registry';
 import { addDays, addMonths } from '../shared/dates';
-import { AUDIT_ENTITIES, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from './entities';
+import { AUDIT_ENTITIES, ReleaseAcceptance, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from './entities';
+import { WISE_VERSION_PATTERN } from '../shared/wise-releases';
 import type { AuditEntry } from '../shared/audit';
 import type { Actor, PoiWrites } from './writes';
 import { mutationActor } from '../shared/versioned-writes';
@@ -12,7 +13,7 @@ import type { PoiLoaders } from './loaders';
 import type { Identity } from '../shared/auth/identity';
 import type { AuditedChange } from './mappers';
 import type { LibraryTicketsArgs, Resolvers, ThisPoiTicketsArgs } from './generated/resolvers';
-import { poiContractType } from './schema';
+import { forPoi, poiContractType } from './schema';
 import { PoiRepository, sortOrder, StatsSummary } from './repository';
 
 export interface PoiContext {
@@ -34,8 +35,25 @@ function parseId(id: string): number | null {
   return /^\d{1,9}$/.test(id) ? Number(id) : null;
 }
 
-function ticketSort(args: ThisPoiTicketsArgs | LibraryTicketsArgs) {
+function ticketSort(args: Pick<ThisPoiTicketsArgs | LibraryTicketsArgs, 'orderBy'>) {
   return sortOrder('ticket', args.orderBy?.field ?? 'OPENED_AT', args.orderBy?.direction ?? (args.orderBy ? 'ASC' : 'DESC'));
+}
+
+/** A release this POI has recorded nothing for: NOT_STARTED, version 0 (the first write names 0). */
+const notStarted = (releaseVersion: string): ReleaseAcceptance => ({
+  id: 0,
+  releaseVersion,
+  testStatus: 'NOT_STARTED',
+  plannedGoLiveOn: null,
+  actualGoLiveOn: null,
+  notes: null,
+  version: 0,
+});
+
+/** This POI's acceptance of a release, recorded or not; null for what cannot be a version. */
+async function acceptanceOf(loaders: PoiLoaders, releaseVersion: unknown): Promise<ReleaseAcceptance | null> {
+  if (typeof releaseVersion !== 'string' || !WISE_VERSION_PATTERN.test(releaseVersion)) return null;
+  return (await loaders.releaseAcceptanceByVersion.load(releaseVersion)) ?? notStarted(releaseVersion);
 }
 
 function inRange(value: number, min: number, max: number, argument: string): number {
@@ -52,7 +70,7 @@ function inRange(value: number, min: number, max: number, argument: string): num
 export const FILTER_READS: Record<string, Record<string, string>> = {
   Library: { province: 'province', municipality: 'municipalities', nameContains: 'name', hasActiveContract: 'contract', status: 'status' },
   Contract: { status: 'status', service: 'services', endsAfter: 'endsOn', endsBefore: 'endsOn' },
-  Ticket: { status: 'status', priority: 'priority', category: 'category', openedAfter: 'openedAt', openedBefore: 'openedAt', libraryId: 'library' },
+  Ticket: { status: 'status', priority: 'priority', category: 'category', openedAfter: 'openedAt', openedBefore: 'openedAt', libraryId: 'library', releaseVersion: 'wiseRelease' },
   KnowledgeArticle: { search: 'body' },
   AuditEntry: { entity: 'entity' },
 };
@@ -119,6 +137,7 @@ export function createPoiResolvers(poi: Poi): Resolvers {
     CONTRACT: poiContractType(poi),
     TICKET: 'Ticket',
     KNOWLEDGE_ARTICLE: 'KnowledgeArticle',
+    RELEASE_ACCEPTANCE: forPoi('ThisReleaseAcceptance', poi),
   };
   return {
     ...scalarResolvers,
@@ -164,6 +183,8 @@ export function createPoiResolvers(poi: Poi): Resolvers {
         );
       },
       stats: () => ({}),
+      releaseAcceptances: (_, __, { repository }) => repository.releaseAcceptances(),
+      releaseAcceptance: (_, { releaseVersion }, { loaders }) => acceptanceOf(loaders, releaseVersion),
       audit: (_, args, ctx, info) => {
         guardListArguments(info, ctx, { kind: 'AuditEntry', type: 'AuditEntry' }, undefined, { entity: args.entity });
         const sort = sortOrder('audit', 'ID', 'DESC');
@@ -186,6 +207,25 @@ export function createPoiResolvers(poi: Poi): Resolvers {
       resolveTicket: (_, { id, input }, ctx) => ctx.writes.resolveTicket(id, input, by(ctx)),
       createKnowledgeArticle: (_, { input }, ctx) => ctx.writes.createKnowledgeArticle(input, by(ctx)),
       updateKnowledgeArticle: (_, { id, input }, ctx) => ctx.writes.updateKnowledgeArticle(id, input, by(ctx)),
+      setReleaseAcceptance: (_, { releaseVersion, input }, ctx) => ctx.writes.setReleaseAcceptance(releaseVersion, input, by(ctx), ctx.collaborationToken),
+    },
+    ReleaseAcceptance: {
+      __resolveType: () => 'ThisReleaseAcceptance',
+    },
+    ThisReleaseAcceptance: {
+      __resolveReference: (ref, { loaders }) => acceptanceOf(loaders, ref.releaseVersion),
+      release: (acceptance) => ({ version: acceptance.releaseVersion }),
+      tickets: (acceptance, args, ctx, info) => {
+        const filter = { ...(args.filter ?? {}), releaseVersion: acceptance.releaseVersion };
+        guardListArguments(info, ctx, { kind: 'Ticket', type: 'Ticket' }, args.orderBy?.field, filter);
+        const sort = ticketSort(args);
+        return ctx.cursors.connection(
+          args,
+          { list: `release/${acceptance.releaseVersion}/tickets`, sort, filter },
+          (page) => ctx.loaders.ticketPageByRelease({ filter, sort, page }).load(acceptance.releaseVersion),
+          () => ctx.loaders.ticketCountByRelease(filter).load(acceptance.releaseVersion),
+        );
+      },
     },
     AuditEntry: {
       // Each change keeps the GraphQL type and field it is about: its values follow that field's rule.
@@ -223,6 +263,7 @@ export function createPoiResolvers(poi: Poi): Resolvers {
     Ticket: {
       library: (ticket, _, { loaders }) => libraryOf(loaders, ticket.libraryId),
       agendaItem: (ticket) => (ticket.agendaItemId ? { id: ticket.agendaItemId } : null),
+      wiseRelease: (ticket) => (ticket.releaseVersion ? { version: ticket.releaseVersion } : null),
     },
     KnowledgeArticle: {
       score: (article) => (typeof article.sortValue === 'number' ? article.sortValue : null),

@@ -6,7 +6,7 @@ import type { Poi } from '../shared/registry';
 import { Cursors } from '../shared/graphql/connection';
 import { serveSubgraph, SubgraphDefinition, SubgraphStartOptions } from '../shared/subgraph';
 import { installEmbeddedSearch } from './embedded-search';
-import { agendaItemLookup, COLLABORATION_TOKEN_HEADER } from './agenda-items';
+import { agendaItemLookup, COLLABORATION_TOKEN_HEADER, wiseReleaseLookup } from './agenda-items';
 import { importRoute } from './import';
 import { POI_ENTITIES } from './entities';
 import { createPoiLoaders } from './loaders';
@@ -82,7 +82,7 @@ export function definePoiSubgraph(poi: Poi, folder: string, extension?: PoiExten
       }
       const repository = new PoiRepository(dataSource);
       const agendaItems = agendaItemLookup(options.collaborationUrl);
-      const writes = new PoiWrites(dataSource, poi, agendaItems);
+      const writes = new PoiWrites(dataSource, poi, agendaItems, wiseReleaseLookup(options.collaborationUrl));
       const cursors = new Cursors(options.cursorSecret, poi.subgraphName);
       const ownPerRequest = extension?.context?.(dataSource) ?? (() => ({}));
       return serveSubgraph<PoiContext>({

@@ -4,5 +4,6 @@ import { FiltersAndSearch1795458317105 } from './1795458317105-FiltersAndSearch'
 import { WritesAndAudit1795460074616 } from './1795460074616-WritesAndAudit';
 import { IdempotencyKeys1796170000000 } from './1796170000000-IdempotencyKeys';
 import { LibraryLifecycle1796400000000 } from './1796400000000-LibraryLifecycle';
+import { ReleaseAcceptance1796520000000 } from './1796520000000-ReleaseAcceptance';
 
-export const POI_MIGRATIONS = [InitialSchema1795457299814, FiltersAndSearch1795458317105, WritesAndAudit1795460074616, IdempotencyKeys1796170000000, LibraryLifecycle1796400000000];
+export const POI_MIGRATIONS = [InitialSchema1795457299814, FiltersAndSearch1795458317105, WritesAndAudit1795460074616, IdempotencyKeys1796170000000, LibraryLifecycle1796400000000, ReleaseAcceptance1796520000000];

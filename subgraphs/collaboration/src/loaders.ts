@@ -8,6 +8,7 @@ export function createCollaborationLoaders(repository: CollaborationRepository) 
     workAgendaItemsByGoal: loaderOfGroups((ids: readonly number[]) => repository.workAgendaItemsByGoalIds(ids), (i) => i.goalId!),
     participantsByItem: loaderOfGroups((ids: readonly string[]) => repository.participantsByItemIds(ids), (p) => p.itemId),
     goalById: loaderById((ids: readonly number[]) => repository.goalsByIds(ids), (g) => g.id),
+    wiseReleaseByVersion: loaderById((versions: readonly string[]) => repository.wiseReleasesByVersions(versions), (r) => r.wiseVersion),
   };
 }
 

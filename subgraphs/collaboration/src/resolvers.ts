@@ -5,7 +5,14 @@ import type { Poi } from '../../../shared/registry';
 import type { CollaborationLoaders } from './loaders';
 import type { CollaborationRepository } from './repository';
 import type { CollaborationWrites } from './writes';
-import type { Resolvers, ThisPoiResolvers } from '../generated/resolvers';
+import type { Resolvers, ThisPoiResolvers, ThisReleaseAcceptanceResolvers } from '../generated/resolvers';
+import { releaseAcceptanceTypeName } from '../../../shared/wise-releases';
+
+/** A POI's acceptance of a release as the collaboration hands it out: a reference its owner resolves. */
+export interface AcceptanceRef {
+  releaseVersion: string;
+  poi: Poi;
+}
 
 export interface CollaborationContext {
   repository: CollaborationRepository;
@@ -41,7 +48,12 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
     provinces: (poi) => [...poi.provinces].sort(),
   };
 
-  const resolvers: Omit<Resolvers, 'Poi' | 'ThisPoi'> = {
+  const acceptanceResolvers = (poi: Poi): ThisReleaseAcceptanceResolvers => ({
+    __resolveReference: (ref) => ({ releaseVersion: ref.releaseVersion, poi }),
+    poi: (acceptance) => acceptance.poi,
+  });
+
+  const resolvers: Omit<Resolvers, 'Poi' | 'ThisPoi' | 'ReleaseAcceptance' | 'ThisReleaseAcceptance'> = {
     ...scalarResolvers,
     Query: {
       pois: (_, { province }) => byCodeOrder.filter((poi) => !province || poi.provinces.includes(province)),
@@ -52,6 +64,9 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
       networkAgendaGoals: (_, __, { repository }) => repository.listGoals(),
       evaluations: (_, __, { repository }) => repository.listEvaluations(),
       partnership: () => PARTNERSHIP,
+      wiseReleases: (_, filter, { repository }) => repository.listWiseReleases(filter),
+      wiseRelease: (_, { version }, { loaders }) => (version.length <= 30 ? loaders.wiseReleaseByVersion.load(version) : null),
+      nextWiseRelease: async (_, __, { repository }) => (await repository.nextWiseRelease()) ?? null,
     },
     Mutation: {
       collaboration: () => ({}),
@@ -59,6 +74,15 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
     CollaborationMutations: {
       createWorkAgendaItem: (_, { input }, ctx) => ctx.writes.create(input, mutationActor(ctx.identity)),
       updateWorkAgendaItem: (_, { id, input }, ctx) => ctx.writes.update(id, input, mutationActor(ctx.identity)),
+      createWiseRelease: (_, { input }, ctx) => ctx.writes.createRelease(input, mutationActor(ctx.identity)),
+      updateWiseRelease: (_, { version, input }, ctx) => ctx.writes.updateRelease(version, input, mutationActor(ctx.identity)),
+    },
+    WiseRelease: {
+      __resolveReference: (ref, { loaders }) => (typeof ref.version === 'string' && ref.version.length <= 30 ? loaders.wiseReleaseByVersion.load(ref.version) : null),
+      version: (release) => release.wiseVersion,
+      revision: (release) => release.version,
+      // References only: each POI's own subgraph resolves its acceptance (by its type, CubissReleaseAcceptance).
+      acceptance: (release) => byCodeOrder.map((poi) => ({ releaseVersion: release.wiseVersion, poi })),
     },
     WorkAgendaItem: {
       __resolveReference: (ref, { loaders }) => (typeof ref.id === 'string' && ref.id.length <= 40 ? loaders.workAgendaItemById.load(ref.id) : null),
@@ -87,5 +111,9 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
       __resolveType: (poi: Poi) => poi.typeName,
     },
     ...Object.fromEntries(pois.map((poi) => [poi.typeName, poiTypeResolvers])),
+    ReleaseAcceptance: {
+      __resolveType: (acceptance: AcceptanceRef) => releaseAcceptanceTypeName(acceptance.poi),
+    },
+    ...Object.fromEntries(pois.map((poi) => [releaseAcceptanceTypeName(poi), acceptanceResolvers(poi)])),
   };
 }

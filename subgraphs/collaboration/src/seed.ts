@@ -4,6 +4,7 @@ import { IdempotencyKeyEntity } from '../../../shared/idempotency';
 import { AuditEntryEntity } from '../../../shared/audit';
 import type { Poi } from '../../../shared/registry';
 import { addMonths } from '../../../shared/dates';
+import { demoWiseReleases } from '../../../shared/wise-releases';
 import {
   EvaluationEntity,
   NetworkAgendaGoal,
@@ -11,6 +12,7 @@ import {
   PoiProvinceEntity,
   RegisteredPoiEntity,
   SteeringGroupMemberEntity,
+  WiseReleaseEntity,
   WorkAgendaItem,
   WorkAgendaItemEntity,
   WorkAgendaParticipantEntity,
@@ -90,7 +92,7 @@ export async function seedCollaboration(
 ): Promise<boolean> {
   return transaction(dataSource, async (manager) => {
     if (options.reset) {
-      await deleteAllRows(manager, [IdempotencyKeyEntity, AuditEntryEntity, WorkAgendaParticipantEntity, WorkAgendaItemEntity, NetworkAgendaGoalEntity, SteeringGroupMemberEntity, EvaluationEntity]);
+      await deleteAllRows(manager, [IdempotencyKeyEntity, AuditEntryEntity, WorkAgendaParticipantEntity, WorkAgendaItemEntity, NetworkAgendaGoalEntity, SteeringGroupMemberEntity, EvaluationEntity, WiseReleaseEntity]);
     }
     await syncRegistry(manager, pois);
     if (!options.demo || (await manager.count(WorkAgendaItemEntity)) > 0) return false;
@@ -110,6 +112,11 @@ export async function seedCollaboration(
     await manager.insert(EvaluationEntity, EVALUATIONS.map((evaluation) => ({ ...evaluation })));
     const members = STEERING_GROUP.filter((m) => registered.has(m.poiCode));
     if (members.length > 0) await manager.insert(SteeringGroupMemberEntity, members.map((m) => ({ ...m })));
+    // Demo release planning: generated around the seed date (shared/wise-releases.ts).
+    await manager.insert(
+      WiseReleaseEntity,
+      demoWiseReleases(options.referenceDate).map(({ version, ...release }) => ({ ...release, wiseVersion: version })),
+    );
     return true;
   });
 }
