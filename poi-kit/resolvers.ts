@@ -216,7 +216,8 @@ export function createPoiResolvers(poi: Poi): Resolvers {
       __resolveReference: (ref, { loaders }) => acceptanceOf(loaders, ref.releaseVersion),
       release: (acceptance) => ({ version: acceptance.releaseVersion }),
       tickets: (acceptance, args, ctx, info) => {
-        const filter = { ...(args.filter ?? {}), releaseVersion: acceptance.releaseVersion };
+        // The release is the group the loaders batch by (as a library's tickets), not part of the filter: all releases share one query.
+        const filter = args.filter ?? {};
         guardListArguments(info, ctx, { kind: 'Ticket', type: 'Ticket' }, args.orderBy?.field, filter);
         const sort = ticketSort(args);
         return ctx.cursors.connection(
