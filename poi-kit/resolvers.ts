@@ -12,7 +12,10 @@ import { mutationActor } from '../shared/versioned-writes';
 import type { PoiLoaders } from './loaders';
 import type { Identity } from '../shared/auth/identity';
 import type { AuditedChange } from './mappers';
-import type { LibraryTicketsArgs, Resolvers, ThisPoiTicketsArgs } from './generated/resolvers';
+import type { LibraryTicketsArgs, Resolvers, ThisPoiTicketsArgs, TicketFilter } from './generated/resolvers';
+import type DataLoader from 'dataloader';
+import type { PageRequest, Sorted, SortOrder } from '../shared/graphql/connection';
+import type { Ticket } from './entities';
 import { forPoi, poiContractType } from './schema';
 import { PoiRepository, sortOrder, StatsSummary } from './repository';
 
@@ -84,6 +87,22 @@ function guardListArguments(info: GraphQLResolveInfo, ctx: PoiContext, listed: {
     const field = FILTER_READS[listed.kind][condition];
     if (value !== null && value !== undefined && field) assertMayRead(info.schema, listed.type, field, ctx.identity, `filtering by ${condition}`);
   }
+}
+
+/** A group's page of tickets (a library's, a release's): filtered and ordered as the caller may, counted and paged by the group's batched loaders. */
+function groupTickets<K>(
+  args: LibraryTicketsArgs,
+  ctx: PoiContext,
+  info: GraphQLResolveInfo,
+  list: string,
+  count: (filter: TicketFilter) => DataLoader<K, number>,
+  page: (args: { filter: TicketFilter; sort: SortOrder; page: PageRequest }) => DataLoader<K, Sorted<Ticket>[]>,
+  key: K,
+) {
+  const filter = args.filter ?? {};
+  guardListArguments(info, ctx, { kind: 'Ticket', type: 'Ticket' }, args.orderBy?.field, filter);
+  const sort = ticketSort(args);
+  return ctx.cursors.connection(args, { list, sort, filter }, (request) => page({ filter, sort, page: request }).load(key), () => count(filter).load(key));
 }
 
 /** The library a row belongs to (its foreign key, deleted with it): always there. */
@@ -215,18 +234,9 @@ export function createPoiResolvers(poi: Poi): Resolvers {
     ThisReleaseAcceptance: {
       __resolveReference: (ref, { loaders }) => acceptanceOf(loaders, ref.releaseVersion),
       release: (acceptance) => ({ version: acceptance.releaseVersion }),
-      tickets: (acceptance, args, ctx, info) => {
-        // The release is the group the loaders batch by (as a library's tickets), not part of the filter: all releases share one query.
-        const filter = args.filter ?? {};
-        guardListArguments(info, ctx, { kind: 'Ticket', type: 'Ticket' }, args.orderBy?.field, filter);
-        const sort = ticketSort(args);
-        return ctx.cursors.connection(
-          args,
-          { list: `release/${acceptance.releaseVersion}/tickets`, sort, filter },
-          (page) => ctx.loaders.ticketPageByRelease({ filter, sort, page }).load(acceptance.releaseVersion),
-          () => ctx.loaders.ticketCountByRelease(filter).load(acceptance.releaseVersion),
-        );
-      },
+      // The release is the group the loaders batch by (as a library is), not part of the filter: all releases share one query.
+      tickets: (acceptance, args, ctx, info) =>
+        groupTickets(args, ctx, info, `release/${acceptance.releaseVersion}/tickets`, ctx.loaders.ticketCountByRelease, ctx.loaders.ticketPageByRelease, acceptance.releaseVersion),
     },
     AuditEntry: {
       // Each change keeps the GraphQL type and field it is about: its values follow that field's rule.
@@ -240,17 +250,8 @@ export function createPoiResolvers(poi: Poi): Resolvers {
       branches: (library, _, { loaders }) => loaders.branchesByLibrary.load(library.id),
       successor: (library, _, { loaders }) => (library.successorId === null ? null : loaders.libraryById.load(library.successorId)),
       contract: async (library, _, { loaders }) => (await loaders.contractsByLibrary.load(library.id))[0] ?? null,
-      tickets: (library, args, ctx, info) => {
-        const filter = args.filter ?? {};
-        guardListArguments(info, ctx, { kind: 'Ticket', type: 'Ticket' }, args.orderBy?.field, filter);
-        const sort = ticketSort(args);
-        return ctx.cursors.connection(
-          args,
-          { list: `library/${library.id}/tickets`, sort, filter },
-          (page) => ctx.loaders.ticketPageByLibrary({ filter, sort, page }).load(library.id),
-          () => ctx.loaders.ticketCountByLibrary(filter).load(library.id),
-        );
-      },
+      tickets: (library, args, ctx, info) =>
+        groupTickets(args, ctx, info, `library/${library.id}/tickets`, ctx.loaders.ticketCountByLibrary, ctx.loaders.ticketPageByLibrary, library.id),
     },
     Contract: {
       __resolveType: () => 'ThisContract',
