@@ -31,7 +31,7 @@ async function data(query: string, variables?: Record<string, unknown>, token?: 
 
 /** The release in test, from the collaboration's own table (not from the code under test). */
 async function releaseInTest(): Promise<{ version: string; releasedOn: string }> {
-  const [row] = await db('collaboration').query(`SELECT wise_version AS version, released_on AS releasedOn FROM wise_release WHERE status = 'IN_TEST' ORDER BY released_on LIMIT 1`);
+  const [row] = await db('collaboration').query(`SELECT wise_version AS version, CAST(released_on AS CHAR) AS releasedOn FROM wise_release WHERE status = 'IN_TEST' ORDER BY released_on LIMIT 1`);
   return { version: row.version, releasedOn: String(row.releasedOn).slice(0, 10) };
 }
 
@@ -50,7 +50,7 @@ describe('reading the release planning', () => {
         const poi = POIS.find((p) => p.code === acceptance.poi.code)!;
         expect(acceptance.__typename).toBe(releaseAcceptanceTypeName(poi));
         const [own] = await db(poi.subgraphName).query(
-          'SELECT test_status AS testStatus, planned_go_live_on AS planned, actual_go_live_on AS actual, notes, version FROM release_acceptance WHERE release_version = ?',
+          'SELECT test_status AS testStatus, CAST(planned_go_live_on AS CHAR) AS planned, CAST(actual_go_live_on AS CHAR) AS actual, notes, version FROM release_acceptance WHERE release_version = ?',
           [release.version],
         );
         const day = (value: unknown) => (value === null || value === undefined ? null : String(value).slice(0, 10));
