@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { DataSource, EntityManager, EntitySchema, ObjectLiteral } from 'typeorm';
 import { Actor, audit, diff, rowById, updateVersioned } from '../shared/versioned-writes';
-import { writeTransaction } from '../shared/idempotency';
+import { isDuplicateKey, writeTransaction } from '../shared/idempotency';
 import type { Poi } from '../shared/registry';
 import { AgendaItemLookup, PlannedRelease, unknownAgendaItem, unknownWiseRelease, WiseReleaseLookup } from './agenda-items';
 import { RELEASE_TEST_TRANSITIONS, ReleaseTestStatus, WISE_VERSION_PATTERN, WISE_VERSION_RULE } from '../shared/wise-releases';
@@ -381,7 +381,11 @@ export class PoiWrites {
           });
         }
         const row = { releaseVersion, ...next };
-        const { identifiers } = await manager.insert(ReleaseAcceptanceEntity, row);
+        const { identifiers } = await manager.insert(ReleaseAcceptanceEntity, row).catch((error: unknown) => {
+          // Another first write for this release committed meanwhile: as for any update, the version read is stale.
+          if (isDuplicateKey(error)) throw new GraphQLError(`acceptance of ${releaseVersion} was recorded by someone else meanwhile; reload it and try again`, { extensions: { code: 'CONFLICT' } });
+          throw error;
+        });
         await audit(manager, actor, 'RELEASE_ACCEPTANCE', identifiers[0].id, 'CREATE', diff(null, row));
         return manager.findOneByOrFail(ReleaseAcceptanceEntity, { id: identifiers[0].id });
       }

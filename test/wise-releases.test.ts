@@ -183,6 +183,19 @@ describe('a POI records its acceptance test', () => {
     expect(Number(row.count)).toBe(2);
   });
 
+  it('two first writes for the same release at once: exactly one wins, the other is a CONFLICT', async () => {
+    const staff = await stack.token(['network:read', 'poi:probiblio:write'], 'probiblio-tester');
+    const coordinator = await stack.token(['network:read', 'collaboration:write'], 'coordinator');
+    await data(`mutation { collaboration { createWiseRelease(input: { version: "25.2-race", releasedOn: "2025-06-01", notes: "Race" }) { version } } }`, undefined, coordinator);
+    const attempts = await Promise.all(
+      ['eerste', 'tweede'].map((notes) => stack.queryAs(staff, SET, { v: '25.2-race', input: { testStatus: 'IN_PROGRESS', notes, expectedVersion: 0 } })),
+    );
+    expect(attempts.map((a) => (a.errors ? a.errors[0].extensions?.code : 'OK')).sort()).toEqual(['CONFLICT', 'OK']);
+    const rows = await db('probiblio').query(`SELECT notes, version FROM release_acceptance WHERE release_version = '25.2-race'`);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].notes).toBe(attempts.find((a) => !a.errors)!.data.probiblio.setReleaseAcceptance.notes);
+  });
+
   it('refuses another POI\'s token (FORBIDDEN) and writes nothing', async () => {
     const cubissStaff = await stack.token(['network:read', 'poi:cubiss:read', 'poi:cubiss:write'], 'cubiss-staff');
     const { version } = await releaseInTest();
