@@ -108,11 +108,17 @@ describe('reading the release planning', () => {
     const own = wiseRelease.acceptance.find((a: any) => a.poi.code === 'RIJNBRINK');
     expect(own.tickets.totalCount).toBe(Number(linked.count));
     expect(own.tickets.nodes.map((n: any) => n.id).sort()).toEqual(rijnbrink.tickets.nodes.map((n: any) => n.id).sort());
+    let total = 0;
     for (const acceptance of wiseRelease.acceptance) {
       const poi = POIS.find((p) => p.code === acceptance.poi.code)!;
       const [count] = await db(poi.subgraphName).query('SELECT COUNT(*) AS count FROM ticket WHERE release_version = ?', [linked.version]);
       expect([poi.code, acceptance.tickets.totalCount]).toEqual([poi.code, Number(count.count)]);
+      total += Number(count.count);
     }
+    // The network list takes the same filter, over every POI, with the release on each node.
+    const { network } = await data(`query($v: String!) { network { tickets(filter: { releaseVersion: $v }, first: 100) { totalCount nodes { poi { code } wiseRelease { version } } } } }`, { v: linked.version });
+    expect(network.tickets.totalCount).toBe(total);
+    for (const node of network.tickets.nodes) expect(node.wiseRelease.version).toBe(linked.version);
   });
 });
 
