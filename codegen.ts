@@ -46,6 +46,8 @@ const KIT_MAPPERS: Record<string, string> = {
   ThisVendorContract: 'entities#VendorContract',
   ThisTicketServiceLevel: 'mappers#TicketDueMoments',
   ServiceLevel: 'entities#ContractServiceLevel',
+  ReleaseAcceptance: 'entities#ReleaseAcceptance',
+  ThisReleaseAcceptance: 'entities#ReleaseAcceptance',
   Ticket: 'entities#Ticket',
   KnowledgeArticle: 'mappers#RankedArticle',
   AuditEntry: 'entities#AuditEntry',
@@ -117,6 +119,9 @@ const config: CodegenConfig = {
         Decision: 'entities#Decision',
         CostShare: 'entities#CostShare',
         Member: 'entities#Member',
+        WiseRelease: 'entities#WiseRelease',
+        ReleaseAcceptance: 'resolvers#AcceptanceRef',
+        ThisReleaseAcceptance: 'resolvers#AcceptanceRef',
       }),
     [`${NETWORK}/generated/resolvers.ts`]: output(`${NETWORK}/generated/resolvers.ts`, POI_TEMPLATE_SDL + fs.readFileSync(`${NETWORK}/network.graphql`, 'utf8'), NETWORK, 'gateway#NetworkContext', {
       Network: 'Record<string, never>',

@@ -3,6 +3,7 @@ import { decimalToNumber } from '../shared/db';
 import { AuditEntryEntity } from '../shared/audit';
 import { IdempotencyKeyEntity } from '../shared/idempotency';
 import type { Province } from '../shared/registry';
+import type { ReleaseTestStatus } from '../shared/wise-releases';
 
 export const CONTRACT_STATUSES = ['DRAFT', 'ACTIVE', 'EXPIRED', 'TERMINATED'] as const;
 export const CONTRACT_SERVICES = [
@@ -115,6 +116,19 @@ export interface Ticket {
   vendorCaseReference: string | null;
   /** The POI's first response (picked up or resolved); the response service level is measured to it. */
   firstResponseAt: Date | null;
+  /** The Wise release (its version in the collaboration's release planning) the request is about. */
+  releaseVersion?: string | null;
+  version: number;
+}
+
+/** This POI's joint acceptance test of one Wise release, and its go-live. */
+export interface ReleaseAcceptance {
+  id: number;
+  releaseVersion: string;
+  testStatus: ReleaseTestStatus;
+  plannedGoLiveOn: string | null;
+  actualGoLiveOn: string | null;
+  notes: string | null;
   version: number;
 }
 
@@ -255,11 +269,13 @@ export const TicketEntity = new EntitySchema<Ticket>({
     type: { type: 'varchar', length: 20, default: 'INCIDENT' },
     vendorCaseReference: { type: 'varchar', length: 60, name: 'vendor_case_reference', nullable: true },
     firstResponseAt: { type: 'datetime', name: 'first_response_at', nullable: true },
+    releaseVersion: { type: 'varchar', length: 30, name: 'release_version', nullable: true },
     version,
   },
   indices: [
     { name: 'idx_ticket_library_opened', columns: ['libraryId', 'openedAt'] },
     { name: 'idx_ticket_type', columns: ['type'] },
+    { name: 'idx_ticket_release', columns: ['releaseVersion', 'openedAt'] },
     { name: 'idx_ticket_status', columns: ['status'] },
     { name: 'idx_ticket_opened', columns: ['openedAt'] },
     { name: 'idx_ticket_resolved', columns: ['resolvedAt'] },
@@ -303,8 +319,23 @@ export const KnowledgeTermEntity = new EntitySchema<KnowledgeTerm>({
   indices: [{ name: 'idx_knowledge_term_term', columns: ['term', 'articleId'] }],
 });
 
+export const ReleaseAcceptanceEntity = new EntitySchema<ReleaseAcceptance>({
+  name: 'ReleaseAcceptance',
+  tableName: 'release_acceptance',
+  columns: {
+    id,
+    releaseVersion: { type: 'varchar', length: 30, name: 'release_version' },
+    testStatus: { type: 'varchar', length: 20, name: 'test_status' },
+    plannedGoLiveOn: { type: 'date', name: 'planned_go_live_on', nullable: true },
+    actualGoLiveOn: { type: 'date', name: 'actual_go_live_on', nullable: true },
+    notes: { type: 'text', nullable: true },
+    version,
+  },
+  indices: [{ name: 'uq_release_acceptance_version', columns: ['releaseVersion'], unique: true }],
+});
+
 /** What a POI's audit trail records changes to (the kit's own records; `AuditEntity` in the schema). */
-export const AUDIT_ENTITIES = ['LIBRARY', 'BRANCH', 'CONTRACT', 'TICKET', 'KNOWLEDGE_ARTICLE'] as const;
+export const AUDIT_ENTITIES = ['LIBRARY', 'BRANCH', 'CONTRACT', 'TICKET', 'KNOWLEDGE_ARTICLE', 'RELEASE_ACCEPTANCE'] as const;
 export type AuditEntityName = (typeof AUDIT_ENTITIES)[number];
 export type { AuditEntry } from '../shared/audit';
 export { AuditEntryEntity };
@@ -320,4 +351,5 @@ export const POI_ENTITIES = [
   TicketEntity,
   KnowledgeArticleEntity,
   KnowledgeTermEntity,
+  ReleaseAcceptanceEntity,
 ];

@@ -16,6 +16,30 @@ function loaderPerArguments<A, K, V>(create: (args: A) => DataLoader<K, V>): (ar
   };
 }
 
+/**
+ * The loaders of one kind of group's tickets (a library's, a release's): `ticketCountBy<Group>`
+ * and `ticketPageBy<Group>`, one per distinct filter (and order and page), each batching every
+ * group asked for in one statement.
+ */
+function ticketGroupLoaders<G extends string, K>(
+  group: G,
+  counts: (keys: readonly K[], filter: TicketFilter) => Promise<Map<K, number>>,
+  pages: (keys: readonly K[], filter: TicketFilter, sort: SortOrder, page: PageRequest) => Promise<Sorted<Ticket>[]>,
+  groupOf: (ticket: Ticket) => K,
+) {
+  const count = loaderPerArguments(
+    (filter: TicketFilter) =>
+      new DataLoader<K, number>(async (keys) => {
+        const found = await counts(keys, filter);
+        return keys.map((key) => found.get(key) ?? 0);
+      }),
+  );
+  const page = loaderPerArguments(({ filter, sort, page }: { filter: TicketFilter; sort: SortOrder; page: PageRequest }) =>
+    loaderOfGroups<K, Sorted<Ticket>>((keys) => pages(keys, filter, sort, page), groupOf),
+  );
+  return { [`ticketCountBy${group}`]: count, [`ticketPageBy${group}`]: page } as Record<`ticketCountBy${G}`, typeof count> & Record<`ticketPageBy${G}`, typeof page>;
+}
+
 /** Per-request loaders of a POI subgraph: every relation is batched, nothing is shared between requests. */
 export function createPoiLoaders(repository: PoiRepository) {
   const statsSummary = once(() => repository.statsSummary());
@@ -26,18 +50,11 @@ export function createPoiLoaders(repository: PoiRepository) {
     serviceLevelsByContract: loaderOfGroups((ids: readonly number[]) => repository.serviceLevelsByContractIds(ids), (s) => s.contractId),
     /** The service levels that apply to each request (null: none), for its due moments and slaBreached. */
     termsByTicket: loaderById((ids: readonly number[]) => repository.termsByTicketIds(ids), (t) => t.ticketId),
-    /** Libraries counting the same kind of tickets share one GROUP BY query. */
-    ticketCountByLibrary: loaderPerArguments(
-      (filter: TicketFilter) =>
-        new DataLoader<number, number>(async (ids) => {
-          const counts = await repository.ticketCountsByLibraryIds(ids, filter);
-          return ids.map((id) => counts.get(id) ?? 0);
-        }),
-    ),
-    /** Libraries asking for the same page of their tickets share one windowed query. */
-    ticketPageByLibrary: loaderPerArguments(({ filter, sort, page }: { filter: TicketFilter; sort: SortOrder; page: PageRequest }) =>
-      loaderOfGroups<number, Sorted<Ticket>>((ids) => repository.ticketPagesByLibraryIds(ids, filter, sort, page), (t) => t.libraryId),
-    ),
+    /** Libraries counting (or paging) the same kind of tickets share one GROUP BY (or windowed) query. */
+    ...ticketGroupLoaders('Library', (ids: readonly number[], filter) => repository.ticketCountsByLibraryIds(ids, filter), (ids, filter, sort, page) => repository.ticketPagesByLibraryIds(ids, filter, sort, page), (t) => t.libraryId),
+    releaseAcceptanceByVersion: loaderById((versions: readonly string[]) => repository.releaseAcceptancesByVersions(versions), (a) => a.releaseVersion),
+    /** The same for the tickets linked to each release. */
+    ...ticketGroupLoaders('Release', (versions: readonly string[], filter) => repository.ticketCountsByReleaseVersions(versions, filter), (versions, filter, sort, page) => repository.ticketPagesByReleaseVersions(versions, filter, sort, page), (t) => t.releaseVersion ?? ''),
     statsSummary,
     medianResolutionHours: once(async () => repository.medianResolutionHours((await statsSummary()).resolvedTicketCount)),
   };

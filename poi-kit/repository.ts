@@ -19,6 +19,8 @@ import {
   LibraryEntity,
   LibraryStatus,
   OPEN_TICKET_STATUSES,
+  ReleaseAcceptance,
+  ReleaseAcceptanceEntity,
   Ticket,
   TicketEntity,
   VendorContract,
@@ -51,6 +53,9 @@ export interface StatsSummary {
 /** Libraries that count in current figures (lists, stats): not the merged ones, which are history. */
 const CURRENT_LIBRARY_STATUSES: LibraryStatus[] = ['ACTIVE'];
 const CURRENT_LIBRARY = `status IN (${CURRENT_LIBRARY_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+
+/** The columns tickets are paged and counted per group by (a library's, a release's). */
+type TicketGroupColumn = 'library_id' | 'release_version';
 
 export interface KeyCount {
   key: string;
@@ -236,6 +241,7 @@ export class PoiRepository {
     if (filter.openedBefore) qb.andWhere('ticket.opened_at < :openedBefore', { openedBefore: filter.openedBefore });
     if (filter.libraryId) qb.andWhere('ticket.library_id = :libraryId', { libraryId: idOrNothing(filter.libraryId) });
     if (filter.agendaItemId) qb.andWhere('ticket.agenda_item_id = :agendaItemId', { agendaItemId: filter.agendaItemId });
+    if (filter.releaseVersion) qb.andWhere('ticket.release_version = :releaseVersion', { releaseVersion: filter.releaseVersion });
     return qb;
   }
 
@@ -247,26 +253,44 @@ export class PoiRepository {
     return this.ticketQuery(filter).getCount();
   }
 
-  async ticketCountsByLibraryIds(libraryIds: readonly number[], filter: TicketFilter): Promise<Map<number, number>> {
-    const rows: { libraryId: number; count: string | number }[] = await this.ticketQuery(filter)
-      .select('ticket.library_id', 'libraryId')
+  ticketCountsByLibraryIds(libraryIds: readonly number[], filter: TicketFilter): Promise<Map<number, number>> {
+    return this.ticketCountsBy('library_id', libraryIds, filter, Number);
+  }
+
+  /** Counts of the tickets linked to each of these releases (one GROUP BY). */
+  ticketCountsByReleaseVersions(versions: readonly string[], filter: TicketFilter): Promise<Map<string, number>> {
+    return this.ticketCountsBy('release_version', versions, filter, String);
+  }
+
+  private async ticketCountsBy<K>(column: TicketGroupColumn, keys: readonly K[], filter: TicketFilter, key: (raw: unknown) => K): Promise<Map<K, number>> {
+    const rows: { groupKey: unknown; count: string | number }[] = await this.ticketQuery(filter)
+      .select(`ticket.${column}`, 'groupKey')
       .addSelect('COUNT(*)', 'count')
-      .andWhere('ticket.library_id IN (:...libraryIds)', { libraryIds })
-      .groupBy('ticket.library_id')
+      .andWhere(`ticket.${column} IN (:...groupKeys)`, { groupKeys: keys })
+      .groupBy(`ticket.${column}`)
       .getRawMany();
-    return new Map(rows.map((row) => [Number(row.libraryId), Number(row.count)]));
+    return new Map(rows.map((row) => [key(row.groupKey), Number(row.count)]));
+  }
+
+  ticketPagesByLibraryIds(libraryIds: readonly number[], filter: TicketFilter, sort: SortOrder, page: PageRequest): Promise<Sorted<Ticket>[]> {
+    return this.ticketPagesBy('library_id', libraryIds, filter, sort, page);
+  }
+
+  /** One page of the tickets linked to each of these releases, in one statement. */
+  ticketPagesByReleaseVersions(versions: readonly string[], filter: TicketFilter, sort: SortOrder, page: PageRequest): Promise<Sorted<Ticket>[]> {
+    return this.ticketPagesBy('release_version', versions, filter, sort, page);
   }
 
   /**
-   * One page of tickets for each of many libraries in one statement: rows are numbered per
-   * library in the sort order, and the first `first + 1` of each library are kept.
+   * One page of tickets for each of many libraries (or releases) in one statement: rows are
+   * numbered per group in the sort order, and the first `first + 1` of each group are kept.
    */
-  async ticketPagesByLibraryIds(libraryIds: readonly number[], filter: TicketFilter, sort: SortOrder, page: PageRequest): Promise<Sorted<Ticket>[]> {
+  private async ticketPagesBy(column: TicketGroupColumn, keys: readonly unknown[], filter: TicketFilter, sort: SortOrder, page: PageRequest): Promise<Sorted<Ticket>[]> {
     const ranked = applyKeyset(this.ticketQuery(filter), 'ticket', sort, page)
       .select('ticket.id', 'id')
       .addSelect(`(${sort.sql})`, 'sort_value')
-      .addSelect(`ROW_NUMBER() OVER (PARTITION BY ticket.library_id ORDER BY ${sort.sql} ${sort.direction}, ticket.id ${sort.direction})`, 'position')
-      .andWhere('ticket.library_id IN (:...libraryIds)', { libraryIds })
+      .addSelect(`ROW_NUMBER() OVER (PARTITION BY ticket.${column} ORDER BY ${sort.sql} ${sort.direction}, ticket.id ${sort.direction})`, 'position')
+      .andWhere(`ticket.${column} IN (:...groupKeys)`, { groupKeys: keys })
       .orderBy();
     const qb = this.dataSource
       .getRepository(TicketEntity)
@@ -277,6 +301,16 @@ export class PoiRepository {
       .orderBy('ranked.sort_value', sort.direction)
       .addOrderBy('ticket.id', sort.direction);
     return withSortValues(qb, 'ticket', 'ranked.sort_value');
+  }
+
+  /** This POI's acceptance tests of these releases (one statement). */
+  releaseAcceptancesByVersions(versions: readonly string[]): Promise<ReleaseAcceptance[]> {
+    return this.dataSource.getRepository(ReleaseAcceptanceEntity).findBy({ releaseVersion: In([...versions]) });
+  }
+
+  /** Every acceptance test this POI has recorded, by release version. */
+  releaseAcceptances(): Promise<ReleaseAcceptance[]> {
+    return this.dataSource.getRepository(ReleaseAcceptanceEntity).find({ order: { releaseVersion: 'ASC' } });
   }
 
   /**

@@ -4,16 +4,19 @@ import { assertMayRead } from '../shared/auth/directives';
 import { scalarResolvers } from '../shared/graphql/common';
 import { PROVINCES, Poi } from '../shared/registry';
 import { addDays, addMonths, lastMonths, monthSeries } from '../shared/dates';
-import { AUDIT_ENTITIES, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from './entities';
+import { AUDIT_ENTITIES, ReleaseAcceptance, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from './entities';
+import { WISE_VERSION_PATTERN } from '../shared/wise-releases';
 import type { AuditEntry } from '../shared/audit';
 import type { Actor, PoiWrites } from './writes';
 import { mutationActor } from '../shared/versioned-writes';
 import type { PoiLoaders } from './loaders';
 import type { Identity } from '../shared/auth/identity';
 import type { AuditedChange } from './mappers';
-import type { KnowledgeTermStatisticsInput, LibraryTicketsArgs, PoiStatsSlaComplianceArgs, Resolvers, ThisPoiTicketsArgs } from './generated/resolvers';
+import type { KnowledgeTermStatisticsInput, LibraryTicketsArgs, PoiStatsSlaComplianceArgs, Resolvers, ThisPoiTicketsArgs, TicketFilter } from './generated/resolvers';
+import type DataLoader from 'dataloader';
+import type { PageRequest, Sorted, SortOrder } from '../shared/graphql/connection';
 import type { Ticket } from './entities';
-import { poiContractType } from './schema';
+import { forPoi, poiContractType } from './schema';
 import { PoiRepository, sortOrder, StatsSummary, TicketTerms, type KnowledgeSearch } from './repository';
 import { Checks } from '../shared/validation';
 
@@ -36,8 +39,25 @@ function parseId(id: string): number | null {
   return /^\d{1,9}$/.test(id) ? Number(id) : null;
 }
 
-function ticketSort(args: ThisPoiTicketsArgs | LibraryTicketsArgs) {
+function ticketSort(args: Pick<ThisPoiTicketsArgs | LibraryTicketsArgs, 'orderBy'>) {
   return sortOrder('ticket', args.orderBy?.field ?? 'OPENED_AT', args.orderBy?.direction ?? (args.orderBy ? 'ASC' : 'DESC'));
+}
+
+/** A release this POI has recorded nothing for: NOT_STARTED, version 0 (the first write names 0). */
+const notStarted = (releaseVersion: string): ReleaseAcceptance => ({
+  id: 0,
+  releaseVersion,
+  testStatus: 'NOT_STARTED',
+  plannedGoLiveOn: null,
+  actualGoLiveOn: null,
+  notes: null,
+  version: 0,
+});
+
+/** This POI's acceptance of a release, recorded or not; null for what cannot be a version. */
+async function acceptanceOf(loaders: PoiLoaders, releaseVersion: unknown): Promise<ReleaseAcceptance | null> {
+  if (typeof releaseVersion !== 'string' || !WISE_VERSION_PATTERN.test(releaseVersion)) return null;
+  return (await loaders.releaseAcceptanceByVersion.load(releaseVersion)) ?? notStarted(releaseVersion);
 }
 
 function inRange(value: number, min: number, max: number, argument: string): number {
@@ -54,7 +74,7 @@ function inRange(value: number, min: number, max: number, argument: string): num
 export const FILTER_READS: Record<string, Record<string, string>> = {
   Library: { province: 'province', municipality: 'municipalities', nameContains: 'name', hasActiveContract: 'contract', status: 'status', wisePlatform: 'wisePlatform' },
   Contract: { status: 'status', service: 'services', endsAfter: 'endsOn', endsBefore: 'endsOn' },
-  Ticket: { status: 'status', priority: 'priority', category: 'category', type: 'type', openedAfter: 'openedAt', openedBefore: 'openedAt', libraryId: 'library', agendaItemId: 'agendaItem' },
+  Ticket: { status: 'status', priority: 'priority', category: 'category', type: 'type', openedAfter: 'openedAt', openedBefore: 'openedAt', libraryId: 'library', agendaItemId: 'agendaItem', releaseVersion: 'wiseRelease' },
   KnowledgeArticle: { search: 'body' },
   AuditEntry: { entity: 'entity' },
 };
@@ -87,6 +107,22 @@ function guardListArguments(info: GraphQLResolveInfo, ctx: PoiContext, listed: {
     const field = FILTER_READS[listed.kind][condition];
     if (value !== null && value !== undefined && field) assertMayRead(info.schema, listed.type, field, ctx.identity, `filtering by ${condition}`);
   }
+}
+
+/** A group's page of tickets (a library's, a release's): filtered and ordered as the caller may, counted and paged by the group's batched loaders. */
+function groupTickets<K>(
+  args: LibraryTicketsArgs,
+  ctx: PoiContext,
+  info: GraphQLResolveInfo,
+  list: string,
+  count: (filter: TicketFilter) => DataLoader<K, number>,
+  page: (args: { filter: TicketFilter; sort: SortOrder; page: PageRequest }) => DataLoader<K, Sorted<Ticket>[]>,
+  key: K,
+) {
+  const filter = args.filter ?? {};
+  guardListArguments(info, ctx, { kind: 'Ticket', type: 'Ticket' }, args.orderBy?.field, filter);
+  const sort = ticketSort(args);
+  return ctx.cursors.connection(args, { list, sort, filter }, (request) => page({ filter, sort, page: request }).load(key), () => count(filter).load(key));
 }
 
 /** The library a row belongs to (its foreign key, deleted with it): always there. */
@@ -164,6 +200,7 @@ export function createPoiResolvers(poi: Poi): Resolvers {
     CONTRACT: poiContractType(poi),
     TICKET: 'Ticket',
     KNOWLEDGE_ARTICLE: 'KnowledgeArticle',
+    RELEASE_ACCEPTANCE: forPoi('ThisReleaseAcceptance', poi),
   };
   return {
     ...scalarResolvers,
@@ -215,6 +252,8 @@ export function createPoiResolvers(poi: Poi): Resolvers {
         return ctx.repository.knowledgeTermStatistics(ctx.repository.searchTerms(search));
       },
       stats: () => ({}),
+      releaseAcceptances: (_, __, { repository }) => repository.releaseAcceptances(),
+      releaseAcceptance: (_, { releaseVersion }, { loaders }) => acceptanceOf(loaders, releaseVersion),
       audit: (_, args, ctx, info) => {
         guardListArguments(info, ctx, { kind: 'AuditEntry', type: 'AuditEntry' }, undefined, { entity: args.entity });
         const sort = sortOrder('audit', 'ID', 'DESC');
@@ -237,6 +276,17 @@ export function createPoiResolvers(poi: Poi): Resolvers {
       resolveTicket: (_, { id, input }, ctx) => ctx.writes.resolveTicket(id, input, by(ctx)),
       createKnowledgeArticle: (_, { input }, ctx) => ctx.writes.createKnowledgeArticle(input, by(ctx)),
       updateKnowledgeArticle: (_, { id, input }, ctx) => ctx.writes.updateKnowledgeArticle(id, input, by(ctx)),
+      setReleaseAcceptance: (_, { releaseVersion, input }, ctx) => ctx.writes.setReleaseAcceptance(releaseVersion, input, by(ctx), ctx.collaborationToken),
+    },
+    ReleaseAcceptance: {
+      __resolveType: () => 'ThisReleaseAcceptance',
+    },
+    ThisReleaseAcceptance: {
+      __resolveReference: (ref, { loaders }) => acceptanceOf(loaders, ref.releaseVersion),
+      release: (acceptance) => ({ version: acceptance.releaseVersion }),
+      // The release is the group the loaders batch by (as a library is), not part of the filter: all releases share one query.
+      tickets: (acceptance, args, ctx, info) =>
+        groupTickets(args, ctx, info, `release/${acceptance.releaseVersion}/tickets`, ctx.loaders.ticketCountByRelease, ctx.loaders.ticketPageByRelease, acceptance.releaseVersion),
     },
     AuditEntry: {
       // Each change keeps the GraphQL type and field it is about: its values follow that field's rule.
@@ -255,17 +305,8 @@ export function createPoiResolvers(poi: Poi): Resolvers {
       },
       successor: (library, _, { loaders }) => (library.successorId === null ? null : loaders.libraryById.load(library.successorId)),
       contract: async (library, _, { loaders }) => (await loaders.contractsByLibrary.load(library.id))[0] ?? null,
-      tickets: (library, args, ctx, info) => {
-        const filter = args.filter ?? {};
-        guardListArguments(info, ctx, { kind: 'Ticket', type: 'Ticket' }, args.orderBy?.field, filter);
-        const sort = ticketSort(args);
-        return ctx.cursors.connection(
-          args,
-          { list: `library/${library.id}/tickets`, sort, filter },
-          (page) => ctx.loaders.ticketPageByLibrary({ filter, sort, page }).load(library.id),
-          () => ctx.loaders.ticketCountByLibrary(filter).load(library.id),
-        );
-      },
+      tickets: (library, args, ctx, info) =>
+        groupTickets(args, ctx, info, `library/${library.id}/tickets`, ctx.loaders.ticketCountByLibrary, ctx.loaders.ticketPageByLibrary, library.id),
     },
     Contract: {
       __resolveType: () => 'ThisContract',
@@ -291,6 +332,7 @@ export function createPoiResolvers(poi: Poi): Resolvers {
         const terms = await loaders.termsByTicket.load(ticket.id);
         return terms && serviceLevelOf(ticket, terms).breached;
       },
+      wiseRelease: (ticket) => (ticket.releaseVersion ? { version: ticket.releaseVersion } : null),
     },
     KnowledgeArticle: {
       score: (article) => (typeof article.sortValue === 'number' ? article.sortValue : null),

@@ -6,6 +6,7 @@ import { IdempotencyKeyEntity } from '../shared/idempotency';
 import { PROVINCES, Poi, Province, WISE_PLATFORM_CODE_PATTERN } from '../shared/registry';
 import { addDays, addMonths, DAY_MS } from '../shared/dates';
 import { SeededRandom } from '../shared/seed-random';
+import { demoWiseReleases, ReleaseTestStatus } from '../shared/wise-releases';
 import {
   AuditEntryEntity,
   Branch,
@@ -22,6 +23,8 @@ import {
   LibraryEntity,
   LIBRARY_STATUSES,
   LibraryStatus,
+  ReleaseAcceptance,
+  ReleaseAcceptanceEntity,
   Ticket,
   TicketCategory,
   TicketEntity,
@@ -273,6 +276,7 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
     ticket.id = index + 1;
     ticket.reference = ticketReference(poi.code, ticket.id);
   });
+  const releaseAcceptances = demoReleaseAcceptances(poi, ref, tickets);
 
   const licenceStart = `${Number(ref.slice(0, 4)) - 2}-01-01`;
   const hostedWise = ['BISC', 'CUBISS'].includes(poi.code);
@@ -311,7 +315,43 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
       version: 1,
     });
   }
-  return { libraries, branches, contracts, serviceLevels, vendorContracts, tickets, knowledgeArticles };
+  return { libraries, branches, contracts, serviceLevels, vendorContracts, tickets, knowledgeArticles, releaseAcceptances };
+}
+
+/** A small stable number from a text (for demo variety without drawing from the seed's random sequence). */
+const textHash = (text: string) => [...text].reduce((hash, c) => (hash * 31 + c.charCodeAt(0)) % 1_000_003, 7);
+
+/**
+ * Demo release planning in a POI's database (shared/wise-releases.ts): every eleventh request is
+ * linked to the release it came in around (from 75 days before its release date to 60 days after),
+ * and the POI's acceptance tests: released versions PASSED and live, the withdrawn one FAILED, the
+ * one in test at a stage that differs per POI (not started at some), the announced one not started.
+ */
+function demoReleaseAcceptances(poi: Poi, referenceDate: string, tickets: Ticket[]): ReleaseAcceptance[] {
+  const releases = demoWiseReleases(referenceDate);
+  for (const ticket of tickets) {
+    if (ticket.id % 11 !== 0) continue;
+    const day = ticket.openedAt.toISOString().slice(0, 10);
+    const around = releases.filter((r) => r.status !== 'ANNOUNCED' && addDays(r.releasedOn, -75) <= day && day <= addDays(r.releasedOn, 60));
+    ticket.releaseVersion = around.at(-1)?.version ?? null;
+  }
+  const acceptances: ReleaseAcceptance[] = [];
+  releases.forEach((release, index) => {
+    const spread = textHash(`${poi.code}:${index}`);
+    const planned = addDays(release.releasedOn, 7 + (spread % 5) * 7);
+    const row = (testStatus: ReleaseTestStatus, actualGoLiveOn: string | null, notes: string) =>
+      acceptances.push({ id: acceptances.length + 1, releaseVersion: release.version, testStatus, plannedGoLiveOn: planned, actualGoLiveOn, notes, version: 1 });
+    if (release.status === 'RELEASED') {
+      const actual = addDays(planned, spread % 3);
+      row('PASSED', actual <= referenceDate ? actual : referenceDate, 'Demo: acceptatietest afgerond, release in productie genomen.');
+    } else if (release.status === 'WITHDRAWN') {
+      row('FAILED', null, 'Demo: afgekeurd in de acceptatietest; release teruggetrokken door de leverancier.');
+    } else if (release.status === 'IN_TEST') {
+      const stage = (['NOT_STARTED', 'IN_PROGRESS', 'PASSED', 'FAILED'] as const)[textHash(`${poi.code}:stage`) % 4];
+      if (stage !== 'NOT_STARTED') row(stage, null, `Demo: acceptatietest ${stage === 'IN_PROGRESS' ? 'loopt' : stage === 'PASSED' ? 'goedgekeurd' : 'afgekeurd, wacht op een hotfix'}.`);
+    }
+  });
+  return acceptances;
 }
 
 /** A POI's own number for a request, e.g. CUBI-000123. */
@@ -320,7 +360,7 @@ export function ticketReference(code: string, id: number): string {
 }
 
 /** Children before parents, so deleting in this order never breaks a foreign key. */
-const DELETE_ORDER: EntitySchema<any>[] = [IdempotencyKeyEntity, AuditEntryEntity, TicketEntity, ContractServiceLevelEntity, ContractEntity, BranchEntity, LibraryEntity, VendorContractEntity, KnowledgeTermEntity, KnowledgeArticleEntity];
+const DELETE_ORDER: EntitySchema<any>[] = [IdempotencyKeyEntity, AuditEntryEntity, ReleaseAcceptanceEntity, TicketEntity, ContractServiceLevelEntity, ContractEntity, BranchEntity, LibraryEntity, VendorContractEntity, KnowledgeTermEntity, KnowledgeArticleEntity];
 
 
 /**
@@ -348,6 +388,7 @@ export async function seedPoiDatabase(
     await insertInChunks(manager, TicketEntity, data.tickets);
     await insertInChunks(manager, KnowledgeArticleEntity, data.knowledgeArticles);
     await indexArticles(manager, data.knowledgeArticles.map((a) => a.id));
+    await insertInChunks(manager, ReleaseAcceptanceEntity, data.releaseAcceptances);
     return true;
   });
 }

@@ -5,7 +5,7 @@ import { DatabaseSchema, openDatabase } from '../shared/db';
 import type { Poi } from '../shared/registry';
 import { Cursors } from '../shared/graphql/connection';
 import { serveSubgraph, SubgraphDefinition, SubgraphStartOptions } from '../shared/subgraph';
-import { agendaItemLookup, COLLABORATION_TOKEN_HEADER } from './agenda-items';
+import { agendaItemLookup, COLLABORATION_TOKEN_HEADER, wiseReleaseLookup } from './agenda-items';
 import { importRoute } from './import';
 import { POI_ENTITIES } from './entities';
 import { createPoiLoaders } from './loaders';
@@ -80,7 +80,7 @@ export function definePoiSubgraph(poi: Poi, folder: string, extension?: PoiExten
       }
       const repository = new PoiRepository(dataSource, poi.wisePlatform ?? null);
       const agendaItems = agendaItemLookup(options.collaborationUrl);
-      const writes = new PoiWrites(dataSource, poi, agendaItems);
+      const writes = new PoiWrites(dataSource, poi, agendaItems, wiseReleaseLookup(options.collaborationUrl));
       const cursors = new Cursors(options.cursorSecret, poi.subgraphName);
       const ownPerRequest = extension?.context?.(dataSource) ?? (() => ({}));
       return serveSubgraph<PoiContext>({

@@ -1,6 +1,7 @@
 import { Checks } from '../shared/validation';
 import { WISE_PLATFORM_CODE_PATTERN, type Poi } from '../shared/registry';
-import type { BranchInput, ContractInput, KnowledgeArticleInput, KnowledgeArticleUpdateInput, LibraryInput, TicketInput, TicketUpdateInput } from './generated/resolvers';
+import type { BranchInput, ContractInput, KnowledgeArticleInput, KnowledgeArticleUpdateInput, LibraryInput, ReleaseAcceptanceInput, TicketInput, TicketUpdateInput } from './generated/resolvers';
+import { RELEASE_TEST_STATUSES, WISE_VERSION_PATTERN, WISE_VERSION_RULE } from '../shared/wise-releases';
 export type { BranchInput, ContractInput, KnowledgeArticleInput, LibraryInput, TicketInput } from './generated/resolvers';
 export { Checks, invalidInput } from '../shared/validation';
 import { CONTRACT_SERVICES, CONTRACT_STATUSES, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES } from './entities';
@@ -105,6 +106,18 @@ export function checkTicketFields(checks: Checks, input: Unchecked<TicketInput &
   if (input.agendaItemId !== undefined && input.agendaItemId !== null && !/^WA-\d{4}-\d{2}$/.test(input.agendaItemId)) {
     checks.fail('agendaItemId', 'must be a work-agenda id like WA-2025-03');
   }
+  if (input.releaseVersion !== undefined && input.releaseVersion !== null && !(typeof input.releaseVersion === 'string' && WISE_VERSION_PATTERN.test(input.releaseVersion))) {
+    checks.fail('releaseVersion', WISE_VERSION_RULE);
+  }
+}
+
+/** The fields of a release acceptance the POI can check on its own (the release's own date is the collaboration's: see PoiWrites). */
+export function checkReleaseAcceptance(checks: Checks, input: Unchecked<ReleaseAcceptanceInput>): void {
+  checks.oneOf('testStatus', input.testStatus, RELEASE_TEST_STATUSES, false);
+  checks.date('plannedGoLiveOn', input.plannedGoLiveOn, false);
+  checks.date('actualGoLiveOn', input.actualGoLiveOn, false);
+  checks.text('notes', input.notes, 2000, false);
+  checks.wholeNumber('expectedVersion', input.expectedVersion, 0, 2_000_000_000);
 }
 
 /** Most tags on one knowledge article, and the longest tag. */

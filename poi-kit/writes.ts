@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { DataSource, EntityManager, EntitySchema, ObjectLiteral } from 'typeorm';
 import { Actor, audit, diff, rowById, updateVersioned } from '../shared/versioned-writes';
-import { writeTransaction } from '../shared/idempotency';
+import { isDuplicateKey, writeTransaction } from '../shared/idempotency';
 import type { Poi } from '../shared/registry';
-import { AgendaItemLookup, unknownAgendaItem } from './agenda-items';
+import { AgendaItemLookup, PlannedRelease, unknownAgendaItem, unknownWiseRelease, WiseReleaseLookup } from './agenda-items';
+import { RELEASE_TEST_TRANSITIONS, ReleaseTestStatus, WISE_VERSION_PATTERN, WISE_VERSION_RULE } from '../shared/wise-releases';
 export type { Actor };
 import {
   Branch,
@@ -17,6 +18,8 @@ import {
   KnowledgeArticleEntity,
   Library,
   LibraryEntity,
+  ReleaseAcceptance,
+  ReleaseAcceptanceEntity,
   Ticket,
   TicketEntity,
   TicketStatus,
@@ -27,6 +30,7 @@ import {
   checkContract,
   checkKnowledgeArticle,
   checkLibrary,
+  checkReleaseAcceptance,
   checkTicketFields,
   invalidInput,
   normalisePostalCode,
@@ -37,6 +41,7 @@ import type {
   KnowledgeArticleInput,
   KnowledgeArticleUpdateInput,
   LibraryInput,
+  ReleaseAcceptanceInput,
   RenewContractInput,
   ResolveTicketInput,
   TerminateContractInput,
@@ -64,7 +69,15 @@ export class PoiWrites {
     private readonly dataSource: DataSource,
     private readonly poi: Poi,
     private readonly agendaItems: AgendaItemLookup,
+    private readonly releases: WiseReleaseLookup,
   ) {}
+
+  /** The planned release of this version; refuses one the release planning does not have (asked of the collaboration subgraph). */
+  private async requireRelease(version: string, collaborationToken: string | undefined, field: string): Promise<PlannedRelease> {
+    const release = await this.releases(version, collaborationToken, field);
+    if (!release) throw invalidInput([{ field, message: unknownWiseRelease(version) }]);
+    return release;
+  }
 
   /** Refuses an agendaItemId the work agenda does not have; asks the collaboration subgraph with the caller's token for it. */
   private async requireAgendaItem(agendaItemId: string | null | undefined, collaborationToken: string | undefined): Promise<void> {
@@ -227,6 +240,7 @@ export class PoiWrites {
     checkTicketFields(checks, input, true);
     checks.throwIfAny();
     await this.requireAgendaItem(input.agendaItemId, collaborationToken);
+    if (input.releaseVersion) await this.requireRelease(input.releaseVersion, collaborationToken, 'input.releaseVersion');
     return this.transaction(async (manager) => {
       const library = await this.library(manager, input.libraryId, 'input.libraryId');
       const row = {
@@ -240,6 +254,7 @@ export class PoiWrites {
         agendaItemId: input.agendaItemId ?? null,
         type: input.type ?? 'INCIDENT',
         vendorCaseReference: input.vendorCaseReference?.trim() || null,
+        releaseVersion: input.releaseVersion ?? null,
         reference: `pending-${randomBytes(8).toString('hex')}`, // replaced by the POI's number once the id is known
       };
       const { identifiers } = await manager.insert(TicketEntity, row);
@@ -255,6 +270,7 @@ export class PoiWrites {
     checkTicketFields(checks, input, false);
     checks.throwIfAny();
     await this.requireAgendaItem(input.agendaItemId, collaborationToken);
+    if (input.releaseVersion) await this.requireRelease(input.releaseVersion, collaborationToken, 'input.releaseVersion');
     return this.transaction(async (manager) => {
       const ticket = await this.existing(manager, TicketEntity, 'Ticket', id);
       const status = input.status ?? undefined;
@@ -276,6 +292,7 @@ export class PoiWrites {
           agendaItemId: input.agendaItemId === undefined ? undefined : input.agendaItemId,
           type: input.type ?? undefined,
           vendorCaseReference: input.vendorCaseReference === undefined ? undefined : input.vendorCaseReference?.trim() || null,
+          releaseVersion: input.releaseVersion === undefined ? undefined : input.releaseVersion,
           resolvedAt: resolving ? new Date() : reopening ? null : undefined,
           firstResponseAt: responding ? new Date() : undefined,
         },
@@ -344,5 +361,58 @@ export class PoiWrites {
       return manager.findOneByOrFail(KnowledgeArticleEntity, { id: updated.id });
     });
   }
-}
 
+  /**
+   * Records this POI's acceptance test of a Wise release: created by the first write (expected
+   * version 0), then versioned. What the POI checks itself: the dates, the notes, the test status's
+   * move (RELEASE_TEST_TRANSITIONS), a go-live only after a PASSED test and not in the future; what
+   * it asks the collaboration: that the release exists, and that go-live is not before its release date.
+   */
+  async setReleaseAcceptance(releaseVersion: string, input: ReleaseAcceptanceInput, actor: Actor, collaborationToken?: string): Promise<ReleaseAcceptance> {
+    const checks = new Checks();
+    if (!WISE_VERSION_PATTERN.test(releaseVersion)) checks.problems.push({ field: 'releaseVersion', message: WISE_VERSION_RULE });
+    checkReleaseAcceptance(checks, input);
+    checks.throwIfAny();
+    const release = await this.requireRelease(releaseVersion, collaborationToken, 'releaseVersion');
+    return this.transaction(async (manager) => {
+      const current = await manager.findOneBy(ReleaseAcceptanceEntity, { releaseVersion });
+      const from: ReleaseTestStatus = current?.testStatus ?? 'NOT_STARTED';
+      const next = {
+        testStatus: input.testStatus ?? from,
+        plannedGoLiveOn: input.plannedGoLiveOn === undefined ? (current?.plannedGoLiveOn ?? null) : input.plannedGoLiveOn,
+        actualGoLiveOn: input.actualGoLiveOn === undefined ? (current?.actualGoLiveOn ?? null) : input.actualGoLiveOn,
+        notes: input.notes === undefined ? (current?.notes ?? null) : input.notes?.trim() || null,
+      };
+      const problems = new Checks();
+      if (next.testStatus !== from && !RELEASE_TEST_TRANSITIONS[from].includes(next.testStatus)) {
+        problems.fail('testStatus', `cannot go from ${from} to ${next.testStatus} (from ${from}: ${RELEASE_TEST_TRANSITIONS[from].join(', ')})`);
+      }
+      if (next.actualGoLiveOn) {
+        if (next.testStatus !== 'PASSED') problems.fail('actualGoLiveOn', `needs the acceptance test PASSED (it is ${next.testStatus})`);
+        if (next.actualGoLiveOn > new Date().toISOString().slice(0, 10)) problems.fail('actualGoLiveOn', 'must not be in the future');
+        if (next.actualGoLiveOn < release.releasedOn) problems.fail('actualGoLiveOn', `must not be before the release date ${release.releasedOn}`);
+        if (release.status === 'WITHDRAWN') problems.fail('actualGoLiveOn', `the release ${releaseVersion} was withdrawn`);
+      }
+      if (next.plannedGoLiveOn && next.plannedGoLiveOn < release.releasedOn && next.plannedGoLiveOn !== current?.plannedGoLiveOn) {
+        problems.fail('plannedGoLiveOn', `must not be before the release date ${release.releasedOn}`);
+      }
+      problems.throwIfAny();
+      if (!current) {
+        if (input.expectedVersion !== 0) {
+          throw new GraphQLError(`acceptance of ${releaseVersion} was never recorded (version 0, you edited version ${input.expectedVersion}); reload it and try again`, {
+            extensions: { code: 'CONFLICT', currentVersion: 0 },
+          });
+        }
+        const row = { releaseVersion, ...next };
+        const { identifiers } = await manager.insert(ReleaseAcceptanceEntity, row).catch((error: unknown) => {
+          // Another first write for this release committed meanwhile: as for any update, the version read is stale.
+          if (isDuplicateKey(error)) throw new GraphQLError(`acceptance of ${releaseVersion} was recorded by someone else meanwhile; reload it and try again`, { extensions: { code: 'CONFLICT' } });
+          throw error;
+        });
+        await audit(manager, actor, 'RELEASE_ACCEPTANCE', identifiers[0].id, 'CREATE', diff(null, row));
+        return manager.findOneByOrFail(ReleaseAcceptanceEntity, { id: identifiers[0].id });
+      }
+      return updateVersioned(manager, ReleaseAcceptanceEntity, 'RELEASE_ACCEPTANCE', current, input.expectedVersion, next, actor);
+    });
+  }
+}

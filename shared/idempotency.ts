@@ -153,7 +153,8 @@ function reused(): GraphQLError {
 /** Thrown when a concurrent repeat holds the key: the write is rolled back and tried once more, then finding its answer. */
 class KeyClaimed extends Error {}
 
-const isDuplicateKey = (error: unknown) =>
+/** A unique index refused the row (MySQL's ER_DUP_ENTRY, the embedded database's UNIQUE constraint). */
+export const isDuplicateKey = (error: unknown) =>
   (error as { driverError?: { code?: string } }).driverError?.code === 'ER_DUP_ENTRY' || /UNIQUE constraint failed/.test(String((error as Error).message));
 
 /** Within the write's transaction: the earlier answer, or claim the key, write, and record the answer. */

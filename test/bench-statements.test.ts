@@ -133,6 +133,26 @@ describe('SQL statements of a work-agenda item\'s tickets and of a statistics wi
   });
 });
 
+/**
+ * The release calendar (dashboard, operations/release-acceptance-open.graphql): every release with
+ * every POI's acceptance and its linked tickets with their library. Each POI resolves all the
+ * releases' acceptances, ticket counts, ticket pages and libraries in one batched statement each
+ * (budget `release-calendar`), the same at every seed scale.
+ */
+const RELEASE_CALENDAR = `query BenchReleaseCalendar { wiseReleases { version releasedOn status
+  acceptance { poi { code } testStatus plannedGoLiveOn actualGoLiveOn tickets(first: 5) { totalCount nodes { reference library { name } } } } } }`;
+
+describe('SQL statements of the release calendar', () => {
+  it('stays within its budget, the same at seed scale 1 and 3', async () => {
+    const [atScale1, atScale3] = await Promise.all([statementsPerRequest(small, RELEASE_CALENDAR), statementsPerRequest(large, RELEASE_CALENDAR)]);
+    expect(atScale3).toEqual(atScale1);
+    const allowed = budgets['release-calendar'];
+    expect(Object.keys(atScale1).sort()).toEqual(Object.keys(allowed).sort());
+    const over = Object.entries(atScale1).filter(([subgraph, count]) => count > (allowed[subgraph] ?? 0));
+    expect({ measured: atScale1, over }).toEqual({ measured: atScale1, over: [] });
+  });
+});
+
 const fetchText = (subgraph: string, operation: string) => `${subgraph}: ${print(parse(operation))}`;
 
 /** A plan as stages run one after another, each stage the fetches that run at once. */

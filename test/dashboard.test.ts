@@ -1,7 +1,8 @@
 // The dashboard at /dashboard in a real Chromium (Debian's /usr/bin/chromium, driven by
 // playwright-core) against a real stack: it loads nothing from outside 127.0.0.1, sends one
 // GraphQL request (the DashboardOverview operation from operations/) per refresh, shows the
-// figures the API gives, filters by province, degrades per POI, and downloads CSV.
+// figures the API gives and the release calendar, filters by province, degrades per POI, and
+// downloads CSV.
 //
 // Without /usr/bin/chromium the suite is skipped, unless CI is set: then it fails.
 import fs from 'node:fs';
@@ -311,6 +312,48 @@ suite('dashboard (/dashboard in Chromium)', () => {
     await context.close();
   });
 
+  it('shows the release calendar: every release by date with each POI\'s acceptance status, and downloads it as CSV', async () => {
+    const variables = pageVariables();
+    const api = await stack.query(OPERATION, variables);
+    expect(api.errors).toBeUndefined();
+    // Recounted from the collaboration's own table: every release, by release date.
+    const stored = await stack.subgraphs.get('collaboration')!.database.dataSource.query('SELECT wise_version AS version FROM wise_release ORDER BY released_on, wise_version');
+    expect(api.data.wiseReleases.map((r: any) => r.version)).toEqual(stored.map((r: any) => r.version));
+    const { context, page } = await openPage();
+    const rows = page.locator('[data-table="release-calendar"] tbody tr');
+    await rows.first().waitFor();
+    await expect(rows.count()).resolves.toBe(stored.length);
+    const shown: string[] = [];
+    for (let i = 0; i < stored.length; i++) shown.push((await rows.nth(i).getAttribute('data-release'))!);
+    expect(shown).toEqual(stored.map((r: any) => r.version));
+    for (const release of api.data.wiseReleases) {
+      for (const acceptance of release.acceptance) {
+        const cell = page.locator(`[data-release="${release.version}"] [data-acceptance="${acceptance.poi.code}"]`);
+        await expect(cell.getAttribute('data-test-status')).resolves.toBe(acceptance.testStatus);
+      }
+    }
+    // The seed's release in test has POIs at different stages, each shown with its Dutch label.
+    const inTest = api.data.wiseReleases.find((r: any) => r.status === 'IN_TEST');
+    const labels: Record<string, string> = { NOT_STARTED: 'Niet gestart', IN_PROGRESS: 'Test loopt', PASSED: 'Goedgekeurd', FAILED: 'Afgekeurd' };
+    for (const acceptance of inTest.acceptance) {
+      await expect(page.locator(`[data-release="${inTest.version}"] [data-acceptance="${acceptance.poi.code}"] .test-status`).textContent()).resolves.toBe(labels[acceptance.testStatus]);
+    }
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-csv="release-calendar"]')]);
+    expect(download.suggestedFilename()).toBe(`release-calendar-${variables.today}.csv`);
+    const csv = parseCsv(fs.readFileSync((await download.path())!, 'utf8'));
+    expect(csv[0]).toEqual(['version', 'releasedOn', 'status', 'code', 'poi', 'testStatus', 'plannedGoLiveOn', 'actualGoLiveOn']);
+    expect(csv.slice(1)).toEqual(
+      api.data.wiseReleases.flatMap((r: any) =>
+        api.data.pois.map((p: any) => {
+          const a = r.acceptance.find((x: any) => x.poi.code === p.code);
+          return [r.version, r.releasedOn, r.status, p.code, p.name, a.testStatus, a.plannedGoLiveOn ?? '', a.actualGoLiveOn ?? ''];
+        }),
+      ),
+    );
+    await context.close();
+  });
+
   it('sends the token from the token field as a bearer token, kept for the session', async () => {
     const { context, page, requests } = await openPage();
     await page.locator('[data-poi][data-state="ready"]').first().waitFor();
@@ -441,6 +484,10 @@ suite('dashboard (/dashboard in Chromium)', () => {
     await expectCardsMatch(page, api.data.pois.filter((p: any) => p.code !== 'CUBISS'));
     await page.locator('[data-chart][data-state="ready"]').nth(4).waitFor();
     await expect(page.locator('[data-panel="tickets-by-status"] .note').textContent()).resolves.toContain('Cubiss');
+    // The release calendar still shows the releases, with Cubiss's acceptance unavailable.
+    const release = api.data.wiseReleases[0];
+    await expect(page.locator(`[data-release="${release.version}"] [data-acceptance="CUBISS"]`).getAttribute('data-test-status')).resolves.toBe('unavailable');
+    await expect(page.locator(`[data-release="${release.version}"] [data-acceptance="BISC"]`).getAttribute('data-test-status')).resolves.toBe(release.acceptance.find((a: any) => a.poi.code === 'BISC').testStatus);
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-cubiss-down.png'), fullPage: true });
     await context.close();
   });

@@ -249,6 +249,21 @@ const CHECKS: Record<string, (result: any, variables: Record<string, unknown>) =
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
   },
 
+  async ReleaseAcceptanceOpen({ nextWiseRelease }) {
+    // The next release is the earliest ANNOUNCED or IN_TEST one, recounted over the whole planning.
+    const { wiseReleases } = await data(`{ wiseReleases { version releasedOn status } }`);
+    const open = wiseReleases.filter((r: any) => ['ANNOUNCED', 'IN_TEST'].includes(r.status));
+    expect(nextWiseRelease.version).toBe(open[0].version);
+    expect(nextWiseRelease.acceptance.map((a: any) => a.poi.code)).toEqual([...registryCodes].sort());
+    // Each POI's status is what its own root field answers for the release.
+    for (const poi of POIS) {
+      const own = (await data(`query($v: String!) { ${poi.rootField} { releaseAcceptance(releaseVersion: $v) { testStatus tickets { totalCount } } } }`, { v: nextWiseRelease.version }))[poi.rootField];
+      const answered = nextWiseRelease.acceptance.find((a: any) => a.poi.code === poi.code);
+      expect([poi.code, answered.testStatus, answered.tickets.totalCount]).toEqual([poi.code, own.releaseAcceptance.testStatus, own.releaseAcceptance.tickets.totalCount]);
+    }
+    // The seed leaves some POIs unfinished: the question has an answer.
+    expect(nextWiseRelease.acceptance.some((a: any) => a.testStatus !== 'PASSED')).toBe(true);
+  },
   async WorkAgenda({ workAgenda }) {
     const independent = (await data(`{ workAgenda { id } done: workAgenda(status: DONE) { id } }`));
     expect(workAgenda.map((i: any) => i.id)).toEqual(independent.workAgenda.map((i: any) => i.id));

@@ -99,7 +99,8 @@ describe('npm run poi:add', () => {
 
     const response = project.run('test/helpers/query-stack.ts', [
       `{ pois { __typename code provinces libraries { totalCount nodes { province } } stats { libraryCount } }
-         fryslan { name libraries { totalCount } } }`,
+         fryslan { name libraries { totalCount } }
+         nextWiseRelease { acceptance { __typename poi { code } testStatus version } } }`,
     ]);
     expect(response.status).toBe(0);
     const { data, errors } = JSON.parse(response.stdout);
@@ -112,5 +113,11 @@ describe('npm run poi:add', () => {
     expect(fryslan.stats.libraryCount).toBe(fryslan.libraries.totalCount);
     for (const library of fryslan.libraries.nodes) expect(library.province).toBe('FRIESLAND');
     expect(data.fryslan).toEqual({ name: 'Bibliotheekservice Fryslân', libraries: { totalCount: fryslan.libraries.totalCount } });
+    // The release planning's acceptance includes the new POI, answered by its own subgraph.
+    expect(data.nextWiseRelease.acceptance.map((a: any) => a.poi.code)).toEqual(['BISC', 'CUBISS', 'FRYSLAN', 'PROBIBLIO', 'RIJNBRINK']);
+    const acceptance = data.nextWiseRelease.acceptance.find((a: any) => a.poi.code === 'FRYSLAN');
+    expect(acceptance.__typename).toBe('FryslanReleaseAcceptance');
+    expect(['NOT_STARTED', 'IN_PROGRESS', 'PASSED', 'FAILED']).toContain(acceptance.testStatus);
+    expect(typeof acceptance.version).toBe('number');
   });
 });

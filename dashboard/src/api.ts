@@ -58,10 +58,25 @@ export interface WorkAgendaItem {
   dueOn: string | null;
   owner: { code: string; name: string } | null;
 }
+export interface ReleaseAcceptance {
+  poi: { code: string; name: string };
+  /** Null when that POI's subgraph is down or its figures are denied. */
+  testStatus: string | null;
+  plannedGoLiveOn: string | null;
+  actualGoLiveOn: string | null;
+}
+export interface WiseRelease {
+  version: string;
+  releasedOn: string;
+  status: string;
+  acceptance: ReleaseAcceptance[];
+}
 export interface Overview {
   pois: Poi[];
   /** Null when the token may not read the shared work agenda (FORBIDDEN). */
   workAgenda: WorkAgendaItem[] | null;
+  /** The release calendar; null when the token may not read it (FORBIDDEN). */
+  wiseReleases: WiseRelease[] | null;
 }
 export interface GraphQLError {
   message: string;
@@ -143,5 +158,5 @@ export async function fetchOverview(variables: OverviewVariables, token: string,
   const unavailable = new Set(errors.map((e) => e.extensions?.poi).filter((code): code is string => typeof code === 'string'));
   // A POI with no figures is unavailable, whatever the error says, unless the token may not see them.
   for (const poi of pois) if (!poi.stats && !denied.has(poi.code)) unavailable.add(poi.code);
-  return { data: { pois, workAgenda: body.data.workAgenda }, errors, unavailable, denied };
+  return { data: { pois, workAgenda: body.data.workAgenda, wiseReleases: body.data.wiseReleases ?? null }, errors, unavailable, denied };
 }

@@ -65,6 +65,17 @@ const nl = {
   priority: { P1: 'P1 kritiek', P2: 'P2 hoog', P3: 'P3 normaal', P4: 'P4 laag' },
   agendaStatus: { PLANNED: 'Gepland', IN_PROGRESS: 'In uitvoering', ON_HOLD: 'Aangehouden', DONE: 'Afgerond' },
   agendaTheme: { SETUP: 'Inrichting', HARMONISATION: 'Harmonisatie', INTEGRATION: 'Integratie', INNOVATION: 'Innovatie' },
+  releases: 'Releasekalender Wise met acceptatietest per POI',
+  releasesDenied: 'Uw token geeft geen toegang tot de releaseplanning.',
+  releasesDemo: 'De releases in de demodata zijn gegenereerd (versies DEMO-…), geen versienummers van de leverancier.',
+  noReleases: 'Geen releases in de planning.',
+  version: 'Versie',
+  releasedOn: 'Releasedatum',
+  vendorStatus: 'Status leverancier',
+  plannedGoLive: 'gepland live',
+  actualGoLive: 'live',
+  releaseStatus: { ANNOUNCED: 'Aangekondigd', IN_TEST: 'In test', RELEASED: 'Uitgebracht', WITHDRAWN: 'Teruggetrokken' },
+  testStatus: { NOT_STARTED: 'Niet gestart', IN_PROGRESS: 'Test loopt', PASSED: 'Goedgekeurd', FAILED: 'Afgekeurd' },
 };
 
 export type Dictionary = typeof nl;
@@ -132,6 +143,17 @@ const en: Dictionary = {
   priority: { P1: 'P1 critical', P2: 'P2 high', P3: 'P3 normal', P4: 'P4 low' },
   agendaStatus: { PLANNED: 'Planned', IN_PROGRESS: 'In progress', ON_HOLD: 'On hold', DONE: 'Done' },
   agendaTheme: { SETUP: 'Setup', HARMONISATION: 'Harmonisation', INTEGRATION: 'Integration', INNOVATION: 'Innovation' },
+  releases: 'Wise release calendar with each POI’s acceptance test',
+  releasesDenied: 'Your token gives no access to the release planning.',
+  releasesDemo: 'The releases in the demo data are generated (versions DEMO-…), not the vendor’s version numbers.',
+  noReleases: 'No releases in the planning.',
+  version: 'Version',
+  releasedOn: 'Release date',
+  vendorStatus: 'Vendor status',
+  plannedGoLive: 'planned live',
+  actualGoLive: 'live',
+  releaseStatus: { ANNOUNCED: 'Announced', IN_TEST: 'In test', RELEASED: 'Released', WITHDRAWN: 'Withdrawn' },
+  testStatus: { NOT_STARTED: 'Not started', IN_PROGRESS: 'Testing', PASSED: 'Passed', FAILED: 'Failed' },
 };
 
 export const DICTIONARIES: Record<Lang, Dictionary> = { nl, en };

@@ -8,7 +8,7 @@ import { FetchError, fetchOverview, type OverviewResult, type OverviewVariables 
 import { h, on } from './dom';
 import { formatters } from './format';
 import { DICTIONARIES, PROVINCES, type Lang } from './i18n';
-import { renderAgenda, renderCards, renderExpiring, renderLoadingCards, renderSla, renderTicketsByPriority, renderTicketsByStatus, renderTrend, type ViewContext } from './view';
+import { renderAgenda, renderCards, renderExpiring, renderLoadingCards, renderReleases, renderSla, renderTicketsByPriority, renderTicketsByStatus, renderTrend, type ViewContext } from './view';
 
 const TOKEN_KEY = 'poi-dashboard.token';
 const LANG_KEY = 'poi-dashboard.lang';
@@ -191,6 +191,7 @@ function renderMain(): void {
     renderSla(ctx),
     renderExpiring(ctx),
     renderAgenda(ctx),
+    renderReleases(ctx),
   );
   main.replaceChildren(...sections);
   main.setAttribute('aria-busy', String(state.loading));

@@ -1,6 +1,6 @@
 // Renders the overview: cards, charts, the expiring-agreements table and the work-agenda board.
 // Every panel can download the data behind it as CSV.
-import type { OverviewResult, OverviewVariables, Poi, PoiStats } from './api';
+import type { OverviewResult, OverviewVariables, Poi, PoiStats, WiseRelease } from './api';
 import type { ChartSpec } from './charts';
 import { FALLBACK_COLOR, PRIORITY_COLORS, TICKET_STATUS_COLORS, TOTAL_COLOR, poiColor } from './colors';
 import { downloadCsv, type CsvTable } from './csv';
@@ -381,4 +381,65 @@ export function renderAgenda(ctx: ViewContext): HTMLElement {
   });
   const body = ctx.result.data.workAgenda ? h('div', { class: 'board-scroll' }, board) : h('p', { class: 'note', 'data-state': 'denied' }, t.agendaDenied);
   return panel('work-agenda', t.agenda, csv, t, ctx.variables.today, body);
+}
+
+// ---------------------------------------------------------------- release calendar
+
+/**
+ * The release calendar: every Wise release by release date, with each shown POI's acceptance
+ * test (status, planned and actual go-live). A POI whose subgraph is down shows no status.
+ */
+export function renderReleases(ctx: ViewContext): HTMLElement {
+  const { t, f } = ctx;
+  const releases = ctx.result.data.wiseReleases;
+  const pois = ctx.result.data.pois;
+  const acceptanceOf = (release: WiseRelease, code: string) => release.acceptance.find((a) => a.poi.code === code);
+  const table = h(
+    'table',
+    { class: 'data', 'data-table': 'release-calendar' },
+    h('thead', {}, h('tr', {}, h('th', {}, t.releasedOn), h('th', {}, t.version), h('th', {}, t.vendorStatus), pois.map((p) => h('th', { 'data-poi-column': p.code }, p.name)))),
+    h(
+      'tbody',
+      {},
+      (releases ?? []).map((release) =>
+        h(
+          'tr',
+          { 'data-release': release.version, 'data-status': release.status },
+          h('td', { class: 'num' }, f.date(release.releasedOn)),
+          h('td', {}, release.version),
+          h('td', {}, label(t.releaseStatus, release.status)),
+          pois.map((p) => {
+            const acceptance = acceptanceOf(release, p.code);
+            const status = acceptance?.testStatus ?? null;
+            return h(
+              'td',
+              { 'data-acceptance': p.code, 'data-test-status': status ?? 'unavailable' },
+              h('span', { class: `test-status ${status ? status.toLowerCase() : 'unavailable'}` }, status ? label(t.testStatus, status) : t.unavailable),
+              acceptance?.actualGoLiveOn
+                ? h('span', { class: 'go-live' }, `${t.actualGoLive} ${f.date(acceptance.actualGoLiveOn)}`)
+                : acceptance?.plannedGoLiveOn
+                  ? h('span', { class: 'go-live' }, `${t.plannedGoLive} ${f.date(acceptance.plannedGoLiveOn)}`)
+                  : null,
+            );
+          }),
+        ),
+      ),
+    ),
+  );
+  const csv = (): CsvTable => ({
+    columns: ['version', 'releasedOn', 'status', 'code', 'poi', 'testStatus', 'plannedGoLiveOn', 'actualGoLiveOn'],
+    rows: (releases ?? []).flatMap((release) =>
+      pois.map((p) => {
+        const acceptance = acceptanceOf(release, p.code);
+        return [release.version, release.releasedOn, release.status, p.code, p.name, acceptance?.testStatus, acceptance?.plannedGoLiveOn, acceptance?.actualGoLiveOn];
+      }),
+    ),
+  });
+  const body = !releases
+    ? h('p', { class: 'note', 'data-state': 'denied' }, t.releasesDenied)
+    : releases.length === 0
+      ? h('p', { class: 'empty' }, t.noReleases)
+      : h('div', { class: 'table-scroll' }, table);
+  const demo = releases?.some((r) => r.version.startsWith('DEMO-')) ? h('p', { class: 'note' }, t.releasesDemo) : h('span');
+  return panel('release-calendar', t.releases, csv, t, ctx.variables.today, body, demo);
 }

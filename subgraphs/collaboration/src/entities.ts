@@ -3,6 +3,7 @@ import { decimalToNumber } from '../../../shared/db';
 import { AuditEntryEntity } from '../../../shared/audit';
 import { IdempotencyKeyEntity } from '../../../shared/idempotency';
 import type { Province } from '../../../shared/registry';
+import type { WiseReleaseStatus } from '../../../shared/wise-releases';
 
 export const WORK_AGENDA_THEMES = ['HARMONISATION', 'INTEGRATION', 'SETUP', 'INNOVATION'] as const;
 export const WORK_AGENDA_STATUSES = ['PLANNED', 'IN_PROGRESS', 'DONE', 'ON_HOLD'] as const;
@@ -309,6 +310,33 @@ export const MemberEntity = new EntitySchema<Member>({
   indices: [{ name: 'uq_member_poi_library', columns: ['poiCode', 'libraryId'], unique: true }],
 });
 
+/** A Wise release in the release planning; `version` is the row's optimistic-lock counter (`revision` in the schema). */
+export interface WiseRelease {
+  id: number;
+  wiseVersion: string;
+  releasedOn: string;
+  status: WiseReleaseStatus;
+  notes: string;
+  version: number;
+}
+
+export const WiseReleaseEntity = new EntitySchema<WiseRelease>({
+  name: 'WiseRelease',
+  tableName: 'wise_release',
+  columns: {
+    id: { type: Number, primary: true, generated: 'increment' },
+    wiseVersion: { type: 'varchar', length: 30, name: 'wise_version' },
+    releasedOn: { type: 'date', name: 'released_on' },
+    status: { type: 'varchar', length: 20 },
+    notes: { type: 'text' },
+    version: { type: 'int', default: 1 },
+  },
+  indices: [
+    { name: 'uq_wise_release_version', columns: ['wiseVersion'], unique: true },
+    { name: 'idx_wise_release_released_on', columns: ['releasedOn'] },
+  ],
+});
+
 export const COLLABORATION_ENTITIES = [
   // The same audit trail as the POI subgraphs keep, in the collaboration's own database.
   AuditEntryEntity,
@@ -326,4 +354,5 @@ export const COLLABORATION_ENTITIES = [
   DecisionEntity,
   CostShareEntity,
   MemberEntity,
+  WiseReleaseEntity,
 ];

@@ -11,6 +11,7 @@ export function createCollaborationLoaders(repository: CollaborationRepository) 
     wisePlatformByCode: loaderById((codes: readonly string[]) => repository.wisePlatformsByCodes(codes), (p) => p.code),
     poisByPlatform: loaderOfGroups((codes: readonly string[]) => repository.platformPoisByCodes(codes), (p) => p.platformCode),
     migrationsByPlatform: loaderOfGroups((codes: readonly string[]) => repository.platformMigrationsByCodes(codes), (m) => m.platformCode),
+    wiseReleaseByVersion: loaderById((versions: readonly string[]) => repository.wiseReleasesByVersions(versions), (r) => r.wiseVersion),
   };
 }
 

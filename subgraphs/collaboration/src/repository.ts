@@ -10,9 +10,10 @@ import {
   NetworkAgendaGoalEntity,
   SteeringGroupMemberEntity,
   WorkAgendaItemEntity,
+  WiseReleaseEntity,
   WorkAgendaParticipantEntity,
 } from './entities';
-import type { QueryWorkAgendaArgs } from '../generated/resolvers';
+import type { QueryWorkAgendaArgs, QueryWiseReleasesArgs } from '../generated/resolvers';
 
 
 /** All SQL of the collaboration subgraph. */
@@ -108,5 +109,27 @@ export class CollaborationRepository {
 
   listSteeringGroup() {
     return this.dataSource.getRepository(SteeringGroupMemberEntity).find({ order: { poiCode: 'ASC', id: 'ASC' } });
+  }
+
+  /** Wise releases by release date (then version), optionally only in some states. */
+  listWiseReleases(filter: QueryWiseReleasesArgs) {
+    const qb = this.dataSource.getRepository(WiseReleaseEntity).createQueryBuilder('release');
+    if (filter.status?.length) qb.where('release.status IN (:...statuses)', { statuses: [...new Set(filter.status)] });
+    return qb.orderBy('release.releasedOn', 'ASC').addOrderBy('release.wiseVersion', 'ASC').getMany();
+  }
+
+  /** The earliest release that is ANNOUNCED or IN_TEST. */
+  nextWiseRelease() {
+    return this.dataSource
+      .getRepository(WiseReleaseEntity)
+      .createQueryBuilder('release')
+      .where('release.status IN (:...statuses)', { statuses: ['ANNOUNCED', 'IN_TEST'] })
+      .orderBy('release.releasedOn', 'ASC')
+      .addOrderBy('release.wiseVersion', 'ASC')
+      .getOne();
+  }
+
+  wiseReleasesByVersions(versions: readonly string[]) {
+    return this.dataSource.getRepository(WiseReleaseEntity).findBy({ wiseVersion: In([...versions]) });
   }
 }

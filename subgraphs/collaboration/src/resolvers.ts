@@ -5,9 +5,16 @@ import type { Poi } from '../../../shared/registry';
 import type { CollaborationLoaders } from './loaders';
 import type { CollaborationRepository } from './repository';
 import type { CollaborationWrites } from './writes';
-import type { Resolvers, ThisPoiResolvers } from '../generated/resolvers';
 import type { PartnershipFacts } from './entities';
 import { PARTNERSHIP_STARTED_ON } from './seed';
+import type { Resolvers, ThisPoiResolvers, ThisReleaseAcceptanceResolvers } from '../generated/resolvers';
+import { releaseAcceptanceTypeName } from '../../../shared/wise-releases';
+
+/** A POI's acceptance of a release as the collaboration hands it out: a reference its owner resolves. */
+export interface AcceptanceRef {
+  releaseVersion: string;
+  poi: Poi;
+}
 
 export interface CollaborationContext {
   repository: CollaborationRepository;
@@ -57,7 +64,12 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
     provinces: (poi) => [...poi.provinces].sort(),
   };
 
-  const resolvers: Omit<Resolvers, 'Poi' | 'ThisPoi'> = {
+  const acceptanceResolvers = (poi: Poi): ThisReleaseAcceptanceResolvers => ({
+    __resolveReference: (ref) => ({ releaseVersion: ref.releaseVersion, poi }),
+    poi: (acceptance) => acceptance.poi,
+  });
+
+  const resolvers: Omit<Resolvers, 'Poi' | 'ThisPoi' | 'ReleaseAcceptance' | 'ThisReleaseAcceptance'> = {
     ...scalarResolvers,
     Query: {
       pois: (_, { province }) => byCodeOrder.filter((poi) => !province || poi.provinces.includes(province)),
@@ -70,6 +82,9 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
       partnership: () => PARTNERSHIP,
       wisePlatforms: (_, __, { repository }) => repository.listWisePlatforms(),
       wisePlatform: (_, { code }, { loaders }) => (code.length <= 40 ? loaders.wisePlatformByCode.load(code.toUpperCase()) : null),
+      wiseReleases: (_, filter, { repository }) => repository.listWiseReleases(filter),
+      wiseRelease: (_, { version }, { loaders }) => (version.length <= 30 ? loaders.wiseReleaseByVersion.load(version) : null),
+      nextWiseRelease: async (_, __, { repository }) => (await repository.nextWiseRelease()) ?? null,
     },
     Mutation: {
       collaboration: () => ({}),
@@ -79,6 +94,8 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
       updateWorkAgendaItem: (_, { id, input }, ctx) => ctx.writes.update(id, input, mutationActor(ctx.identity)),
       recordDecision: (_, { input }, ctx) => ctx.writes.recordDecision(input, mutationActor(ctx.identity)),
       addMember: (_, { input }, ctx) => ctx.writes.addMember(input, mutationActor(ctx.identity)),
+      createWiseRelease: (_, { input }, ctx) => ctx.writes.createRelease(input, mutationActor(ctx.identity)),
+      updateWiseRelease: (_, { version, input }, ctx) => ctx.writes.updateRelease(version, input, mutationActor(ctx.identity)),
     },
     Partnership: {
       kwartiermaker: () => KWARTIERMAKER,
@@ -103,6 +120,13 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
     WisePlatformMigration: {
       poi: (migration) => registered(migration.poiCode, 'platform migration'),
     },
+    WiseRelease: {
+      __resolveReference: (ref, { loaders }) => (typeof ref.version === 'string' && ref.version.length <= 30 ? loaders.wiseReleaseByVersion.load(ref.version) : null),
+      version: (release) => release.wiseVersion,
+      revision: (release) => release.version,
+      // References only: each POI's own subgraph resolves its acceptance (by its type, CubissReleaseAcceptance).
+      acceptance: (release) => byCodeOrder.map((poi) => ({ releaseVersion: release.wiseVersion, poi })),
+    },
     WorkAgendaItem: {
       __resolveReference: (ref, { loaders }) => (typeof ref.id === 'string' && ref.id.length <= 40 ? loaders.workAgendaItemById.load(ref.id) : null),
       owner: (item) => poiByCode(item.ownerCode),
@@ -126,5 +150,9 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
       __resolveType: (poi: Poi) => poi.typeName,
     },
     ...Object.fromEntries(pois.map((poi) => [poi.typeName, poiTypeResolvers])),
+    ReleaseAcceptance: {
+      __resolveType: (acceptance: AcceptanceRef) => releaseAcceptanceTypeName(acceptance.poi),
+    },
+    ...Object.fromEntries(pois.map((poi) => [releaseAcceptanceTypeName(poi), acceptanceResolvers(poi)])),
   };
 }

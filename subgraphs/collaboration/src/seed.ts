@@ -4,6 +4,7 @@ import { IdempotencyKeyEntity } from '../../../shared/idempotency';
 import { AuditEntryEntity } from '../../../shared/audit';
 import type { Poi } from '../../../shared/registry';
 import { addMonths } from '../../../shared/dates';
+import { demoWiseReleases } from '../../../shared/wise-releases';
 import {
   CostShare,
   CostShareEntity,
@@ -21,6 +22,7 @@ import {
   PoiProvinceEntity,
   RegisteredPoiEntity,
   SteeringGroupMemberEntity,
+  WiseReleaseEntity,
   WorkAgendaItem,
   WorkAgendaItemEntity,
   WorkAgendaParticipantEntity,
@@ -273,6 +275,7 @@ export async function seedCollaboration(
         MemberEntity,
         CostShareEntity,
         DecisionEntity,
+        WiseReleaseEntity,
       ]);
       // The platforms point to each other (succeeded by): those pointing go first.
       await manager.createQueryBuilder().delete().from(WisePlatformEntity).where('succeeded_by_code IS NOT NULL').execute();
@@ -298,6 +301,11 @@ export async function seedCollaboration(
     await manager.insert(EvaluationEntity, EVALUATIONS.map((evaluation) => ({ ...evaluation })));
     const members = STEERING_GROUP.filter((m) => registered.has(m.poiCode));
     if (members.length > 0) await manager.insert(SteeringGroupMemberEntity, members.map((m) => ({ ...m })));
+    // Demo release planning: generated around the seed date (shared/wise-releases.ts).
+    await manager.insert(
+      WiseReleaseEntity,
+      demoWiseReleases(options.referenceDate).map(({ version, ...release }) => ({ ...release, wiseVersion: version })),
+    );
     return true;
   });
 }

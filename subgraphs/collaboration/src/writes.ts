@@ -15,9 +15,12 @@ import {
   WorkAgendaItem,
   WorkAgendaItemEntity,
   WorkAgendaParticipantEntity,
+  WiseRelease,
+  WiseReleaseEntity,
 } from './entities';
-import type { DecisionInput, MemberInput, WorkAgendaItemInput, WorkAgendaItemUpdateInput } from '../generated/resolvers';
 import { PARTNERSHIP_STARTED_ON } from './seed';
+import { WISE_RELEASE_STATUSES, WISE_RELEASE_TRANSITIONS, WISE_VERSION_PATTERN, WISE_VERSION_RULE } from '../../../shared/wise-releases';
+import type { DecisionInput, MemberInput, WiseReleaseInput, WiseReleaseUpdateInput, WorkAgendaItemInput, WorkAgendaItemUpdateInput } from '../generated/resolvers';
 
 /** Writes to the work agenda and the governance lists: validated, one transaction each, versioned (agenda items) and audited. */
 export class CollaborationWrites {
@@ -163,6 +166,43 @@ export class CollaborationWrites {
       const id = identifiers[0].id as number;
       await audit(manager, actor, 'MEMBER', id, 'CREATE', diff(null, row));
       return manager.findOneByOrFail(MemberEntity, { id });
+    });
+  }
+
+  private checkRelease(input: WiseReleaseInput | WiseReleaseUpdateInput, creating: boolean): Checks {
+    const checks = new Checks();
+    if (creating && !('version' in input && typeof input.version === 'string' && WISE_VERSION_PATTERN.test(input.version))) checks.fail('version', WISE_VERSION_RULE);
+    checks.date('releasedOn', input.releasedOn, creating);
+    checks.oneOf('status', input.status, WISE_RELEASE_STATUSES, false);
+    checks.text('notes', input.notes, 2000, creating);
+    return checks;
+  }
+
+  /** Adds a release to the planning (audited as WISE_RELEASE, with its version among the changes). */
+  async createRelease(input: WiseReleaseInput, actor: Actor): Promise<WiseRelease> {
+    this.checkRelease(input, true).throwIfAny();
+    return writeTransaction(this.dataSource, async (manager) => {
+      if (await manager.findOneBy(WiseReleaseEntity, { wiseVersion: input.version })) {
+        throw invalidInput([{ field: 'input.version', message: 'already exists' }]);
+      }
+      const row = { wiseVersion: input.version, releasedOn: input.releasedOn, status: input.status ?? 'ANNOUNCED', notes: input.notes.trim() };
+      const { identifiers } = await manager.insert(WiseReleaseEntity, row);
+      await audit(manager, actor, 'WISE_RELEASE', identifiers[0].id, 'CREATE', diff(null, row));
+      return manager.findOneByOrFail(WiseReleaseEntity, { id: identifiers[0].id });
+    });
+  }
+
+  /** Changes a release if it is still at the revision read; the vendor's state moves only as WISE_RELEASE_TRANSITIONS allows. */
+  async updateRelease(version: string, input: WiseReleaseUpdateInput, actor: Actor): Promise<WiseRelease> {
+    this.checkRelease(input, false).throwIfAny();
+    return writeTransaction(this.dataSource, async (manager) => {
+      const release = version.length <= 30 ? await manager.findOneBy(WiseReleaseEntity, { wiseVersion: version }) : null;
+      if (!release) throw new GraphQLError(`Wise release ${version} does not exist`, { extensions: { code: 'NOT_FOUND' } });
+      if (input.status && input.status !== release.status && !WISE_RELEASE_TRANSITIONS[release.status].includes(input.status)) {
+        throw invalidInput([{ field: 'input.status', message: `cannot go from ${release.status} to ${input.status}` }]);
+      }
+      const next = { releasedOn: input.releasedOn ?? undefined, status: input.status ?? undefined, notes: input.notes?.trim() };
+      return updateVersioned(manager, WiseReleaseEntity, 'WISE_RELEASE', release, input.expectedRevision, next, actor);
     });
   }
 }

@@ -47,6 +47,8 @@ export type AuditEntity =
   | 'KNOWLEDGE_ARTICLE'
   /** A library organisation. */
   | 'LIBRARY'
+  /** An acceptance test of a Wise release. */
+  | 'RELEASE_ACCEPTANCE'
   /** A request (melding). */
   | 'TICKET';
 
@@ -654,6 +656,10 @@ export type Poi = {
   libraries?: Maybe<LibraryConnection>;
   /** One library organisation of this POI by id; null when it does not exist. */
   library?: Maybe<Library>;
+  /** This POI's acceptance of one Wise release; NOT_STARTED (version 0) when it has recorded nothing for it. */
+  releaseAcceptance?: Maybe<ReleaseAcceptance>;
+  /** This POI's joint acceptance tests of Wise releases (releasetests) it has recorded, by release version. */
+  releaseAcceptances?: Maybe<Array<ReleaseAcceptance>>;
   /** Aggregate figures for dashboards, computed in the POI's database; reused by the gateway for up to 60 s. */
   stats?: Maybe<PoiStats>;
   /** Functional-management requests (meldingen) from this POI's libraries. */
@@ -692,6 +698,12 @@ export type PoiLibrariesArgs = {
 /** A provincial library-support organisation (POI, provinciale ondersteuningsinstelling). The shared view over all POIs: registry fields come from the collaboration subgraph, the rest from each POI's own subgraph. */
 export type PoiLibraryArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** A provincial library-support organisation (POI, provinciale ondersteuningsinstelling). The shared view over all POIs: registry fields come from the collaboration subgraph, the rest from each POI's own subgraph. */
+export type PoiReleaseAcceptanceArgs = {
+  releaseVersion: Scalars['String']['input'];
 };
 
 
@@ -804,6 +816,60 @@ export type Query = {
   thisPoi?: Maybe<ThisPoi>;
 };
 
+/** A POI's joint acceptance test (acceptatietest) of a Wise release and its go-live; each POI has its own type (CubissReleaseAcceptance, …), served by its own subgraph. */
+export type ReleaseAcceptance = {
+  /** The day the POI took the release into production. */
+  actualGoLiveOn?: Maybe<Scalars['Date']['output']>;
+  /** Notes on the test and go-live. */
+  notes?: Maybe<Scalars['String']['output']>;
+  /** The day the POI plans to take the release into production. */
+  plannedGoLiveOn?: Maybe<Scalars['Date']['output']>;
+  /** The release in the collaboration's release planning; null when the planning does not hold this version. */
+  release?: Maybe<WiseRelease>;
+  /** The Wise release's version. */
+  releaseVersion: Scalars['String']['output'];
+  /** Where the acceptance test stands. */
+  testStatus?: Maybe<ReleaseTestStatus>;
+  /** The POI's requests linked to this release. */
+  tickets?: Maybe<TicketConnection>;
+  /** Version for optimistic locking: pass it as expectedVersion when changing the acceptance; 0 while nothing is recorded. */
+  version?: Maybe<Scalars['Int']['output']>;
+};
+
+
+/** A POI's joint acceptance test (acceptatietest) of a Wise release and its go-live; each POI has its own type (CubissReleaseAcceptance, …), served by its own subgraph. */
+export type ReleaseAcceptanceTicketsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<TicketFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<TicketOrder>;
+};
+
+/** Changes to a POI's acceptance test of a release; fields left out stay as they are, null clears a date or the notes. */
+export type ReleaseAcceptanceInput = {
+  /** The day the POI went live: not in the future, not before the vendor's release date, and only with the test PASSED. */
+  actualGoLiveOn?: InputMaybe<Scalars['Date']['input']>;
+  /** The version you read; 0 when nothing is recorded for the release yet. */
+  expectedVersion: Scalars['Int']['input'];
+  /** Notes, at most 2000 characters. */
+  notes?: InputMaybe<Scalars['String']['input']>;
+  /** The day the POI plans to go live. */
+  plannedGoLiveOn?: InputMaybe<Scalars['Date']['input']>;
+  /** Where the test stands: NOT_STARTED to IN_PROGRESS; IN_PROGRESS to PASSED, FAILED or back to NOT_STARTED; FAILED or PASSED back to IN_PROGRESS. */
+  testStatus?: InputMaybe<ReleaseTestStatus>;
+};
+
+/** Where a POI's joint acceptance test (acceptatietest) of a Wise release stands. */
+export type ReleaseTestStatus =
+  /** Rejected: the release may not go live as it is. */
+  | 'FAILED'
+  /** Being tested. */
+  | 'IN_PROGRESS'
+  /** Not started yet. */
+  | 'NOT_STARTED'
+  /** Accepted: the release may go live. */
+  | 'PASSED';
+
 /** Extends an agreement. */
 export type RenewContractInput = {
   /** A new yearly fee, if it changes. */
@@ -913,6 +979,10 @@ export type ThisPoi = Poi & {
   libraries?: Maybe<LibraryConnection>;
   /** One library organisation of this POI by id; null when it does not exist. */
   library?: Maybe<Library>;
+  /** {name}'s acceptance of one Wise release; NOT_STARTED (version 0) when it has recorded nothing for it. */
+  releaseAcceptance?: Maybe<ThisReleaseAcceptance>;
+  /** {name}'s joint acceptance tests of Wise releases (releasetests) it has recorded, by release version. */
+  releaseAcceptances?: Maybe<Array<ThisReleaseAcceptance>>;
   /** Aggregate figures for dashboards, computed in the POI's database; reused by the gateway for up to 60 s. */
   stats?: Maybe<PoiStats>;
   /** Functional-management requests (meldingen) from this POI's libraries. */
@@ -970,6 +1040,12 @@ export type ThisPoiLibraryArgs = {
 
 
 /** {name}: {fullName}. Registry fields come from the collaboration subgraph, the rest from {name}'s own subgraph. */
+export type ThisPoiReleaseAcceptanceArgs = {
+  releaseVersion: Scalars['String']['input'];
+};
+
+
+/** {name}: {fullName}. Registry fields come from the collaboration subgraph, the rest from {name}'s own subgraph. */
 export type ThisPoiTicketsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<TicketFilter>;
@@ -992,6 +1068,8 @@ export type ThisPoiMutations = {
   renewContract?: Maybe<Contract>;
   /** Resolves a request. */
   resolveTicket?: Maybe<Ticket>;
+  /** Records {name}'s acceptance test of a Wise release of the release planning (test status, go-live dates, notes); the first write for a release creates it (expectedVersion 0). */
+  setReleaseAcceptance?: Maybe<ThisReleaseAcceptance>;
   /** Ends a service agreement early by notice. */
   terminateContract?: Maybe<Contract>;
   /** Changes a knowledge-base article. */
@@ -1043,6 +1121,13 @@ export type ThisPoiMutationsResolveTicketArgs = {
 
 
 /** Writes to {name}'s own data. Each is validated (BAD_USER_INPUT with the offending field paths in extensions.problems), runs in one transaction, is recorded in the audit trail, and refuses a record changed since you read it (CONFLICT). Each write commits or fails on its own: a refused one is null with its error, the others in the same request still answer. With an Idempotency-Key header a retried request answers the first result instead of writing again. */
+export type ThisPoiMutationsSetReleaseAcceptanceArgs = {
+  input: ReleaseAcceptanceInput;
+  releaseVersion: Scalars['String']['input'];
+};
+
+
+/** Writes to {name}'s own data. Each is validated (BAD_USER_INPUT with the offending field paths in extensions.problems), runs in one transaction, is recorded in the audit trail, and refuses a record changed since you read it (CONFLICT). Each write commits or fails on its own: a refused one is null with its error, the others in the same request still answer. With an Idempotency-Key header a retried request answers the first result instead of writing again. */
 export type ThisPoiMutationsTerminateContractArgs = {
   id: Scalars['ID']['input'];
   input: TerminateContractInput;
@@ -1066,6 +1151,36 @@ export type ThisPoiMutationsUpdateTicketArgs = {
 /** Writes to {name}'s own data. Each is validated (BAD_USER_INPUT with the offending field paths in extensions.problems), runs in one transaction, is recorded in the audit trail, and refuses a record changed since you read it (CONFLICT). Each write commits or fails on its own: a refused one is null with its error, the others in the same request still answer. With an Idempotency-Key header a retried request answers the first result instead of writing again. */
 export type ThisPoiMutationsUpsertLibraryArgs = {
   input: LibraryInput;
+};
+
+/** {name}'s joint acceptance test (acceptatietest) of a Wise release and its go-live, kept in {name}'s own database. The seeded ones are demo data. */
+export type ThisReleaseAcceptance = ReleaseAcceptance & {
+  __typename?: 'ThisReleaseAcceptance';
+  /** The day {name} took the release into production. */
+  actualGoLiveOn?: Maybe<Scalars['Date']['output']>;
+  /** Notes on the test and go-live. */
+  notes?: Maybe<Scalars['String']['output']>;
+  /** The day {name} plans to take the release into production. */
+  plannedGoLiveOn?: Maybe<Scalars['Date']['output']>;
+  /** The release in the collaboration's release planning; null when the planning does not hold this version. */
+  release?: Maybe<WiseRelease>;
+  /** The Wise release's version. */
+  releaseVersion: Scalars['String']['output'];
+  /** Where the acceptance test stands. */
+  testStatus?: Maybe<ReleaseTestStatus>;
+  /** {name}'s requests linked to this release. */
+  tickets?: Maybe<TicketConnection>;
+  /** Version for optimistic locking: pass it as expectedVersion when changing the acceptance; 0 while nothing is recorded. */
+  version?: Maybe<Scalars['Int']['output']>;
+};
+
+
+/** {name}'s joint acceptance test (acceptatietest) of a Wise release and its go-live, kept in {name}'s own database. The seeded ones are demo data. */
+export type ThisReleaseAcceptanceTicketsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<TicketFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<TicketOrder>;
 };
 
 /** A request's due moments under the service levels of {name}'s agreement with the library in force when it was opened. They reveal the agreed terms (due minus opened), so they need the scope poi:{poi}:contracts, like the terms. */
@@ -1131,6 +1246,8 @@ export type Ticket = {
   vendorCaseReference?: Maybe<Scalars['String']['output']>;
   /** Version for optimistic locking: pass it as expectedVersion when changing the request. */
   version: Scalars['Int']['output'];
+  /** The Wise release this request is about (found in its acceptance test or after its go-live), if any. */
+  wiseRelease?: Maybe<WiseRelease>;
 };
 
 /** Functional area of a request. */
@@ -1175,6 +1292,8 @@ export type TicketFilter = {
   openedBefore?: InputMaybe<Scalars['DateTime']['input']>;
   /** Only requests with one of these priorities. */
   priority?: InputMaybe<Array<TicketPriority>>;
+  /** Only requests linked to this Wise release (its version). */
+  releaseVersion?: InputMaybe<Scalars['String']['input']>;
   /** Only requests in one of these states. */
   status?: InputMaybe<Array<TicketStatus>>;
   /** Only requests of one of these types. */
@@ -1191,6 +1310,8 @@ export type TicketInput = {
   libraryId: Scalars['ID']['input'];
   /** Urgency. */
   priority: TicketPriority;
+  /** The Wise release it is about, a version of the release planning, e.g. DEMO-2026.03. */
+  releaseVersion?: InputMaybe<Scalars['String']['input']>;
   /** Short description. */
   title: Scalars['String']['input'];
   /** Kind of request; default INCIDENT. */
@@ -1267,6 +1388,8 @@ export type TicketUpdateInput = {
   expectedVersion: Scalars['Int']['input'];
   /** Urgency. */
   priority?: InputMaybe<TicketPriority>;
+  /** The Wise release it is about (a version of the release planning); null unlinks it. */
+  releaseVersion?: InputMaybe<Scalars['String']['input']>;
   /** Handling state; RESOLVED or CLOSED sets resolvedAt, an open state clears it. */
   status?: InputMaybe<TicketStatus>;
   /** Short description. */
@@ -1298,6 +1421,13 @@ export type WisePlatform = {
   __typename?: 'WisePlatform';
   /** The platform's code, e.g. MIDDEN-ZUID. */
   code: Scalars['ID']['output'];
+};
+
+/** A release of the Wise library system in the collaboration's release planning (releaseplanning). */
+export type WiseRelease = {
+  __typename?: 'WiseRelease';
+  /** The version, e.g. DEMO-2026.03. */
+  version: Scalars['String']['output'];
 };
 
 /** An item on the collaboration's shared work agenda (werkagenda). */
@@ -1400,6 +1530,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping of federation types */
 export type FederationTypes = {
   ThisPoi: ThisPoi;
+  ThisReleaseAcceptance: ThisReleaseAcceptance;
 };
 
 /** Mapping of federation reference types */
@@ -1407,13 +1538,17 @@ export type FederationReferenceTypes = {
   ThisPoi:
     ( { __typename: 'ThisPoi' }
     & GraphQLRecursivePick<FederationTypes['ThisPoi'], {"code":true}> );
+  ThisReleaseAcceptance:
+    ( { __typename: 'ThisReleaseAcceptance' }
+    & GraphQLRecursivePick<FederationTypes['ThisReleaseAcceptance'], {"releaseVersion":true}> );
 };
 
 
 /** Mapping of interface types */
 export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = {
   Contract: ( Omit<ThisContract, 'library'> & { library: _RefType['Library'] } );
-  Poi: ( Omit<ThisPoi, 'contracts' | 'libraries' | 'library' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<_RefType['ContractConnection']>, libraries?: Maybe<_RefType['LibraryConnection']>, library?: Maybe<_RefType['Library']>, tickets?: Maybe<_RefType['TicketConnection']>, vendorContracts?: Maybe<Array<_RefType['VendorContract']>> } );
+  Poi: ( Omit<ThisPoi, 'contracts' | 'libraries' | 'library' | 'releaseAcceptance' | 'releaseAcceptances' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<_RefType['ContractConnection']>, libraries?: Maybe<_RefType['LibraryConnection']>, library?: Maybe<_RefType['Library']>, releaseAcceptance?: Maybe<_RefType['ThisReleaseAcceptance']>, releaseAcceptances?: Maybe<Array<_RefType['ThisReleaseAcceptance']>>, tickets?: Maybe<_RefType['TicketConnection']>, vendorContracts?: Maybe<Array<_RefType['VendorContract']>> } );
+  ReleaseAcceptance: ( Omit<ThisReleaseAcceptance, 'tickets'> & { tickets?: Maybe<_RefType['TicketConnection']> } );
   TicketServiceLevel: ( ThisTicketServiceLevel );
   VendorContract: ( ThisVendorContract );
 };
@@ -1475,6 +1610,9 @@ export type ResolversTypes = {
   PoiStats: ResolverTypeWrapper<PoiStats>;
   Province: Province;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ReleaseAcceptance: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['ReleaseAcceptance']>;
+  ReleaseAcceptanceInput: ReleaseAcceptanceInput;
+  ReleaseTestStatus: ReleaseTestStatus;
   RenewContractInput: RenewContractInput;
   ResolveTicketInput: ResolveTicketInput;
   ServiceLevel: ResolverTypeWrapper<ServiceLevel>;
@@ -1483,8 +1621,9 @@ export type ResolversTypes = {
   SortDirection: SortDirection;
   TerminateContractInput: TerminateContractInput;
   ThisContract: ResolverTypeWrapper<Omit<ThisContract, 'library'> & { library: ResolversTypes['Library'] }>;
-  ThisPoi: ResolverTypeWrapper<Omit<ThisPoi, 'contracts' | 'libraries' | 'library' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<ResolversTypes['ContractConnection']>, libraries?: Maybe<ResolversTypes['LibraryConnection']>, library?: Maybe<ResolversTypes['Library']>, tickets?: Maybe<ResolversTypes['TicketConnection']>, vendorContracts?: Maybe<Array<ResolversTypes['VendorContract']>> }>;
-  ThisPoiMutations: ResolverTypeWrapper<Omit<ThisPoiMutations, 'assignTicket' | 'createContract' | 'createTicket' | 'renewContract' | 'resolveTicket' | 'terminateContract' | 'updateTicket' | 'upsertLibrary'> & { assignTicket?: Maybe<ResolversTypes['Ticket']>, createContract?: Maybe<ResolversTypes['Contract']>, createTicket?: Maybe<ResolversTypes['Ticket']>, renewContract?: Maybe<ResolversTypes['Contract']>, resolveTicket?: Maybe<ResolversTypes['Ticket']>, terminateContract?: Maybe<ResolversTypes['Contract']>, updateTicket?: Maybe<ResolversTypes['Ticket']>, upsertLibrary?: Maybe<ResolversTypes['Library']> }>;
+  ThisPoi: ResolverTypeWrapper<Omit<ThisPoi, 'contracts' | 'libraries' | 'library' | 'releaseAcceptance' | 'releaseAcceptances' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<ResolversTypes['ContractConnection']>, libraries?: Maybe<ResolversTypes['LibraryConnection']>, library?: Maybe<ResolversTypes['Library']>, releaseAcceptance?: Maybe<ResolversTypes['ThisReleaseAcceptance']>, releaseAcceptances?: Maybe<Array<ResolversTypes['ThisReleaseAcceptance']>>, tickets?: Maybe<ResolversTypes['TicketConnection']>, vendorContracts?: Maybe<Array<ResolversTypes['VendorContract']>> }>;
+  ThisPoiMutations: ResolverTypeWrapper<Omit<ThisPoiMutations, 'assignTicket' | 'createContract' | 'createTicket' | 'renewContract' | 'resolveTicket' | 'setReleaseAcceptance' | 'terminateContract' | 'updateTicket' | 'upsertLibrary'> & { assignTicket?: Maybe<ResolversTypes['Ticket']>, createContract?: Maybe<ResolversTypes['Contract']>, createTicket?: Maybe<ResolversTypes['Ticket']>, renewContract?: Maybe<ResolversTypes['Contract']>, resolveTicket?: Maybe<ResolversTypes['Ticket']>, setReleaseAcceptance?: Maybe<ResolversTypes['ThisReleaseAcceptance']>, terminateContract?: Maybe<ResolversTypes['Contract']>, updateTicket?: Maybe<ResolversTypes['Ticket']>, upsertLibrary?: Maybe<ResolversTypes['Library']> }>;
+  ThisReleaseAcceptance: ResolverTypeWrapper<Omit<ThisReleaseAcceptance, 'tickets'> & { tickets?: Maybe<ResolversTypes['TicketConnection']> }>;
   ThisTicketServiceLevel: ResolverTypeWrapper<ThisTicketServiceLevel>;
   ThisVendorContract: ResolverTypeWrapper<ThisVendorContract>;
   Ticket: ResolverTypeWrapper<Omit<Ticket, 'agendaItem' | 'library' | 'serviceLevel'> & { agendaItem?: Maybe<ResolversTypes['WorkAgendaItem']>, library: ResolversTypes['Library'], serviceLevel?: Maybe<ResolversTypes['TicketServiceLevel']> }>;
@@ -1501,6 +1640,7 @@ export type ResolversTypes = {
   TicketUpdateInput: TicketUpdateInput;
   VendorContract: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['VendorContract']>;
   WisePlatform: ResolverTypeWrapper<WisePlatform>;
+  WiseRelease: ResolverTypeWrapper<WiseRelease>;
   WorkAgendaItem: ResolverTypeWrapper<Omit<WorkAgendaItem, 'tickets'> & { tickets: ResolversTypes['NetworkTicketConnection'] }>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -1555,6 +1695,8 @@ export type ResolversParentTypes = {
   Poi: ResolversInterfaceTypes<ResolversParentTypes>['Poi'];
   PoiStats: PoiStats;
   Query: Record<PropertyKey, never>;
+  ReleaseAcceptance: ResolversInterfaceTypes<ResolversParentTypes>['ReleaseAcceptance'];
+  ReleaseAcceptanceInput: ReleaseAcceptanceInput;
   RenewContractInput: RenewContractInput;
   ResolveTicketInput: ResolveTicketInput;
   ServiceLevel: ServiceLevel;
@@ -1562,8 +1704,9 @@ export type ResolversParentTypes = {
   SlaMonth: SlaMonth;
   TerminateContractInput: TerminateContractInput;
   ThisContract: Omit<ThisContract, 'library'> & { library: ResolversParentTypes['Library'] };
-  ThisPoi: Omit<ThisPoi, 'contracts' | 'libraries' | 'library' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<ResolversParentTypes['ContractConnection']>, libraries?: Maybe<ResolversParentTypes['LibraryConnection']>, library?: Maybe<ResolversParentTypes['Library']>, tickets?: Maybe<ResolversParentTypes['TicketConnection']>, vendorContracts?: Maybe<Array<ResolversParentTypes['VendorContract']>> } | FederationReferenceTypes['ThisPoi'];
-  ThisPoiMutations: Omit<ThisPoiMutations, 'assignTicket' | 'createContract' | 'createTicket' | 'renewContract' | 'resolveTicket' | 'terminateContract' | 'updateTicket' | 'upsertLibrary'> & { assignTicket?: Maybe<ResolversParentTypes['Ticket']>, createContract?: Maybe<ResolversParentTypes['Contract']>, createTicket?: Maybe<ResolversParentTypes['Ticket']>, renewContract?: Maybe<ResolversParentTypes['Contract']>, resolveTicket?: Maybe<ResolversParentTypes['Ticket']>, terminateContract?: Maybe<ResolversParentTypes['Contract']>, updateTicket?: Maybe<ResolversParentTypes['Ticket']>, upsertLibrary?: Maybe<ResolversParentTypes['Library']> };
+  ThisPoi: Omit<ThisPoi, 'contracts' | 'libraries' | 'library' | 'releaseAcceptance' | 'releaseAcceptances' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<ResolversParentTypes['ContractConnection']>, libraries?: Maybe<ResolversParentTypes['LibraryConnection']>, library?: Maybe<ResolversParentTypes['Library']>, releaseAcceptance?: Maybe<ResolversParentTypes['ThisReleaseAcceptance']>, releaseAcceptances?: Maybe<Array<ResolversParentTypes['ThisReleaseAcceptance']>>, tickets?: Maybe<ResolversParentTypes['TicketConnection']>, vendorContracts?: Maybe<Array<ResolversParentTypes['VendorContract']>> } | FederationReferenceTypes['ThisPoi'];
+  ThisPoiMutations: Omit<ThisPoiMutations, 'assignTicket' | 'createContract' | 'createTicket' | 'renewContract' | 'resolveTicket' | 'setReleaseAcceptance' | 'terminateContract' | 'updateTicket' | 'upsertLibrary'> & { assignTicket?: Maybe<ResolversParentTypes['Ticket']>, createContract?: Maybe<ResolversParentTypes['Contract']>, createTicket?: Maybe<ResolversParentTypes['Ticket']>, renewContract?: Maybe<ResolversParentTypes['Contract']>, resolveTicket?: Maybe<ResolversParentTypes['Ticket']>, setReleaseAcceptance?: Maybe<ResolversParentTypes['ThisReleaseAcceptance']>, terminateContract?: Maybe<ResolversParentTypes['Contract']>, updateTicket?: Maybe<ResolversParentTypes['Ticket']>, upsertLibrary?: Maybe<ResolversParentTypes['Library']> };
+  ThisReleaseAcceptance: Omit<ThisReleaseAcceptance, 'tickets'> & { tickets?: Maybe<ResolversParentTypes['TicketConnection']> } | FederationReferenceTypes['ThisReleaseAcceptance'];
   ThisTicketServiceLevel: ThisTicketServiceLevel;
   ThisVendorContract: ThisVendorContract;
   Ticket: Omit<Ticket, 'agendaItem' | 'library' | 'serviceLevel'> & { agendaItem?: Maybe<ResolversParentTypes['WorkAgendaItem']>, library: ResolversParentTypes['Library'], serviceLevel?: Maybe<ResolversParentTypes['TicketServiceLevel']> };
@@ -1575,6 +1718,7 @@ export type ResolversParentTypes = {
   TicketUpdateInput: TicketUpdateInput;
   VendorContract: ResolversInterfaceTypes<ResolversParentTypes>['VendorContract'];
   WisePlatform: WisePlatform;
+  WiseRelease: WiseRelease;
   WorkAgendaItem: Omit<WorkAgendaItem, 'tickets'> & { tickets: ResolversParentTypes['NetworkTicketConnection'] };
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
@@ -1801,6 +1945,10 @@ export type QueryResolvers<ContextType = NetworkContext, ParentType extends Reso
   thisPoi?: Resolver<Maybe<ResolversTypes['ThisPoi']>, ParentType, ContextType>;
 };
 
+export type ReleaseAcceptanceResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['ReleaseAcceptance'] = ResolversParentTypes['ReleaseAcceptance']> = {
+  __resolveType: TypeResolveFn<'ThisReleaseAcceptance', ParentType, ContextType>;
+};
+
 export type ServiceLevelResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['ServiceLevel'] = ResolversParentTypes['ServiceLevel']> = {
   priority?: Resolver<ResolversTypes['TicketPriority'], ParentType, ContextType>;
   resolutionHours?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1838,6 +1986,8 @@ export type ThisPoiResolvers<ContextType = NetworkContext, ParentType extends Re
   knowledgeTermStatistics?: Resolver<Maybe<ResolversTypes['KnowledgeTermStatistics']>, ParentType, ContextType, RequireFields<ThisPoiKnowledgeTermStatisticsArgs, 'search'>>;
   libraries?: Resolver<Maybe<ResolversTypes['LibraryConnection']>, ParentType, ContextType, Partial<ThisPoiLibrariesArgs>>;
   library?: Resolver<Maybe<ResolversTypes['Library']>, ParentType, ContextType, RequireFields<ThisPoiLibraryArgs, 'id'>>;
+  releaseAcceptance?: Resolver<Maybe<ResolversTypes['ThisReleaseAcceptance']>, ParentType, ContextType, RequireFields<ThisPoiReleaseAcceptanceArgs, 'releaseVersion'>>;
+  releaseAcceptances?: Resolver<Maybe<Array<ResolversTypes['ThisReleaseAcceptance']>>, ParentType, ContextType>;
   stats?: Resolver<Maybe<ResolversTypes['PoiStats']>, ParentType, ContextType>;
   tickets?: Resolver<Maybe<ResolversTypes['TicketConnection']>, ParentType, ContextType, Partial<ThisPoiTicketsArgs>>;
   vendorContracts?: Resolver<Maybe<Array<ResolversTypes['VendorContract']>>, ParentType, ContextType>;
@@ -1851,10 +2001,24 @@ export type ThisPoiMutationsResolvers<ContextType = NetworkContext, ParentType e
   createTicket?: Resolver<Maybe<ResolversTypes['Ticket']>, ParentType, ContextType, RequireFields<ThisPoiMutationsCreateTicketArgs, 'input'>>;
   renewContract?: Resolver<Maybe<ResolversTypes['Contract']>, ParentType, ContextType, RequireFields<ThisPoiMutationsRenewContractArgs, 'id' | 'input'>>;
   resolveTicket?: Resolver<Maybe<ResolversTypes['Ticket']>, ParentType, ContextType, RequireFields<ThisPoiMutationsResolveTicketArgs, 'id' | 'input'>>;
+  setReleaseAcceptance?: Resolver<Maybe<ResolversTypes['ThisReleaseAcceptance']>, ParentType, ContextType, RequireFields<ThisPoiMutationsSetReleaseAcceptanceArgs, 'input' | 'releaseVersion'>>;
   terminateContract?: Resolver<Maybe<ResolversTypes['Contract']>, ParentType, ContextType, RequireFields<ThisPoiMutationsTerminateContractArgs, 'id' | 'input'>>;
   updateKnowledgeArticle?: Resolver<Maybe<ResolversTypes['KnowledgeArticle']>, ParentType, ContextType, RequireFields<ThisPoiMutationsUpdateKnowledgeArticleArgs, 'id' | 'input'>>;
   updateTicket?: Resolver<Maybe<ResolversTypes['Ticket']>, ParentType, ContextType, RequireFields<ThisPoiMutationsUpdateTicketArgs, 'id' | 'input'>>;
   upsertLibrary?: Resolver<Maybe<ResolversTypes['Library']>, ParentType, ContextType, RequireFields<ThisPoiMutationsUpsertLibraryArgs, 'input'>>;
+};
+
+export type ThisReleaseAcceptanceResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['ThisReleaseAcceptance'] = ResolversParentTypes['ThisReleaseAcceptance'], FederationReferenceType extends FederationReferenceTypes['ThisReleaseAcceptance'] = FederationReferenceTypes['ThisReleaseAcceptance']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['ThisReleaseAcceptance']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  actualGoLiveOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  notes?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  plannedGoLiveOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  release?: Resolver<Maybe<ResolversTypes['WiseRelease']>, ParentType, ContextType>;
+  releaseVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  testStatus?: Resolver<Maybe<ResolversTypes['ReleaseTestStatus']>, ParentType, ContextType>;
+  tickets?: Resolver<Maybe<ResolversTypes['TicketConnection']>, ParentType, ContextType, Partial<ThisReleaseAcceptanceTicketsArgs>>;
+  version?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type ThisTicketServiceLevelResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['ThisTicketServiceLevel'] = ResolversParentTypes['ThisTicketServiceLevel']> = {
@@ -1891,6 +2055,7 @@ export type TicketResolvers<ContextType = NetworkContext, ParentType extends Res
   type?: Resolver<ResolversTypes['TicketType'], ParentType, ContextType>;
   vendorCaseReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  wiseRelease?: Resolver<Maybe<ResolversTypes['WiseRelease']>, ParentType, ContextType>;
 };
 
 export type TicketConnectionResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['TicketConnection'] = ResolversParentTypes['TicketConnection']> = {
@@ -1909,6 +2074,10 @@ export type VendorContractResolvers<ContextType = NetworkContext, ParentType ext
 
 export type WisePlatformResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['WisePlatform'] = ResolversParentTypes['WisePlatform']> = {
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type WiseReleaseResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['WiseRelease'] = ResolversParentTypes['WiseRelease']> = {
+  version?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type WorkAgendaItemResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['WorkAgendaItem'] = ResolversParentTypes['WorkAgendaItem']> = {
@@ -1949,11 +2118,13 @@ export type Resolvers<ContextType = NetworkContext> = {
   Poi?: PoiResolvers<ContextType>;
   PoiStats?: PoiStatsResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  ReleaseAcceptance?: ReleaseAcceptanceResolvers<ContextType>;
   ServiceLevel?: ServiceLevelResolvers<ContextType>;
   SlaMonth?: SlaMonthResolvers<ContextType>;
   ThisContract?: ThisContractResolvers<ContextType>;
   ThisPoi?: ThisPoiResolvers<ContextType>;
   ThisPoiMutations?: ThisPoiMutationsResolvers<ContextType>;
+  ThisReleaseAcceptance?: ThisReleaseAcceptanceResolvers<ContextType>;
   ThisTicketServiceLevel?: ThisTicketServiceLevelResolvers<ContextType>;
   ThisVendorContract?: ThisVendorContractResolvers<ContextType>;
   Ticket?: TicketResolvers<ContextType>;
@@ -1961,6 +2132,7 @@ export type Resolvers<ContextType = NetworkContext> = {
   TicketServiceLevel?: TicketServiceLevelResolvers<ContextType>;
   VendorContract?: VendorContractResolvers<ContextType>;
   WisePlatform?: WisePlatformResolvers<ContextType>;
+  WiseRelease?: WiseReleaseResolvers<ContextType>;
   WorkAgendaItem?: WorkAgendaItemResolvers<ContextType>;
 };
 
