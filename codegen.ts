@@ -52,6 +52,9 @@ const KIT_MAPPERS: Record<string, string> = {
   TicketConnection: 'mappers#TicketPage',
   KnowledgeArticleConnection: 'mappers#KnowledgeArticlePage',
   AuditEntryConnection: 'mappers#AuditEntryPage',
+  PoiHarmonisation: 'mappers#HarmonisationView',
+  SettingHarmonisation: 'mappers#SettingView',
+  LibrarySettings: 'entities#LibrarySettings',
 };
 
 /** One generated file; `context` and `mappers` name types in files of `folder`, written from the generated file's folder. */
@@ -108,6 +111,7 @@ const config: CodegenConfig = {
         NetworkAgendaGoal: 'entities#NetworkAgendaGoal',
         SteeringGroupMember: 'entities#SteeringGroupMember',
         Evaluation: 'entities#Evaluation',
+        HarmonisationStandard: 'entities#HarmonisationStandardRow',
       }),
     [`${NETWORK}/generated/resolvers.ts`]: output(`${NETWORK}/generated/resolvers.ts`, POI_TEMPLATE_SDL + fs.readFileSync(`${NETWORK}/network.graphql`, 'utf8'), NETWORK, 'gateway#NetworkContext', {
       Network: 'Record<string, never>',

@@ -13,7 +13,8 @@ import type { Identity } from '../shared/auth/identity';
 import type { AuditedChange } from './mappers';
 import type { LibraryTicketsArgs, Resolvers, ThisPoiTicketsArgs } from './generated/resolvers';
 import { poiContractType } from './schema';
-import { PoiRepository, sortOrder, StatsSummary } from './repository';
+import { HarmonisationCounts, PoiRepository, sortOrder, StatsSummary } from './repository';
+import { HARMONISATION_SETTINGS, WiseSettingValues } from '../shared/wise-settings';
 
 export interface PoiContext {
   repository: PoiRepository;
@@ -91,6 +92,28 @@ async function perMonth(repository: PoiRepository, column: 'opened_at' | 'resolv
 const stat = (field: keyof StatsSummary) => (_: unknown, __: unknown, { loaders }: PoiContext) =>
   loaders.statsSummary().then((summary) => summary[field]);
 
+/** The standard a reference carries (federation @requires), in stored form; null when absent or not of that shape. */
+function requiredStandard(ref: object): WiseSettingValues | null {
+  const standard = (ref as { harmonisationStandard?: unknown }).harmonisationStandard as Partial<WiseSettingValues> | null | undefined;
+  if (!standard || typeof standard !== 'object') return null;
+  const { loanPeriodDays, reservationFeeCents, membershipFeeTypes, finePolicy } = standard;
+  if (!Number.isInteger(loanPeriodDays) || !Number.isInteger(reservationFeeCents) || !Array.isArray(membershipFeeTypes) || !finePolicy) return null;
+  return {
+    loanPeriodDays: loanPeriodDays!,
+    reservationFeeCents: reservationFeeCents!,
+    membershipFeeTypes: [...new Set(membershipFeeTypes.map(String))].sort(),
+    finePolicy: { kind: finePolicy.kind, perDayCents: finePolicy.perDayCents ?? null },
+  };
+}
+
+/** Share of (current library, setting) pairs equal to the standard; null without a current library with settings. */
+function harmonisationScore(counts: HarmonisationCounts): number | null {
+  const pairs = counts.libraryCount * HARMONISATION_SETTINGS.length;
+  if (pairs === 0) return null;
+  const deviating = HARMONISATION_SETTINGS.reduce((sum, setting) => sum + counts.deviating[setting], 0);
+  return (pairs - deviating) / pairs;
+}
+
 /** An entry's changes as served, each about `type`'s field of that name, so FieldChange applies that field's scope rule (also for a POI's own audit list). */
 export function auditedChanges(entry: AuditEntry, type: string): AuditedChange[] {
   return Object.entries(entry.changes).map(([field, change]) => ({
@@ -119,6 +142,7 @@ export function createPoiResolvers(poi: Poi): Resolvers {
     CONTRACT: poiContractType(poi),
     TICKET: 'Ticket',
     KNOWLEDGE_ARTICLE: 'KnowledgeArticle',
+    LIBRARY_SETTINGS: 'LibrarySettings',
   };
   return {
     ...scalarResolvers,
@@ -129,7 +153,8 @@ export function createPoiResolvers(poi: Poi): Resolvers {
       __resolveType: () => 'ThisPoi',
     },
     ThisPoi: {
-      __resolveReference: (ref) => (ref.code === poi.code ? { code: poi.code } : null),
+      // The standard arrives in the reference when a field that @requires it is asked for.
+      __resolveReference: (ref) => (ref.code === poi.code ? { code: poi.code, harmonisationStandard: requiredStandard(ref) } : null),
       libraries: (_, args, ctx, info) => {
         const filter = args.filter ?? {};
         guardListArguments(info, ctx, { kind: 'Library', type: 'Library' }, args.orderBy?.field, filter);
@@ -164,6 +189,9 @@ export function createPoiResolvers(poi: Poi): Resolvers {
         );
       },
       stats: () => ({}),
+      harmonisation: (parent) => (parent.harmonisationStandard ? { standard: parent.harmonisationStandard } : null),
+      harmonisationScore: async (parent, _, { loaders }) =>
+        parent.harmonisationStandard ? harmonisationScore(await loaders.harmonisationCounts(parent.harmonisationStandard)) : null,
       audit: (_, args, ctx, info) => {
         guardListArguments(info, ctx, { kind: 'AuditEntry', type: 'AuditEntry' }, undefined, { entity: args.entity });
         const sort = sortOrder('audit', 'ID', 'DESC');
@@ -186,6 +214,31 @@ export function createPoiResolvers(poi: Poi): Resolvers {
       resolveTicket: (_, { id, input }, ctx) => ctx.writes.resolveTicket(id, input, by(ctx)),
       createKnowledgeArticle: (_, { input }, ctx) => ctx.writes.createKnowledgeArticle(input, by(ctx)),
       updateKnowledgeArticle: (_, { id, input }, ctx) => ctx.writes.updateKnowledgeArticle(id, input, by(ctx)),
+      updateLibrarySettings: (_, { libraryId, input }, ctx) => ctx.writes.updateLibrarySettings(libraryId, input, by(ctx)),
+    },
+    PoiHarmonisation: {
+      settings: ({ standard }, { only }) => HARMONISATION_SETTINGS.filter((setting) => !only || only.includes(setting)).map((setting) => ({ setting, standard })),
+    },
+    SettingHarmonisation: {
+      libraryCount: async ({ standard }, _, { loaders }) => (await loaders.harmonisationCounts(standard)).libraryCount,
+      deviatingCount: async ({ standard, setting }, _, { loaders }) => (await loaders.harmonisationCounts(standard)).deviating[setting],
+      harmonisedShare: async ({ standard, setting }, _, { loaders }) => {
+        const counts = await loaders.harmonisationCounts(standard);
+        return counts.libraryCount === 0 ? null : (counts.libraryCount - counts.deviating[setting]) / counts.libraryCount;
+      },
+      deviatingLibraries: ({ standard, setting }, args, ctx) => {
+        const sort = sortOrder('library', 'NAME', 'ASC');
+        return ctx.cursors.connection(
+          args,
+          // Bound to the standard too: a cursor of one standard is refused once it changed.
+          { list: `harmonisation/${setting}/deviatingLibraries`, sort, filter: { standard } },
+          (page) => ctx.repository.pageDeviatingLibraries(setting, standard, sort, page),
+          async () => (await ctx.loaders.harmonisationCounts(standard)).deviating[setting],
+        );
+      },
+    },
+    LibrarySettings: {
+      finePolicy: (settings) => ({ kind: settings.finePolicy, perDayCents: settings.finePerDayCents }),
     },
     AuditEntry: {
       // Each change keeps the GraphQL type and field it is about: its values follow that field's rule.
@@ -197,6 +250,7 @@ export function createPoiResolvers(poi: Poi): Resolvers {
     },
     Library: {
       branches: (library, _, { loaders }) => loaders.branchesByLibrary.load(library.id),
+      settings: (library, _, { loaders }) => loaders.librarySettingsByLibrary.load(library.id),
       successor: (library, _, { loaders }) => (library.successorId === null ? null : loaders.libraryById.load(library.successorId)),
       contract: async (library, _, { loaders }) => (await loaders.contractsByLibrary.load(library.id))[0] ?? null,
       tickets: (library, args, ctx, info) => {

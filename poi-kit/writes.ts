@@ -16,11 +16,14 @@ import {
   KnowledgeArticleEntity,
   Library,
   LibraryEntity,
+  LibrarySettings,
+  LibrarySettingsEntity,
   Ticket,
   TicketEntity,
   TicketStatus,
 } from './entities';
 import { ticketReference } from './seed';
+import { checkWiseSettings, normaliseWiseSettings } from '../shared/wise-settings';
 import {
   Checks,
   checkContract,
@@ -36,6 +39,7 @@ import type {
   KnowledgeArticleInput,
   KnowledgeArticleUpdateInput,
   LibraryInput,
+  LibrarySettingsInput,
   RenewContractInput,
   ResolveTicketInput,
   TerminateContractInput,
@@ -121,6 +125,42 @@ export class PoiWrites {
         library = await updateVersioned(manager, LibraryEntity, 'LIBRARY', library, input.expectedVersion, fields, actor);
       }
       if (input.branches) await this.replaceBranches(manager, library.id, input.branches, actor);
+      return library;
+    });
+  }
+
+  /**
+   * Sets a library's harmonised Wise settings: the values given change, the others stay. A library
+   * without settings needs every value; one with settings needs the version read.
+   */
+  async updateLibrarySettings(libraryId: string, input: LibrarySettingsInput, actor: Actor): Promise<Library> {
+    const checks = new Checks();
+    checkWiseSettings(checks, input, false);
+    checks.throwIfAny();
+    return this.transaction(async (manager) => {
+      const library = await this.library(manager, libraryId, 'libraryId');
+      const values = normaliseWiseSettings(input);
+      const next: Partial<LibrarySettings> = {
+        loanPeriodDays: values.loanPeriodDays,
+        reservationFeeCents: values.reservationFeeCents,
+        membershipFeeTypes: values.membershipFeeTypes,
+        finePolicy: values.finePolicy?.kind,
+        finePerDayCents: values.finePolicy ? values.finePolicy.perDayCents : undefined,
+      };
+      const current = await manager.findOneBy(LibrarySettingsEntity, { libraryId: library.id });
+      if (!current) {
+        const complete = new Checks();
+        checkWiseSettings(complete, input, true);
+        complete.throwIfAny();
+        const row = { ...next, libraryId: library.id };
+        const { identifiers } = await manager.insert(LibrarySettingsEntity, row);
+        await audit(manager, actor, 'LIBRARY_SETTINGS', identifiers[0].id, 'CREATE', diff(null, row));
+      } else {
+        if (input.expectedVersion === undefined || input.expectedVersion === null) {
+          throw invalidInput([{ field: 'input.expectedVersion', message: 'is required when the library has settings' }]);
+        }
+        await updateVersioned(manager, LibrarySettingsEntity, 'LIBRARY_SETTINGS', current, input.expectedVersion, next, actor);
+      }
       return library;
     });
   }

@@ -4,5 +4,6 @@ import { FiltersAndSearch1795458317105 } from './1795458317105-FiltersAndSearch'
 import { WritesAndAudit1795460074616 } from './1795460074616-WritesAndAudit';
 import { IdempotencyKeys1796170000000 } from './1796170000000-IdempotencyKeys';
 import { LibraryLifecycle1796400000000 } from './1796400000000-LibraryLifecycle';
+import { LibrarySettings1796530000001 } from './1796530000001-LibrarySettings';
 
-export const POI_MIGRATIONS = [InitialSchema1795457299814, FiltersAndSearch1795458317105, WritesAndAudit1795460074616, IdempotencyKeys1796170000000, LibraryLifecycle1796400000000];
+export const POI_MIGRATIONS = [InitialSchema1795457299814, FiltersAndSearch1795458317105, WritesAndAudit1795460074616, IdempotencyKeys1796170000000, LibraryLifecycle1796400000000, LibrarySettings1796530000001];

@@ -3,5 +3,6 @@ import { InitialSchema1795457301196 } from './1795457301196-InitialSchema';
 import { Evaluations1795458553648 } from './1795458553648-Evaluations';
 import { WorkAgendaWrites1795461304806 } from './1795461304806-WorkAgendaWrites';
 import { IdempotencyKeys1796170000001 } from './1796170000001-IdempotencyKeys';
+import { HarmonisationStandard1796530000000 } from './1796530000000-HarmonisationStandard';
 
-export const COLLABORATION_MIGRATIONS = [InitialSchema1795457301196, Evaluations1795458553648, WorkAgendaWrites1795461304806, IdempotencyKeys1796170000001];
+export const COLLABORATION_MIGRATIONS = [InitialSchema1795457301196, Evaluations1795458553648, WorkAgendaWrites1795461304806, IdempotencyKeys1796170000001, HarmonisationStandard1796530000000];

@@ -1,4 +1,4 @@
-import { loaderById, loaderOfGroups } from '../../../shared/loaders';
+import { loaderById, loaderOfGroups, once } from '../../../shared/loaders';
 import type { CollaborationRepository } from './repository';
 
 /** Per-request loaders of the collaboration subgraph. */
@@ -8,6 +8,8 @@ export function createCollaborationLoaders(repository: CollaborationRepository) 
     workAgendaItemsByGoal: loaderOfGroups((ids: readonly number[]) => repository.workAgendaItemsByGoalIds(ids), (i) => i.goalId!),
     participantsByItem: loaderOfGroups((ids: readonly string[]) => repository.participantsByItemIds(ids), (p) => p.itemId),
     goalById: loaderById((ids: readonly number[]) => repository.goalsByIds(ids), (g) => g.id),
+    /** Read once per request, however many POIs' harmonisation fields require it. */
+    harmonisationStandard: once(() => repository.harmonisationStandard()),
   };
 }
 

@@ -1,6 +1,8 @@
 import { DataSource, In } from 'typeorm';
 import {
   EvaluationEntity,
+  HARMONISATION_STANDARD_ID,
+  HarmonisationStandardEntity,
   NetworkAgendaGoalEntity,
   SteeringGroupMemberEntity,
   WorkAgendaItemEntity,
@@ -50,6 +52,11 @@ export class CollaborationRepository {
 
   listEvaluations() {
     return this.dataSource.getRepository(EvaluationEntity).find({ order: { dueOn: 'ASC' } });
+  }
+
+  /** The agreed Wise settings standard; null before one is agreed (an empty production database). */
+  harmonisationStandard() {
+    return this.dataSource.getRepository(HarmonisationStandardEntity).findOneBy({ id: HARMONISATION_STANDARD_ID });
   }
 
   listSteeringGroup() {

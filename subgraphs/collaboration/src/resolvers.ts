@@ -3,6 +3,8 @@ import { scalarResolvers } from '../../../shared/graphql/common';
 import { mutationActor } from '../../../shared/versioned-writes';
 import type { Poi } from '../../../shared/registry';
 import type { CollaborationLoaders } from './loaders';
+import type { HarmonisationStandardRow } from './entities';
+import { HARMONISATION_SETTINGS, HarmonisationSetting, settingText, WiseSettingValues } from '../../../shared/wise-settings';
 import type { CollaborationRepository } from './repository';
 import type { CollaborationWrites } from './writes';
 import type { Resolvers, ThisPoiResolvers } from '../generated/resolvers';
@@ -13,6 +15,16 @@ export interface CollaborationContext {
   writes: CollaborationWrites;
   /** Who is asking, as the gateway forwarded it; recorded with every write. */
   identity?: Identity;
+}
+
+/** The agreed standard's values, in the shape of a library's settings. */
+function standardValues(row: HarmonisationStandardRow): WiseSettingValues {
+  return {
+    loanPeriodDays: row.loanPeriodDays,
+    reservationFeeCents: row.reservationFeeCents,
+    membershipFeeTypes: row.membershipFeeTypes,
+    finePolicy: { kind: row.finePolicy, perDayCents: row.finePerDayCents },
+  };
 }
 
 /** The partnership's founding facts (see the collaboration's own agreements). */
@@ -39,6 +51,11 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
   const poiTypeResolvers: ThisPoiResolvers = {
     __resolveReference: (ref) => poiByCode(ref.code),
     provinces: (poi) => [...poi.provinces].sort(),
+    // The same agreed standard for every POI, read once per request: what each POI subgraph's harmonisation fields require.
+    harmonisationStandard: async (_, __, { loaders }) => {
+      const standard = await loaders.harmonisationStandard();
+      return standard ? standardValues(standard) : null;
+    },
   };
 
   const resolvers: Omit<Resolvers, 'Poi' | 'ThisPoi'> = {
@@ -52,6 +69,20 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
       networkAgendaGoals: (_, __, { repository }) => repository.listGoals(),
       evaluations: (_, __, { repository }) => repository.listEvaluations(),
       partnership: () => PARTNERSHIP,
+      harmonisationStandard: (_, __, { loaders }) => loaders.harmonisationStandard(),
+    },
+    HarmonisationStandard: {
+      values: (standard) => standardValues(standard),
+      settings: (standard) => {
+        const values = standardValues(standard);
+        const agreedOn: Record<HarmonisationSetting, string> = {
+          LOAN_PERIOD: standard.loanPeriodAgreedOn,
+          RESERVATION_FEE: standard.reservationFeeAgreedOn,
+          MEMBERSHIP_FEE_TYPES: standard.membershipFeeTypesAgreedOn,
+          FINE_POLICY: standard.finePolicyAgreedOn,
+        };
+        return HARMONISATION_SETTINGS.map((setting) => ({ setting, value: settingText(values, setting), agreedOn: agreedOn[setting] }));
+      },
     },
     Mutation: {
       collaboration: () => ({}),
@@ -59,6 +90,7 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
     CollaborationMutations: {
       createWorkAgendaItem: (_, { input }, ctx) => ctx.writes.create(input, mutationActor(ctx.identity)),
       updateWorkAgendaItem: (_, { id, input }, ctx) => ctx.writes.update(id, input, mutationActor(ctx.identity)),
+      setHarmonisationStandard: (_, { input }, ctx) => ctx.writes.setHarmonisationStandard(input, mutationActor(ctx.identity)),
     },
     WorkAgendaItem: {
       __resolveReference: (ref, { loaders }) => (typeof ref.id === 'string' && ref.id.length <= 40 ? loaders.workAgendaItemById.load(ref.id) : null),

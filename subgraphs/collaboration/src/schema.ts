@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { COMMON_SDL, FEDERATION_LINK, POI_CODE_FIELD, POI_INTERFACE_DESCRIPTION, poiTypeDescription } from '../../../shared/graphql/common';
+import { COMMON_SDL, FEDERATION_LINK, WISE_SETTINGS_SDL, POI_CODE_FIELD, POI_INTERFACE_DESCRIPTION, poiTypeDescription } from '../../../shared/graphql/common';
 import type { Poi } from '../../../shared/registry';
 
 /** The registry fields of every POI, on the shared `Poi` interface and on each POI's type. */
@@ -24,6 +24,8 @@ export function collaborationSdl(pois: readonly Poi[]): string {
   const poiTypes = pois.map(
     (poi) => `"${poiTypeDescription(poi)}"
 type ${poi.typeName} implements Poi @key(fields: "code") {${REGISTRY_FIELDS}
+  "The Wise settings standard the partnership agreed (the same for every POI): what ${poi.name}'s harmonisation fields, in ${poi.name}'s own subgraph, require and measure against. Null before a standard is agreed."
+  harmonisationStandard: WiseSettings @requiresScopes(scopes: [["network:read"],["poi:${poi.subgraphName}:read"]])
 }`,
   );
   return `${FEDERATION_LINK}
@@ -34,5 +36,6 @@ interface Poi {${REGISTRY_FIELDS}
 
 ${poiTypes.join('\n\n')}
 
-${own}`;
+${own}
+${WISE_SETTINGS_SDL}`;
 }

@@ -6,6 +6,9 @@ import type { Poi } from '../../../shared/registry';
 import { addMonths } from '../../../shared/dates';
 import {
   EvaluationEntity,
+  HARMONISATION_STANDARD_ID,
+  HarmonisationStandardEntity,
+  HarmonisationStandardRow,
   NetworkAgendaGoal,
   NetworkAgendaGoalEntity,
   PoiProvinceEntity,
@@ -70,8 +73,27 @@ const STEERING_GROUP = [
   { poiCode: 'RIJNBRINK', name: 'Tineke van Ham', role: 'Directeur-bestuurder Rijnbrink', since: '2021-10-01' },
 ];
 
+/**
+ * Demo: the Wise settings standard (harmonisatie), values and days made up for this demo within the
+ * collaboration's life (from 1 October 2021); not a decision of the partnership. Fixed, so it does
+ * not move with SEED_DATE.
+ */
+const HARMONISATION_STANDARD: HarmonisationStandardRow = {
+  id: HARMONISATION_STANDARD_ID,
+  loanPeriodDays: 21,
+  loanPeriodAgreedOn: '2024-03-14',
+  reservationFeeCents: 100,
+  reservationFeeAgreedOn: '2024-03-14',
+  membershipFeeTypes: ['BASIS', 'JEUGD', 'VOLLEDIG'],
+  membershipFeeTypesAgreedOn: '2024-11-21',
+  finePolicy: 'NONE',
+  finePerDayCents: null,
+  finePolicyAgreedOn: '2025-06-12',
+  version: 1,
+};
+
 /** What the collaboration is seeded with (the tests read the facts here). */
-export const COLLABORATION_SEED = { goals: GOALS, agenda: AGENDA, evaluations: EVALUATIONS, steeringGroup: STEERING_GROUP };
+export const COLLABORATION_SEED = { goals: GOALS, agenda: AGENDA, evaluations: EVALUATIONS, steeringGroup: STEERING_GROUP, harmonisationStandard: HARMONISATION_STANDARD };
 
 /** The work agenda's rows for a seed date. */
 export function agendaItems(referenceDate: string) {
@@ -90,9 +112,11 @@ export async function seedCollaboration(
 ): Promise<boolean> {
   return transaction(dataSource, async (manager) => {
     if (options.reset) {
-      await deleteAllRows(manager, [IdempotencyKeyEntity, AuditEntryEntity, WorkAgendaParticipantEntity, WorkAgendaItemEntity, NetworkAgendaGoalEntity, SteeringGroupMemberEntity, EvaluationEntity]);
+      await deleteAllRows(manager, [IdempotencyKeyEntity, AuditEntryEntity, HarmonisationStandardEntity, WorkAgendaParticipantEntity, WorkAgendaItemEntity, NetworkAgendaGoalEntity, SteeringGroupMemberEntity, EvaluationEntity]);
     }
     await syncRegistry(manager, pois);
+    // Its own check: a database seeded before the standard existed gets the demo standard too.
+    if (options.demo && (await manager.count(HarmonisationStandardEntity)) === 0) await manager.insert(HarmonisationStandardEntity, { ...HARMONISATION_STANDARD });
     if (!options.demo || (await manager.count(WorkAgendaItemEntity)) > 0) return false;
 
     const registered = new Set(pois.map((p) => p.code));

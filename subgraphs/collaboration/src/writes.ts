@@ -4,7 +4,11 @@ import { Checks, invalidInput } from '../../../shared/validation';
 import type { Poi } from '../../../shared/registry';
 import { Actor, audit, diff, updateVersioned } from '../../../shared/versioned-writes';
 import { writeTransaction } from '../../../shared/idempotency';
+import { checkWiseSettings, normaliseWiseSettings } from '../../../shared/wise-settings';
 import {
+  HARMONISATION_STANDARD_ID,
+  HarmonisationStandardEntity,
+  HarmonisationStandardRow,
   NetworkAgendaGoalEntity,
   WORK_AGENDA_STATUSES,
   WORK_AGENDA_THEMES,
@@ -12,7 +16,7 @@ import {
   WorkAgendaItemEntity,
   WorkAgendaParticipantEntity,
 } from './entities';
-import type { WorkAgendaItemInput, WorkAgendaItemUpdateInput } from '../generated/resolvers';
+import type { HarmonisationStandardInput, WorkAgendaItemInput, WorkAgendaItemUpdateInput } from '../generated/resolvers';
 
 /** Writes to the work agenda: validated, one transaction each, versioned and audited. */
 export class CollaborationWrites {
@@ -107,5 +111,39 @@ export class CollaborationWrites {
       return updated;
     });
   }
-}
 
+  /**
+   * Changes the agreed standard: each setting given takes its new value and `agreedOn` as the day
+   * it was agreed; settings left out keep theirs. The first standard (none yet) needs every setting.
+   */
+  async setHarmonisationStandard(input: HarmonisationStandardInput, actor: Actor): Promise<HarmonisationStandardRow> {
+    const checks = new Checks();
+    checks.date('agreedOn', input.agreedOn);
+    checkWiseSettings(checks, input, false);
+    checks.throwIfAny();
+    return writeTransaction(this.dataSource, async (manager) => {
+      const current = await manager.findOneBy(HarmonisationStandardEntity, { id: HARMONISATION_STANDARD_ID });
+      const values = normaliseWiseSettings(input);
+      const next: Partial<HarmonisationStandardRow> = {};
+      if (values.loanPeriodDays !== undefined) Object.assign(next, { loanPeriodDays: values.loanPeriodDays, loanPeriodAgreedOn: input.agreedOn });
+      if (values.reservationFeeCents !== undefined) Object.assign(next, { reservationFeeCents: values.reservationFeeCents, reservationFeeAgreedOn: input.agreedOn });
+      if (values.membershipFeeTypes) Object.assign(next, { membershipFeeTypes: values.membershipFeeTypes, membershipFeeTypesAgreedOn: input.agreedOn });
+      if (values.finePolicy) {
+        Object.assign(next, { finePolicy: values.finePolicy.kind, finePerDayCents: values.finePolicy.perDayCents, finePolicyAgreedOn: input.agreedOn });
+      }
+      if (!current) {
+        const first = new Checks();
+        checkWiseSettings(first, input, true);
+        first.throwIfAny();
+        const row = { id: HARMONISATION_STANDARD_ID, ...next } as HarmonisationStandardRow;
+        await manager.insert(HarmonisationStandardEntity, row);
+        await audit(manager, actor, 'HARMONISATION_STANDARD', row.id, 'CREATE', diff(null, row));
+        return manager.findOneByOrFail(HarmonisationStandardEntity, { id: row.id });
+      }
+      if (input.expectedVersion === undefined || input.expectedVersion === null) {
+        throw invalidInput([{ field: 'input.expectedVersion', message: 'is required when a standard exists' }]);
+      }
+      return updateVersioned(manager, HarmonisationStandardEntity, 'HARMONISATION_STANDARD', current, input.expectedVersion, next, actor);
+    });
+  }
+}

@@ -47,6 +47,8 @@ export type AuditEntity =
   | 'KNOWLEDGE_ARTICLE'
   /** A library organisation. */
   | 'LIBRARY'
+  /** A library's harmonised Wise settings. */
+  | 'LIBRARY_SETTINGS'
   /** A request (melding). */
   | 'TICKET';
 
@@ -226,6 +228,41 @@ export type FieldChange = {
   to?: Maybe<Scalars['String']['output']>;
 };
 
+/** A fine policy (boetebeleid). */
+export type FinePolicy = {
+  __typename?: 'FinePolicy';
+  /** No fines, or a fine per day. */
+  kind: FinePolicyKind;
+  /** The fine per item per day late in cents, for PER_DAY; null for NONE. */
+  perDayCents?: Maybe<Scalars['Int']['output']>;
+};
+
+/** Fine policy input: kind, with the per-day fine for PER_DAY. */
+export type FinePolicyInput = {
+  /** No fines, or a fine per day. */
+  kind: FinePolicyKind;
+  /** Fine per item per day in cents, 1 to 1000, for PER_DAY only. */
+  perDayCents?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Kind of fine policy. */
+export type FinePolicyKind =
+  /** No fines (boetevrij). */
+  | 'NONE'
+  /** A fine per item per day late. */
+  | 'PER_DAY';
+
+/** A Wise setting the partnership harmonises (harmonisatie). */
+export type HarmonisationSetting =
+  /** The fine policy (boetebeleid): no fines, or a fine per day late. */
+  | 'FINE_POLICY'
+  /** Loan period (uitleentermijn) in days. */
+  | 'LOAN_PERIOD'
+  /** The membership fee types (abonnementsvormen) offered, by code. */
+  | 'MEMBERSHIP_FEE_TYPES'
+  /** Reservation fee (reserveringskosten) in cents. */
+  | 'RESERVATION_FEE';
+
 /** A count per key, for grouped statistics. */
 export type KeyCount = {
   __typename?: 'KeyCount';
@@ -320,6 +357,8 @@ export type Library = {
   name: Scalars['String']['output'];
   /** Province of the organisation's seat. */
   province: Province;
+  /** The library's Wise settings that the partnership harmonises (demo values); null when none are recorded. */
+  settings?: Maybe<LibrarySettings>;
   /** ACTIVE, or MERGED into its successor: a merged library stays queryable but counts in no current figure. */
   status: LibraryStatus;
   /** The library a MERGED library merged into. */
@@ -402,6 +441,35 @@ export type LibraryOrderField =
   | 'NAME'
   /** Province of the seat. */
   | 'PROVINCE';
+
+/** A library's harmonised Wise settings. The seeded values are demo values, generated per library (not the libraries' real settings). */
+export type LibrarySettings = {
+  __typename?: 'LibrarySettings';
+  /** Fine policy (boetebeleid). */
+  finePolicy: FinePolicy;
+  /** Loan period (uitleentermijn) in days. */
+  loanPeriodDays: Scalars['Int']['output'];
+  /** Membership fee types (abonnementsvormen) offered, by code, A to Z. */
+  membershipFeeTypes: Array<Scalars['String']['output']>;
+  /** Reservation fee (reserveringskosten) in cents. */
+  reservationFeeCents: Scalars['Int']['output'];
+  /** Version for optimistic locking: pass it as expectedVersion when changing the settings. */
+  version: Scalars['Int']['output'];
+};
+
+/** A library's harmonised Wise settings to set; fields left out stay as they are. */
+export type LibrarySettingsInput = {
+  /** The settings' version you read; required when the library has settings. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** Fine policy. */
+  finePolicy?: InputMaybe<FinePolicyInput>;
+  /** Loan period in days, 1 to 365. */
+  loanPeriodDays?: InputMaybe<Scalars['Int']['input']>;
+  /** Membership fee type codes (1 to 20 codes of A-Z, 0-9 and _ , at most 40 characters each); duplicates are dropped, stored A to Z. */
+  membershipFeeTypes?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Reservation fee in cents, 0 to 10000. */
+  reservationFeeCents?: InputMaybe<Scalars['Int']['input']>;
+};
 
 /** Where a library organisation is in its life. */
 export type LibraryStatus =
@@ -565,6 +633,10 @@ export type Poi = {
   code: Scalars['ID']['output'];
   /** Service agreements (dienstverleningsovereenkomsten, DVO's) between this POI and its libraries. */
   contracts?: Maybe<ContractConnection>;
+  /** Settings harmonisation: per harmonised Wise setting, how many of this POI's current libraries follow the standard the partnership agreed, and which deviate. Null when the POI's subgraph is unavailable. */
+  harmonisation?: Maybe<PoiHarmonisation>;
+  /** Share (0 to 1) of (current library, harmonised setting) pairs equal to the agreed standard; null when the POI has no current library with recorded settings, or the standard could not be read. */
+  harmonisationScore?: Maybe<Scalars['Float']['output']>;
   /** Articles in this POI's knowledge base (kennisbank). With `search`, ranked by relevance with a `score`; otherwise newest first. */
   knowledgeArticles?: Maybe<KnowledgeArticleConnection>;
   /** The library organisations this POI serves (bibliotheken). Null when the POI's subgraph is unavailable. */
@@ -618,6 +690,19 @@ export type PoiTicketsArgs = {
   filter?: InputMaybe<TicketFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<TicketOrder>;
+};
+
+/** How far one POI's current libraries follow the agreed standard. */
+export type PoiHarmonisation = {
+  __typename?: 'PoiHarmonisation';
+  /** Per harmonised setting, in the order of HarmonisationSetting. */
+  settings: Array<SettingHarmonisation>;
+};
+
+
+/** How far one POI's current libraries follow the agreed standard. */
+export type PoiHarmonisationSettingsArgs = {
+  only?: InputMaybe<Array<HarmonisationSetting>>;
 };
 
 /** Aggregate figures of one POI for dashboards, each computed by one SQL aggregate. */
@@ -720,6 +805,28 @@ export type ResolveTicketInput = {
   expectedVersion: Scalars['Int']['input'];
 };
 
+/** One harmonised setting at one POI: its current libraries with recorded settings, and those that deviate from the agreed value. */
+export type SettingHarmonisation = {
+  __typename?: 'SettingHarmonisation';
+  /** Of those, the libraries whose value differs from the agreed standard. */
+  deviatingCount: Scalars['Int']['output'];
+  /** The deviating libraries, by name (A to Z). */
+  deviatingLibraries: LibraryConnection;
+  /** Share (0 to 1) of libraryCount with the agreed value; null when libraryCount is 0. */
+  harmonisedShare?: Maybe<Scalars['Float']['output']>;
+  /** Current (ACTIVE) libraries with recorded settings. */
+  libraryCount: Scalars['Int']['output'];
+  /** The setting. */
+  setting: HarmonisationSetting;
+};
+
+
+/** One harmonised setting at one POI: its current libraries with recorded settings, and those that deviate from the agreed value. */
+export type SettingHarmonisationDeviatingLibrariesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
 /** Sort direction. */
 export type SortDirection =
   /** Ascending: A to Z, low to high, old to new. */
@@ -767,6 +874,12 @@ export type ThisPoi = Poi & {
   code: Scalars['ID']['output'];
   /** Service agreements (dienstverleningsovereenkomsten, DVO's) between this POI and its libraries. */
   contracts?: Maybe<ContractConnection>;
+  /** Settings harmonisation: per harmonised Wise setting, how many of {name}'s current libraries follow the standard the partnership agreed, and which deviate (demo settings, see Library.settings). */
+  harmonisation?: Maybe<PoiHarmonisation>;
+  /** Share (0 to 1) of (current library, harmonised setting) pairs of {name} equal to the agreed standard; null when {name} has no current library with recorded settings, or the standard could not be read. Here rather than in PoiStats: a field that @requires the collaboration's standard must be a field of the POI entity, and requiring it on `stats` would make every stats query wait on the collaboration. */
+  harmonisationScore?: Maybe<Scalars['Float']['output']>;
+  /** The Wise settings standard the partnership agreed (harmonisatie). Owned and resolved by the collaboration subgraph; the harmonisation fields below require it (federation @requires), so {name}'s database never holds a copy. */
+  harmonisationStandard?: Maybe<WiseSettings>;
   /** Articles in this POI's knowledge base (kennisbank). With `search`, ranked by relevance with a `score`; otherwise newest first. */
   knowledgeArticles?: Maybe<KnowledgeArticleConnection>;
   /** The library organisations this POI serves (bibliotheken). Null when the POI's subgraph is unavailable. */
@@ -849,6 +962,8 @@ export type ThisPoiMutations = {
   terminateContract?: Maybe<Contract>;
   /** Changes a knowledge-base article. */
   updateKnowledgeArticle?: Maybe<KnowledgeArticle>;
+  /** Sets a library's harmonised Wise settings; fields left out stay as they are (a library without settings needs them all). */
+  updateLibrarySettings?: Maybe<Library>;
   /** Changes a request. */
   updateTicket?: Maybe<Ticket>;
   /** Creates or updates a library by its Wise instance code (and with branches, its branches). */
@@ -906,6 +1021,13 @@ export type ThisPoiMutationsTerminateContractArgs = {
 export type ThisPoiMutationsUpdateKnowledgeArticleArgs = {
   id: Scalars['ID']['input'];
   input: KnowledgeArticleUpdateInput;
+};
+
+
+/** Writes to {name}'s own data. Each is validated (BAD_USER_INPUT with the offending field paths in extensions.problems), runs in one transaction, is recorded in the audit trail, and refuses a record changed since you read it (CONFLICT). Each write commits or fails on its own: a refused one is null with its error, the others in the same request still answer. With an Idempotency-Key header a retried request answers the first result instead of writing again. */
+export type ThisPoiMutationsUpdateLibrarySettingsArgs = {
+  input: LibrarySettingsInput;
+  libraryId: Scalars['ID']['input'];
 };
 
 
@@ -1098,6 +1220,19 @@ export type VendorContract = {
   vendor: Scalars['String']['output'];
 };
 
+/** Values of the Wise settings the partnership harmonises: the agreed standard (collaboration subgraph) has this shape, and each POI compares its libraries' settings with it. */
+export type WiseSettings = {
+  __typename?: 'WiseSettings';
+  /** Fine policy (boetebeleid). */
+  finePolicy: FinePolicy;
+  /** Loan period (uitleentermijn) in days. */
+  loanPeriodDays: Scalars['Int']['output'];
+  /** Membership fee types (abonnementsvormen) offered, by code, A to Z. */
+  membershipFeeTypes: Array<Scalars['String']['output']>;
+  /** Reservation fee (reserveringskosten) in cents. */
+  reservationFeeCents: Scalars['Int']['output'];
+};
+
 /** An item on the collaboration's shared work agenda (werkagenda). */
 export type WorkAgendaItem = {
   __typename?: 'WorkAgendaItem';
@@ -1192,14 +1327,18 @@ export type FederationTypes = {
 export type FederationReferenceTypes = {
   ThisPoi:
     ( { __typename: 'ThisPoi' }
-    & GraphQLRecursivePick<FederationTypes['ThisPoi'], {"code":true}> );
+    & GraphQLRecursivePick<FederationTypes['ThisPoi'], {"code":true}>
+    & ( Record<PropertyKey, never>
+        | GraphQLRecursivePick<FederationTypes['ThisPoi'], {"harmonisationStandard":{"loanPeriodDays":true,"reservationFeeCents":true,"membershipFeeTypes":true,"finePolicy":{"kind":true,"perDayCents":true}}}>
+        | GraphQLRecursivePick<FederationTypes['ThisPoi'], {"harmonisationStandard":{"loanPeriodDays":true,"reservationFeeCents":true,"membershipFeeTypes":true,"finePolicy":{"kind":true,"perDayCents":true}}}>
+        | GraphQLRecursivePick<FederationTypes['ThisPoi'], {"harmonisationStandard":{"loanPeriodDays":true,"reservationFeeCents":true,"membershipFeeTypes":true,"finePolicy":{"kind":true,"perDayCents":true}}}> ) );
 };
 
 
 /** Mapping of interface types */
 export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = {
   Contract: ( Omit<ThisContract, 'library'> & { library: _RefType['Library'] } );
-  Poi: ( Omit<ThisPoi, 'contracts' | 'libraries' | 'library' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<_RefType['ContractConnection']>, libraries?: Maybe<_RefType['LibraryConnection']>, library?: Maybe<_RefType['Library']>, tickets?: Maybe<_RefType['TicketConnection']>, vendorContracts?: Maybe<Array<_RefType['VendorContract']>> } );
+  Poi: ( Omit<ThisPoi, 'contracts' | 'harmonisation' | 'libraries' | 'library' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<_RefType['ContractConnection']>, harmonisation?: Maybe<_RefType['PoiHarmonisation']>, libraries?: Maybe<_RefType['LibraryConnection']>, library?: Maybe<_RefType['Library']>, tickets?: Maybe<_RefType['TicketConnection']>, vendorContracts?: Maybe<Array<_RefType['VendorContract']>> } );
   VendorContract: ( ThisVendorContract );
 };
 
@@ -1226,6 +1365,10 @@ export type ResolversTypes = {
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   FieldChange: ResolverTypeWrapper<FieldChange>;
+  FinePolicy: ResolverTypeWrapper<FinePolicy>;
+  FinePolicyInput: FinePolicyInput;
+  FinePolicyKind: FinePolicyKind;
+  HarmonisationSetting: HarmonisationSetting;
   KeyCount: ResolverTypeWrapper<KeyCount>;
   KnowledgeArticle: ResolverTypeWrapper<KnowledgeArticle>;
   KnowledgeArticleConnection: ResolverTypeWrapper<KnowledgeArticleConnection>;
@@ -1237,6 +1380,8 @@ export type ResolversTypes = {
   LibraryInput: LibraryInput;
   LibraryOrder: LibraryOrder;
   LibraryOrderField: LibraryOrderField;
+  LibrarySettings: ResolverTypeWrapper<LibrarySettings>;
+  LibrarySettingsInput: LibrarySettingsInput;
   LibraryStatus: LibraryStatus;
   MonthCount: ResolverTypeWrapper<MonthCount>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -1251,16 +1396,18 @@ export type ResolversTypes = {
   NetworkTicketConnection: ResolverTypeWrapper<NetworkPageModel>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Poi: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Poi']>;
+  PoiHarmonisation: ResolverTypeWrapper<Omit<PoiHarmonisation, 'settings'> & { settings: Array<ResolversTypes['SettingHarmonisation']> }>;
   PoiStats: ResolverTypeWrapper<PoiStats>;
   Province: Province;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RenewContractInput: RenewContractInput;
   ResolveTicketInput: ResolveTicketInput;
+  SettingHarmonisation: ResolverTypeWrapper<Omit<SettingHarmonisation, 'deviatingLibraries'> & { deviatingLibraries: ResolversTypes['LibraryConnection'] }>;
   SortDirection: SortDirection;
   TerminateContractInput: TerminateContractInput;
   ThisContract: ResolverTypeWrapper<Omit<ThisContract, 'library'> & { library: ResolversTypes['Library'] }>;
-  ThisPoi: ResolverTypeWrapper<Omit<ThisPoi, 'contracts' | 'libraries' | 'library' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<ResolversTypes['ContractConnection']>, libraries?: Maybe<ResolversTypes['LibraryConnection']>, library?: Maybe<ResolversTypes['Library']>, tickets?: Maybe<ResolversTypes['TicketConnection']>, vendorContracts?: Maybe<Array<ResolversTypes['VendorContract']>> }>;
-  ThisPoiMutations: ResolverTypeWrapper<Omit<ThisPoiMutations, 'assignTicket' | 'createContract' | 'createTicket' | 'renewContract' | 'resolveTicket' | 'terminateContract' | 'updateTicket' | 'upsertLibrary'> & { assignTicket?: Maybe<ResolversTypes['Ticket']>, createContract?: Maybe<ResolversTypes['Contract']>, createTicket?: Maybe<ResolversTypes['Ticket']>, renewContract?: Maybe<ResolversTypes['Contract']>, resolveTicket?: Maybe<ResolversTypes['Ticket']>, terminateContract?: Maybe<ResolversTypes['Contract']>, updateTicket?: Maybe<ResolversTypes['Ticket']>, upsertLibrary?: Maybe<ResolversTypes['Library']> }>;
+  ThisPoi: ResolverTypeWrapper<Omit<ThisPoi, 'contracts' | 'harmonisation' | 'libraries' | 'library' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<ResolversTypes['ContractConnection']>, harmonisation?: Maybe<ResolversTypes['PoiHarmonisation']>, libraries?: Maybe<ResolversTypes['LibraryConnection']>, library?: Maybe<ResolversTypes['Library']>, tickets?: Maybe<ResolversTypes['TicketConnection']>, vendorContracts?: Maybe<Array<ResolversTypes['VendorContract']>> }>;
+  ThisPoiMutations: ResolverTypeWrapper<Omit<ThisPoiMutations, 'assignTicket' | 'createContract' | 'createTicket' | 'renewContract' | 'resolveTicket' | 'terminateContract' | 'updateLibrarySettings' | 'updateTicket' | 'upsertLibrary'> & { assignTicket?: Maybe<ResolversTypes['Ticket']>, createContract?: Maybe<ResolversTypes['Contract']>, createTicket?: Maybe<ResolversTypes['Ticket']>, renewContract?: Maybe<ResolversTypes['Contract']>, resolveTicket?: Maybe<ResolversTypes['Ticket']>, terminateContract?: Maybe<ResolversTypes['Contract']>, updateLibrarySettings?: Maybe<ResolversTypes['Library']>, updateTicket?: Maybe<ResolversTypes['Ticket']>, upsertLibrary?: Maybe<ResolversTypes['Library']> }>;
   ThisVendorContract: ResolverTypeWrapper<ThisVendorContract>;
   Ticket: ResolverTypeWrapper<Omit<Ticket, 'agendaItem' | 'library'> & { agendaItem?: Maybe<ResolversTypes['WorkAgendaItem']>, library: ResolversTypes['Library'] }>;
   TicketCategory: TicketCategory;
@@ -1273,6 +1420,7 @@ export type ResolversTypes = {
   TicketStatus: TicketStatus;
   TicketUpdateInput: TicketUpdateInput;
   VendorContract: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['VendorContract']>;
+  WiseSettings: ResolverTypeWrapper<WiseSettings>;
   WorkAgendaItem: ResolverTypeWrapper<WorkAgendaItem>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -1296,6 +1444,8 @@ export type ResolversParentTypes = {
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   FieldChange: FieldChange;
+  FinePolicy: FinePolicy;
+  FinePolicyInput: FinePolicyInput;
   KeyCount: KeyCount;
   KnowledgeArticle: KnowledgeArticle;
   KnowledgeArticleConnection: KnowledgeArticleConnection;
@@ -1306,6 +1456,8 @@ export type ResolversParentTypes = {
   LibraryFilter: LibraryFilter;
   LibraryInput: LibraryInput;
   LibraryOrder: LibraryOrder;
+  LibrarySettings: LibrarySettings;
+  LibrarySettingsInput: LibrarySettingsInput;
   MonthCount: MonthCount;
   Mutation: Record<PropertyKey, never>;
   Network: Record<string, never>;
@@ -1319,14 +1471,16 @@ export type ResolversParentTypes = {
   NetworkTicketConnection: NetworkPageModel;
   PageInfo: PageInfo;
   Poi: ResolversInterfaceTypes<ResolversParentTypes>['Poi'];
+  PoiHarmonisation: Omit<PoiHarmonisation, 'settings'> & { settings: Array<ResolversParentTypes['SettingHarmonisation']> };
   PoiStats: PoiStats;
   Query: Record<PropertyKey, never>;
   RenewContractInput: RenewContractInput;
   ResolveTicketInput: ResolveTicketInput;
+  SettingHarmonisation: Omit<SettingHarmonisation, 'deviatingLibraries'> & { deviatingLibraries: ResolversParentTypes['LibraryConnection'] };
   TerminateContractInput: TerminateContractInput;
   ThisContract: Omit<ThisContract, 'library'> & { library: ResolversParentTypes['Library'] };
-  ThisPoi: Omit<ThisPoi, 'contracts' | 'libraries' | 'library' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<ResolversParentTypes['ContractConnection']>, libraries?: Maybe<ResolversParentTypes['LibraryConnection']>, library?: Maybe<ResolversParentTypes['Library']>, tickets?: Maybe<ResolversParentTypes['TicketConnection']>, vendorContracts?: Maybe<Array<ResolversParentTypes['VendorContract']>> } | FederationReferenceTypes['ThisPoi'];
-  ThisPoiMutations: Omit<ThisPoiMutations, 'assignTicket' | 'createContract' | 'createTicket' | 'renewContract' | 'resolveTicket' | 'terminateContract' | 'updateTicket' | 'upsertLibrary'> & { assignTicket?: Maybe<ResolversParentTypes['Ticket']>, createContract?: Maybe<ResolversParentTypes['Contract']>, createTicket?: Maybe<ResolversParentTypes['Ticket']>, renewContract?: Maybe<ResolversParentTypes['Contract']>, resolveTicket?: Maybe<ResolversParentTypes['Ticket']>, terminateContract?: Maybe<ResolversParentTypes['Contract']>, updateTicket?: Maybe<ResolversParentTypes['Ticket']>, upsertLibrary?: Maybe<ResolversParentTypes['Library']> };
+  ThisPoi: Omit<ThisPoi, 'contracts' | 'harmonisation' | 'libraries' | 'library' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<ResolversParentTypes['ContractConnection']>, harmonisation?: Maybe<ResolversParentTypes['PoiHarmonisation']>, libraries?: Maybe<ResolversParentTypes['LibraryConnection']>, library?: Maybe<ResolversParentTypes['Library']>, tickets?: Maybe<ResolversParentTypes['TicketConnection']>, vendorContracts?: Maybe<Array<ResolversParentTypes['VendorContract']>> } | FederationReferenceTypes['ThisPoi'];
+  ThisPoiMutations: Omit<ThisPoiMutations, 'assignTicket' | 'createContract' | 'createTicket' | 'renewContract' | 'resolveTicket' | 'terminateContract' | 'updateLibrarySettings' | 'updateTicket' | 'upsertLibrary'> & { assignTicket?: Maybe<ResolversParentTypes['Ticket']>, createContract?: Maybe<ResolversParentTypes['Contract']>, createTicket?: Maybe<ResolversParentTypes['Ticket']>, renewContract?: Maybe<ResolversParentTypes['Contract']>, resolveTicket?: Maybe<ResolversParentTypes['Ticket']>, terminateContract?: Maybe<ResolversParentTypes['Contract']>, updateLibrarySettings?: Maybe<ResolversParentTypes['Library']>, updateTicket?: Maybe<ResolversParentTypes['Ticket']>, upsertLibrary?: Maybe<ResolversParentTypes['Library']> };
   ThisVendorContract: ThisVendorContract;
   Ticket: Omit<Ticket, 'agendaItem' | 'library'> & { agendaItem?: Maybe<ResolversParentTypes['WorkAgendaItem']>, library: ResolversParentTypes['Library'] };
   TicketConnection: Omit<TicketConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Ticket']> };
@@ -1335,6 +1489,7 @@ export type ResolversParentTypes = {
   TicketOrder: TicketOrder;
   TicketUpdateInput: TicketUpdateInput;
   VendorContract: ResolversInterfaceTypes<ResolversParentTypes>['VendorContract'];
+  WiseSettings: WiseSettings;
   WorkAgendaItem: WorkAgendaItem;
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
@@ -1396,6 +1551,11 @@ export type FieldChangeResolvers<ContextType = NetworkContext, ParentType extend
   to?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type FinePolicyResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['FinePolicy'] = ResolversParentTypes['FinePolicy']> = {
+  kind?: Resolver<ResolversTypes['FinePolicyKind'], ParentType, ContextType>;
+  perDayCents?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
 export type KeyCountResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['KeyCount'] = ResolversParentTypes['KeyCount']> = {
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1429,6 +1589,7 @@ export type LibraryResolvers<ContextType = NetworkContext, ParentType extends Re
   municipalities?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   province?: Resolver<ResolversTypes['Province'], ParentType, ContextType>;
+  settings?: Resolver<Maybe<ResolversTypes['LibrarySettings']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['LibraryStatus'], ParentType, ContextType>;
   successor?: Resolver<Maybe<ResolversTypes['Library']>, ParentType, ContextType>;
   tickets?: Resolver<ResolversTypes['TicketConnection'], ParentType, ContextType, Partial<LibraryTicketsArgs>>;
@@ -1440,6 +1601,14 @@ export type LibraryConnectionResolvers<ContextType = NetworkContext, ParentType 
   nodes?: Resolver<Array<ResolversTypes['Library']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type LibrarySettingsResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['LibrarySettings'] = ResolversParentTypes['LibrarySettings']> = {
+  finePolicy?: Resolver<ResolversTypes['FinePolicy'], ParentType, ContextType>;
+  loanPeriodDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  membershipFeeTypes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  reservationFeeCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type MonthCountResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['MonthCount'] = ResolversParentTypes['MonthCount']> = {
@@ -1512,6 +1681,10 @@ export type PoiResolvers<ContextType = NetworkContext, ParentType extends Resolv
   __resolveType: TypeResolveFn<'ThisPoi', ParentType, ContextType>;
 };
 
+export type PoiHarmonisationResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['PoiHarmonisation'] = ResolversParentTypes['PoiHarmonisation']> = {
+  settings?: Resolver<Array<ResolversTypes['SettingHarmonisation']>, ParentType, ContextType, Partial<PoiHarmonisationSettingsArgs>>;
+};
+
 export type PoiStatsResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['PoiStats'] = ResolversParentTypes['PoiStats']> = {
   activeContractCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   branchCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1533,6 +1706,14 @@ export type QueryResolvers<ContextType = NetworkContext, ParentType extends Reso
   thisPoi?: Resolver<Maybe<ResolversTypes['ThisPoi']>, ParentType, ContextType>;
 };
 
+export type SettingHarmonisationResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['SettingHarmonisation'] = ResolversParentTypes['SettingHarmonisation']> = {
+  deviatingCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  deviatingLibraries?: Resolver<ResolversTypes['LibraryConnection'], ParentType, ContextType, Partial<SettingHarmonisationDeviatingLibrariesArgs>>;
+  harmonisedShare?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  libraryCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  setting?: Resolver<ResolversTypes['HarmonisationSetting'], ParentType, ContextType>;
+};
+
 export type ThisContractResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['ThisContract'] = ResolversParentTypes['ThisContract']> = {
   annualFee?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   endsOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
@@ -1551,6 +1732,8 @@ export type ThisPoiResolvers<ContextType = NetworkContext, ParentType extends Re
   audit?: Resolver<Maybe<ResolversTypes['AuditEntryConnection']>, ParentType, ContextType, Partial<ThisPoiAuditArgs>>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   contracts?: Resolver<Maybe<ResolversTypes['ContractConnection']>, ParentType, ContextType, Partial<ThisPoiContractsArgs>>;
+  harmonisation?: Resolver<Maybe<ResolversTypes['PoiHarmonisation']>, ParentType, ContextType>;
+  harmonisationScore?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   knowledgeArticles?: Resolver<Maybe<ResolversTypes['KnowledgeArticleConnection']>, ParentType, ContextType, Partial<ThisPoiKnowledgeArticlesArgs>>;
   libraries?: Resolver<Maybe<ResolversTypes['LibraryConnection']>, ParentType, ContextType, Partial<ThisPoiLibrariesArgs>>;
   library?: Resolver<Maybe<ResolversTypes['Library']>, ParentType, ContextType, RequireFields<ThisPoiLibraryArgs, 'id'>>;
@@ -1569,6 +1752,7 @@ export type ThisPoiMutationsResolvers<ContextType = NetworkContext, ParentType e
   resolveTicket?: Resolver<Maybe<ResolversTypes['Ticket']>, ParentType, ContextType, RequireFields<ThisPoiMutationsResolveTicketArgs, 'id' | 'input'>>;
   terminateContract?: Resolver<Maybe<ResolversTypes['Contract']>, ParentType, ContextType, RequireFields<ThisPoiMutationsTerminateContractArgs, 'id' | 'input'>>;
   updateKnowledgeArticle?: Resolver<Maybe<ResolversTypes['KnowledgeArticle']>, ParentType, ContextType, RequireFields<ThisPoiMutationsUpdateKnowledgeArticleArgs, 'id' | 'input'>>;
+  updateLibrarySettings?: Resolver<Maybe<ResolversTypes['Library']>, ParentType, ContextType, RequireFields<ThisPoiMutationsUpdateLibrarySettingsArgs, 'input' | 'libraryId'>>;
   updateTicket?: Resolver<Maybe<ResolversTypes['Ticket']>, ParentType, ContextType, RequireFields<ThisPoiMutationsUpdateTicketArgs, 'id' | 'input'>>;
   upsertLibrary?: Resolver<Maybe<ResolversTypes['Library']>, ParentType, ContextType, RequireFields<ThisPoiMutationsUpsertLibraryArgs, 'input'>>;
 };
@@ -1608,6 +1792,13 @@ export type VendorContractResolvers<ContextType = NetworkContext, ParentType ext
   __resolveType: TypeResolveFn<'ThisVendorContract', ParentType, ContextType>;
 };
 
+export type WiseSettingsResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['WiseSettings'] = ResolversParentTypes['WiseSettings']> = {
+  finePolicy?: Resolver<ResolversTypes['FinePolicy'], ParentType, ContextType>;
+  loanPeriodDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  membershipFeeTypes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  reservationFeeCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type WorkAgendaItemResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['WorkAgendaItem'] = ResolversParentTypes['WorkAgendaItem']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
@@ -1621,11 +1812,13 @@ export type Resolvers<ContextType = NetworkContext> = {
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   FieldChange?: FieldChangeResolvers<ContextType>;
+  FinePolicy?: FinePolicyResolvers<ContextType>;
   KeyCount?: KeyCountResolvers<ContextType>;
   KnowledgeArticle?: KnowledgeArticleResolvers<ContextType>;
   KnowledgeArticleConnection?: KnowledgeArticleConnectionResolvers<ContextType>;
   Library?: LibraryResolvers<ContextType>;
   LibraryConnection?: LibraryConnectionResolvers<ContextType>;
+  LibrarySettings?: LibrarySettingsResolvers<ContextType>;
   MonthCount?: MonthCountResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Network?: NetworkResolvers<ContextType>;
@@ -1639,8 +1832,10 @@ export type Resolvers<ContextType = NetworkContext> = {
   NetworkTicketConnection?: NetworkTicketConnectionResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Poi?: PoiResolvers<ContextType>;
+  PoiHarmonisation?: PoiHarmonisationResolvers<ContextType>;
   PoiStats?: PoiStatsResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  SettingHarmonisation?: SettingHarmonisationResolvers<ContextType>;
   ThisContract?: ThisContractResolvers<ContextType>;
   ThisPoi?: ThisPoiResolvers<ContextType>;
   ThisPoiMutations?: ThisPoiMutationsResolvers<ContextType>;
@@ -1648,6 +1843,7 @@ export type Resolvers<ContextType = NetworkContext> = {
   Ticket?: TicketResolvers<ContextType>;
   TicketConnection?: TicketConnectionResolvers<ContextType>;
   VendorContract?: VendorContractResolvers<ContextType>;
+  WiseSettings?: WiseSettingsResolvers<ContextType>;
   WorkAgendaItem?: WorkAgendaItemResolvers<ContextType>;
 };
 
