@@ -14,6 +14,8 @@ export interface Formatters {
   month(yyyyMm: string): string;
   /** A time of day, "14:05". */
   time(date: Date): string;
+  /** A share from 0 to 1 as a percentage with at most one decimal, "83,3%"; "–" for null. */
+  percent(share: number | null): string;
 }
 
 const LOCALES: Record<Lang, string> = { nl: 'nl-NL', en: 'en-GB' };
@@ -28,6 +30,7 @@ export function formatters(lang: Lang): Formatters {
   const date = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
   const month = new Intl.DateTimeFormat(locale, { month: 'short', year: 'numeric', timeZone: 'UTC' });
   const time = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
   return {
     locale,
     integer: (value) => integer.format(value),
@@ -35,5 +38,6 @@ export function formatters(lang: Lang): Formatters {
     date: (iso) => date.format(utcDay(iso)),
     month: (yyyyMm) => month.format(utcDay(`${yyyyMm}-15`)),
     time: (value) => time.format(value),
+    percent: (share) => (share === null ? '–' : percent.format(share)),
   };
 }

@@ -8,7 +8,7 @@ import { FetchError, fetchOverview, type OverviewResult, type OverviewVariables 
 import { h, on } from './dom';
 import { formatters } from './format';
 import { DICTIONARIES, PROVINCES, type Lang } from './i18n';
-import { renderAgenda, renderCards, renderExpiring, renderLoadingCards, renderTicketsByPriority, renderTicketsByStatus, renderTrend, type ViewContext } from './view';
+import { renderAgenda, renderCards, renderExpiring, renderHarmonisation, renderLoadingCards, renderTicketsByPriority, renderTicketsByStatus, renderTrend, type ViewContext } from './view';
 
 const TOKEN_KEY = 'poi-dashboard.token';
 const LANG_KEY = 'poi-dashboard.lang';
@@ -189,6 +189,7 @@ function renderMain(): void {
     h('div', { class: 'pair' }, renderTicketsByStatus(ctx), renderTicketsByPriority(ctx)),
     renderTrend(ctx),
     renderExpiring(ctx),
+    renderHarmonisation(ctx),
     renderAgenda(ctx),
   );
   main.replaceChildren(...sections);
