@@ -2,7 +2,11 @@
 // database, the collaboration keeps the standard the partnership agreed, and each POI's
 // harmonisation fields @require that standard from the collaboration through the gateway.
 // Every figure here is recounted from the databases themselves, not from the code under test.
+import fs from 'node:fs';
+import path from 'node:path';
 import { startGateway } from '../gateway/src/gateway';
+import { importRows } from '../poi-kit/import';
+import { poiByCode } from '../shared/registry';
 import { createLogger } from '../shared/logger';
 import { postGraphQL, startStack, Stack } from './helpers/stack';
 
@@ -292,5 +296,36 @@ describe('settings harmonisation', () => {
     expect(typeof own.bisc.harmonisationScore).toBe('number');
     const other = await stack.queryAs(biscReader, `{ cubiss { harmonisationScore } }`);
     expect(other.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('imports settings per library (optional import entity `settings`): bad rows refused whole, good ones change the figures', async () => {
+    const db = stack.subgraphs.get('cubiss')!.database.dataSource;
+    const before = await recount('cubiss');
+    const [library] = await db.query("SELECT l.id, l.wise_instance_code AS code FROM library l JOIN library_settings s ON s.library_id = l.id WHERE l.status = 'ACTIVE' AND s.reservation_fee_cents <> 0 ORDER BY l.id LIMIT 1");
+    const run = (content: string, entity: 'settings' | 'libraries' = 'settings') => importRows(db, poiByCode('CUBISS'), { entity, format: 'csv', content, actor: { name: 'import-test', via: 'import' } });
+    const header = 'libraryWiseCode,loanPeriodDays,reservationFeeCents,membershipFeeTypes,finePolicy,perDayCents';
+
+    const bad = await run(`${header}\n${library.code},0,100,BASIS,SOMETIMES,\n${library.code.replace(/\d+$/, '999')},21,100,BASIS,NONE,5\n`);
+    expect(bad.errorCount).toBeGreaterThan(0);
+    const columns = bad.errors.map((e: any) => `${e.line}:${e.column}`).sort();
+    expect(columns).toEqual(expect.arrayContaining(['2:finePolicy', '2:loanPeriodDays', '3:perDayCents']));
+    expect(await recount('cubiss')).toEqual(before);
+
+    const good = await run(`${header}\n${library.code},21,0,basis;jeugd,PER_DAY,15\n`);
+    expect(good).toMatchObject({ errorCount: 0, created: 0, updated: 1 });
+    const [row] = await db.query('SELECT reservation_fee_cents, membership_fee_types, fine_policy, fine_per_day_cents, version FROM library_settings WHERE library_id = ?', [library.id]);
+    expect(row).toMatchObject({ reservation_fee_cents: 0, membership_fee_types: '["BASIS","JEUGD"]', fine_policy: 'PER_DAY', fine_per_day_cents: 15 });
+    const { cubiss } = await data(`{ cubiss { harmonisationScore } }`);
+    expect(cubiss.harmonisationScore).toBeCloseTo((await recount('cubiss')).score!, 10);
+
+    // The sample file (samples/settings.csv) goes with the sample libraries.
+    const sample = (entity: string) => fs.readFileSync(path.join(__dirname, '..', 'samples', `${entity}.csv`), 'utf8');
+    expect(await run(sample('libraries'), 'libraries')).toMatchObject({ errorCount: 0, created: 3 });
+    expect(await run(sample('settings'))).toMatchObject({ errorCount: 0, created: 3 });
+    const { cubiss: imported } = await data(`{ cubiss { libraries(filter: { nameContains: "Valkenswaard" }) { nodes { wiseInstanceCode settings { loanPeriodDays reservationFeeCents membershipFeeTypes finePolicy { kind perDayCents } version } } } } }`);
+    expect(imported.libraries.nodes).toContainEqual({
+      wiseInstanceCode: 'CUBI-102',
+      settings: { loanPeriodDays: 28, reservationFeeCents: 75, membershipFeeTypes: ['BASIS', 'JEUGD', 'PLUS', 'VOLLEDIG'], finePolicy: { kind: 'PER_DAY', perDayCents: 20 }, version: 1 },
+    });
   });
 });
