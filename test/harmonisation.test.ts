@@ -328,4 +328,15 @@ describe('settings harmonisation', () => {
       settings: { loanPeriodDays: 28, reservationFeeCents: 75, membershipFeeTypes: ['BASIS', 'JEUGD', 'PLUS', 'VOLLEDIG'], finePolicy: { kind: 'PER_DAY', perDayCents: 20 }, version: 1 },
     });
   });
+
+  // Last: stops the collaboration subgraph.
+  it('with the collaboration down, a POI\'s own fields still answer, and its harmonisation fields are null', async () => {
+    await stack.stopSubgraph('collaboration');
+    const response = await stack.query(`{ cubiss { libraries(first: 1) { totalCount } harmonisationScore harmonisation { settings { deviatingCount } } } }`);
+    expect(response.data?.cubiss.libraries.totalCount).toBeGreaterThan(0);
+    expect(response.data?.cubiss.harmonisationScore).toBeNull();
+    expect(response.data?.cubiss.harmonisation).toBeNull();
+    expect(response.errors?.length).toBeGreaterThan(0);
+  });
 });
+
