@@ -262,7 +262,7 @@ export const LibrarySettingsEntity = new EntitySchema<LibrarySettings>({
   tableName: 'library_settings',
   columns: {
     id,
-    libraryId: { ...libraryId, unique: true },
+    libraryId,
     loanPeriodDays: { type: 'int', name: 'loan_period_days' },
     reservationFeeCents: { type: 'int', name: 'reservation_fee_cents' },
     membershipFeeTypes: { type: 'simple-json', name: 'membership_fee_types' },
@@ -270,6 +270,7 @@ export const LibrarySettingsEntity = new EntitySchema<LibrarySettings>({
     finePerDayCents: { type: 'int', name: 'fine_per_day_cents', nullable: true },
     version,
   },
+  indices: [{ name: 'uq_library_settings_library', columns: ['libraryId'], unique: true }],
 });
 
 /** What a POI's audit trail records changes to (the kit's own records; `AuditEntity` in the schema). */

@@ -4,7 +4,12 @@
 // Every figure here is recounted from the databases themselves, not from the code under test.
 import fs from 'node:fs';
 import path from 'node:path';
+import { DataSource } from 'typeorm';
 import { startGateway } from '../gateway/src/gateway';
+import { LibraryEntity, LibrarySettingsEntity } from '../poi-kit/entities';
+import { LibrarySettings1796530000001 } from '../poi-kit/migrations/1796530000001-LibrarySettings';
+import { HarmonisationStandardEntity } from '../subgraphs/collaboration/src/entities';
+import { HarmonisationStandard1796530000000 } from '../subgraphs/collaboration/migrations/1796530000000-HarmonisationStandard';
 import { importRows } from '../poi-kit/import';
 import { poiByCode } from '../shared/registry';
 import { createLogger } from '../shared/logger';
@@ -340,3 +345,22 @@ describe('settings harmonisation', () => {
   });
 });
 
+describe('the harmonisation migrations', () => {
+  it.each([
+    ['LibrarySettings (POIs)', 'library_settings', [LibraryEntity, LibrarySettingsEntity], LibrarySettings1796530000001],
+    ['HarmonisationStandard (collaboration)', 'harmonisation_standard', [HarmonisationStandardEntity], HarmonisationStandard1796530000000],
+  ] as const)('%s: runs on sql.js, builds exactly its entity, and reverts', async (_, table, entities, migration) => {
+    const dataSource = new DataSource({ type: 'sqljs', autoSave: false, entities: [...entities], migrations: [migration] });
+    await dataSource.initialize();
+    try {
+      await dataSource.runMigrations();
+      // Only its own table is compared: the POI's library table comes from the kit's earlier migrations.
+      const pending = (await dataSource.driver.createSchemaBuilder().log()).upQueries.map((q) => q.query).filter((q) => q.includes(table));
+      expect(pending).toEqual([]);
+      await dataSource.undoLastMigration();
+      expect(await dataSource.query(`SELECT name FROM sqlite_master WHERE name = '${table}'`)).toEqual([]);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+});
