@@ -14,7 +14,7 @@ import type { AuditedChange } from './mappers';
 import type { LibraryTicketsArgs, Resolvers, ThisPoiTicketsArgs } from './generated/resolvers';
 import { poiContractType } from './schema';
 import { HarmonisationCounts, PoiRepository, sortOrder, StatsSummary } from './repository';
-import { HARMONISATION_SETTINGS, WiseSettingValues } from '../shared/wise-settings';
+import { fromColumns, HARMONISATION_SETTINGS, WiseSettingValues } from '../shared/wise-settings';
 
 export interface PoiContext {
   repository: PoiRepository;
@@ -238,7 +238,7 @@ export function createPoiResolvers(poi: Poi): Resolvers {
       },
     },
     LibrarySettings: {
-      finePolicy: (settings) => ({ kind: settings.finePolicy, perDayCents: settings.finePerDayCents }),
+      values: (settings) => fromColumns(settings),
     },
     AuditEntry: {
       // Each change keeps the GraphQL type and field it is about: its values follow that field's rule.

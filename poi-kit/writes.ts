@@ -23,7 +23,7 @@ import {
   TicketStatus,
 } from './entities';
 import { ticketReference } from './seed';
-import { checkWiseSettings, normaliseWiseSettings } from '../shared/wise-settings';
+import { checkWiseSettings, toColumns } from '../shared/wise-settings';
 import {
   Checks,
   checkContract,
@@ -134,23 +134,16 @@ export class PoiWrites {
    * without settings needs every value; one with settings needs the version read.
    */
   async updateLibrarySettings(libraryId: string, input: LibrarySettingsInput, actor: Actor): Promise<Library> {
-    const checks = new Checks();
-    checkWiseSettings(checks, input, false);
+    const checks = new Checks('input.values');
+    checkWiseSettings(checks, input.values, false);
     checks.throwIfAny();
     return this.transaction(async (manager) => {
       const library = await this.library(manager, libraryId, 'libraryId');
-      const values = normaliseWiseSettings(input);
-      const next: Partial<LibrarySettings> = {
-        loanPeriodDays: values.loanPeriodDays,
-        reservationFeeCents: values.reservationFeeCents,
-        membershipFeeTypes: values.membershipFeeTypes,
-        finePolicy: values.finePolicy?.kind,
-        finePerDayCents: values.finePolicy ? values.finePolicy.perDayCents : undefined,
-      };
+      const next: Partial<LibrarySettings> = toColumns(input.values);
       const current = await manager.findOneBy(LibrarySettingsEntity, { libraryId: library.id });
       if (!current) {
-        const complete = new Checks();
-        checkWiseSettings(complete, input, true);
+        const complete = new Checks('input.values');
+        checkWiseSettings(complete, input.values, true);
         complete.throwIfAny();
         const row = { ...next, libraryId: library.id };
         const { identifiers } = await manager.insert(LibrarySettingsEntity, row);

@@ -82,3 +82,34 @@ export function settingText(values: WiseSettingValues, setting: HarmonisationSet
       return values.finePolicy.kind === 'PER_DAY' ? `PER_DAY ${values.finePolicy.perDayCents}` : 'NONE';
   }
 }
+
+/** How both sides store the values: one column each, the fine policy as its kind and the per-day fine. */
+export interface WiseSettingColumns {
+  loanPeriodDays: number;
+  reservationFeeCents: number;
+  membershipFeeTypes: string[];
+  finePolicy: FinePolicyKind;
+  finePerDayCents: number | null;
+}
+
+/** The columns of the values given (normalised); the others undefined, so they stay as they are. */
+export function toColumns(input: WiseSettingsInput): Partial<WiseSettingColumns> {
+  const values = normaliseWiseSettings(input);
+  return {
+    loanPeriodDays: values.loanPeriodDays,
+    reservationFeeCents: values.reservationFeeCents,
+    membershipFeeTypes: values.membershipFeeTypes,
+    finePolicy: values.finePolicy?.kind,
+    finePerDayCents: values.finePolicy ? values.finePolicy.perDayCents : undefined,
+  };
+}
+
+/** A stored row's values, as GraphQL's `WiseSettings` has them. */
+export function fromColumns(row: WiseSettingColumns): WiseSettingValues {
+  return {
+    loanPeriodDays: row.loanPeriodDays,
+    reservationFeeCents: row.reservationFeeCents,
+    membershipFeeTypes: row.membershipFeeTypes,
+    finePolicy: { kind: row.finePolicy, perDayCents: row.finePerDayCents },
+  };
+}

@@ -131,7 +131,7 @@ describe('settings harmonisation', () => {
   });
 
   it('counts no merged library: BiSC\'s merged libraries have settings but are in no figure', async () => {
-    const { bisc } = await data(`{ bisc { merged: libraries(filter: { status: [MERGED] }) { nodes { id settings { loanPeriodDays } } } } }`);
+    const { bisc } = await data(`{ bisc { merged: libraries(filter: { status: [MERGED] }) { nodes { id settings { values { loanPeriodDays } } } } } }`);
     expect(bisc.merged.nodes.length).toBeGreaterThan(0);
     const expected = await recount('bisc');
     const merged = bisc.merged.nodes.map((l: any) => l.id);
@@ -202,12 +202,12 @@ describe('settings harmonisation', () => {
     const libraryId = before.deviating.LOAN_PERIOD[0];
     expect(libraryId).toBeDefined();
     const standard = await standardInDatabase();
-    const { cubiss } = await data(`query L($id: ID!) { cubiss { library(id: $id) { settings { loanPeriodDays version } } } }`, { id: libraryId });
+    const { cubiss } = await data(`query L($id: ID!) { cubiss { library(id: $id) { settings { values { loanPeriodDays } version } } } }`, { id: libraryId });
     const changed = await data(
-      `mutation Set($id: ID!, $days: Int!, $version: Int!) { cubiss { updateLibrarySettings(libraryId: $id, input: { loanPeriodDays: $days, expectedVersion: $version }) { id settings { loanPeriodDays version } } } }`,
+      `mutation Set($id: ID!, $days: Int!, $version: Int!) { cubiss { updateLibrarySettings(libraryId: $id, input: { values: { loanPeriodDays: $days }, expectedVersion: $version }) { id settings { values { loanPeriodDays } version } } } }`,
       { id: libraryId, days: standard.loan, version: cubiss.library.settings.version },
     );
-    expect(changed.cubiss.updateLibrarySettings.settings).toEqual({ loanPeriodDays: standard.loan, version: cubiss.library.settings.version + 1 });
+    expect(changed.cubiss.updateLibrarySettings.settings).toEqual({ values: { loanPeriodDays: standard.loan }, version: cubiss.library.settings.version + 1 });
 
     const after = await recount('cubiss');
     expect(after.deviating.LOAN_PERIOD).not.toContain(libraryId);
@@ -217,10 +217,10 @@ describe('settings harmonisation', () => {
     expect(view.harmonisation.settings[0].deviatingLibraries.nodes.map((l: any) => l.id)).not.toContain(libraryId);
 
     const { cubiss: audited } = await data(`{ cubiss { audit(entity: LIBRARY_SETTINGS, first: 1) { nodes { actor entity action changes { field from to } } } } }`);
-    expect(audited.audit.nodes[0]).toMatchObject({ entity: 'LIBRARY_SETTINGS', action: 'UPDATE', changes: [{ field: 'loanPeriodDays', from: String(cubiss.library.settings.loanPeriodDays), to: String(standard.loan) }] });
+    expect(audited.audit.nodes[0]).toMatchObject({ entity: 'LIBRARY_SETTINGS', action: 'UPDATE', changes: [{ field: 'loanPeriodDays', from: String(cubiss.library.settings.values.loanPeriodDays), to: String(standard.loan) }] });
 
     // The same version again is a stale read.
-    const stale = await stack.query(`mutation Set($id: ID!, $version: Int!) { cubiss { updateLibrarySettings(libraryId: $id, input: { reservationFeeCents: 5, expectedVersion: $version }) { id } } }`, {
+    const stale = await stack.query(`mutation Set($id: ID!, $version: Int!) { cubiss { updateLibrarySettings(libraryId: $id, input: { values: { reservationFeeCents: 5 }, expectedVersion: $version }) { id } } }`, {
       id: libraryId,
       version: cubiss.library.settings.version,
     });
@@ -231,7 +231,7 @@ describe('settings harmonisation', () => {
     const coordinator = await stack.token(['network:read', 'collaboration:write'], 'coordinator');
     const { harmonisationStandard } = await data(`{ harmonisationStandard { version } }`);
     const set = await data(
-      `mutation S($version: Int!) { collaboration { setHarmonisationStandard(input: { loanPeriodDays: 28, finePolicy: { kind: PER_DAY, perDayCents: 20 }, agreedOn: "2026-06-01", expectedVersion: $version }) {
+      `mutation S($version: Int!) { collaboration { setHarmonisationStandard(input: { values: { loanPeriodDays: 28, finePolicy: { kind: PER_DAY, perDayCents: 20 } }, agreedOn: "2026-06-01", expectedVersion: $version }) {
         version values { loanPeriodDays finePolicy { kind perDayCents } } settings { setting value agreedOn } } } }`,
       { version: harmonisationStandard.version },
       coordinator,
@@ -254,45 +254,45 @@ describe('settings harmonisation', () => {
   });
 
   it('refuses invalid settings with the path of every problem, and changes nothing', async () => {
-    const { cubiss } = await data(`{ cubiss { libraries(first: 1) { nodes { id settings { version loanPeriodDays } } } } }`);
+    const { cubiss } = await data(`{ cubiss { libraries(first: 1) { nodes { id settings { version values { loanPeriodDays } } } } } }`);
     const library = cubiss.libraries.nodes[0];
     const response = await stack.query(
-      `mutation Bad($id: ID!, $version: Int!) { cubiss { updateLibrarySettings(libraryId: $id, input: { loanPeriodDays: 0, reservationFeeCents: -1,
-        membershipFeeTypes: ["jeugd"], finePolicy: { kind: PER_DAY }, expectedVersion: $version }) { id } } }`,
+      `mutation Bad($id: ID!, $version: Int!) { cubiss { updateLibrarySettings(libraryId: $id, input: { values: { loanPeriodDays: 0, reservationFeeCents: -1,
+        membershipFeeTypes: ["jeugd"], finePolicy: { kind: PER_DAY } }, expectedVersion: $version }) { id } } }`,
       { id: library.id, version: library.settings.version },
     );
     expect(response.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     const fields = (response.errors?.[0].extensions?.problems as { field: string }[]).map((p) => p.field).sort();
-    expect(fields).toEqual(['input.finePolicy.perDayCents', 'input.loanPeriodDays', 'input.membershipFeeTypes[0]', 'input.reservationFeeCents']);
-    const noVersion = await stack.query(`mutation N($id: ID!) { cubiss { updateLibrarySettings(libraryId: $id, input: { loanPeriodDays: 14 }) { id } } }`, { id: library.id });
+    expect(fields).toEqual(['input.values.finePolicy.perDayCents', 'input.values.loanPeriodDays', 'input.values.membershipFeeTypes[0]', 'input.values.reservationFeeCents']);
+    const noVersion = await stack.query(`mutation N($id: ID!) { cubiss { updateLibrarySettings(libraryId: $id, input: { values: { loanPeriodDays: 14 } }) { id } } }`, { id: library.id });
     expect(noVersion.errors?.[0].extensions?.problems).toEqual([{ field: 'input.expectedVersion', message: expect.any(String) }]);
-    const unknown = await stack.query(`mutation U { cubiss { updateLibrarySettings(libraryId: "999999", input: { loanPeriodDays: 14, expectedVersion: 1 }) { id } } }`);
+    const unknown = await stack.query(`mutation U { cubiss { updateLibrarySettings(libraryId: "999999", input: { values: { loanPeriodDays: 14 }, expectedVersion: 1 }) { id } } }`);
     expect(unknown.errors?.[0].extensions?.problems).toEqual([{ field: 'libraryId', message: expect.any(String) }]);
-    const { cubiss: unchanged } = await data(`query L($id: ID!) { cubiss { library(id: $id) { settings { version loanPeriodDays } } } }`, { id: library.id });
+    const { cubiss: unchanged } = await data(`query L($id: ID!) { cubiss { library(id: $id) { settings { version values { loanPeriodDays } } } } }`, { id: library.id });
     expect(unchanged.library.settings).toEqual(library.settings);
 
     const coordinator = await stack.token(['network:read', 'collaboration:write'], 'coordinator');
-    const badStandard = await stack.queryAs(coordinator, `mutation { collaboration { setHarmonisationStandard(input: { loanPeriodDays: 400, finePolicy: { kind: NONE, perDayCents: 10 }, membershipFeeTypes: [], agreedOn: "2026-02-01", expectedVersion: 1 }) { version } } }`);
+    const badStandard = await stack.queryAs(coordinator, `mutation { collaboration { setHarmonisationStandard(input: { values: { loanPeriodDays: 400, finePolicy: { kind: NONE, perDayCents: 10 }, membershipFeeTypes: [] }, agreedOn: "2026-02-01", expectedVersion: 1 }) { version } } }`);
     expect(badStandard.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-    expect((badStandard.errors?.[0].extensions?.problems as { field: string }[]).map((p) => p.field).sort()).toEqual(['input.finePolicy.perDayCents', 'input.loanPeriodDays', 'input.membershipFeeTypes']);
+    expect((badStandard.errors?.[0].extensions?.problems as { field: string }[]).map((p) => p.field).sort()).toEqual(['input.values.finePolicy.perDayCents', 'input.values.loanPeriodDays', 'input.values.membershipFeeTypes']);
   });
 
   it('lets only the owner change its libraries\' settings, and only the collaboration\'s writers the standard', async () => {
     const { cubiss } = await data(`{ cubiss { libraries(first: 1) { nodes { id settings { version } } } } }`);
     const library = cubiss.libraries.nodes[0];
     const biscStaff = await stack.token(['network:read', 'poi:bisc:read', 'poi:bisc:write'], 'bisc-staff');
-    const refused = await stack.queryAs(biscStaff, `mutation M($id: ID!, $version: Int!) { cubiss { updateLibrarySettings(libraryId: $id, input: { loanPeriodDays: 14, expectedVersion: $version }) { id } } }`, {
+    const refused = await stack.queryAs(biscStaff, `mutation M($id: ID!, $version: Int!) { cubiss { updateLibrarySettings(libraryId: $id, input: { values: { loanPeriodDays: 14 }, expectedVersion: $version }) { id } } }`, {
       id: library.id,
       version: library.settings.version,
     });
     expect(refused.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    const anonymous = await postGraphQL(stack.gateway.url, `mutation { cubiss { updateLibrarySettings(libraryId: "1", input: { loanPeriodDays: 14, expectedVersion: 1 }) { id } } }`);
+    const anonymous = await postGraphQL(stack.gateway.url, `mutation { cubiss { updateLibrarySettings(libraryId: "1", input: { values: { loanPeriodDays: 14 }, expectedVersion: 1 }) { id } } }`);
     expect(['UNAUTHENTICATED', 'FORBIDDEN']).toContain(anonymous.errors?.[0].extensions?.code);
     const { cubiss: after } = await data(`query L($id: ID!) { cubiss { library(id: $id) { settings { version } } } }`, { id: library.id });
     expect(after.library.settings.version).toBe(library.settings.version);
 
     const analyst = await stack.token(['network:read'], 'analyst');
-    const standard = await stack.queryAs(analyst, `mutation { collaboration { setHarmonisationStandard(input: { loanPeriodDays: 14, agreedOn: "2026-06-01", expectedVersion: 1 }) { version } } }`);
+    const standard = await stack.queryAs(analyst, `mutation { collaboration { setHarmonisationStandard(input: { values: { loanPeriodDays: 14 }, agreedOn: "2026-06-01", expectedVersion: 1 }) { version } } }`);
     expect(standard.errors?.[0].extensions?.code).toBe('FORBIDDEN');
 
     // A POI's own staff reads its harmonisation without network:read: the standard is readable with the POI's read scope on its type.
@@ -327,10 +327,10 @@ describe('settings harmonisation', () => {
     const sample = (entity: string) => fs.readFileSync(path.join(__dirname, '..', 'samples', `${entity}.csv`), 'utf8');
     expect(await run(sample('libraries'), 'libraries')).toMatchObject({ errorCount: 0, created: 3 });
     expect(await run(sample('settings'))).toMatchObject({ errorCount: 0, created: 3 });
-    const { cubiss: imported } = await data(`{ cubiss { libraries(filter: { nameContains: "Valkenswaard" }) { nodes { wiseInstanceCode settings { loanPeriodDays reservationFeeCents membershipFeeTypes finePolicy { kind perDayCents } version } } } } }`);
+    const { cubiss: imported } = await data(`{ cubiss { libraries(filter: { nameContains: "Valkenswaard" }) { nodes { wiseInstanceCode settings { values { loanPeriodDays reservationFeeCents membershipFeeTypes finePolicy { kind perDayCents } } version } } } } }`);
     expect(imported.libraries.nodes).toContainEqual({
       wiseInstanceCode: 'CUBI-102',
-      settings: { loanPeriodDays: 28, reservationFeeCents: 75, membershipFeeTypes: ['BASIS', 'JEUGD', 'PLUS', 'VOLLEDIG'], finePolicy: { kind: 'PER_DAY', perDayCents: 20 }, version: 1 },
+      settings: { values: { loanPeriodDays: 28, reservationFeeCents: 75, membershipFeeTypes: ['BASIS', 'JEUGD', 'PLUS', 'VOLLEDIG'], finePolicy: { kind: 'PER_DAY', perDayCents: 20 } }, version: 1 },
     });
   });
 

@@ -445,30 +445,18 @@ export type LibraryOrderField =
 /** A library's harmonised Wise settings. The seeded values are demo values, generated per library (not the libraries' real settings). */
 export type LibrarySettings = {
   __typename?: 'LibrarySettings';
-  /** Fine policy (boetebeleid). */
-  finePolicy: FinePolicy;
-  /** Loan period (uitleentermijn) in days. */
-  loanPeriodDays: Scalars['Int']['output'];
-  /** Membership fee types (abonnementsvormen) offered, by code, A to Z. */
-  membershipFeeTypes: Array<Scalars['String']['output']>;
-  /** Reservation fee (reserveringskosten) in cents. */
-  reservationFeeCents: Scalars['Int']['output'];
+  /** The values, in the shape of the agreed standard's. */
+  values: WiseSettings;
   /** Version for optimistic locking: pass it as expectedVersion when changing the settings. */
   version: Scalars['Int']['output'];
 };
 
-/** A library's harmonised Wise settings to set; fields left out stay as they are. */
+/** A library's harmonised Wise settings to set. */
 export type LibrarySettingsInput = {
   /** The settings' version you read; required when the library has settings. */
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
-  /** Fine policy. */
-  finePolicy?: InputMaybe<FinePolicyInput>;
-  /** Loan period in days, 1 to 365. */
-  loanPeriodDays?: InputMaybe<Scalars['Int']['input']>;
-  /** Membership fee type codes (1 to 20 codes of A-Z, 0-9 and _ , at most 40 characters each); duplicates are dropped, stored A to Z. */
-  membershipFeeTypes?: InputMaybe<Array<Scalars['String']['input']>>;
-  /** Reservation fee in cents, 0 to 10000. */
-  reservationFeeCents?: InputMaybe<Scalars['Int']['input']>;
+  /** The values to set; those left out stay as they are (a library without settings needs them all). */
+  values: WiseSettingsInput;
 };
 
 /** Where a library organisation is in its life. */
@@ -1106,6 +1094,18 @@ export type WiseSettings = {
   reservationFeeCents: Scalars['Int']['output'];
 };
 
+/** Values of the harmonised Wise settings to set (a library's, or the agreed standard); those left out stay as they are. */
+export type WiseSettingsInput = {
+  /** Fine policy. */
+  finePolicy?: InputMaybe<FinePolicyInput>;
+  /** Loan period in days, 1 to 365. */
+  loanPeriodDays?: InputMaybe<Scalars['Int']['input']>;
+  /** Membership fee type codes (1 to 20 codes of A-Z, 0-9 and _ , at most 40 characters each); duplicates are dropped, stored A to Z. */
+  membershipFeeTypes?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Reservation fee in cents, 0 to 10000. */
+  reservationFeeCents?: InputMaybe<Scalars['Int']['input']>;
+};
+
 /** An item on the collaboration's shared work agenda (werkagenda). */
 export type WorkAgendaItem = {
   __typename?: 'WorkAgendaItem';
@@ -1285,6 +1285,7 @@ export type ResolversTypes = {
   TicketUpdateInput: TicketUpdateInput;
   VendorContract: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['VendorContract']>;
   WiseSettings: ResolverTypeWrapper<WiseSettings>;
+  WiseSettingsInput: WiseSettingsInput;
   WorkAgendaItem: ResolverTypeWrapper<WorkAgendaItem>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -1345,6 +1346,7 @@ export type ResolversParentTypes = {
   TicketUpdateInput: TicketUpdateInput;
   VendorContract: ResolversInterfaceTypes<ResolversParentTypes>['VendorContract'];
   WiseSettings: WiseSettings;
+  WiseSettingsInput: WiseSettingsInput;
   WorkAgendaItem: WorkAgendaItem;
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
@@ -1459,10 +1461,7 @@ export type LibraryConnectionResolvers<ContextType = PoiContext, ParentType exte
 };
 
 export type LibrarySettingsResolvers<ContextType = PoiContext, ParentType extends ResolversParentTypes['LibrarySettings'] = ResolversParentTypes['LibrarySettings']> = {
-  finePolicy?: Resolver<ResolversTypes['FinePolicy'], ParentType, ContextType>;
-  loanPeriodDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  membershipFeeTypes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
-  reservationFeeCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  values?: Resolver<ResolversTypes['WiseSettings'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 

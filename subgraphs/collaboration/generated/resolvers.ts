@@ -135,14 +135,8 @@ export type HarmonisationStandardInput = {
   agreedOn: Scalars['Date']['input'];
   /** The version you read; required when a standard exists. */
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
-  /** Fine policy. */
-  finePolicy?: InputMaybe<FinePolicyInput>;
-  /** Loan period in days, 1 to 365. */
-  loanPeriodDays?: InputMaybe<Scalars['Int']['input']>;
-  /** Membership fee type codes (1 to 20 codes of A-Z, 0-9 and _ , at most 40 characters each); duplicates are dropped, stored A to Z. */
-  membershipFeeTypes?: InputMaybe<Array<Scalars['String']['input']>>;
-  /** Reservation fee in cents, 0 to 10000. */
-  reservationFeeCents?: InputMaybe<Scalars['Int']['input']>;
+  /** The agreed values to set; those left out stay as they are (the first standard needs them all). */
+  values: WiseSettingsInput;
 };
 
 export type Mutation = {
@@ -313,6 +307,18 @@ export type WiseSettings = {
   membershipFeeTypes: Array<Scalars['String']['output']>;
   /** Reservation fee (reserveringskosten) in cents. */
   reservationFeeCents: Scalars['Int']['output'];
+};
+
+/** Values of the harmonised Wise settings to set (a library's, or the agreed standard); those left out stay as they are. */
+export type WiseSettingsInput = {
+  /** Fine policy. */
+  finePolicy?: InputMaybe<FinePolicyInput>;
+  /** Loan period in days, 1 to 365. */
+  loanPeriodDays?: InputMaybe<Scalars['Int']['input']>;
+  /** Membership fee type codes (1 to 20 codes of A-Z, 0-9 and _ , at most 40 characters each); duplicates are dropped, stored A to Z. */
+  membershipFeeTypes?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Reservation fee in cents, 0 to 10000. */
+  reservationFeeCents?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** An item on the collaboration's shared work agenda (werkagenda). */
@@ -527,6 +533,7 @@ export type ResolversTypes = {
   SteeringGroupMember: ResolverTypeWrapper<SteeringGroupMemberModel>;
   ThisPoi: ResolverTypeWrapper<PoiModel>;
   WiseSettings: ResolverTypeWrapper<WiseSettings>;
+  WiseSettingsInput: WiseSettingsInput;
   WorkAgendaItem: ResolverTypeWrapper<WorkAgendaItemModel>;
   WorkAgendaItemInput: WorkAgendaItemInput;
   WorkAgendaItemUpdateInput: WorkAgendaItemUpdateInput;
@@ -557,6 +564,7 @@ export type ResolversParentTypes = {
   SteeringGroupMember: SteeringGroupMemberModel;
   ThisPoi: PoiModel;
   WiseSettings: WiseSettings;
+  WiseSettingsInput: WiseSettingsInput;
   WorkAgendaItem: WorkAgendaItemModel;
   WorkAgendaItemInput: WorkAgendaItemInput;
   WorkAgendaItemUpdateInput: WorkAgendaItemUpdateInput;

@@ -3,8 +3,7 @@ import { scalarResolvers } from '../../../shared/graphql/common';
 import { mutationActor } from '../../../shared/versioned-writes';
 import type { Poi } from '../../../shared/registry';
 import type { CollaborationLoaders } from './loaders';
-import type { HarmonisationStandardRow } from './entities';
-import { HARMONISATION_SETTINGS, HarmonisationSetting, settingText, WiseSettingValues } from '../../../shared/wise-settings';
+import { fromColumns, HARMONISATION_SETTINGS, HarmonisationSetting, settingText } from '../../../shared/wise-settings';
 import type { CollaborationRepository } from './repository';
 import type { CollaborationWrites } from './writes';
 import type { Resolvers, ThisPoiResolvers } from '../generated/resolvers';
@@ -15,16 +14,6 @@ export interface CollaborationContext {
   writes: CollaborationWrites;
   /** Who is asking, as the gateway forwarded it; recorded with every write. */
   identity?: Identity;
-}
-
-/** The agreed standard's values, in the shape of a library's settings. */
-function standardValues(row: HarmonisationStandardRow): WiseSettingValues {
-  return {
-    loanPeriodDays: row.loanPeriodDays,
-    reservationFeeCents: row.reservationFeeCents,
-    membershipFeeTypes: row.membershipFeeTypes,
-    finePolicy: { kind: row.finePolicy, perDayCents: row.finePerDayCents },
-  };
 }
 
 /** The partnership's founding facts (see the collaboration's own agreements). */
@@ -54,7 +43,7 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
     // The same agreed standard for every POI, read once per request: what each POI subgraph's harmonisation fields require.
     harmonisationStandard: async (_, __, { loaders }) => {
       const standard = await loaders.harmonisationStandard();
-      return standard ? standardValues(standard) : null;
+      return standard ? fromColumns(standard) : null;
     },
   };
 
@@ -72,9 +61,9 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
       harmonisationStandard: (_, __, { loaders }) => loaders.harmonisationStandard(),
     },
     HarmonisationStandard: {
-      values: (standard) => standardValues(standard),
+      values: (standard) => fromColumns(standard),
       settings: (standard) => {
-        const values = standardValues(standard);
+        const values = fromColumns(standard);
         const agreedOn: Record<HarmonisationSetting, string> = {
           LOAN_PERIOD: standard.loanPeriodAgreedOn,
           RESERVATION_FEE: standard.reservationFeeAgreedOn,

@@ -4,7 +4,7 @@ import { Checks, invalidInput } from '../../../shared/validation';
 import type { Poi } from '../../../shared/registry';
 import { Actor, audit, diff, updateVersioned } from '../../../shared/versioned-writes';
 import { writeTransaction } from '../../../shared/idempotency';
-import { checkWiseSettings, normaliseWiseSettings } from '../../../shared/wise-settings';
+import { checkWiseSettings, toColumns } from '../../../shared/wise-settings';
 import {
   HARMONISATION_STANDARD_ID,
   HarmonisationStandardEntity,
@@ -119,21 +119,24 @@ export class CollaborationWrites {
   async setHarmonisationStandard(input: HarmonisationStandardInput, actor: Actor): Promise<HarmonisationStandardRow> {
     const checks = new Checks();
     checks.date('agreedOn', input.agreedOn);
-    checkWiseSettings(checks, input, false);
+    const valueChecks = new Checks('input.values');
+    checkWiseSettings(valueChecks, input.values, false);
+    checks.problems.push(...valueChecks.problems);
     checks.throwIfAny();
     return writeTransaction(this.dataSource, async (manager) => {
       const current = await manager.findOneBy(HarmonisationStandardEntity, { id: HARMONISATION_STANDARD_ID });
-      const values = normaliseWiseSettings(input);
-      const next: Partial<HarmonisationStandardRow> = {};
-      if (values.loanPeriodDays !== undefined) Object.assign(next, { loanPeriodDays: values.loanPeriodDays, loanPeriodAgreedOn: input.agreedOn });
-      if (values.reservationFeeCents !== undefined) Object.assign(next, { reservationFeeCents: values.reservationFeeCents, reservationFeeAgreedOn: input.agreedOn });
-      if (values.membershipFeeTypes) Object.assign(next, { membershipFeeTypes: values.membershipFeeTypes, membershipFeeTypesAgreedOn: input.agreedOn });
-      if (values.finePolicy) {
-        Object.assign(next, { finePolicy: values.finePolicy.kind, finePerDayCents: values.finePolicy.perDayCents, finePolicyAgreedOn: input.agreedOn });
-      }
+      const values = toColumns(input.values);
+      const agreed = (given: unknown) => (given === undefined ? undefined : input.agreedOn);
+      const next: Partial<HarmonisationStandardRow> = {
+        ...values,
+        loanPeriodAgreedOn: agreed(values.loanPeriodDays),
+        reservationFeeAgreedOn: agreed(values.reservationFeeCents),
+        membershipFeeTypesAgreedOn: agreed(values.membershipFeeTypes),
+        finePolicyAgreedOn: agreed(values.finePolicy),
+      };
       if (!current) {
-        const first = new Checks();
-        checkWiseSettings(first, input, true);
+        const first = new Checks('input.values');
+        checkWiseSettings(first, input.values, true);
         first.throwIfAny();
         const row = { id: HARMONISATION_STANDARD_ID, ...next } as HarmonisationStandardRow;
         await manager.insert(HarmonisationStandardEntity, row);
