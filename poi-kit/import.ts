@@ -55,7 +55,7 @@ import {
   normalisePostalCode,
 } from './validation';
 import { isCalendarDate } from '../shared/dates';
-import { checkWiseSettings, FINE_POLICY_KINDS, FinePolicyKind, normaliseWiseSettings } from '../shared/wise-settings';
+import { checkWiseSettings, FINE_POLICY_KINDS, FinePolicyKind, toColumns } from '../shared/wise-settings';
 
 export const IMPORT_ENTITIES = ['libraries', 'branches', 'contracts', 'tickets', 'knowledge', 'settings'] as const;
 export type ImportEntity = (typeof IMPORT_ENTITIES)[number];
@@ -1009,7 +1009,7 @@ const settings: Handler<SettingsRow, LibrarySettings> = {
     checks.text('libraryWiseCode', input.libraryWiseCode, 20);
     checks.oneOf('finePolicy', kind, FINE_POLICY_KINDS);
     checkWiseSettings(checks, input as Parameters<typeof checkWiseSettings>[1], true);
-    const value = { ...input, ...normaliseWiseSettings(input as Parameters<typeof normaliseWiseSettings>[0]) } as SettingsRow;
+    const value = input as SettingsRow;
     return { key: keyOf(value.libraryWiseCode), label: value.libraryWiseCode, value };
   },
   async plan(allRows, context) {
@@ -1020,8 +1020,8 @@ const settings: Handler<SettingsRow, LibrarySettings> = {
     await eachRow(rows, (row) => {
       const library = resolved.get(row);
       if (!library) return;
-      const { loanPeriodDays, reservationFeeCents, membershipFeeTypes, finePolicy } = row.value;
-      const next: Partial<LibrarySettings> = { loanPeriodDays, reservationFeeCents, membershipFeeTypes, finePolicy: finePolicy.kind, finePerDayCents: finePolicy.perDayCents };
+      const { libraryWiseCode: _code, ...values } = row.value;
+      const next: Partial<LibrarySettings> = toColumns(values);
       const current = existing.get(library.id);
       add(row.line, row.label, current, current ? next : { ...next, libraryId: library.id, version: 1 });
     });
