@@ -496,7 +496,7 @@ export type Poi = {
   code: Scalars['ID']['output'];
   /** Service agreements (dienstverleningsovereenkomsten, DVO's) between this POI and its libraries. */
   contracts?: Maybe<ContractConnection>;
-  /** Settings harmonisation: per harmonised Wise setting, how many of this POI's current libraries follow the standard the partnership agreed, and which deviate. Null when the POI's subgraph is unavailable. */
+  /** Settings harmonisation: per harmonised Wise setting, how many of this POI's current libraries follow the standard the partnership agreed, and which deviate. Null when the POI's subgraph is unavailable, or the agreed standard cannot be read (none agreed, or the collaboration subgraph is down). */
   harmonisation?: Maybe<PoiHarmonisation>;
   /** Share (0 to 1) of (current library, harmonised setting) pairs equal to the agreed standard; null when the POI has no current library with recorded settings, or the standard could not be read. */
   harmonisationScore?: Maybe<Scalars['Float']['output']>;
@@ -735,7 +735,7 @@ export type ThisPoi = Poi & {
   code: Scalars['ID']['output'];
   /** Service agreements (dienstverleningsovereenkomsten, DVO's) between this POI and its libraries. */
   contracts?: Maybe<ContractConnection>;
-  /** Settings harmonisation: per harmonised Wise setting, how many of {name}'s current libraries follow the standard the partnership agreed, and which deviate (demo settings, see Library.settings). */
+  /** Settings harmonisation: per harmonised Wise setting, how many of {name}'s current libraries follow the standard the partnership agreed, and which deviate (demo settings, see Library.settings). Null when the agreed standard cannot be read (none agreed, or the collaboration subgraph is down). */
   harmonisation?: Maybe<PoiHarmonisation>;
   /** Share (0 to 1) of (current library, harmonised setting) pairs of {name} equal to the agreed standard; null when {name} has no current library with recorded settings, or the standard could not be read. Here rather than in PoiStats: a field that @requires the collaboration's standard must be a field of the POI entity, and requiring it on `stats` would make every stats query wait on the collaboration. */
   harmonisationScore?: Maybe<Scalars['Float']['output']>;
