@@ -57,6 +57,9 @@ const KIT_MAPPERS: Record<string, string> = {
   TicketConnection: 'mappers#TicketPage',
   KnowledgeArticleConnection: 'mappers#KnowledgeArticlePage',
   AuditEntryConnection: 'mappers#AuditEntryPage',
+  PoiHarmonisation: 'mappers#HarmonisationView',
+  SettingHarmonisation: 'mappers#SettingView',
+  LibrarySettings: 'entities#LibrarySettings',
 };
 
 /** One generated file; `context` and `mappers` name types in files of `folder`, written from the generated file's folder. */
@@ -122,6 +125,7 @@ const config: CodegenConfig = {
         WiseRelease: 'entities#WiseRelease',
         ReleaseAcceptance: 'resolvers#AcceptanceRef',
         ThisReleaseAcceptance: 'resolvers#AcceptanceRef',
+        HarmonisationStandard: 'entities#HarmonisationStandardRow',
       }),
     [`${NETWORK}/generated/resolvers.ts`]: output(`${NETWORK}/generated/resolvers.ts`, POI_TEMPLATE_SDL + fs.readFileSync(`${NETWORK}/network.graphql`, 'utf8'), NETWORK, 'gateway#NetworkContext', {
       Network: 'Record<string, never>',

@@ -4,6 +4,7 @@ import { AuditEntryEntity } from '../shared/audit';
 import { IdempotencyKeyEntity } from '../shared/idempotency';
 import type { Province } from '../shared/registry';
 import type { ReleaseTestStatus } from '../shared/wise-releases';
+import type { FinePolicyKind } from '../shared/wise-settings';
 
 export const CONTRACT_STATUSES = ['DRAFT', 'ACTIVE', 'EXPIRED', 'TERMINATED'] as const;
 export const CONTRACT_SERVICES = [
@@ -334,8 +335,37 @@ export const ReleaseAcceptanceEntity = new EntitySchema<ReleaseAcceptance>({
   indices: [{ name: 'uq_release_acceptance_version', columns: ['releaseVersion'], unique: true }],
 });
 
+/** A library's harmonised Wise settings (one row per library that has them; demo values in the seed). */
+export interface LibrarySettings {
+  id: number;
+  libraryId: number;
+  loanPeriodDays: number;
+  reservationFeeCents: number;
+  /** Codes, unique, A to Z: stored as JSON text, so equal sets are equal text (compared in SQL). */
+  membershipFeeTypes: string[];
+  finePolicy: FinePolicyKind;
+  finePerDayCents: number | null;
+  version: number;
+}
+
+export const LibrarySettingsEntity = new EntitySchema<LibrarySettings>({
+  name: 'LibrarySettings',
+  tableName: 'library_settings',
+  columns: {
+    id,
+    libraryId,
+    loanPeriodDays: { type: 'int', name: 'loan_period_days' },
+    reservationFeeCents: { type: 'int', name: 'reservation_fee_cents' },
+    membershipFeeTypes: { type: 'simple-json', name: 'membership_fee_types' },
+    finePolicy: { type: 'varchar', length: 10, name: 'fine_policy' },
+    finePerDayCents: { type: 'int', name: 'fine_per_day_cents', nullable: true },
+    version,
+  },
+  indices: [{ name: 'uq_library_settings_library', columns: ['libraryId'], unique: true }],
+});
+
 /** What a POI's audit trail records changes to (the kit's own records; `AuditEntity` in the schema). */
-export const AUDIT_ENTITIES = ['LIBRARY', 'BRANCH', 'CONTRACT', 'TICKET', 'KNOWLEDGE_ARTICLE', 'RELEASE_ACCEPTANCE'] as const;
+export const AUDIT_ENTITIES = ['LIBRARY', 'BRANCH', 'CONTRACT', 'TICKET', 'KNOWLEDGE_ARTICLE', 'RELEASE_ACCEPTANCE', 'LIBRARY_SETTINGS'] as const;
 export type AuditEntityName = (typeof AUDIT_ENTITIES)[number];
 export type { AuditEntry } from '../shared/audit';
 export { AuditEntryEntity };
@@ -352,4 +382,5 @@ export const POI_ENTITIES = [
   KnowledgeArticleEntity,
   KnowledgeTermEntity,
   ReleaseAcceptanceEntity,
+  LibrarySettingsEntity,
 ];

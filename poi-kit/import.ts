@@ -1,5 +1,5 @@
-// Bulk import of a POI's own data from CSV or JSON files: libraries, branches, contracts, tickets
-// and knowledge articles, each matched on its natural key. Every row is checked with the kit's
+// Bulk import of a POI's own data from CSV or JSON files: libraries, branches, contracts, tickets,
+// knowledge articles and libraries' harmonised Wise settings, each matched on its natural key. Every row is checked with the kit's
 // validation first (the file read as a stream, a batch of rows at a time); any bad row: nothing is
 // written. Then the new rows are inserted and only the rows whose values differ updated (version
 // + 1), every change audited (`via: 'import'`), in batches of WRITE_BATCH rows, each batch its own
@@ -35,6 +35,8 @@ import {
   KnowledgeArticleEntity,
   Library,
   LibraryEntity,
+  LibrarySettings,
+  LibrarySettingsEntity,
   Ticket,
   TicketCategory,
   TicketEntity,
@@ -55,8 +57,9 @@ import {
   normalisePostalCode,
 } from './validation';
 import { isCalendarDate } from '../shared/dates';
+import { checkWiseSettings, FINE_POLICY_KINDS, FinePolicyKind, toColumns } from '../shared/wise-settings';
 
-export const IMPORT_ENTITIES = ['libraries', 'branches', 'contracts', 'tickets', 'knowledge'] as const;
+export const IMPORT_ENTITIES = ['libraries', 'branches', 'contracts', 'tickets', 'knowledge', 'settings'] as const;
 export type ImportEntity = (typeof IMPORT_ENTITIES)[number];
 export type ImportFormat = 'csv' | 'json';
 
@@ -170,6 +173,7 @@ export const IMPORT_COLUMNS: Record<ImportEntity, readonly ColumnSpec[]> = {
     col('firstResponseAt', false),
   ],
   knowledge: [col('title'), col('summary'), col('body'), col('tags'), col('source'), col('updatedAt', false)],
+  settings: [col('libraryName'), col('loanPeriodDays'), col('reservationFeeCents'), col('membershipFeeTypes'), col('finePolicy'), col('perDayCents', false)],
 };
 
 type Cells = Record<string, unknown>;
@@ -1004,7 +1008,59 @@ const knowledge: Handler<KnowledgeRow, KnowledgeArticle> = {
   },
 };
 
-const HANDLERS: Record<ImportEntity, Handler<any, any>> = { libraries, branches, contracts, tickets, knowledge };
+interface SettingsRow {
+  libraryName: string;
+  loanPeriodDays: number;
+  reservationFeeCents: number;
+  membershipFeeTypes: string[];
+  finePolicy: { kind: FinePolicyKind; perDayCents: number | null };
+}
+
+/** A library's harmonised Wise settings, all of them per row (the columns named as the write's input: perDayCents for PER_DAY). */
+const settings: Handler<SettingsRow, LibrarySettings> = {
+  entity: LibrarySettingsEntity,
+  auditName: 'LIBRARY_SETTINGS',
+  versioned: true,
+  keyColumns: ['libraryName'],
+  parse(reader, checks) {
+    const kind = reader.code('finePolicy');
+    const input = {
+      libraryName: reader.text('libraryName'),
+      loanPeriodDays: reader.number('loanPeriodDays'),
+      reservationFeeCents: reader.number('reservationFeeCents'),
+      membershipFeeTypes: reader.list('membershipFeeTypes', (code) => code.toUpperCase()),
+      finePolicy: kind ? { kind: kind as FinePolicyKind, perDayCents: reader.number('perDayCents') as number | null | undefined } : null,
+    };
+    checks.text('libraryName', input.libraryName, 200);
+    checks.oneOf('finePolicy', kind, FINE_POLICY_KINDS);
+    checkWiseSettings(checks, input as Parameters<typeof checkWiseSettings>[1], true);
+    const value = input as SettingsRow;
+    return { key: keyOf(value.libraryName), label: value.libraryName, value };
+  },
+  async plan(allRows, context) {
+    const rows = allRows.filter(valid);
+    const resolved = await resolveLibraries(rows, context);
+    const existing = new Map((await findIn(context.manager, LibrarySettingsEntity, 'libraryId', [...resolved.values()].map((l) => l.id))).map((s) => [s.libraryId, s]));
+    const { plan, add } = planner<LibrarySettings>();
+    await eachRow(rows, (row) => {
+      const library = resolved.get(row);
+      if (!library) return;
+      const { libraryName: _code, ...values } = row.value;
+      const next: Partial<LibrarySettings> = toColumns(values);
+      const current = existing.get(library.id);
+      add(row.line, row.label, current, current ? next : { ...next, libraryId: library.id, version: 1 });
+    });
+    return {
+      ...plan,
+      async createdIds(m, creates) {
+        const found = new Map((await findIn(m, LibrarySettingsEntity, 'libraryId', creates.map((c) => c.row.libraryId), {}, ['id', 'libraryId'])).map((s) => [s.libraryId, s.id]));
+        return new Map(creates.map((c) => [c, found.get(c.row.libraryId!)!]));
+      },
+    };
+  },
+};
+
+const HANDLERS: Record<ImportEntity, Handler<any, any>> = { libraries, branches, contracts, tickets, knowledge, settings };
 
 // ---------------------------------------------------------------------------------------------
 // The import

@@ -4,6 +4,7 @@ import { loaderById, loaderOfGroups, once } from '../shared/loaders';
 import type { Ticket } from './entities';
 import type { PoiRepository } from './repository';
 import type { TicketFilter } from './generated/resolvers';
+import type { WiseSettingValues } from '../shared/wise-settings';
 
 /** One loader per distinct set of arguments, made on first use within the request. */
 function loaderPerArguments<A, K, V>(create: (args: A) => DataLoader<K, V>): (args: A) => DataLoader<K, V> {
@@ -55,6 +56,17 @@ export function createPoiLoaders(repository: PoiRepository) {
     releaseAcceptanceByVersion: loaderById((versions: readonly string[]) => repository.releaseAcceptancesByVersions(versions), (a) => a.releaseVersion),
     /** The same for the tickets linked to each release. */
     ...ticketGroupLoaders('Release', (versions: readonly string[], filter) => repository.ticketCountsByReleaseVersions(versions, filter), (versions, filter, sort, page) => repository.ticketPagesByReleaseVersions(versions, filter, sort, page), (t) => t.releaseVersion ?? ''),
+    librarySettingsByLibrary: loaderById((ids: readonly number[]) => repository.librarySettingsByIds(ids), (s) => s.libraryId),
+    /** One aggregate per request for every setting of the view and the score alike (per standard; the same one in practice). */
+    harmonisationCounts: (() => {
+      const counts = new Map<string, ReturnType<PoiRepository['harmonisationCounts']>>();
+      return (standard: WiseSettingValues) => {
+        const key = JSON.stringify(standard);
+        let result = counts.get(key);
+        if (!result) counts.set(key, (result = repository.harmonisationCounts(standard)));
+        return result;
+      };
+    })(),
     statsSummary,
     medianResolutionHours: once(async () => repository.medianResolutionHours((await statsSummary()).resolvedTicketCount)),
   };

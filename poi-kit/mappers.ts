@@ -1,15 +1,31 @@
 import type { Connection, SortValue } from '../shared/graphql/connection';
 import type { Contract, KnowledgeArticle, Library, Ticket } from './entities';
 import type { AuditEntry } from '../shared/audit';
+import type { HarmonisationSetting, WiseSettingValues } from '../shared/wise-settings';
 
 /**
  * What the kit's resolvers hand on for each GraphQL type (codegen.ts `mappers`): the generated
  * `Resolvers` type checks every resolver's parent and result against these.
  */
 
-/** A POI as its own subgraph knows it: just its key. */
+/**
+ * A POI as its own subgraph knows it: its key, and, when a field that requires it is asked for,
+ * the standard the collaboration subgraph contributed (federation @requires; null when it could
+ * not be read or none is agreed).
+ */
 export interface PoiRef {
   code: string;
+  harmonisationStandard?: WiseSettingValues | null;
+}
+
+/** A POI's harmonisation view, measured against the agreed standard its POI entity was given. */
+export interface HarmonisationView {
+  standard: WiseSettingValues;
+}
+
+/** One setting of the harmonisation view; its counts load once for all settings (loaders.harmonisationCounts). */
+export interface SettingView extends HarmonisationView {
+  setting: HarmonisationSetting;
 }
 
 /** A Wise platform as a POI knows it: just its key (the collaboration owns the rest). */

@@ -4,6 +4,7 @@ import { DataSource, In, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { ContractFilter, LibraryFilter, SortDirection, TicketFilter, TicketPriority, TicketType } from './generated/resolvers';
 import { PageRequest, Sorted, SortOrder, SortValue } from '../shared/graphql/connection';
 import { addDays } from '../shared/dates';
+import { HARMONISATION_SETTINGS, HarmonisationSetting, WiseSettingValues } from '../shared/wise-settings';
 import {
   AuditEntry,
   AuditEntryEntity,
@@ -17,6 +18,8 @@ import {
   KnowledgeArticleEntity,
   Library,
   LibraryEntity,
+  LibrarySettings,
+  LibrarySettingsEntity,
   LibraryStatus,
   OPEN_TICKET_STATUSES,
   ReleaseAcceptance,
@@ -56,6 +59,30 @@ const CURRENT_LIBRARY = `status IN (${CURRENT_LIBRARY_STATUSES.map((s) => `'${s}
 
 /** The columns tickets are paged and counted per group by (a library's, a release's). */
 type TicketGroupColumn = 'library_id' | 'release_version';
+/** Per harmonised setting: of the current libraries with settings, how many deviate from the standard. */
+export interface HarmonisationCounts {
+  libraryCount: number;
+  deviating: Record<HarmonisationSetting, number>;
+}
+
+/** SQL true when the settings row `settings` has the standard's value of `setting` (the standard in the named parameters of standardParameters). */
+const EQUALS_STANDARD: Record<HarmonisationSetting, string> = {
+  LOAN_PERIOD: 'settings.loan_period_days = :stdLoanPeriodDays',
+  RESERVATION_FEE: 'settings.reservation_fee_cents = :stdReservationFeeCents',
+  // Stored as the JSON text of the codes, unique and A to Z: equal sets are equal text.
+  MEMBERSHIP_FEE_TYPES: 'settings.membership_fee_types = :stdMembershipFeeTypes',
+  FINE_POLICY: '(settings.fine_policy = :stdFinePolicy AND COALESCE(settings.fine_per_day_cents, -1) = :stdFinePerDayCents)',
+};
+
+function standardParameters(standard: WiseSettingValues) {
+  return {
+    stdLoanPeriodDays: standard.loanPeriodDays,
+    stdReservationFeeCents: standard.reservationFeeCents,
+    stdMembershipFeeTypes: JSON.stringify([...new Set(standard.membershipFeeTypes)].sort()),
+    stdFinePolicy: standard.finePolicy.kind,
+    stdFinePerDayCents: standard.finePolicy.kind === 'PER_DAY' ? (standard.finePolicy.perDayCents ?? -1) : -1,
+  };
+}
 
 export interface KeyCount {
   key: string;
@@ -173,8 +200,43 @@ export class PoiRepository {
   }
 
   pageLibraries(filter: LibraryFilter, sort: SortOrder, page: PageRequest): Promise<Sorted<Library>[]> {
+    return this.pageOfLibraries(this.libraryQuery(filter), sort, page);
+  }
+
+  private pageOfLibraries(qb: SelectQueryBuilder<Library>, sort: SortOrder, page: PageRequest): Promise<Sorted<Library>[]> {
     const ordered = this.byCharacterCode(sort);
-    return withSortValues(applyKeyset(this.libraryQuery(filter), 'library', ordered, page).limit(page.first + 1), 'library', ordered.sql);
+    return withSortValues(applyKeyset(qb, 'library', ordered, page).limit(page.first + 1), 'library', ordered.sql);
+  }
+
+  librarySettingsByIds(libraryIds: readonly number[]): Promise<LibrarySettings[]> {
+    return this.dataSource.getRepository(LibrarySettingsEntity).findBy({ libraryId: In([...libraryIds]) });
+  }
+
+  /**
+   * One aggregate over the current libraries with settings: their number, and per harmonised
+   * setting how many differ from `standard`.
+   */
+  async harmonisationCounts(standard: WiseSettingValues): Promise<HarmonisationCounts> {
+    const qb = this.dataSource
+      .createQueryBuilder()
+      .from('library_settings', 'settings')
+      .innerJoin('library', 'library', 'library.id = settings.library_id')
+      .where(`library.${CURRENT_LIBRARY}`)
+      .select('COUNT(*)', 'libraryCount')
+      .setParameters(standardParameters(standard));
+    for (const setting of HARMONISATION_SETTINGS) qb.addSelect(`SUM(CASE WHEN ${EQUALS_STANDARD[setting]} THEN 0 ELSE 1 END)`, setting);
+    const row: Record<string, string | number | null> = (await qb.getRawOne()) ?? {};
+    const deviating = Object.fromEntries(HARMONISATION_SETTINGS.map((setting) => [setting, Number(row[setting] ?? 0)])) as Record<HarmonisationSetting, number>;
+    return { libraryCount: Number(row.libraryCount), deviating };
+  }
+
+  /** A page of the current libraries whose `setting` differs from `standard`, in `sort` order. */
+  pageDeviatingLibraries(setting: HarmonisationSetting, standard: WiseSettingValues, sort: SortOrder, page: PageRequest): Promise<Sorted<Library>[]> {
+    const qb = this.libraryQuery({}).andWhere(
+      `EXISTS (SELECT 1 FROM library_settings settings WHERE settings.library_id = library.id AND NOT ${EQUALS_STANDARD[setting]})`,
+      standardParameters(standard),
+    );
+    return this.pageOfLibraries(qb, sort, page);
   }
 
   /** A text sort key compared by character code on MySQL too (TEXT_SORT_SQL). */

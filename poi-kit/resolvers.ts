@@ -17,7 +17,8 @@ import type DataLoader from 'dataloader';
 import type { PageRequest, Sorted, SortOrder } from '../shared/graphql/connection';
 import type { Ticket } from './entities';
 import { forPoi, poiContractType } from './schema';
-import { PoiRepository, sortOrder, StatsSummary, TicketTerms, type KnowledgeSearch } from './repository';
+import { HarmonisationCounts, PoiRepository, sortOrder, StatsSummary, TicketTerms, type KnowledgeSearch } from './repository';
+import { fromColumns, HARMONISATION_SETTINGS, WiseSettingValues } from '../shared/wise-settings';
 import { Checks } from '../shared/validation';
 
 export interface PoiContext {
@@ -172,6 +173,28 @@ const HOUR_MS = 3_600_000;
 const stat = (field: keyof StatsSummary) => (_: unknown, __: unknown, { loaders }: PoiContext) =>
   loaders.statsSummary().then((summary) => summary[field]);
 
+/** The standard a reference carries (federation @requires), in stored form; null when absent or not of that shape. */
+function requiredStandard(ref: object): WiseSettingValues | null {
+  const standard = (ref as { harmonisationStandard?: unknown }).harmonisationStandard as Partial<WiseSettingValues> | null | undefined;
+  if (!standard || typeof standard !== 'object') return null;
+  const { loanPeriodDays, reservationFeeCents, membershipFeeTypes, finePolicy } = standard;
+  if (!Number.isInteger(loanPeriodDays) || !Number.isInteger(reservationFeeCents) || !Array.isArray(membershipFeeTypes) || !finePolicy) return null;
+  return {
+    loanPeriodDays: loanPeriodDays!,
+    reservationFeeCents: reservationFeeCents!,
+    membershipFeeTypes: [...new Set(membershipFeeTypes.map(String))].sort(),
+    finePolicy: { kind: finePolicy.kind, perDayCents: finePolicy.perDayCents ?? null },
+  };
+}
+
+/** Share of (current library, setting) pairs equal to the standard; null without a current library with settings. */
+function harmonisationScore(counts: HarmonisationCounts): number | null {
+  const pairs = counts.libraryCount * HARMONISATION_SETTINGS.length;
+  if (pairs === 0) return null;
+  const deviating = HARMONISATION_SETTINGS.reduce((sum, setting) => sum + counts.deviating[setting], 0);
+  return (pairs - deviating) / pairs;
+}
+
 /** An entry's changes as served, each about `type`'s field of that name, so FieldChange applies that field's scope rule (also for a POI's own audit list). */
 export function auditedChanges(entry: AuditEntry, type: string): AuditedChange[] {
   return Object.entries(entry.changes).map(([field, change]) => ({
@@ -201,6 +224,7 @@ export function createPoiResolvers(poi: Poi): Resolvers {
     TICKET: 'Ticket',
     KNOWLEDGE_ARTICLE: 'KnowledgeArticle',
     RELEASE_ACCEPTANCE: forPoi('ThisReleaseAcceptance', poi),
+    LIBRARY_SETTINGS: 'LibrarySettings',
   };
   return {
     ...scalarResolvers,
@@ -211,7 +235,8 @@ export function createPoiResolvers(poi: Poi): Resolvers {
       __resolveType: () => 'ThisPoi',
     },
     ThisPoi: {
-      __resolveReference: (ref) => (ref.code === poi.code ? { code: poi.code } : null),
+      // The standard arrives in the reference when a field that @requires it is asked for.
+      __resolveReference: (ref) => (ref.code === poi.code ? { code: poi.code, harmonisationStandard: requiredStandard(ref) } : null),
       libraries: (_, args, ctx, info) => {
         const filter = args.filter ?? {};
         guardListArguments(info, ctx, { kind: 'Library', type: 'Library' }, args.orderBy?.field, filter);
@@ -254,6 +279,9 @@ export function createPoiResolvers(poi: Poi): Resolvers {
       stats: () => ({}),
       releaseAcceptances: (_, __, { repository }) => repository.releaseAcceptances(),
       releaseAcceptance: (_, { releaseVersion }, { loaders }) => acceptanceOf(loaders, releaseVersion),
+      harmonisation: (parent) => (parent.harmonisationStandard ? { standard: parent.harmonisationStandard } : null),
+      harmonisationScore: async (parent, _, { loaders }) =>
+        parent.harmonisationStandard ? harmonisationScore(await loaders.harmonisationCounts(parent.harmonisationStandard)) : null,
       audit: (_, args, ctx, info) => {
         guardListArguments(info, ctx, { kind: 'AuditEntry', type: 'AuditEntry' }, undefined, { entity: args.entity });
         const sort = sortOrder('audit', 'ID', 'DESC');
@@ -277,6 +305,7 @@ export function createPoiResolvers(poi: Poi): Resolvers {
       createKnowledgeArticle: (_, { input }, ctx) => ctx.writes.createKnowledgeArticle(input, by(ctx)),
       updateKnowledgeArticle: (_, { id, input }, ctx) => ctx.writes.updateKnowledgeArticle(id, input, by(ctx)),
       setReleaseAcceptance: (_, { releaseVersion, input }, ctx) => ctx.writes.setReleaseAcceptance(releaseVersion, input, by(ctx), ctx.collaborationToken),
+      updateLibrarySettings: (_, { libraryId, input }, ctx) => ctx.writes.updateLibrarySettings(libraryId, input, by(ctx)),
     },
     ReleaseAcceptance: {
       __resolveType: () => 'ThisReleaseAcceptance',
@@ -287,6 +316,30 @@ export function createPoiResolvers(poi: Poi): Resolvers {
       // The release is the group the loaders batch by (as a library is), not part of the filter: all releases share one query.
       tickets: (acceptance, args, ctx, info) =>
         groupTickets(args, ctx, info, `release/${acceptance.releaseVersion}/tickets`, ctx.loaders.ticketCountByRelease, ctx.loaders.ticketPageByRelease, acceptance.releaseVersion),
+    },
+    PoiHarmonisation: {
+      settings: ({ standard }, { only }) => HARMONISATION_SETTINGS.filter((setting) => !only || only.includes(setting)).map((setting) => ({ setting, standard })),
+    },
+    SettingHarmonisation: {
+      libraryCount: async ({ standard }, _, { loaders }) => (await loaders.harmonisationCounts(standard)).libraryCount,
+      deviatingCount: async ({ standard, setting }, _, { loaders }) => (await loaders.harmonisationCounts(standard)).deviating[setting],
+      harmonisedShare: async ({ standard, setting }, _, { loaders }) => {
+        const counts = await loaders.harmonisationCounts(standard);
+        return counts.libraryCount === 0 ? null : (counts.libraryCount - counts.deviating[setting]) / counts.libraryCount;
+      },
+      deviatingLibraries: ({ standard, setting }, args, ctx) => {
+        const sort = sortOrder('library', 'NAME', 'ASC');
+        return ctx.cursors.connection(
+          args,
+          // Bound to the standard too: a cursor of one standard is refused once it changed.
+          { list: `harmonisation/${setting}/deviatingLibraries`, sort, filter: { standard } },
+          (page) => ctx.repository.pageDeviatingLibraries(setting, standard, sort, page),
+          async () => (await ctx.loaders.harmonisationCounts(standard)).deviating[setting],
+        );
+      },
+    },
+    LibrarySettings: {
+      values: (settings) => fromColumns(settings),
     },
     AuditEntry: {
       // Each change keeps the GraphQL type and field it is about: its values follow that field's rule.
@@ -303,6 +356,7 @@ export function createPoiResolvers(poi: Poi): Resolvers {
         const code = library.wisePlatformCode ?? poi.wisePlatform;
         return code ? { code } : null;
       },
+      settings: (library, _, { loaders }) => loaders.librarySettingsByLibrary.load(library.id),
       successor: (library, _, { loaders }) => (library.successorId === null ? null : loaders.libraryById.load(library.successorId)),
       contract: async (library, _, { loaders }) => (await loaders.contractsByLibrary.load(library.id))[0] ?? null,
       tickets: (library, args, ctx, info) =>

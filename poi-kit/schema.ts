@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { GraphQLScalarType } from 'graphql';
-import { COMMON_SDL, FEDERATION_LINK } from '../shared/graphql/common';
+import { COMMON_SDL, FEDERATION_LINK, WISE_SETTINGS_SDL } from '../shared/graphql/common';
 import type { Poi } from '../shared/registry';
 
 /**
@@ -15,7 +15,7 @@ import type { Poi } from '../shared/registry';
 export const POI_SCHEMA_TEMPLATE = fs.readFileSync(path.join(__dirname, 'schema', 'poi.graphql'), 'utf8');
 
 /** The common POI schema with the SDL every subgraph shares, still for the stand-in POI (what codegen.ts reads). */
-export const POI_TEMPLATE_SDL = `${FEDERATION_LINK}\n${COMMON_SDL}\n${POI_SCHEMA_TEMPLATE}`;
+export const POI_TEMPLATE_SDL = `${FEDERATION_LINK}\n${COMMON_SDL}\n${POI_SCHEMA_TEMPLATE}\n${WISE_SETTINGS_SDL}`;
 
 /** The prefix of a POI's own type names: `Cubiss` (CubissPoi, CubissContract). */
 const typePrefix = (poi: Poi) => poi.typeName.replace(/Poi$/, '');

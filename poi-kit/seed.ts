@@ -21,6 +21,8 @@ import {
   KnowledgeTermEntity,
   Library,
   LibraryEntity,
+  LibrarySettings,
+  LibrarySettingsEntity,
   LIBRARY_STATUSES,
   LibraryStatus,
   ReleaseAcceptance,
@@ -354,13 +356,40 @@ function demoReleaseAcceptances(poi: Poi, referenceDate: string, tickets: Ticket
   return acceptances;
 }
 
+/**
+ * Demo: each library's harmonised Wise settings, made up per library (not its real settings). Most
+ * libraries share the common demo values below, some deviate; the first deviates in its loan period
+ * and the second has every common value, so each POI has some of both. Its own random source, so
+ * the rest of the seed is the same with or without it.
+ */
+const COMMON_SETTINGS = { loanPeriodDays: 21, reservationFeeCents: 100, membershipFeeTypes: ['BASIS', 'JEUGD', 'VOLLEDIG'] };
+
+export function generateLibrarySettings(poi: Poi, libraryIds: readonly number[]): LibrarySettings[] {
+  const random = new SeededRandom(`${poi.code}:settings`);
+  return libraryIds.map((libraryId, index) => {
+    const common = index === 1 || (index !== 0 && random.next() < 0.7);
+    const fine = index === 1 || random.next() < 0.55 ? null : random.pick([15, 20, 25]);
+    return {
+      id: index + 1,
+      libraryId,
+      loanPeriodDays: common ? COMMON_SETTINGS.loanPeriodDays : random.pick([14, 28, 42]),
+      reservationFeeCents: index === 1 || random.next() < 0.65 ? COMMON_SETTINGS.reservationFeeCents : random.pick([0, 50, 75, 150]),
+      membershipFeeTypes:
+        index === 1 || random.next() < 0.6 ? COMMON_SETTINGS.membershipFeeTypes : random.pick([['BASIS', 'JEUGD', 'PLUS', 'VOLLEDIG'], ['JEUGD', 'VOLLEDIG'], ['BASIS', 'JEUGD', 'STUDENT', 'VOLLEDIG']]),
+      finePolicy: fine === null ? 'NONE' : 'PER_DAY',
+      finePerDayCents: fine,
+      version: 1,
+    };
+  });
+}
+
 /** A POI's own number for a request, e.g. CUBI-000123. */
 export function ticketReference(code: string, id: number): string {
   return `${code.slice(0, 4)}-${String(id).padStart(6, '0')}`;
 }
 
 /** Children before parents, so deleting in this order never breaks a foreign key. */
-const DELETE_ORDER: EntitySchema<any>[] = [IdempotencyKeyEntity, AuditEntryEntity, ReleaseAcceptanceEntity, TicketEntity, ContractServiceLevelEntity, ContractEntity, BranchEntity, LibraryEntity, VendorContractEntity, KnowledgeTermEntity, KnowledgeArticleEntity];
+const DELETE_ORDER: EntitySchema<any>[] = [IdempotencyKeyEntity, AuditEntryEntity, ReleaseAcceptanceEntity, LibrarySettingsEntity, TicketEntity, ContractServiceLevelEntity, ContractEntity, BranchEntity, LibraryEntity, VendorContractEntity, KnowledgeTermEntity, KnowledgeArticleEntity];
 
 
 /**
@@ -389,6 +418,7 @@ export async function seedPoiDatabase(
     await insertInChunks(manager, KnowledgeArticleEntity, data.knowledgeArticles);
     await indexArticles(manager, data.knowledgeArticles.map((a) => a.id));
     await insertInChunks(manager, ReleaseAcceptanceEntity, data.releaseAcceptances);
+    await insertInChunks(manager, LibrarySettingsEntity, generateLibrarySettings(poi, data.libraries.map((library) => library.id)));
     return true;
   });
 }

@@ -20,11 +20,14 @@ import {
   LibraryEntity,
   ReleaseAcceptance,
   ReleaseAcceptanceEntity,
+  LibrarySettings,
+  LibrarySettingsEntity,
   Ticket,
   TicketEntity,
   TicketStatus,
 } from './entities';
 import { ticketReference } from './seed';
+import { checkWiseSettings, toColumns } from '../shared/wise-settings';
 import {
   Checks,
   checkContract,
@@ -42,6 +45,7 @@ import type {
   KnowledgeArticleUpdateInput,
   LibraryInput,
   ReleaseAcceptanceInput,
+  LibrarySettingsInput,
   RenewContractInput,
   ResolveTicketInput,
   TerminateContractInput,
@@ -139,6 +143,35 @@ export class PoiWrites {
         library = await updateVersioned(manager, LibraryEntity, 'LIBRARY', library, input.expectedVersion, fields, actor);
       }
       if (input.branches) await this.replaceBranches(manager, library.id, input.branches, actor);
+      return library;
+    });
+  }
+
+  /**
+   * Sets a library's harmonised Wise settings: the values given change, the others stay. A library
+   * without settings needs every value; one with settings needs the version read.
+   */
+  async updateLibrarySettings(libraryId: string, input: LibrarySettingsInput, actor: Actor): Promise<Library> {
+    const checks = new Checks('input.values');
+    checkWiseSettings(checks, input.values, false);
+    checks.throwIfAny();
+    return this.transaction(async (manager) => {
+      const library = await this.library(manager, libraryId, 'libraryId');
+      const next: Partial<LibrarySettings> = toColumns(input.values);
+      const current = await manager.findOneBy(LibrarySettingsEntity, { libraryId: library.id });
+      if (!current) {
+        const complete = new Checks('input.values');
+        checkWiseSettings(complete, input.values, true);
+        complete.throwIfAny();
+        const row = { ...next, libraryId: library.id };
+        const { identifiers } = await manager.insert(LibrarySettingsEntity, row);
+        await audit(manager, actor, 'LIBRARY_SETTINGS', identifiers[0].id, 'CREATE', diff(null, row));
+      } else {
+        if (input.expectedVersion === undefined || input.expectedVersion === null) {
+          throw invalidInput([{ field: 'input.expectedVersion', message: 'is required when the library has settings' }]);
+        }
+        await updateVersioned(manager, LibrarySettingsEntity, 'LIBRARY_SETTINGS', current, input.expectedVersion, next, actor);
+      }
       return library;
     });
   }

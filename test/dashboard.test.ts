@@ -354,6 +354,36 @@ suite('dashboard (/dashboard in Chromium)', () => {
     await context.close();
   });
 
+  it('shows the harmonisation panel: per POI the score and per setting the share harmonised, as the API answers, and as CSV', async () => {
+    const variables = pageVariables();
+    const api = await stack.query(OPERATION, variables);
+    expect(api.errors).toBeUndefined();
+    const percent = new Intl.NumberFormat('nl-NL', { style: 'percent', maximumFractionDigits: 1 });
+    const { context, page } = await openPage();
+    await page.locator('[data-chart="harmonisation"][data-state="ready"]').waitFor();
+    const table = page.locator('[data-table="harmonisation"]');
+    for (const poi of api.data.pois) {
+      expect(typeof poi.harmonisationScore).toBe('number');
+      const row = table.locator(`[data-poi-row="${poi.code}"]`);
+      await expect(row.locator('[data-score]').textContent()).resolves.toBe(percent.format(poi.harmonisationScore));
+      for (const setting of poi.harmonisation.settings) {
+        await expect(row.locator(`[data-setting="${setting.setting}"]`).textContent()).resolves.toBe(percent.format(setting.harmonisedShare));
+      }
+    }
+    await expect(page.locator('[data-panel="harmonisation"] .note').first().textContent()).resolves.toMatch(/^Demo:/);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-csv="harmonisation"]')]);
+    expect(download.suggestedFilename()).toBe(`harmonisation-${variables.today}.csv`);
+    const rows = parseCsv(fs.readFileSync((await download.path())!, 'utf8'));
+    expect(rows[0]).toEqual(['code', 'name', 'harmonisationScore', 'setting', 'libraryCount', 'deviatingCount', 'harmonisedShare']);
+    expect(rows.slice(1)).toEqual(
+      api.data.pois.flatMap((p: any) =>
+        p.harmonisation.settings.map((s: any) => [p.code, p.name, String(p.harmonisationScore), s.setting, String(s.libraryCount), String(s.deviatingCount), String(s.harmonisedShare)]),
+      ),
+    );
+    await context.close();
+  });
+
   it('sends the token from the token field as a bearer token, kept for the session', async () => {
     const { context, page, requests } = await openPage();
     await page.locator('[data-poi][data-state="ready"]').first().waitFor();

@@ -545,7 +545,7 @@ describe('the CLI', () => {
     });
     const cases: [string[], RegExp][] = [
       [['--poi', 'fryslan', '--entity', 'tickets', '--file', sample('tickets')], /^Unknown POI "fryslan"\. Known: bisc, cubiss, probiblio, rijnbrink\n$/],
-      [['--poi', 'cubiss', '--entity', 'loans', '--file', sample('tickets')], /^Unknown entity "loans": use libraries, branches, contracts, tickets, knowledge\n$/],
+      [['--poi', 'cubiss', '--entity', 'loans', '--file', sample('tickets')], /^Unknown entity "loans": use libraries, branches, contracts, tickets, knowledge, settings\n$/],
       [['--poi', 'cubiss', '--entity', 'tickets', '--file', path.join(tmp, 'nope.csv')], /^Cannot read .*nope\.csv: no such file\n$/],
       [['--poi', 'cubiss', '--entity', 'tickets', '--file', path.join(tmp, 'tickets.xlsx')], /^Unsupported file type "\.xlsx" of .*: use a \.csv file/],
       [['--poi', 'cubiss', '--entity', 'tickets'], /--poi, --entity and --file are required\nUsage: npm run import/],

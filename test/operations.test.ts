@@ -128,6 +128,23 @@ const CHECKS: Record<string, (result: any, variables: Record<string, unknown>) =
     expect(new Set(network.libraries.nodes.map((l: any) => l.poi.code))).toEqual(new Set(['BISC', 'CUBISS']));
   },
 
+  async MiddenZuidLoanPeriodDeviations(result) {
+    const agreed = result.harmonisationStandard.values.loanPeriodDays;
+    expect(result.harmonisationStandard.settings.find((s: any) => s.setting === 'LOAN_PERIOD').agreedOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    // Independently: every current library's own loan period, compared here with the agreed one.
+    const independent = await data(`{ bisc { libraries(first: 100) { nodes { id settings { values { loanPeriodDays } } } } } cubiss { libraries(first: 100) { nodes { id settings { values { loanPeriodDays } } } } } }`);
+    for (const field of ['bisc', 'cubiss']) {
+      const [view] = result[field].harmonisation.settings;
+      const withSettings = independent[field].libraries.nodes.filter((l: any) => l.settings);
+      const deviating = withSettings.filter((l: any) => l.settings.values.loanPeriodDays !== agreed).map((l: any) => l.id).sort();
+      expect(view.setting).toBe('LOAN_PERIOD');
+      expect(view.libraryCount).toBe(withSettings.length);
+      expect(view.deviatingCount).toBe(deviating.length);
+      expect(view.deviatingLibraries.nodes.map((l: any) => l.id).sort()).toEqual(deviating);
+      for (const library of view.deviatingLibraries.nodes) expect(library.settings.values.loanPeriodDays).not.toBe(agreed);
+    }
+  },
+
   async TicketsTrend({ pois }) {
     expect(pois.map((p: any) => p.code)).toEqual(registryCodes);
     const thisMonth = today.slice(0, 7);

@@ -41,6 +41,13 @@ export interface ExpiringContract {
   endsOn: string;
   library: { id: string; name: string; province: string };
 }
+export interface SettingHarmonisation {
+  setting: string;
+  libraryCount: number;
+  deviatingCount: number;
+  /** Null when the POI has no current library with settings. */
+  harmonisedShare: number | null;
+}
 export interface Poi {
   code: string;
   name: string;
@@ -48,6 +55,9 @@ export interface Poi {
   provinces: string[];
   /** Null when the POI's subgraph is down. */
   stats: PoiStats | null;
+  /** Share (0–1) of (library, setting) pairs equal to the agreed standard; null when the POI or the standard is unavailable. */
+  harmonisationScore: number | null;
+  harmonisation: { settings: SettingHarmonisation[] } | null;
   expiringContracts: { totalCount: number; nodes: ExpiringContract[]; pageInfo: { hasNextPage: boolean } } | null;
 }
 export interface WorkAgendaItem {

@@ -30,4 +30,11 @@ export const PRIORITY_COLORS: Record<string, string> = {
   P4: '#adb5bd',
 };
 
+export const SETTING_COLORS: Record<string, string> = {
+  LOAN_PERIOD: '#1c7ed6',
+  RESERVATION_FEE: '#f59f00',
+  MEMBERSHIP_FEE_TYPES: '#37b24d',
+  FINE_POLICY: '#ae3ec9',
+};
+
 export const FALLBACK_COLOR = '#868e96';

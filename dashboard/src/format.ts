@@ -8,14 +8,14 @@ export interface Formatters {
   integer(value: number): string;
   /** Hours with at most one decimal. */
   hours(value: number | null): string;
-  /** A percentage (0–100) with at most one decimal, "87,5%". */
-  percent(value: number): string;
   /** A calendar date (YYYY-MM-DD) in words. */
   date(iso: string): string;
   /** A month (YYYY-MM) as "nov 2026". */
   month(yyyyMm: string): string;
   /** A time of day, "14:05". */
   time(date: Date): string;
+  /** A share from 0 to 1 as a percentage with at most one decimal, "83,3%"; "–" for null. */
+  percent(share: number | null): string;
 }
 
 const LOCALES: Record<Lang, string> = { nl: 'nl-NL', en: 'en-GB' };
@@ -35,9 +35,9 @@ export function formatters(lang: Lang): Formatters {
     locale,
     integer: (value) => integer.format(value),
     hours: (value) => (value === null ? '–' : hours.format(value)),
-    percent: (value) => percent.format(value / 100),
     date: (iso) => date.format(utcDay(iso)),
     month: (yyyyMm) => month.format(utcDay(`${yyyyMm}-15`)),
     time: (value) => time.format(value),
+    percent: (share) => (share === null ? '–' : percent.format(share)),
   };
 }

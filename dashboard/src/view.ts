@@ -2,7 +2,7 @@
 // Every panel can download the data behind it as CSV.
 import type { OverviewResult, OverviewVariables, Poi, PoiStats, WiseRelease } from './api';
 import type { ChartSpec } from './charts';
-import { FALLBACK_COLOR, PRIORITY_COLORS, TICKET_STATUS_COLORS, TOTAL_COLOR, poiColor } from './colors';
+import { FALLBACK_COLOR, PRIORITY_COLORS, SETTING_COLORS, TICKET_STATUS_COLORS, TOTAL_COLOR, poiColor } from './colors';
 import { downloadCsv, type CsvTable } from './csv';
 import { h, on } from './dom';
 import type { Formatters } from './format';
@@ -24,6 +24,7 @@ const TICKET_STATUSES = ['OPEN', 'IN_PROGRESS', 'WAITING', 'RESOLVED', 'CLOSED']
 const PRIORITIES = ['P1', 'P2', 'P3', 'P4'];
 const AGENDA_STATUSES = ['PLANNED', 'IN_PROGRESS', 'ON_HOLD', 'DONE'];
 const AGENDA_THEMES = ['SETUP', 'HARMONISATION', 'INTEGRATION', 'INNOVATION'];
+const HARMONISATION_SETTINGS = ['LOAN_PERIOD', 'RESERVATION_FEE', 'MEMBERSHIP_FEE_TYPES', 'FINE_POLICY'];
 
 /** Keys from the schema first in a fixed order, then any new ones the API returns. */
 function keysOf(fixed: string[], seen: Iterable<string>): string[] {
@@ -259,7 +260,7 @@ export function renderSla(ctx: ViewContext): HTMLElement {
     csv,
     t,
     ctx.variables.today,
-    chart(ctx, 'sla-compliance', t.sla, { kind: 'line', labels: months.map(f.month), series, format: f.percent }),
+    chart(ctx, 'sla-compliance', t.sla, { kind: 'line', labels: months.map(f.month), series, format: (points) => f.percent(points / 100) }),
     h('p', { class: 'note' }, t.slaNote),
     unavailableNote(ctx, pois) ?? h('span'),
   );
@@ -332,6 +333,71 @@ export function renderExpiring(ctx: ViewContext): HTMLElement {
     ...truncated.map(({ poi }) => h('p', { class: 'note' }, t.moreThanShown(poi.name, f.integer(poi.expiringContracts!.nodes.length), f.integer(poi.expiringContracts!.totalCount)))),
     unavailableNote(ctx, pois) ?? h('span'),
     details,
+  );
+}
+
+// ---------------------------------------------------------------- settings harmonisation
+
+/** Per POI its harmonisation score and per setting the share harmonised, as a chart (percent), a table and CSV. */
+export function renderHarmonisation(ctx: ViewContext): HTMLElement {
+  const { t, f } = ctx;
+  const pois = ctx.result.data.pois;
+  const available = pois.filter((p) => p.harmonisation);
+  const settings = keysOf(HARMONISATION_SETTINGS, available.flatMap((p) => p.harmonisation!.settings.map((s) => s.setting)));
+  const of = (poi: Poi, setting: string) => poi.harmonisation!.settings.find((s) => s.setting === setting);
+  const asPercent = (share: number | null | undefined) => (share === null || share === undefined ? 0 : Math.round(share * 1000) / 10);
+  const spec: ChartSpec = {
+    kind: 'bar',
+    labels: available.map((p) => p.name),
+    series: [
+      { label: t.harmonisationScore, color: TOTAL_COLOR, data: available.map((p) => asPercent(p.harmonisationScore)) },
+      ...settings.map((setting) => ({ label: label(t.setting, setting), color: SETTING_COLORS[setting] ?? FALLBACK_COLOR, data: available.map((p) => asPercent(of(p, setting)?.harmonisedShare)) })),
+    ],
+    format: (value) => `${f.integer(value)}%`,
+  };
+  const table = h(
+    'table',
+    { class: 'data', 'data-table': 'harmonisation' },
+    h('thead', {}, h('tr', {}, h('th', {}, 'POI'), h('th', {}, t.harmonisationScore), settings.map((s) => h('th', {}, label(t.setting, s))))),
+    h(
+      'tbody',
+      {},
+      available.map((p) =>
+        h(
+          'tr',
+          { 'data-poi-row': p.code },
+          h('td', {}, p.name),
+          h('td', { class: 'num', 'data-score': '' }, f.percent(p.harmonisationScore)),
+          settings.map((setting) => {
+            const s = of(p, setting);
+            return h(
+              'td',
+              { class: 'num', 'data-setting': setting, title: s ? t.deviating(f.integer(s.deviatingCount), f.integer(s.libraryCount)) : '' },
+              s ? f.percent(s.harmonisedShare) : '–',
+            );
+          }),
+        ),
+      ),
+    ),
+  );
+  const csv = (): CsvTable => ({
+    columns: ['code', 'name', 'harmonisationScore', 'setting', 'libraryCount', 'deviatingCount', 'harmonisedShare'],
+    rows: available.flatMap((p) => settings.map((setting) => {
+      const s = of(p, setting);
+      return [p.code, p.name, p.harmonisationScore, setting, s?.libraryCount, s?.deviatingCount, s?.harmonisedShare];
+    })),
+  });
+  const missing = pois.filter((p) => !p.harmonisation && !ctx.result.denied.has(p.code));
+  return panel(
+    'harmonisation',
+    t.harmonisation,
+    csv,
+    t,
+    ctx.variables.today,
+    chart(ctx, 'harmonisation', t.harmonisation, spec),
+    table,
+    h('p', { class: 'note' }, t.harmonisationNote),
+    missing.length > 0 ? h('p', { class: 'note' }, `${missing.map((p) => p.name).join(', ')}: ${t.unavailable}`) : h('span'),
   );
 }
 

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { DATE_RULE, EARLIEST_DATE, isCalendarDate, isInDateRange, LATEST_DATE } from '../dates';
 import { Poi, PROVINCES } from '../registry';
@@ -10,7 +12,10 @@ export function enumSdl(name: string, description: string, values: Record<string
 
 /** SDL shared by every subgraph: the federation link, scalars and the Province enum. */
 export const FEDERATION_LINK = `extend schema
-  @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@authenticated", "@requiresScopes"])`;
+  @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@authenticated", "@requiresScopes"])`;
+
+/** The harmonised Wise settings' types, declared identically by the collaboration and every POI subgraph (wise-settings.graphql). */
+export const WISE_SETTINGS_SDL = fs.readFileSync(path.join(__dirname, 'wise-settings.graphql'), 'utf8');
 
 /** How long the gateway may reuse a POI's aggregates (`@cacheControl`), in seconds. */
 export const STATS_MAX_AGE = 60;

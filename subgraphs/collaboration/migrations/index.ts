@@ -5,5 +5,6 @@ import { WorkAgendaWrites1795461304806 } from './1795461304806-WorkAgendaWrites'
 import { IdempotencyKeys1796170000001 } from './1796170000001-IdempotencyKeys';
 import { WisePlatformsAndGovernance1796500000001 } from './1796500000001-WisePlatformsAndGovernance';
 import { WiseReleases1796520000000 } from './1796520000000-WiseReleases';
+import { HarmonisationStandard1796530000000 } from './1796530000000-HarmonisationStandard';
 
-export const COLLABORATION_MIGRATIONS = [InitialSchema1795457301196, Evaluations1795458553648, WorkAgendaWrites1795461304806, IdempotencyKeys1796170000001, WisePlatformsAndGovernance1796500000001, WiseReleases1796520000000];
+export const COLLABORATION_MIGRATIONS = [InitialSchema1795457301196, Evaluations1795458553648, WorkAgendaWrites1795461304806, IdempotencyKeys1796170000001, WisePlatformsAndGovernance1796500000001, WiseReleases1796520000000, HarmonisationStandard1796530000000];

@@ -4,6 +4,7 @@ import { AuditEntryEntity } from '../../../shared/audit';
 import { IdempotencyKeyEntity } from '../../../shared/idempotency';
 import type { Province } from '../../../shared/registry';
 import type { WiseReleaseStatus } from '../../../shared/wise-releases';
+import type { FinePolicyKind } from '../../../shared/wise-settings';
 
 export const WORK_AGENDA_THEMES = ['HARMONISATION', 'INTEGRATION', 'SETUP', 'INNOVATION'] as const;
 export const WORK_AGENDA_STATUSES = ['PLANNED', 'IN_PROGRESS', 'DONE', 'ON_HOLD'] as const;
@@ -337,7 +338,48 @@ export const WiseReleaseEntity = new EntitySchema<WiseRelease>({
   ],
 });
 
+/**
+ * The Wise settings standard the partnership agreed (harmonisatie): one row (id 1), per setting
+ * its value and the day it was agreed. The seeded row is demo (seed.ts).
+ */
+export interface HarmonisationStandardRow {
+  id: number;
+  loanPeriodDays: number;
+  loanPeriodAgreedOn: string;
+  reservationFeeCents: number;
+  reservationFeeAgreedOn: string;
+  /** Codes, unique, A to Z. */
+  membershipFeeTypes: string[];
+  membershipFeeTypesAgreedOn: string;
+  /** NONE or PER_DAY. */
+  finePolicy: FinePolicyKind;
+  finePerDayCents: number | null;
+  finePolicyAgreedOn: string;
+  version: number;
+}
+
+export const HARMONISATION_STANDARD_ID = 1;
+
+export const HarmonisationStandardEntity = new EntitySchema<HarmonisationStandardRow>({
+  name: 'HarmonisationStandard',
+  tableName: 'harmonisation_standard',
+  columns: {
+    id: { type: 'int', primary: true },
+    loanPeriodDays: { type: 'int', name: 'loan_period_days' },
+    loanPeriodAgreedOn: { type: 'date', name: 'loan_period_agreed_on' },
+    reservationFeeCents: { type: 'int', name: 'reservation_fee_cents' },
+    reservationFeeAgreedOn: { type: 'date', name: 'reservation_fee_agreed_on' },
+    membershipFeeTypes: { type: 'simple-json', name: 'membership_fee_types' },
+    membershipFeeTypesAgreedOn: { type: 'date', name: 'membership_fee_types_agreed_on' },
+    finePolicy: { type: 'varchar', length: 10, name: 'fine_policy' },
+    finePerDayCents: { type: 'int', name: 'fine_per_day_cents', nullable: true },
+    finePolicyAgreedOn: { type: 'date', name: 'fine_policy_agreed_on' },
+    version: { type: 'int', default: 1 },
+  },
+});
+
 export const COLLABORATION_ENTITIES = [
+  HarmonisationStandardEntity,
   // The same audit trail as the POI subgraphs keep, in the collaboration's own database.
   AuditEntryEntity,
   IdempotencyKeyEntity,

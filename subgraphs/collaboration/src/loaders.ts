@@ -1,4 +1,4 @@
-import { loaderById, loaderOfGroups } from '../../../shared/loaders';
+import { loaderById, loaderOfGroups, once } from '../../../shared/loaders';
 import type { CollaborationRepository } from './repository';
 
 /** Per-request loaders of the collaboration subgraph. */
@@ -12,6 +12,8 @@ export function createCollaborationLoaders(repository: CollaborationRepository) 
     poisByPlatform: loaderOfGroups((codes: readonly string[]) => repository.platformPoisByCodes(codes), (p) => p.platformCode),
     migrationsByPlatform: loaderOfGroups((codes: readonly string[]) => repository.platformMigrationsByCodes(codes), (m) => m.platformCode),
     wiseReleaseByVersion: loaderById((versions: readonly string[]) => repository.wiseReleasesByVersions(versions), (r) => r.wiseVersion),
+    /** Read once per request, however many POIs' harmonisation fields require it. */
+    harmonisationStandard: once(() => repository.harmonisationStandard()),
   };
 }
 

@@ -7,6 +7,8 @@ import {
   WisePlatformEntity,
   WisePlatformMigrationEntity,
   WisePlatformPoiEntity,
+  HARMONISATION_STANDARD_ID,
+  HarmonisationStandardEntity,
   NetworkAgendaGoalEntity,
   SteeringGroupMemberEntity,
   WorkAgendaItemEntity,
@@ -105,6 +107,11 @@ export class CollaborationRepository {
       .addOrderBy('member.poiCode', 'ASC')
       .addOrderBy('member.libraryId', 'ASC')
       .getMany();
+  }
+
+  /** The agreed Wise settings standard; null before one is agreed (an empty production database). */
+  harmonisationStandard() {
+    return this.dataSource.getRepository(HarmonisationStandardEntity).findOneBy({ id: HARMONISATION_STANDARD_ID });
   }
 
   listSteeringGroup() {

@@ -3,6 +3,7 @@ import { scalarResolvers } from '../../../shared/graphql/common';
 import { mutationActor } from '../../../shared/versioned-writes';
 import type { Poi } from '../../../shared/registry';
 import type { CollaborationLoaders } from './loaders';
+import { fromColumns, HARMONISATION_SETTINGS, HarmonisationSetting, settingText } from '../../../shared/wise-settings';
 import type { CollaborationRepository } from './repository';
 import type { CollaborationWrites } from './writes';
 import type { PartnershipFacts } from './entities';
@@ -62,6 +63,11 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
   const poiTypeResolvers: ThisPoiResolvers = {
     __resolveReference: (ref) => poiByCode(ref.code),
     provinces: (poi) => [...poi.provinces].sort(),
+    // The same agreed standard for every POI, read once per request: what each POI subgraph's harmonisation fields require.
+    harmonisationStandard: async (_, __, { loaders }) => {
+      const standard = await loaders.harmonisationStandard();
+      return standard ? fromColumns(standard) : null;
+    },
   };
 
   const acceptanceResolvers = (poi: Poi): ThisReleaseAcceptanceResolvers => ({
@@ -85,6 +91,20 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
       wiseReleases: (_, filter, { repository }) => repository.listWiseReleases(filter),
       wiseRelease: (_, { version }, { loaders }) => (version.length <= 30 ? loaders.wiseReleaseByVersion.load(version) : null),
       nextWiseRelease: async (_, __, { repository }) => (await repository.nextWiseRelease()) ?? null,
+      harmonisationStandard: (_, __, { loaders }) => loaders.harmonisationStandard(),
+    },
+    HarmonisationStandard: {
+      values: (standard) => fromColumns(standard),
+      settings: (standard) => {
+        const values = fromColumns(standard);
+        const agreedOn: Record<HarmonisationSetting, string> = {
+          LOAN_PERIOD: standard.loanPeriodAgreedOn,
+          RESERVATION_FEE: standard.reservationFeeAgreedOn,
+          MEMBERSHIP_FEE_TYPES: standard.membershipFeeTypesAgreedOn,
+          FINE_POLICY: standard.finePolicyAgreedOn,
+        };
+        return HARMONISATION_SETTINGS.map((setting) => ({ setting, value: settingText(values, setting), agreedOn: agreedOn[setting] }));
+      },
     },
     Mutation: {
       collaboration: () => ({}),
@@ -96,6 +116,7 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
       addMember: (_, { input }, ctx) => ctx.writes.addMember(input, mutationActor(ctx.identity)),
       createWiseRelease: (_, { input }, ctx) => ctx.writes.createRelease(input, mutationActor(ctx.identity)),
       updateWiseRelease: (_, { version, input }, ctx) => ctx.writes.updateRelease(version, input, mutationActor(ctx.identity)),
+      setHarmonisationStandard: (_, { input }, ctx) => ctx.writes.setHarmonisationStandard(input, mutationActor(ctx.identity)),
     },
     Partnership: {
       kwartiermaker: () => KWARTIERMAKER,

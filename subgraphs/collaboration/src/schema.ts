@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { COMMON_SDL, FEDERATION_LINK, POI_CODE_FIELD, POI_INTERFACE_DESCRIPTION, poiTypeDescription } from '../../../shared/graphql/common';
+import { COMMON_SDL, FEDERATION_LINK, WISE_SETTINGS_SDL, POI_CODE_FIELD, POI_INTERFACE_DESCRIPTION, poiTypeDescription } from '../../../shared/graphql/common';
 import type { Poi } from '../../../shared/registry';
 import { releaseAcceptanceTypeName } from '../../../shared/wise-releases';
 
@@ -32,6 +32,8 @@ export function collaborationSdl(pois: readonly Poi[]): string {
   const poiTypes = pois.map(
     (poi) => `"${poiTypeDescription(poi)}"
 type ${poi.typeName} implements Poi @key(fields: "code") {${REGISTRY_FIELDS}
+  "The Wise settings standard the partnership agreed (the same for every POI): what ${poi.name}'s harmonisation fields, in ${poi.name}'s own subgraph, require and measure against. Null before a standard is agreed."
+  harmonisationStandard: WiseSettings @requiresScopes(scopes: [["network:read"],["poi:${poi.subgraphName}:read"]])
 }`,
   );
   // Each POI's acceptance of a Wise release is that POI's own entity type, resolved by its own
@@ -55,5 +57,6 @@ interface ReleaseAcceptance {${ACCEPTANCE_FIELDS}
 
 ${acceptanceTypes.join('\n\n')}
 
-${own}`;
+${own}
+${WISE_SETTINGS_SDL}`;
 }

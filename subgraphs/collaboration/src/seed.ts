@@ -17,6 +17,9 @@ import {
   WisePlatformMigration,
   WisePlatformMigrationEntity,
   WisePlatformPoiEntity,
+  HARMONISATION_STANDARD_ID,
+  HarmonisationStandardEntity,
+  HarmonisationStandardRow,
   NetworkAgendaGoal,
   NetworkAgendaGoalEntity,
   PoiProvinceEntity,
@@ -81,6 +84,25 @@ const STEERING_GROUP = [
   { poiCode: 'PROBIBLIO', name: 'Frans Bergfeld', role: 'Directeur-bestuurder Probiblio', since: '2021-10-01' },
   { poiCode: 'RIJNBRINK', name: 'Tineke van Ham', role: 'Directeur-bestuurder Rijnbrink', since: '2021-10-01' },
 ];
+
+/**
+ * Demo: the Wise settings standard (harmonisatie), values and days made up for this demo within the
+ * collaboration's life (from 1 October 2021); not a decision of the partnership. Fixed, so it does
+ * not move with SEED_DATE.
+ */
+const HARMONISATION_STANDARD: HarmonisationStandardRow = {
+  id: HARMONISATION_STANDARD_ID,
+  loanPeriodDays: 21,
+  loanPeriodAgreedOn: '2024-03-14',
+  reservationFeeCents: 100,
+  reservationFeeAgreedOn: '2024-03-14',
+  membershipFeeTypes: ['BASIS', 'JEUGD', 'VOLLEDIG'],
+  membershipFeeTypesAgreedOn: '2024-11-21',
+  finePolicy: 'NONE',
+  finePerDayCents: null,
+  finePolicyAgreedOn: '2025-06-12',
+  version: 1,
+};
 
 // Wise platforms. Facts from the sources below (copied from the project's reference notes on the
 // POIs and Wise); where the facts stop (Probiblio, Rijnbrink) the platforms are demo, and so is
@@ -222,6 +244,7 @@ export const COLLABORATION_SEED = {
   decisions: DECISIONS,
   costSharingKey: COST_SHARING_KEY,
   foundingMembers: FOUNDING_MEMBERS,
+  harmonisationStandard: HARMONISATION_STANDARD,
 };
 
 /** The work agenda's rows for a seed date. */
@@ -276,6 +299,7 @@ export async function seedCollaboration(
         CostShareEntity,
         DecisionEntity,
         WiseReleaseEntity,
+        HarmonisationStandardEntity,
       ]);
       // The platforms point to each other (succeeded by): those pointing go first.
       await manager.createQueryBuilder().delete().from(WisePlatformEntity).where('succeeded_by_code IS NOT NULL').execute();
@@ -285,6 +309,8 @@ export async function seedCollaboration(
     const registered = new Set(pois.map((p) => p.code));
     // The platforms and governance facts go into every new database (demo and all: only with `demo`).
     if ((await manager.count(WisePlatformEntity)) === 0) await seedPlatformsAndGovernance(manager, registered, options.demo);
+    // Its own check: a database seeded before the standard existed gets the demo standard too.
+    if (options.demo && (await manager.count(HarmonisationStandardEntity)) === 0) await manager.insert(HarmonisationStandardEntity, { ...HARMONISATION_STANDARD });
     if (!options.demo || (await manager.count(WorkAgendaItemEntity)) > 0) return false;
 
     const goalIds = new Map(GOALS.map((goal, index) => [goal.code, index + 1]));

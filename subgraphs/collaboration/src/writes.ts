@@ -4,11 +4,15 @@ import { Checks, invalidInput } from '../../../shared/validation';
 import type { Poi } from '../../../shared/registry';
 import { Actor, audit, diff, updateVersioned } from '../../../shared/versioned-writes';
 import { writeTransaction } from '../../../shared/idempotency';
+import { checkWiseSettings, toColumns } from '../../../shared/wise-settings';
 import {
   Decision,
   DecisionEntity,
   Member,
   MemberEntity,
+  HARMONISATION_STANDARD_ID,
+  HarmonisationStandardEntity,
+  HarmonisationStandardRow,
   NetworkAgendaGoalEntity,
   WORK_AGENDA_STATUSES,
   WORK_AGENDA_THEMES,
@@ -20,7 +24,7 @@ import {
 } from './entities';
 import { PARTNERSHIP_STARTED_ON } from './seed';
 import { WISE_RELEASE_STATUSES, WISE_RELEASE_TRANSITIONS, WISE_VERSION_PATTERN, WISE_VERSION_RULE } from '../../../shared/wise-releases';
-import type { DecisionInput, MemberInput, WiseReleaseInput, WiseReleaseUpdateInput, WorkAgendaItemInput, WorkAgendaItemUpdateInput } from '../generated/resolvers';
+import type { DecisionInput, HarmonisationStandardInput, MemberInput, WiseReleaseInput, WiseReleaseUpdateInput, WorkAgendaItemInput, WorkAgendaItemUpdateInput } from '../generated/resolvers';
 
 /** Writes to the work agenda and the governance lists: validated, one transaction each, versioned (agenda items) and audited. */
 export class CollaborationWrites {
@@ -203,6 +207,44 @@ export class CollaborationWrites {
       }
       const next = { releasedOn: input.releasedOn ?? undefined, status: input.status ?? undefined, notes: input.notes?.trim() };
       return updateVersioned(manager, WiseReleaseEntity, 'WISE_RELEASE', release, input.expectedRevision, next, actor);
+    });
+  }
+
+  /**
+   * Changes the agreed standard: each setting given takes its new value and `agreedOn` as the day
+   * it was agreed; settings left out keep theirs. The first standard (none yet) needs every setting.
+   */
+  async setHarmonisationStandard(input: HarmonisationStandardInput, actor: Actor): Promise<HarmonisationStandardRow> {
+    const checks = new Checks();
+    checks.date('agreedOn', input.agreedOn);
+    const valueChecks = new Checks('input.values');
+    checkWiseSettings(valueChecks, input.values, false);
+    checks.problems.push(...valueChecks.problems);
+    checks.throwIfAny();
+    return writeTransaction(this.dataSource, async (manager) => {
+      const current = await manager.findOneBy(HarmonisationStandardEntity, { id: HARMONISATION_STANDARD_ID });
+      const values = toColumns(input.values);
+      const agreed = (given: unknown) => (given === undefined ? undefined : input.agreedOn);
+      const next: Partial<HarmonisationStandardRow> = {
+        ...values,
+        loanPeriodAgreedOn: agreed(values.loanPeriodDays),
+        reservationFeeAgreedOn: agreed(values.reservationFeeCents),
+        membershipFeeTypesAgreedOn: agreed(values.membershipFeeTypes),
+        finePolicyAgreedOn: agreed(values.finePolicy),
+      };
+      if (!current) {
+        const first = new Checks('input.values');
+        checkWiseSettings(first, input.values, true);
+        first.throwIfAny();
+        const row = { id: HARMONISATION_STANDARD_ID, ...next } as HarmonisationStandardRow;
+        await manager.insert(HarmonisationStandardEntity, row);
+        await audit(manager, actor, 'HARMONISATION_STANDARD', row.id, 'CREATE', diff(null, row));
+        return manager.findOneByOrFail(HarmonisationStandardEntity, { id: row.id });
+      }
+      if (input.expectedVersion === undefined || input.expectedVersion === null) {
+        throw invalidInput([{ field: 'input.expectedVersion', message: 'is required when a standard exists' }]);
+      }
+      return updateVersioned(manager, HarmonisationStandardEntity, 'HARMONISATION_STANDARD', current, input.expectedVersion, next, actor);
     });
   }
 }

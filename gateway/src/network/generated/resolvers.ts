@@ -47,6 +47,8 @@ export type AuditEntity =
   | 'KNOWLEDGE_ARTICLE'
   /** A library organisation. */
   | 'LIBRARY'
+  /** A library's harmonised Wise settings. */
+  | 'LIBRARY_SETTINGS'
   /** An acceptance test of a Wise release. */
   | 'RELEASE_ACCEPTANCE'
   /** A request (melding). */
@@ -232,6 +234,41 @@ export type FieldChange = {
   to?: Maybe<Scalars['String']['output']>;
 };
 
+/** A fine policy (boetebeleid). */
+export type FinePolicy = {
+  __typename?: 'FinePolicy';
+  /** No fines, or a fine per day. */
+  kind: FinePolicyKind;
+  /** The fine per item per day late in cents, for PER_DAY; null for NONE. */
+  perDayCents?: Maybe<Scalars['Int']['output']>;
+};
+
+/** Fine policy input: kind, with the per-day fine for PER_DAY. */
+export type FinePolicyInput = {
+  /** No fines, or a fine per day. */
+  kind: FinePolicyKind;
+  /** Fine per item per day in cents, 1 to 1000, for PER_DAY only. */
+  perDayCents?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Kind of fine policy. */
+export type FinePolicyKind =
+  /** No fines (boetevrij). */
+  | 'NONE'
+  /** A fine per item per day late. */
+  | 'PER_DAY';
+
+/** A Wise setting the partnership harmonises (harmonisatie). */
+export type HarmonisationSetting =
+  /** The fine policy (boetebeleid): no fines, or a fine per day late. */
+  | 'FINE_POLICY'
+  /** Loan period (uitleentermijn) in days. */
+  | 'LOAN_PERIOD'
+  /** The membership fee types (abonnementsvormen) offered, by code. */
+  | 'MEMBERSHIP_FEE_TYPES'
+  /** Reservation fee (reserveringskosten) in cents. */
+  | 'RESERVATION_FEE';
+
 /** A count per key, for grouped statistics. */
 export type KeyCount = {
   __typename?: 'KeyCount';
@@ -366,6 +403,8 @@ export type Library = {
   name: Scalars['String']['output'];
   /** Province of the organisation's seat. */
   province: Province;
+  /** The library's Wise settings that the partnership harmonises (demo values); null when none are recorded. */
+  settings?: Maybe<LibrarySettings>;
   /** ACTIVE, or MERGED into its successor: a merged library stays queryable but counts in no current figure. */
   status: LibraryStatus;
   /** The library a MERGED library merged into. */
@@ -450,6 +489,23 @@ export type LibraryOrderField =
   | 'NAME'
   /** Province of the seat. */
   | 'PROVINCE';
+
+/** A library's harmonised Wise settings. The seeded values are demo values, generated per library (not the libraries' real settings). */
+export type LibrarySettings = {
+  __typename?: 'LibrarySettings';
+  /** The values, in the shape of the agreed standard's. */
+  values: WiseSettings;
+  /** Version for optimistic locking: pass it as expectedVersion when changing the settings. */
+  version: Scalars['Int']['output'];
+};
+
+/** A library's harmonised Wise settings to set. */
+export type LibrarySettingsInput = {
+  /** The settings' version you read; required when the library has settings. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The values to set; those left out stay as they are (a library without settings needs them all). */
+  values: WiseSettingsInput;
+};
 
 /** Where a library organisation is in its life. */
 export type LibraryStatus =
@@ -650,6 +706,10 @@ export type Poi = {
   code: Scalars['ID']['output'];
   /** Service agreements (dienstverleningsovereenkomsten, DVO's) between this POI and its libraries. */
   contracts?: Maybe<ContractConnection>;
+  /** Settings harmonisation: per harmonised Wise setting, how many of this POI's current libraries follow the standard the partnership agreed, and which deviate. Null when the POI's subgraph is unavailable, or the agreed standard cannot be read (none agreed, or the collaboration subgraph is down). */
+  harmonisation?: Maybe<PoiHarmonisation>;
+  /** Share (0 to 1) of (current library, harmonised setting) pairs equal to the agreed standard; null when the POI has no current library with recorded settings, or the standard could not be read. */
+  harmonisationScore?: Maybe<Scalars['Float']['output']>;
   /** Articles in this POI's knowledge base (kennisbank). With `search`, ranked by relevance with a `score`; otherwise newest first. */
   knowledgeArticles?: Maybe<KnowledgeArticleConnection>;
   /** The library organisations this POI serves (bibliotheken). Null when the POI's subgraph is unavailable. */
@@ -713,6 +773,19 @@ export type PoiTicketsArgs = {
   filter?: InputMaybe<TicketFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<TicketOrder>;
+};
+
+/** How far one POI's current libraries follow the agreed standard. */
+export type PoiHarmonisation = {
+  __typename?: 'PoiHarmonisation';
+  /** Per harmonised setting, in the order of HarmonisationSetting. */
+  settings: Array<SettingHarmonisation>;
+};
+
+
+/** How far one POI's current libraries follow the agreed standard. */
+export type PoiHarmonisationSettingsArgs = {
+  only?: InputMaybe<Array<HarmonisationSetting>>;
 };
 
 /** Aggregate figures of one POI for dashboards, each computed by one SQL aggregate. */
@@ -907,6 +980,28 @@ export type ServiceLevelInput = {
   responseHours: Scalars['Int']['input'];
 };
 
+/** One harmonised setting at one POI: its current libraries with recorded settings, and those that deviate from the agreed value. */
+export type SettingHarmonisation = {
+  __typename?: 'SettingHarmonisation';
+  /** Of those, the libraries whose value differs from the agreed standard. */
+  deviatingCount: Scalars['Int']['output'];
+  /** The deviating libraries, by name (A to Z). */
+  deviatingLibraries: LibraryConnection;
+  /** Share (0 to 1) of libraryCount with the agreed value; null when libraryCount is 0. */
+  harmonisedShare?: Maybe<Scalars['Float']['output']>;
+  /** Current (ACTIVE) libraries with recorded settings. */
+  libraryCount: Scalars['Int']['output'];
+  /** The setting. */
+  setting: HarmonisationSetting;
+};
+
+
+/** One harmonised setting at one POI: its current libraries with recorded settings, and those that deviate from the agreed value. */
+export type SettingHarmonisationDeviatingLibrariesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
 /** Service-level compliance in one calendar month (see PoiStats.slaCompliance). */
 export type SlaMonth = {
   __typename?: 'SlaMonth';
@@ -971,6 +1066,12 @@ export type ThisPoi = Poi & {
   code: Scalars['ID']['output'];
   /** Service agreements (dienstverleningsovereenkomsten, DVO's) between this POI and its libraries. */
   contracts?: Maybe<ContractConnection>;
+  /** Settings harmonisation: per harmonised Wise setting, how many of {name}'s current libraries follow the standard the partnership agreed, and which deviate (demo settings, see Library.settings). Null when the agreed standard cannot be read (none agreed, or the collaboration subgraph is down). */
+  harmonisation?: Maybe<PoiHarmonisation>;
+  /** Share (0 to 1) of (current library, harmonised setting) pairs of {name} equal to the agreed standard; null when {name} has no current library with recorded settings, or the standard could not be read. Here rather than in PoiStats: a field that @requires the collaboration's standard must be a field of the POI entity, and requiring it on `stats` would make every stats query wait on the collaboration. */
+  harmonisationScore?: Maybe<Scalars['Float']['output']>;
+  /** The Wise settings standard the partnership agreed (harmonisatie). Owned and resolved by the collaboration subgraph; the harmonisation fields below require it (federation @requires), so {name}'s database never holds a copy. */
+  harmonisationStandard?: Maybe<WiseSettings>;
   /** Articles in this POI's knowledge base (kennisbank). With `search`, ranked by relevance (BM25 over Dutch word stems) with a `score`; otherwise newest first. */
   knowledgeArticles?: Maybe<KnowledgeArticleConnection>;
   /** The statistics of a search's terms in this POI's knowledge base: what a network-wide ranking sums over the POIs and passes back as `knowledgeArticles(statistics:)`. */
@@ -1074,6 +1175,8 @@ export type ThisPoiMutations = {
   terminateContract?: Maybe<Contract>;
   /** Changes a knowledge-base article. */
   updateKnowledgeArticle?: Maybe<KnowledgeArticle>;
+  /** Sets a library's harmonised Wise settings; fields left out stay as they are (a library without settings needs them all). */
+  updateLibrarySettings?: Maybe<Library>;
   /** Changes a request. */
   updateTicket?: Maybe<Ticket>;
   /** Creates or updates a library by its name, the natural key (and with branches, its branches). */
@@ -1138,6 +1241,13 @@ export type ThisPoiMutationsTerminateContractArgs = {
 export type ThisPoiMutationsUpdateKnowledgeArticleArgs = {
   id: Scalars['ID']['input'];
   input: KnowledgeArticleUpdateInput;
+};
+
+
+/** Writes to {name}'s own data. Each is validated (BAD_USER_INPUT with the offending field paths in extensions.problems), runs in one transaction, is recorded in the audit trail, and refuses a record changed since you read it (CONFLICT). Each write commits or fails on its own: a refused one is null with its error, the others in the same request still answer. With an Idempotency-Key header a retried request answers the first result instead of writing again. */
+export type ThisPoiMutationsUpdateLibrarySettingsArgs = {
+  input: LibrarySettingsInput;
+  libraryId: Scalars['ID']['input'];
 };
 
 
@@ -1430,6 +1540,31 @@ export type WiseRelease = {
   version: Scalars['String']['output'];
 };
 
+/** Values of the Wise settings the partnership harmonises: the agreed standard (collaboration subgraph) has this shape, and each POI compares its libraries' settings with it. */
+export type WiseSettings = {
+  __typename?: 'WiseSettings';
+  /** Fine policy (boetebeleid). */
+  finePolicy: FinePolicy;
+  /** Loan period (uitleentermijn) in days. */
+  loanPeriodDays: Scalars['Int']['output'];
+  /** Membership fee types (abonnementsvormen) offered, by code, A to Z. */
+  membershipFeeTypes: Array<Scalars['String']['output']>;
+  /** Reservation fee (reserveringskosten) in cents. */
+  reservationFeeCents: Scalars['Int']['output'];
+};
+
+/** Values of the harmonised Wise settings to set (a library's, or the agreed standard); those left out stay as they are. */
+export type WiseSettingsInput = {
+  /** Fine policy. */
+  finePolicy?: InputMaybe<FinePolicyInput>;
+  /** Loan period in days, 1 to 365. */
+  loanPeriodDays?: InputMaybe<Scalars['Int']['input']>;
+  /** Membership fee type codes (1 to 20 codes of A-Z, 0-9 and _ , at most 40 characters each); duplicates are dropped, stored A to Z. */
+  membershipFeeTypes?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Reservation fee in cents, 0 to 10000. */
+  reservationFeeCents?: InputMaybe<Scalars['Int']['input']>;
+};
+
 /** An item on the collaboration's shared work agenda (werkagenda). */
 export type WorkAgendaItem = {
   __typename?: 'WorkAgendaItem';
@@ -1537,7 +1672,11 @@ export type FederationTypes = {
 export type FederationReferenceTypes = {
   ThisPoi:
     ( { __typename: 'ThisPoi' }
-    & GraphQLRecursivePick<FederationTypes['ThisPoi'], {"code":true}> );
+    & GraphQLRecursivePick<FederationTypes['ThisPoi'], {"code":true}>
+    & ( Record<PropertyKey, never>
+        | GraphQLRecursivePick<FederationTypes['ThisPoi'], {"harmonisationStandard":{"loanPeriodDays":true,"reservationFeeCents":true,"membershipFeeTypes":true,"finePolicy":{"kind":true,"perDayCents":true}}}>
+        | GraphQLRecursivePick<FederationTypes['ThisPoi'], {"harmonisationStandard":{"loanPeriodDays":true,"reservationFeeCents":true,"membershipFeeTypes":true,"finePolicy":{"kind":true,"perDayCents":true}}}>
+        | GraphQLRecursivePick<FederationTypes['ThisPoi'], {"harmonisationStandard":{"loanPeriodDays":true,"reservationFeeCents":true,"membershipFeeTypes":true,"finePolicy":{"kind":true,"perDayCents":true}}}> ) );
   ThisReleaseAcceptance:
     ( { __typename: 'ThisReleaseAcceptance' }
     & GraphQLRecursivePick<FederationTypes['ThisReleaseAcceptance'], {"releaseVersion":true}> );
@@ -1547,7 +1686,7 @@ export type FederationReferenceTypes = {
 /** Mapping of interface types */
 export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = {
   Contract: ( Omit<ThisContract, 'library'> & { library: _RefType['Library'] } );
-  Poi: ( Omit<ThisPoi, 'contracts' | 'libraries' | 'library' | 'releaseAcceptance' | 'releaseAcceptances' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<_RefType['ContractConnection']>, libraries?: Maybe<_RefType['LibraryConnection']>, library?: Maybe<_RefType['Library']>, releaseAcceptance?: Maybe<_RefType['ThisReleaseAcceptance']>, releaseAcceptances?: Maybe<Array<_RefType['ThisReleaseAcceptance']>>, tickets?: Maybe<_RefType['TicketConnection']>, vendorContracts?: Maybe<Array<_RefType['VendorContract']>> } );
+  Poi: ( Omit<ThisPoi, 'contracts' | 'harmonisation' | 'libraries' | 'library' | 'releaseAcceptance' | 'releaseAcceptances' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<_RefType['ContractConnection']>, harmonisation?: Maybe<_RefType['PoiHarmonisation']>, libraries?: Maybe<_RefType['LibraryConnection']>, library?: Maybe<_RefType['Library']>, releaseAcceptance?: Maybe<_RefType['ThisReleaseAcceptance']>, releaseAcceptances?: Maybe<Array<_RefType['ThisReleaseAcceptance']>>, tickets?: Maybe<_RefType['TicketConnection']>, vendorContracts?: Maybe<Array<_RefType['VendorContract']>> } );
   ReleaseAcceptance: ( Omit<ThisReleaseAcceptance, 'tickets'> & { tickets?: Maybe<_RefType['TicketConnection']> } );
   TicketServiceLevel: ( ThisTicketServiceLevel );
   VendorContract: ( ThisVendorContract );
@@ -1576,6 +1715,10 @@ export type ResolversTypes = {
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   FieldChange: ResolverTypeWrapper<FieldChange>;
+  FinePolicy: ResolverTypeWrapper<FinePolicy>;
+  FinePolicyInput: FinePolicyInput;
+  FinePolicyKind: FinePolicyKind;
+  HarmonisationSetting: HarmonisationSetting;
   KeyCount: ResolverTypeWrapper<KeyCount>;
   KnowledgeArticle: ResolverTypeWrapper<KnowledgeArticle>;
   KnowledgeArticleConnection: ResolverTypeWrapper<KnowledgeArticleConnection>;
@@ -1591,6 +1734,8 @@ export type ResolversTypes = {
   LibraryInput: LibraryInput;
   LibraryOrder: LibraryOrder;
   LibraryOrderField: LibraryOrderField;
+  LibrarySettings: ResolverTypeWrapper<LibrarySettings>;
+  LibrarySettingsInput: LibrarySettingsInput;
   LibraryStatus: LibraryStatus;
   MonthCount: ResolverTypeWrapper<MonthCount>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -1607,6 +1752,7 @@ export type ResolversTypes = {
   NetworkTicketConnection: ResolverTypeWrapper<NetworkPageModel>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Poi: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Poi']>;
+  PoiHarmonisation: ResolverTypeWrapper<Omit<PoiHarmonisation, 'settings'> & { settings: Array<ResolversTypes['SettingHarmonisation']> }>;
   PoiStats: ResolverTypeWrapper<PoiStats>;
   Province: Province;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -1617,12 +1763,13 @@ export type ResolversTypes = {
   ResolveTicketInput: ResolveTicketInput;
   ServiceLevel: ResolverTypeWrapper<ServiceLevel>;
   ServiceLevelInput: ServiceLevelInput;
+  SettingHarmonisation: ResolverTypeWrapper<Omit<SettingHarmonisation, 'deviatingLibraries'> & { deviatingLibraries: ResolversTypes['LibraryConnection'] }>;
   SlaMonth: ResolverTypeWrapper<SlaMonth>;
   SortDirection: SortDirection;
   TerminateContractInput: TerminateContractInput;
   ThisContract: ResolverTypeWrapper<Omit<ThisContract, 'library'> & { library: ResolversTypes['Library'] }>;
-  ThisPoi: ResolverTypeWrapper<Omit<ThisPoi, 'contracts' | 'libraries' | 'library' | 'releaseAcceptance' | 'releaseAcceptances' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<ResolversTypes['ContractConnection']>, libraries?: Maybe<ResolversTypes['LibraryConnection']>, library?: Maybe<ResolversTypes['Library']>, releaseAcceptance?: Maybe<ResolversTypes['ThisReleaseAcceptance']>, releaseAcceptances?: Maybe<Array<ResolversTypes['ThisReleaseAcceptance']>>, tickets?: Maybe<ResolversTypes['TicketConnection']>, vendorContracts?: Maybe<Array<ResolversTypes['VendorContract']>> }>;
-  ThisPoiMutations: ResolverTypeWrapper<Omit<ThisPoiMutations, 'assignTicket' | 'createContract' | 'createTicket' | 'renewContract' | 'resolveTicket' | 'setReleaseAcceptance' | 'terminateContract' | 'updateTicket' | 'upsertLibrary'> & { assignTicket?: Maybe<ResolversTypes['Ticket']>, createContract?: Maybe<ResolversTypes['Contract']>, createTicket?: Maybe<ResolversTypes['Ticket']>, renewContract?: Maybe<ResolversTypes['Contract']>, resolveTicket?: Maybe<ResolversTypes['Ticket']>, setReleaseAcceptance?: Maybe<ResolversTypes['ThisReleaseAcceptance']>, terminateContract?: Maybe<ResolversTypes['Contract']>, updateTicket?: Maybe<ResolversTypes['Ticket']>, upsertLibrary?: Maybe<ResolversTypes['Library']> }>;
+  ThisPoi: ResolverTypeWrapper<Omit<ThisPoi, 'contracts' | 'harmonisation' | 'libraries' | 'library' | 'releaseAcceptance' | 'releaseAcceptances' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<ResolversTypes['ContractConnection']>, harmonisation?: Maybe<ResolversTypes['PoiHarmonisation']>, libraries?: Maybe<ResolversTypes['LibraryConnection']>, library?: Maybe<ResolversTypes['Library']>, releaseAcceptance?: Maybe<ResolversTypes['ThisReleaseAcceptance']>, releaseAcceptances?: Maybe<Array<ResolversTypes['ThisReleaseAcceptance']>>, tickets?: Maybe<ResolversTypes['TicketConnection']>, vendorContracts?: Maybe<Array<ResolversTypes['VendorContract']>> }>;
+  ThisPoiMutations: ResolverTypeWrapper<Omit<ThisPoiMutations, 'assignTicket' | 'createContract' | 'createTicket' | 'renewContract' | 'resolveTicket' | 'setReleaseAcceptance' | 'terminateContract' | 'updateLibrarySettings' | 'updateTicket' | 'upsertLibrary'> & { assignTicket?: Maybe<ResolversTypes['Ticket']>, createContract?: Maybe<ResolversTypes['Contract']>, createTicket?: Maybe<ResolversTypes['Ticket']>, renewContract?: Maybe<ResolversTypes['Contract']>, resolveTicket?: Maybe<ResolversTypes['Ticket']>, setReleaseAcceptance?: Maybe<ResolversTypes['ThisReleaseAcceptance']>, terminateContract?: Maybe<ResolversTypes['Contract']>, updateLibrarySettings?: Maybe<ResolversTypes['Library']>, updateTicket?: Maybe<ResolversTypes['Ticket']>, upsertLibrary?: Maybe<ResolversTypes['Library']> }>;
   ThisReleaseAcceptance: ResolverTypeWrapper<Omit<ThisReleaseAcceptance, 'tickets'> & { tickets?: Maybe<ResolversTypes['TicketConnection']> }>;
   ThisTicketServiceLevel: ResolverTypeWrapper<ThisTicketServiceLevel>;
   ThisVendorContract: ResolverTypeWrapper<ThisVendorContract>;
@@ -1641,6 +1788,8 @@ export type ResolversTypes = {
   VendorContract: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['VendorContract']>;
   WisePlatform: ResolverTypeWrapper<WisePlatform>;
   WiseRelease: ResolverTypeWrapper<WiseRelease>;
+  WiseSettings: ResolverTypeWrapper<WiseSettings>;
+  WiseSettingsInput: WiseSettingsInput;
   WorkAgendaItem: ResolverTypeWrapper<Omit<WorkAgendaItem, 'tickets'> & { tickets: ResolversTypes['NetworkTicketConnection'] }>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -1664,6 +1813,8 @@ export type ResolversParentTypes = {
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   FieldChange: FieldChange;
+  FinePolicy: FinePolicy;
+  FinePolicyInput: FinePolicyInput;
   KeyCount: KeyCount;
   KnowledgeArticle: KnowledgeArticle;
   KnowledgeArticleConnection: KnowledgeArticleConnection;
@@ -1678,6 +1829,8 @@ export type ResolversParentTypes = {
   LibraryFilter: LibraryFilter;
   LibraryInput: LibraryInput;
   LibraryOrder: LibraryOrder;
+  LibrarySettings: LibrarySettings;
+  LibrarySettingsInput: LibrarySettingsInput;
   MonthCount: MonthCount;
   Mutation: Record<PropertyKey, never>;
   Network: Record<string, never>;
@@ -1693,6 +1846,7 @@ export type ResolversParentTypes = {
   NetworkTicketConnection: NetworkPageModel;
   PageInfo: PageInfo;
   Poi: ResolversInterfaceTypes<ResolversParentTypes>['Poi'];
+  PoiHarmonisation: Omit<PoiHarmonisation, 'settings'> & { settings: Array<ResolversParentTypes['SettingHarmonisation']> };
   PoiStats: PoiStats;
   Query: Record<PropertyKey, never>;
   ReleaseAcceptance: ResolversInterfaceTypes<ResolversParentTypes>['ReleaseAcceptance'];
@@ -1701,11 +1855,12 @@ export type ResolversParentTypes = {
   ResolveTicketInput: ResolveTicketInput;
   ServiceLevel: ServiceLevel;
   ServiceLevelInput: ServiceLevelInput;
+  SettingHarmonisation: Omit<SettingHarmonisation, 'deviatingLibraries'> & { deviatingLibraries: ResolversParentTypes['LibraryConnection'] };
   SlaMonth: SlaMonth;
   TerminateContractInput: TerminateContractInput;
   ThisContract: Omit<ThisContract, 'library'> & { library: ResolversParentTypes['Library'] };
-  ThisPoi: Omit<ThisPoi, 'contracts' | 'libraries' | 'library' | 'releaseAcceptance' | 'releaseAcceptances' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<ResolversParentTypes['ContractConnection']>, libraries?: Maybe<ResolversParentTypes['LibraryConnection']>, library?: Maybe<ResolversParentTypes['Library']>, releaseAcceptance?: Maybe<ResolversParentTypes['ThisReleaseAcceptance']>, releaseAcceptances?: Maybe<Array<ResolversParentTypes['ThisReleaseAcceptance']>>, tickets?: Maybe<ResolversParentTypes['TicketConnection']>, vendorContracts?: Maybe<Array<ResolversParentTypes['VendorContract']>> } | FederationReferenceTypes['ThisPoi'];
-  ThisPoiMutations: Omit<ThisPoiMutations, 'assignTicket' | 'createContract' | 'createTicket' | 'renewContract' | 'resolveTicket' | 'setReleaseAcceptance' | 'terminateContract' | 'updateTicket' | 'upsertLibrary'> & { assignTicket?: Maybe<ResolversParentTypes['Ticket']>, createContract?: Maybe<ResolversParentTypes['Contract']>, createTicket?: Maybe<ResolversParentTypes['Ticket']>, renewContract?: Maybe<ResolversParentTypes['Contract']>, resolveTicket?: Maybe<ResolversParentTypes['Ticket']>, setReleaseAcceptance?: Maybe<ResolversParentTypes['ThisReleaseAcceptance']>, terminateContract?: Maybe<ResolversParentTypes['Contract']>, updateTicket?: Maybe<ResolversParentTypes['Ticket']>, upsertLibrary?: Maybe<ResolversParentTypes['Library']> };
+  ThisPoi: Omit<ThisPoi, 'contracts' | 'harmonisation' | 'libraries' | 'library' | 'releaseAcceptance' | 'releaseAcceptances' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<ResolversParentTypes['ContractConnection']>, harmonisation?: Maybe<ResolversParentTypes['PoiHarmonisation']>, libraries?: Maybe<ResolversParentTypes['LibraryConnection']>, library?: Maybe<ResolversParentTypes['Library']>, releaseAcceptance?: Maybe<ResolversParentTypes['ThisReleaseAcceptance']>, releaseAcceptances?: Maybe<Array<ResolversParentTypes['ThisReleaseAcceptance']>>, tickets?: Maybe<ResolversParentTypes['TicketConnection']>, vendorContracts?: Maybe<Array<ResolversParentTypes['VendorContract']>> } | FederationReferenceTypes['ThisPoi'];
+  ThisPoiMutations: Omit<ThisPoiMutations, 'assignTicket' | 'createContract' | 'createTicket' | 'renewContract' | 'resolveTicket' | 'setReleaseAcceptance' | 'terminateContract' | 'updateLibrarySettings' | 'updateTicket' | 'upsertLibrary'> & { assignTicket?: Maybe<ResolversParentTypes['Ticket']>, createContract?: Maybe<ResolversParentTypes['Contract']>, createTicket?: Maybe<ResolversParentTypes['Ticket']>, renewContract?: Maybe<ResolversParentTypes['Contract']>, resolveTicket?: Maybe<ResolversParentTypes['Ticket']>, setReleaseAcceptance?: Maybe<ResolversParentTypes['ThisReleaseAcceptance']>, terminateContract?: Maybe<ResolversParentTypes['Contract']>, updateLibrarySettings?: Maybe<ResolversParentTypes['Library']>, updateTicket?: Maybe<ResolversParentTypes['Ticket']>, upsertLibrary?: Maybe<ResolversParentTypes['Library']> };
   ThisReleaseAcceptance: Omit<ThisReleaseAcceptance, 'tickets'> & { tickets?: Maybe<ResolversParentTypes['TicketConnection']> } | FederationReferenceTypes['ThisReleaseAcceptance'];
   ThisTicketServiceLevel: ThisTicketServiceLevel;
   ThisVendorContract: ThisVendorContract;
@@ -1719,6 +1874,8 @@ export type ResolversParentTypes = {
   VendorContract: ResolversInterfaceTypes<ResolversParentTypes>['VendorContract'];
   WisePlatform: WisePlatform;
   WiseRelease: WiseRelease;
+  WiseSettings: WiseSettings;
+  WiseSettingsInput: WiseSettingsInput;
   WorkAgendaItem: Omit<WorkAgendaItem, 'tickets'> & { tickets: ResolversParentTypes['NetworkTicketConnection'] };
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
@@ -1780,6 +1937,11 @@ export type FieldChangeResolvers<ContextType = NetworkContext, ParentType extend
   to?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type FinePolicyResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['FinePolicy'] = ResolversParentTypes['FinePolicy']> = {
+  kind?: Resolver<ResolversTypes['FinePolicyKind'], ParentType, ContextType>;
+  perDayCents?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
 export type KeyCountResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['KeyCount'] = ResolversParentTypes['KeyCount']> = {
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1825,6 +1987,7 @@ export type LibraryResolvers<ContextType = NetworkContext, ParentType extends Re
   municipalities?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   province?: Resolver<ResolversTypes['Province'], ParentType, ContextType>;
+  settings?: Resolver<Maybe<ResolversTypes['LibrarySettings']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['LibraryStatus'], ParentType, ContextType>;
   successor?: Resolver<Maybe<ResolversTypes['Library']>, ParentType, ContextType>;
   tickets?: Resolver<ResolversTypes['TicketConnection'], ParentType, ContextType, Partial<LibraryTicketsArgs>>;
@@ -1836,6 +1999,11 @@ export type LibraryConnectionResolvers<ContextType = NetworkContext, ParentType 
   nodes?: Resolver<Array<ResolversTypes['Library']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type LibrarySettingsResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['LibrarySettings'] = ResolversParentTypes['LibrarySettings']> = {
+  values?: Resolver<ResolversTypes['WiseSettings'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type MonthCountResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['MonthCount'] = ResolversParentTypes['MonthCount']> = {
@@ -1923,6 +2091,10 @@ export type PoiResolvers<ContextType = NetworkContext, ParentType extends Resolv
   __resolveType: TypeResolveFn<'ThisPoi', ParentType, ContextType>;
 };
 
+export type PoiHarmonisationResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['PoiHarmonisation'] = ResolversParentTypes['PoiHarmonisation']> = {
+  settings?: Resolver<Array<ResolversTypes['SettingHarmonisation']>, ParentType, ContextType, Partial<PoiHarmonisationSettingsArgs>>;
+};
+
 export type PoiStatsResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['PoiStats'] = ResolversParentTypes['PoiStats']> = {
   activeContractCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   branchCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1955,6 +2127,14 @@ export type ServiceLevelResolvers<ContextType = NetworkContext, ParentType exten
   responseHours?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type SettingHarmonisationResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['SettingHarmonisation'] = ResolversParentTypes['SettingHarmonisation']> = {
+  deviatingCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  deviatingLibraries?: Resolver<ResolversTypes['LibraryConnection'], ParentType, ContextType, Partial<SettingHarmonisationDeviatingLibrariesArgs>>;
+  harmonisedShare?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  libraryCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  setting?: Resolver<ResolversTypes['HarmonisationSetting'], ParentType, ContextType>;
+};
+
 export type SlaMonthResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['SlaMonth'] = ResolversParentTypes['SlaMonth']> = {
   complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   due?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1982,6 +2162,8 @@ export type ThisPoiResolvers<ContextType = NetworkContext, ParentType extends Re
   audit?: Resolver<Maybe<ResolversTypes['AuditEntryConnection']>, ParentType, ContextType, Partial<ThisPoiAuditArgs>>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   contracts?: Resolver<Maybe<ResolversTypes['ContractConnection']>, ParentType, ContextType, Partial<ThisPoiContractsArgs>>;
+  harmonisation?: Resolver<Maybe<ResolversTypes['PoiHarmonisation']>, ParentType, ContextType>;
+  harmonisationScore?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   knowledgeArticles?: Resolver<Maybe<ResolversTypes['KnowledgeArticleConnection']>, ParentType, ContextType, Partial<ThisPoiKnowledgeArticlesArgs>>;
   knowledgeTermStatistics?: Resolver<Maybe<ResolversTypes['KnowledgeTermStatistics']>, ParentType, ContextType, RequireFields<ThisPoiKnowledgeTermStatisticsArgs, 'search'>>;
   libraries?: Resolver<Maybe<ResolversTypes['LibraryConnection']>, ParentType, ContextType, Partial<ThisPoiLibrariesArgs>>;
@@ -2004,6 +2186,7 @@ export type ThisPoiMutationsResolvers<ContextType = NetworkContext, ParentType e
   setReleaseAcceptance?: Resolver<Maybe<ResolversTypes['ThisReleaseAcceptance']>, ParentType, ContextType, RequireFields<ThisPoiMutationsSetReleaseAcceptanceArgs, 'input' | 'releaseVersion'>>;
   terminateContract?: Resolver<Maybe<ResolversTypes['Contract']>, ParentType, ContextType, RequireFields<ThisPoiMutationsTerminateContractArgs, 'id' | 'input'>>;
   updateKnowledgeArticle?: Resolver<Maybe<ResolversTypes['KnowledgeArticle']>, ParentType, ContextType, RequireFields<ThisPoiMutationsUpdateKnowledgeArticleArgs, 'id' | 'input'>>;
+  updateLibrarySettings?: Resolver<Maybe<ResolversTypes['Library']>, ParentType, ContextType, RequireFields<ThisPoiMutationsUpdateLibrarySettingsArgs, 'input' | 'libraryId'>>;
   updateTicket?: Resolver<Maybe<ResolversTypes['Ticket']>, ParentType, ContextType, RequireFields<ThisPoiMutationsUpdateTicketArgs, 'id' | 'input'>>;
   upsertLibrary?: Resolver<Maybe<ResolversTypes['Library']>, ParentType, ContextType, RequireFields<ThisPoiMutationsUpsertLibraryArgs, 'input'>>;
 };
@@ -2080,6 +2263,13 @@ export type WiseReleaseResolvers<ContextType = NetworkContext, ParentType extend
   version?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type WiseSettingsResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['WiseSettings'] = ResolversParentTypes['WiseSettings']> = {
+  finePolicy?: Resolver<ResolversTypes['FinePolicy'], ParentType, ContextType>;
+  loanPeriodDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  membershipFeeTypes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  reservationFeeCents?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type WorkAgendaItemResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['WorkAgendaItem'] = ResolversParentTypes['WorkAgendaItem']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   tickets?: Resolver<ResolversTypes['NetworkTicketConnection'], ParentType, ContextType, Partial<WorkAgendaItemTicketsArgs>>;
@@ -2094,6 +2284,7 @@ export type Resolvers<ContextType = NetworkContext> = {
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   FieldChange?: FieldChangeResolvers<ContextType>;
+  FinePolicy?: FinePolicyResolvers<ContextType>;
   KeyCount?: KeyCountResolvers<ContextType>;
   KnowledgeArticle?: KnowledgeArticleResolvers<ContextType>;
   KnowledgeArticleConnection?: KnowledgeArticleConnectionResolvers<ContextType>;
@@ -2101,6 +2292,7 @@ export type Resolvers<ContextType = NetworkContext> = {
   KnowledgeTermStatistics?: KnowledgeTermStatisticsResolvers<ContextType>;
   Library?: LibraryResolvers<ContextType>;
   LibraryConnection?: LibraryConnectionResolvers<ContextType>;
+  LibrarySettings?: LibrarySettingsResolvers<ContextType>;
   MonthCount?: MonthCountResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Network?: NetworkResolvers<ContextType>;
@@ -2116,10 +2308,12 @@ export type Resolvers<ContextType = NetworkContext> = {
   NetworkTicketConnection?: NetworkTicketConnectionResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Poi?: PoiResolvers<ContextType>;
+  PoiHarmonisation?: PoiHarmonisationResolvers<ContextType>;
   PoiStats?: PoiStatsResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   ReleaseAcceptance?: ReleaseAcceptanceResolvers<ContextType>;
   ServiceLevel?: ServiceLevelResolvers<ContextType>;
+  SettingHarmonisation?: SettingHarmonisationResolvers<ContextType>;
   SlaMonth?: SlaMonthResolvers<ContextType>;
   ThisContract?: ThisContractResolvers<ContextType>;
   ThisPoi?: ThisPoiResolvers<ContextType>;
@@ -2133,6 +2327,7 @@ export type Resolvers<ContextType = NetworkContext> = {
   VendorContract?: VendorContractResolvers<ContextType>;
   WisePlatform?: WisePlatformResolvers<ContextType>;
   WiseRelease?: WiseReleaseResolvers<ContextType>;
+  WiseSettings?: WiseSettingsResolvers<ContextType>;
   WorkAgendaItem?: WorkAgendaItemResolvers<ContextType>;
 };
 
