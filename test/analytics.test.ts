@@ -249,9 +249,9 @@ describe('knowledge search', () => {
       (await data(`mutation Create($input: KnowledgeArticleInput!) { probiblio { createKnowledgeArticle(input: $input) { id } } }`, {
         input: { title, summary: 'Zoektest.', body, tags: [], source: 'Zoektest' },
       })).probiblio.createKnowledgeArticle.id as string;
-    const both = await create('Zoektest beide woorden', 'Over kwelderzand en duinroosjes.');
+    const both = await create('Zoektest beide woorden', 'Over kwelderzand en de duinroos.');
     const first = await create('Zoektest eerste woord', 'Alleen over kwelderzand.');
-    const second = await create('Zoektest tweede woord', 'Alleen over duinroosjes.');
+    const second = await create('Zoektest tweede woord', 'Alleen over de duinroos.');
     const ids = async (search: string) =>
       (await data(`query S($search: String!) { probiblio { knowledgeArticles(search: $search, first: 100) { nodes { id } } } }`, { search }))
         .probiblio.knowledgeArticles.nodes.map((n: any) => n.id).sort();
