@@ -1,0 +1,26 @@
+// How a service of this project is started as its own process: the gateway or one subgraph, from
+// the TypeScript sources through tsx (`npm start`, the tests) or from the compiled build in dist/
+// (`npm run build`; production). `npm start`, the process tests and `npm run bench:memory` all
+// start services this way; the Dockerfile, docker-compose.yml and deploy/kubernetes/ say the same
+// for the compiled build (scripts/deployment.ts, scripts/kubernetes.ts).
+import path from 'node:path';
+import { COMPILED } from './config';
+
+/** Node's flags for a compiled service: stack traces point at the .ts lines (dist/ has the source maps). */
+export const COMPILED_NODE_FLAGS: readonly string[] = ['--enable-source-maps'];
+
+/** The gateway's entry point or the subgraph starter, relative to the project root (the checkout, or dist/). */
+export function serviceScript(name: string, compiled: boolean): string[] {
+  const ext = compiled ? '.js' : '.ts';
+  return name === 'gateway' ? [path.posix.join('gateway', 'src', `index${ext}`)] : [path.posix.join('scripts', `start-subgraph${ext}`), name];
+}
+
+/** The arguments to `node` (process.execPath) that start a service from its project root: on the build with plain node, else through tsx. */
+export function serviceNodeArgs(name: string, compiled: boolean = COMPILED): string[] {
+  return compiled ? [...COMPILED_NODE_FLAGS, ...serviceScript(name, true)] : ['--import', 'tsx', ...serviceScript(name, false)];
+}
+
+/** The compiled service's command in a container whose working directory holds dist/ (Dockerfile, compose, Kubernetes). */
+export function containerCommand(name: string): string[] {
+  return ['node', ...COMPILED_NODE_FLAGS, ...serviceScript(name, true).map((arg, i) => (i === 0 ? path.posix.join('dist', arg) : arg))];
+}
