@@ -2,9 +2,10 @@
 # dist/) on plain node with only the production dependencies: no tsx, esbuild or TypeScript in
 # the image. The default command starts the gateway; docker-compose.yml and deploy/kubernetes/
 # start each subgraph from the same image with
-# `node --enable-source-maps dist/scripts/start-subgraph.js <name>`, and migrations run with
-# `node --enable-source-maps dist/scripts/migrate.js`. --enable-source-maps: stack traces name the
-# .ts file and line (dist/ holds the source maps).
+# `node --max-semi-space-size=1 dist/scripts/start-subgraph.js <name>`, and migrations run with
+# `node dist/scripts/migrate.js`. Stack traces name the .ts file and line (dist/ holds the source
+# maps, read when a trace needs one: shared/source-maps.ts). --max-semi-space-size=1: a young
+# generation of 2 x 1 MiB, not the 2 x 16 MiB V8 grows to and keeps (bench/README.md "Memory").
 
 # Build stage, with the dev dependencies: TypeScript → dist/, the dashboard page (Vite, Chart.js)
 # and every file the services read at run time (scripts/build.ts).
@@ -39,4 +40,4 @@ USER node
 EXPOSE 4000
 # node itself, not npm or npx: they exit on SIGTERM without passing it on, so `docker compose stop`
 # would kill the service instead of letting it drain and close its pool.
-CMD ["node", "--enable-source-maps", "dist/gateway/src/index.js"]
+CMD ["node", "--max-semi-space-size=1", "dist/gateway/src/index.js"]

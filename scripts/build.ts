@@ -7,7 +7,7 @@
 //   3. the files the services read at run time, beside the code that reads them (BUILD_ASSETS).
 //
 // dist/ is then a project root of its own (shared/config.ts PROJECT_ROOT): run it from the
-// checkout, `NODE_ENV=production node --enable-source-maps dist/gateway/src/index.js`, with the
+// checkout, `NODE_ENV=production node dist/gateway/src/index.js`, with the
 // checkout's node_modules (`npm ci --omit=dev` is enough). dist/ is rebuilt whole every time.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -7,11 +7,13 @@ import path from 'node:path';
 import { COMPILED } from './config';
 
 /**
- * Node's flags for a compiled service: stack traces point at the .ts lines (dist/ has the source
- * maps); a young generation of at most 2 × 1 MiB instead of V8's 2 × 16 MiB, which a service
- * otherwise grows to at start-up and keeps resident (bench/README.md "Memory").
+ * Node's flags for a compiled service: a young generation of at most 2 × 1 MiB instead of V8's
+ * 2 × 16 MiB, which a service otherwise grows to at start-up and keeps resident (bench/README.md
+ * "Memory"). Stack traces name the .ts lines without a flag: the service maps them itself, reading
+ * a source map only when a trace needs it (shared/source-maps.ts; `--enable-source-maps` would
+ * keep every module's map, node_modules' too, about 9 MiB a process).
  */
-export const COMPILED_NODE_FLAGS: readonly string[] = ['--enable-source-maps', '--max-semi-space-size=1'];
+export const COMPILED_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
 
 /** The gateway's entry point or the subgraph starter, relative to the project root (the checkout, or dist/). */
 export function serviceScript(name: string, compiled: boolean): string[] {

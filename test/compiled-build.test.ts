@@ -71,7 +71,7 @@ describe('the compiled build', () => {
   it('is JavaScript with source maps, and holds no TypeScript source', () => {
     const files = execFileSync('find', [dist, '-type', 'f'], { encoding: 'utf8' }).trim().split('\n');
     expect(files.filter((f) => f.endsWith('.ts'))).toEqual([]);
-    for (const entry of ['gateway/src/index.js', 'scripts/start-subgraph.js', 'scripts/migrate.js']) {
+    for (const entry of ['gateway/src/index.js', 'scripts/start-subgraph.js', 'scripts/migrate.js', 'shared/source-maps.js']) {
       expect({ entry, js: fs.existsSync(path.join(dist, entry)), map: fs.existsSync(path.join(dist, `${entry}.map`)) }).toEqual({ entry, js: true, map: true });
     }
   });
@@ -106,12 +106,18 @@ describe('the compiled build', () => {
     expect([dashboard.status, dashboard.headers.get('content-type')]).toEqual([200, expect.stringContaining('text/html')]);
   });
 
-  it('points stack traces at the TypeScript lines', () => {
+  it('points stack traces at the TypeScript lines, with no node flag', () => {
     const source = fs.readFileSync(path.join(ROOT, 'subgraphs', 'catalog.ts'), 'utf8').split('\n');
     const line = source.findIndex((l) => l.includes('throw new Error(`Unknown subgraph')) + 1;
     expect(line).toBeGreaterThan(0);
-    const run = spawnSync(process.execPath, ['--enable-source-maps', '-e', "require('./subgraphs/catalog').subgraphDefinition('no-such-subgraph')"], { cwd: dist, encoding: 'utf8' });
-    expect(run.status).not.toBe(0);
-    expect(run.stderr).toMatch(new RegExp(`subgraphs/catalog\\.ts:${line}:\\d+`));
+    const fail = "require('./subgraphs/catalog').subgraphDefinition('no-such-subgraph')";
+    // As every entry point does (runMain): frames of the build are mapped when the trace is made.
+    const mapped = spawnSync(process.execPath, ['-e', `require('./shared/source-maps').installSourceMaps(); ${fail}`], { cwd: dist, encoding: 'utf8' });
+    expect(mapped.status).not.toBe(0);
+    expect(mapped.stderr).toMatch(new RegExp(`subgraphs/catalog\\.ts:${line}:\\d+`));
+    expect(mapped.stderr).not.toMatch(/^\s+at .*subgraphs\/catalog\.js:/m);
+    // Without it, the trace names the JavaScript.
+    const plain = spawnSync(process.execPath, ['-e', fail], { cwd: dist, encoding: 'utf8' });
+    expect(plain.stderr).toMatch(/^\s+at .*subgraphs\/catalog\.js:\d+:\d+/m);
   });
 });
