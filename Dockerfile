@@ -2,10 +2,11 @@
 # dist/) on plain node with only the production dependencies: no tsx, esbuild or TypeScript in
 # the image. The default command starts the gateway; docker-compose.yml and deploy/kubernetes/
 # start each subgraph from the same image with
-# `node --max-semi-space-size=1 dist/scripts/start-subgraph.js <name>`, and migrations run with
-# `node dist/scripts/migrate.js`. Stack traces name the .ts file and line (dist/ holds the source
-# maps, read when a trace needs one: shared/source-maps.ts). --max-semi-space-size=1: a young
-# generation of 2 x 1 MiB, not the 2 x 16 MiB V8 grows to and keeps (bench/README.md "Memory").
+# `node --max-semi-space-size=1 --v8-pool-size=1 dist/scripts/start-subgraph.js <name>`, and
+# migrations run with `node dist/scripts/migrate.js`. Stack traces name the .ts file and line
+# (dist/ holds the source maps, read when a trace needs one: shared/source-maps.ts). The flags
+# keep processes lean (shared/service-process.ts, bench/README.md "Memory"): a young generation of
+# 2 x 1 MiB, not the 2 x 16 MiB V8 grows to and keeps; a subgraph one V8 worker thread.
 
 # Build stage, with the dev dependencies: TypeScript → dist/, the dashboard page (Vite, Chart.js)
 # and every file the services read at run time (scripts/build.ts).

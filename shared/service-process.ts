@@ -7,13 +7,18 @@ import path from 'node:path';
 import { COMPILED } from './config';
 
 /**
- * Node's flags for a compiled service: a young generation of at most 2 × 1 MiB instead of V8's
- * 2 × 16 MiB, which a service otherwise grows to at start-up and keeps resident (bench/README.md
- * "Memory"). Stack traces name the .ts lines without a flag: the service maps them itself, reading
- * a source map only when a trace needs it (shared/source-maps.ts; `--enable-source-maps` would
- * keep every module's map, node_modules' too, about 9 MiB a process).
+ * Node's flags for a compiled service (bench/README.md "Memory"): every service a young generation
+ * of at most 2 × 1 MiB instead of V8's 2 × 16 MiB, which a service otherwise grows to at start-up
+ * and keeps resident; a subgraph one V8 worker thread instead of four, as each thread keeps its
+ * own malloc arena (about 10 MiB less on the embedded database, whose WebAssembly the workers
+ * compile at start-up). The gateway keeps its workers for concurrent GC under load. Stack traces
+ * name the .ts lines without a flag: the service maps them itself, reading a source map only when
+ * a trace needs it (shared/source-maps.ts; `--enable-source-maps` would keep every module's map,
+ * node_modules' too, about 9 MiB a process).
  */
-export const COMPILED_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
+export function compiledNodeFlags(name: string): string[] {
+  return name === 'gateway' ? ['--max-semi-space-size=1'] : ['--max-semi-space-size=1', '--v8-pool-size=1'];
+}
 
 /** The gateway's entry point or the subgraph starter, relative to the project root (the checkout, or dist/). */
 export function serviceScript(name: string, compiled: boolean): string[] {
@@ -23,10 +28,10 @@ export function serviceScript(name: string, compiled: boolean): string[] {
 
 /** The arguments to `node` (process.execPath) that start a service from its project root: on the build with plain node, else through tsx. */
 export function serviceNodeArgs(name: string, compiled: boolean = COMPILED): string[] {
-  return compiled ? [...COMPILED_NODE_FLAGS, ...serviceScript(name, true)] : ['--import', 'tsx', ...serviceScript(name, false)];
+  return compiled ? [...compiledNodeFlags(name), ...serviceScript(name, true)] : ['--import', 'tsx', ...serviceScript(name, false)];
 }
 
 /** The compiled service's command in a container whose working directory holds dist/ (Dockerfile, compose, Kubernetes). */
 export function containerCommand(name: string): string[] {
-  return ['node', ...COMPILED_NODE_FLAGS, ...serviceScript(name, true).map((arg, i) => (i === 0 ? path.posix.join('dist', arg) : arg))];
+  return ['node', ...compiledNodeFlags(name), ...serviceScript(name, true).map((arg, i) => (i === 0 ? path.posix.join('dist', arg) : arg))];
 }

@@ -275,7 +275,7 @@ describe('docker-compose.yml', () => {
     it('runs the subgraph from the project image on all interfaces at its port', () => {
       const svc = service(subgraph);
       expect(svc.build).toBeDefined();
-      expect(command(svc)).toBe(`node --max-semi-space-size=1 dist/scripts/start-subgraph.js ${subgraph}`);
+      expect(command(svc)).toBe(`node --max-semi-space-size=1 --v8-pool-size=1 dist/scripts/start-subgraph.js ${subgraph}`);
       expect(configOf(subgraph).host).toBe('0.0.0.0');
       expect(listenPort(subgraph)).toBe(expectedPort(subgraph));
     });
@@ -372,7 +372,7 @@ describe('Dockerfile', () => {
     expect(copied[0].from).toBe(`${buildDir}/dist`);
     for (const name of ['gateway', ...SUBGRAPHS]) {
       const [program, ...args] = command(service(name)).split(/\s+/);
-      expect({ name, program, flags: args.filter((a) => a.startsWith('--')) }).toEqual({ name, program: 'node', flags: ['--max-semi-space-size=1'] });
+      expect({ name, program, flags: args.filter((a) => a.startsWith('--')) }).toEqual({ name, program: 'node', flags: name === 'gateway' ? ['--max-semi-space-size=1'] : ['--max-semi-space-size=1', '--v8-pool-size=1'] });
       // Its script is one the build compiles from a source that exists.
       const script = args.find((a) => a.endsWith('.js'))!;
       expect({ name, script: script.replace(/^dist\//, '').replace(/\.js$/, '.ts'), exists: fs.existsSync(path.join(ROOT, script.replace(/^dist\//, '').replace(/\.js$/, '.ts'))) }).toEqual({

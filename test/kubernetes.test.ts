@@ -286,7 +286,7 @@ describeWithKubectl.each(['local', 'production'] as const)('kubectl kustomize ov
     const own = subgraphConfig(config, subgraph);
     const container = containerOf(objects, subgraph);
     // The compiled build on plain node (no tsx in the image).
-    expect(container.command).toEqual(['node', '--max-semi-space-size=1', 'dist/scripts/start-subgraph.js', subgraph]);
+    expect(container.command).toEqual(['node', '--max-semi-space-size=1', '--v8-pool-size=1', 'dist/scripts/start-subgraph.js', subgraph]);
     expect(config.host).toBe('0.0.0.0');
     expect(own.port).toBe(registry.find((p) => p.code.toLowerCase() === subgraph)?.port ?? subgraphConfig(loadConfig({}), subgraph).port);
     expect(servicePort(objects, subgraph)).toEqual({ port: own.port, target: own.port });
