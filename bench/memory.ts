@@ -8,7 +8,9 @@
 //   npm run bench:memory -- --only compiled  one of them (sources | compiled)
 //   npm run bench:memory -- --no-build       use the dist/ there is
 //
-// Prints a table and writes bench/results/memory.json. Targets (issue 16): the compiled gateway
+// Subgraphs run on their embedded databases (sql.js), or on MySQL/MariaDB when the
+// <NAME>_DATABASE_URL variables are set, as in production (`source` the output of .ci/mariadb.sh).
+// Prints a table and writes bench/results/memory.json (memory-mysql.json on MySQL). Targets (issue 16): the compiled gateway
 // ≤ 150 MiB and each compiled subgraph ≤ 100 MiB after the operations.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -140,14 +142,15 @@ async function main() {
     console.log(`measuring ${mode}…`);
     results.push(await measure(mode, DIST));
   }
+  const engine = SUBGRAPH_NAMES.some((name) => process.env[`${name.toUpperCase()}_DATABASE_URL`]) ? 'mysql' : 'embedded';
   const failed = results.flatMap((r) => r.operations.filter((o) => o.status !== 200 || o.errors > 0).map((o) => `${r.mode} ${o.name}: HTTP ${o.status}, ${o.errors} errors`));
-  console.log(`\nVmRSS in MiB per process (in brackets: its child processes, tsx's esbuild); ${results[0].operations.length} example operations, one request each\n`);
+  console.log(`\nVmRSS in MiB per process (in brackets: its child processes, tsx's esbuild); subgraphs on ${engine === 'mysql' ? 'MySQL/MariaDB' : 'their embedded databases'}; ${results[0].operations.length} example operations, one request each\n`);
   console.log(table(results));
   if (failed.length) console.log(`\noperations answered with errors (still measured):\n${failed.join('\n')}`);
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
-  const file = path.join(PROJECT_ROOT, 'bench', 'results', 'memory.json');
+  const file = path.join(PROJECT_ROOT, 'bench', 'results', engine === 'mysql' ? 'memory-mysql.json' : 'memory.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${JSON.stringify({ machine, measuredAt: new Date().toISOString(), settleMs: SETTLE_MS, results }, null, 2)}\n`);
+  fs.writeFileSync(file, `${JSON.stringify({ machine, engine, measuredAt: new Date().toISOString(), settleMs: SETTLE_MS, results }, null, 2)}\n`);
   console.log(`\nwritten to ${path.relative(PROJECT_ROOT, file)}`);
 }
 
