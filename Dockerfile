@@ -1,15 +1,22 @@
-# One image for every service of the federation. The default command starts the gateway;
-# docker-compose.yml starts each subgraph from the same image with
-# `tsx scripts/start-subgraph.ts <name>`.
-# The dashboard page is built with the dev dependencies (Vite, Chart.js) in a build stage; the
-# image itself holds only the production dependencies and the built page.
-FROM node:20-slim AS dashboard
+# One image for every service of the federation, running the compiled build (`npm run build`,
+# dist/) on plain node with only the production dependencies: no tsx, esbuild or TypeScript in
+# the image. The default command starts the gateway; docker-compose.yml and deploy/kubernetes/
+# start each subgraph from the same image with
+# `node --max-semi-space-size=1 --v8-pool-size=1 dist/scripts/start-subgraph.js <name>`, and
+# migrations run with `node dist/scripts/migrate.js`. Stack traces name the .ts file and line
+# (dist/ holds the source maps, read when a trace needs one: shared/source-maps.ts). The flags
+# keep processes lean (shared/service-process.ts, bench/README.md "Memory"): a young generation of
+# 2 x 1 MiB, not the 2 x 16 MiB V8 grows to and keeps; a subgraph one V8 worker thread.
+
+# Build stage, with the dev dependencies: TypeScript → dist/, the dashboard page (Vite, Chart.js)
+# and every file the services read at run time (scripts/build.ts).
+FROM node:20-slim AS build
 WORKDIR /build
 COPY package.json package-lock.json ./
 COPY patches ./patches
 RUN npm ci
 COPY . .
-RUN npm run build:dashboard
+RUN npm run build
 
 FROM node:20-slim
 
@@ -17,23 +24,21 @@ WORKDIR /app
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     NPM_CONFIG_UPDATE_NOTIFIER=false \
-    NPM_CONFIG_FUND=false \
-    PATH=/app/node_modules/.bin:$PATH
+    NPM_CONFIG_FUND=false
 
-# Dependencies first, so that editing sources does not reinstall them. tsx is a runtime
-# dependency: services run their TypeScript sources directly. patches/ is applied by npm ci's
-# postinstall (patch-package).
+# Production dependencies first, so that editing sources does not reinstall them. patches/ is
+# applied by npm ci's postinstall (patch-package, a production dependency for that reason).
 COPY package.json package-lock.json ./
 COPY patches ./patches
 RUN npm ci --omit=dev && npm cache clean --force
 
-# Sources, supergraph.graphql, subgraph schemas, registry and CSV data. They stay owned by
-# root: the services only read them.
-COPY . .
-COPY --from=dashboard /build/dashboard/dist ./dashboard/dist
+# The build alone: JavaScript and source maps, supergraph.graphql, the subgraphs' schemas,
+# registry.json, CSV seed data, the operations and the built dashboard. Owned by root: the
+# services only read them.
+COPY --from=build /build/dist ./dist
 
 USER node
 EXPOSE 4000
-# `tsx` itself rather than `npx tsx` (same binary): npx exits on SIGTERM without passing it on,
-# so `docker compose stop` would kill the service instead of letting it drain and close its pool.
-CMD ["tsx", "gateway/src/index.ts"]
+# node itself, not npm or npx: they exit on SIGTERM without passing it on, so `docker compose stop`
+# would kill the service instead of letting it drain and close its pool.
+CMD ["node", "--max-semi-space-size=1", "dist/gateway/src/index.js"]

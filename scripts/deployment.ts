@@ -4,6 +4,7 @@
 // (`-- --check` fails when one is stale); everything outside the markers is written by hand.
 import { COLLABORATION_SUBGRAPH, DEFAULT_PORTS } from '../shared/config';
 import type { Poi } from '../shared/registry';
+import { containerCommand } from '../shared/service-process';
 
 export interface DeployedSubgraph {
   name: string;
@@ -34,7 +35,7 @@ const PARTS: Record<string, { separator: string; lines(subgraph: DeployedSubgrap
 
 ${name}:
   <<: *app
-  command: [ "tsx", "scripts/start-subgraph.ts", "${name}" ]
+  command: [ ${containerCommand(name).map((arg) => JSON.stringify(arg)).join(', ')} ]
   environment:
     <<: *subgraph-env
     ${NAME}_PORT: "${port}"

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import YAML from 'yaml';
 import { generateSecrets } from '../shared/auth/local-secrets';
 import { COLLABORATION_SUBGRAPH } from '../shared/config';
+import { containerCommand } from '../shared/service-process';
 import type { DeployedSubgraph } from './deployment';
 
 export const KUBERNETES_DIR = 'deploy/kubernetes';
@@ -47,7 +48,7 @@ export const databaseHost = (name: string) => `mysql-${name}`;
 export const databaseUrlKey = (name: string) => `${name.toUpperCase()}_DATABASE_URL`;
 export const databasePasswordKey = (name: string) => `${name.toUpperCase()}_DB_PASSWORD`;
 
-/** One subgraph: the project image running `start-subgraph.ts <name>`, its Service, and who may reach it. */
+/** One subgraph: the project image running the compiled `start-subgraph.js <name>`, its Service, and who may reach it. */
 function subgraphResources({ name, port }: DeployedSubgraph, collaborationUrl: string): object[] {
   const NAME = name.toUpperCase();
   const deployment = {
@@ -68,7 +69,7 @@ function subgraphResources({ name, port }: DeployedSubgraph, collaborationUrl: s
             {
               name: 'subgraph',
               image: 'poi-federation',
-              command: ['tsx', 'scripts/start-subgraph.ts', name],
+              command: containerCommand(name),
               ports: [{ name: 'http', containerPort: port }],
               env: [
                 { name: 'HOST', value: '0.0.0.0' },

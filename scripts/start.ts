@@ -3,15 +3,16 @@
 // has in flight still reach the subgraphs while it drains, then the subgraphs. When registry.json
 // gains a POI (`npm run poi:add`), its subgraph is started too: nothing needs a restart.
 import { ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
 import readline from 'node:readline';
 import { loadConfig, loadDotEnv, PROJECT_ROOT, serviceEnvironment, SUBGRAPH_NAMES } from '../shared/config';
 import { watchRegistry } from '../shared/registry';
+import { serviceNodeArgs } from '../shared/service-process';
 
 loadDotEnv();
 const config = loadConfig(); // fail here, once, on a bad environment
-const subgraph = (name: string) => ({ name, args: [path.join('scripts', 'start-subgraph.ts'), name] });
-const services = [...SUBGRAPH_NAMES.map(subgraph), { name: 'gateway', args: [path.join('gateway', 'src', 'index.ts')] }];
+// From the sources through tsx; run compiled (`node dist/scripts/start.js`), the services run compiled too.
+const subgraph = (name: string) => ({ name, args: serviceNodeArgs(name) });
+const services = [...SUBGRAPH_NAMES.map(subgraph), { name: 'gateway', args: serviceNodeArgs('gateway') }];
 const width = Math.max(...services.map((s) => s.name.length));
 const children = new Map<string, ChildProcess>();
 /** When the first stop signal came, if one did. */
@@ -28,7 +29,7 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 function start(service: { name: string; args: string[] }) {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...service.args], {
+  const child = spawn(process.execPath, service.args, {
     cwd: PROJECT_ROOT,
     // Only its own secrets: the gateway's signing key stays out of the subgraphs, each database URL in its subgraph.
     env: serviceEnvironment(process.env, service.name),

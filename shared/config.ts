@@ -119,7 +119,12 @@ export interface Config {
 /** How long a subgraph keeps a write's Idempotency-Key and answer (README "Writes"). */
 export const DEFAULT_IDEMPOTENCY_TTL_HOURS = 24;
 
+/** Where the services' code and the files they read at run time are: the checkout, or its `dist/` when running the compiled build (`npm run build`). */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
+/** Whether this process runs the compiled build (JavaScript in `dist/`) rather than the TypeScript sources through tsx. */
+export const COMPILED = path.extname(__filename) === '.js';
+/** The checkout, where `.env` and `.secrets/` are: the same for the sources and their build (the folder above `dist/`). */
+export const CHECKOUT_ROOT = COMPILED ? path.dirname(PROJECT_ROOT) : PROJECT_ROOT;
 /** The subgraph that owns the partnership's shared data (registry, work agenda). */
 export const COLLABORATION_SUBGRAPH = 'collaboration';
 export const SUBGRAPH_NAMES: readonly string[] = [COLLABORATION_SUBGRAPH, ...POIS.map((p) => p.subgraphName)];
@@ -249,7 +254,7 @@ function loadSecurity(
 ): SecurityConfig {
   // Locally, whatever is not configured comes from the clone's own generated secrets; production must say.
   let generated: LocalSecrets | undefined;
-  const local = () => (production ? undefined : (generated ??= readOrCreateLocalSecrets(path.resolve(PROJECT_ROOT, env.LOCAL_SECRETS_FILE || '.secrets/local.json'))));
+  const local = () => (production ? undefined : (generated ??= readOrCreateLocalSecrets(path.resolve(CHECKOUT_ROOT, env.LOCAL_SECRETS_FILE || '.secrets/local.json'))));
   const secret = env.AUTH_JWT_SECRET || (env.AUTH_JWKS_URL ? undefined : local()?.clientSecret);
   if (secret !== undefined && secret.length < 32) problems.push('AUTH_JWT_SECRET must be at least 32 characters');
   const jwksUrl = env.AUTH_JWKS_URL || undefined;
@@ -327,7 +332,7 @@ export function subgraphConfig(config: Config, name: string): SubgraphConfig {
  * already in the environment wins. Returns the names it set. The services themselves read only
  * their environment: `npm start` hands each its own (serviceEnvironment).
  */
-export function loadDotEnv(file = path.join(PROJECT_ROOT, '.env'), env: NodeJS.ProcessEnv = process.env): string[] {
+export function loadDotEnv(file = path.join(CHECKOUT_ROOT, '.env'), env: NodeJS.ProcessEnv = process.env): string[] {
   if (!fs.existsSync(file)) return [];
   const added = Object.entries(parseEnv(fs.readFileSync(file, 'utf8'))).filter(([key]) => env[key] === undefined);
   for (const [key, value] of added) env[key] = value;

@@ -1,4 +1,5 @@
 import type { Logger } from './logger';
+import { installSourceMaps } from './source-maps';
 
 /**
  * Runs a service until SIGINT or SIGTERM, then stops it (finishing in-flight requests, closing
@@ -28,8 +29,12 @@ export function stopOnSignal(service: { stop(): Promise<void> }, logger: Logger)
   process.on('SIGTERM', stop);
 }
 
-/** Entry-point wrapper: a failure at start-up is printed plainly and exits non-zero. */
+/**
+ * Entry-point wrapper: a failure at start-up is printed plainly and exits non-zero. Compiled,
+ * stack traces from then on name the .ts lines (shared/source-maps.ts).
+ */
 export function runMain(main: () => Promise<void>): void {
+  installSourceMaps();
   main().catch((error: Error) => {
     console.error(error.message);
     process.exit(1);

@@ -1,4 +1,4 @@
-import { composeServices } from '@apollo/composition';
+import type { composeServices as ComposeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import { fingerprintHeader } from './release';
 
@@ -20,6 +20,8 @@ export class CompositionError extends Error {
  * readably. The supergraph starts with each subgraph's schema fingerprint as composed.
  */
 export function composeSupergraph(subgraphs: readonly SubgraphSource[]): { supergraphSdl: string; hints: string[] } {
+  // Loaded when composing (npm run compose, the tests): a subgraph, which only serves its SDL, never loads it.
+  const { composeServices } = require('@apollo/composition') as { composeServices: typeof ComposeServices };
   const result = composeServices(subgraphs.map((s) => ({ name: s.name, url: s.url, typeDefs: parse(s.sdl) })));
   if (result.errors) throw new CompositionError(result.errors.map((e) => e.message));
   return { supergraphSdl: fingerprintHeader(subgraphs) + result.supergraphSdl, hints: result.hints.map((h) => `${h.definition.code}: ${h.message}`) };

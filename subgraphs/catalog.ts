@@ -8,12 +8,13 @@ import type { SubgraphDefinition } from '../shared/subgraph';
 import { defineCollaborationSubgraph } from './collaboration/src/subgraph';
 
 /**
- * A POI's subgraph as its own folder builds it (`index.ts` there: the kit plus what the POI adds),
+ * A POI's subgraph as its own folder builds it (`index.ts` there, `index.js` when compiled: the kit plus what the POI adds),
  * or the kit alone for a folder without an entry point (a POI made up by a benchmark).
  */
 function poiSubgraph(poi: Poi, folder: string): SubgraphDefinition {
-  const entry = path.join(folder, 'index.ts');
-  return fs.existsSync(entry) ? (require(entry) as { default: SubgraphDefinition }).default : definePoiSubgraph(poi, folder);
+  // index.ts in the sources, index.js in the compiled build (dist/).
+  const entry = ['index.ts', 'index.js'].map((file) => path.join(folder, file)).find((file) => fs.existsSync(file));
+  return entry ? (require(entry) as { default: SubgraphDefinition }).default : definePoiSubgraph(poi, folder);
 }
 
 /**

@@ -275,7 +275,7 @@ describe('docker-compose.yml', () => {
     it('runs the subgraph from the project image on all interfaces at its port', () => {
       const svc = service(subgraph);
       expect(svc.build).toBeDefined();
-      expect(command(svc)).toMatch(new RegExp(`\\btsx scripts/start-subgraph\\.ts ${subgraph}$`));
+      expect(command(svc)).toBe(`node --max-semi-space-size=1 --v8-pool-size=1 dist/scripts/start-subgraph.js ${subgraph}`);
       expect(configOf(subgraph).host).toBe('0.0.0.0');
       expect(listenPort(subgraph)).toBe(expectedPort(subgraph));
     });
@@ -290,7 +290,7 @@ describe('docker-compose.yml', () => {
 
     it('runs the gateway from the project image on all interfaces', () => {
       expect(gateway().build).toBeDefined();
-      expect(command(gateway())).toMatch(/\btsx gateway\/src\/index\.ts$/);
+      expect(command(gateway())).toBe('node --max-semi-space-size=1 dist/gateway/src/index.js');
       expect(configOf('gateway').host).toBe('0.0.0.0');
     });
 
@@ -357,14 +357,29 @@ describe('Dockerfile', () => {
     expect(users.pop()).toBe('node');
   });
 
-  it('finds the tsx the services are started with', () => {
-    const workdir = [...dockerfile.matchAll(/^WORKDIR\s+(\S+)/gm)].pop()?.[1];
+  it('runs the compiled build on plain node, with the production dependencies only', () => {
+    const stages = dockerfile.split(/^(?=FROM\s)/m).filter((stage) => stage.startsWith('FROM'));
+    const runtime = stages[stages.length - 1];
+    const workdir = [...runtime.matchAll(/^WORKDIR\s+(\S+)/gm)].pop()?.[1];
+    // The runtime stage installs without dev dependencies and holds the build stage's dist/ only.
+    expect(runtime).toMatch(/^RUN\s.*\bnpm ci --omit=dev\b/m);
+    expect(runtime).not.toMatch(/\btsx\b|esbuild|typescript/);
+    const copied = [...runtime.matchAll(/^COPY\s+--from=(\S+)\s+(\S+)\s+(\S+)/gm)].map((m) => ({ stage: m[1], from: m[2], to: path.posix.resolve(workdir!, m[3]) }));
+    expect(copied).toEqual([{ stage: expect.any(String), from: expect.stringMatching(/\/dist$/), to: `${workdir}/dist` }]);
+    const build = stages.find((stage) => new RegExp(`^FROM\\s+\\S+\\s+AS\\s+${copied[0].stage}\\s*$`, 'mi').test(stage));
+    expect(build).toMatch(/^RUN\s.*\bnpm run build\b/m);
+    const buildDir = [...build!.matchAll(/^WORKDIR\s+(\S+)/gm)].pop()?.[1];
+    expect(copied[0].from).toBe(`${buildDir}/dist`);
     for (const name of ['gateway', ...SUBGRAPHS]) {
-      const program = command(service(name)).split(/\s+/)[0];
-      if (program === 'npx') continue;
-      // A bare `tsx` is the project's own, from the image's PATH.
-      expect({ name, program }).toEqual({ name, program: 'tsx' });
-      expect(dockerfile).toMatch(new RegExp(`\\bPATH=${workdir}/node_modules/\\.bin:`));
+      const [program, ...args] = command(service(name)).split(/\s+/);
+      expect({ name, program, flags: args.filter((a) => a.startsWith('--')) }).toEqual({ name, program: 'node', flags: name === 'gateway' ? ['--max-semi-space-size=1'] : ['--max-semi-space-size=1', '--v8-pool-size=1'] });
+      // Its script is one the build compiles from a source that exists.
+      const script = args.find((a) => a.endsWith('.js'))!;
+      expect({ name, script: script.replace(/^dist\//, '').replace(/\.js$/, '.ts'), exists: fs.existsSync(path.join(ROOT, script.replace(/^dist\//, '').replace(/\.js$/, '.ts'))) }).toEqual({
+        name,
+        script: expect.stringMatching(/^(gateway\/src\/index|scripts\/start-subgraph)\.ts$/),
+        exists: true,
+      });
     }
   });
 
@@ -404,6 +419,11 @@ describe('Dockerfile', () => {
       'package.json',
       'package-lock.json',
       'tsconfig.json',
+      // What `npm run build` compiles and copies in the build stage.
+      'tsconfig.build.json',
+      'scripts/build.ts',
+      'dashboard/index.html',
+      'operations/dashboard-overview.graphql',
       'supergraph.graphql',
       'gateway/src/index.ts',
       'scripts/start-subgraph.ts',

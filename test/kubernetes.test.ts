@@ -285,7 +285,8 @@ describeWithKubectl.each(['local', 'production'] as const)('kubectl kustomize ov
     const config = configOf(objects, subgraph);
     const own = subgraphConfig(config, subgraph);
     const container = containerOf(objects, subgraph);
-    expect(container.command).toEqual(['tsx', 'scripts/start-subgraph.ts', subgraph]);
+    // The compiled build on plain node (no tsx in the image).
+    expect(container.command).toEqual(['node', '--max-semi-space-size=1', '--v8-pool-size=1', 'dist/scripts/start-subgraph.js', subgraph]);
     expect(config.host).toBe('0.0.0.0');
     expect(own.port).toBe(registry.find((p) => p.code.toLowerCase() === subgraph)?.port ?? subgraphConfig(loadConfig({}), subgraph).port);
     expect(servicePort(objects, subgraph)).toEqual({ port: own.port, target: own.port });
@@ -327,6 +328,7 @@ describeWithKubectl.each(['local', 'production'] as const)('kubectl kustomize ov
   });
 
   it('gateway: reaches every subgraph at its Service, holds the signing key, refuses anonymous requests, shares Redis', () => {
+    expect(containerOf(objects, 'gateway').command).toEqual(['node', '--max-semi-space-size=1', 'dist/gateway/src/index.js']);
     const config = configOf(objects, 'gateway');
     for (const s of SUBGRAPHS) {
       const url = new URL(subgraphConfig(config, s).url);

@@ -75,7 +75,7 @@ describe('npm run poi:add', () => {
     // Kubernetes too: its Deployment, Service and NetworkPolicy, its local MySQL, the gateway's URL of it.
     const kubernetes = snapshotFiles(project.root);
     expect(kubernetes.get('deploy/kubernetes/base/subgraph-urls.env')).toContain('FRYSLAN_URL=http://fryslan:4006/graphql\n');
-    expect(kubernetes.get('deploy/kubernetes/base/subgraphs.yaml')).toContain('- scripts/start-subgraph.ts\n            - fryslan\n');
+    expect(kubernetes.get('deploy/kubernetes/base/subgraphs.yaml')).toContain('- dist/scripts/start-subgraph.js\n            - fryslan\n');
     expect(kubernetes.get('deploy/kubernetes/overlays/local/databases.yaml')).toContain('name: mysql-fryslan\n');
 
     expect(project.run('scripts/compose.ts', ['--check']).status).toBe(0);

@@ -15,7 +15,7 @@ import { authenticateClients } from './authentication';
 import { operationLimits } from './operation-limits';
 import { cacheHeadersByCaller, responseCache } from './response-cache';
 import { createStores } from './stores';
-import { readIdempotencyKey, reusedKeyConflict } from '../../shared/idempotency';
+import { readIdempotencyKey, reusedKeyConflict } from '../../shared/idempotency-request';
 import { expectedFingerprints } from '../../shared/release';
 import { Sealer } from '../../shared/graphql/connection';
 import { NetworkGateway } from './network/gateway';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import type { renderGraphiQL as RenderGraphiQL } from '@graphql-yoga/render-graphiql';
 import {
   Kind,
   parse,
@@ -11,7 +11,7 @@ import {
   type VariableDefinitionNode,
 } from 'graphql';
 
-type GraphiQLOptions = NonNullable<Parameters<typeof renderGraphiQL>[0]>;
+type GraphiQLOptions = NonNullable<Parameters<typeof RenderGraphiQL>[0]>;
 
 export interface IdeOptions {
   /**
@@ -120,6 +120,9 @@ export function graphiqlOptions(operations: ExampleOperation[], title: string, n
  * text holding `</script>` would end that script early, so `<` is escaped there.
  */
 export function renderIde(options: GraphiQLOptions): string {
+  // Loaded when the page is first asked for: GraphiQL's bundle is about 9 MB of JavaScript that a
+  // gateway without the IDE (production) or serving only API requests keeps out of its memory.
+  const { renderGraphiQL } = require('@graphql-yoga/render-graphiql') as { renderGraphiQL: typeof RenderGraphiQL };
   const html = renderGraphiQL(options);
   const json = JSON.stringify(options);
   const at = html.lastIndexOf(json);

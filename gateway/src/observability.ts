@@ -5,7 +5,7 @@ import { BoundedLabel, createMetricsRegistry, errorCode, FINE_BUCKETS, REQUEST_B
 import { currentRequestScope, REQUEST_ID_HEADER, RequestContextFields } from '../../shared/request-id';
 import { injectTraceContext } from '../../shared/tracing';
 import { COLLABORATION_TOKEN_HEADER, type IdentitySigner } from '../../shared/auth/internal-token';
-import { IDEMPOTENCY_FINGERPRINT_HEADER, IDEMPOTENCY_KEY_HEADER, requestFingerprint } from '../../shared/idempotency';
+import { IDEMPOTENCY_FINGERPRINT_HEADER, IDEMPOTENCY_KEY_HEADER, requestFingerprint } from '../../shared/idempotency-request';
 import { COLLABORATION_SUBGRAPH } from '../../shared/config';
 import type { CircuitBreaker } from './circuit-breaker';
 import { SubgraphDataSource } from './subgraph-data-source';

@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { Config, SecurityConfig } from '../../shared/config';
 import type { Logger } from '../../shared/logger';
@@ -27,7 +27,8 @@ export function createStores(
   logger: Logger,
 ): GatewayStores {
   const { redisUrl } = settings.rateLimit;
-  const redis = redisUrl ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
+  // ioredis is loaded only when there is a Redis to talk to.
+  const redis = redisUrl ? new (require('ioredis') as { default: typeof Redis }).default(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
   redis?.on('error', (error) => logger.warn({ err: error }, 'Redis unavailable: rate limits count in memory and shared caches miss meanwhile'));
   const responses =
     settings.responseCache === 'off' ? undefined : settings.responseCache === 'redis' && redis ? new RedisKeyValueCache(redis, 'poi-gateway-response:') : inMemoryResponseCache();

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { SUBGRAPH_NAMES } from '../../shared/config';
+import { serviceNodeArgs } from '../../shared/service-process';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -44,9 +45,10 @@ export interface ProcessStack {
 /**
  * Every service as its own process, as `npm start` runs them, on free ports with the embedded
  * database (or MySQL when the <NAME>_DATABASE_URL variables are set). For tests that kill and
- * restart processes. `root` is the project they run from (default: this one; e.g. a copy).
+ * restart processes. `root` is the project they run from (default: this one; e.g. a copy);
+ * `compiled`: `root` is a build (dist/ of `npm run build`), each service runs on plain `node`.
  */
-export async function startProcessStack(extraEnv: Record<string, string> = {}, root = ROOT): Promise<ProcessStack> {
+export async function startProcessStack(extraEnv: Record<string, string> = {}, root = ROOT, compiled = false): Promise<ProcessStack> {
   const ports: Record<string, number> = { gateway: await freePort() };
   for (const name of SUBGRAPH_NAMES) ports[name] = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -60,9 +62,8 @@ export async function startProcessStack(extraEnv: Record<string, string> = {}, r
   };
   const children = new Map<string, ChildProcess>();
   const logs = new Map<string, string[]>();
-  const entry = (name: string) => (name === 'gateway' ? [path.join('gateway', 'src', 'index.ts')] : [path.join('scripts', 'start-subgraph.ts'), name]);
   const start = async (name: string) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...entry(name)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, serviceNodeArgs(name, compiled), { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: string[] = [];
     logs.set(name, lines);
     child.stdout!.on('data', (chunk) => lines.push(String(chunk)));
