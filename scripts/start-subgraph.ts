@@ -11,7 +11,7 @@ runMain(async () => {
   const definition = subgraphDefinition(name);
   const config = loadConfig();
   const settings = subgraphRuntime(config, definition.name);
-  const logger = createLogger(definition.name, config.logLevel);
+  const logger = createLogger(definition.name, config.logLevel, undefined, config.logFormat);
   const service = { name: definition.name, host: config.host, port: settings.port, logger };
   const running = await startWhenDatabaseAnswers(service, config.database.connect, () => definition.start({
     port: settings.port,

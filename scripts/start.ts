@@ -32,7 +32,8 @@ function start(service: { name: string; args: string[] }) {
   const child = spawn(process.execPath, service.args, {
     cwd: PROJECT_ROOT,
     // Only its own secrets: the gateway's signing key stays out of the subgraphs, each database URL in its subgraph.
-    env: serviceEnvironment(process.env, service.name),
+    // Its output reaches the terminal through this launcher (a pipe, not a terminal): readable logs when this one writes to a terminal.
+    env: { ...(process.stdout.isTTY && !process.env.LOG_FORMAT ? { LOG_FORMAT: 'pretty' } : {}), ...serviceEnvironment(process.env, service.name) },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group: a terminal's Ctrl-C reaches this launcher only, which then stops
     // the services in order (a subgraph must not die before the gateway has drained).

@@ -111,6 +111,8 @@ export interface Config {
   /** Set `*_DATABASE_URL` variables that name no subgraph (typos), named when a subgraph's own is missing. */
   strayDatabaseVariables: readonly string[];
   logLevel: string;
+  /** How logs are written: JSON lines, or human-readable (pino-pretty) on a terminal. */
+  logFormat: LogFormat;
   /** OTLP/HTTP endpoint (base URL) traces are exported to; absent: no tracing at all. */
   otlpEndpoint?: string;
   security: SecurityConfig;
@@ -133,6 +135,9 @@ export const DEFAULT_PORTS: Record<string, number> = { [COLLABORATION_SUBGRAPH]:
 /** NODE_ENV values (unset included) where an empty database gets demo data unless SEED_DEMO_DATA says otherwise. */
 const DEVELOPMENT_ENVIRONMENTS = ['', 'development', 'test'];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+export type LogFormat = 'json' | 'pretty';
+/** Whether this process writes to a terminal (LOG_FORMAT=auto makes the logs readable there). */
+const stdoutIsTerminal = () => process.stdout.isTTY === true;
 
 type Env = Record<string, string | undefined>;
 
@@ -198,6 +203,9 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const logFormatSetting = env.LOG_FORMAT || 'auto';
+  if (!['auto', 'json', 'pretty'].includes(logFormatSetting)) problems.push(`LOG_FORMAT must be auto, json or pretty, got "${logFormatSetting}"`);
+  const logFormat: LogFormat = logFormatSetting === 'auto' ? (stdoutIsTerminal() ? 'pretty' : 'json') : (logFormatSetting as LogFormat);
   const production = env.NODE_ENV === 'production';
   const operationsToken = env.OPERATIONS_TOKEN || undefined;
   if (operationsToken !== undefined && operationsToken.length < 32) problems.push('OPERATIONS_TOKEN must be at least 32 characters');
@@ -235,6 +243,7 @@ export function loadConfig(env: Env = process.env): Config {
     seed: { scale: integer('SEED_SCALE', 1, 1, 100), referenceDate, demo: optionalFlag('SEED_DEMO_DATA', DEVELOPMENT_ENVIRONMENTS.includes(env.NODE_ENV ?? '')) },
     strayDatabaseVariables: Object.keys(env).filter((key) => key.endsWith('_DATABASE_URL') && env[key] && !SUBGRAPH_NAMES.some((name) => key === `${name.toUpperCase()}_DATABASE_URL`)),
     logLevel,
+    logFormat,
     otlpEndpoint,
     security,
   };

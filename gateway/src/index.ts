@@ -6,7 +6,7 @@ import { startGateway } from './gateway';
 
 runMain(async () => {
   const config = loadConfig();
-  const logger = createLogger('gateway', config.logLevel);
+  const logger = createLogger('gateway', config.logLevel, undefined, config.logFormat);
   if (!fs.existsSync(config.gateway.supergraphPath)) {
     throw new Error(`No supergraph at ${config.gateway.supergraphPath}: run \`npm run compose\` first.`);
   }
