@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from '../shared/config';
 import { LoadOptions, parseLoadOptions } from './load/options';
 import { buildReport, describeMachine, markdownReport } from './load/report';
 import { Measurement, measureStack } from './load/run';
-import { BenchStack, startBenchStack } from './load/services';
+import { BenchStack, freshMariaDb, startBenchStack } from './load/services';
 
 /** The whole run stops (services included) after this long, whatever happens. */
 const RUN_LIMIT_MS = 10 * 60_000;
@@ -25,8 +25,8 @@ async function abort(reason: string, code: number): Promise<never> {
 
 async function runScale(scale: number, options: LoadOptions): Promise<Measurement[]> {
   const started = performance.now();
-  log(`seed scale ${scale}: starting 5 subgraphs, this gateway (plain and RESPONSE_CACHE=memory) and the Hive gateway…`);
-  current = await startBenchStack(scale, options.deduplicate);
+  log(`seed scale ${scale}: starting 5 subgraphs${options.mysql ? ' on fresh MariaDB schemas' : ''}, this gateway (plain and RESPONSE_CACHE=memory) and the Hive gateway…`);
+  current = await startBenchStack(scale, options.deduplicate, options.mysql ? freshMariaDb() : {});
   try {
     log(`  stack up in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return await measureStack(current, options);
@@ -50,7 +50,7 @@ async function main() {
   const report = buildReport(measurements, options, machine, startedAt, (performance.now() - started) / 1000);
   const markdown = markdownReport(report);
   console.log(markdown);
-  const base = path.join(PROJECT_ROOT, 'bench', 'results', options.quick ? 'load-quick' : 'load-latest');
+  const base = path.join(PROJECT_ROOT, 'bench', 'results', `${options.mysql ? 'load-mysql' : 'load'}-${options.quick ? 'quick' : 'latest'}`);
   fs.mkdirSync(path.dirname(base), { recursive: true });
   fs.writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
   fs.writeFileSync(`${base}.md`, markdown);

@@ -15,6 +15,8 @@ export interface LoadOptions {
   scales: number[];
   /** Both gateways' default: identical subgraph queries in flight share one fetch. */
   deduplicate: boolean;
+  /** Every subgraph on MariaDB/MySQL (fresh schemas per seed scale) instead of its embedded database. */
+  mysql: boolean;
 }
 
 export const USAGE = `npm run bench [-- options]
@@ -23,7 +25,9 @@ export const USAGE = `npm run bench [-- options]
   --warmup <s>          warm-up seconds before each (env BENCH_WARMUP_S, default 1.5)
   --connections <n>     concurrent connections (env BENCH_CONNECTIONS, default 8)
   --scales <list>       seed scales, comma-separated (env BENCH_SCALES, default 1,10)
-  --without-dedupe      turn off both gateways' sharing of identical subgraph queries in flight (on by default in both)`;
+  --without-dedupe      turn off both gateways' sharing of identical subgraph queries in flight (on by default in both)
+  --mysql               every subgraph on MariaDB (installed and started by .ci/mariadb.sh when missing; fresh schemas
+                        bench_poi_<name> for each seed scale), results to bench/results/load-mysql*.* (env BENCH_MYSQL=true)`;
 
 function numberFrom(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined || raw === '') return fallback;
@@ -42,6 +46,7 @@ export function parseLoadOptions(argv: string[], env: NodeJS.ProcessEnv = proces
       connections: { type: 'string' },
       scales: { type: 'string' },
       'without-dedupe': { type: 'boolean', default: false },
+      mysql: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -62,5 +67,6 @@ export function parseLoadOptions(argv: string[], env: NodeJS.ProcessEnv = proces
     statementRequests: quick ? 3 : 10,
     scales,
     deduplicate: !values['without-dedupe'],
+    mysql: values.mysql || env.BENCH_MYSQL === 'true',
   };
 }

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -120,14 +120,32 @@ function baseEnvironment(seedScale: number, ports: Record<string, number>): Node
 }
 
 /**
+ * Fresh MariaDB schemas for every subgraph (`.ci/mariadb.sh`, which installs and starts MariaDB
+ * when it is missing; schemas `bench_poi_<name>`, dropped and created again): the
+ * `<NAME>_DATABASE_URL` of each, for `startBenchStack`.
+ */
+export function freshMariaDb(): Record<string, string> {
+  const exports = execFileSync('bash', [path.join(PROJECT_ROOT, '.ci', 'mariadb.sh')], { env: { ...process.env, MARIADB_PREFIX: 'bench_' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return databaseUrlsFrom(exports);
+}
+
+/** `export NAME_DATABASE_URL=…` lines (the output of .ci/mariadb.sh) as a record; every subgraph must have one. */
+export function databaseUrlsFrom(exports: string): Record<string, string> {
+  const urls = Object.fromEntries([...exports.matchAll(/^export ([A-Z_]+_DATABASE_URL)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
+  const missing = SUBGRAPHS.map((s) => `${s.name.toUpperCase()}_DATABASE_URL`).filter((key) => !urls[key]);
+  if (missing.length > 0) throw new Error(`.ci/mariadb.sh gave no ${missing.join(', ')}`);
+  return urls;
+}
+
+/**
  * The 5 subgraphs, this project's gateway (twice: RESPONSE_CACHE=off and =memory) and a
  * Hive gateway, every one its own process on a free loopback port. Both kinds of gateway serve
  * the same supergraph, composed here over the subgraphs' actual URLs.
  */
-export async function startBenchStack(seedScale: number, deduplicate: boolean): Promise<BenchStack> {
+export async function startBenchStack(seedScale: number, deduplicate: boolean, databaseUrls: Record<string, string> = {}): Promise<BenchStack> {
   const ports: Record<string, number> = {};
   for (const { name } of SUBGRAPHS) ports[name] = await freePort();
-  const env = baseEnvironment(seedScale, ports);
+  const env = { ...baseEnvironment(seedScale, ports), ...databaseUrls };
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'poi-bench-'));
   const supergraphPath = path.join(folder, 'supergraph.graphql');
   const starting: Promise<ServiceProcess>[] = [];

@@ -1,0 +1,22 @@
+/** `npm run bench` options: `--mysql` runs the load scenarios with every subgraph on MariaDB. */
+import { parseLoadOptions } from '../bench/load/options';
+import { databaseUrlsFrom } from '../bench/load/services';
+import { SUBGRAPHS } from '../subgraphs/catalog';
+
+describe('npm run bench options', () => {
+  it('--mysql (or BENCH_MYSQL=true) puts the subgraphs on MariaDB; the default is the embedded databases', () => {
+    expect(parseLoadOptions([], {}).mysql).toBe(false);
+    expect(parseLoadOptions(['--mysql'], {}).mysql).toBe(true);
+    expect(parseLoadOptions([], { BENCH_MYSQL: 'true' }).mysql).toBe(true);
+    expect(parseLoadOptions(['--quick', '--mysql'], {})).toMatchObject({ quick: true, mysql: true, durationSeconds: 2 });
+    expect(() => parseLoadOptions(['--postgres'], {})).toThrow(/Unknown option '--postgres'/);
+  });
+
+  it('reads every subgraph database URL from .ci/mariadb.sh output, and refuses output that lacks one', () => {
+    const lines = SUBGRAPHS.map((s) => `export ${s.name.toUpperCase()}_DATABASE_URL=mysql://${s.name}:ci-${s.name}-secret@127.0.0.1:3306/bench_poi_${s.name}`);
+    const urls = databaseUrlsFrom(`${lines.join('\n')}\n`);
+    expect(Object.keys(urls).sort()).toEqual(SUBGRAPHS.map((s) => `${s.name.toUpperCase()}_DATABASE_URL`).sort());
+    expect(urls.CUBISS_DATABASE_URL).toBe('mysql://cubiss:ci-cubiss-secret@127.0.0.1:3306/bench_poi_cubiss');
+    expect(() => databaseUrlsFrom(lines.slice(1).join('\n'))).toThrow(`.ci/mariadb.sh gave no ${SUBGRAPHS[0].name.toUpperCase()}_DATABASE_URL`);
+  });
+});
