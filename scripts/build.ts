@@ -23,7 +23,7 @@ export const DIST = path.join(ROOT, 'dist');
  * poi-kit/schema.ts, subgraphs/collaboration/src/schema.ts, poi-kit/subgraph.ts (a POI's own
  * schema.graphql), poi-kit/seed.ts (data/libraries.csv), gateway/src/network/gateway.ts,
  * gateway/src/ide.ts (operations/), gateway/src/dashboard.ts (dashboard/dist/), shared/registry.ts,
- * shared/config.ts (SUPERGRAPH_PATH)).
+ * shared/config.ts (SUPERGRAPH_PATH), shared/graphql/common.ts (wise-settings.graphql)).
  */
 export const BUILD_ASSETS: readonly { from: string; extensions?: readonly string[] }[] = [
   { from: 'registry.json' },
@@ -31,6 +31,7 @@ export const BUILD_ASSETS: readonly { from: string; extensions?: readonly string
   { from: 'poi-kit', extensions: ['.graphql'] },
   { from: 'subgraphs', extensions: ['.graphql', '.csv'] },
   { from: 'gateway/src', extensions: ['.graphql'] },
+  { from: 'shared', extensions: ['.graphql'] },
   { from: 'operations', extensions: ['.graphql'] },
   { from: 'dashboard/dist' },
 ];
