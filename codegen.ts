@@ -72,7 +72,9 @@ function output(file: string, schema: string, folder: string, context: string, m
       ...COMMON,
       contextType: fromOutput(path.join(folder, context)),
       // A target `file#Type` is a type exported by that file of the folder; anything else a type as written.
-      mappers: Object.fromEntries(Object.entries(mappers).map(([type, target]) => [type, target.includes('#') ? fromOutput(path.join(folder, target)) : target])),
+      mappers: Object.fromEntries(
+        Object.entries(mappers).map(([type, target]) => [type, target.includes('#') ? fromOutput(path.join(folder, target)) : target]),
+      ),
     },
   };
 }
@@ -107,8 +109,19 @@ function ownMappers(folder: string): Record<string, string> {
 const config: CodegenConfig = {
   overwrite: true,
   generates: {
-    'poi-kit/generated/resolvers.ts': output('poi-kit/generated/resolvers.ts', POI_TEMPLATE_SDL, 'poi-kit', KIT_CONTEXT, kitMappers((name) => name)),
-    [`${COLLABORATION}/generated/resolvers.ts`]: output(`${COLLABORATION}/generated/resolvers.ts`, collaborationSdl([STAND_IN_POI]), `${COLLABORATION}/src`, 'resolvers#CollaborationContext', {
+    'poi-kit/generated/resolvers.ts': output(
+      'poi-kit/generated/resolvers.ts',
+      POI_TEMPLATE_SDL,
+      'poi-kit',
+      KIT_CONTEXT,
+      kitMappers((name) => name),
+    ),
+    [`${COLLABORATION}/generated/resolvers.ts`]: output(
+      `${COLLABORATION}/generated/resolvers.ts`,
+      collaborationSdl([STAND_IN_POI]),
+      `${COLLABORATION}/src`,
+      'resolvers#CollaborationContext',
+      {
         Poi: '../../../shared/registry#Poi',
         ThisPoi: '../../../shared/registry#Poi',
         CollaborationMutations: 'Record<string, never>',
@@ -126,13 +139,20 @@ const config: CodegenConfig = {
         ReleaseAcceptance: 'resolvers#AcceptanceRef',
         ThisReleaseAcceptance: 'resolvers#AcceptanceRef',
         HarmonisationStandard: 'entities#HarmonisationStandardRow',
-      }),
-    [`${NETWORK}/generated/resolvers.ts`]: output(`${NETWORK}/generated/resolvers.ts`, POI_TEMPLATE_SDL + fs.readFileSync(`${NETWORK}/network.graphql`, 'utf8'), NETWORK, 'gateway#NetworkContext', {
-      Network: 'Record<string, never>',
-      NetworkTicketConnection: 'lists#NetworkPage',
-      NetworkLibraryConnection: 'lists#NetworkPage',
-      NetworkContractConnection: 'lists#NetworkPage',
-    }),
+      },
+    ),
+    [`${NETWORK}/generated/resolvers.ts`]: output(
+      `${NETWORK}/generated/resolvers.ts`,
+      POI_TEMPLATE_SDL + fs.readFileSync(`${NETWORK}/network.graphql`, 'utf8'),
+      NETWORK,
+      'gateway#NetworkContext',
+      {
+        Network: 'Record<string, never>',
+        NetworkTicketConnection: 'lists#NetworkPage',
+        NetworkLibraryConnection: 'lists#NetworkPage',
+        NetworkContractConnection: 'lists#NetworkPage',
+      },
+    ),
     ...Object.fromEntries(
       poiFolders.map((folder) => {
         const poi = poiByCode(folder.toUpperCase());

@@ -264,9 +264,17 @@ async function measureLatencies(federations: Federation[]): Promise<Latency[]> {
       }
       return samples.map((list) => [...list].sort((a, b) => a - b));
     };
-    const direct = await measure(stacks.map((stack) => stack.gateway.url), WARMUP_REQUESTS, MEASURED_REQUESTS);
+    const direct = await measure(
+      stacks.map((stack) => stack.gateway.url),
+      WARMUP_REQUESTS,
+      MEASURED_REQUESTS,
+    );
     for (const stack of stacks) delayedGateways.push(await startDelayedGateway(stack));
-    const delayed = await measure(delayedGateways.map((g) => g.url), DELAYED_WARMUP_REQUESTS, DELAYED_REQUESTS);
+    const delayed = await measure(
+      delayedGateways.map((g) => g.url),
+      DELAYED_WARMUP_REQUESTS,
+      DELAYED_REQUESTS,
+    );
     return direct.map((sorted, i) => ({
       stackStartMs: startMs[i],
       delayed: { requests: delayed[i].length, p50: percentile(delayed[i], 50), p95: percentile(delayed[i], 95) },

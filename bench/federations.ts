@@ -57,4 +57,3 @@ export function subgraphsOf({ pois, borrowed }: Federation) {
   };
   return createSubgraphs(pois, folderOf);
 }
-

@@ -15,13 +15,22 @@ function refuse(text: string): { ms: number; status: number; code?: string } {
   const started = performance.now();
   check(
     { body: { query: text } },
-    { status: (s: number) => ((status = s), { json: (body: unknown) => void (code = (body as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code) }) },
+    {
+      status: (s: number) => (
+        (status = s),
+        { json: (body: unknown) => void (code = (body as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code) }
+      ),
+    },
     () => {},
   );
   return { ms: performance.now() - started, status, code };
 }
 
-const issueDocument = ['query { ...G0 }', ...Array.from({ length: 21 }, (_, i) => `fragment G${i} on Query { ...G${i + 1} ...G${i + 1} }`), 'fragment G21 on Query { pois { code } }'].join('\n');
+const issueDocument = [
+  'query { ...G0 }',
+  ...Array.from({ length: 21 }, (_, i) => `fragment G${i} on Query { ...G${i + 1} ...G${i + 1} }`),
+  'fragment G21 on Query { pois { code } }',
+].join('\n');
 const documents = [{ shape: `the issue's doubling chain (${issueDocument.length} bytes, 2^22)`, text: issueDocument }, ...fragmentBombs(2 ** 20, 36)];
 console.log('| document | answer | median ms | slowest ms |\n| --- | --- | --- | --- |');
 for (const { shape, text } of documents) {

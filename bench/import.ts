@@ -72,7 +72,17 @@ async function bench(kind: 'embedded' | 'mysql', poi: Poi, databaseUrl?: string)
   const seed = { scale: 1, referenceDate: '2026-11-01', reset: true };
   try {
     await seedPoiDatabase(dataSource, poi, sources, seed);
-    const files = { create: ticketsCsv(sources.map((s) => s.organisation), false), unchanged: '', update: ticketsCsv(sources.map((s) => s.organisation), true) };
+    const files = {
+      create: ticketsCsv(
+        sources.map((s) => s.organisation),
+        false,
+      ),
+      unchanged: '',
+      update: ticketsCsv(
+        sources.map((s) => s.organisation),
+        true,
+      ),
+    };
     files.unchanged = files.create;
     const runs: Run[] = [];
     for (const run of ['create', 'unchanged', 'update'] as const) {
@@ -91,7 +101,14 @@ async function bench(kind: 'embedded' | 'mysql', poi: Poi, databaseUrl?: string)
       const started = performance.now();
       const entity: ImportEntity = 'tickets';
       // No collaboration subgraph runs here: every work-agenda id counts as existing (in a real import that check is one HTTP call).
-      const result = await importRows(dataSource, poi, { entity, format: 'csv', content: files[run], actor: { name: 'bench', via: 'import' }, onProgress, agendaItems: async (ids) => new Set(ids) });
+      const result = await importRows(dataSource, poi, {
+        entity,
+        format: 'csv',
+        content: files[run],
+        actor: { name: 'bench', via: 'import' },
+        onProgress,
+        agendaItems: async (ids) => new Set(ids),
+      });
       const ended = performance.now();
       if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
       if (result.errorCount > 0) throw new Error(`${label}: ${result.errorCount} errors, e.g. ${JSON.stringify(result.errors[0])}`);
@@ -152,7 +169,10 @@ async function main() {
     '| database | run | created | updated | unchanged | seconds | check s | write s | rows/s | peak RSS MB |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.flatMap(({ database, runs }) =>
-      runs.map((r) => `| ${database} | ${r.run} | ${r.created} | ${r.updated} | ${r.unchanged} | ${r.seconds} | ${r.checkSeconds} | ${r.writeSeconds} | ${r.rowsPerSecond} | ${r.peakRssMb} |`),
+      runs.map(
+        (r) =>
+          `| ${database} | ${r.run} | ${r.created} | ${r.updated} | ${r.unchanged} | ${r.seconds} | ${r.checkSeconds} | ${r.writeSeconds} | ${r.rowsPerSecond} | ${r.peakRssMb} |`,
+      ),
     ),
   ];
   console.log(lines.join('\n'));

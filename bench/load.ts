@@ -25,7 +25,9 @@ async function abort(reason: string, code: number): Promise<never> {
 
 async function runScale(scale: number, options: LoadOptions): Promise<Measurement[]> {
   const started = performance.now();
-  log(`seed scale ${scale}: starting 5 subgraphs${options.mysql ? ' on fresh MariaDB schemas' : ''}, this gateway (plain and RESPONSE_CACHE=memory) and the Hive gateway…`);
+  log(
+    `seed scale ${scale}: starting 5 subgraphs${options.mysql ? ' on fresh MariaDB schemas' : ''}, this gateway (plain and RESPONSE_CACHE=memory) and the Hive gateway…`,
+  );
   current = await startBenchStack(scale, options.deduplicate, options.mysql ? freshMariaDb() : {});
   try {
     log(`  stack up in ${((performance.now() - started) / 1000).toFixed(1)} s`);

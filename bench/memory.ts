@@ -50,9 +50,9 @@ function statusOf(pid: number): { rss: number; hwm: number } {
 }
 
 function childrenOf(pid: number): number[] {
-  return fs.readdirSync(`/proc/${pid}/task`).flatMap((task) =>
-    fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number),
-  );
+  return fs
+    .readdirSync(`/proc/${pid}/task`)
+    .flatMap((task) => fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number));
 }
 
 function read(stack: ProcessStack): Record<string, Reading> {
@@ -70,7 +70,10 @@ const DAY = 86_400_000;
 const isoDay = (offset: number) => new Date(Date.now() + offset * DAY).toISOString().slice(0, 10);
 
 /** Every example operation with variables for those it requires (as test/operations.test.ts gives them). */
-async function exampleOperations(gatewayUrl: string, headers: Record<string, string>): Promise<{ name: string; query: string; variables: Record<string, unknown> }[]> {
+async function exampleOperations(
+  gatewayUrl: string,
+  headers: Record<string, string>,
+): Promise<{ name: string; query: string; variables: Record<string, unknown> }[]> {
   const probe = await fetch(gatewayUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -106,7 +109,11 @@ async function measure(mode: Mode, dist: string): Promise<ModeResult> {
     const headers = { authorization: `Bearer ${await tokenFor(loadConfig(env).security.clients, ALL_SCOPES, 'bench-memory', '1h')}` };
     const operations: ModeResult['operations'] = [];
     for (const { name, query, variables } of await exampleOperations(stack.gatewayUrl, headers)) {
-      const response = await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+      const response = await fetch(stack.gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
       const body = (await response.json()) as { errors?: unknown[] };
       operations.push({ name, status: response.status, errors: body.errors?.length ?? 0 });
     }
@@ -123,11 +130,21 @@ function table(results: ModeResult[]): string {
     name,
     ...results.flatMap((r) => {
       const children = (reading: Reading) => (reading.childrenMiB > 0 ? ` (+${reading.childrenMiB})` : '');
-      return [`${r.idle[name].rssMiB}${children(r.idle[name])}`, `${r.afterOperations[name].rssMiB}${children(r.afterOperations[name])}`, String(r.afterOperations[name].peakMiB)];
+      return [
+        `${r.idle[name].rssMiB}${children(r.idle[name])}`,
+        `${r.afterOperations[name].rssMiB}${children(r.afterOperations[name])}`,
+        String(r.afterOperations[name].peakMiB),
+      ];
     }),
     `≤ ${TARGET_MIB[name]}`,
   ]);
-  const totals = ['total', ...results.flatMap((r) => [r.idle, r.afterOperations].map((at) => String(Math.round(SERVICES.reduce((s, n) => s + at[n].rssMiB + at[n].childrenMiB, 0)))).concat('')), ''];
+  const totals = [
+    'total',
+    ...results.flatMap((r) =>
+      [r.idle, r.afterOperations].map((at) => String(Math.round(SERVICES.reduce((s, n) => s + at[n].rssMiB + at[n].childrenMiB, 0)))).concat(''),
+    ),
+    '',
+  ];
   return [head, head.map(() => '---'), ...rows, totals].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
@@ -143,8 +160,12 @@ async function main() {
     results.push(await measure(mode, DIST));
   }
   const engine = SUBGRAPH_NAMES.some((name) => process.env[`${name.toUpperCase()}_DATABASE_URL`]) ? 'mysql' : 'embedded';
-  const failed = results.flatMap((r) => r.operations.filter((o) => o.status !== 200 || o.errors > 0).map((o) => `${r.mode} ${o.name}: HTTP ${o.status}, ${o.errors} errors`));
-  console.log(`\nVmRSS in MiB per process (in brackets: its child processes, tsx's esbuild); subgraphs on ${engine === 'mysql' ? 'MySQL/MariaDB' : 'their embedded databases'}; ${results[0].operations.length} example operations, one request each\n`);
+  const failed = results.flatMap((r) =>
+    r.operations.filter((o) => o.status !== 200 || o.errors > 0).map((o) => `${r.mode} ${o.name}: HTTP ${o.status}, ${o.errors} errors`),
+  );
+  console.log(
+    `\nVmRSS in MiB per process (in brackets: its child processes, tsx's esbuild); subgraphs on ${engine === 'mysql' ? 'MySQL/MariaDB' : 'their embedded databases'}; ${results[0].operations.length} example operations, one request each\n`,
+  );
   console.log(table(results));
   if (failed.length) console.log(`\noperations answered with errors (still measured):\n${failed.join('\n')}`);
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };

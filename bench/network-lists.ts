@@ -55,7 +55,11 @@ runMain(async () => {
       const first = await stack.query(networkPage(null));
       const total = first.data.network.tickets.totalCount as number;
       const second = networkPage(first.data.network.tickets.pageInfo.endCursor);
-      for (const [label, query] of [['network, first page', networkPage(null)], ['network, next page', second], ['per POI, 4 × 100 (reference)', PER_POI]] as const) {
+      for (const [label, query] of [
+        ['network, first page', networkPage(null)],
+        ['network, next page', second],
+        ['per POI, 4 × 100 (reference)', PER_POI],
+      ] as const) {
         process.stderr.write(`seed scale ${seedScale}: ${label}\n`);
         rows.push({ seedScale, tickets: total, page: label, ...(await measure(stack, query)) });
       }
@@ -76,7 +80,10 @@ runMain(async () => {
   }
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
   fs.mkdirSync(path.join(PROJECT_ROOT, 'bench', 'results'), { recursive: true });
-  fs.writeFileSync(path.join(PROJECT_ROOT, 'bench', 'results', 'network-lists.json'), JSON.stringify({ machine, measured: MEASURED, rows, byPois }, null, 2) + '\n');
+  fs.writeFileSync(
+    path.join(PROJECT_ROOT, 'bench', 'results', 'network-lists.json'),
+    JSON.stringify({ machine, measured: MEASURED, rows, byPois }, null, 2) + '\n',
+  );
   console.log(`| seed scale | tickets in the network | page | median ms | p95 ms | SQL statements per page |\n| --- | --- | --- | --- | --- | --- |`);
   for (const r of rows) console.log(`| ${r.seedScale} | ${r.tickets} | ${r.page} | ${r.medianMs} | ${r.p95Ms} | ${r.statements} |`);
   console.log(`\n| POIs | tickets in the network | median ms | p95 ms | SQL statements per page |\n| --- | --- | --- | --- | --- |`);

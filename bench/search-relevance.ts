@@ -28,7 +28,9 @@ const LABELS: Labelled[] = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'b
 
 /** The first K titles of the naive merge: every POI's own top K, by its own score (ties by POI code). */
 async function naive(stack: Stack, text: string): Promise<string[]> {
-  const response = await stack.query(`query($text: String!) { pois { code knowledgeArticles(search: $text, first: ${K}) { nodes { title score } } } }`, { text });
+  const response = await stack.query(`query($text: String!) { pois { code knowledgeArticles(search: $text, first: ${K}) { nodes { title score } } } }`, {
+    text,
+  });
   if (response.errors && !response.data) throw new Error(JSON.stringify(response.errors));
   const hits = (response.data.pois as { code: string; knowledgeArticles: { nodes: { title: string; score: number }[] } | null }[]).flatMap((poi) =>
     (poi.knowledgeArticles?.nodes ?? []).map((node) => ({ ...node, code: poi.code })),
@@ -69,7 +71,13 @@ runMain(async () => {
     const of = rows.filter((r) => r.mode === mode);
     return Number((of.reduce((sum, r) => sum + r[key], 0) / of.length).toFixed(3));
   };
-  const summary = modes.map((mode) => ({ mode, queries: LABELS.length, precisionAt5: mean(mode, 'precision'), relevantFoundAt5: mean(mode, 'recall'), distinctAt5: mean(mode, 'distinct') }));
+  const summary = modes.map((mode) => ({
+    mode,
+    queries: LABELS.length,
+    precisionAt5: mean(mode, 'precision'),
+    relevantFoundAt5: mean(mode, 'recall'),
+    distinctAt5: mean(mode, 'distinct'),
+  }));
   fs.mkdirSync(path.join(PROJECT_ROOT, 'bench', 'results'), { recursive: true });
   fs.writeFileSync(path.join(PROJECT_ROOT, 'bench', 'results', 'search-relevance.json'), JSON.stringify({ summary, rows }, null, 2) + '\n');
   console.log('| query | ' + modes.map((m) => `${m} P@5 | ${m} found | ${m} distinct`).join(' | ') + ' |');
@@ -81,5 +89,9 @@ runMain(async () => {
     });
     console.log(`| ${label.text} | ${cells.join(' | ')} |`);
   }
-  console.log('| **mean** | ' + summary.map((s) => `**${s.precisionAt5.toFixed(3)}** | **${s.relevantFoundAt5.toFixed(3)}** | **${s.distinctAt5.toFixed(2)}**`).join(' | ') + ' |');
+  console.log(
+    '| **mean** | ' +
+      summary.map((s) => `**${s.precisionAt5.toFixed(3)}** | **${s.relevantFoundAt5.toFixed(3)}** | **${s.distinctAt5.toFixed(2)}**`).join(' | ') +
+      ' |',
+  );
 });

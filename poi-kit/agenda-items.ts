@@ -23,7 +23,14 @@ export type AgendaItemLookup = (ids: readonly string[], token: string | undefine
  * Asks the collaboration subgraph for entities by their representations, with the caller's token
  * for it; `field` names the input being checked in the refusal when it cannot be asked.
  */
-async function collaborationEntities(url: string, timeoutMs: number, field: string, query: string, representations: object[], token: string | undefined): Promise<unknown[]> {
+async function collaborationEntities(
+  url: string,
+  timeoutMs: number,
+  field: string,
+  query: string,
+  representations: object[],
+  token: string | undefined,
+): Promise<unknown[]> {
   if (!token) throw collaborationCheckUnavailable(field, 'the request carries no token for the collaboration subgraph');
   let entities: unknown;
   try {
@@ -48,7 +55,14 @@ async function collaborationEntities(url: string, timeoutMs: number, field: stri
 export function agendaItemLookup(url: string, timeoutMs = AGENDA_CHECK_TIMEOUT_MS): AgendaItemLookup {
   return async (ids, token) => {
     if (ids.length === 0) return new Set();
-    const entities = await collaborationEntities(url, timeoutMs, 'agendaItemId', QUERY, ids.map((id) => ({ __typename: 'WorkAgendaItem', id })), token);
+    const entities = await collaborationEntities(
+      url,
+      timeoutMs,
+      'agendaItemId',
+      QUERY,
+      ids.map((id) => ({ __typename: 'WorkAgendaItem', id })),
+      token,
+    );
     return new Set(entities.flatMap((item) => (item && typeof (item as { id?: unknown }).id === 'string' ? [(item as { id: string }).id] : [])));
   };
 }
@@ -63,7 +77,8 @@ export interface PlannedRelease {
 /** The release planning's release of this version, or null when the planning does not hold it. */
 export type WiseReleaseLookup = (version: string, token: string | undefined, field: string) => Promise<PlannedRelease | null>;
 
-const RELEASE_QUERY = 'query PoiWiseReleaseCheck($representations: [_Any!]!) { _entities(representations: $representations) { ... on WiseRelease { version releasedOn status } } }';
+const RELEASE_QUERY =
+  'query PoiWiseReleaseCheck($representations: [_Any!]!) { _entities(representations: $representations) { ... on WiseRelease { version releasedOn status } } }';
 
 /** The release lookup against the collaboration subgraph at `url`, like agendaItemLookup. */
 export function wiseReleaseLookup(url: string, timeoutMs = AGENDA_CHECK_TIMEOUT_MS): WiseReleaseLookup {

@@ -7,23 +7,8 @@ import type { ReleaseTestStatus } from '../shared/wise-releases';
 import type { FinePolicyKind } from '../shared/wise-settings';
 
 export const CONTRACT_STATUSES = ['DRAFT', 'ACTIVE', 'EXPIRED', 'TERMINATED'] as const;
-export const CONTRACT_SERVICES = [
-  'WISE_HOSTING',
-  'FUNCTIONAL_MANAGEMENT',
-  'HELPDESK',
-  'CATALOGUING',
-  'INTERLIBRARY_LOAN',
-  'DATA_ANALYTICS',
-] as const;
-export const TICKET_CATEGORIES = [
-  'RESERVATIONS',
-  'FINES',
-  'MEMBERSHIP',
-  'CATALOGUE',
-  'CIRCULATION',
-  'REPORTING',
-  'INTERFACES',
-] as const;
+export const CONTRACT_SERVICES = ['WISE_HOSTING', 'FUNCTIONAL_MANAGEMENT', 'HELPDESK', 'CATALOGUING', 'INTERLIBRARY_LOAN', 'DATA_ANALYTICS'] as const;
+export const TICKET_CATEGORIES = ['RESERVATIONS', 'FINES', 'MEMBERSHIP', 'CATALOGUE', 'CIRCULATION', 'REPORTING', 'INTERFACES'] as const;
 /** A library organisation is ACTIVE, or MERGED into its successor (history: it counts in no current figure). */
 export const LIBRARY_STATUSES = ['ACTIVE', 'MERGED'] as const;
 export const TICKET_PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;

@@ -46,16 +46,7 @@ import {
 } from './entities';
 import { ticketReference } from './seed';
 import { indexArticles } from './search-index';
-import {
-  BranchInput,
-  Checks,
-  checkBranch,
-  checkContract,
-  checkKnowledgeArticle,
-  checkLibrary,
-  checkTicketFields,
-  normalisePostalCode,
-} from './validation';
+import { BranchInput, Checks, checkBranch, checkContract, checkKnowledgeArticle, checkLibrary, checkTicketFields, normalisePostalCode } from './validation';
 import { isCalendarDate } from '../shared/dates';
 import { checkWiseSettings, FINE_POLICY_KINDS, FinePolicyKind, toColumns } from '../shared/wise-settings';
 
@@ -148,15 +139,7 @@ const col = (name: string, required = true): ColumnSpec => ({ name, required });
 export const IMPORT_COLUMNS: Record<ImportEntity, readonly ColumnSpec[]> = {
   libraries: [col('name'), col('province'), col('municipalities'), col('mainCity', false), col('memberCount'), col('wisePlatform', false)],
   branches: [col('libraryName'), col('name'), col('city'), col('postalCode'), col('isMain')],
-  contracts: [
-    col('libraryName'),
-    col('services'),
-    col('startsOn'),
-    col('endsOn'),
-    col('status', false),
-    col('annualFee'),
-    col('noticePeriodMonths'),
-  ],
+  contracts: [col('libraryName'), col('services'), col('startsOn'), col('endsOn'), col('status', false), col('annualFee'), col('noticePeriodMonths')],
   tickets: [
     col('reference'),
     col('libraryName'),
@@ -305,7 +288,12 @@ async function* readCsv(content: ImportContent, columns: readonly ColumnSpec[], 
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (canonical === undefined) {
-        const header = readHeader(record.map((name) => name.trim()), info.lines, columns, errors);
+        const header = readHeader(
+          record.map((name) => name.trim()),
+          info.lines,
+          columns,
+          errors,
+        );
         if (!header) return void (state.refused = true);
         canonical = header;
         continue;
@@ -348,7 +336,11 @@ async function* readJson(content: ImportContent, columns: readonly ColumnSpec[],
   try {
     const buffers: Buffer[] = [];
     for await (const chunk of bytesOf(content, state)) buffers.push(chunk);
-    data = JSON.parse(Buffer.concat(buffers).toString('utf8').replace(/^\uFEFF/, ''));
+    data = JSON.parse(
+      Buffer.concat(buffers)
+        .toString('utf8')
+        .replace(/^\uFEFF/, ''),
+    );
   } catch (error) {
     return refuseFile(state, error instanceof FileTooLarge ? error.message : `not valid JSON: ${(error as Error).message}`);
   }
@@ -435,7 +427,10 @@ class CellReader {
     if (typeof text !== 'string') return text;
     // 12.000 is twelve thousand to a Dutch reader and twelve to JavaScript: refused, not guessed.
     if (/^\d{1,3}(\.\d{3})+$/.test(text)) {
-      return this.bad(column, 'is ambiguous: write numbers without thousands separators (12000, not 12.000) and amounts with a decimal point and at most two decimals (1234.50)');
+      return this.bad(
+        column,
+        'is ambiguous: write numbers without thousands separators (12000, not 12.000) and amounts with a decimal point and at most two decimals (1234.50)',
+      );
     }
     if (/^[+-]?\d+(\.\d+)?$/.test(text)) return Number(text);
     if (/^[+-]?\d+,\d{1,2}$/.test(text)) return Number(text.replace(',', '.'));
@@ -587,7 +582,15 @@ class KeyIndex<T> {
 /** libraryName → the library in this POI's database (its name, the natural key); unknown names are errors. */
 async function resolveLibraries<P extends { libraryName: string }>(allRows: Parsed<P>[], context: PlanContext): Promise<Map<Parsed<P>, Library>> {
   const rows = allRows.filter((row) => !row.bad.has('libraryName'));
-  const libraries = new KeyIndex(await findIn(context.manager, LibraryEntity, 'name', rows.map((r) => r.value.libraryName)), (l) => l.name);
+  const libraries = new KeyIndex(
+    await findIn(
+      context.manager,
+      LibraryEntity,
+      'name',
+      rows.map((r) => r.value.libraryName),
+    ),
+    (l) => l.name,
+  );
   const resolved = new Map<Parsed<P>, Library>();
   await eachRow(rows, (row) => {
     const library = libraries.get(row.value.libraryName);
@@ -641,7 +644,15 @@ const libraries: Handler<LibraryRow, Library> = {
   },
   async plan(allRows, { manager }) {
     const rows = allRows.filter(valid);
-    const existing = new KeyIndex(await findIn(manager, LibraryEntity, 'name', rows.map((r) => r.value.name)), (l) => l.name);
+    const existing = new KeyIndex(
+      await findIn(
+        manager,
+        LibraryEntity,
+        'name',
+        rows.map((r) => r.value.name),
+      ),
+      (l) => l.name,
+    );
     const { plan, add } = planner<Library>();
     await eachRow(rows, (row) => {
       const current = existing.get(row.value.name);
@@ -654,7 +665,17 @@ const libraries: Handler<LibraryRow, Library> = {
     return {
       ...plan,
       async createdIds(m, creates) {
-        const found = new KeyIndex(await findIn(m, LibraryEntity, 'name', creates.map((c) => c.row.name), {}, ['id', 'name']), (l) => l.name);
+        const found = new KeyIndex(
+          await findIn(
+            m,
+            LibraryEntity,
+            'name',
+            creates.map((c) => c.row.name),
+            {},
+            ['id', 'name'],
+          ),
+          (l) => l.name,
+        );
         return new Map(creates.map((c) => [c, found.get(c.row.name!)!.id]));
       },
     };
@@ -686,7 +707,12 @@ const branches: Handler<BranchRow, Branch> = {
   async plan(rows, context) {
     const { manager, errors } = context;
     const resolved = await resolveLibraries(rows, context);
-    const existing = await findIn(manager, BranchEntity, 'libraryId', [...resolved.values()].map((l) => l.id));
+    const existing = await findIn(
+      manager,
+      BranchEntity,
+      'libraryId',
+      [...resolved.values()].map((l) => l.id),
+    );
     const index = new KeyIndex(existing, (b) => `${b.libraryId}\u0000${b.name}`);
     const { plan, add } = planner<Branch>();
     /** Per library: its branches after the import, by folded name → isMain; uncertain when a row of it has a bad name or isMain. */
@@ -715,14 +741,28 @@ const branches: Handler<BranchRow, Branch> = {
         errors.add(fileRows[0].line, 'isMain', `library ${library.name} would have no main branch: exactly one of its branches must have isMain true`);
       } else if (mains > 1) {
         for (const row of fileRows.filter((r) => r.value.isMain)) {
-          errors.add(row.line, 'isMain', `library ${library.name} would have ${mains} main branches: exactly one may have isMain true (set the other one to false in the same file)`);
+          errors.add(
+            row.line,
+            'isMain',
+            `library ${library.name} would have ${mains} main branches: exactly one may have isMain true (set the other one to false in the same file)`,
+          );
         }
       }
     }
     return {
       ...plan,
       async createdIds(m, creates) {
-        const found = new KeyIndex(await findIn(m, BranchEntity, 'libraryId', creates.map((c) => c.row.libraryId), {}, ['id', 'libraryId', 'name']), (b) => `${b.libraryId}\u0000${b.name}`);
+        const found = new KeyIndex(
+          await findIn(
+            m,
+            BranchEntity,
+            'libraryId',
+            creates.map((c) => c.row.libraryId),
+            {},
+            ['id', 'libraryId', 'name'],
+          ),
+          (b) => `${b.libraryId}\u0000${b.name}`,
+        );
         return new Map(creates.map((c) => [c, found.get(`${c.row.libraryId}\u0000${c.row.name}`)!.id]));
       },
     };
@@ -764,7 +804,12 @@ const contracts: Handler<ContractRow, Contract> = {
   async plan(rows, context) {
     const { manager, errors } = context;
     const resolved = await resolveLibraries(rows, context);
-    const existing = await findIn(manager, ContractEntity, 'libraryId', [...resolved.values()].map((l) => l.id));
+    const existing = await findIn(
+      manager,
+      ContractEntity,
+      'libraryId',
+      [...resolved.values()].map((l) => l.id),
+    );
     const index = new KeyIndex(existing, (c) => `${c.libraryId}\u0000${c.startsOn}`);
     const { plan, add } = planner<Contract>();
     /** Per library: status after the import, by start date. */
@@ -797,7 +842,10 @@ const contracts: Handler<ContractRow, Contract> = {
     });
     for (const { library, status, rows: fileRows, uncertain } of after.values()) {
       if (uncertain) continue;
-      const active = [...status].filter(([, s]) => s === 'ACTIVE').map(([startsOn]) => startsOn).sort();
+      const active = [...status]
+        .filter(([, s]) => s === 'ACTIVE')
+        .map(([startsOn]) => startsOn)
+        .sort();
       if (library!.status === 'MERGED') {
         for (const row of fileRows.filter((r) => status.get(r.value.startsOn) === 'ACTIVE')) {
           errors.add(row.line, 'status', `library ${library!.name} merged into its successor on ${library!.activeUntil}: it can have no ACTIVE agreement`);
@@ -816,7 +864,17 @@ const contracts: Handler<ContractRow, Contract> = {
     return {
       ...plan,
       async createdIds(m, creates) {
-        const found = new KeyIndex(await findIn(m, ContractEntity, 'libraryId', creates.map((c) => c.row.libraryId), {}, ['id', 'libraryId', 'startsOn']), (c) => `${c.libraryId}\u0000${c.startsOn}`);
+        const found = new KeyIndex(
+          await findIn(
+            m,
+            ContractEntity,
+            'libraryId',
+            creates.map((c) => c.row.libraryId),
+            {},
+            ['id', 'libraryId', 'startsOn'],
+          ),
+          (c) => `${c.libraryId}\u0000${c.startsOn}`,
+        );
         return new Map(creates.map((c) => [c, found.get(`${c.row.libraryId}\u0000${c.row.startsOn}`)!.id]));
       },
     };
@@ -889,7 +947,15 @@ const tickets: Handler<TicketRow, Ticket> = {
     const resolved = await resolveLibraries(rows, context);
     await checkAgendaItems(rows, context);
     const keyed = rows.filter((r) => r.key !== null);
-    const existing = new KeyIndex(await findIn(manager, TicketEntity, 'reference', keyed.map((r) => r.value.reference)), (t) => t.reference);
+    const existing = new KeyIndex(
+      await findIn(
+        manager,
+        TicketEntity,
+        'reference',
+        keyed.map((r) => r.value.reference),
+      ),
+      (t) => t.reference,
+    );
     // The form of the numbers this POI gives its own new tickets (CUBI-000123, by id): an imported new ticket must not take one.
     const ownForm = new RegExp(`^${ticketReference(poi.code, 0).replace(/0+$/, '').replace(/[-]/g, '\\-')}\\d{6}$`, 'i');
     const { plan, add } = planner<Ticket>();
@@ -909,12 +975,12 @@ const tickets: Handler<TicketRow, Ticket> = {
         ...value,
         libraryId: library?.id,
         status: value.status ?? (current ? undefined : 'OPEN'),
-        resolvedAt: value.resolvedAt === undefined && current ? undefined : value.resolvedAt ?? null,
-        assignee: value.assignee === undefined && current ? undefined : value.assignee ?? null,
-        agendaItemId: value.agendaItemId === undefined && current ? undefined : value.agendaItemId ?? null,
+        resolvedAt: value.resolvedAt === undefined && current ? undefined : (value.resolvedAt ?? null),
+        assignee: value.assignee === undefined && current ? undefined : (value.assignee ?? null),
+        agendaItemId: value.agendaItemId === undefined && current ? undefined : (value.agendaItemId ?? null),
         type: value.type ?? (current ? undefined : 'INCIDENT'),
         vendorCaseReference: value.vendorCaseReference === undefined && current ? undefined : value.vendorCaseReference?.trim() || null,
-        firstResponseAt: value.firstResponseAt === undefined && current ? undefined : value.firstResponseAt ?? null,
+        firstResponseAt: value.firstResponseAt === undefined && current ? undefined : (value.firstResponseAt ?? null),
       };
       if (next.firstResponseAt && next.openedAt && next.firstResponseAt.getTime() < next.openedAt.getTime()) {
         errors.add(row.line, 'firstResponseAt', `must not be before openedAt (${next.openedAt.toISOString()})`);
@@ -937,7 +1003,17 @@ const tickets: Handler<TicketRow, Ticket> = {
     return {
       ...plan,
       async createdIds(m, creates) {
-        const found = new KeyIndex(await findIn(m, TicketEntity, 'reference', creates.map((c) => c.row.reference), {}, ['id', 'reference']), (t) => t.reference);
+        const found = new KeyIndex(
+          await findIn(
+            m,
+            TicketEntity,
+            'reference',
+            creates.map((c) => c.row.reference),
+            {},
+            ['id', 'reference'],
+          ),
+          (t) => t.reference,
+        );
         return new Map(creates.map((c) => [c, found.get(c.row.reference!)!.id]));
       },
     };
@@ -953,7 +1029,11 @@ interface KnowledgeRow {
   updatedAt: Date | null | undefined;
 }
 
-async function findKnowledge(manager: EntityManager, keys: { source: string; title: string }[], select?: (keyof KnowledgeArticle)[]): Promise<KnowledgeArticle[]> {
+async function findKnowledge(
+  manager: EntityManager,
+  keys: { source: string; title: string }[],
+  select?: (keyof KnowledgeArticle)[],
+): Promise<KnowledgeArticle[]> {
   const bySource = new Map<string, string[]>();
   for (const { source, title } of keys) {
     if (!bySource.has(source)) bySource.set(source, []);
@@ -987,7 +1067,13 @@ const knowledge: Handler<KnowledgeRow, KnowledgeArticle> = {
   },
   async plan(allRows, { manager, now }) {
     const rows = allRows.filter(valid);
-    const existing = new KeyIndex(await findKnowledge(manager, rows.map((r) => r.value)), (a) => `${a.source}\u0000${a.title}`);
+    const existing = new KeyIndex(
+      await findKnowledge(
+        manager,
+        rows.map((r) => r.value),
+      ),
+      (a) => `${a.source}\u0000${a.title}`,
+    );
     const { plan, add } = planner<KnowledgeArticle>();
     await eachRow(rows, (row) => {
       const current = existing.get(`${row.value.source}\u0000${row.value.title}`);
@@ -1001,7 +1087,14 @@ const knowledge: Handler<KnowledgeRow, KnowledgeArticle> = {
     return {
       ...plan,
       async createdIds(m, creates) {
-        const found = new KeyIndex(await findKnowledge(m, creates.map((c) => ({ source: c.row.source!, title: c.row.title! })), ['id', 'source', 'title']), (a) => `${a.source}\u0000${a.title}`);
+        const found = new KeyIndex(
+          await findKnowledge(
+            m,
+            creates.map((c) => ({ source: c.row.source!, title: c.row.title! })),
+            ['id', 'source', 'title'],
+          ),
+          (a) => `${a.source}\u0000${a.title}`,
+        );
         return new Map(creates.map((c) => [c, found.get(`${c.row.source}\u0000${c.row.title}`)!.id]));
       },
     };
@@ -1040,7 +1133,16 @@ const settings: Handler<SettingsRow, LibrarySettings> = {
   async plan(allRows, context) {
     const rows = allRows.filter(valid);
     const resolved = await resolveLibraries(rows, context);
-    const existing = new Map((await findIn(context.manager, LibrarySettingsEntity, 'libraryId', [...resolved.values()].map((l) => l.id))).map((s) => [s.libraryId, s]));
+    const existing = new Map(
+      (
+        await findIn(
+          context.manager,
+          LibrarySettingsEntity,
+          'libraryId',
+          [...resolved.values()].map((l) => l.id),
+        )
+      ).map((s) => [s.libraryId, s]),
+    );
     const { plan, add } = planner<LibrarySettings>();
     await eachRow(rows, (row) => {
       const library = resolved.get(row);
@@ -1053,13 +1155,25 @@ const settings: Handler<SettingsRow, LibrarySettings> = {
     return {
       ...plan,
       async createdIds(m, creates) {
-        const found = new Map((await findIn(m, LibrarySettingsEntity, 'libraryId', creates.map((c) => c.row.libraryId), {}, ['id', 'libraryId'])).map((s) => [s.libraryId, s.id]));
+        const found = new Map(
+          (
+            await findIn(
+              m,
+              LibrarySettingsEntity,
+              'libraryId',
+              creates.map((c) => c.row.libraryId),
+              {},
+              ['id', 'libraryId'],
+            )
+          ).map((s) => [s.libraryId, s.id]),
+        );
         return new Map(creates.map((c) => [c, found.get(c.row.libraryId!)!]));
       },
     };
   },
 };
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- one table of handlers of different row types
 const HANDLERS: Record<ImportEntity, Handler<any, any>> = { libraries, branches, contracts, tickets, knowledge, settings };
 
 // ---------------------------------------------------------------------------------------------
@@ -1067,7 +1181,10 @@ const HANDLERS: Record<ImportEntity, Handler<any, any>> = { libraries, branches,
 
 /** Where a problem of the kit's checks is: `row.municipalities[1]` → municipalities. */
 function columnOf(field: string): string {
-  return field.split('.').pop()!.replace(/\[\d+\]$/, '');
+  return field
+    .split('.')
+    .pop()!
+    .replace(/\[\d+\]$/, '');
 }
 
 function shown(value: unknown): string {
@@ -1118,7 +1235,11 @@ export async function importRows(dataSource: DataSource, poi: Poi, options: Impo
     const first = keyValid ? firstLine.get(key) : undefined;
     if (first !== undefined) {
       const keyColumn = handler.keyColumns[handler.keyColumns.length - 1];
-      errors.add(line, keyColumn, `${label} is also on ${options.format === 'csv' ? 'line' : 'item'} ${first}: each row must have its own ${handler.keyColumns.join(' and ')}`);
+      errors.add(
+        line,
+        keyColumn,
+        `${label} is also on ${options.format === 'csv' ? 'line' : 'item'} ${first}: each row must have its own ${handler.keyColumns.join(' and ')}`,
+      );
       bad.add(keyColumn);
     } else if (keyValid) firstLine.set(key, line);
     parsed.push({ line, key: keyValid && first === undefined ? key : null, label, value, bad });
@@ -1151,6 +1272,7 @@ export async function importRows(dataSource: DataSource, poi: Poi, options: Impo
 
   // Looked up outside any transaction; the writes below check each updated row's version.
   progress({ phase: 'matching', done: 0, total: parsed.length });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the handler's own row type, chosen at run time
   const plan: Plan<any> = await handler.plan(parsed, { manager: dataSource.manager, poi, errors, now, agendaItems: options.agendaItems });
   progress({ phase: 'matching', done: parsed.length, total: parsed.length });
   result.created = plan.creates.length;
@@ -1192,10 +1314,12 @@ async function write<T extends { id: number; version?: number }>(
   run: { actor: Actor; at: Date; progress: (p: ImportProgress) => void | Promise<void>; result: ImportResult },
 ): Promise<void> {
   type Change = { line: number; create?: Create<T>; update?: Update<T> };
-  const changes: Change[] = [...plan.creates.map((create) => ({ line: create.line, create })), ...plan.updates.map((update) => ({ line: update.line, update }))].sort(
-    (a, b) => a.line - b.line,
-  );
-  const auditRow = (entityId: number, action: 'CREATE' | 'UPDATE', changes: Changes) => auditEntry(run.actor, handler.auditName, entityId, action, changes, run.at);
+  const changes: Change[] = [
+    ...plan.creates.map((create) => ({ line: create.line, create })),
+    ...plan.updates.map((update) => ({ line: update.line, update })),
+  ].sort((a, b) => a.line - b.line);
+  const auditRow = (entityId: number, action: 'CREATE' | 'UPDATE', changes: Changes) =>
+    auditEntry(run.actor, handler.auditName, entityId, action, changes, run.at);
   const committed = { rows: 0, throughLine: 0 };
   run.progress({ phase: 'writing', done: 0, total: changes.length });
   for (let i = 0; i < changes.length; i += WRITE_BATCH) {
@@ -1205,7 +1329,11 @@ async function write<T extends { id: number; version?: number }>(
         const creates = batch.flatMap((c) => (c.create ? [c.create] : []));
         const audits: object[] = [];
         const written: number[] = [];
-        await insertInChunks(manager, handler.entity, creates.map((c) => c.row));
+        await insertInChunks(
+          manager,
+          handler.entity,
+          creates.map((c) => c.row),
+        );
         if (creates.length > 0) {
           const ids = await plan.createdIds(manager, creates);
           for (const create of creates) audits.push(auditRow(ids.get(create)!, 'CREATE', diff(null, create.row as T)));
@@ -1247,7 +1375,13 @@ async function write<T extends { id: number; version?: number }>(
  * Like /graphql, only for a token signed with the gateway's key (the subgraph checks it before
  * this runs); it must hold the POI's write scope, and its name is the actor in the audit trail.
  */
-export function importRoute(poi: Poi, dataSource: DataSource, logger: Logger, limits: ImportLimits, agendaItems: AgendaItemLookup): (app: express.Express) => void {
+export function importRoute(
+  poi: Poi,
+  dataSource: DataSource,
+  logger: Logger,
+  limits: ImportLimits,
+  agendaItems: AgendaItemLookup,
+): (app: express.Express) => void {
   let queue: Promise<unknown> = Promise.resolve();
   const handle: express.RequestHandler = async (req, res) => {
     const entity = req.query.entity;
@@ -1285,7 +1419,19 @@ export function importRoute(poi: Poi, dataSource: DataSource, logger: Logger, li
     try {
       const result = await run;
       logger.info(
-        { entity, format, dryRun: result.dryRun, rows: result.rows, created: result.created, updated: result.updated, unchanged: result.unchanged, errorCount: result.errorCount, batches: result.batches, durationMs: result.durationMs, actor: actorName },
+        {
+          entity,
+          format,
+          dryRun: result.dryRun,
+          rows: result.rows,
+          created: result.created,
+          updated: result.updated,
+          unchanged: result.unchanged,
+          errorCount: result.errorCount,
+          batches: result.batches,
+          durationMs: result.durationMs,
+          actor: actorName,
+        },
         result.errorCount > 0 ? 'import refused' : 'import completed',
       );
       res.status(result.errorCount > 0 ? 422 : 200).json(result);

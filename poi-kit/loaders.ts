@@ -38,25 +38,57 @@ function ticketGroupLoaders<G extends string, K>(
   const page = loaderPerArguments(({ filter, sort, page }: { filter: TicketFilter; sort: SortOrder; page: PageRequest }) =>
     loaderOfGroups<K, Sorted<Ticket>>((keys) => pages(keys, filter, sort, page), groupOf),
   );
-  return { [`ticketCountBy${group}`]: count, [`ticketPageBy${group}`]: page } as Record<`ticketCountBy${G}`, typeof count> & Record<`ticketPageBy${G}`, typeof page>;
+  return { [`ticketCountBy${group}`]: count, [`ticketPageBy${group}`]: page } as Record<`ticketCountBy${G}`, typeof count> &
+    Record<`ticketPageBy${G}`, typeof page>;
 }
 
 /** Per-request loaders of a POI subgraph: every relation is batched, nothing is shared between requests. */
 export function createPoiLoaders(repository: PoiRepository) {
   const statsSummary = once(() => repository.statsSummary());
   return {
-    libraryById: loaderById((ids: readonly number[]) => repository.librariesByIds(ids), (l) => l.id),
-    branchesByLibrary: loaderOfGroups((ids: readonly number[]) => repository.branchesByLibraryIds(ids), (b) => b.libraryId),
-    contractsByLibrary: loaderOfGroups((ids: readonly number[]) => repository.contractsByLibraryIds(ids), (c) => c.libraryId),
-    serviceLevelsByContract: loaderOfGroups((ids: readonly number[]) => repository.serviceLevelsByContractIds(ids), (s) => s.contractId),
+    libraryById: loaderById(
+      (ids: readonly number[]) => repository.librariesByIds(ids),
+      (l) => l.id,
+    ),
+    branchesByLibrary: loaderOfGroups(
+      (ids: readonly number[]) => repository.branchesByLibraryIds(ids),
+      (b) => b.libraryId,
+    ),
+    contractsByLibrary: loaderOfGroups(
+      (ids: readonly number[]) => repository.contractsByLibraryIds(ids),
+      (c) => c.libraryId,
+    ),
+    serviceLevelsByContract: loaderOfGroups(
+      (ids: readonly number[]) => repository.serviceLevelsByContractIds(ids),
+      (s) => s.contractId,
+    ),
     /** The service levels that apply to each request (null: none), for its due moments and slaBreached. */
-    termsByTicket: loaderById((ids: readonly number[]) => repository.termsByTicketIds(ids), (t) => t.ticketId),
+    termsByTicket: loaderById(
+      (ids: readonly number[]) => repository.termsByTicketIds(ids),
+      (t) => t.ticketId,
+    ),
     /** Libraries counting (or paging) the same kind of tickets share one GROUP BY (or windowed) query. */
-    ...ticketGroupLoaders('Library', (ids: readonly number[], filter) => repository.ticketCountsByLibraryIds(ids, filter), (ids, filter, sort, page) => repository.ticketPagesByLibraryIds(ids, filter, sort, page), (t) => t.libraryId),
-    releaseAcceptanceByVersion: loaderById((versions: readonly string[]) => repository.releaseAcceptancesByVersions(versions), (a) => a.releaseVersion),
+    ...ticketGroupLoaders(
+      'Library',
+      (ids: readonly number[], filter) => repository.ticketCountsByLibraryIds(ids, filter),
+      (ids, filter, sort, page) => repository.ticketPagesByLibraryIds(ids, filter, sort, page),
+      (t) => t.libraryId,
+    ),
+    releaseAcceptanceByVersion: loaderById(
+      (versions: readonly string[]) => repository.releaseAcceptancesByVersions(versions),
+      (a) => a.releaseVersion,
+    ),
     /** The same for the tickets linked to each release. */
-    ...ticketGroupLoaders('Release', (versions: readonly string[], filter) => repository.ticketCountsByReleaseVersions(versions, filter), (versions, filter, sort, page) => repository.ticketPagesByReleaseVersions(versions, filter, sort, page), (t) => t.releaseVersion ?? ''),
-    librarySettingsByLibrary: loaderById((ids: readonly number[]) => repository.librarySettingsByIds(ids), (s) => s.libraryId),
+    ...ticketGroupLoaders(
+      'Release',
+      (versions: readonly string[], filter) => repository.ticketCountsByReleaseVersions(versions, filter),
+      (versions, filter, sort, page) => repository.ticketPagesByReleaseVersions(versions, filter, sort, page),
+      (t) => t.releaseVersion ?? '',
+    ),
+    librarySettingsByLibrary: loaderById(
+      (ids: readonly number[]) => repository.librarySettingsByIds(ids),
+      (s) => s.libraryId,
+    ),
     /** One aggregate per request for every setting of the view and the score alike (per standard; the same one in practice). */
     harmonisationCounts: (() => {
       const counts = new Map<string, ReturnType<PoiRepository['harmonisationCounts']>>();

@@ -108,7 +108,6 @@ export interface SlaSelection {
   priority?: readonly TicketPriority[] | null;
 }
 
-
 /** The SQL each sortable field orders by; unresolved tickets sort as if resolved at the end of time. */
 const SORT_SQL = {
   library: { NAME: 'library.name', MEMBER_COUNT: 'library.member_count', PROVINCE: 'library.province' },
@@ -253,9 +252,7 @@ export class PoiRepository {
   }
 
   branchesByLibraryIds(libraryIds: readonly number[]): Promise<Branch[]> {
-    return this.dataSource
-      .getRepository(BranchEntity)
-      .find({ where: { libraryId: In([...libraryIds]) }, order: { isMain: 'DESC', name: 'ASC', id: 'ASC' } });
+    return this.dataSource.getRepository(BranchEntity).find({ where: { libraryId: In([...libraryIds]) }, order: { isMain: 'DESC', name: 'ASC', id: 'ASC' } });
   }
 
   /** Each library's contracts, active first, then latest end date first. */
@@ -347,7 +344,13 @@ export class PoiRepository {
    * One page of tickets for each of many libraries (or releases) in one statement: rows are
    * numbered per group in the sort order, and the first `first + 1` of each group are kept.
    */
-  private async ticketPagesBy(column: TicketGroupColumn, keys: readonly unknown[], filter: TicketFilter, sort: SortOrder, page: PageRequest): Promise<Sorted<Ticket>[]> {
+  private async ticketPagesBy(
+    column: TicketGroupColumn,
+    keys: readonly unknown[],
+    filter: TicketFilter,
+    sort: SortOrder,
+    page: PageRequest,
+  ): Promise<Sorted<Ticket>[]> {
     const ranked = applyKeyset(this.ticketQuery(filter), 'ticket', sort, page)
       .select('ticket.id', 'id')
       .addSelect(`(${sort.sql})`, 'sort_value')
@@ -419,7 +422,11 @@ export class PoiRepository {
         `FROM knowledge_term WHERE ${terms.map(() => 'term LIKE ?').join(' OR ')}`,
       [...patterns, ...patterns],
     );
-    return { documentCount: Number(row.documents), totalLength: Number(row.length), terms: terms.map((term, i) => ({ term, documentFrequency: Number(row[`df${i}`]) })) };
+    return {
+      documentCount: Number(row.documents),
+      totalLength: Number(row.length),
+      terms: terms.map((term, i) => ({ term, documentFrequency: Number(row[`df${i}`]) })),
+    };
   }
 
   /** The order of a knowledge list: by relevance when searching, else newest first. */
@@ -523,9 +530,7 @@ export class PoiRepository {
    */
   async medianResolutionHours(resolvedCount: number, period: ResolutionPeriod = {}): Promise<number | null> {
     if (resolvedCount === 0) return null;
-    const hours = this.mysql
-      ? 'TIMESTAMPDIFF(SECOND, opened_at, resolved_at) / 3600.0'
-      : '(julianday(resolved_at) - julianday(opened_at)) * 24.0';
+    const hours = this.mysql ? 'TIMESTAMPDIFF(SECOND, opened_at, resolved_at) / 3600.0' : '(julianday(resolved_at) - julianday(opened_at)) * 24.0';
     const { where, parameters } = this.resolvedIn(period);
     const rows: { hours: string | number }[] = await this.dataSource.query(
       `SELECT ${hours} AS hours FROM ticket WHERE ${where} ORDER BY hours LIMIT ? OFFSET ?`,
@@ -595,7 +600,10 @@ export class PoiRepository {
     // The selection narrows the requests before their agreements are looked up.
     const selected = ['1 = 1'];
     const params: unknown[] = [];
-    for (const [column, values] of [['t.type', selection.type], ['t.priority', selection.priority]] as const) {
+    for (const [column, values] of [
+      ['t.type', selection.type],
+      ['t.priority', selection.priority],
+    ] as const) {
       if (!values?.length) continue;
       const distinct = [...new Set(values)];
       selected.push(`${column} IN (${distinct.map(() => '?').join(', ')})`);

@@ -12,7 +12,14 @@ import { mutationActor } from '../shared/versioned-writes';
 import type { PoiLoaders } from './loaders';
 import type { Identity } from '../shared/auth/identity';
 import type { AuditedChange } from './mappers';
-import type { KnowledgeTermStatisticsInput, LibraryTicketsArgs, PoiStatsSlaComplianceArgs, Resolvers, ThisPoiTicketsArgs, TicketFilter } from './generated/resolvers';
+import type {
+  KnowledgeTermStatisticsInput,
+  LibraryTicketsArgs,
+  PoiStatsSlaComplianceArgs,
+  Resolvers,
+  ThisPoiTicketsArgs,
+  TicketFilter,
+} from './generated/resolvers';
 import type DataLoader from 'dataloader';
 import type { PageRequest, Sorted, SortOrder } from '../shared/graphql/connection';
 import type { Ticket } from './entities';
@@ -73,9 +80,26 @@ function inRange(value: number, min: number, max: number, argument: string): num
  * field (ANNUAL_FEE reads annualFee). Both need the scope that reads the field itself.
  */
 export const FILTER_READS: Record<string, Record<string, string>> = {
-  Library: { province: 'province', municipality: 'municipalities', nameContains: 'name', hasActiveContract: 'contract', status: 'status', wisePlatform: 'wisePlatform' },
+  Library: {
+    province: 'province',
+    municipality: 'municipalities',
+    nameContains: 'name',
+    hasActiveContract: 'contract',
+    status: 'status',
+    wisePlatform: 'wisePlatform',
+  },
   Contract: { status: 'status', service: 'services', endsAfter: 'endsOn', endsBefore: 'endsOn' },
-  Ticket: { status: 'status', priority: 'priority', category: 'category', type: 'type', openedAfter: 'openedAt', openedBefore: 'openedAt', libraryId: 'library', agendaItemId: 'agendaItem', releaseVersion: 'wiseRelease' },
+  Ticket: {
+    status: 'status',
+    priority: 'priority',
+    category: 'category',
+    type: 'type',
+    openedAfter: 'openedAt',
+    openedBefore: 'openedAt',
+    libraryId: 'library',
+    agendaItemId: 'agendaItem',
+    releaseVersion: 'wiseRelease',
+  },
   KnowledgeArticle: { search: 'body' },
   AuditEntry: { entity: 'entity' },
 };
@@ -84,14 +108,20 @@ export const FILTER_READS: Record<string, Record<string, string>> = {
  * A search's terms and the statistics it is scored with: the given ones (checked, each problem at
  * its path under `statistics`), else this POI's own (one statement more).
  */
-async function knowledgeSearch(repository: PoiRepository, search: string | null | undefined, statistics: KnowledgeTermStatisticsInput | null | undefined): Promise<KnowledgeSearch | null> {
+async function knowledgeSearch(
+  repository: PoiRepository,
+  search: string | null | undefined,
+  statistics: KnowledgeTermStatisticsInput | null | undefined,
+): Promise<KnowledgeSearch | null> {
   const checks = new Checks('statistics');
   if (statistics && !search) checks.fail('documentCount', 'is only used with "search"');
   if (statistics) {
     checks.wholeNumber('documentCount', statistics.documentCount, 1, 2_000_000_000);
     checks.wholeNumber('totalLength', statistics.totalLength, 1, 2_000_000_000);
     if (statistics.terms.length > 100) checks.fail('terms', 'must have at most 100 terms');
-    statistics.terms.slice(0, 100).forEach((t, i) => checks.wholeNumber(`terms[${i}].documentFrequency`, t.documentFrequency, 0, Math.max(0, statistics.documentCount)));
+    statistics.terms
+      .slice(0, 100)
+      .forEach((t, i) => checks.wholeNumber(`terms[${i}].documentFrequency`, t.documentFrequency, 0, Math.max(0, statistics.documentCount)));
   }
   checks.throwIfAny();
   if (!search) return null;
@@ -123,7 +153,12 @@ function groupTickets<K>(
   const filter = args.filter ?? {};
   guardListArguments(info, ctx, { kind: 'Ticket', type: 'Ticket' }, args.orderBy?.field, filter);
   const sort = ticketSort(args);
-  return ctx.cursors.connection(args, { list, sort, filter }, (request) => page({ filter, sort, page: request }).load(key), () => count(filter).load(key));
+  return ctx.cursors.connection(
+    args,
+    { list, sort, filter },
+    (request) => page({ filter, sort, page: request }).load(key),
+    () => count(filter).load(key),
+  );
 }
 
 /** The library a row belongs to (its foreign key, deleted with it): always there. */
@@ -165,13 +200,19 @@ function serviceLevelOf(ticket: Ticket, terms: TicketTerms) {
   const resolutionDueAt = new Date(opened + terms.resolutionHours * HOUR_MS);
   const now = Date.now();
   const late = (moment: Date | string | null, due: Date) => (moment ? msOf(moment) : now) > due.getTime();
-  return { responseDueAt, resolutionDueAt, breached: late(ticket.firstResponseAt ?? ticket.resolvedAt, responseDueAt) || late(ticket.resolvedAt, resolutionDueAt) };
+  return {
+    responseDueAt,
+    resolutionDueAt,
+    breached: late(ticket.firstResponseAt ?? ticket.resolvedAt, responseDueAt) || late(ticket.resolvedAt, resolutionDueAt),
+  };
 }
 
 const HOUR_MS = 3_600_000;
 
-const stat = (field: keyof StatsSummary) => (_: unknown, __: unknown, { loaders }: PoiContext) =>
-  loaders.statsSummary().then((summary) => summary[field]);
+const stat =
+  (field: keyof StatsSummary) =>
+  (_: unknown, __: unknown, { loaders }: PoiContext) =>
+    loaders.statsSummary().then((summary) => summary[field]);
 
 /** The standard a reference carries (federation @requires), in stored form; null when absent or not of that shape. */
 function requiredStandard(ref: object): WiseSettingValues | null {
@@ -241,7 +282,12 @@ export function createPoiResolvers(poi: Poi): Resolvers {
         const filter = args.filter ?? {};
         guardListArguments(info, ctx, { kind: 'Library', type: 'Library' }, args.orderBy?.field, filter);
         const sort = sortOrder('library', args.orderBy?.field ?? 'NAME', args.orderBy?.direction ?? 'ASC');
-        return ctx.cursors.connection(args, { list: 'libraries', sort, filter }, (page) => ctx.repository.pageLibraries(filter, sort, page), () => ctx.repository.countLibraries(filter));
+        return ctx.cursors.connection(
+          args,
+          { list: 'libraries', sort, filter },
+          (page) => ctx.repository.pageLibraries(filter, sort, page),
+          () => ctx.repository.countLibraries(filter),
+        );
       },
       library: (_, { id }, { loaders }) => {
         const libraryId = parseId(id);
@@ -251,14 +297,24 @@ export function createPoiResolvers(poi: Poi): Resolvers {
         const filter = args.filter ?? {};
         guardListArguments(info, ctx, { kind: 'Contract', type: poiContractType(poi) }, args.orderBy?.field, filter);
         const sort = sortOrder('contract', args.orderBy?.field ?? 'ENDS_ON', args.orderBy?.direction ?? 'ASC');
-        return ctx.cursors.connection(args, { list: 'contracts', sort, filter }, (page) => ctx.repository.pageContracts(filter, sort, page), () => ctx.repository.countContracts(filter));
+        return ctx.cursors.connection(
+          args,
+          { list: 'contracts', sort, filter },
+          (page) => ctx.repository.pageContracts(filter, sort, page),
+          () => ctx.repository.countContracts(filter),
+        );
       },
       vendorContracts: (_, __, { repository }) => repository.vendorContracts(),
       tickets: (_, args, ctx, info) => {
         const filter = args.filter ?? {};
         guardListArguments(info, ctx, { kind: 'Ticket', type: 'Ticket' }, args.orderBy?.field, filter);
         const sort = ticketSort(args);
-        return ctx.cursors.connection(args, { list: 'tickets', sort, filter }, (page) => ctx.repository.pageTickets(filter, sort, page), () => ctx.repository.countTickets(filter));
+        return ctx.cursors.connection(
+          args,
+          { list: 'tickets', sort, filter },
+          (page) => ctx.repository.pageTickets(filter, sort, page),
+          () => ctx.repository.countTickets(filter),
+        );
       },
       knowledgeArticles: async (_, args, ctx, info) => {
         guardListArguments(info, ctx, { kind: 'KnowledgeArticle', type: 'KnowledgeArticle' }, undefined, { search: args.search });
@@ -287,7 +343,12 @@ export function createPoiResolvers(poi: Poi): Resolvers {
         const sort = sortOrder('audit', 'ID', 'DESC');
         // The kit's own kinds only: a POI's extension lists the kinds it audits itself (their values are no AuditEntity).
         const entities = args.entity ? [args.entity] : AUDIT_ENTITIES;
-        return ctx.cursors.connection(args, { list: 'audit', sort, filter: { entity: args.entity } }, (page) => ctx.repository.pageAudit(entities, sort, page), () => ctx.repository.countAudit(entities));
+        return ctx.cursors.connection(
+          args,
+          { list: 'audit', sort, filter: { entity: args.entity } },
+          (page) => ctx.repository.pageAudit(entities, sort, page),
+          () => ctx.repository.countAudit(entities),
+        );
       },
     },
     Mutation: {
@@ -315,10 +376,19 @@ export function createPoiResolvers(poi: Poi): Resolvers {
       release: (acceptance) => ({ version: acceptance.releaseVersion }),
       // The release is the group the loaders batch by (as a library is), not part of the filter: all releases share one query.
       tickets: (acceptance, args, ctx, info) =>
-        groupTickets(args, ctx, info, `release/${acceptance.releaseVersion}/tickets`, ctx.loaders.ticketCountByRelease, ctx.loaders.ticketPageByRelease, acceptance.releaseVersion),
+        groupTickets(
+          args,
+          ctx,
+          info,
+          `release/${acceptance.releaseVersion}/tickets`,
+          ctx.loaders.ticketCountByRelease,
+          ctx.loaders.ticketPageByRelease,
+          acceptance.releaseVersion,
+        ),
     },
     PoiHarmonisation: {
-      settings: ({ standard }, { only }) => HARMONISATION_SETTINGS.filter((setting) => !only || only.includes(setting)).map((setting) => ({ setting, standard })),
+      settings: ({ standard }, { only }) =>
+        HARMONISATION_SETTINGS.filter((setting) => !only || only.includes(setting)).map((setting) => ({ setting, standard })),
     },
     SettingHarmonisation: {
       libraryCount: async ({ standard }, _, { loaders }) => (await loaders.harmonisationCounts(standard)).libraryCount,
@@ -407,7 +477,9 @@ export function createPoiResolvers(poi: Poi): Resolvers {
       medianResolutionHours: async (_, period, { loaders, repository }) => {
         if (!period.from && !period.to) return loaders.medianResolutionHours();
         if (period.from && period.to && period.from > period.to) {
-          throw new GraphQLError(`"from" (${period.from}) is after "to" (${period.to}): give the first day, then the last`, { extensions: { code: 'BAD_USER_INPUT', argument: 'from' } });
+          throw new GraphQLError(`"from" (${period.from}) is after "to" (${period.to}): give the first day, then the last`, {
+            extensions: { code: 'BAD_USER_INPUT', argument: 'from' },
+          });
         }
         return repository.medianResolutionHours(await repository.countResolvedTickets(period), period);
       },

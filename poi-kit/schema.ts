@@ -67,7 +67,12 @@ export function instantiateResolvers(resolvers: object, poi: Poi): Record<string
       rename(type),
       fields instanceof GraphQLScalarType
         ? fields
-        : Object.fromEntries(Object.entries(fields).map(([field, resolver]) => [rename(field), field === '__resolveType' && isFunction(resolver) ? renameAnswer(resolver) : resolver])),
+        : Object.fromEntries(
+            Object.entries(fields).map(([field, resolver]) => [
+              rename(field),
+              field === '__resolveType' && isFunction(resolver) ? renameAnswer(resolver) : resolver,
+            ]),
+          ),
     ]),
   );
 }

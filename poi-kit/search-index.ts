@@ -87,7 +87,9 @@ export function articleTerms(article: Indexed): { terms: Map<string, number>; le
  */
 export function contentHash(article: Pick<KnowledgeArticle, 'title' | 'body'>): string {
   const clean = (text: string) => normalise(text).replace(/\s+/g, ' ').trim();
-  return createHash('sha256').update(`${clean(article.title)}\n${clean(article.body)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${clean(article.title)}\n${clean(article.body)}`)
+    .digest('hex');
 }
 
 /** At most this many words of a search count. */
@@ -99,7 +101,13 @@ const MAX_SEARCH_TERMS = 10;
  * one of the search is left out (that one implies it).
  */
 export function searchTerms(search: string): string[] {
-  const stems = [...new Set(wordsOf(search).filter((w) => w.length >= 3 && !STOP_WORDS.has(w)).map(stem))].slice(0, MAX_SEARCH_TERMS);
+  const stems = [
+    ...new Set(
+      wordsOf(search)
+        .filter((w) => w.length >= 3 && !STOP_WORDS.has(w))
+        .map(stem),
+    ),
+  ].slice(0, MAX_SEARCH_TERMS);
   return stems.filter((s) => !stems.some((other) => other !== s && other.startsWith(s))).sort();
 }
 
@@ -124,7 +132,8 @@ export function bm25(frequencies: Map<string, number>, length: number, statistic
   let score = 0;
   for (const { term, documentFrequency } of statistics.terms) {
     const tf = frequencies.get(term) ?? 0;
-    if (tf > 0) score += (idf(statistics.documentCount, documentFrequency) * tf * (BM25.k1 + 1)) / (tf + BM25.k1 * (1 - BM25.b + (BM25.b * length) / averageLength));
+    if (tf > 0)
+      score += (idf(statistics.documentCount, documentFrequency) * tf * (BM25.k1 + 1)) / (tf + BM25.k1 * (1 - BM25.b + (BM25.b * length) / averageLength));
   }
   return Math.round(score * 1e6) / 1e6;
 }
@@ -137,7 +146,10 @@ export function bm25(frequencies: Map<string, number>, length: number, statistic
 export async function indexArticles(manager: EntityManager, ids: readonly number[]): Promise<void> {
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    const articles = await manager.find(KnowledgeArticleEntity, { where: { id: In([...chunk]) }, select: { id: true, title: true, summary: true, body: true, tags: true } });
+    const articles = await manager.find(KnowledgeArticleEntity, {
+      where: { id: In([...chunk]) },
+      select: { id: true, title: true, summary: true, body: true, tags: true },
+    });
     await manager.delete(KnowledgeTermEntity, { articleId: In([...chunk]) });
     const rows: { articleId: number; term: string; tf: number }[] = [];
     const lengths: string[] = [];

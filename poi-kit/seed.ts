@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { DataSource, EntitySchema } from 'typeorm';
-import { deleteAllRows, insertInChunks, transaction } from '../shared/db';
+import { DataSource } from 'typeorm';
+import { AnyEntitySchema, deleteAllRows, insertInChunks, transaction } from '../shared/db';
 import { IdempotencyKeyEntity } from '../shared/idempotency';
 import { PROVINCES, Poi, Province, WISE_PLATFORM_CODE_PATTERN } from '../shared/registry';
 import { addDays, addMonths, DAY_MS } from '../shared/dates';
@@ -73,15 +73,20 @@ export function readLibrarySources(csvPath: string): LibrarySource[] {
     const status = row.status || 'ACTIVE';
     if (!(LIBRARY_STATUSES as readonly string[]).includes(status)) throw problem(`unknown status "${status}"`);
     const successor = row.successor || null;
-    if ((status === 'MERGED') !== (successor !== null && Boolean(row.active_until))) throw problem('a MERGED library has an active_until and a successor, an ACTIVE one neither');
+    if ((status === 'MERGED') !== (successor !== null && Boolean(row.active_until)))
+      throw problem('a MERGED library has an active_until and a successor, an ACTIVE one neither');
     if (successor !== null && !names.has(successor)) throw problem(`successor "${successor}" is not in the list`);
     const wisePlatform = row.wise_platform || null;
-    if (wisePlatform !== null && !WISE_PLATFORM_CODE_PATTERN.test(wisePlatform)) throw problem(`wise_platform "${wisePlatform}" is not a platform code like MIDDEN-ZUID`);
+    if (wisePlatform !== null && !WISE_PLATFORM_CODE_PATTERN.test(wisePlatform))
+      throw problem(`wise_platform "${wisePlatform}" is not a platform code like MIDDEN-ZUID`);
     return {
       province: row.province as Province,
       organisation: row.organisation,
       mainCity: row.main_city,
-      municipalities: row.municipalities.split(';').map((m) => m.trim()).filter(Boolean),
+      municipalities: row.municipalities
+        .split(';')
+        .map((m) => m.trim())
+        .filter(Boolean),
       branches: row.branches,
       status: status as LibraryStatus,
       activeFrom: row.active_from || null,
@@ -130,7 +135,7 @@ const DEMO_SERVICE_LEVELS: Record<TicketPriority, [number, number]>[] = [
 
 function branchCount(published: string, random: SeededRandom): number {
   const numbers = (published.match(/\d+/g) ?? []).map(Number);
-  const total = (numbers[0] ?? random.int(2, 6)) + (published.includes('servicepunt') ? numbers[1] ?? 0 : 0);
+  const total = (numbers[0] ?? random.int(2, 6)) + (published.includes('servicepunt') ? (numbers[1] ?? 0) : 0);
   return Math.min(Math.max(total, 1), 20);
 }
 
@@ -185,7 +190,8 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
       const city = place.replace(/ \((L|NH)\.\)$/, '');
       const repeat = Math.floor(b / places.length);
       const [low, high] = POSTAL_RANGES[BORDER_MUNICIPALITIES[place] ?? source.province];
-      const district = repeat > 0 ? ` ${DISTRICTS[(repeat - 1) % DISTRICTS.length]}${repeat > DISTRICTS.length ? ` ${Math.ceil(repeat / DISTRICTS.length)}` : ''}` : '';
+      const district =
+        repeat > 0 ? ` ${DISTRICTS[(repeat - 1) % DISTRICTS.length]}${repeat > DISTRICTS.length ? ` ${Math.ceil(repeat / DISTRICTS.length)}` : ''}` : '';
       branches.push({
         id: branches.length + 1,
         libraryId,
@@ -235,7 +241,13 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
     const ticketCount = random.int(6, 18) * options.scale;
     for (let t = 0; t < ticketCount; t++) {
       const category = random.weighted<TicketCategory>({
-        RESERVATIONS: 18, FINES: 10, MEMBERSHIP: 16, CATALOGUE: 18, CIRCULATION: 14, REPORTING: 10, INTERFACES: 14,
+        RESERVATIONS: 18,
+        FINES: 10,
+        MEMBERSHIP: 16,
+        CATALOGUE: 18,
+        CIRCULATION: 14,
+        REPORTING: 10,
+        INTERFACES: 14,
       });
       const priority = random.weighted<TicketPriority>({ P1: 5, P2: 20, P3: 50, P4: 25 });
       const ageDays = random.int(0, Math.min(729, activeDays - 1));
@@ -244,7 +256,9 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
       const resolvedMs = openedAt.getTime() + random.int(minHours * 60, maxHours * 60) * 60_000;
       const resolved = merged || (resolvedMs < refMs && (ageDays > 45 ? random.next() < 0.97 : random.next() < 0.6));
       const status: TicketStatus = resolved
-        ? random.next() < 0.7 ? 'CLOSED' : 'RESOLVED'
+        ? random.next() < 0.7
+          ? 'CLOSED'
+          : 'RESOLVED'
         : random.weighted<TicketStatus>({ OPEN: 5, IN_PROGRESS: 3, WAITING: 2, RESOLVED: 0, CLOSED: 0 });
       const title = random.pick(TICKET_TITLES[category]);
       const resolvedAt = resolved ? new Date(resolvedMs) : null;
@@ -289,7 +303,7 @@ export function generatePoiData(poi: Poi, sources: LibrarySource[], options: See
       product: hostedWise ? 'hostedWise (platform Midden-Zuid)' : 'Wise',
       startsOn: licenceStart,
       endsOn: addDays(addMonths(licenceStart, 60), -1),
-      annualFee: Math.round(libraries.reduce((sum, l) => sum + l.memberCount, 0) * 0.9 / 100) * 100,
+      annualFee: Math.round((libraries.reduce((sum, l) => sum + l.memberCount, 0) * 0.9) / 100) * 100,
     },
     {
       id: 2,
@@ -342,7 +356,15 @@ function demoReleaseAcceptances(poi: Poi, referenceDate: string, tickets: Ticket
     const spread = textHash(`${poi.code}:${index}`);
     const planned = addDays(release.releasedOn, 7 + (spread % 5) * 7);
     const row = (testStatus: ReleaseTestStatus, actualGoLiveOn: string | null, notes: string) =>
-      acceptances.push({ id: acceptances.length + 1, releaseVersion: release.version, testStatus, plannedGoLiveOn: planned, actualGoLiveOn, notes, version: 1 });
+      acceptances.push({
+        id: acceptances.length + 1,
+        releaseVersion: release.version,
+        testStatus,
+        plannedGoLiveOn: planned,
+        actualGoLiveOn,
+        notes,
+        version: 1,
+      });
     if (release.status === 'RELEASED') {
       const actual = addDays(planned, spread % 3);
       row('PASSED', actual <= referenceDate ? actual : referenceDate, 'Demo: acceptatietest afgerond, release in productie genomen.');
@@ -350,7 +372,8 @@ function demoReleaseAcceptances(poi: Poi, referenceDate: string, tickets: Ticket
       row('FAILED', null, 'Demo: afgekeurd in de acceptatietest; release teruggetrokken door de leverancier.');
     } else if (release.status === 'IN_TEST') {
       const stage = (['NOT_STARTED', 'IN_PROGRESS', 'PASSED', 'FAILED'] as const)[textHash(`${poi.code}:stage`) % 4];
-      if (stage !== 'NOT_STARTED') row(stage, null, `Demo: acceptatietest ${stage === 'IN_PROGRESS' ? 'loopt' : stage === 'PASSED' ? 'goedgekeurd' : 'afgekeurd, wacht op een hotfix'}.`);
+      if (stage !== 'NOT_STARTED')
+        row(stage, null, `Demo: acceptatietest ${stage === 'IN_PROGRESS' ? 'loopt' : stage === 'PASSED' ? 'goedgekeurd' : 'afgekeurd, wacht op een hotfix'}.`);
     }
   });
   return acceptances;
@@ -375,7 +398,13 @@ export function generateLibrarySettings(poi: Poi, libraryIds: readonly number[])
       loanPeriodDays: common ? COMMON_SETTINGS.loanPeriodDays : random.pick([14, 28, 42]),
       reservationFeeCents: index === 1 || random.next() < 0.65 ? COMMON_SETTINGS.reservationFeeCents : random.pick([0, 50, 75, 150]),
       membershipFeeTypes:
-        index === 1 || random.next() < 0.6 ? COMMON_SETTINGS.membershipFeeTypes : random.pick([['BASIS', 'JEUGD', 'PLUS', 'VOLLEDIG'], ['JEUGD', 'VOLLEDIG'], ['BASIS', 'JEUGD', 'STUDENT', 'VOLLEDIG']]),
+        index === 1 || random.next() < 0.6
+          ? COMMON_SETTINGS.membershipFeeTypes
+          : random.pick([
+              ['BASIS', 'JEUGD', 'PLUS', 'VOLLEDIG'],
+              ['JEUGD', 'VOLLEDIG'],
+              ['BASIS', 'JEUGD', 'STUDENT', 'VOLLEDIG'],
+            ]),
       finePolicy: fine === null ? 'NONE' : 'PER_DAY',
       finePerDayCents: fine,
       version: 1,
@@ -389,8 +418,20 @@ export function ticketReference(code: string, id: number): string {
 }
 
 /** Children before parents, so deleting in this order never breaks a foreign key. */
-const DELETE_ORDER: EntitySchema<any>[] = [IdempotencyKeyEntity, AuditEntryEntity, ReleaseAcceptanceEntity, LibrarySettingsEntity, TicketEntity, ContractServiceLevelEntity, ContractEntity, BranchEntity, LibraryEntity, VendorContractEntity, KnowledgeTermEntity, KnowledgeArticleEntity];
-
+const DELETE_ORDER: AnyEntitySchema[] = [
+  IdempotencyKeyEntity,
+  AuditEntryEntity,
+  ReleaseAcceptanceEntity,
+  LibrarySettingsEntity,
+  TicketEntity,
+  ContractServiceLevelEntity,
+  ContractEntity,
+  BranchEntity,
+  LibraryEntity,
+  VendorContractEntity,
+  KnowledgeTermEntity,
+  KnowledgeArticleEntity,
+];
 
 /**
  * Seeds a POI database in one transaction. With `reset`, existing rows are deleted first;
@@ -416,9 +457,19 @@ export async function seedPoiDatabase(
     await insertInChunks(manager, VendorContractEntity, data.vendorContracts);
     await insertInChunks(manager, TicketEntity, data.tickets);
     await insertInChunks(manager, KnowledgeArticleEntity, data.knowledgeArticles);
-    await indexArticles(manager, data.knowledgeArticles.map((a) => a.id));
+    await indexArticles(
+      manager,
+      data.knowledgeArticles.map((a) => a.id),
+    );
     await insertInChunks(manager, ReleaseAcceptanceEntity, data.releaseAcceptances);
-    await insertInChunks(manager, LibrarySettingsEntity, generateLibrarySettings(poi, data.libraries.map((library) => library.id)));
+    await insertInChunks(
+      manager,
+      LibrarySettingsEntity,
+      generateLibrarySettings(
+        poi,
+        data.libraries.map((library) => library.id),
+      ),
+    );
     return true;
   });
 }

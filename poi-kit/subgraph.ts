@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DataSource, EntitySchema, MigrationInterface } from 'typeorm';
-import { DatabaseSchema, openDatabase } from '../shared/db';
+import type { DataSource, MigrationInterface } from 'typeorm';
+import { AnyEntitySchema, DatabaseSchema, openDatabase } from '../shared/db';
 import type { Poi } from '../shared/registry';
 import { Cursors } from '../shared/graphql/connection';
 import { serveSubgraph, SubgraphDefinition, SubgraphStartOptions } from '../shared/subgraph';
@@ -30,7 +30,7 @@ export interface PoiExtension<TOwn extends object = object> {
   /** Type them with the folder's generated `Resolvers` (`npm run codegen`: `generated/resolvers.ts`). */
   resolvers: Record<string, object | undefined>;
   /** The POI's own tables; its migrations run after the kit's. */
-  entities?: EntitySchema<any>[];
+  entities?: AnyEntitySchema[];
   migrations?: (new () => MigrationInterface)[];
   /** Fills the POI's own tables on a new (or reset) database, after the kit's seed. */
   seed?(dataSource: DataSource, options: SubgraphStartOptions['seed']): Promise<void>;
@@ -49,6 +49,7 @@ function ownSdl(folder: string): string {
 }
 
 /** Two resolver maps as one: a type both define gets the fields of both. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- resolver maps of any types (graphql-tools' IResolvers is as loose)
 function mergeResolvers(kit: Record<string, any>, own: PoiExtension['resolvers']): Record<string, any> {
   const merged = { ...kit };
   for (const [type, fields] of Object.entries(own)) merged[type] = { ...(kit[type] ?? {}), ...fields };
@@ -73,7 +74,8 @@ export function definePoiSubgraph(poi: Poi, folder: string, extension?: PoiExten
     async start(options) {
       const database = await openDatabase({ subgraph: poi.subgraphName, databaseUrl: options.databaseUrl, ...schema, poolSize: options.poolSize });
       const { dataSource } = database;
-      const seeded = options.seed.demo && (await seedPoiDatabase(dataSource, poi, readLibrarySources(path.join(folder, 'data', 'libraries.csv')), options.seed));
+      const seeded =
+        options.seed.demo && (await seedPoiDatabase(dataSource, poi, readLibrarySources(path.join(folder, 'data', 'libraries.csv')), options.seed));
       if (seeded) {
         await extension?.seed?.(dataSource, options.seed);
         options.logger.info({ scale: options.seed.scale }, `${poi.name}: database seeded`);
@@ -90,7 +92,14 @@ export function definePoiSubgraph(poi: Poi, folder: string, extension?: PoiExten
         kitVersion: KIT_VERSION,
         resolvers: mergeResolvers(instantiateResolvers(createPoiResolvers(poi), poi), extension?.resolvers ?? {}),
         database,
-        context: async (request) => ({ repository, loaders: createPoiLoaders(repository), writes, cursors, own: ownPerRequest(), collaborationToken: request.header(COLLABORATION_TOKEN_HEADER) }),
+        context: async (request) => ({
+          repository,
+          loaders: createPoiLoaders(repository),
+          writes,
+          cursors,
+          own: ownPerRequest(),
+          collaborationToken: request.header(COLLABORATION_TOKEN_HEADER),
+        }),
         options,
         // POST /import: the import CLI's way into this subgraph's own database (scripts/import.ts).
         routes: importRoute(poi, dataSource, options.logger, options.imports, agendaItems),

@@ -1,6 +1,15 @@
 import { Checks } from '../shared/validation';
 import { WISE_PLATFORM_CODE_PATTERN, type Poi } from '../shared/registry';
-import type { BranchInput, ContractInput, KnowledgeArticleInput, KnowledgeArticleUpdateInput, LibraryInput, ReleaseAcceptanceInput, TicketInput, TicketUpdateInput } from './generated/resolvers';
+import type {
+  BranchInput,
+  ContractInput,
+  KnowledgeArticleInput,
+  KnowledgeArticleUpdateInput,
+  LibraryInput,
+  ReleaseAcceptanceInput,
+  TicketInput,
+  TicketUpdateInput,
+} from './generated/resolvers';
 import { RELEASE_TEST_STATUSES, WISE_VERSION_PATTERN, WISE_VERSION_RULE } from '../shared/wise-releases';
 export type { BranchInput, ContractInput, KnowledgeArticleInput, LibraryInput, TicketInput } from './generated/resolvers';
 export { Checks, invalidInput } from '../shared/validation';
@@ -65,7 +74,12 @@ export function checkContract(checks: Checks, input: Unchecked<ContractInput>): 
   checks.order('endsOn', input.startsOn, input.endsOn, 'must be after startsOn');
   checks.amount('annualFee', input.annualFee);
   checks.wholeNumber('noticePeriodMonths', input.noticePeriodMonths, 0, 36);
-  checks.oneOf('status', input.status, CONTRACT_STATUSES.filter((s) => s === 'DRAFT' || s === 'ACTIVE'), false);
+  checks.oneOf(
+    'status',
+    input.status,
+    CONTRACT_STATUSES.filter((s) => s === 'DRAFT' || s === 'ACTIVE'),
+    false,
+  );
   if (input.serviceLevels !== undefined && input.serviceLevels !== null) {
     if (!Array.isArray(input.serviceLevels)) checks.fail('serviceLevels', 'must be a list');
     else {
@@ -92,7 +106,7 @@ const VENDOR_CASE_REFERENCE = /^[A-Za-z0-9][A-Za-z0-9 ._:/#-]*$/;
 export function checkVendorCaseReference(checks: Checks, value: unknown): void {
   checks.text('vendorCaseReference', value, 60, false);
   if (typeof value === 'string' && value.trim() !== '' && value.length <= 60 && !VENDOR_CASE_REFERENCE.test(value.trim())) {
-    checks.fail('vendorCaseReference', 'must be the vendor\'s case number: letters and digits, also space . _ : / # - after the first');
+    checks.fail('vendorCaseReference', "must be the vendor's case number: letters and digits, also space . _ : / # - after the first");
   }
 }
 
@@ -106,7 +120,11 @@ export function checkTicketFields(checks: Checks, input: Unchecked<TicketInput &
   if (input.agendaItemId !== undefined && input.agendaItemId !== null && !/^WA-\d{4}-\d{2}$/.test(input.agendaItemId)) {
     checks.fail('agendaItemId', 'must be a work-agenda id like WA-2025-03');
   }
-  if (input.releaseVersion !== undefined && input.releaseVersion !== null && !(typeof input.releaseVersion === 'string' && WISE_VERSION_PATTERN.test(input.releaseVersion))) {
+  if (
+    input.releaseVersion !== undefined &&
+    input.releaseVersion !== null &&
+    !(typeof input.releaseVersion === 'string' && WISE_VERSION_PATTERN.test(input.releaseVersion))
+  ) {
     checks.fail('releaseVersion', WISE_VERSION_RULE);
   }
 }

@@ -128,7 +128,7 @@ export class PoiWrites {
         mainCity: input.mainCity?.trim() || null,
         memberCount: input.memberCount,
         // Left out: unchanged (none on a new library: its POI's default platform).
-        wisePlatformCode: input.wisePlatform === undefined ? undefined : input.wisePlatform?.trim() ?? null,
+        wisePlatformCode: input.wisePlatform === undefined ? undefined : (input.wisePlatform?.trim() ?? null),
       };
       let library = await manager.findOneBy(LibraryEntity, { name: fields.name });
       if (!library) {
@@ -224,7 +224,11 @@ export class PoiWrites {
       const { identifiers } = await manager.insert(ContractEntity, row);
       const contractId = identifiers[0].id as number;
       const serviceLevels = (input.serviceLevels ?? []).map(({ priority, responseHours, resolutionHours }) => ({ priority, responseHours, resolutionHours }));
-      if (serviceLevels.length > 0) await manager.insert(ContractServiceLevelEntity, serviceLevels.map((level) => ({ ...level, contractId })));
+      if (serviceLevels.length > 0)
+        await manager.insert(
+          ContractServiceLevelEntity,
+          serviceLevels.map((level) => ({ ...level, contractId })),
+        );
       // The terms are recorded as the agreement's field `serviceLevels`: in the audit trail they follow that field's scope.
       await audit(manager, actor, 'CONTRACT', contractId, 'CREATE', diff(null, serviceLevels.length > 0 ? { ...row, serviceLevels } : row));
       return manager.findOneByOrFail(ContractEntity, { id: contractId });
@@ -342,7 +346,15 @@ export class PoiWrites {
       const ticket = await this.existing(manager, TicketEntity, 'Ticket', id);
       const status: TicketStatus = ticket.status === 'OPEN' ? 'IN_PROGRESS' : ticket.status;
       const firstResponseAt = ticket.firstResponseAt ? undefined : new Date();
-      return updateVersioned(manager, TicketEntity, 'TICKET', ticket, input.expectedVersion, { assignee: input.assignee.trim(), status, firstResponseAt }, actor);
+      return updateVersioned(
+        manager,
+        TicketEntity,
+        'TICKET',
+        ticket,
+        input.expectedVersion,
+        { assignee: input.assignee.trim(), status, firstResponseAt },
+        actor,
+      );
     });
   }
 
@@ -363,7 +375,14 @@ export class PoiWrites {
     checkKnowledgeArticle(checks, input, true);
     checks.throwIfAny();
     return this.transaction(async (manager) => {
-      const row = { title: input.title.trim(), summary: input.summary.trim(), body: input.body, tags: input.tags.map((t) => t.trim()), source: input.source.trim(), updatedAt: new Date() };
+      const row = {
+        title: input.title.trim(),
+        summary: input.summary.trim(),
+        body: input.body,
+        tags: input.tags.map((t) => t.trim()),
+        source: input.source.trim(),
+        updatedAt: new Date(),
+      };
       if (await manager.findOneBy(KnowledgeArticleEntity, { source: row.source, title: row.title })) {
         throw invalidInput([{ field: 'input.title', message: `already exists in ${row.source}` }]);
       }
@@ -432,14 +451,20 @@ export class PoiWrites {
       problems.throwIfAny();
       if (!current) {
         if (input.expectedVersion !== 0) {
-          throw new GraphQLError(`acceptance of ${releaseVersion} was never recorded (version 0, you edited version ${input.expectedVersion}); reload it and try again`, {
-            extensions: { code: 'CONFLICT', currentVersion: 0 },
-          });
+          throw new GraphQLError(
+            `acceptance of ${releaseVersion} was never recorded (version 0, you edited version ${input.expectedVersion}); reload it and try again`,
+            {
+              extensions: { code: 'CONFLICT', currentVersion: 0 },
+            },
+          );
         }
         const row = { releaseVersion, ...next };
         const { identifiers } = await manager.insert(ReleaseAcceptanceEntity, row).catch((error: unknown) => {
           // Another first write for this release committed meanwhile: as for any update, the version read is stale.
-          if (isDuplicateKey(error)) throw new GraphQLError(`acceptance of ${releaseVersion} was recorded by someone else meanwhile; reload it and try again`, { extensions: { code: 'CONFLICT' } });
+          if (isDuplicateKey(error))
+            throw new GraphQLError(`acceptance of ${releaseVersion} was recorded by someone else meanwhile; reload it and try again`, {
+              extensions: { code: 'CONFLICT' },
+            });
           throw error;
         });
         await audit(manager, actor, 'RELEASE_ACCEPTANCE', identifiers[0].id, 'CREATE', diff(null, row));

@@ -29,11 +29,15 @@ runMain(async () => {
   ];
   const names = SUBGRAPHS.map((s) => s.name).join(', ');
   if (process.argv.includes('--check')) {
-    const stale = outputs.filter(({ file, text }) => !fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text).map(({ file }) => path.relative(PROJECT_ROOT, file));
+    const stale = outputs
+      .filter(({ file, text }) => !fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text)
+      .map(({ file }) => path.relative(PROJECT_ROOT, file));
     if (stale.length > 0) throw new Error(`${stale.join(' and ')} ${stale.length > 1 ? 'are' : 'is'} out of date: run \`npm run compose\` and commit.`);
     console.log(`${outputs.map(({ file }) => path.relative(PROJECT_ROOT, file)).join(', ')} are up to date (${SUBGRAPHS.length} subgraphs: ${names}).`);
     return;
   }
   for (const { file, text } of outputs) fs.writeFileSync(file, text);
-  console.log(`Wrote ${path.relative(PROJECT_ROOT, supergraphPath)} and the generated parts of docker-compose.yml and deploy/kubernetes/ from ${SUBGRAPHS.length} subgraphs: ${names}.`);
+  console.log(
+    `Wrote ${path.relative(PROJECT_ROOT, supergraphPath)} and the generated parts of docker-compose.yml and deploy/kubernetes/ from ${SUBGRAPHS.length} subgraphs: ${names}.`,
+  );
 });

@@ -35,7 +35,9 @@ const PARTS: Record<string, { separator: string; lines(subgraph: DeployedSubgrap
 
 ${name}:
   <<: *app
-  command: [ ${containerCommand(name).map((arg) => JSON.stringify(arg)).join(', ')} ]
+  command: [ ${containerCommand(name)
+    .map((arg) => JSON.stringify(arg))
+    .join(', ')} ]
   environment:
     <<: *subgraph-env
     ${NAME}_PORT: "${port}"

@@ -42,7 +42,10 @@ runMain(async () => {
   const className = `${name}${timestamp}`;
   const folder = path.join(PROJECT_ROOT, target.folder);
   const up = upQueries.map((q) => `    await queryRunner.query(${quote(q.query)});`).join('\n');
-  const down = [...downQueries].reverse().map((q) => `    await queryRunner.query(${quote(q.query)});`).join('\n');
+  const down = [...downQueries]
+    .reverse()
+    .map((q) => `    await queryRunner.query(${quote(q.query)});`)
+    .join('\n');
   fs.writeFileSync(
     path.join(folder, `${timestamp}-${name}.ts`),
     `import { MigrationInterface, QueryRunner } from 'typeorm';\n\n` +
@@ -51,7 +54,10 @@ runMain(async () => {
       `  async down(queryRunner: QueryRunner): Promise<void> {\n${down}\n  }\n}\n`,
   );
 
-  const files = fs.readdirSync(folder).filter((f) => /^\d+-\w+\.ts$/.test(f)).sort();
+  const files = fs
+    .readdirSync(folder)
+    .filter((f) => /^\d+-\w+\.ts$/.test(f))
+    .sort();
   const entries = files.map((f) => {
     const [stamp, base] = f.replace(/\.ts$/, '').split('-');
     return { file: f.replace(/\.ts$/, ''), cls: `${base}${stamp}` };

@@ -15,16 +15,7 @@ import { parseArgs } from 'node:util';
 import { loadDotEnv, COLLABORATION_SUBGRAPH, loadConfig, subgraphConfig } from '../shared/config';
 import { agendaItemLookup, COLLABORATION_TOKEN_HEADER } from '../poi-kit/agenda-items';
 import { openDatabase } from '../shared/db';
-import {
-  formatImportError,
-  IMPORT_ENTITIES,
-  ImportFormat,
-  ImportProgress,
-  ImportResult,
-  importRows,
-  importSummary,
-  isImportEntity,
-} from '../poi-kit/import';
+import { formatImportError, IMPORT_ENTITIES, ImportFormat, ImportProgress, ImportResult, importRows, importSummary, isImportEntity } from '../poi-kit/import';
 import { POI_SCHEMA } from '../poi-kit/subgraph';
 import { POIS } from '../shared/registry';
 
@@ -82,7 +73,9 @@ class ProgressLine {
 function openFile(file: string): { content: fs.ReadStream; bytes: number; format: ImportFormat } {
   const extension = path.extname(file).toLowerCase();
   if (extension !== '.csv' && extension !== '.json') {
-    throw new UsageError(`Unsupported file type "${extension || '(none)'}" of ${file}: use a .csv file (with a header row) or a .json file (an array of objects)`);
+    throw new UsageError(
+      `Unsupported file type "${extension || '(none)'}" of ${file}: use a .csv file (with a header row) or a .json file (an array of objects)`,
+    );
   }
   try {
     const stat = fs.statSync(file);
@@ -91,7 +84,8 @@ function openFile(file: string): { content: fs.ReadStream; bytes: number; format
     return { content: fs.createReadStream(file), bytes: stat.size, format: extension === '.csv' ? 'csv' : 'json' };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    const reason =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new UsageError(`Cannot read ${file}: ${reason}`);
   }
 }
@@ -125,7 +119,10 @@ async function viaSubgraph(
   url.search = new URLSearchParams({ entity: request.entity, dryRun: String(request.dryRun) }).toString();
   const megabytes = (request.bytes / 1e6).toFixed(1);
   const started = Date.now();
-  const ticker = setInterval(() => progress.update(`sent ${megabytes} MB to ${url.host}, ${subgraph} is checking and writing (${Math.round((Date.now() - started) / 1000)} s)`), 1000);
+  const ticker = setInterval(
+    () => progress.update(`sent ${megabytes} MB to ${url.host}, ${subgraph} is checking and writing (${Math.round((Date.now() - started) / 1000)} s)`),
+    1000,
+  );
   progress.update(`sending ${megabytes} MB to ${url.host}`, true);
   let response: Response;
   try {
@@ -160,10 +157,12 @@ async function viaSubgraph(
   try {
     body = JSON.parse(text);
   } catch {
-    if (response.status === 404) throw new Error(`${url.origin} has no /import route: is it an older ${subgraph} subgraph, or not a POI subgraph? Restart it with npm start`);
+    if (response.status === 404)
+      throw new Error(`${url.origin} has no /import route: is it an older ${subgraph} subgraph, or not a POI subgraph? Restart it with npm start`);
     throw new Error(`${url.origin} answered ${response.status} with no import result: ${text.slice(0, 200)}`);
   }
-  if (response.status !== 200 && response.status !== 422) throw new Error(`${subgraph} refused the import (${response.status}): ${body.error ?? text.slice(0, 200)}`);
+  if (response.status !== 200 && response.status !== 422)
+    throw new Error(`${subgraph} refused the import (${response.status}): ${body.error ?? text.slice(0, 200)}`);
   return body;
 }
 
@@ -237,7 +236,7 @@ async function main(): Promise<number> {
     const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
     const url = importUrl(args.url ?? `http://${host}:${settings.port}`);
     // The subgraph answers only identities signed with the gateway's key.
-    if (!sign) throw new Error('Importing through the subgraph needs the gateway\'s key: set GATEWAY_SIGNING_KEY, or import into MySQL directly');
+    if (!sign) throw new Error("Importing through the subgraph needs the gateway's key: set GATEWAY_SIGNING_KEY, or import into MySQL directly");
     const token = await sign(identity, poi.subgraphName);
     result = await viaSubgraph(url, poi.subgraphName, { entity, dryRun, token, collaborationToken, content, bytes, format }, progress);
   }

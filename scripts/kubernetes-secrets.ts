@@ -8,6 +8,7 @@ import { secretsEnv } from './kubernetes';
 
 runMain(async () => {
   const overlay = process.argv[2];
-  if (overlay !== 'local' && overlay !== 'production') throw new Error('Usage: npm run -s kubernetes:secrets -- local|production > deploy/kubernetes/overlays/<overlay>/secrets.env');
+  if (overlay !== 'local' && overlay !== 'production')
+    throw new Error('Usage: npm run -s kubernetes:secrets -- local|production > deploy/kubernetes/overlays/<overlay>/secrets.env');
   process.stdout.write(secretsEnv(overlay, deployedSubgraphs(POIS), process.env));
 });

@@ -27,8 +27,7 @@ export const TERMINATION_GRACE_SECONDS = 30;
 const PART_OF = 'poi-federation';
 const MYSQL_PORT = 3306;
 
-const HEADER = (what: string) =>
-  `# Generated from registry.json by \`npm run compose\` (scripts/kubernetes.ts): ${what}. Do not edit.\n`;
+const HEADER = (what: string) => `# Generated from registry.json by \`npm run compose\` (scripts/kubernetes.ts): ${what}. Do not edit.\n`;
 
 const labels = (name: string, component: string) => ({
   'app.kubernetes.io/name': name,
@@ -157,9 +156,7 @@ function databaseResources({ name }: DeployedSubgraph): object[] {
           ],
         },
       },
-      volumeClaimTemplates: [
-        { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
-      ],
+      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
     },
   };
   const service = {
@@ -230,7 +227,8 @@ export function secretsEnv(overlay: 'local' | 'production', subgraphs: readonly 
     }
   } else {
     const missing = subgraphs.map(({ name }) => databaseUrlKey(name)).filter((key) => !/^mysql:\/\/\S+$/.test(env[key] ?? ''));
-    if (missing.length > 0) throw new Error(`set every subgraph's database URL (mysql://user:password@host:3306/schema) first; missing or not a mysql:// URL: ${missing.join(', ')}`);
+    if (missing.length > 0)
+      throw new Error(`set every subgraph's database URL (mysql://user:password@host:3306/schema) first; missing or not a mysql:// URL: ${missing.join(', ')}`);
     for (const { name } of subgraphs) lines.push(`${databaseUrlKey(name)}=${env[databaseUrlKey(name)]}`);
   }
   return lines.join('\n') + '\n';

@@ -74,7 +74,9 @@ export default definePoiSubgraph(poiByCode('${registration.code}'), __dirname);
 /** One registry entry, laid out like those already in registry.json (one field a line, lists on one line). */
 function registryEntry(registration: PoiRegistration): string {
   const value = (v: unknown) => (Array.isArray(v) ? `[${v.map((item) => JSON.stringify(item)).join(', ')}]` : JSON.stringify(v));
-  return `  {\n${Object.entries(registration).map(([key, v]) => `    ${JSON.stringify(key)}: ${value(v)}`).join(',\n')}\n  }`;
+  return `  {\n${Object.entries(registration)
+    .map(([key, v]) => `    ${JSON.stringify(key)}: ${value(v)}`)
+    .join(',\n')}\n  }`;
 }
 
 /**
@@ -155,7 +157,9 @@ export function addPoi(root: string, input: NewPoi, log: (line: string) => void 
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH, HOME: process.env.HOME },
     });
-    log(`regenerated supergraph.graphql, docker-compose.yml and deploy/kubernetes/ (mysql-${code.toLowerCase()} and ${code.toLowerCase()}) with \`npm run compose\``);
+    log(
+      `regenerated supergraph.graphql, docker-compose.yml and deploy/kubernetes/ (mysql-${code.toLowerCase()} and ${code.toLowerCase()}) with \`npm run compose\``,
+    );
     return registration;
   } catch (error) {
     for (const [file, text] of originals) fs.writeFileSync(file, text);

@@ -71,7 +71,9 @@ function parseOptions(argv: string[]): Options {
   }
   const { values, positionals } = parsed;
   if (positionals.length !== 1) {
-    throw new UsageError(`${positionals.length === 0 ? 'no operation file given' : `one operation file, got ${positionals.length}: ${positionals.join(' ')}`}\n${USAGE}`);
+    throw new UsageError(
+      `${positionals.length === 0 ? 'no operation file given' : `one operation file, got ${positionals.length}: ${positionals.join(' ')}`}\n${USAGE}`,
+    );
   }
   const format = values.format as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`unknown --format "${values.format}": use csv or json`);
@@ -149,7 +151,10 @@ function defaultUrl(): string {
 
 /** One line of text from a response body, for error messages. */
 function snippet(body: string): string {
-  const line = body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  const line = body
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return line.length > 200 ? `${line.slice(0, 200)}…` : line || '(empty body)';
 }
 
@@ -207,7 +212,11 @@ runMain(async () => {
   const data = response.data;
   if (data === null || data === undefined || typeof data !== 'object') {
     const unauthenticated = errors.some((error) => error.extensions?.code === 'UNAUTHENTICATED');
-    const hint = !unauthenticated ? '' : options.headers.authorization ? ': the token was refused (expired, or not for this gateway?)' : `: the gateway needs a token: ${TOKEN_HINT}`;
+    const hint = !unauthenticated
+      ? ''
+      : options.headers.authorization
+        ? ': the token was refused (expired, or not for this gateway?)'
+        : `: the gateway needs a token: ${TOKEN_HINT}`;
     throw new UsageError(`no data from ${url}${errors.length > 0 ? `: ${errors.length} error(s) above` : ''}${hint}`);
   }
   if (errors.length > 0) {

@@ -225,11 +225,7 @@ export function runSchemaCheck(options: SchemaCheckOptions = {}): number {
   if (result.blocking.length > 0) failures.push(`${result.blocking.length} breaking change${result.blocking.length === 1 ? '' : 's'} not allowed`);
   if (allowlistErrors.length > 0) failures.push(`${ALLOWLIST_FILE} is invalid`);
   if (failures.length > 0) return verdict(1, `FAIL: ${failures.join('; ')}.`);
-  const summary = [
-    `${result.allowed.length} allowed breaking`,
-    `${comparison.dangerous.length} dangerous`,
-    `${comparison.safe.length} safe`,
-  ].join(', ');
+  const summary = [`${result.allowed.length} allowed breaking`, `${comparison.dangerous.length} dangerous`, `${comparison.safe.length} safe`].join(', ');
   return verdict(0, `OK: no blocking schema change against ${previous.name} (${summary}).`);
 }
 

@@ -13,21 +13,23 @@ runMain(async () => {
   const settings = subgraphRuntime(config, definition.name);
   const logger = createLogger(definition.name, config.logLevel, undefined, config.logFormat);
   const service = { name: definition.name, host: config.host, port: settings.port, logger };
-  const running = await startWhenDatabaseAnswers(service, config.database.connect, () => definition.start({
-    port: settings.port,
-    host: config.host,
-    databaseUrl: settings.databaseUrl,
-    poolSize: config.database.poolSize,
-    idempotencyTtlHours: config.database.idempotencyTtlHours,
-    seed: config.seed,
-    logger,
-    otlpEndpoint: config.otlpEndpoint,
-    gatewayPublicKey: settings.gatewayPublicKey,
-    cursorSecret: settings.cursorSecret,
-    operations: config.operations,
-    requestTimeoutMs: config.gateway.resilience.timeoutMs,
-    imports: config.imports,
-    collaborationUrl: subgraphConfig(config, COLLABORATION_SUBGRAPH).url,
-  }));
+  const running = await startWhenDatabaseAnswers(service, config.database.connect, () =>
+    definition.start({
+      port: settings.port,
+      host: config.host,
+      databaseUrl: settings.databaseUrl,
+      poolSize: config.database.poolSize,
+      idempotencyTtlHours: config.database.idempotencyTtlHours,
+      seed: config.seed,
+      logger,
+      otlpEndpoint: config.otlpEndpoint,
+      gatewayPublicKey: settings.gatewayPublicKey,
+      cursorSecret: settings.cursorSecret,
+      operations: config.operations,
+      requestTimeoutMs: config.gateway.resilience.timeoutMs,
+      imports: config.imports,
+      collaborationUrl: subgraphConfig(config, COLLABORATION_SUBGRAPH).url,
+    }),
+  );
   stopOnSignal(running, logger);
 });

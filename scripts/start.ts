@@ -46,7 +46,9 @@ function start(service: { name: string; args: string[] }) {
     children.delete(service.name);
     if (stoppingSince === undefined || code !== 0) {
       failed ||= stoppingSince === undefined || code !== 0;
-      console.error(`[${service.name.padEnd(width)}] exited (${signal ?? `code ${code}`})${stoppingSince === undefined ? '; the other services keep running' : ''}`);
+      console.error(
+        `[${service.name.padEnd(width)}] exited (${signal ?? `code ${code}`})${stoppingSince === undefined ? '; the other services keep running' : ''}`,
+      );
     }
     if (children.size === 0) process.exit(failed ? 1 : 0);
   });

@@ -31,7 +31,9 @@ runMain(async () => {
   const subject = values.subject ?? (values.role ? `${values.role}${poi ? `-${poi.subgraphName}` : ''}` : 'local-user');
   const config = loadConfig();
   if (!config.security.clients.secret) {
-    throw new Error('No AUTH_JWT_SECRET: set the deployment\'s (in the environment or .env) to mint its tokens; with NODE_ENV=production none is made up, and with AUTH_JWKS_URL tokens come from your identity provider');
+    throw new Error(
+      "No AUTH_JWT_SECRET: set the deployment's (in the environment or .env) to mint its tokens; with NODE_ENV=production none is made up, and with AUTH_JWKS_URL tokens come from your identity provider",
+    );
   }
   // signClientToken refuses an --expires that is no time span or longer than AUTH_MAX_TOKEN_LIFETIME_SECONDS (24 h by default).
   console.log(await signClientToken(config.security.clients, { subject, name: values.name ?? subject, scopes, expiresIn: values.expires! }));

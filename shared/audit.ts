@@ -6,7 +6,7 @@ import { EntitySchema } from 'typeorm';
  */
 
 /** A recorded value: anything but undefined (TypeORM's insert types take no `unknown` inside a JSON column). */
-export type AuditedValue = {} | null;
+export type AuditedValue = NonNullable<unknown> | null;
 
 /** One write, as the audit trail keeps it: who, when, what, and which fields changed. */
 export interface AuditEntry {
@@ -38,4 +38,3 @@ export const AuditEntryEntity = new EntitySchema<AuditEntry>({
   },
   indices: [{ name: 'idx_audit_entity', columns: ['entity', 'id'] }],
 });
-

@@ -240,8 +240,14 @@ export function loadConfig(env: Env = process.env): Config {
       maxRows: integer('IMPORT_MAX_ROWS', DEFAULT_IMPORT_LIMITS.maxRows, 1, 10_000_000),
       maxBytes: integer('IMPORT_MAX_BYTES', DEFAULT_IMPORT_LIMITS.maxBytes, 1024, 2 ** 30),
     },
-    seed: { scale: integer('SEED_SCALE', 1, 1, 100), referenceDate, demo: optionalFlag('SEED_DEMO_DATA', DEVELOPMENT_ENVIRONMENTS.includes(env.NODE_ENV ?? '')) },
-    strayDatabaseVariables: Object.keys(env).filter((key) => key.endsWith('_DATABASE_URL') && env[key] && !SUBGRAPH_NAMES.some((name) => key === `${name.toUpperCase()}_DATABASE_URL`)),
+    seed: {
+      scale: integer('SEED_SCALE', 1, 1, 100),
+      referenceDate,
+      demo: optionalFlag('SEED_DEMO_DATA', DEVELOPMENT_ENVIRONMENTS.includes(env.NODE_ENV ?? '')),
+    },
+    strayDatabaseVariables: Object.keys(env).filter(
+      (key) => key.endsWith('_DATABASE_URL') && env[key] && !SUBGRAPH_NAMES.some((name) => key === `${name.toUpperCase()}_DATABASE_URL`),
+    ),
     logLevel,
     logFormat,
     otlpEndpoint,
@@ -263,7 +269,8 @@ function loadSecurity(
 ): SecurityConfig {
   // Locally, whatever is not configured comes from the clone's own generated secrets; production must say.
   let generated: LocalSecrets | undefined;
-  const local = () => (production ? undefined : (generated ??= readOrCreateLocalSecrets(path.resolve(CHECKOUT_ROOT, env.LOCAL_SECRETS_FILE || '.secrets/local.json'))));
+  const local = () =>
+    production ? undefined : (generated ??= readOrCreateLocalSecrets(path.resolve(CHECKOUT_ROOT, env.LOCAL_SECRETS_FILE || '.secrets/local.json')));
   const secret = env.AUTH_JWT_SECRET || (env.AUTH_JWKS_URL ? undefined : local()?.clientSecret);
   if (secret !== undefined && secret.length < 32) problems.push('AUTH_JWT_SECRET must be at least 32 characters');
   const jwksUrl = env.AUTH_JWKS_URL || undefined;
@@ -284,7 +291,7 @@ function loadSecurity(
   }
   gatewayPublicKey ??= local()?.gatewayPublicKey;
   // Locally the cursor key can follow from the client secret; production sets its own.
-  const cursorSecret = env.CURSOR_SECRET || (production ? undefined : secret ?? local()?.clientSecret);
+  const cursorSecret = env.CURSOR_SECRET || (production ? undefined : (secret ?? local()?.clientSecret));
   if (env.CURSOR_SECRET && env.CURSOR_SECRET.length < 32) problems.push('CURSOR_SECRET must be at least 32 characters');
   const introspection = optionalFlag('GRAPHQL_INTROSPECTION', !production);
   if (env.REDIS_URL && !/^rediss?:\/\/\S+$/.test(env.REDIS_URL)) problems.push(`REDIS_URL must look like redis://127.0.0.1:6379, got "${env.REDIS_URL}"`);
@@ -361,7 +368,9 @@ const SUBGRAPHS_ONLY = ['CURSOR_SECRET', 'GATEWAY_PUBLIC_KEY'];
 export function serviceEnvironment(env: NodeJS.ProcessEnv, service: string): NodeJS.ProcessEnv {
   const own = service === 'gateway' ? SUBGRAPHS_ONLY : GATEWAY_ONLY;
   const keep = (key: string) =>
-    !own.includes(key) && !/_DB_PASSWORD$|^MYSQL_ROOT_PASSWORD$/.test(key) && !(key.endsWith('_DATABASE_URL') && key !== `${service.toUpperCase()}_DATABASE_URL`);
+    !own.includes(key) &&
+    !/_DB_PASSWORD$|^MYSQL_ROOT_PASSWORD$/.test(key) &&
+    !(key.endsWith('_DATABASE_URL') && key !== `${service.toUpperCase()}_DATABASE_URL`);
   return Object.fromEntries(Object.entries(env).filter(([key]) => keep(key)));
 }
 
@@ -383,7 +392,7 @@ export function subgraphRuntime(config: Config, name: string): SubgraphRuntime {
     const strays = config.strayDatabaseVariables.length > 0 ? ` (set but unknown: ${config.strayDatabaseVariables.join(', ')})` : '';
     problems.push(`${name.toUpperCase()}_DATABASE_URL must be set with NODE_ENV=production: the embedded database keeps nothing across restarts${strays}`);
   }
-  if (!gatewayPublicKey) problems.push('GATEWAY_PUBLIC_KEY must be set (the gateway\'s ES256 public key, PEM): subgraphs check forwarded identities with it');
+  if (!gatewayPublicKey) problems.push("GATEWAY_PUBLIC_KEY must be set (the gateway's ES256 public key, PEM): subgraphs check forwarded identities with it");
   if (!cursorSecret) problems.push('CURSOR_SECRET must be set: subgraphs seal their page cursors with it (npm run -s secrets makes one)');
   if (problems.length > 0 || !gatewayPublicKey || !cursorSecret) throw new ConfigError(problems);
   return { ...settings, cursorSecret, gatewayPublicKey };

@@ -46,7 +46,11 @@ export function lastMonths(months: number, now = new Date()): string[] {
  * A monthly series (GraphQL `MonthCount`) over `months` (from `lastMonths`): each month's count, 0
  * when it has none, and whether it is complete: every month is but the current one, still running.
  */
-export function monthSeries(months: readonly string[], counts: ReadonlyMap<string, number>, now = new Date()): { month: string; count: number; complete: boolean }[] {
+export function monthSeries(
+  months: readonly string[],
+  counts: ReadonlyMap<string, number>,
+  now = new Date(),
+): { month: string; count: number; complete: boolean }[] {
   const current = now.toISOString().slice(0, 7);
   return months.map((month) => ({ month, count: counts.get(month) ?? 0, complete: month < current }));
 }

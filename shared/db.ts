@@ -14,9 +14,13 @@ export class StatementCounter implements TypeOrmLogger {
   log(): void {}
 }
 
+/** Any entity's schema: lists of entities of different row types (EntitySchema is invariant in its row type). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+export type AnyEntitySchema = EntitySchema<any>;
+
 /** What a subgraph's database holds: its entities, and the migrations that build them on MySQL. */
 export interface DatabaseSchema {
-  entities: EntitySchema<any>[];
+  entities: AnyEntitySchema[];
   migrations: (new () => MigrationInterface)[];
 }
 
@@ -69,7 +73,19 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 /** Network-level failures of the MySQL driver: the server is down, unreachable, or dropped the connection. */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+]);
 /** Refusals a retry cannot mend (wrong user, password or schema), even where mysql2 marks them `fatal`. */
 const REFUSED_CODES = new Set(['ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR', 'ER_BAD_DB_ERROR', 'ER_NOT_SUPPORTED_AUTH_MODE']);
 /** TypeORM's errors for a data source whose pool is closed (or never opened). */
@@ -99,7 +115,10 @@ const embeddedQueues = new WeakMap<DataSource, Promise<unknown>>();
 export function transaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
   if (dataSource.options.type !== 'sqljs') return dataSource.transaction(work);
   const run = (embeddedQueues.get(dataSource) ?? Promise.resolve()).then(() => dataSource.transaction(work));
-  embeddedQueues.set(dataSource, run.catch(() => undefined));
+  embeddedQueues.set(
+    dataSource,
+    run.catch(() => undefined),
+  );
   return run;
 }
 
@@ -120,7 +139,7 @@ const CHUNK_BYTES = 4_000_000;
  * long for the same rows. Columns no row gives (e.g. a generated id, a defaulted version) are
  * left to the database.
  */
-export async function insertInChunks(manager: EntityManager, entity: EntitySchema<any>, rows: object[], onChunk?: (count: number) => void): Promise<void> {
+export async function insertInChunks(manager: EntityManager, entity: AnyEntitySchema, rows: object[], onChunk?: (count: number) => void): Promise<void> {
   if (rows.length === 0) return;
   const metadata = manager.connection.getMetadata(entity);
   const driver = manager.connection.driver;
@@ -159,6 +178,6 @@ export async function insertInChunks(manager: EntityManager, entity: EntitySchem
 }
 
 /** Empties tables in the given order (children before parents, so no foreign key breaks). */
-export async function deleteAllRows(manager: EntityManager, entities: EntitySchema<any>[]): Promise<void> {
+export async function deleteAllRows(manager: EntityManager, entities: AnyEntitySchema[]): Promise<void> {
   for (const entity of entities) await manager.createQueryBuilder().delete().from(entity).execute();
 }

@@ -23,7 +23,9 @@ export function requestDeadline(maxMs: number): express.RequestHandler {
     const header = req.headers[DEADLINE_HEADER];
     if (header !== undefined) {
       if (typeof header !== 'string' || !/^\d{1,15}$/.test(header)) {
-        return void res.status(400).json({ errors: [{ message: `${DEADLINE_HEADER} must be a moment in epoch milliseconds`, extensions: { code: 'BAD_REQUEST' } }] });
+        return void res
+          .status(400)
+          .json({ errors: [{ message: `${DEADLINE_HEADER} must be a moment in epoch milliseconds`, extensions: { code: 'BAD_REQUEST' } }] });
       }
       if (Number(header) <= now) return void res.status(504).json({ errors: [{ message: EXPIRED_MESSAGE, extensions: { code: DEADLINE_EXCEEDED } }] });
       deadline = Math.min(deadline, Number(header));

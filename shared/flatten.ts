@@ -53,8 +53,7 @@ class ColumnNode {
   }
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Cell text of one scalar: null is empty, numbers plain, booleans true/false. */
 export function formatCell(value: unknown): string {

@@ -1,5 +1,15 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { ASTVisitor, DocumentNode, parse, FragmentDefinitionNode, GraphQLError, Kind, OperationDefinitionNode, SelectionSetNode, ValidationContext } from 'graphql';
+import {
+  ASTVisitor,
+  DocumentNode,
+  parse,
+  FragmentDefinitionNode,
+  GraphQLError,
+  Kind,
+  OperationDefinitionNode,
+  SelectionSetNode,
+  ValidationContext,
+} from 'graphql';
 
 /** Deepest selection nesting any service accepts; the gateway's own entity fetches stay far below. */
 export const MAX_QUERY_DEPTH = 40;
@@ -93,7 +103,9 @@ export function depthLimit(max: number) {
         shape ??= documentShape(context.getDocument());
         const depth = shape.operations.get(operation)?.depth ?? 0;
         if (depth > max) {
-          context.reportError(new GraphQLError(`Query is nested too deeply: more than ${max} levels`, { nodes: [operation], extensions: { code: 'QUERY_TOO_DEEP' } }));
+          context.reportError(
+            new GraphQLError(`Query is nested too deeply: more than ${max} levels`, { nodes: [operation], extensions: { code: 'QUERY_TOO_DEEP' } }),
+          );
         }
       },
     };
@@ -108,13 +120,10 @@ export const operationResolution: ApolloServerPlugin<BaseContext> = {
   async requestDidStart() {
     return {
       async didResolveOperation({ operation, request, schema }) {
-        const badRequest = (message: string) =>
-          new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } });
+        const badRequest = (message: string) => new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } });
         if (!operation) {
           throw badRequest(
-            request.operationName
-              ? `Unknown operation named "${request.operationName}"`
-              : 'Must provide operation name: the document holds several operations',
+            request.operationName ? `Unknown operation named "${request.operationName}"` : 'Must provide operation name: the document holds several operations',
           );
         }
         if (!schema.getRootType(operation.operation)) throw badRequest(`This API has no ${operation.operation} operations`);
@@ -149,7 +158,10 @@ export function sourceNesting(text: string): number {
 }
 
 /** Why a document's text is refused before Apollo Server parses and validates it, or undefined. */
-function hostility(query: string, limits: { tokens: number; expandedFields: number }): { code: string; message: string; extensions?: Record<string, unknown> } | undefined {
+function hostility(
+  query: string,
+  limits: { tokens: number; expandedFields: number },
+): { code: string; message: string; extensions?: Record<string, unknown> } | undefined {
   if (sourceNesting(query) > MAX_SOURCE_NESTING) return { code: 'QUERY_TOO_DEEP', message: `Query is nested too deeply: more than ${MAX_QUERY_DEPTH} levels` };
   if (!query.includes('...')) return undefined; // without fragments a document selects at most as many fields as it has tokens
   let document: DocumentNode;

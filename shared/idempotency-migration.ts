@@ -16,7 +16,10 @@ export async function createIdempotencyKeyTable(queryRunner: QueryRunner): Promi
         { name: 'answer', type: 'text', isNullable: true },
         { name: 'created_at', type: 'datetime' },
       ],
-      indices: [new TableIndex({ name: 'idx_idempotency_request', columnNames: ['request_key'] }), new TableIndex({ name: 'idx_idempotency_created', columnNames: ['created_at'] })],
+      indices: [
+        new TableIndex({ name: 'idx_idempotency_request', columnNames: ['request_key'] }),
+        new TableIndex({ name: 'idx_idempotency_created', columnNames: ['created_at'] }),
+      ],
     }),
   );
 }

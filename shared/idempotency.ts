@@ -45,12 +45,6 @@ export const IdempotencyKeyEntity = new EntitySchema<IdempotencyRecord>({
   ],
 });
 
-
-
-
-
-
-
 /** One keyed write, while it runs. */
 interface KeyedWrite {
   id: string;
@@ -78,14 +72,18 @@ export function keyWriteFields(schema: GraphQLSchema, ttlHours: number): void {
         const request = context.idempotency;
         if (!request || !context.identity) return resolve(source, args, context, info);
         const requestKey = sha256(context.identity.subject, request.key);
-        const write: KeyedWrite = { id: sha256(requestKey, responsePathAsArray(info.path).join('.')), requestKey, subject: context.identity.subject, fingerprint: request.fingerprint!, ttlMs: ttlHours * 3_600_000 };
+        const write: KeyedWrite = {
+          id: sha256(requestKey, responsePathAsArray(info.path).join('.')),
+          requestKey,
+          subject: context.identity.subject,
+          fingerprint: request.fingerprint!,
+          ttlMs: ttlHours * 3_600_000,
+        };
         return keyedWrites.run(write, () => resolve(source, args, context, info));
       };
     }
   }
 }
-
-
 
 function reused(): GraphQLError {
   return new GraphQLError('This Idempotency-Key was already used for a different request; use a new key for a new request', {
@@ -111,7 +109,14 @@ async function once<T>(manager: EntityManager, write: KeyedWrite, work: (manager
   if (records.some((record) => record.id === write.id)) await manager.delete(IdempotencyKeyEntity, { id: write.id });
   try {
     // Claimed before writing: a concurrent repeat waits here (row lock; the embedded queue) for this transaction.
-    await manager.insert(IdempotencyKeyEntity, { id: write.id, requestKey: write.requestKey, subject: write.subject, fingerprint: write.fingerprint, answer: null, createdAt: new Date() });
+    await manager.insert(IdempotencyKeyEntity, {
+      id: write.id,
+      requestKey: write.requestKey,
+      subject: write.subject,
+      fingerprint: write.fingerprint,
+      answer: null,
+      createdAt: new Date(),
+    });
   } catch (error) {
     throw isDuplicateKey(error) ? new KeyClaimed() : error;
   }

@@ -33,6 +33,7 @@ export function createLogger(service: string, level: string, destination?: Desti
 /** pino-pretty's stream: time, level, service and message on one line, the other fields below; colours only on a terminal. */
 function prettyStream(destination?: DestinationStream): DestinationStream {
   // Required here, not imported at the top: a process that logs JSON never loads it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, see above
   const pretty: typeof import('pino-pretty') = require('pino-pretty');
   return pretty({
     sync: true,

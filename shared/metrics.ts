@@ -110,13 +110,15 @@ export class OperationMetrics {
 export function timeRootResolvers(registry: Registry, schema: GraphQLSchema): void {
   // One histogram per registry, however often the schema is rebuilt (a reloaded schema).
   const name = 'subgraph_resolver_duration_seconds';
-  const histogram = (registry.getSingleMetric(name) as Histogram<'field'> | undefined) ?? new Histogram({
-    name,
-    help: 'Root field resolvers (Query.*, Mutation.*, Query._entities): duration in seconds',
-    labelNames: ['field'],
-    buckets: FINE_BUCKETS,
-    registers: [registry],
-  });
+  const histogram =
+    (registry.getSingleMetric(name) as Histogram<'field'> | undefined) ??
+    new Histogram({
+      name,
+      help: 'Root field resolvers (Query.*, Mutation.*, Query._entities): duration in seconds',
+      labelNames: ['field'],
+      buckets: FINE_BUCKETS,
+      registers: [registry],
+    });
   for (const type of [schema.getQueryType(), schema.getMutationType()]) {
     for (const field of Object.values(type?.getFields() ?? {})) {
       const resolve = field.resolve ?? defaultFieldResolver;

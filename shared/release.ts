@@ -21,7 +21,10 @@ export const NO_KIT = 'none';
  * parsed SDL so that comments and layout do not count (descriptions do: they are part of it).
  */
 export function schemaFingerprint(sdl: string): string {
-  return createHash('sha256').update(print(parse(sdl))).digest('hex').slice(0, 12);
+  return createHash('sha256')
+    .update(print(parse(sdl)))
+    .digest('hex')
+    .slice(0, 12);
 }
 
 const FINGERPRINT_LINE = /^# fingerprint (\S+) ([0-9a-f]{12})$/gm;

@@ -50,8 +50,7 @@ export function findBreakingSchemaChanges(previousSupergraphSdl: string, nextSup
 }
 
 export function compareApiSchemas(previous: GraphQLSchema, next: GraphQLSchema): SchemaComparison {
-  const plain = (changes: readonly { type: string; description: string }[]): SchemaChange[] =>
-    changes.map(({ type, description }) => ({ type, description }));
+  const plain = (changes: readonly { type: string; description: string }[]): SchemaChange[] => changes.map(({ type, description }) => ({ type, description }));
   return {
     breaking: plain(findBreakingChanges(previous, next)),
     dangerous: plain(findDangerousChanges(previous, next)),

@@ -20,14 +20,7 @@ import type { OperationsAccess } from './config';
 import type { Logger } from './logger';
 import type { BuildInfo } from './release';
 import { createMetricsRegistry, errorCode, METRICS_CONTENT_TYPE, OperationMetrics, renderMetrics } from './metrics';
-import {
-  currentRequestScope,
-  REQUEST_ID_HEADER,
-  RequestContextFields,
-  requestIdFrom,
-  RequestScope,
-  runInRequestScope,
-} from './request-id';
+import { currentRequestScope, REQUEST_ID_HEADER, RequestContextFields, requestIdFrom, RequestScope, runInRequestScope } from './request-id';
 import { startTracing } from './tracing';
 import { unauthorized } from './auth/subgraph-guard';
 
@@ -96,7 +89,13 @@ export interface GraphQLServerOptions<TContext extends BaseContext> {
 export const STOP_GRACE_PERIOD_MS = 10_000;
 
 /** The error code a status answered before GraphQL stands for, in `<prefix>_errors_total`. */
-const REFUSAL_CODES: Record<number, string> = { 400: 'BAD_REQUEST', 401: 'UNAUTHENTICATED', 413: 'PAYLOAD_TOO_LARGE', 429: 'RATE_LIMITED', 431: 'REQUEST_HEADER_FIELDS_TOO_LARGE' };
+const REFUSAL_CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  413: 'PAYLOAD_TOO_LARGE',
+  429: 'RATE_LIMITED',
+  431: 'REQUEST_HEADER_FIELDS_TOO_LARGE',
+};
 
 /** The longest /ready waits for the service's own checks: an orchestrator's probe gets an answer even from a frozen database. */
 export const READINESS_TIMEOUT_MS = 2000;
@@ -126,7 +125,9 @@ function mayOperate(access: OperationsAccess, req: express.Request): boolean {
 function batchLimit(max: number): express.RequestHandler {
   return (req, res, next) => {
     if (!Array.isArray(req.body) || req.body.length <= max) return next();
-    res.status(400).json({ errors: [{ message: `Too many operations in one batch: ${req.body.length}, at most ${max}`, extensions: { code: 'BATCH_LIMIT_EXCEEDED' } }] });
+    res
+      .status(400)
+      .json({ errors: [{ message: `Too many operations in one batch: ${req.body.length}, at most ${max}`, extensions: { code: 'BATCH_LIMIT_EXCEEDED' } }] });
   };
 }
 
@@ -148,7 +149,8 @@ function rejectDeepJson(_req: unknown, _res: unknown, body: Buffer): void {
   for (let i = 0; i < body.length; i++) {
     const byte = body[i];
     if (inString) {
-      if (byte === 0x5c) i++; // backslash: skip the escaped character
+      if (byte === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (byte === 0x22) inString = false;
     } else if (byte === 0x22) inString = true;
     else if (byte === 0x5b || byte === 0x7b) {
@@ -176,10 +178,17 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
   const [status, reason, message, code] =
     error.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'Request Header Fields Too Large', 'Request headers are too large: at most 16 KiB in all (is the token carrying too many scopes?)', 'REQUEST_HEADER_FIELDS_TOO_LARGE']
+      ? [
+          431,
+          'Request Header Fields Too Large',
+          'Request headers are too large: at most 16 KiB in all (is the token carrying too many scopes?)',
+          'REQUEST_HEADER_FIELDS_TOO_LARGE',
+        ]
       : [400, 'Bad Request', 'Malformed HTTP request', 'BAD_REQUEST'];
   const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**
@@ -200,7 +209,11 @@ function requestObservabilityPlugin(metrics: OperationMetrics): ApolloServerPlug
             scope.operationName = name;
             scope.errorCount = errors.length;
           }
-          metrics.observe(operationName, Number(process.hrtime.bigint() - started) / 1e9, errors.map((e) => errorCode(e)));
+          metrics.observe(
+            operationName,
+            Number(process.hrtime.bigint() - started) / 1e9,
+            errors.map((e) => errorCode(e)),
+          );
         },
       };
     },
@@ -249,9 +262,7 @@ const enterRequestScope: express.RequestHandler = (_req, res, next) => {
  * every subgraph and by the gateway, so all services behave alike. Stopping drains requests in
  * flight, bounded in time.
  */
-export async function startGraphQLServer<TContext extends BaseContext>(
-  options: GraphQLServerOptions<TContext>,
-): Promise<RunningServer> {
+export async function startGraphQLServer<TContext extends BaseContext>(options: GraphQLServerOptions<TContext>): Promise<RunningServer> {
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
@@ -264,43 +275,46 @@ export async function startGraphQLServer<TContext extends BaseContext>(
   const limits = options.limits ?? { depth: MAX_QUERY_DEPTH, tokens: MAX_TOKENS, expandedFields: MAX_EXPANDED_FIELDS, bodyBytes: 2 ** 20, batch: 1 };
   const introspection = options.introspection ?? true;
   /** An Apollo Server over the schema (or gateway); only the first one drains the HTTP server when stopped. */
-  const createApollo = (source: { gateway: GatewayInterface } | { schema: GraphQLSchema }, drainsHttpServer: boolean) => new ApolloServer<TContext>({
-    ...source,
-    includeStacktraceInErrorResponses: false,
-    // Signals belong to shared/lifecycle.ts: Apollo's own handler would stop the server, then
-    // send the signal again, which lifecycle.ts takes as "exit now" (code 1).
-    stopOnTerminationSignals: false,
-    introspection,
-    hideSchemaDetailsFromClientErrors: !introspection,
-    allowBatchedHttpRequests: limits.batch > 1,
-    csrfPrevention: true,
-    // A day is enough for every client to re-register its hashes after an eviction.
-    persistedQueries: options.persistedQueries ? { cache: options.persistedQueries, ttl: 86_400 } : false,
-    // Errors the code meant for clients are GraphQL errors; anything else (a database driver's
-    // message, a bug) is logged and reaches the client only as "Internal server error".
-    formatError: (formatted, error) => {
-      if (unwrapResolverError(error) instanceof GraphQLError || formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR') return formatted;
-      const outage = options.outage?.(unwrapResolverError(error));
-      if (outage) {
-        options.logger.warn({ err: unwrapResolverError(error), path: formatted.path }, outage.message);
-        return { message: outage.message, path: formatted.path, locations: formatted.locations, extensions: outage.extensions };
-      }
-      options.logger.error({ err: unwrapResolverError(error), path: formatted.path }, 'internal error');
-      return { ...formatted, message: 'Internal server error' };
-    },
-    // Bounded on purpose: a parsed-document cache of a few MiB, and limits on document size and depth.
-    documentStore: new InMemoryLRUCache<DocumentNode>({ maxSize: 4 * 2 ** 20, sizeCalculation: (doc) => (doc.loc?.end ?? 1000) * 20 }),
-    parseOptions: { maxTokens: limits.tokens },
-    validationRules: [depthLimit(limits.depth)],
-    plugins: [
-      operationResolution,
-      ...(drainsHttpServer ? [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMs ?? STOP_GRACE_PERIOD_MS })] : []),
-      options.landingPage ?? ApolloServerPluginLandingPageDisabled(),
-      requestObservabilityPlugin(operationMetrics),
-      ...(options.plugins ?? []),
-    ],
-    logger: options.logger,
-  });
+  const createApollo = (source: { gateway: GatewayInterface } | { schema: GraphQLSchema }, drainsHttpServer: boolean) =>
+    new ApolloServer<TContext>({
+      ...source,
+      includeStacktraceInErrorResponses: false,
+      // Signals belong to shared/lifecycle.ts: Apollo's own handler would stop the server, then
+      // send the signal again, which lifecycle.ts takes as "exit now" (code 1).
+      stopOnTerminationSignals: false,
+      introspection,
+      hideSchemaDetailsFromClientErrors: !introspection,
+      allowBatchedHttpRequests: limits.batch > 1,
+      csrfPrevention: true,
+      // A day is enough for every client to re-register its hashes after an eviction.
+      persistedQueries: options.persistedQueries ? { cache: options.persistedQueries, ttl: 86_400 } : false,
+      // Errors the code meant for clients are GraphQL errors; anything else (a database driver's
+      // message, a bug) is logged and reaches the client only as "Internal server error".
+      formatError: (formatted, error) => {
+        if (unwrapResolverError(error) instanceof GraphQLError || formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR') return formatted;
+        const outage = options.outage?.(unwrapResolverError(error));
+        if (outage) {
+          options.logger.warn({ err: unwrapResolverError(error), path: formatted.path }, outage.message);
+          return { message: outage.message, path: formatted.path, locations: formatted.locations, extensions: outage.extensions };
+        }
+        options.logger.error({ err: unwrapResolverError(error), path: formatted.path }, 'internal error');
+        return { ...formatted, message: 'Internal server error' };
+      },
+      // Bounded on purpose: a parsed-document cache of a few MiB, and limits on document size and depth.
+      documentStore: new InMemoryLRUCache<DocumentNode>({ maxSize: 4 * 2 ** 20, sizeCalculation: (doc) => (doc.loc?.end ?? 1000) * 20 }),
+      parseOptions: { maxTokens: limits.tokens },
+      validationRules: [depthLimit(limits.depth)],
+      plugins: [
+        operationResolution,
+        ...(drainsHttpServer
+          ? [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMs ?? STOP_GRACE_PERIOD_MS })]
+          : []),
+        options.landingPage ?? ApolloServerPluginLandingPageDisabled(),
+        requestObservabilityPlugin(operationMetrics),
+        ...(options.plugins ?? []),
+      ],
+      logger: options.logger,
+    });
   const apollo = createApollo(options.gateway ? { gateway: options.gateway } : { schema: options.schema! }, true);
   try {
     await apollo.start();

@@ -61,7 +61,9 @@ export async function startWhenDatabaseAnswers<T>(
       if (!isDatabaseUnavailable(error)) throw error;
       last = (error as Error).message;
       if (attempt >= retry.attempts) {
-        throw new Error(`${name}: its database did not answer in ${attempt} tries (${last}); check ${name.toUpperCase()}_DATABASE_URL and that the server is up`);
+        throw new Error(
+          `${name}: its database did not answer in ${attempt} tries (${last}); check ${name.toUpperCase()}_DATABASE_URL and that the server is up`,
+        );
       }
       const delayMs = Math.min(retry.backoffMs * 2 ** (attempt - 1), MAX_BACKOFF_MS);
       logger.warn({ attempt, attempts: retry.attempts, delayMs, err: error }, `${name}: database unreachable, trying again in ${delayMs} ms`);

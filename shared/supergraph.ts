@@ -21,6 +21,7 @@ export class CompositionError extends Error {
  */
 export function composeSupergraph(subgraphs: readonly SubgraphSource[]): { supergraphSdl: string; hints: string[] } {
   // Loaded when composing (npm run compose, the tests): a subgraph, which only serves its SDL, never loads it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, see above
   const { composeServices } = require('@apollo/composition') as { composeServices: typeof ComposeServices };
   const result = composeServices(subgraphs.map((s) => ({ name: s.name, url: s.url, typeDefs: parse(s.sdl) })));
   if (result.errors) throw new CompositionError(result.errors.map((e) => e.message));

@@ -62,8 +62,7 @@ export async function startTracing(options: { otlpEndpoint: string; serviceName:
       api.DiagLogLevel.WARN,
     );
     provider.register();
-    injectCurrentContext = (headers) =>
-      api.propagation.inject(api.context.active(), headers, { set: (carrier, key, value) => carrier.set(key, value) });
+    injectCurrentContext = (headers) => api.propagation.inject(api.context.active(), headers, { set: (carrier, key, value) => carrier.set(key, value) });
   }
   active += 1;
   options.logger.info({ url }, 'OpenTelemetry traces exported over OTLP/HTTP');

@@ -78,4 +78,3 @@ export function invalidInput(problems: Problem[]): GraphQLError {
     extensions: { code: 'BAD_USER_INPUT', problems },
   });
 }
-

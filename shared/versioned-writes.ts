@@ -1,6 +1,7 @@
 import type { Identity } from './auth/identity';
 import { GraphQLError } from 'graphql';
 import type { EntityManager, EntitySchema, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { AnyEntitySchema } from './db';
 import { AuditEntry, AuditEntryEntity } from './audit';
 
 /** Who writes, and through what; recorded with every change. */
@@ -42,7 +43,14 @@ export function auditEntry(actor: Actor, entity: string, entityId: string | numb
   return { at, actor: actor.name, via: actor.via, entity, entityId: String(entityId), action, changes };
 }
 
-export async function audit(manager: EntityManager, actor: Actor, entity: string, entityId: string | number, action: 'CREATE' | 'UPDATE' | 'DELETE', changes: Changes) {
+export async function audit(
+  manager: EntityManager,
+  actor: Actor,
+  entity: string,
+  entityId: string | number,
+  action: 'CREATE' | 'UPDATE' | 'DELETE',
+  changes: Changes,
+) {
   if (action === 'UPDATE' && Object.keys(changes).length === 0) return;
   await manager.insert(AuditEntryEntity, auditEntry(actor, entity, entityId, action, changes));
 }
@@ -51,13 +59,22 @@ export async function audit(manager: EntityManager, actor: Actor, entity: string
  * Writes the changed values to one row, only if it still has the version read (when it is
  * versioned), and bumps that version. False when someone else changed the row meanwhile.
  */
-export async function applyChanges(manager: EntityManager, entity: EntitySchema<any>, id: number | string, readVersion: number | undefined, changes: Changes): Promise<boolean> {
+export async function applyChanges(
+  manager: EntityManager,
+  entity: AnyEntitySchema,
+  id: number | string,
+  readVersion: number | undefined,
+  changes: Changes,
+): Promise<boolean> {
   const values = Object.fromEntries(Object.entries(changes).map(([key, change]) => [key, change.to]));
   const query = manager.createQueryBuilder().update(entity);
   const { affected } =
     readVersion === undefined
       ? await query.set(values).where('id = :id', { id }).execute()
-      : await query.set({ ...values, version: () => 'version + 1' }).where('id = :id AND version = :version', { id, version: readVersion }).execute();
+      : await query
+          .set({ ...values, version: () => 'version + 1' })
+          .where('id = :id AND version = :version', { id, version: readVersion })
+          .execute();
   return affected === 1;
 }
 
@@ -90,4 +107,3 @@ export async function updateVersioned<T extends { id: number | string; version: 
   await audit(manager, actor, auditName, current.id, 'UPDATE', changes);
   return rowById(manager, entity, current.id).getOneOrFail();
 }
-

@@ -65,7 +65,8 @@ export function normaliseWiseSettings(input: WiseSettingsInput): Partial<WiseSet
   if (input.loanPeriodDays !== undefined && input.loanPeriodDays !== null) values.loanPeriodDays = input.loanPeriodDays;
   if (input.reservationFeeCents !== undefined && input.reservationFeeCents !== null) values.reservationFeeCents = input.reservationFeeCents;
   if (input.membershipFeeTypes) values.membershipFeeTypes = [...new Set(input.membershipFeeTypes)].sort();
-  if (input.finePolicy) values.finePolicy = { kind: input.finePolicy.kind, perDayCents: input.finePolicy.kind === 'PER_DAY' ? (input.finePolicy.perDayCents ?? null) : null };
+  if (input.finePolicy)
+    values.finePolicy = { kind: input.finePolicy.kind, perDayCents: input.finePolicy.kind === 'PER_DAY' ? (input.finePolicy.perDayCents ?? null) : null };
   return values;
 }
 

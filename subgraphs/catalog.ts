@@ -14,6 +14,7 @@ import { defineCollaborationSubgraph } from './collaboration/src/subgraph';
 function poiSubgraph(poi: Poi, folder: string): SubgraphDefinition {
   // index.ts in the sources, index.js in the compiled build (dist/).
   const entry = ['index.ts', 'index.js'].map((file) => path.join(folder, file)).find((file) => fs.existsSync(file));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a POI's entry point, found by path at run time
   return entry ? (require(entry) as { default: SubgraphDefinition }).default : definePoiSubgraph(poi, folder);
 }
 
@@ -41,7 +42,5 @@ export function subgraphDefinition(name: string): SubgraphDefinition {
 
 /** Composes this federation's supergraph, with each subgraph at its configured URL. */
 export function composeConfiguredSupergraph(config: Config): { supergraphSdl: string; hints: string[] } {
-  return composeSupergraph(
-    SUBGRAPHS.map((s) => ({ name: s.name, url: config.subgraphs.find((c) => c.name === s.name)!.url, sdl: s.sdl })),
-  );
+  return composeSupergraph(SUBGRAPHS.map((s) => ({ name: s.name, url: config.subgraphs.find((c) => c.name === s.name)!.url, sdl: s.sdl })));
 }

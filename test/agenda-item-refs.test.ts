@@ -35,19 +35,29 @@ async function importTicket(agendaItemId: string, { dryRun = true, withCollabora
   const headers: Record<string, string> = { 'content-type': 'text/csv', authorization: `Bearer ${await sign(identity, 'cubiss')}` };
   if (withCollaborationToken) headers[COLLABORATION_TOKEN_HEADER] = await sign(identity, 'collaboration');
   const file = `reference,libraryName,title,category,priority,status,openedAt,resolvedAt,assignee,agendaItemId\nWA-REF-1,Bibliotheek Midden-Brabant,Koppeling,INTERFACES,P3,OPEN,2026-03-01T09:00:00Z,,,${agendaItemId}\n`;
-  const response = await fetch(`${stack.subgraphs.get('cubiss')!.url.replace(/\/graphql$/, '')}/import?entity=tickets&dryRun=${dryRun}`, { method: 'POST', headers, body: file });
+  const response = await fetch(`${stack.subgraphs.get('cubiss')!.url.replace(/\/graphql$/, '')}/import?entity=tickets&dryRun=${dryRun}`, {
+    method: 'POST',
+    headers,
+    body: file,
+  });
   return { status: response.status, body: (await response.json()) as { errors: { line: number; column: string; reason: string }[]; created: number } };
 }
 
 describe('agendaItemId must exist in the work agenda', () => {
   it('createTicket refuses an unknown item with BAD_USER_INPUT on agendaItemId, not a null agendaItem later', async () => {
     const error = await refusedWith(CREATE('WA-9999-99'));
-    expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ field: 'input.agendaItemId', message: 'WA-9999-99 is not an item of the work agenda' }] });
+    expect(error.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      problems: [{ field: 'input.agendaItemId', message: 'WA-9999-99 is not an item of the work agenda' }],
+    });
   });
 
   it('updateTicket refuses an unknown item the same way', async () => {
     const error = await refusedWith(`mutation { cubiss { updateTicket(id: "1", input: { agendaItemId: "WA-9999-99", expectedVersion: 1 }) { id } } }`);
-    expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ field: 'input.agendaItemId', message: 'WA-9999-99 is not an item of the work agenda' }] });
+    expect(error.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      problems: [{ field: 'input.agendaItemId', message: 'WA-9999-99 is not an item of the work agenda' }],
+    });
     const ticket = await stack.subgraphs.get('cubiss')!.database.dataSource.manager.findOneByOrFail(TicketEntity, { id: 1 });
     expect(ticket.agendaItemId).not.toBe('WA-9999-99');
   });
@@ -69,7 +79,11 @@ describe('agendaItemId must exist in the work agenda', () => {
     const unchecked = await importTicket('WA-2025-03', { withCollaborationToken: false });
     expect(unchecked.status).toBe(422);
     expect(unchecked.body.errors).toEqual([
-      { line: 0, column: '', reason: 'agendaItemId cannot be checked now: the request carries no token for the collaboration subgraph; nothing was written, try again later' },
+      {
+        line: 0,
+        column: '',
+        reason: 'agendaItemId cannot be checked now: the request carries no token for the collaboration subgraph; nothing was written, try again later',
+      },
     ]);
     expect(await ticketCount()).toBe(before);
   });
@@ -79,7 +93,9 @@ describe('agendaItemId must exist in the work agenda', () => {
     const error = await refusedWith(CREATE('WA-2025-03'));
     expect(error.extensions?.code).toBe('SERVICE_UNAVAILABLE');
     expect(error.message).toMatch(/^agendaItemId cannot be checked now: the collaboration subgraph could not be asked/);
-    const plain = await stack.query(`mutation { cubiss { createTicket(input: { libraryId: "2", title: "Zonder werkagenda", category: FINES, priority: P4 }) { id } } }`);
+    const plain = await stack.query(
+      `mutation { cubiss { createTicket(input: { libraryId: "2", title: "Zonder werkagenda", category: FINES, priority: P4 }) { id } } }`,
+    );
     expect(plain.errors).toBeUndefined();
   });
 });

@@ -28,7 +28,16 @@ async function ticketsOfItem(itemId: string): Promise<Row[]> {
     const found: { id: number; opened_at: string | Date }[] = await stack.subgraphs
       .get(poi.subgraphName)!
       .database.dataSource.query('SELECT id, opened_at FROM ticket WHERE agenda_item_id = ?', [itemId]);
-    for (const row of found) rows.push({ poi: poi.code, id: String(row.id), openedAt: new Date(`${String(row.opened_at instanceof Date ? row.opened_at.toISOString() : row.opened_at).replace(' ', 'T').replace(/Z?$/, 'Z')}`).toISOString() });
+    for (const row of found)
+      rows.push({
+        poi: poi.code,
+        id: String(row.id),
+        openedAt: new Date(
+          `${String(row.opened_at instanceof Date ? row.opened_at.toISOString() : row.opened_at)
+            .replace(' ', 'T')
+            .replace(/Z?$/, 'Z')}`,
+        ).toISOString(),
+      });
   }
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return rows.sort((a, b) => -cmp(a.openedAt, b.openedAt) || cmp(a.poi, b.poi) || -(Number(a.id) - Number(b.id)));
@@ -43,11 +52,13 @@ async function data(query: string, variables?: Record<string, unknown>): Promise
 const ITEM = 'WA-2024-03';
 
 describe('TicketFilter.agendaItemId', () => {
-  it('on each POI list: only the item\'s tickets, as many as its database holds', async () => {
+  it("on each POI list: only the item's tickets, as many as its database holds", async () => {
     const expected = await ticketsOfItem(ITEM);
     expect(new Set(expected.map((r) => r.poi)).size).toBeGreaterThan(1);
     for (const poi of POIS) {
-      const result = await data(`{ ${poi.rootField} { tickets(filter: { agendaItemId: "${ITEM}" }, first: 100) { totalCount nodes { id agendaItem { id } } } } }`);
+      const result = await data(
+        `{ ${poi.rootField} { tickets(filter: { agendaItemId: "${ITEM}" }, first: 100) { totalCount nodes { id agendaItem { id } } } } }`,
+      );
       const page = result[poi.rootField].tickets;
       const mine = expected.filter((r) => r.poi === poi.code);
       expect(page.totalCount).toBe(mine.length);
@@ -115,41 +126,50 @@ describe('WorkAgendaItem.tickets', () => {
     expect(Object.keys(result.workAgenda[0]).sort()).toEqual(['id', 'p1', 'status', 'tickets']);
   });
 
-  it('the item fixes agendaItemId: a filter naming another item still gives this item\'s tickets', async () => {
+  it("the item fixes agendaItemId: a filter naming another item still gives this item's tickets", async () => {
     const expected = await ticketsOfItem(ITEM);
     const result = await data(`{ workAgendaItem(id: "${ITEM}") { tickets(filter: { agendaItemId: "WA-2025-01" }, first: 100) { totalCount } } }`);
     expect(result.workAgendaItem.tickets.totalCount).toBe(expected.length);
   });
 
-  it('a cursor of one item\'s list is refused on another item\'s', async () => {
+  it("a cursor of one item's list is refused on another item's", async () => {
     const first = await data(`{ workAgendaItem(id: "${ITEM}") { tickets(first: 1) { pageInfo { endCursor } } } }`);
     const cursor = first.workAgendaItem.tickets.pageInfo.endCursor;
     expect(typeof cursor).toBe('string');
-    const response = await stack.query(`query Next($after: String) { workAgendaItem(id: "WA-2025-06") { id tickets(first: 1, after: $after) { totalCount } } }`, { after: cursor });
+    const response = await stack.query(
+      `query Next($after: String) { workAgendaItem(id: "WA-2025-06") { id tickets(first: 1, after: $after) { totalCount } } }`,
+      { after: cursor },
+    );
     expect(response.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(response.errors?.[0]?.path).toEqual(['workAgendaItem', 'tickets']);
     expect(response.data?.workAgendaItem).toBeNull();
   });
 
-  it('in a mutation\'s answer: the item written, with its tickets', async () => {
+  it("in a mutation's answer: the item written, with its tickets", async () => {
     const { workAgendaItem } = await data(`{ workAgendaItem(id: "${ITEM}") { version } }`);
     const response = await stack.query(`mutation {
       collaboration { updateWorkAgendaItem(id: "${ITEM}", input: { title: "Catalogus opschonen Midden-Zuid (demo)", expectedVersion: ${workAgendaItem.version} }) { id title tickets(first: 0) { totalCount } } }
     }`);
     expect(response.errors).toBeUndefined();
-    expect(response.data.collaboration.updateWorkAgendaItem).toEqual({ id: ITEM, title: 'Catalogus opschonen Midden-Zuid (demo)', tickets: { totalCount: (await ticketsOfItem(ITEM)).length } });
+    expect(response.data.collaboration.updateWorkAgendaItem).toEqual({
+      id: ITEM,
+      title: 'Catalogus opschonen Midden-Zuid (demo)',
+      tickets: { totalCount: (await ticketsOfItem(ITEM)).length },
+    });
   });
 
-  it('through a goal\'s workAgendaItems (collaboration to collaboration)', async () => {
+  it("through a goal's workAgendaItems (collaboration to collaboration)", async () => {
     const { networkAgendaGoals } = await data('{ networkAgendaGoals { code workAgendaItems { id tickets(first: 0) { totalCount } } } }');
     const items = networkAgendaGoals.flatMap((g: any) => g.workAgendaItems);
     expect(items.length).toBeGreaterThan(0);
     for (const item of items) expect(item.tickets.totalCount).toBe((await ticketsOfItem(item.id)).length);
   });
 
-  it('through a ticket\'s agendaItem inside a network list', async () => {
+  it("through a ticket's agendaItem inside a network list", async () => {
     const expected = await ticketsOfItem(ITEM);
-    const result = await data(`{ network { tickets(filter: { agendaItemId: "${ITEM}" }, first: 1) { nodes { agendaItem { id tickets(first: 0) { totalCount } } } } } }`);
+    const result = await data(
+      `{ network { tickets(filter: { agendaItemId: "${ITEM}" }, first: 1) { nodes { agendaItem { id tickets(first: 0) { totalCount } } } } } }`,
+    );
     expect(result.network.tickets.nodes[0].agendaItem).toEqual({ id: ITEM, tickets: { totalCount: expected.length } });
   });
 });
@@ -178,6 +198,8 @@ describe('workAgenda(overdue)', () => {
     const notOverdue = await data('{ workAgenda(overdue: false) { id } }');
     expect(notOverdue.workAgenda.map((i: any) => i.id)).toEqual(all.filter((i) => !isOverdue(i)).map((i) => i.id));
     const harmonisation = await data('{ workAgenda(overdue: true, theme: HARMONISATION, status: IN_PROGRESS) { id } }');
-    expect(harmonisation.workAgenda.map((i: any) => i.id)).toEqual(all.filter((i) => isOverdue(i) && i.theme === 'HARMONISATION' && i.status === 'IN_PROGRESS').map((i) => i.id));
+    expect(harmonisation.workAgenda.map((i: any) => i.id)).toEqual(
+      all.filter((i) => isOverdue(i) && i.theme === 'HARMONISATION' && i.status === 'IN_PROGRESS').map((i) => i.id),
+    );
   });
 });

@@ -44,7 +44,7 @@ function expectSorted(values: (string | number | null)[], direction: 'ASC' | 'DE
 }
 
 describe('sorting and cursors', () => {
-  const cases: [('libraries' | 'contracts' | 'tickets'), string, string, (n: any) => string | number | null][] = [
+  const cases: ['libraries' | 'contracts' | 'tickets', string, string, (n: any) => string | number | null][] = [
     ['libraries', 'MEMBER_COUNT', 'id memberCount', (n) => n.memberCount],
     ['libraries', 'PROVINCE', 'id province', (n) => n.province],
     ['contracts', 'ENDS_ON', 'id endsOn', (n) => n.endsOn],
@@ -136,7 +136,10 @@ describe('filters agree with the aggregates that summarise them', () => {
     const months = bisc.stats.opened.map((m: any) => m.month);
     expect(months).toHaveLength(12);
     expect(months[11]).toBe(new Date().toISOString().slice(0, 7));
-    for (const [series, column] of [[bisc.stats.opened, 'openedAt'], [bisc.stats.resolved, 'resolvedAt']] as const) {
+    for (const [series, column] of [
+      [bisc.stats.opened, 'openedAt'],
+      [bisc.stats.resolved, 'resolvedAt'],
+    ] as const) {
       for (const { month, count } of series) {
         expect(count).toBe(tickets.filter((t) => t[column]?.startsWith(month)).length);
       }
@@ -173,7 +176,9 @@ describe('filters agree with the aggregates that summarise them', () => {
       ${windows.map(([from, to], i) => `w${i}: medianResolutionHours(from: "${from}", to: "${to}")`).join(' ')}
       fromOnly: medianResolutionHours(from: "${windows[0][0]}")
       none: medianResolutionHours(from: "1950-01-01", to: "1950-12-31") } } }`);
-    const counted = windows.map(([from, to]) => tickets.filter((t) => t.resolvedAt && t.resolvedAt.slice(0, 10) >= from && t.resolvedAt.slice(0, 10) <= to).length);
+    const counted = windows.map(
+      ([from, to]) => tickets.filter((t) => t.resolvedAt && t.resolvedAt.slice(0, 10) >= from && t.resolvedAt.slice(0, 10) <= to).length,
+    );
     expect(counted[0]).toBeGreaterThan(1);
     expect(counted[1]).toBeGreaterThan(1);
     windows.forEach(([from, to], i) => {
@@ -191,14 +196,16 @@ describe('filters agree with the aggregates that summarise them', () => {
   });
 
   it('the monthly series say which month is incomplete: the current one, and only it', async () => {
-    const { bisc } = await data(`{ bisc { stats { opened: ticketsOpenedPerMonth(months: 4) { month complete } resolved: ticketsResolvedPerMonth(months: 1) { month complete } } } }`);
+    const { bisc } = await data(
+      `{ bisc { stats { opened: ticketsOpenedPerMonth(months: 4) { month complete } resolved: ticketsResolvedPerMonth(months: 1) { month complete } } } }`,
+    );
     const thisMonth = new Date().toISOString().slice(0, 7);
     expect(bisc.stats.opened.map((m: any) => m.complete)).toEqual([true, true, true, false]);
     expect(bisc.stats.opened[3].month).toBe(thisMonth);
     expect(bisc.stats.resolved).toEqual([{ month: thisMonth, complete: false }]);
   });
 
-  it('a library\'s filtered ticket counts add up to the POI-wide filtered count (batched per library)', async () => {
+  it("a library's filtered ticket counts add up to the POI-wide filtered count (batched per library)", async () => {
     const { cubiss } = await data(`{ cubiss { p1: tickets(filter: { priority: [P1] }) { totalCount }
       libraries(first: 100) { nodes { id tickets(filter: { priority: [P1] }, first: 2, orderBy: { field: OPENED_AT, direction: ASC }) { totalCount nodes { priority library { id } } } } } } }`);
     const sum = cubiss.libraries.nodes.reduce((total: number, l: any) => total + l.tickets.totalCount, 0);
@@ -213,12 +220,17 @@ describe('filters agree with the aggregates that summarise them', () => {
 
 describe('knowledge search', () => {
   it('searches every POI in one query, ranked by relevance, prefixes included', async () => {
-    const { pois } = await data(`{ pois { code knowledgeArticles(search: "reserv", first: 100) { totalCount nodes { title summary body tags source score } } } }`);
+    const { pois } = await data(
+      `{ pois { code knowledgeArticles(search: "reserv", first: 100) { totalCount nodes { title summary body tags source score } } } }`,
+    );
     expect(pois).toHaveLength(4);
     for (const poi of pois) {
       const nodes = poi.knowledgeArticles.nodes;
       expect(nodes.length).toBeGreaterThan(0);
-      expectSorted(nodes.map((n: any) => n.score), 'DESC');
+      expectSorted(
+        nodes.map((n: any) => n.score),
+        'DESC',
+      );
       for (const n of nodes) {
         expect(n.score).toBeGreaterThan(0);
         // A word starting with "reserv", or its past participle "gereserveerd" (Dutch word forms meet: README "Knowledge search").
@@ -226,7 +238,9 @@ describe('knowledge search', () => {
       }
       expect(nodes[0].title.toLowerCase()).toContain('reserv');
     }
-    expect(pois.find((p: any) => p.code === 'CUBISS').knowledgeArticles.nodes.map((n: any) => n.source)).toEqual(expect.arrayContaining(['Demo kennisbank Cubiss']));
+    expect(pois.find((p: any) => p.code === 'CUBISS').knowledgeArticles.nodes.map((n: any) => n.source)).toEqual(
+      expect.arrayContaining(['Demo kennisbank Cubiss']),
+    );
   });
 
   it('requires every word, finds nothing for unknown words, and refuses a search without a real word', async () => {
@@ -234,7 +248,8 @@ describe('knowledge search', () => {
       none: knowledgeArticles(search: "qqqzzzxxx") { totalCount } unsearched: knowledgeArticles(first: 1) { nodes { score } } } }`);
     expect(bisc.both.nodes.length).toBeGreaterThan(0);
     // Every word as a prefix of a word of the article (as the search matches them).
-    const hasWord = (n: any, word: string) => new RegExp(`(^|[^\\p{L}\\p{N}])${word}`, 'u').test(`${n.title} ${n.summary} ${n.body} ${n.tags.join(' ')}`.toLowerCase());
+    const hasWord = (n: any, word: string) =>
+      new RegExp(`(^|[^\\p{L}\\p{N}])${word}`, 'u').test(`${n.title} ${n.summary} ${n.body} ${n.tags.join(' ')}`.toLowerCase());
     for (const n of bisc.both.nodes) expect([n.title, hasWord(n, 'privacy'), hasWord(n, 'leden')]).toEqual([n.title, true, true]);
     expect(bisc.none.totalCount).toBe(0);
     expect(bisc.unsearched.nodes[0].score).toBeNull();
@@ -246,15 +261,20 @@ describe('knowledge search', () => {
     // Two made-up words, so that the seeded articles play no part: one article has both, one
     // each of them only.
     const create = async (title: string, body: string) =>
-      (await data(`mutation Create($input: KnowledgeArticleInput!) { probiblio { createKnowledgeArticle(input: $input) { id } } }`, {
-        input: { title, summary: 'Zoektest.', body, tags: [], source: 'Zoektest' },
-      })).probiblio.createKnowledgeArticle.id as string;
+      (
+        await data(`mutation Create($input: KnowledgeArticleInput!) { probiblio { createKnowledgeArticle(input: $input) { id } } }`, {
+          input: { title, summary: 'Zoektest.', body, tags: [], source: 'Zoektest' },
+        })
+      ).probiblio.createKnowledgeArticle.id as string;
     const both = await create('Zoektest beide woorden', 'Over kwelderzand en de duinroos.');
     const first = await create('Zoektest eerste woord', 'Alleen over kwelderzand.');
     const second = await create('Zoektest tweede woord', 'Alleen over de duinroos.');
     const ids = async (search: string) =>
-      (await data(`query S($search: String!) { probiblio { knowledgeArticles(search: $search, first: 100) { nodes { id } } } }`, { search }))
-        .probiblio.knowledgeArticles.nodes.map((n: any) => n.id).sort();
+      (
+        await data(`query S($search: String!) { probiblio { knowledgeArticles(search: $search, first: 100) { nodes { id } } } }`, { search })
+      ).probiblio.knowledgeArticles.nodes
+        .map((n: any) => n.id)
+        .sort();
     // Each word alone finds its articles (so the single-word ones are searchable) ...
     expect(await ids('kwelderzand')).toEqual([both, first].sort());
     expect(await ids('duinroos')).toEqual([both, second].sort());
@@ -265,7 +285,7 @@ describe('knowledge search', () => {
 });
 
 describe('collaboration data across subgraphs', () => {
-  it('links a POI\'s tickets to work-agenda items owned by the collaboration', async () => {
+  it("links a POI's tickets to work-agenda items owned by the collaboration", async () => {
     const { probiblio } = await data(`{ probiblio { tickets(filter: { category: [INTERFACES, REPORTING, MEMBERSHIP] }, first: 100) {
       nodes { title agendaItem { id title status owner { code } } } } } }`);
     const linked = probiblio.tickets.nodes.filter((t: any) => t.agendaItem);
@@ -286,7 +306,7 @@ describe('collaboration data across subgraphs', () => {
     for (const goal of networkAgendaGoals) for (const item of goal.workAgendaItems) expect(item.goal.code).toBe(goal.code);
   });
 
-  it('answers the analyst\'s question in one query: Cubiss libraries with contracts ending in six months, with P1 tickets this year', async () => {
+  it("answers the analyst's question in one query: Cubiss libraries with contracts ending in six months, with P1 tickets this year", async () => {
     const year = `${new Date().getUTCFullYear()}-01-01T00:00:00.000Z`;
     const { cubiss } = await data(
       `query Question($from: Date!, $until: Date!, $year: DateTime!) { cubiss { contracts(filter: { status: ACTIVE, endsAfter: $from, endsBefore: $until }, first: 100) {
@@ -298,12 +318,15 @@ describe('collaboration data across subgraphs', () => {
     // Recounted per library from every ticket of this year, page by page: P1 and all of them
     // (these few libraries may have no P1 this year; all their tickets make the check count).
     const thisYear = await walk('tickets', 'priority library { id }', `filter: { openedAfter: "${year}" },`, 100);
-    const recount = (libraryId: string, priority?: string) => thisYear.filter((t) => t.library.id === libraryId && (!priority || t.priority === priority)).length;
+    const recount = (libraryId: string, priority?: string) =>
+      thisYear.filter((t) => t.library.id === libraryId && (!priority || t.priority === priority)).length;
     for (const { library } of cubiss.contracts.nodes) {
       expect([library.name, library.tickets.totalCount, library.thisYear.totalCount]).toEqual([library.name, recount(library.id, 'P1'), recount(library.id)]);
     }
     expect(cubiss.contracts.nodes.reduce((sum: number, c: any) => sum + c.library.thisYear.totalCount, 0)).toBeGreaterThan(0);
-    const { cubiss: check } = await data(`query P1($year: DateTime!) { cubiss { tickets(filter: { priority: [P1], openedAfter: $year }) { totalCount } } }`, { year });
+    const { cubiss: check } = await data(`query P1($year: DateTime!) { cubiss { tickets(filter: { priority: [P1], openedAfter: $year }) { totalCount } } }`, {
+      year,
+    });
     const total = cubiss.contracts.nodes.reduce((sum: number, c: any) => sum + c.library.tickets.totalCount, 0);
     expect(total).toBeLessThanOrEqual(check.tickets.totalCount);
   });

@@ -122,7 +122,7 @@ describe('SQL statements of the Wise work', () => {
 const AGENDA_TICKETS = `query BenchAgendaTickets { workAgenda(theme: HARMONISATION) { id tickets(first: 5) { totalCount nodes { reference library { name } poi { code } } } } }`;
 const STATS_WINDOW = `query BenchStatsWindow { cubiss { stats { medianResolutionHours(from: "2020-01-01", to: "2199-12-31") } } }`;
 
-describe('SQL statements of a work-agenda item\'s tickets and of a statistics window', () => {
+describe("SQL statements of a work-agenda item's tickets and of a statistics window", () => {
   it.each([
     ['agenda-tickets', AGENDA_TICKETS],
     ['stats-window', STATS_WINDOW],

@@ -42,8 +42,11 @@ async function walk(list: string, filter: string, fields: string, first: number)
   const totals: number[] = [];
   let after: string | null = null;
   for (let page = 0; page < 200; page++) {
-    const result: any = await data(`query Page($after: String) { bisc { interlibraryLoan { ${list}(filter: ${filter}, first: ${first}, after: $after) {
-      totalCount nodes { ${fields} } pageInfo { hasNextPage endCursor } } } } }`, { after });
+    const result: any = await data(
+      `query Page($after: String) { bisc { interlibraryLoan { ${list}(filter: ${filter}, first: ${first}, after: $after) {
+      totalCount nodes { ${fields} } pageInfo { hasNextPage endCursor } } } } }`,
+      { after },
+    );
     const connection = result.bisc.interlibraryLoan[list];
     nodes.push(...connection.nodes);
     totals.push(connection.totalCount);
@@ -68,7 +71,9 @@ describe('BiSC interlibrary-loan lists', () => {
     const days = nodes.map((r) => r.runOn);
     expect([...days].sort()).toEqual(days);
     // The same list through the shared view.
-    const { pois } = await data(`{ pois { code ... on BiscPoi { interlibraryLoan { runs(filter: { from: "${from}", until: "${until}" }, first: 100) { totalCount nodes { id } } } } } }`);
+    const { pois } = await data(
+      `{ pois { code ... on BiscPoi { interlibraryLoan { runs(filter: { from: "${from}", until: "${until}" }, first: 100) { totalCount nodes { id } } } } } }`,
+    );
     const bisc = pois.find((p: any) => p.code === 'BISC');
     expect(bisc.interlibraryLoan.runs.totalCount).toBe(nodes.length);
     expect(bisc.interlibraryLoan.runs.nodes.map((r: any) => r.id)).toEqual(nodes.slice(0, 100).map((r) => r.id));
@@ -82,7 +87,12 @@ describe('BiSC interlibrary-loan lists', () => {
     const { bisc } = await data(`{ bisc { libraries(first: 1) { nodes { id branches { name } } } } }`);
     const library = bisc.libraries.nodes[0];
     const names = new Set(library.branches.map((b: any) => b.name));
-    const loans = await walk('loans', `{ status: [DELIVERED], libraryId: "${library.id}" }`, 'status lendingBranch { name } requestingBranch { name } requestedAt', 50);
+    const loans = await walk(
+      'loans',
+      `{ status: [DELIVERED], libraryId: "${library.id}" }`,
+      'status lendingBranch { name } requestingBranch { name } requestedAt',
+      50,
+    );
     expect(loans.nodes.length).toBeGreaterThan(0);
     for (const loan of loans.nodes) {
       expect(loan.status).toBe('DELIVERED');
@@ -98,11 +108,14 @@ describe('BiSC interlibrary-loan lists', () => {
     expect((await refused(`{ bisc { interlibraryLoan { runs(first: 101) { totalCount } } } }`)).code).toBe('BAD_USER_INPUT');
     const { bisc } = await data(`{ bisc { interlibraryLoan { runs(filter: { status: [COMPLETED] }, first: 2) { pageInfo { endCursor } } } } }`);
     const cursor = bisc.interlibraryLoan.runs.pageInfo.endCursor;
-    const other = await refused(`query($after: String) { bisc { interlibraryLoan { runs(filter: { status: [PLANNED] }, first: 2, after: $after) { totalCount nodes { id } } } } }`, { after: cursor });
+    const other = await refused(
+      `query($after: String) { bisc { interlibraryLoan { runs(filter: { status: [PLANNED] }, first: 2, after: $after) { totalCount nodes { id } } } } }`,
+      { after: cursor },
+    );
     expect(other.code).toBe('BAD_USER_INPUT');
   });
 
-  it('batches each run\'s stops and branches: the statements of a page do not grow with its size (no N+1)', async () => {
+  it("batches each run's stops and branches: the statements of a page do not grow with its size (no N+1)", async () => {
     const query = (first: number) => `{ bisc { interlibraryLoan { runs(first: ${first}) { nodes { itemCount stops { sequence branch { name } } } } } } }`;
     const statements = async (first: number) => {
       const before = stack.statementCounts().bisc;
@@ -152,23 +165,45 @@ async function branchIds(): Promise<{ id: string; name: string }[]> {
 }
 
 describe('BiSC interlibrary-loan writes', () => {
-  it('requests a loan, plans a run and records the delivery, each audited in BiSC\'s own audit list', async () => {
+  it("requests a loan, plans a run and records the delivery, each audited in BiSC's own audit list", async () => {
     const [a, b] = await branchIds();
     const due = isoDay(10);
-    const requested = (await data(REQUEST, { input: { itemTitle: ' Het Achterhuis ', lendingBranchId: a.id, requestingBranchId: b.id, dueOn: due } })).bisc.requestInterlibraryLoan;
-    expect(requested).toMatchObject({ itemTitle: 'Het Achterhuis', status: 'REQUESTED', dueOn: due, version: 1, lendingBranch: { name: a.name }, requestingBranch: { name: b.name }, run: null });
+    const requested = (await data(REQUEST, { input: { itemTitle: ' Het Achterhuis ', lendingBranchId: a.id, requestingBranchId: b.id, dueOn: due } })).bisc
+      .requestInterlibraryLoan;
+    expect(requested).toMatchObject({
+      itemTitle: 'Het Achterhuis',
+      status: 'REQUESTED',
+      dueOn: due,
+      version: 1,
+      lendingBranch: { name: a.name },
+      requestingBranch: { name: b.name },
+      run: null,
+    });
 
     const runOn = isoDay(0);
-    const run = (await data(PLAN, { input: { runOn, route: 'Test-route', stops: [
-      { branchId: a.id, plannedAt: `${runOn}T00:00:00Z` },
-      { branchId: b.id, plannedAt: `${runOn}T00:01:00Z` },
-    ] } })).bisc.planTransportRun;
+    const run = (
+      await data(PLAN, {
+        input: {
+          runOn,
+          route: 'Test-route',
+          stops: [
+            { branchId: a.id, plannedAt: `${runOn}T00:00:00Z` },
+            { branchId: b.id, plannedAt: `${runOn}T00:01:00Z` },
+          ],
+        },
+      })
+    ).bisc.planTransportRun;
     expect(run).toMatchObject({ runOn, route: 'Test-route', status: 'PLANNED' });
-    expect(run.stops.map((s: any) => [s.sequence, s.branch.id])).toEqual([[1, a.id], [2, b.id]]);
+    expect(run.stops.map((s: any) => [s.sequence, s.branch.id])).toEqual([
+      [1, a.id],
+      [2, b.id],
+    ]);
 
     // A delivery not yet made is refused; one just made is recorded.
     const later = new Date(Date.now() + DAY).toISOString();
-    expect((await refused(DELIVER, { id: requested.id, input: { runId: run.id, deliveredAt: later, expectedVersion: 1 } })).fields).toEqual(['input.deliveredAt']);
+    expect((await refused(DELIVER, { id: requested.id, input: { runId: run.id, deliveredAt: later, expectedVersion: 1 } })).fields).toEqual([
+      'input.deliveredAt',
+    ]);
     // A whole second after the request (MySQL keeps DATETIME to the second, as for every moment
     // in the kit), and not in the future: wait for the next second to begin.
     await new Promise((resolve) => setTimeout(resolve, 1010 - (Date.now() % 1000)));
@@ -179,7 +214,9 @@ describe('BiSC interlibrary-loan writes', () => {
     // A second delivery with the old version: refused, nothing changes.
     expect((await refused(DELIVER, { id: requested.id, input: { runId: run.id, deliveredAt, expectedVersion: 1 } })).code).toBe('BAD_USER_INPUT');
 
-    const { bisc } = await data(`{ bisc { interlibraryLoan { audit(first: 3) { totalCount nodes { actor via entity entityId action changes { field from to } } } } } }`);
+    const { bisc } = await data(
+      `{ bisc { interlibraryLoan { audit(first: 3) { totalCount nodes { actor via entity entityId action changes { field from to } } } } } }`,
+    );
     const [delivery, planned, request] = bisc.interlibraryLoan.audit.nodes;
     expect(request).toMatchObject({ entity: 'INTERLIBRARY_LOAN', entityId: requested.id, action: 'CREATE', actor: 'test-all-scopes', via: 'mutation' });
     expect(request.changes).toEqual(expect.arrayContaining([{ field: 'itemTitle', from: null, to: '"Het Achterhuis"' }]));
@@ -191,7 +228,7 @@ describe('BiSC interlibrary-loan writes', () => {
     expect(onlyRuns.bisc.interlibraryLoan.audit.nodes.map((n: any) => n.entity)).toEqual(['TRANSPORT_RUN']);
   });
 
-  it('keeps the kit\'s audit list to the kit\'s own kinds of record after BiSC\'s writes', async () => {
+  it("keeps the kit's audit list to the kit's own kinds of record after BiSC's writes", async () => {
     const [a, b] = await branchIds();
     await data(REQUEST, { input: { itemTitle: 'Kit audit', lendingBranchId: a.id, requestingBranchId: b.id, dueOn: isoDay(10) } });
     const response = await stack.query(`{ bisc { audit(first: 100) { totalCount nodes { entity } } } }`);
@@ -205,32 +242,54 @@ describe('BiSC interlibrary-loan writes', () => {
     const loan = await refused(REQUEST, { input: { itemTitle: ' ', lendingBranchId: 'x', requestingBranchId: '999999', dueOn: '2020-01-01' } });
     expect(loan.code).toBe('BAD_USER_INPUT');
     expect(loan.fields.sort()).toEqual(['input.dueOn', 'input.itemTitle', 'input.lendingBranchId', 'input.requestingBranchId']);
-    expect((await refused(REQUEST, { input: { itemTitle: 'Boek', lendingBranchId: a.id, requestingBranchId: a.id, dueOn: isoDay(5) } })).fields).toEqual(['input.requestingBranchId']);
+    expect((await refused(REQUEST, { input: { itemTitle: 'Boek', lendingBranchId: a.id, requestingBranchId: a.id, dueOn: isoDay(5) } })).fields).toEqual([
+      'input.requestingBranchId',
+    ]);
 
     const runOn = isoDay(4);
-    const run = await refused(PLAN, { input: { runOn, route: '', stops: [
-      { branchId: a.id, plannedAt: `${runOn}T09:00:00Z` },
-      { branchId: a.id, plannedAt: `${runOn}T08:00:00Z` },
-      { branchId: '999999', plannedAt: `${isoDay(5)}T10:00:00Z` },
-    ] } });
+    const run = await refused(PLAN, {
+      input: {
+        runOn,
+        route: '',
+        stops: [
+          { branchId: a.id, plannedAt: `${runOn}T09:00:00Z` },
+          { branchId: a.id, plannedAt: `${runOn}T08:00:00Z` },
+          { branchId: '999999', plannedAt: `${isoDay(5)}T10:00:00Z` },
+        ],
+      },
+    });
     expect(run.code).toBe('BAD_USER_INPUT');
-    expect(run.fields.sort()).toEqual(['input.route', 'input.stops[1].branchId', 'input.stops[1].plannedAt', 'input.stops[2].branchId', 'input.stops[2].plannedAt']);
-    expect((await refused(PLAN, { input: { runOn, route: 'Kort', stops: [{ branchId: b.id, plannedAt: `${runOn}T08:00:00Z` }] } })).fields).toEqual(['input.stops']);
+    expect(run.fields.sort()).toEqual([
+      'input.route',
+      'input.stops[1].branchId',
+      'input.stops[1].plannedAt',
+      'input.stops[2].branchId',
+      'input.stops[2].plannedAt',
+    ]);
+    expect((await refused(PLAN, { input: { runOn, route: 'Kort', stops: [{ branchId: b.id, plannedAt: `${runOn}T08:00:00Z` }] } })).fields).toEqual([
+      'input.stops',
+    ]);
 
     // A delivery by a run that does not stop at the requesting branch, before the request was made.
     const { bisc } = await data(`{ bisc { interlibraryLoan { loans(filter: { status: [REQUESTED] }, first: 1) { nodes { id version requestingBranch { id } } }
       runs(filter: { status: [CANCELLED] }, first: 1) { nodes { id } } } } }`);
     const waiting = bisc.interlibraryLoan.loans.nodes[0];
     const cancelled = bisc.interlibraryLoan.runs.nodes[0];
-    const delivery = await refused(DELIVER, { id: waiting.id, input: { runId: cancelled.id, deliveredAt: '2000-01-01T00:00:00Z', expectedVersion: waiting.version } });
+    const delivery = await refused(DELIVER, {
+      id: waiting.id,
+      input: { runId: cancelled.id, deliveredAt: '2000-01-01T00:00:00Z', expectedVersion: waiting.version },
+    });
     expect(delivery.fields.sort()).toEqual(['input.deliveredAt', 'input.runId']);
-    expect((await refused(DELIVER, { id: '99999999', input: { runId: cancelled.id, deliveredAt: '2030-01-01T00:00:00Z', expectedVersion: 1 } })).code).toBe('NOT_FOUND');
+    expect((await refused(DELIVER, { id: '99999999', input: { runId: cancelled.id, deliveredAt: '2030-01-01T00:00:00Z', expectedVersion: 1 } })).code).toBe(
+      'NOT_FOUND',
+    );
     expect(await counts()).toEqual(before);
   });
 
   it('refuses a stale version with CONFLICT', async () => {
     const [a, b] = await branchIds();
-    const loan = (await data(REQUEST, { input: { itemTitle: 'Versie', lendingBranchId: a.id, requestingBranchId: b.id, dueOn: isoDay(10) } })).bisc.requestInterlibraryLoan;
+    const loan = (await data(REQUEST, { input: { itemTitle: 'Versie', lendingBranchId: a.id, requestingBranchId: b.id, dueOn: isoDay(10) } })).bisc
+      .requestInterlibraryLoan;
     const { bisc } = await data(`{ bisc { interlibraryLoan { runs(filter: { status: [PLANNED] }, first: 100) { nodes { id stops { branch { id } } } } } } }`);
     const run = bisc.interlibraryLoan.runs.nodes.find((r: any) => r.stops.some((s: any) => s.branch.id === b.id));
     expect(run).toBeDefined();
@@ -238,7 +297,7 @@ describe('BiSC interlibrary-loan writes', () => {
     expect(result.code).toBe('CONFLICT');
   });
 
-  it('refuses a token without BiSC\'s write scope (FORBIDDEN) and an anonymous caller, writing nothing', async () => {
+  it("refuses a token without BiSC's write scope (FORBIDDEN) and an anonymous caller, writing nothing", async () => {
     const [a, b] = await branchIds();
     const before = await counts();
     const input = { itemTitle: 'Niet van mij', lendingBranchId: a.id, requestingBranchId: b.id, dueOn: isoDay(10) };
@@ -261,8 +320,13 @@ describe('BiSC interlibrary-loan writes', () => {
     const [a, b] = await branchIds();
     const before = await counts();
     const token = await stack.token(['network:read', 'poi:bisc:read', 'poi:bisc:write'], 'bisc-staff');
-    const send = () => postGraphQL(stack.gateway.url, REQUEST, { input: { itemTitle: 'Eenmaal', lendingBranchId: a.id, requestingBranchId: b.id, dueOn: isoDay(10) } },
-      { authorization: `Bearer ${token}`, 'idempotency-key': 'bisc-ibl-1' });
+    const send = () =>
+      postGraphQL(
+        stack.gateway.url,
+        REQUEST,
+        { input: { itemTitle: 'Eenmaal', lendingBranchId: a.id, requestingBranchId: b.id, dueOn: isoDay(10) } },
+        { authorization: `Bearer ${token}`, 'idempotency-key': 'bisc-ibl-1' },
+      );
     const first = await send();
     const second = await send();
     expect(first.errors).toBeUndefined();
@@ -273,7 +337,7 @@ describe('BiSC interlibrary-loan writes', () => {
   });
 });
 
-describe('BiSC\'s own tables and schema', () => {
+describe("BiSC's own tables and schema", () => {
   it('its migration runs on sql.js, builds exactly its entities, and reverts', async () => {
     const dataSource = new DataSource({ type: 'sqljs', autoSave: false, entities: IBL_ENTITIES, migrations: BISC_MIGRATIONS });
     await dataSource.initialize();
@@ -287,7 +351,7 @@ describe('BiSC\'s own tables and schema', () => {
     }
   });
 
-  it('changes no other POI\'s type: only BiscPoi and BiscPoiMutations reach the Bisc types', () => {
+  it("changes no other POI's type: only BiscPoi and BiscPoiMutations reach the Bisc types", () => {
     const schema = apiSchemaOf(fs.readFileSync(path.join(__dirname, '..', 'supergraph.graphql'), 'utf8'));
     const bisc = schema.getType('BiscPoi');
     const cubiss = schema.getType('CubissPoi');
@@ -310,7 +374,9 @@ describe('BiSC\'s own tables and schema', () => {
     const until = isoDay(14);
     const { bisc } = await data(text, { from, until });
     const ibl = bisc.interlibraryLoan;
-    const independent = await data(`{ bisc { interlibraryLoan { runs(filter: { from: "${from}", until: "${until}" }) { totalCount } loans(filter: { status: [REQUESTED] }) { totalCount } } } }`);
+    const independent = await data(
+      `{ bisc { interlibraryLoan { runs(filter: { from: "${from}", until: "${until}" }) { totalCount } loans(filter: { status: [REQUESTED] }) { totalCount } } } }`,
+    );
     expect(ibl.runs.totalCount).toBe(independent.bisc.interlibraryLoan.runs.totalCount);
     expect(ibl.waiting.totalCount).toBe(independent.bisc.interlibraryLoan.loans.totalCount);
     for (const run of ibl.runs.nodes) expect(run.runOn >= from && run.runOn <= until).toBe(true);

@@ -1,6 +1,15 @@
 import fs from 'node:fs';
 import { buildASTSchema, GraphQLEnumType, GraphQLScalarType, parse } from 'graphql';
-import { AUDIT_ENTITIES, CONTRACT_SERVICES, CONTRACT_STATUSES, LIBRARY_STATUSES, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES } from '../poi-kit/entities';
+import {
+  AUDIT_ENTITIES,
+  CONTRACT_SERVICES,
+  CONTRACT_STATUSES,
+  LIBRARY_STATUSES,
+  TICKET_CATEGORIES,
+  TICKET_PRIORITIES,
+  TICKET_STATUSES,
+  TICKET_TYPES,
+} from '../poi-kit/entities';
 import { instantiateResolvers, POI_TEMPLATE_SDL, poiSubgraphSdl } from '../poi-kit/schema';
 import { poiByCode, PROVINCES } from '../shared/registry';
 import { EVALUATION_STATUSES, WORK_AGENDA_STATUSES, WORK_AGENDA_THEMES } from '../subgraphs/collaboration/src/entities';
@@ -54,14 +63,21 @@ describe('one source of truth: the TypeScript value lists equal the schema enums
   });
 });
 
-describe('instantiateResolvers: the kit resolver map, written for the template, as one POI\'s', () => {
+describe("instantiateResolvers: the kit resolver map, written for the template, as one POI's", () => {
   const cubiss = poiByCode('CUBISS');
 
   it('renames the template types and root fields and keeps the rest', () => {
     const resolveLibraries = () => 'libraries';
     const date = new GraphQLScalarType({ name: 'Date' });
     const map = instantiateResolvers(
-      { Date: date, Query: { thisPoi: () => 'cubiss' }, ThisPoi: { libraries: resolveLibraries }, ThisPoiMutations: {}, ThisContract: {}, Library: { branches: () => [] } },
+      {
+        Date: date,
+        Query: { thisPoi: () => 'cubiss' },
+        ThisPoi: { libraries: resolveLibraries },
+        ThisPoiMutations: {},
+        ThisContract: {},
+        Library: { branches: () => [] },
+      },
       cubiss,
     );
     expect(Object.keys(map).sort()).toEqual(['CubissContract', 'CubissPoi', 'CubissPoiMutations', 'Date', 'Library', 'Query']);

@@ -41,7 +41,10 @@ function processInfo(pid: number) {
 
 /** Current libraries in a POI's seed list: its rows that are not MERGED. */
 function currentLibraries(subgraph: string): number {
-  const rows: { status?: string }[] = parse(fs.readFileSync(path.join(ROOT, 'subgraphs', subgraph, 'data', 'libraries.csv'), 'utf8'), { columns: true, skip_empty_lines: true });
+  const rows: { status?: string }[] = parse(fs.readFileSync(path.join(ROOT, 'subgraphs', subgraph, 'data', 'libraries.csv'), 'utf8'), {
+    columns: true,
+    skip_empty_lines: true,
+  });
   return rows.filter((row) => (row.status || 'ACTIVE') !== 'MERGED').length;
 }
 
@@ -67,7 +70,8 @@ describe('the compiled build', () => {
 
   it('leaves tsx, esbuild and TypeScript to the dev dependencies', () => {
     expect(PRODUCTION_PACKAGES).toContain('graphql');
-    for (const tool of ['tsx', 'esbuild', 'typescript', 'vite']) expect({ tool, production: PRODUCTION_PACKAGES.includes(tool) }).toEqual({ tool, production: false });
+    for (const tool of ['tsx', 'esbuild', 'typescript', 'vite'])
+      expect({ tool, production: PRODUCTION_PACKAGES.includes(tool) }).toEqual({ tool, production: false });
   });
 
   it('is JavaScript with source maps, and holds no TypeScript source', () => {

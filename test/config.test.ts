@@ -58,17 +58,24 @@ describe('configuration', () => {
     expect(loadConfig({}).imports).toEqual({ maxRows: 200_000, maxBytes: 100 * 2 ** 20 });
     expect(loadConfig({ IMPORT_MAX_ROWS: '5000', IMPORT_MAX_BYTES: '2048' }).imports).toEqual({ maxRows: 5000, maxBytes: 2048 });
     expect(() => loadConfig({ IMPORT_MAX_ROWS: '0', IMPORT_MAX_BYTES: 'lots' })).toThrow(
-      expect.objectContaining({ problems: [expect.stringContaining('IMPORT_MAX_ROWS must be a whole number'), expect.stringContaining('IMPORT_MAX_BYTES must be a whole number')] }),
+      expect.objectContaining({
+        problems: [expect.stringContaining('IMPORT_MAX_ROWS must be a whole number'), expect.stringContaining('IMPORT_MAX_BYTES must be a whole number')],
+      }),
     );
   });
 
   describe('security', () => {
     const secrets = testSecurityEnv();
 
-    it('locally: anonymous network:read, introspection and IDE on, secrets from the clone\'s generated file', () => {
+    it("locally: anonymous network:read, introspection and IDE on, secrets from the clone's generated file", () => {
       const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-')), 'local.json');
       const first = loadConfig({ LOCAL_SECRETS_FILE: file }).security;
-      expect(first.clients).toMatchObject({ allowAnonymous: true, anonymousScopes: ['network:read'], issuer: 'poi-federation', audience: 'poi-federation-api' });
+      expect(first.clients).toMatchObject({
+        allowAnonymous: true,
+        anonymousScopes: ['network:read'],
+        issuer: 'poi-federation',
+        audience: 'poi-federation-api',
+      });
       expect(first).toMatchObject({ introspection: true, ide: true });
       expect(first.clients.secret!.length).toBeGreaterThanOrEqual(32);
       expect(fs.statSync(file).mode & 0o777).toBe(0o600);
@@ -77,7 +84,11 @@ describe('configuration', () => {
     });
 
     it('in production: no anonymous access, no introspection, no local secrets; the public key follows from the signing key', () => {
-      const gateway = loadConfig({ NODE_ENV: 'production', GATEWAY_SIGNING_KEY: secrets.GATEWAY_SIGNING_KEY, AUTH_JWT_SECRET: secrets.AUTH_JWT_SECRET }).security;
+      const gateway = loadConfig({
+        NODE_ENV: 'production',
+        GATEWAY_SIGNING_KEY: secrets.GATEWAY_SIGNING_KEY,
+        AUTH_JWT_SECRET: secrets.AUTH_JWT_SECRET,
+      }).security;
       expect(gateway.clients.allowAnonymous).toBe(false);
       expect([gateway.introspection, gateway.ide]).toEqual([false, false]);
       expect(gateway.gatewayPublicKey!.trim()).toBe(secrets.GATEWAY_PUBLIC_KEY.trim());
@@ -86,12 +97,24 @@ describe('configuration', () => {
       expect(subgraph.gatewaySigningKey).toBeUndefined();
       // No cursor secret is made up in production (a subgraph refuses to start without one); a short one is refused.
       expect(subgraph.cursorSecret).toBeUndefined();
-      expect(loadConfig({ NODE_ENV: 'production', GATEWAY_PUBLIC_KEY: secrets.GATEWAY_PUBLIC_KEY, CURSOR_SECRET: secrets.CURSOR_SECRET }).security.cursorSecret).toBe(secrets.CURSOR_SECRET);
-      expect(() => loadConfig({ NODE_ENV: 'production', GATEWAY_PUBLIC_KEY: secrets.GATEWAY_PUBLIC_KEY, CURSOR_SECRET: 'short' })).toThrow(/CURSOR_SECRET must be at least 32 characters/);
+      expect(
+        loadConfig({ NODE_ENV: 'production', GATEWAY_PUBLIC_KEY: secrets.GATEWAY_PUBLIC_KEY, CURSOR_SECRET: secrets.CURSOR_SECRET }).security.cursorSecret,
+      ).toBe(secrets.CURSOR_SECRET);
+      expect(() => loadConfig({ NODE_ENV: 'production', GATEWAY_PUBLIC_KEY: secrets.GATEWAY_PUBLIC_KEY, CURSOR_SECRET: 'short' })).toThrow(
+        /CURSOR_SECRET must be at least 32 characters/,
+      );
       // Tools (token, migrate) load the configuration too: only a subgraph demands the public key.
       expect(() => loadConfig({ NODE_ENV: 'production' })).not.toThrow();
-      expect(() => subgraphRuntime(loadConfig({ NODE_ENV: 'production', CURSOR_SECRET: secrets.CURSOR_SECRET, CUBISS_DATABASE_URL: 'mysql://c:p@db:3306/poi_cubiss' }), 'cubiss')).toThrow(/GATEWAY_PUBLIC_KEY must be set/);
-      expect(loadConfig({ NODE_ENV: 'production', GATEWAY_PUBLIC_KEY: secrets.GATEWAY_PUBLIC_KEY, AUTH_ALLOW_ANONYMOUS: 'true', GRAPHQL_INTROSPECTION: 'true' }).security).toMatchObject({
+      expect(() =>
+        subgraphRuntime(
+          loadConfig({ NODE_ENV: 'production', CURSOR_SECRET: secrets.CURSOR_SECRET, CUBISS_DATABASE_URL: 'mysql://c:p@db:3306/poi_cubiss' }),
+          'cubiss',
+        ),
+      ).toThrow(/GATEWAY_PUBLIC_KEY must be set/);
+      expect(
+        loadConfig({ NODE_ENV: 'production', GATEWAY_PUBLIC_KEY: secrets.GATEWAY_PUBLIC_KEY, AUTH_ALLOW_ANONYMOUS: 'true', GRAPHQL_INTROSPECTION: 'true' })
+          .security,
+      ).toMatchObject({
         clients: { allowAnonymous: true },
         introspection: true,
         ide: true,
@@ -99,12 +122,26 @@ describe('configuration', () => {
     });
 
     it('takes limits and the rate limit from the environment and refuses bad values', () => {
-      const config = loadConfig({ ...secrets, LIMIT_COST: '1234', LIMIT_BATCH: '3', RATE_LIMIT_REQUESTS: '50', RATE_LIMIT_WINDOW_SECONDS: '10', REDIS_URL: 'redis://127.0.0.1:6379' });
+      const config = loadConfig({
+        ...secrets,
+        LIMIT_COST: '1234',
+        LIMIT_BATCH: '3',
+        RATE_LIMIT_REQUESTS: '50',
+        RATE_LIMIT_WINDOW_SECONDS: '10',
+        REDIS_URL: 'redis://127.0.0.1:6379',
+      });
       expect(config.security.limits).toMatchObject({ cost: 1234, batch: 3, depth: 40 });
       expect(config.security.rateLimit).toEqual({ requests: 50, windowSeconds: 10, redisUrl: 'redis://127.0.0.1:6379' });
       let error: unknown;
       try {
-        loadConfig({ ...secrets, AUTH_JWT_SECRET: 'short', LIMIT_DEPTH: '99', REDIS_URL: 'localhost:6379', GATEWAY_SIGNING_KEY: 'nope', AUTH_JWKS_URL: 'ftp://x' });
+        loadConfig({
+          ...secrets,
+          AUTH_JWT_SECRET: 'short',
+          LIMIT_DEPTH: '99',
+          REDIS_URL: 'localhost:6379',
+          GATEWAY_SIGNING_KEY: 'nope',
+          AUTH_JWKS_URL: 'ftp://x',
+        });
       } catch (e) {
         error = e;
       }
@@ -134,7 +171,9 @@ describe('configuration', () => {
       const problems = problemsOf(() => subgraphRuntime(loadConfig({ ...production, CUBIS_DATABASE_URL: 'mysql://c:p@db:3306/poi_cubiss' }), 'cubiss'));
       expect(problems).toEqual([expect.stringMatching(/^CUBISS_DATABASE_URL must be set with NODE_ENV=production.*CUBIS_DATABASE_URL/)]);
       // Other services of the same environment (the gateway, another subgraph with its URL) are not held back.
-      expect(subgraphRuntime(loadConfig({ ...production, BISC_DATABASE_URL: 'mysql://b:p@db:3306/poi_bisc' }), 'bisc').databaseUrl).toBe('mysql://b:p@db:3306/poi_bisc');
+      expect(subgraphRuntime(loadConfig({ ...production, BISC_DATABASE_URL: 'mysql://b:p@db:3306/poi_bisc' }), 'bisc').databaseUrl).toBe(
+        'mysql://b:p@db:3306/poi_bisc',
+      );
       // Locally the embedded database is the default.
       expect(subgraphRuntime(loadConfig({ ...secrets }), 'cubiss').databaseUrl).toBeUndefined();
     });

@@ -33,7 +33,9 @@ const OPERATION = fs.readFileSync(path.resolve(__dirname, '../operations/dashboa
 const CODES = ['BISC', 'CUBISS', 'PROBIBLIO', 'RIJNBRINK'];
 
 if (!HAVE_CHROMIUM && !ON_CI) {
-  console.warn(`test/dashboard.test.ts skipped: no Chromium at ${CHROMIUM} (install it with \`apt-get install -y chromium\`). Under CI=true this suite fails instead.`);
+  console.warn(
+    `test/dashboard.test.ts skipped: no Chromium at ${CHROMIUM} (install it with \`apt-get install -y chromium\`). Under CI=true this suite fails instead.`,
+  );
 }
 const suite = HAVE_CHROMIUM || ON_CI ? describe : describe.skip;
 
@@ -96,15 +98,21 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < body.length; i++) {
     const c = body[i];
     if (quoted) {
-      if (c === '"' && body[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
+      if (c === '"' && body[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\r' && body[i + 1] === '\n') {
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\r' && body[i + 1] === '\n') {
       row.push(field);
       rows.push(row);
-      (row = []), (field = ''), i++;
+      row = [];
+      field = '';
+      i++;
     } else field += c;
   }
   return rows;
@@ -119,10 +127,7 @@ suite('dashboard (/dashboard in Chromium)', () => {
   beforeAll(async () => {
     if (!HAVE_CHROMIUM) throw new Error(`CI is set but there is no Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\``);
     ensureDashboardBuilt();
-    [stack, browser] = await Promise.all([
-      startStack(),
-      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
-    ]);
+    [stack, browser] = await Promise.all([startStack(), chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })]);
     origin = new URL(stack.gateway.url).origin;
     dashboardUrl = `${origin}/dashboard`;
     fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -184,7 +189,9 @@ suite('dashboard (/dashboard in Chromium)', () => {
     await page.locator('[data-poi][data-state="ready"]').nth(3).waitFor();
     await page.locator('[data-chart][data-state="ready"]').nth(4).waitFor();
     const allChartsMs = Date.now() - started;
-    console.log(`dashboard timings: first card visible ${firstCardMs} ms after navigation started (performance mark: ${markMs.toFixed(0)} ms), all charts drawn ${allChartsMs} ms`);
+    console.log(
+      `dashboard timings: first card visible ${firstCardMs} ms after navigation started (performance mark: ${markMs.toFixed(0)} ms), all charts drawn ${allChartsMs} ms`,
+    );
     expect(firstCardMs).toBeLessThan(5000);
 
     // Nothing leaves the machine: every request goes to the gateway on 127.0.0.1.
@@ -269,12 +276,25 @@ suite('dashboard (/dashboard in Chromium)', () => {
     expect(cards.suggestedFilename()).toBe(`poi-overview-${variables.today}.csv`);
     const rows = parseCsv(fs.readFileSync((await cards.path())!, 'utf8'));
     expect(rows[0]).toEqual([
-      'code', 'name', 'available', 'libraryCount', 'branchCount', 'memberCount', 'activeContractCount',
-      'contractsExpiringWithin180Days', 'openTicketCount', 'medianResolutionHours',
+      'code',
+      'name',
+      'available',
+      'libraryCount',
+      'branchCount',
+      'memberCount',
+      'activeContractCount',
+      'contractsExpiringWithin180Days',
+      'openTicketCount',
+      'medianResolutionHours',
     ]);
     expect(rows.slice(1)).toEqual(
       api.data.pois.map((p: any) => [
-        p.code, p.name, 'true', ...['libraryCount', 'branchCount', 'memberCount', 'activeContractCount', 'contractsExpiringWithin', 'openTicketCount', 'medianResolutionHours'].map((k) => String(p.stats[k])),
+        p.code,
+        p.name,
+        'true',
+        ...['libraryCount', 'branchCount', 'memberCount', 'activeContractCount', 'contractsExpiringWithin', 'openTicketCount', 'medianResolutionHours'].map(
+          (k) => String(p.stats[k]),
+        ),
       ]),
     );
 
@@ -283,7 +303,12 @@ suite('dashboard (/dashboard in Chromium)', () => {
     expect(contractRows[0]).toEqual(['month', 'code', 'poi', 'contractId', 'libraryId', 'library', 'province', 'endsOn']);
     const expected = api.data.pois.flatMap((p: any) => p.expiringContracts.nodes.map((c: any) => `${p.code}/${c.id}/${c.endsOn}`)).sort();
     expect(expected.length).toBeGreaterThan(0);
-    expect(contractRows.slice(1).map((r) => `${r[1]}/${r[3]}/${r[7]}`).sort()).toEqual(expected);
+    expect(
+      contractRows
+        .slice(1)
+        .map((r) => `${r[1]}/${r[3]}/${r[7]}`)
+        .sort(),
+    ).toEqual(expected);
     for (const r of contractRows.slice(1)) {
       expect(r[7] >= variables.today && r[7] < variables.until).toBe(true);
       expect(r[0]).toBe(r[7].slice(0, 7));
@@ -304,7 +329,9 @@ suite('dashboard (/dashboard in Chromium)', () => {
     expect(sla.suggestedFilename()).toBe(`sla-compliance-${variables.today}.csv`);
     const slaRows = parseCsv(fs.readFileSync((await sla.path())!, 'utf8'));
     expect(slaRows[0]).toEqual(['month', 'code', 'name', 'due', 'met', 'share']);
-    const expectedSla = api.data.pois.flatMap((p: any) => p.stats.slaCompliance.map((m: any) => [m.month, p.code, p.name, String(m.due), String(m.met), m.share === null ? '' : String(m.share)]));
+    const expectedSla = api.data.pois.flatMap((p: any) =>
+      p.stats.slaCompliance.map((m: any) => [m.month, p.code, p.name, String(m.due), String(m.met), m.share === null ? '' : String(m.share)]),
+    );
     // 12 months × 4 POIs, with something due in some of them.
     expect(expectedSla).toHaveLength(12 * 4);
     expect(expectedSla.some((r: string[]) => Number(r[3]) > 0)).toBe(true);
@@ -312,12 +339,14 @@ suite('dashboard (/dashboard in Chromium)', () => {
     await context.close();
   });
 
-  it('shows the release calendar: every release by date with each POI\'s acceptance status, and downloads it as CSV', async () => {
+  it("shows the release calendar: every release by date with each POI's acceptance status, and downloads it as CSV", async () => {
     const variables = pageVariables();
     const api = await stack.query(OPERATION, variables);
     expect(api.errors).toBeUndefined();
     // Recounted from the collaboration's own table: every release, by release date.
-    const stored = await stack.subgraphs.get('collaboration')!.database.dataSource.query('SELECT wise_version AS version FROM wise_release ORDER BY released_on, wise_version');
+    const stored = await stack.subgraphs
+      .get('collaboration')!
+      .database.dataSource.query('SELECT wise_version AS version FROM wise_release ORDER BY released_on, wise_version');
     expect(api.data.wiseReleases.map((r: any) => r.version)).toEqual(stored.map((r: any) => r.version));
     const { context, page } = await openPage();
     const rows = page.locator('[data-table="release-calendar"] tbody tr');
@@ -336,7 +365,9 @@ suite('dashboard (/dashboard in Chromium)', () => {
     const inTest = api.data.wiseReleases.find((r: any) => r.status === 'IN_TEST');
     const labels: Record<string, string> = { NOT_STARTED: 'Niet gestart', IN_PROGRESS: 'Test loopt', PASSED: 'Goedgekeurd', FAILED: 'Afgekeurd' };
     for (const acceptance of inTest.acceptance) {
-      await expect(page.locator(`[data-release="${inTest.version}"] [data-acceptance="${acceptance.poi.code}"] .test-status`).textContent()).resolves.toBe(labels[acceptance.testStatus]);
+      await expect(page.locator(`[data-release="${inTest.version}"] [data-acceptance="${acceptance.poi.code}"] .test-status`).textContent()).resolves.toBe(
+        labels[acceptance.testStatus],
+      );
     }
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-csv="release-calendar"]')]);
@@ -378,7 +409,15 @@ suite('dashboard (/dashboard in Chromium)', () => {
     expect(rows[0]).toEqual(['code', 'name', 'harmonisationScore', 'setting', 'libraryCount', 'deviatingCount', 'harmonisedShare']);
     expect(rows.slice(1)).toEqual(
       api.data.pois.flatMap((p: any) =>
-        p.harmonisation.settings.map((s: any) => [p.code, p.name, String(p.harmonisationScore), s.setting, String(s.libraryCount), String(s.deviatingCount), String(s.harmonisedShare)]),
+        p.harmonisation.settings.map((s: any) => [
+          p.code,
+          p.name,
+          String(p.harmonisationScore),
+          s.setting,
+          String(s.libraryCount),
+          String(s.deviatingCount),
+          String(s.harmonisedShare),
+        ]),
       ),
     );
     await context.close();
@@ -420,10 +459,16 @@ suite('dashboard (/dashboard in Chromium)', () => {
       await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-sign-in.png') });
 
       await enter('not-a-token');
-      await until(() => error.textContent(), (text) => text === 'Aanmelden nodig: vul een geldig token in');
+      await until(
+        () => error.textContent(),
+        (text) => text === 'Aanmelden nodig: vul een geldig token in',
+      );
 
       await enter(await stack.token([poiScope(poiByCode('CUBISS'), 'read')], 'cubiss-only'));
-      await until(() => error.textContent(), (text) => text === 'Uw token geeft geen toegang tot het netwerkoverzicht (scope network:read)');
+      await until(
+        () => error.textContent(),
+        (text) => text === 'Uw token geeft geen toegang tot het netwerkoverzicht (scope network:read)',
+      );
       await expect(page.locator('[data-poi]').count()).resolves.toBe(0);
 
       await enter(await stack.token(roleScopes('dashboard'), 'wall-screen'));
@@ -454,7 +499,11 @@ suite('dashboard (/dashboard in Chromium)', () => {
   it('refreshes by itself every ?refresh= seconds', async () => {
     const { context, page, requests } = await openPage('?refresh=1');
     await page.locator('[data-poi][data-state="ready"]').first().waitFor();
-    await until(() => graphqlPosts(requests).length, (n) => n >= 3, 6000);
+    await until(
+      () => graphqlPosts(requests).length,
+      (n) => n >= 3,
+      6000,
+    );
     await context.close();
   });
 
@@ -488,13 +537,27 @@ suite('dashboard (/dashboard in Chromium)', () => {
       await expect(chart.locator('canvas').getAttribute('aria-label')).resolves.toContain(`${label}: tot nu toe`);
       await expect(chart.getAttribute('data-dashed-from')).resolves.toBe(String(opened.length - 2));
     }
-    await expect(page.locator('[data-panel="tickets-per-month"] [data-incomplete-note]').textContent()).resolves.toBe(`${label}: tot nu toe, de maand loopt nog`);
+    await expect(page.locator('[data-panel="tickets-per-month"] [data-incomplete-note]').textContent()).resolves.toBe(
+      `${label}: tot nu toe, de maand loopt nog`,
+    );
 
     const [trend] = await Promise.all([page.waitForEvent('download'), page.click('[data-csv="tickets-per-month"]')]);
     const rows = parseCsv(fs.readFileSync((await trend.path())!, 'utf8'));
     expect(rows[0]).toEqual(['month', 'code', 'name', 'opened', 'resolved', 'complete']);
-    expect(new Set(rows.slice(1).filter((r) => r[5] === 'false').map((r) => r[0]))).toEqual(new Set(incomplete));
-    expect(rows.slice(1).filter((r) => r[0] !== incomplete[0]).every((r) => r[5] === 'true')).toBe(true);
+    expect(
+      new Set(
+        rows
+          .slice(1)
+          .filter((r) => r[5] === 'false')
+          .map((r) => r[0]),
+      ),
+    ).toEqual(new Set(incomplete));
+    expect(
+      rows
+        .slice(1)
+        .filter((r) => r[0] !== incomplete[0])
+        .every((r) => r[5] === 'true'),
+    ).toBe(true);
     await context.close();
   });
 
@@ -511,13 +574,18 @@ suite('dashboard (/dashboard in Chromium)', () => {
     await expect(cubiss.getAttribute('data-state')).resolves.toBe('unavailable');
     await expect(cubiss.textContent()).resolves.toContain('niet beschikbaar');
     await expect(cubiss.locator('[data-metric]').count()).resolves.toBe(0);
-    await expectCardsMatch(page, api.data.pois.filter((p: any) => p.code !== 'CUBISS'));
+    await expectCardsMatch(
+      page,
+      api.data.pois.filter((p: any) => p.code !== 'CUBISS'),
+    );
     await page.locator('[data-chart][data-state="ready"]').nth(4).waitFor();
     await expect(page.locator('[data-panel="tickets-by-status"] .note').textContent()).resolves.toContain('Cubiss');
     // The release calendar still shows the releases, with Cubiss's acceptance unavailable.
     const release = api.data.wiseReleases[0];
     await expect(page.locator(`[data-release="${release.version}"] [data-acceptance="CUBISS"]`).getAttribute('data-test-status')).resolves.toBe('unavailable');
-    await expect(page.locator(`[data-release="${release.version}"] [data-acceptance="BISC"]`).getAttribute('data-test-status')).resolves.toBe(release.acceptance.find((a: any) => a.poi.code === 'BISC').testStatus);
+    await expect(page.locator(`[data-release="${release.version}"] [data-acceptance="BISC"]`).getAttribute('data-test-status')).resolves.toBe(
+      release.acceptance.find((a: any) => a.poi.code === 'BISC').testStatus,
+    );
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-cubiss-down.png'), fullPage: true });
     await context.close();
   });

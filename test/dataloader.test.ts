@@ -13,9 +13,7 @@ async function measure(seedScale: number) {
     expect(response.errors).toBeUndefined();
     const after = stack.statementCounts();
     const statements = Object.fromEntries(Object.keys(after).map((name) => [name, after[name] - before[name]]));
-    const ticketTotal = response.data.pois
-      .flatMap((p: any) => p.libraries.nodes)
-      .reduce((sum: number, l: any) => sum + l.tickets.totalCount, 0);
+    const ticketTotal = response.data.pois.flatMap((p: any) => p.libraries.nodes).reduce((sum: number, l: any) => sum + l.tickets.totalCount, 0);
     return { statements, ticketTotal, libraries: response.data.pois.flatMap((p: any) => p.libraries.nodes).length };
   } finally {
     await stack.stop();

@@ -102,17 +102,20 @@ describe('a subgraph stops working when the gateway gives up', () => {
   });
 
   it('a write cut off by its deadline is rolled back whole: nothing half-written', async () => {
-    const counts = async () => (await stack.query('{ cubiss { knowledgeArticles { totalCount } audit(entity: KNOWLEDGE_ARTICLE) { totalCount } } }')).data.cubiss;
+    const counts = async () =>
+      (await stack.query('{ cubiss { knowledgeArticles { totalCount } audit(entity: KNOWLEDGE_ARTICLE) { totalCount } } }')).data.cubiss;
     const before = await counts();
     // The deadline passes right after the article's INSERT, inside the transaction, before its audit row
     // (the table name quoted as the embedded database or MySQL quotes it).
     const subscribers = stack.subgraphs.get('cubiss')!.database.dataSource.subscribers;
     const pause: EntitySubscriberInterface = {
-      afterQuery: ({ query }) => (/^INSERT INTO ["`]knowledge_article["`]/.test(query) ? new Promise<void>((resolve) => setTimeout(resolve, TIMEOUT_MS)) : undefined),
+      afterQuery: ({ query }) =>
+        /^INSERT INTO ["`]knowledge_article["`]/.test(query) ? new Promise<void>((resolve) => setTimeout(resolve, TIMEOUT_MS)) : undefined,
     };
     subscribers.push(pause);
     try {
-      const create = 'mutation { cubiss { createKnowledgeArticle(input: { title: "Cut off by its deadline", summary: "s", body: "b", tags: ["t"], source: "test" }) { id } } }';
+      const create =
+        'mutation { cubiss { createKnowledgeArticle(input: { title: "Cut off by its deadline", summary: "s", body: "b", tags: ["t"], source: "test" }) { id } } }';
       const answer = await (await askCubiss({ 'x-request-deadline': String(Date.now() + TIMEOUT_MS / 2) }, undefined, create)).json();
       expect(answer.errors?.map((e: { extensions?: { code?: string } }) => e.extensions?.code)).toEqual(['DEADLINE_EXCEEDED']);
     } finally {
@@ -145,7 +148,8 @@ describe('an _entities request with a bad representation leaves no work behind',
     const sign = await createIdentitySigner(stack.config.security.gatewaySigningKey!);
     const token = await sign({ subject: 'deadline-test', name: 'deadline-test', scopes: ALL_SCOPES, anonymous: false }, 'collaboration');
     const before = stack.statementCounts().collaboration;
-    const query = '{ _entities(representations: [{ __typename: "WorkAgendaItem", id: "WA-2024-01" }, { __typename: "NoSuchType" }]) { ... on WorkAgendaItem { id } } }';
+    const query =
+      '{ _entities(representations: [{ __typename: "WorkAgendaItem", id: "WA-2024-01" }, { __typename: "NoSuchType" }]) { ... on WorkAgendaItem { id } } }';
     const response = await fetch(collaboration.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

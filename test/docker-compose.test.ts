@@ -80,9 +80,7 @@ function environment(svc: Service): Record<string, string> {
         return at < 0 ? [item, null] : [item.slice(0, at), item.slice(at + 1)];
       })
     : Object.entries(svc.environment ?? {});
-  return Object.fromEntries(
-    entries.filter(([, value]) => value !== null && value !== undefined).map(([key, value]) => [key, interpolate(String(value))]),
-  );
+  return Object.fromEntries(entries.filter(([, value]) => value !== null && value !== undefined).map(([key, value]) => [key, interpolate(String(value))]));
 }
 
 /** What `depends_on` waits for, per service. */
@@ -144,8 +142,7 @@ const configOf = (name: string) => loadConfig({ NODE_ENV: 'production', ...envir
 /** The port a subgraph's container listens on. */
 const listenPort = (subgraph: string) => subgraphConfig(configOf(subgraph), subgraph).port;
 /** The subgraph's port everywhere else: the registry's, or the config default for the collaboration. */
-const expectedPort = (subgraph: string) =>
-  registry.find((poi) => poi.code.toLowerCase() === subgraph)?.port ?? subgraphConfig(loadConfig({}), subgraph).port;
+const expectedPort = (subgraph: string) => registry.find((poi) => poi.code.toLowerCase() === subgraph)?.port ?? subgraphConfig(loadConfig({}), subgraph).port;
 
 function databaseUrl(subgraph: string): URL {
   const url = subgraphConfig(configOf(subgraph), subgraph).databaseUrl;
@@ -180,7 +177,8 @@ describe('docker-compose.yml', () => {
 
   it('publishes only the gateway, whose /metrics and /ready details are closed without OPERATIONS_TOKEN', () => {
     expect(Object.keys(services).filter((name) => publishedPorts(service(name)).length > 0)).toEqual(['gateway']);
-    for (const name of ['gateway', ...SUBGRAPHS]) expect({ service: name, operations: configOf(name).operations }).toEqual({ service: name, operations: { open: false, token: undefined } });
+    for (const name of ['gateway', ...SUBGRAPHS])
+      expect({ service: name, operations: configOf(name).operations }).toEqual({ service: name, operations: { open: false, token: undefined } });
   });
 
   it('gives every service longer to stop than its drain takes', () => {
@@ -233,7 +231,10 @@ describe('docker-compose.yml', () => {
         MYSQL_ROOT_PASSWORD: expect.stringMatching(/\S/),
       });
       // Both passwords come from the environment (`npm run -s secrets`), never from a default.
-      expect(mysqlEnv()).toMatchObject({ MYSQL_PASSWORD: DEPLOYMENT_SECRETS[`${prefixOf(subgraph)}_DB_PASSWORD`], MYSQL_ROOT_PASSWORD: DEPLOYMENT_SECRETS.MYSQL_ROOT_PASSWORD });
+      expect(mysqlEnv()).toMatchObject({
+        MYSQL_PASSWORD: DEPLOYMENT_SECRETS[`${prefixOf(subgraph)}_DB_PASSWORD`],
+        MYSQL_ROOT_PASSWORD: DEPLOYMENT_SECRETS.MYSQL_ROOT_PASSWORD,
+      });
       expect(healthcheck(svc)).toMatch(/mysqladmin\b.*\bping\b/);
     });
 
@@ -364,7 +365,11 @@ describe('Dockerfile', () => {
     // The runtime stage installs without dev dependencies and holds the build stage's dist/ only.
     expect(runtime).toMatch(/^RUN\s.*\bnpm ci --omit=dev\b/m);
     expect(runtime).not.toMatch(/\btsx\b|esbuild|typescript/);
-    const copied = [...runtime.matchAll(/^COPY\s+--from=(\S+)\s+(\S+)\s+(\S+)/gm)].map((m) => ({ stage: m[1], from: m[2], to: path.posix.resolve(workdir!, m[3]) }));
+    const copied = [...runtime.matchAll(/^COPY\s+--from=(\S+)\s+(\S+)\s+(\S+)/gm)].map((m) => ({
+      stage: m[1],
+      from: m[2],
+      to: path.posix.resolve(workdir!, m[3]),
+    }));
     expect(copied).toEqual([{ stage: expect.any(String), from: expect.stringMatching(/\/dist$/), to: `${workdir}/dist` }]);
     const build = stages.find((stage) => new RegExp(`^FROM\\s+\\S+\\s+AS\\s+${copied[0].stage}\\s*$`, 'mi').test(stage));
     expect(build).toMatch(/^RUN\s.*\bnpm run build\b/m);
@@ -372,10 +377,18 @@ describe('Dockerfile', () => {
     expect(copied[0].from).toBe(`${buildDir}/dist`);
     for (const name of ['gateway', ...SUBGRAPHS]) {
       const [program, ...args] = command(service(name)).split(/\s+/);
-      expect({ name, program, flags: args.filter((a) => a.startsWith('--')) }).toEqual({ name, program: 'node', flags: name === 'gateway' ? ['--max-semi-space-size=1'] : ['--max-semi-space-size=1', '--v8-pool-size=1'] });
+      expect({ name, program, flags: args.filter((a) => a.startsWith('--')) }).toEqual({
+        name,
+        program: 'node',
+        flags: name === 'gateway' ? ['--max-semi-space-size=1'] : ['--max-semi-space-size=1', '--v8-pool-size=1'],
+      });
       // Its script is one the build compiles from a source that exists.
       const script = args.find((a) => a.endsWith('.js'))!;
-      expect({ name, script: script.replace(/^dist\//, '').replace(/\.js$/, '.ts'), exists: fs.existsSync(path.join(ROOT, script.replace(/^dist\//, '').replace(/\.js$/, '.ts'))) }).toEqual({
+      expect({
+        name,
+        script: script.replace(/^dist\//, '').replace(/\.js$/, '.ts'),
+        exists: fs.existsSync(path.join(ROOT, script.replace(/^dist\//, '').replace(/\.js$/, '.ts'))),
+      }).toEqual({
         name,
         script: expect.stringMatching(/^(gateway\/src\/index|scripts\/start-subgraph)\.ts$/),
         exists: true,
@@ -393,7 +406,12 @@ describe('Dockerfile', () => {
       const regex = pattern
         .replace(/^\/+|\/+$/g, '')
         .split('**')
-        .map((part) => part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]'))
+        .map((part) =>
+          part
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replace(/\*/g, '[^/]*')
+            .replace(/\?/g, '[^/]'),
+        )
         .join('.*');
       return new RegExp(`^${regex}$`).test(file);
     };

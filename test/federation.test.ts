@@ -53,7 +53,7 @@ describe('the shared Poi view through the gateway', () => {
     expect(result).toEqual({ limburg: [{ code: 'CUBISS' }], drenthe: [], poi: { code: 'PROBIBLIO', name: 'Probiblio' }, unknown: null });
   });
 
-  it('puts every library of a POI in one of that POI\'s provinces', async () => {
+  it("puts every library of a POI in one of that POI's provinces", async () => {
     for (const poi of POIS) {
       const { seen } = await allLibraries(poi.rootField, 100);
       expect(seen.length).toBeGreaterThan(0);
@@ -80,7 +80,7 @@ describe('the shared Poi view through the gateway', () => {
     expect(seen.map((l) => l.id)).toEqual(onePage.map((l) => l.id));
   });
 
-  it('crosses subgraphs from the work agenda to each owner\'s own data', async () => {
+  it("crosses subgraphs from the work agenda to each owner's own data", async () => {
     const { workAgenda, pois } = await data(`{ workAgenda { id owner { code libraries { totalCount } } participants { code } }
       pois { code libraries { totalCount } } }`);
     const libraryCounts = new Map(pois.map((p: any) => [p.code, p.libraries.totalCount]));
@@ -91,7 +91,7 @@ describe('the shared Poi view through the gateway', () => {
     }
   });
 
-  it('serves each POI\'s root field from its own subgraph, with registry fields joined in', async () => {
+  it("serves each POI's root field from its own subgraph, with registry fields joined in", async () => {
     const { rijnbrink } = await data(`{ rijnbrink { __typename code name provinces stats { libraryCount } } }`);
     expect(rijnbrink).toMatchObject({ __typename: 'RijnbrinkPoi', code: 'RIJNBRINK', name: 'Rijnbrink', provinces: ['GELDERLAND', 'OVERIJSSEL'] });
     expect(rijnbrink.stats.libraryCount).toBeGreaterThan(0);
@@ -103,7 +103,7 @@ describe('the shared Poi view through the gateway', () => {
     for (const member of steeringGroup) expect(member.poi.inSteeringGroup).toBe(true);
   });
 
-  it('gives a library\'s full profile, consistent with the POI\'s lists', async () => {
+  it("gives a library's full profile, consistent with the POI's lists", async () => {
     const { bisc } = await data(`{ bisc { libraries(first: 1) { nodes { id name } } } }`);
     const id = bisc.libraries.nodes[0].id;
     const { bisc: profile } = await data(
@@ -138,8 +138,10 @@ describe('the shared Poi view through the gateway', () => {
     }
   });
 
-  it('searches each POI\'s knowledge base', async () => {
-    const { pois } = await data(`{ pois { code knowledgeArticles(search: "reservering", first: 50) { totalCount nodes { title summary body tags source } } } }`);
+  it("searches each POI's knowledge base", async () => {
+    const { pois } = await data(
+      `{ pois { code knowledgeArticles(search: "reservering", first: 50) { totalCount nodes { title summary body tags source } } } }`,
+    );
     const cubiss = pois.find((p: any) => p.code === 'CUBISS');
     // The seeded articles are demo texts, named as such (no invented knowledge base presented as real).
     expect(cubiss.knowledgeArticles.nodes.map((a: any) => a.source)).toEqual(expect.arrayContaining(['Demo kennisbank Cubiss']));

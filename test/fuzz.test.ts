@@ -98,7 +98,10 @@ function leakPatterns(): { what: string; pattern: RegExp }[] {
       pattern: /LIKE or GLOB pattern|SQL variables|SQLITE_|\bER_[A-Z_]{3,}\b|QueryFailedError|sqlMessage|in your SQL syntax|no such (?:table|column)/i,
     },
     { what: 'internal URL', pattern: new RegExp(`https?://(?:127\\.0\\.0\\.1|localhost|\\[::1\\])|(?:127\\.0\\.0\\.1|localhost):(?:${ports.join('|')})\\b`) },
-    { what: 'internal error text', pattern: /Maximum call stack size exceeded|is not a function|Cannot read properties of|is not iterable|loader\.load\(\) function must be called/ },
+    {
+      what: 'internal error text',
+      pattern: /Maximum call stack size exceeded|is not a function|Cannot read properties of|is not iterable|loader\.load\(\) function must be called/,
+    },
   ];
 }
 
@@ -290,7 +293,12 @@ describe('wrong content types and paths', () => {
   it('answers an unknown path with a JSON 404, not an HTML page', async () => {
     // Decision: every answer of our services is JSON, 404s included (express's default is an
     // HTML page, and its default error handler prints stack traces outside production).
-    for (const [method, path] of [['GET', '/nope'], ['POST', '/nope'], ['POST', '/health'], ['GET', '/graphql/x']]) {
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['POST', '/nope'],
+      ['POST', '/health'],
+      ['GET', '/graphql/x'],
+    ]) {
       for (const base of [gatewayUrl(), subgraphUrl('cubiss')]) {
         const answer = await send(pathUrl(base, path), { method, headers: JSON_HEADERS, ...(method === 'POST' ? { body: '{}' } : {}) });
         expect({ request: `${method} ${path}`, status: answer.status, problems: problems(answer) }).toEqual({
@@ -365,7 +373,13 @@ describe('fragment bombs and page sizes out of range (issue 18)', () => {
     for (let i = 0; i < 30; i++) {
       const bomb = fragmentBomb(new Random(0xb0b + i));
       const answer = await postJson({ query: bomb.query });
-      expect({ i, status: answer.status, problems: problems(answer, bomb.query), code: answer.body?.errors?.[0]?.extensions?.code, quick: answer.ms < 2000 }).toEqual({
+      expect({
+        i,
+        status: answer.status,
+        problems: problems(answer, bomb.query),
+        code: answer.body?.errors?.[0]?.extensions?.code,
+        quick: answer.ms < 2000,
+      }).toEqual({
         i,
         status: 400,
         problems: [],
@@ -382,7 +396,13 @@ describe('fragment bombs and page sizes out of range (issue 18)', () => {
       const request = pageSizeRequest(new Random(0xf1257 + i));
       const answer = await postJson({ query: request.query, variables: request.variables });
       const error = answer.body?.errors?.[0];
-      expect({ i, status: answer.status, problems: problems(answer, request.query), code: error?.extensions?.code, names: /first/.test(error?.message ?? '') }).toEqual({
+      expect({
+        i,
+        status: answer.status,
+        problems: problems(answer, request.query),
+        code: error?.extensions?.code,
+        names: /first/.test(error?.message ?? ''),
+      }).toEqual({
         i,
         status: 400,
         problems: [],
@@ -396,7 +416,7 @@ describe('fragment bombs and page sizes out of range (issue 18)', () => {
 });
 
 describe('odd values', () => {
-  it('answers an invalid Date or DateTime with a clear error naming the value, not the subgraph\'s URL', async () => {
+  it("answers an invalid Date or DateTime with a clear error naming the value, not the subgraph's URL", async () => {
     // The gateway cannot check custom scalars; the subgraph refuses the whole fetch with a 400
     // ("Date must be a string like ..."). Until e2a2b04 the gateway passed that on as "400: Bad
     // Request" with the subgraph's internal URL; since then it says "Cubiss is unavailable: its
@@ -441,7 +461,7 @@ describe('odd values', () => {
       "' OR '1'='1",
       "%' OR 1=1 --",
       '"; DROP TABLE library; --',
-      "1; DELETE FROM ticket WHERE 1=1",
+      '1; DELETE FROM ticket WHERE 1=1',
       "' UNION SELECT name, sql FROM sqlite_master --",
       "zzz' AND SLEEP(5) --",
       '*/ OR /* %_%! \\',
@@ -467,7 +487,8 @@ describe('odd values', () => {
         }
         const data = answer.body.data;
         for (const field of ['byName', 'byMunicipality', 'library', 'tickets']) {
-          if (JSON.stringify(data.cubiss?.[field]) !== JSON.stringify(benign.cubiss[field])) note(`cubiss.${field}`, data.cubiss?.[field], benign.cubiss[field]);
+          if (JSON.stringify(data.cubiss?.[field]) !== JSON.stringify(benign.cubiss[field]))
+            note(`cubiss.${field}`, data.cubiss?.[field], benign.cubiss[field]);
         }
         for (const field of ['poi', 'workAgendaItem', 'workAgenda']) {
           if (JSON.stringify(data[field]) !== JSON.stringify(benign[field])) note(field, data[field], benign[field]);
@@ -486,7 +507,13 @@ describe('odd values', () => {
       const cursor = await postJson({ query: 'query($after: String) { cubiss { libraries(after: $after) { totalCount } } }', variables: { after: text } });
       const found = problems(cursor, text);
       if (found.length > 0 || cursor.body.errors?.[0]?.extensions?.code !== 'BAD_USER_INPUT') {
-        differences.push({ text: shown(text), viaVariables: true, field: 'libraries(after:)', got: { problems: found, errors: cursor.body.errors }, expected: 'BAD_USER_INPUT' });
+        differences.push({
+          text: shown(text),
+          viaVariables: true,
+          field: 'libraries(after:)',
+          got: { problems: found, errors: cursor.body.errors },
+          expected: 'BAD_USER_INPUT',
+        });
       }
     }
     // Today: 'a\u0000b' in nameContains finds "BiblioNova" and "Bibliorura": the embedded database
@@ -531,7 +558,13 @@ describe('tampered cursors', () => {
           return Buffer.concat([bytes.subarray(0, cut), other.subarray(cut)]).toString('base64url');
         }
         case 5: // the clear-text kind cursors used to be, with chosen values
-          return Buffer.from(JSON.stringify([random.pick(['contract.ANNUAL_FEE.DESC', 'library.MEMBER_COUNT.DESC', 'ticket.OPENED_AT.DESC']), random.int(-1e6, 1e6), random.int(0, 1000)])).toString('base64url');
+          return Buffer.from(
+            JSON.stringify([
+              random.pick(['contract.ANNUAL_FEE.DESC', 'library.MEMBER_COUNT.DESC', 'ticket.OPENED_AT.DESC']),
+              random.int(-1e6, 1e6),
+              random.int(0, 1000),
+            ]),
+          ).toString('base64url');
         case 6:
           return Buffer.from(random.bytes(random.size(1, 200))).toString('base64url');
         case 7:
@@ -549,7 +582,9 @@ describe('tampered cursors', () => {
       const codes = (answer.body?.errors ?? []).map((e: any) => e.extensions?.code);
       const wrong = [
         ...problems(answer, after),
-        ...(answer.status === 200 && codes.length === 1 && codes[0] === 'BAD_USER_INPUT' && listOf(answer.body.data) === null ? [] : [`answered ${answer.status} ${JSON.stringify(codes)}`]),
+        ...(answer.status === 200 && codes.length === 1 && codes[0] === 'BAD_USER_INPUT' && listOf(answer.body.data) === null
+          ? []
+          : [`answered ${answer.status} ${JSON.stringify(codes)}`]),
       ];
       if (wrong.length > 0 && !violations.has(wrong.join('; '))) violations.set(wrong.join('; '), after.slice(0, 120));
     }
@@ -600,7 +635,8 @@ interface FuzzRequest {
 const VALID_OPERATIONS: { query: string; variables?: Record<string, unknown> }[] = [
   { query: '{ pois { code name provinces inSteeringGroup } }' },
   {
-    query: 'query Page($first: Int, $after: String) { cubiss { libraries(first: $first, after: $after) { totalCount nodes { id name municipalities } pageInfo { hasNextPage endCursor } } } }',
+    query:
+      'query Page($first: Int, $after: String) { cubiss { libraries(first: $first, after: $after) { totalCount nodes { id name municipalities } pageInfo { hasNextPage endCursor } } } }',
     variables: { first: 5 },
   },
   { query: '{ workAgenda { id title status owner { code libraries { totalCount } } participants { code } } }' },
@@ -620,28 +656,121 @@ const SQL_STRINGS = [
   '"; DROP TABLE ticket; --',
   "' UNION SELECT sql FROM sqlite_master --",
   "1' AND SLEEP(3) --",
-  '\\\'',
+  "\\'",
   '%_%!',
   'zzz* NEAR/2 -yyy "',
 ];
 
 const TOKENS = [
-  '{', '}', '{', '}', '(', ')', '[', ']', ':', '!', '$', '@', '...', '=', ',', '|', '&',
-  'query', 'mutation', 'subscription', 'fragment', 'on', 'Poi', 'Query', 'CubissPoi',
-  'pois', 'poi', 'code', 'name', 'cubiss', 'bisc', 'libraries', 'library', 'contract', 'tickets', 'nodes',
-  'totalCount', 'filter', 'first', 'after', 'nameContains', 'priority', 'P1', 'LIMBURG', 'stats',
-  '__typename', '__schema', '__type', 'types', '$first', '$x', 'Int', 'String', 'ID!', '[TicketPriority!]',
-  '"x"', '"""block"""', '"\\u0000"', '"\\uD800"', '"unterminated', '0', '-1', '1e999', '2147483648', '1.5',
-  'true', 'null', '#comment\n', '@skip(if: true)', '@include(if: $x)', '@defer', '\\', '\u0000', '\ud834\udd1e', 'SELECT',
+  '{',
+  '}',
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  ':',
+  '!',
+  '$',
+  '@',
+  '...',
+  '=',
+  ',',
+  '|',
+  '&',
+  'query',
+  'mutation',
+  'subscription',
+  'fragment',
+  'on',
+  'Poi',
+  'Query',
+  'CubissPoi',
+  'pois',
+  'poi',
+  'code',
+  'name',
+  'cubiss',
+  'bisc',
+  'libraries',
+  'library',
+  'contract',
+  'tickets',
+  'nodes',
+  'totalCount',
+  'filter',
+  'first',
+  'after',
+  'nameContains',
+  'priority',
+  'P1',
+  'LIMBURG',
+  'stats',
+  '__typename',
+  '__schema',
+  '__type',
+  'types',
+  '$first',
+  '$x',
+  'Int',
+  'String',
+  'ID!',
+  '[TicketPriority!]',
+  '"x"',
+  '"""block"""',
+  '"\\u0000"',
+  '"\\uD800"',
+  '"unterminated',
+  '0',
+  '-1',
+  '1e999',
+  '2147483648',
+  '1.5',
+  'true',
+  'null',
+  '#comment\n',
+  '@skip(if: true)',
+  '@include(if: $x)',
+  '@defer',
+  '\\',
+  '\u0000',
+  '\ud834\udd1e',
+  'SELECT',
 ];
 
 const CONTENT_TYPES = [
-  'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/graphql',
-  'application/xml', 'application/json; charset=klingon', 'application/json; charset=utf-16', 'application/json; charset=latin1',
-  'application/graphql-response+json', 'application/json+weird', '*/*', '', 'application/json;;;', 'APPLICATION/JSON',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/graphql',
+  'application/xml',
+  'application/json; charset=klingon',
+  'application/json; charset=utf-16',
+  'application/json; charset=latin1',
+  'application/graphql-response+json',
+  'application/json+weird',
+  '*/*',
+  '',
+  'application/json;;;',
+  'APPLICATION/JSON',
 ];
 
-const PATHS = ['/', '/nope', '/graphql/', '/graphql/x', '/graphq', '/GRAPHQL', '/health/x', '/%2e%2e/%2e%2e/etc/passwd', '/%', '/ready/x', '/graphql;x', '/..;/graphql', '/a'.repeat(200)];
+const PATHS = [
+  '/',
+  '/nope',
+  '/graphql/',
+  '/graphql/x',
+  '/graphq',
+  '/GRAPHQL',
+  '/health/x',
+  '/%2e%2e/%2e%2e/etc/passwd',
+  '/%',
+  '/ready/x',
+  '/graphql;x',
+  '/..;/graphql',
+  '/a'.repeat(200),
+];
 
 /** Random JSON values, sometimes wrong in type, sometimes big or deep (bounded). */
 function randomJson(random: Random, depth = 0): unknown {
@@ -664,7 +793,8 @@ function randomJson(random: Random, depth = 0): unknown {
     case 7: {
       const object: Record<string, unknown> = {};
       for (let i = random.int(0, 4); i > 0; i--) {
-        object[random.pick(['first', 'after', 'p', 'filter', 'province', 'nameContains', 'field', 'direction', '__proto__', 'constructor', 'x', ''])] = randomJson(random, depth + 1);
+        object[random.pick(['first', 'after', 'p', 'filter', 'province', 'nameContains', 'field', 'direction', '__proto__', 'constructor', 'x', ''])] =
+          randomJson(random, depth + 1);
       }
       return object;
     }
@@ -705,7 +835,13 @@ function fragmentBomb(random: Random): { query: string; code: string } {
   const levels = Math.ceil(20 / Math.log2(fanOut)) + random.int(0, 24);
   const nameLength = random.size(3, Math.max(3, Math.floor(900_000 / ((levels + 1) * (fanOut + 30)))));
   const options = { levels, fanOut, nameLength };
-  const shapes = [doublingChain, nestedChain, inlineChain, () => aliasedChain({ ...options, aliases: random.int(2, 25) }), () => repeatedFieldChain({ ...options, repeats: random.int(2, 200) })];
+  const shapes = [
+    doublingChain,
+    nestedChain,
+    inlineChain,
+    () => aliasedChain({ ...options, aliases: random.int(2, 25) }),
+    () => repeatedFieldChain({ ...options, repeats: random.int(2, 200) }),
+  ];
   return { query: random.pick(shapes)(options), code: levels + 1 > 40 ? 'QUERY_TOO_DEEP' : 'TOO_MANY_FIELDS' };
 }
 
@@ -738,7 +874,11 @@ function pageSizeRequest(random: Random): { query: string; variables?: Record<st
 }
 
 const FAMILIES: { name: string; weight: number; make: (random: Random, url: string) => Omit<FuzzRequest, 'family'> }[] = [
-  { name: 'fragment bomb', weight: 2, make: (r, url) => ({ url, method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ query: fragmentBomb(r).query }) }) },
+  {
+    name: 'fragment bomb',
+    weight: 2,
+    make: (r, url) => ({ url, method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ query: fragmentBomb(r).query }) }),
+  },
   {
     name: 'page size out of range',
     weight: 3,
@@ -782,7 +922,8 @@ const FAMILIES: { name: string; weight: number; make: (random: Random, url: stri
       body.query = r.chance(0.5) ? r.pick(VALID_OPERATIONS).query : randomJson(r);
       if (r.chance(0.6)) body.variables = randomJson(r);
       if (r.chance(0.4)) body.operationName = randomJson(r);
-      if (r.chance(0.3)) body.extensions = r.chance(0.5) ? { persistedQuery: { version: r.pick([1, 2, 'x']), sha256Hash: r.text(64, '0123456789abcdef') } } : randomJson(r);
+      if (r.chance(0.3))
+        body.extensions = r.chance(0.5) ? { persistedQuery: { version: r.pick([1, 2, 'x']), sha256Hash: r.text(64, '0123456789abcdef') } } : randomJson(r);
       if (r.chance(0.1)) delete body.query;
       return { url, method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) };
     },
@@ -810,8 +951,14 @@ const FAMILIES: { name: string; weight: number; make: (random: Random, url: stri
       const operation = r.pick([
         ...VALID_OPERATIONS.filter((o) => o.variables),
         { query: 'query($f: LibraryFilter, $o: LibraryOrder, $first: Int) { bisc { libraries(filter: $f, orderBy: $o, first: $first) { totalCount } } }' },
-        { query: 'query($f: TicketFilter, $d: DateTime) { cubiss { tickets(filter: $f) { totalCount } t2: tickets(filter: { openedAfter: $d }) { totalCount } } }' },
-        { query: 'query($f: ContractFilter, $day: Date) { probiblio { contracts(filter: $f) { totalCount } c2: contracts(filter: { endsBefore: $day }) { totalCount } } }' },
+        {
+          query:
+            'query($f: TicketFilter, $d: DateTime) { cubiss { tickets(filter: $f) { totalCount } t2: tickets(filter: { openedAfter: $d }) { totalCount } } }',
+        },
+        {
+          query:
+            'query($f: ContractFilter, $day: Date) { probiblio { contracts(filter: $f) { totalCount } c2: contracts(filter: { endsBefore: $day }) { totalCount } } }',
+        },
         { query: 'query($code: ID!, $s: WorkAgendaStatus) { poi(code: $code) { code } workAgenda(status: $s) { id } }' },
       ]);
       const names = [...operation.query.matchAll(/\$(\w+)/g)].map((m) => m[1]);
@@ -844,10 +991,21 @@ const FAMILIES: { name: string; weight: number; make: (random: Random, url: stri
     make: (r, url) => {
       const kind = r.int(0, 3);
       if (kind === 0) {
-        const argument = r.pick(['libraries(filter: { nameContains: $s })', 'libraries(filter: { municipality: $s })', 'knowledgeArticles(search: $s)', 'library(id: $s)', 'libraries(after: $s)']);
+        const argument = r.pick([
+          'libraries(filter: { nameContains: $s })',
+          'libraries(filter: { municipality: $s })',
+          'knowledgeArticles(search: $s)',
+          'library(id: $s)',
+          'libraries(after: $s)',
+        ]);
         // Select fields that run SQL (a connection's __typename alone does not).
         const query = `query($s: ${argument.startsWith('library(') ? 'ID!' : 'String'}) { cubiss { ${argument} { ${argument.startsWith('library(') ? 'id' : 'totalCount'} } } }`;
-        return { url, method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ query, variables: { s: r.text(1, 'ab %').repeat(r.size(1_000, 400_000)) } }) };
+        return {
+          url,
+          method: 'POST',
+          headers: JSON_HEADERS,
+          body: JSON.stringify({ query, variables: { s: r.text(1, 'ab %').repeat(r.size(1_000, 400_000)) } }),
+        };
       }
       if (kind === 1) {
         const list = Array.from({ length: r.size(100, 120_000) }, () => r.pick(['P1', 'P2', 'P3', 'P4']));
@@ -855,9 +1013,19 @@ const FAMILIES: { name: string; weight: number; make: (random: Random, url: stri
       }
       if (kind === 2) {
         const list = Array.from({ length: r.size(100, 50_000) }, () => r.pick(['OPEN', 'CLOSED', 'RESOLVED'])).join(',');
-        return { url, method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ query: `{ rijnbrink { tickets(filter: { status: [${list}] }) { totalCount } } }` }) };
+        return {
+          url,
+          method: 'POST',
+          headers: JSON_HEADERS,
+          body: JSON.stringify({ query: `{ rijnbrink { tickets(filter: { status: [${list}] }) { totalCount } } }` }),
+        };
       }
-      return { url, method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ query: `{ pois { code } }`, padding: 'x'.repeat(r.int(1_000_000, 1_300_000)) }) };
+      return {
+        url,
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: JSON.stringify({ query: `{ pois { code } }`, padding: 'x'.repeat(r.int(1_000_000, 1_300_000)) }),
+      };
     },
   },
   {
@@ -895,12 +1063,24 @@ const FAMILIES: { name: string; weight: number; make: (random: Random, url: stri
     weight: 6,
     make: (r, url) => {
       const params = new URLSearchParams();
-      if (r.chance(0.9)) params.append('query', r.pick(['mutation { __typename }', '{ pois { code } }', '{ pois { code ', 'query A { pois { code } } query B { pois { name } }', mutateQuery(r, r.pick(VALID_OPERATIONS).query)]));
+      if (r.chance(0.9))
+        params.append(
+          'query',
+          r.pick([
+            'mutation { __typename }',
+            '{ pois { code } }',
+            '{ pois { code ',
+            'query A { pois { code } } query B { pois { name } }',
+            mutateQuery(r, r.pick(VALID_OPERATIONS).query),
+          ]),
+        );
       if (r.chance(0.3)) params.append('variables', r.pick(['{x', '[]', '"s"', '{"first": "ten"}', JSON.stringify(randomJson(r))]));
       if (r.chance(0.2)) params.append('operationName', r.pick(['A', 'C', '']));
       if (r.chance(0.2)) params.append('extensions', r.pick(['{x', '{"persistedQuery": {"version": 1, "sha256Hash": "abc"}}', '5']));
       if (r.chance(0.1)) params.append('query', '{ pois { name } }');
-      const headers: Record<string, string> = { accept: r.pick(['application/json', '*/*', 'application/graphql-response+json', 'application/json;q=0.9, text/plain']) };
+      const headers: Record<string, string> = {
+        accept: r.pick(['application/json', '*/*', 'application/graphql-response+json', 'application/json;q=0.9, text/plain']),
+      };
       if (r.chance(0.7)) Object.assign(headers, PREFLIGHT);
       const search = r.chance(0.1) ? `${params}&%zz=%E0%A4%A` : String(params);
       return { url: `${url}?${search}`, method: 'GET', headers };
@@ -912,7 +1092,12 @@ const FAMILIES: { name: string; weight: number; make: (random: Random, url: stri
     make: (r, url) => {
       const method = r.pick(['PUT', 'PATCH', 'DELETE', 'OPTIONS']);
       const withBody = method !== 'OPTIONS' && r.chance(0.6);
-      return { url, method, headers: { ...JSON_HEADERS, ...(r.chance(0.5) ? PREFLIGHT : {}) }, ...(withBody ? { body: JSON.stringify(r.pick(VALID_OPERATIONS)) } : {}) };
+      return {
+        url,
+        method,
+        headers: { ...JSON_HEADERS, ...(r.chance(0.5) ? PREFLIGHT : {}) },
+        ...(withBody ? { body: JSON.stringify(r.pick(VALID_OPERATIONS)) } : {}),
+      };
     },
   },
   {
@@ -920,7 +1105,12 @@ const FAMILIES: { name: string; weight: number; make: (random: Random, url: stri
     weight: 4,
     make: (r, url) => {
       const method = r.pick(['GET', 'POST']);
-      return { url: pathUrl(url, r.pick(PATHS)), method, headers: JSON_HEADERS, ...(method === 'POST' ? { body: JSON.stringify(r.pick(VALID_OPERATIONS)) } : {}) };
+      return {
+        url: pathUrl(url, r.pick(PATHS)),
+        method,
+        headers: JSON_HEADERS,
+        ...(method === 'POST' ? { body: JSON.stringify(r.pick(VALID_OPERATIONS)) } : {}),
+      };
     },
   },
   {
@@ -950,7 +1140,20 @@ const FAMILIES: { name: string; weight: number; make: (random: Random, url: stri
     name: 'Date and DateTime values',
     weight: 4,
     make: (r, url) => {
-      const value = r.pick(['"2024-13-45"', '"garbage"', '""', '12345', '"2024-02-30"', '"2024-01-01T99:00:00Z"', 'null', '"2024-01-01"', '"2024-01-01T00:00:00Z"', '1.5', 'true', '[]']);
+      const value = r.pick([
+        '"2024-13-45"',
+        '"garbage"',
+        '""',
+        '12345',
+        '"2024-02-30"',
+        '"2024-01-01T99:00:00Z"',
+        'null',
+        '"2024-01-01"',
+        '"2024-01-01T00:00:00Z"',
+        '1.5',
+        'true',
+        '[]',
+      ]);
       const query = r.chance(0.5)
         ? `{ rijnbrink { contracts(filter: { endsAfter: ${value} }) { totalCount } } }`
         : `{ bisc { tickets(filter: { openedBefore: ${value} }) { totalCount } } }`;

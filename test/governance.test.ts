@@ -73,10 +73,31 @@ describe('partnership: governance as seeded', () => {
   });
 
   it('the cost-sharing key check refuses a key that does not sum to 100 % or has shares out of range', () => {
-    expect(costSharingKeyProblem([{ poiCode: 'A', sharePercent: 33.33 }, { poiCode: 'B', sharePercent: 33.33 }, { poiCode: 'C', sharePercent: 33.34 }])).toBeNull();
-    expect(costSharingKeyProblem([{ poiCode: 'A', sharePercent: 50 }, { poiCode: 'B', sharePercent: 49.99 }])).toMatch(/sum to 99\.99 %/);
-    expect(costSharingKeyProblem([{ poiCode: 'A', sharePercent: 120 }, { poiCode: 'B', sharePercent: -20 }])).toMatch(/share of A/);
-    expect(costSharingKeyProblem([{ poiCode: 'A', sharePercent: 99.995 }, { poiCode: 'B', sharePercent: 0.005 }])).toMatch(/two decimals/);
+    expect(
+      costSharingKeyProblem([
+        { poiCode: 'A', sharePercent: 33.33 },
+        { poiCode: 'B', sharePercent: 33.33 },
+        { poiCode: 'C', sharePercent: 33.34 },
+      ]),
+    ).toBeNull();
+    expect(
+      costSharingKeyProblem([
+        { poiCode: 'A', sharePercent: 50 },
+        { poiCode: 'B', sharePercent: 49.99 },
+      ]),
+    ).toMatch(/sum to 99\.99 %/);
+    expect(
+      costSharingKeyProblem([
+        { poiCode: 'A', sharePercent: 120 },
+        { poiCode: 'B', sharePercent: -20 },
+      ]),
+    ).toMatch(/share of A/);
+    expect(
+      costSharingKeyProblem([
+        { poiCode: 'A', sharePercent: 99.995 },
+        { poiCode: 'B', sharePercent: 0.005 },
+      ]),
+    ).toMatch(/two decimals/);
   });
 
   it('has the founding POIs as members since 2021-10-01', async () => {
@@ -107,7 +128,7 @@ describe('recordDecision', () => {
     });
     expect((await refused(RECORD, { input: decision({ id: `BL-${future.slice(0, 4)}-01`, decidedOn: future }) })).fields).toEqual(['input.decidedOn']);
     expect((await refused(RECORD, { input: decision({ id: 'BL-2025-07' }) })).fields).toEqual(['input.id']);
-    expect((await refused(RECORD, { input: decision({ id: 'BL-2023-01' , decidedOn: '2023-12-31' }) })).fields).toEqual(['input.id']);
+    expect((await refused(RECORD, { input: decision({ id: 'BL-2023-01', decidedOn: '2023-12-31' }) })).fields).toEqual(['input.id']);
     expect(await counts()).toEqual(before);
   });
 
@@ -157,19 +178,25 @@ describe('addMember', () => {
 });
 
 describe('governance writes need collaboration:write', () => {
-  it('a POI\'s staff and an analyst may read governance but not write it', async () => {
+  it("a POI's staff and an analyst may read governance but not write it", async () => {
     const bisc = POIS.find((p) => p.code === 'BISC')!;
     for (const scopes of [roleScopes('poi-staff', bisc), roleScopes('analyst')]) {
       const token = await stack.token(scopes);
       const read = await stack.queryAs(token, `{ partnership { decisions { id } members { joinedOn } } }`);
       expect(read.errors).toBeUndefined();
       const before = await counts();
-      const write = await stack.queryAs(token, `mutation { collaboration { addMember(input: { poiCode: "BISC", libraryId: "1", joinedOn: "2024-01-01" }) { kind } } }`);
+      const write = await stack.queryAs(
+        token,
+        `mutation { collaboration { addMember(input: { poiCode: "BISC", libraryId: "1", joinedOn: "2024-01-01" }) { kind } } }`,
+      );
       expect(write.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
       expect(await counts()).toEqual(before);
     }
     const coordinator = await stack.token(roleScopes('coordinator'), 'coordinator');
-    const allowed = await stack.queryAs(coordinator, `mutation { collaboration { recordDecision(input: { id: "BL-2025-09", decidedOn: "2025-09-01", title: "Kwartiermaker benoemd", body: "De stuurgroep benoemt een kwartiermaker uit de eigen staf.", decidedBy: "Stuurgroep" }) { id } } }`);
+    const allowed = await stack.queryAs(
+      coordinator,
+      `mutation { collaboration { recordDecision(input: { id: "BL-2025-09", decidedOn: "2025-09-01", title: "Kwartiermaker benoemd", body: "De stuurgroep benoemt een kwartiermaker uit de eigen staf.", decidedBy: "Stuurgroep" }) { id } } }`,
+    );
     expect(allowed.errors).toBeUndefined();
     expect(allowed.data.collaboration.recordDecision.id).toBe('BL-2025-09');
   });

@@ -40,7 +40,11 @@ describe('cache-control of answers that depend on the caller', () => {
       expect(response.headers.get('cache-control')).toMatch(/^max-age=\d+, private$/);
       expect(response.headers.get('vary')).toMatch(/authorization/i);
     }
-    const post = await fetch(cached.url, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(token) }, body: JSON.stringify({ query: OVERVIEW }) });
+    const post = await fetch(cached.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(token) },
+      body: JSON.stringify({ query: OVERVIEW }),
+    });
     expect(post.headers.get('cache-control')).toMatch(/private$/);
   });
 
@@ -66,7 +70,7 @@ describe('authentication comes first, and failures are counted', () => {
     expect(((await large.json()) as GraphQLResponse).errors![0].extensions?.code).toBe('UNAUTHENTICATED');
   });
 
-  it('failed authentications spend the address\'s budget: 429 once it is spent, while valid tokens go on', async () => {
+  it("failed authentications spend the address's budget: 429 once it is spent, while valid tokens go on", async () => {
     const gateway = await stack.gatewayWith({ rateLimit: { requests: 3, windowSeconds: 60 } });
     const send = (headers: Record<string, string>) =>
       fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ pois { code } }' }) });
@@ -134,11 +138,21 @@ describe('hostile bodies and headers', () => {
   });
 
   it('headers that are too large (a token with 5,000 scopes) get a 431 with a JSON error', async () => {
-    const token = await stack.token(Array.from({ length: 5000 }, (_, i) => `poi:many${i}:read`), 'many-scopes');
-    const response = await fetch(stack.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(token) }, body: '{"query":"{ pois { code } }"}' });
+    const token = await stack.token(
+      Array.from({ length: 5000 }, (_, i) => `poi:many${i}:read`),
+      'many-scopes',
+    );
+    const response = await fetch(stack.gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(token) },
+      body: '{"query":"{ pois { code } }"}',
+    });
     expect(response.status).toBe(431);
     const body = (await response.json()) as GraphQLResponse;
-    expect(body.errors![0]).toMatchObject({ message: expect.stringMatching(/headers are too large/i), extensions: { code: 'REQUEST_HEADER_FIELDS_TOO_LARGE' } });
+    expect(body.errors![0]).toMatchObject({
+      message: expect.stringMatching(/headers are too large/i),
+      extensions: { code: 'REQUEST_HEADER_FIELDS_TOO_LARGE' },
+    });
   });
 
   it('no service says what it is built with (no X-Powered-By)', async () => {
@@ -169,12 +183,23 @@ describe('CSV cells that a spreadsheet would run as a formula', () => {
 
 describe('input ranges', () => {
   const CREATE = `mutation Create($input: ContractInput!) { cubiss { createContract(input: $input) { id } } }`;
-  const contract = { libraryId: '1', services: ['HELPDESK'], startsOn: '2027-01-01', endsOn: '2029-12-31', annualFee: 1000, noticePeriodMonths: 6, status: 'DRAFT' };
+  const contract = {
+    libraryId: '1',
+    services: ['HELPDESK'],
+    startsOn: '2027-01-01',
+    endsOn: '2029-12-31',
+    annualFee: 1000,
+    noticePeriodMonths: 6,
+    status: 'DRAFT',
+  };
   const problemFields = (response: GraphQLResponse) => (response.errors?.[0].extensions?.problems as { field: string }[] | undefined)?.map((p) => p.field);
 
   it('a Date before 1900 or after 2199 is refused, as a variable and as a literal', async () => {
     const early = await stack.query(CREATE, { input: { ...contract, startsOn: '0000-01-01' } });
-    expect(early.errors?.[0]).toMatchObject({ message: expect.stringMatching(/input.startsOn.*1900-01-01 to 2199-12-31/), extensions: { code: 'BAD_USER_INPUT' } });
+    expect(early.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/input.startsOn.*1900-01-01 to 2199-12-31/),
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
     const late = await stack.query(`{ cubiss { contracts(filter: { endsBefore: "9999-12-31" }) { totalCount } } }`);
     // A literal is refused while the document is validated, as every bad literal is.
     expect(late.errors?.[0]).toMatchObject({ message: expect.stringMatching(/1900-01-01 to 2199-12-31/), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
@@ -219,16 +244,22 @@ describe('operations endpoints (/metrics, /ready) behind OPERATIONS_TOKEN', () =
     expect(await ready.json()).toEqual({ status: 'ready' });
     const withToken = bearer(OPERATIONS_TOKEN);
     expect(await (await fetch(`${base}metrics`, { headers: withToken })).text()).toMatch(/nodejs_version_info/);
-    expect(await (await fetch(`${base}ready`, { headers: withToken })).json()).toMatchObject({ status: 'ready', service: 'gateway', subgraphs: expect.any(Object) });
+    expect(await (await fetch(`${base}ready`, { headers: withToken })).json()).toMatchObject({
+      status: 'ready',
+      service: 'gateway',
+      subgraphs: expect.any(Object),
+    });
     expect((await fetch(`${base}metrics`, { headers: bearer('x'.repeat(40)) })).status).toBe(401);
   });
 });
 
 describe('a down POI asked through its own root field', () => {
-  it('its SUBGRAPH_UNAVAILABLE error carries the root field\'s path', async () => {
+  it("its SUBGRAPH_UNAVAILABLE error carries the root field's path", async () => {
     await stack.stopSubgraph('cubiss');
     const response = await stack.query('{ cubiss { name } bisc { name } }');
     expect(response.data?.bisc?.name).toBeTruthy();
-    expect(response.errors).toEqual([expect.objectContaining({ path: ['cubiss'], extensions: expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE', poi: 'CUBISS' }) })]);
+    expect(response.errors).toEqual([
+      expect.objectContaining({ path: ['cubiss'], extensions: expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE', poi: 'CUBISS' }) }),
+    ]);
   });
 });

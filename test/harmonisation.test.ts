@@ -43,17 +43,31 @@ interface Values {
 /** The agreed standard, read straight from the collaboration's own table. */
 async function standardInDatabase(): Promise<Values> {
   const [row] = await stack.subgraphs.get('collaboration')!.database.dataSource.query('SELECT * FROM harmonisation_standard');
-  return { loan: Number(row.loan_period_days), fee: Number(row.reservation_fee_cents), types: JSON.parse(row.membership_fee_types), fine: row.fine_policy, perDay: row.fine_per_day_cents === null ? null : Number(row.fine_per_day_cents) };
+  return {
+    loan: Number(row.loan_period_days),
+    fee: Number(row.reservation_fee_cents),
+    types: JSON.parse(row.membership_fee_types),
+    fine: row.fine_policy,
+    perDay: row.fine_per_day_cents === null ? null : Number(row.fine_per_day_cents),
+  };
 }
 
 /** A POI's current libraries with their settings, straight from its own tables. */
 async function settingsInDatabase(subgraph: string): Promise<{ id: string; values: Values }[]> {
-  const rows = await stack.subgraphs.get(subgraph)!.database.dataSource.query(
-    "SELECT l.id, s.loan_period_days, s.reservation_fee_cents, s.membership_fee_types, s.fine_policy, s.fine_per_day_cents FROM library_settings s JOIN library l ON l.id = s.library_id WHERE l.status = 'ACTIVE'",
-  );
+  const rows = await stack.subgraphs
+    .get(subgraph)!
+    .database.dataSource.query(
+      "SELECT l.id, s.loan_period_days, s.reservation_fee_cents, s.membership_fee_types, s.fine_policy, s.fine_per_day_cents FROM library_settings s JOIN library l ON l.id = s.library_id WHERE l.status = 'ACTIVE'",
+    );
   return rows.map((row: any) => ({
     id: String(row.id),
-    values: { loan: Number(row.loan_period_days), fee: Number(row.reservation_fee_cents), types: JSON.parse(row.membership_fee_types), fine: row.fine_policy, perDay: row.fine_per_day_cents === null ? null : Number(row.fine_per_day_cents) },
+    values: {
+      loan: Number(row.loan_period_days),
+      fee: Number(row.reservation_fee_cents),
+      types: JSON.parse(row.membership_fee_types),
+      fine: row.fine_policy,
+      perDay: row.fine_per_day_cents === null ? null : Number(row.fine_per_day_cents),
+    },
   }));
 }
 
@@ -74,7 +88,15 @@ function deviates(values: Values, standard: Values, setting: Setting): boolean {
 async function recount(subgraph: string) {
   const standard = await standardInDatabase();
   const libraries = await settingsInDatabase(subgraph);
-  const deviating = Object.fromEntries(SETTINGS.map((setting) => [setting, libraries.filter((l) => deviates(l.values, standard, setting)).map((l) => l.id).sort()])) as Record<Setting, string[]>;
+  const deviating = Object.fromEntries(
+    SETTINGS.map((setting) => [
+      setting,
+      libraries
+        .filter((l) => deviates(l.values, standard, setting))
+        .map((l) => l.id)
+        .sort(),
+    ]),
+  ) as Record<Setting, string[]>;
   const pairs = libraries.length * SETTINGS.length;
   const equal = pairs - SETTINGS.reduce((sum, setting) => sum + deviating[setting].length, 0);
   return { libraryCount: libraries.length, deviating, score: pairs === 0 ? null : equal / pairs };
@@ -88,7 +110,8 @@ const subgraphOf = (code: string) => code.toLowerCase();
 
 describe('settings harmonisation', () => {
   it('serves the agreed standard from the collaboration, labelled demo, with the day each setting was agreed', async () => {
-    const { harmonisationStandard } = await data(`{ harmonisationStandard { version values { loanPeriodDays reservationFeeCents membershipFeeTypes finePolicy { kind perDayCents } }
+    const { harmonisationStandard } =
+      await data(`{ harmonisationStandard { version values { loanPeriodDays reservationFeeCents membershipFeeTypes finePolicy { kind perDayCents } }
       settings { setting value agreedOn } } }`);
     const standard = await standardInDatabase();
     expect(harmonisationStandard.values).toEqual({
@@ -130,7 +153,7 @@ describe('settings harmonisation', () => {
     expect(deviatingAnywhere).toBeGreaterThan(0);
   });
 
-  it('counts no merged library: BiSC\'s merged libraries have settings but are in no figure', async () => {
+  it("counts no merged library: BiSC's merged libraries have settings but are in no figure", async () => {
     const { bisc } = await data(`{ bisc { merged: libraries(filter: { status: [MERGED] }) { nodes { id settings { values { loanPeriodDays } } } } } }`);
     expect(bisc.merged.nodes.length).toBeGreaterThan(0);
     const expected = await recount('bisc');
@@ -142,9 +165,7 @@ describe('settings harmonisation', () => {
 
   it('pages the deviating libraries with sealed cursors', async () => {
     const { pois } = await data(VIEW);
-    const [poi, setting] = pois
-      .flatMap((p: any) => p.harmonisation.settings.map((s: any) => [p, s]))
-      .find(([, s]: any) => s.deviatingCount >= 2);
+    const [poi, setting] = pois.flatMap((p: any) => p.harmonisation.settings.map((s: any) => [p, s])).find(([, s]: any) => s.deviatingCount >= 2);
     const field = poi.code.toLowerCase();
     const query = `query Page($after: String, $only: [HarmonisationSetting!]) { ${field} { harmonisation { settings(only: $only) { setting deviatingLibraries(first: 1, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } } } } }`;
     const seen: string[] = [];
@@ -197,7 +218,7 @@ describe('settings harmonisation', () => {
     }
   });
 
-  it('follows a change of a library\'s setting to the standard: the score rises by one pair, the library leaves the list, the write is audited', async () => {
+  it("follows a change of a library's setting to the standard: the score rises by one pair, the library leaves the list, the write is audited", async () => {
     const before = await recount('cubiss');
     const libraryId = before.deviating.LOAN_PERIOD[0];
     expect(libraryId).toBeDefined();
@@ -212,22 +233,33 @@ describe('settings harmonisation', () => {
     const after = await recount('cubiss');
     expect(after.deviating.LOAN_PERIOD).not.toContain(libraryId);
     expect(after.score! - before.score!).toBeCloseTo(1 / (before.libraryCount * SETTINGS.length), 10);
-    const { cubiss: view } = await data(`{ cubiss { harmonisationScore harmonisation { settings { setting deviatingLibraries(first: 100) { nodes { id } } } } } }`);
+    const { cubiss: view } = await data(
+      `{ cubiss { harmonisationScore harmonisation { settings { setting deviatingLibraries(first: 100) { nodes { id } } } } } }`,
+    );
     expect(view.harmonisationScore).toBeCloseTo(after.score!, 10);
     expect(view.harmonisation.settings[0].deviatingLibraries.nodes.map((l: any) => l.id)).not.toContain(libraryId);
 
-    const { cubiss: audited } = await data(`{ cubiss { audit(entity: LIBRARY_SETTINGS, first: 1) { nodes { actor entity action changes { field from to } } } } }`);
-    expect(audited.audit.nodes[0]).toMatchObject({ entity: 'LIBRARY_SETTINGS', action: 'UPDATE', changes: [{ field: 'loanPeriodDays', from: String(cubiss.library.settings.values.loanPeriodDays), to: String(standard.loan) }] });
+    const { cubiss: audited } = await data(
+      `{ cubiss { audit(entity: LIBRARY_SETTINGS, first: 1) { nodes { actor entity action changes { field from to } } } } }`,
+    );
+    expect(audited.audit.nodes[0]).toMatchObject({
+      entity: 'LIBRARY_SETTINGS',
+      action: 'UPDATE',
+      changes: [{ field: 'loanPeriodDays', from: String(cubiss.library.settings.values.loanPeriodDays), to: String(standard.loan) }],
+    });
 
     // The same version again is a stale read.
-    const stale = await stack.query(`mutation Set($id: ID!, $version: Int!) { cubiss { updateLibrarySettings(libraryId: $id, input: { values: { reservationFeeCents: 5 }, expectedVersion: $version }) { id } } }`, {
-      id: libraryId,
-      version: cubiss.library.settings.version,
-    });
+    const stale = await stack.query(
+      `mutation Set($id: ID!, $version: Int!) { cubiss { updateLibrarySettings(libraryId: $id, input: { values: { reservationFeeCents: 5 }, expectedVersion: $version }) { id } } }`,
+      {
+        id: libraryId,
+        version: cubiss.library.settings.version,
+      },
+    );
     expect(stale.errors?.[0].extensions?.code).toBe('CONFLICT');
   });
 
-  it('follows a change of the agreed standard in every POI\'s figures', async () => {
+  it("follows a change of the agreed standard in every POI's figures", async () => {
     const coordinator = await stack.token(['network:read', 'collaboration:write'], 'coordinator');
     const { harmonisationStandard } = await data(`{ harmonisationStandard { version } }`);
     const set = await data(
@@ -249,7 +281,9 @@ describe('settings harmonisation', () => {
       const loan = poi.harmonisation.settings.find((s: any) => s.setting === 'LOAN_PERIOD');
       expect(loan.deviatingLibraries.nodes.map((l: any) => l.id).sort()).toEqual(expected.deviating.LOAN_PERIOD);
     }
-    const audit = await stack.subgraphs.get('collaboration')!.database.dataSource.query("SELECT actor, action FROM audit_entry WHERE entity = 'HARMONISATION_STANDARD'");
+    const audit = await stack.subgraphs
+      .get('collaboration')!
+      .database.dataSource.query("SELECT actor, action FROM audit_entry WHERE entity = 'HARMONISATION_STANDARD'");
     expect(audit).toEqual([{ actor: 'coordinator', action: 'UPDATE' }]);
   });
 
@@ -263,36 +297,65 @@ describe('settings harmonisation', () => {
     );
     expect(response.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     const fields = (response.errors?.[0].extensions?.problems as { field: string }[]).map((p) => p.field).sort();
-    expect(fields).toEqual(['input.values.finePolicy.perDayCents', 'input.values.loanPeriodDays', 'input.values.membershipFeeTypes[0]', 'input.values.reservationFeeCents']);
-    const noVersion = await stack.query(`mutation N($id: ID!) { cubiss { updateLibrarySettings(libraryId: $id, input: { values: { loanPeriodDays: 14 } }) { id } } }`, { id: library.id });
+    expect(fields).toEqual([
+      'input.values.finePolicy.perDayCents',
+      'input.values.loanPeriodDays',
+      'input.values.membershipFeeTypes[0]',
+      'input.values.reservationFeeCents',
+    ]);
+    const noVersion = await stack.query(
+      `mutation N($id: ID!) { cubiss { updateLibrarySettings(libraryId: $id, input: { values: { loanPeriodDays: 14 } }) { id } } }`,
+      { id: library.id },
+    );
     expect(noVersion.errors?.[0].extensions?.problems).toEqual([{ field: 'input.expectedVersion', message: expect.any(String) }]);
-    const unknown = await stack.query(`mutation U { cubiss { updateLibrarySettings(libraryId: "999999", input: { values: { loanPeriodDays: 14 }, expectedVersion: 1 }) { id } } }`);
+    const unknown = await stack.query(
+      `mutation U { cubiss { updateLibrarySettings(libraryId: "999999", input: { values: { loanPeriodDays: 14 }, expectedVersion: 1 }) { id } } }`,
+    );
     expect(unknown.errors?.[0].extensions?.problems).toEqual([{ field: 'libraryId', message: expect.any(String) }]);
-    const { cubiss: unchanged } = await data(`query L($id: ID!) { cubiss { library(id: $id) { settings { version values { loanPeriodDays } } } } }`, { id: library.id });
+    const { cubiss: unchanged } = await data(`query L($id: ID!) { cubiss { library(id: $id) { settings { version values { loanPeriodDays } } } } }`, {
+      id: library.id,
+    });
     expect(unchanged.library.settings).toEqual(library.settings);
 
     const coordinator = await stack.token(['network:read', 'collaboration:write'], 'coordinator');
-    const badStandard = await stack.queryAs(coordinator, `mutation { collaboration { setHarmonisationStandard(input: { values: { loanPeriodDays: 400, finePolicy: { kind: NONE, perDayCents: 10 }, membershipFeeTypes: [] }, agreedOn: "2026-02-01", expectedVersion: 1 }) { version } } }`);
+    const badStandard = await stack.queryAs(
+      coordinator,
+      `mutation { collaboration { setHarmonisationStandard(input: { values: { loanPeriodDays: 400, finePolicy: { kind: NONE, perDayCents: 10 }, membershipFeeTypes: [] }, agreedOn: "2026-02-01", expectedVersion: 1 }) { version } } }`,
+    );
     expect(badStandard.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-    expect((badStandard.errors?.[0].extensions?.problems as { field: string }[]).map((p) => p.field).sort()).toEqual(['input.values.finePolicy.perDayCents', 'input.values.loanPeriodDays', 'input.values.membershipFeeTypes']);
+    expect((badStandard.errors?.[0].extensions?.problems as { field: string }[]).map((p) => p.field).sort()).toEqual([
+      'input.values.finePolicy.perDayCents',
+      'input.values.loanPeriodDays',
+      'input.values.membershipFeeTypes',
+    ]);
   });
 
-  it('lets only the owner change its libraries\' settings, and only the collaboration\'s writers the standard', async () => {
+  it("lets only the owner change its libraries' settings, and only the collaboration's writers the standard", async () => {
     const { cubiss } = await data(`{ cubiss { libraries(first: 1) { nodes { id settings { version } } } } }`);
     const library = cubiss.libraries.nodes[0];
     const biscStaff = await stack.token(['network:read', 'poi:bisc:read', 'poi:bisc:write'], 'bisc-staff');
-    const refused = await stack.queryAs(biscStaff, `mutation M($id: ID!, $version: Int!) { cubiss { updateLibrarySettings(libraryId: $id, input: { values: { loanPeriodDays: 14 }, expectedVersion: $version }) { id } } }`, {
-      id: library.id,
-      version: library.settings.version,
-    });
+    const refused = await stack.queryAs(
+      biscStaff,
+      `mutation M($id: ID!, $version: Int!) { cubiss { updateLibrarySettings(libraryId: $id, input: { values: { loanPeriodDays: 14 }, expectedVersion: $version }) { id } } }`,
+      {
+        id: library.id,
+        version: library.settings.version,
+      },
+    );
     expect(refused.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    const anonymous = await postGraphQL(stack.gateway.url, `mutation { cubiss { updateLibrarySettings(libraryId: "1", input: { values: { loanPeriodDays: 14 }, expectedVersion: 1 }) { id } } }`);
+    const anonymous = await postGraphQL(
+      stack.gateway.url,
+      `mutation { cubiss { updateLibrarySettings(libraryId: "1", input: { values: { loanPeriodDays: 14 }, expectedVersion: 1 }) { id } } }`,
+    );
     expect(['UNAUTHENTICATED', 'FORBIDDEN']).toContain(anonymous.errors?.[0].extensions?.code);
     const { cubiss: after } = await data(`query L($id: ID!) { cubiss { library(id: $id) { settings { version } } } }`, { id: library.id });
     expect(after.library.settings.version).toBe(library.settings.version);
 
     const analyst = await stack.token(['network:read'], 'analyst');
-    const standard = await stack.queryAs(analyst, `mutation { collaboration { setHarmonisationStandard(input: { values: { loanPeriodDays: 14 }, agreedOn: "2026-06-01", expectedVersion: 1 }) { version } } }`);
+    const standard = await stack.queryAs(
+      analyst,
+      `mutation { collaboration { setHarmonisationStandard(input: { values: { loanPeriodDays: 14 }, agreedOn: "2026-06-01", expectedVersion: 1 }) { version } } }`,
+    );
     expect(standard.errors?.[0].extensions?.code).toBe('FORBIDDEN');
 
     // A POI's own staff reads its harmonisation without network:read: the standard is readable with the POI's read scope on its type.
@@ -306,8 +369,11 @@ describe('settings harmonisation', () => {
   it('imports settings per library (optional import entity `settings`): bad rows refused whole, good ones change the figures', async () => {
     const db = stack.subgraphs.get('cubiss')!.database.dataSource;
     const before = await recount('cubiss');
-    const [library] = await db.query("SELECT l.id, l.name AS code FROM library l JOIN library_settings s ON s.library_id = l.id WHERE l.status = 'ACTIVE' AND s.reservation_fee_cents <> 0 AND l.name NOT LIKE '%,%' ORDER BY l.id LIMIT 1");
-    const run = (content: string, entity: 'settings' | 'libraries' = 'settings') => importRows(db, poiByCode('CUBISS'), { entity, format: 'csv', content, actor: { name: 'import-test', via: 'import' } });
+    const [library] = await db.query(
+      "SELECT l.id, l.name AS code FROM library l JOIN library_settings s ON s.library_id = l.id WHERE l.status = 'ACTIVE' AND s.reservation_fee_cents <> 0 AND l.name NOT LIKE '%,%' ORDER BY l.id LIMIT 1",
+    );
+    const run = (content: string, entity: 'settings' | 'libraries' = 'settings') =>
+      importRows(db, poiByCode('CUBISS'), { entity, format: 'csv', content, actor: { name: 'import-test', via: 'import' } });
     const header = 'libraryName,loanPeriodDays,reservationFeeCents,membershipFeeTypes,finePolicy,perDayCents';
 
     const bad = await run(`${header}\n${library.code},0,100,BASIS,SOMETIMES,\n${library.code} (onbekend),21,100,BASIS,NONE,5\n`);
@@ -318,7 +384,10 @@ describe('settings harmonisation', () => {
 
     const good = await run(`${header}\n${library.code},21,0,basis;jeugd,PER_DAY,15\n`);
     expect(good).toMatchObject({ errorCount: 0, created: 0, updated: 1 });
-    const [row] = await db.query('SELECT reservation_fee_cents, membership_fee_types, fine_policy, fine_per_day_cents, version FROM library_settings WHERE library_id = ?', [library.id]);
+    const [row] = await db.query(
+      'SELECT reservation_fee_cents, membership_fee_types, fine_policy, fine_per_day_cents, version FROM library_settings WHERE library_id = ?',
+      [library.id],
+    );
     expect(row).toMatchObject({ reservation_fee_cents: 0, membership_fee_types: '["BASIS","JEUGD"]', fine_policy: 'PER_DAY', fine_per_day_cents: 15 });
     const { cubiss } = await data(`{ cubiss { harmonisationScore } }`);
     expect(cubiss.harmonisationScore).toBeCloseTo((await recount('cubiss')).score!, 10);
@@ -327,15 +396,25 @@ describe('settings harmonisation', () => {
     const sample = (entity: string) => fs.readFileSync(path.join(__dirname, '..', 'samples', `${entity}.csv`), 'utf8');
     expect(await run(sample('libraries'), 'libraries')).toMatchObject({ errorCount: 0, created: 3 });
     expect(await run(sample('settings'))).toMatchObject({ errorCount: 0, created: 3 });
-    const { cubiss: imported } = await data(`{ cubiss { libraries(filter: { nameContains: "Valkenswaard" }) { nodes { name settings { values { loanPeriodDays reservationFeeCents membershipFeeTypes finePolicy { kind perDayCents } } version } } } } }`);
+    const { cubiss: imported } = await data(
+      `{ cubiss { libraries(filter: { nameContains: "Valkenswaard" }) { nodes { name settings { values { loanPeriodDays reservationFeeCents membershipFeeTypes finePolicy { kind perDayCents } } version } } } } }`,
+    );
     expect(imported.libraries.nodes).toContainEqual({
       name: 'Bibliotheek Valkenswaard',
-      settings: { values: { loanPeriodDays: 28, reservationFeeCents: 75, membershipFeeTypes: ['BASIS', 'JEUGD', 'PLUS', 'VOLLEDIG'], finePolicy: { kind: 'PER_DAY', perDayCents: 20 } }, version: 1 },
+      settings: {
+        values: {
+          loanPeriodDays: 28,
+          reservationFeeCents: 75,
+          membershipFeeTypes: ['BASIS', 'JEUGD', 'PLUS', 'VOLLEDIG'],
+          finePolicy: { kind: 'PER_DAY', perDayCents: 20 },
+        },
+        version: 1,
+      },
     });
   });
 
   // Last: stops the collaboration subgraph.
-  it('with the collaboration down, a POI\'s own fields still answer, and its harmonisation fields are null', async () => {
+  it("with the collaboration down, a POI's own fields still answer, and its harmonisation fields are null", async () => {
     await stack.stopSubgraph('collaboration');
     const response = await stack.query(`{ cubiss { libraries(first: 1) { totalCount } harmonisationScore harmonisation { settings { deviatingCount } } } }`);
     expect(response.data?.cubiss.libraries.totalCount).toBeGreaterThan(0);

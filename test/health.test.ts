@@ -28,7 +28,11 @@ describe('honest health', () => {
     const errors = /^gateway_errors_total\{code="UNAUTHENTICATED",service="gateway"\} (\d+)$/m;
     const refused = /^gateway_request_duration_seconds_count\{service="gateway",operation="refused"\} (\d+)$/m;
     const before = [await metric(errors), await metric(refused)];
-    const answer = await fetch(stack.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer not-a-token' }, body: '{"query":"{ pois { code } }"}' });
+    const answer = await fetch(stack.gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer not-a-token' },
+      body: '{"query":"{ pois { code } }"}',
+    });
     expect(answer.status).toBe(401);
     expect([await metric(errors), await metric(refused)]).toEqual([before[0] + 1, before[1] + 1]);
   });
@@ -71,7 +75,12 @@ describe('honest health', () => {
 
 describe('what counts as a database outage', () => {
   it("is the MySQL driver's refused connection, not a failing statement", async () => {
-    const refused = await openDatabase({ subgraph: 'cubiss', databaseUrl: `mysql://cubiss:secret@127.0.0.1:${await freePort()}/poi_cubiss`, ...POI_SCHEMA, poolSize: 1 }).catch((error: unknown) => error);
+    const refused = await openDatabase({
+      subgraph: 'cubiss',
+      databaseUrl: `mysql://cubiss:secret@127.0.0.1:${await freePort()}/poi_cubiss`,
+      ...POI_SCHEMA,
+      poolSize: 1,
+    }).catch((error: unknown) => error);
     expect(refused).toMatchObject({ code: 'ECONNREFUSED' });
     expect(isDatabaseUnavailable(refused)).toBe(true);
     const embedded = await openDatabase({ subgraph: 'cubiss', ...POI_SCHEMA, poolSize: 1 });
@@ -115,7 +124,10 @@ describe('stopping a subgraph', () => {
     let acceptedWhenClosing: boolean | undefined;
     const close = dataSource.destroy.bind(dataSource);
     const destroy = jest.spyOn(dataSource, 'destroy').mockImplementation(async () => {
-      acceptedWhenClosing = await fetch(cubiss.url.replace(/\/graphql$/, '/health')).then(() => true, () => false);
+      acceptedWhenClosing = await fetch(cubiss.url.replace(/\/graphql$/, '/health')).then(
+        () => true,
+        () => false,
+      );
       return close();
     });
     await stack.stop();

@@ -131,7 +131,7 @@ describe('the plugin', () => {
     expect(graphiqlOptionsOf(page).defaultTabs).toEqual([]);
   });
 
-  it('cannot be broken out of its <script> by an operation\'s text', () => {
+  it("cannot be broken out of its <script> by an operation's text", () => {
     const query = '# </script><script>alert(1)</script>\nquery X { pois { code } }';
     const page = renderIde({ title: 't', defaultTabs: [{ query, variables: '{}' }] });
     expect(page).not.toContain('<script>alert(1)');

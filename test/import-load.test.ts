@@ -33,7 +33,9 @@ function ticketsCsv(count: number): string {
   const lines = ['reference,libraryName,title,category,priority,status,openedAt,resolvedAt,assignee,agendaItemId'];
   for (let i = 0; i < count; i++) {
     const opened = new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString().replace('.000', '');
-    lines.push(`LOAD-${String(i + 1).padStart(6, '0')},${CUBISS_LIBRARIES[i % CUBISS_LIBRARIES.length]},Melding ${i + 1},CIRCULATION,P${(i % 4) + 1},OPEN,${opened},,,`);
+    lines.push(
+      `LOAD-${String(i + 1).padStart(6, '0')},${CUBISS_LIBRARIES[i % CUBISS_LIBRARIES.length]},Melding ${i + 1},CIRCULATION,P${(i % 4) + 1},OPEN,${opened},,,`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -102,9 +104,11 @@ describe('with Cubiss in its own process, as deployed', () => {
     const writer = async () => {
       for (let i = 0; importing && i < 100; i++) {
         writes.push(
-          ask(`mutation { cubiss { createTicket(input: { libraryId: "3", title: "Tijdens import ${i}", category: FINES, priority: P3 }) { id } } }`).catch((error) => ({
-            errors: [String(error)],
-          })),
+          ask(`mutation { cubiss { createTicket(input: { libraryId: "3", title: "Tijdens import ${i}", category: FINES, priority: P3 }) { id } } }`).catch(
+            (error) => ({
+              errors: [String(error)],
+            }),
+          ),
         );
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
@@ -118,7 +122,9 @@ describe('with Cubiss in its own process, as deployed', () => {
 
     const sorted = [...latencies].sort((a, b) => a - b);
     const p99 = percentile(sorted, 99);
-    console.log(`import of ${ROWS} rows: ${importSeconds.toFixed(1)} s; ${sorted.length} reads during it: p50 ${percentile(sorted, 50).toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, max ${sorted[sorted.length - 1].toFixed(0)} ms; ${written.length} writes`);
+    console.log(
+      `import of ${ROWS} rows: ${importSeconds.toFixed(1)} s; ${sorted.length} reads during it: p50 ${percentile(sorted, 50).toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, max ${sorted[sorted.length - 1].toFixed(0)} ms; ${written.length} writes`,
+    );
 
     expect(failures.slice(0, 3)).toEqual([]);
     expect(sorted.length).toBeGreaterThan(20);
@@ -137,7 +143,9 @@ it('a file above IMPORT_MAX_ROWS is refused with a clear error, nothing written'
   const before = { tickets: await db.manager.count(TicketEntity), audit: await db.manager.count(AuditEntryEntity) };
   const { status, body } = await postImport(ticketsCsv(ROWS + 1).replace(/LOAD-/g, 'OVER-'));
   expect(status).toBe(422);
-  expect(body.errors).toEqual([{ line: 0, column: '', reason: `the file has more than ${ROWS} rows (IMPORT_MAX_ROWS): split it into files of at most ${ROWS} rows` }]);
+  expect(body.errors).toEqual([
+    { line: 0, column: '', reason: `the file has more than ${ROWS} rows (IMPORT_MAX_ROWS): split it into files of at most ${ROWS} rows` },
+  ]);
   expect(body.created).toBe(0);
   expect({ tickets: await db.manager.count(TicketEntity), audit: await db.manager.count(AuditEntryEntity) }).toEqual(before);
 }, 60_000);
@@ -149,7 +157,13 @@ it('an upload that declares more than IMPORT_MAX_BYTES is refused with 413 befor
   const declared = stack.config.imports.maxBytes + 1;
   const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
     const request = http.request(
-      { host: '127.0.0.1', port, path: '/import?entity=tickets', method: 'POST', headers: { 'content-type': 'text/csv', 'content-length': declared, authorization: `Bearer ${token}` } },
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/import?entity=tickets',
+        method: 'POST',
+        headers: { 'content-type': 'text/csv', 'content-length': declared, authorization: `Bearer ${token}` },
+      },
       (response) => {
         let body = '';
         response.on('data', (chunk) => (body += chunk));
@@ -171,11 +185,23 @@ it('the row and size caps hold for importRows too, also on a stream', async () =
   const before = await db.manager.count(TicketEntity);
   const actor = { name: 'import:test', via: 'import' as const };
   const file = ticketsCsv(11).replace(/LOAD-/g, 'CAP-');
-  const rows = await importRows(db, CUBISS, { entity: 'tickets', format: 'csv', content: Readable.from([file]), actor, limits: { maxRows: 10, maxBytes: 1_000_000 } });
+  const rows = await importRows(db, CUBISS, {
+    entity: 'tickets',
+    format: 'csv',
+    content: Readable.from([file]),
+    actor,
+    limits: { maxRows: 10, maxBytes: 1_000_000 },
+  });
   expect(rows.errors.map((e) => e.reason)).toEqual(['the file has more than 10 rows (IMPORT_MAX_ROWS): split it into files of at most 10 rows']);
   const bytes = await importRows(db, CUBISS, { entity: 'tickets', format: 'csv', content: file, actor, limits: { maxRows: 100, maxBytes: 500 } });
   expect(bytes.errors.map((e) => e.reason)).toEqual(['the file is larger than 500 bytes (IMPORT_MAX_BYTES)']);
-  const json = await importRows(db, CUBISS, { entity: 'tickets', format: 'json', content: JSON.stringify(new Array(11).fill({})), actor, limits: { maxRows: 10, maxBytes: 1_000_000 } });
+  const json = await importRows(db, CUBISS, {
+    entity: 'tickets',
+    format: 'json',
+    content: JSON.stringify(new Array(11).fill({})),
+    actor,
+    limits: { maxRows: 10, maxBytes: 1_000_000 },
+  });
   expect(json.errors.map((e) => e.reason)).toEqual(['the file has more than 10 rows (IMPORT_MAX_ROWS): split it into files of at most 10 rows']);
   expect(await db.manager.count(TicketEntity)).toBe(before);
 });

@@ -79,7 +79,12 @@ function recompute(text: string, collection: Article[]) {
   const bag = (a: Article) => {
     const counts = new Map<string, number>();
     let length = 0;
-    for (const [field, weight] of [[a.title, 4], [a.summary, 2], [a.body, 1], [a.tags.join(' '), 3]] as const) {
+    for (const [field, weight] of [
+      [a.title, 4],
+      [a.summary, 2],
+      [a.body, 1],
+      [a.tags.join(' '), 3],
+    ] as const) {
       for (const term of termsOf(field)) {
         counts.set(term, (counts.get(term) ?? 0) + weight);
         length += weight;
@@ -151,49 +156,65 @@ describe('per-POI knowledge search', () => {
       `{ cubiss { knowledgeArticles(search: "reserveringen", statistics: { documentCount: 0, totalLength: 10, terms: [{ term: "reserver", documentFrequency: 5 }] }) { totalCount } } }`,
     );
     expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-    expect((bad.errors?.[0].extensions?.problems as { field: string }[]).map((p) => p.field)).toEqual(['statistics.documentCount', 'statistics.terms[0].documentFrequency']);
+    expect((bad.errors?.[0].extensions?.problems as { field: string }[]).map((p) => p.field)).toEqual([
+      'statistics.documentCount',
+      'statistics.terms[0].documentFrequency',
+    ]);
   });
 });
 
 describe('the network knowledge search', () => {
   beforeAll(async () => {
     // Cubiss gets articles of its own on reservations, so its own statistics differ from the network's.
-    for (const [i, body] of ['Reserveringen vervallen na de afhaaltermijn.', 'Een reservering kan de lener zelf annuleren.', 'Gereserveerde exemplaren staan op de afhaalplank.'].entries()) {
+    for (const [i, body] of [
+      'Reserveringen vervallen na de afhaaltermijn.',
+      'Een reservering kan de lener zelf annuleren.',
+      'Gereserveerde exemplaren staan op de afhaalplank.',
+    ].entries()) {
       await data(`mutation($input: KnowledgeArticleInput!) { cubiss { createKnowledgeArticle(input: $input) { id } } }`, {
         input: { title: `Reserveringstip ${i + 1}`, summary: 'Demo: een tip over reserveringen.', body, tags: ['reserveringen'], source: 'Demo testbank' },
       });
     }
   });
 
-  it.each(['reserveringen', 'reserveringen afhaaltermijn'])('ranks every POI in one order for "%s", with scores recomputed from the network-wide statistics', async (text) => {
-    const articles = await allArticles();
-    const score = recompute(text, articles.map((a) => a.article));
-    // Expected: every match, best first (ties by POI code, then id, as the owners order), copies with the same score folded.
-    const matches = articles
-      .map(({ code, article }) => ({ code, article, score: score(article) }))
-      .filter((m): m is typeof m & { score: number } => m.score !== null)
-      .sort((a, b) => b.score - a.score || a.code.localeCompare(b.code) || Number(b.article.id) - Number(a.article.id));
-    const expected: { title: string; score: number; publishers: string[] }[] = [];
-    for (const m of matches) {
-      const same = expected.find((e) => e.title === m.article.title && Math.abs(e.score - m.score) < 1e-6);
-      if (same) same.publishers.push(m.code);
-      else expected.push({ title: m.article.title, score: m.score, publishers: [m.code] });
-    }
-    expect(expected.length).toBeGreaterThanOrEqual(2);
+  it.each(['reserveringen', 'reserveringen afhaaltermijn'])(
+    'ranks every POI in one order for "%s", with scores recomputed from the network-wide statistics',
+    async (text) => {
+      const articles = await allArticles();
+      const score = recompute(
+        text,
+        articles.map((a) => a.article),
+      );
+      // Expected: every match, best first (ties by POI code, then id, as the owners order), copies with the same score folded.
+      const matches = articles
+        .map(({ code, article }) => ({ code, article, score: score(article) }))
+        .filter((m): m is typeof m & { score: number } => m.score !== null)
+        .sort((a, b) => b.score - a.score || a.code.localeCompare(b.code) || Number(b.article.id) - Number(a.article.id));
+      const expected: { title: string; score: number; publishers: string[] }[] = [];
+      for (const m of matches) {
+        const same = expected.find((e) => e.title === m.article.title && Math.abs(e.score - m.score) < 1e-6);
+        if (same) same.publishers.push(m.code);
+        else expected.push({ title: m.article.title, score: m.score, publishers: [m.code] });
+      }
+      expect(expected.length).toBeGreaterThanOrEqual(2);
 
-    const hits = await walk(text, 100);
-    expect(hits.map((h) => h.title)).toEqual(expected.map((e) => e.title));
-    hits.forEach((hit, i) => {
-      expect(hit.score).toBeCloseTo(expected[i].score, 5);
-      expect(hit.publishers.map((p: { code: string }) => p.code)).toEqual(expected[i].publishers);
-      expect(hit.poi.code).toBe(expected[i].publishers[0]);
-    });
+      const hits = await walk(text, 100);
+      expect(hits.map((h) => h.title)).toEqual(expected.map((e) => e.title));
+      hits.forEach((hit, i) => {
+        expect(hit.score).toBeCloseTo(expected[i].score, 5);
+        expect(hit.publishers.map((p: { code: string }) => p.code)).toEqual(expected[i].publishers);
+        expect(hit.poi.code).toBe(expected[i].publishers[0]);
+      });
 
-    // Cubiss' own ranking scores differently: the network's statistics are really used.
-    const cubissOwn = recompute(text, articles.filter((a) => a.code === 'CUBISS').map((a) => a.article));
-    const reservations = articles.find((a) => a.code === 'CUBISS' && a.article.title.startsWith('Reserveringen:'))!.article;
-    expect(Math.abs(cubissOwn(reservations)! - score(reservations)!)).toBeGreaterThan(1e-3);
-  });
+      // Cubiss' own ranking scores differently: the network's statistics are really used.
+      const cubissOwn = recompute(
+        text,
+        articles.filter((a) => a.code === 'CUBISS').map((a) => a.article),
+      );
+      const reservations = articles.find((a) => a.code === 'CUBISS' && a.article.title.startsWith('Reserveringen:'))!.article;
+      expect(Math.abs(cubissOwn(reservations)! - score(reservations)!)).toBeGreaterThan(1e-3);
+    },
+  );
 
   it('folds the same article published by several POIs into one hit naming them all', async () => {
     const hits = await walk('reserveringen', 100);
@@ -213,14 +234,16 @@ describe('the network knowledge search', () => {
   });
 
   it('only the POIs asked, with their statistics', async () => {
-    const { network } = await data(`{ network { knowledgeSearch(text: "reserveringen", pois: ["BISC"], first: 100) { totalCount nodes { score publishers { code } } } } }`);
+    const { network } = await data(
+      `{ network { knowledgeSearch(text: "reserveringen", pois: ["BISC"], first: 100) { totalCount nodes { score publishers { code } } } } }`,
+    );
     const { bisc } = await data(`{ bisc { knowledgeArticles(search: "reserveringen", first: 100) { totalCount nodes { score } } } }`);
     expect(network.knowledgeSearch.totalCount).toBe(bisc.knowledgeArticles.totalCount);
     expect(network.knowledgeSearch.nodes.map((n: { score: number }) => n.score)).toEqual(bisc.knowledgeArticles.nodes.map((n: { score: number }) => n.score));
     for (const hit of network.knowledgeSearch.nodes) expect(hit.publishers).toEqual([{ code: 'BISC' }]);
   });
 
-  it('refuses a search without a real word once, as the caller\'s mistake', async () => {
+  it("refuses a search without a real word once, as the caller's mistake", async () => {
     const response = await stack.query(`{ network { knowledgeSearch(text: "de en het") { totalCount } } }`);
     expect(response.errors).toHaveLength(1);
     expect(response.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
@@ -229,18 +252,27 @@ describe('the network knowledge search', () => {
 
 describe('the index follows every write', () => {
   it('an updated article is found by its new words only; an imported one at once, by any form', async () => {
-    const created = await data(`mutation { probiblio { createKnowledgeArticle(input: { title: "Demo: wachtlijst", summary: "Demo.", body: "Leners op de wachtlijst krijgen een waarschuwing.", tags: [], source: "Demo testbank" }) { id version } } }`);
+    const created = await data(
+      `mutation { probiblio { createKnowledgeArticle(input: { title: "Demo: wachtlijst", summary: "Demo.", body: "Leners op de wachtlijst krijgen een waarschuwing.", tags: [], source: "Demo testbank" }) { id version } } }`,
+    );
     const id = created.probiblio.createKnowledgeArticle.id;
-    const search = async (text: string) => (await data(`query($t: String!) { probiblio { knowledgeArticles(search: $t, first: 100) { nodes { id } } } }`, { t: text })).probiblio.knowledgeArticles.nodes.map((n: { id: string }) => n.id);
+    const search = async (text: string) =>
+      (
+        await data(`query($t: String!) { probiblio { knowledgeArticles(search: $t, first: 100) { nodes { id } } } }`, { t: text })
+      ).probiblio.knowledgeArticles.nodes.map((n: { id: string }) => n.id);
     expect(await search('waarschuwen wachtlijst')).toEqual([id]);
-    await data(`mutation { probiblio { updateKnowledgeArticle(id: "${id}", input: { body: "Leners op de wachtlijst krijgen een bericht.", expectedVersion: 1 }) { version } } }`);
+    await data(
+      `mutation { probiblio { updateKnowledgeArticle(id: "${id}", input: { body: "Leners op de wachtlijst krijgen een bericht.", expectedVersion: 1 }) { version } } }`,
+    );
     expect(await search('waarschuwen')).toEqual([]);
     expect(await search('wachtlijst berichten')).toEqual([id]);
 
     const probiblio = POIS.find((p) => p.code === 'PROBIBLIO')!;
     const db = stack.subgraphs.get(probiblio.subgraphName)!.database.dataSource;
     const file = 'title,summary,body,tags,source\nDemo: klachten registreren,Demo.,Klachten worden geregistreerd in het logboek.,klachten,Demo import\n';
-    expect(await importRows(db, probiblio, { entity: 'knowledge', format: 'csv', content: file, actor: { name: 'import:test', via: 'import' } })).toMatchObject({ created: 1 });
+    expect(await importRows(db, probiblio, { entity: 'knowledge', format: 'csv', content: file, actor: { name: 'import:test', via: 'import' } })).toMatchObject(
+      { created: 1 },
+    );
     const imported = await search('registreren klacht');
     expect(imported).toHaveLength(1);
     expect(await search('geregistreerd')).toEqual(imported);

@@ -31,7 +31,6 @@ const SUBGRAPHS = ['collaboration', ...registry.map((poi) => poi.code.toLowerCas
 /** How long a service drains requests after SIGTERM. */
 const DRAIN_SECONDS = STOP_GRACE_PERIOD_MS / 1000;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [key: string]: any };
 
 /** `kubectl`, or the one KUBECTL names (to try another version). */
@@ -56,7 +55,11 @@ function render(overlay: 'local' | 'production'): K8sObject[] {
     fs.cpSync(path.join(ROOT, KUBERNETES_DIR), copy, { recursive: true });
     fs.writeFileSync(path.join(copy, 'overlays', overlay, 'secrets.env'), secretsEnv(overlay, deployedSubgraphs(POIS), PRODUCTION_URLS));
     // stderr: kustomize 5 warns that the fields kubectl 1.20's kustomize 2 needs are deprecated.
-    const text = execFileSync(KUBECTL, ['kustomize', path.join(copy, 'overlays', overlay)], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    const text = execFileSync(KUBECTL, ['kustomize', path.join(copy, 'overlays', overlay)], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return YAML.parseAllDocuments(text).map((doc) => doc.toJS() as K8sObject);
   } finally {
     fs.rmSync(copy, { recursive: true, force: true });
@@ -73,7 +76,9 @@ const where = (object: K8sObject) => `${object.kind}/${object.metadata?.name}`;
  * base64 lines, and Go's base64 decoder skips the line breaks (the schema's "byte" format does not).
  */
 const asDecoded = (object: K8sObject): K8sObject =>
-  object.kind === 'Secret' && object.data ? { ...object, data: Object.fromEntries(Object.entries(object.data).map(([k, v]) => [k, String(v).replace(/[\r\n]/g, '')])) } : object;
+  object.kind === 'Secret' && object.data
+    ? { ...object, data: Object.fromEntries(Object.entries(object.data).map(([k, v]) => [k, String(v).replace(/[\r\n]/g, '')])) }
+    : object;
 
 /** What the API's schema refuses: an unknown apiVersion or kind, a missing required field, a wrong type or format. */
 function schemaProblems(object: K8sObject): string[] {
@@ -137,7 +142,8 @@ function semanticProblems(object: K8sObject): string[] {
       if (spec.replicas < 0) problems.push(`${at}: replicas`);
       // Optional in the schema of Kubernetes 1.27, required by older API servers.
       if (object.kind === 'StatefulSet' && !spec.serviceName) problems.push(`${at}: needs serviceName`);
-      for (const claim of spec.volumeClaimTemplates ?? []) if (!claim.metadata?.name || !claim.spec?.resources?.requests?.storage) problems.push(`${at}: volumeClaimTemplate needs a name and storage`);
+      for (const claim of spec.volumeClaimTemplates ?? [])
+        if (!claim.metadata?.name || !claim.spec?.resources?.requests?.storage) problems.push(`${at}: volumeClaimTemplate needs a name and storage`);
       problems.push(...podProblems(at, spec.template.spec));
       break;
     case 'Service':
@@ -149,11 +155,13 @@ function semanticProblems(object: K8sObject): string[] {
       if (!(spec.minReplicas === undefined || (spec.minReplicas >= 1 && spec.minReplicas <= spec.maxReplicas))) problems.push(`${at}: replicas`);
       break;
     case 'PodDisruptionBudget':
-      if ((spec?.minAvailable === undefined) === (spec?.maxUnavailable === undefined)) problems.push(`${at}: needs exactly one of minAvailable, maxUnavailable`);
+      if ((spec?.minAvailable === undefined) === (spec?.maxUnavailable === undefined))
+        problems.push(`${at}: needs exactly one of minAvailable, maxUnavailable`);
       if (!spec?.selector) problems.push(`${at}: needs a selector`);
       break;
     case 'NetworkPolicy':
-      for (const rule of spec?.ingress ?? []) for (const p of rule.ports ?? []) if (!isPort(p.port) && typeof p.port !== 'string') problems.push(`${at}: bad port`);
+      for (const rule of spec?.ingress ?? [])
+        for (const p of rule.ports ?? []) if (!isPort(p.port) && typeof p.port !== 'string') problems.push(`${at}: bad port`);
       break;
   }
   return problems;
@@ -187,7 +195,9 @@ function environment(objects: K8sObject[], container: K8sObject['spec']): Record
 function servicePort(objects: K8sObject[], name: string): { port: number; target: number } {
   const service = named(objects, 'Service', name);
   const [p] = service.spec.ports;
-  const pods = objects.find((o) => ['Deployment', 'StatefulSet'].includes(o.kind) && Object.entries(service.spec.selector).every(([k, v]) => o.spec.template.metadata.labels[k] === v));
+  const pods = objects.find(
+    (o) => ['Deployment', 'StatefulSet'].includes(o.kind) && Object.entries(service.spec.selector).every(([k, v]) => o.spec.template.metadata.labels[k] === v),
+  );
   if (!pods) throw new Error(`Service ${name} selects no pods`);
   const ports = pods.spec.template.spec.containers[0].ports;
   const target = typeof p.targetPort === 'string' ? ports.find((cp: { name: string }) => cp.name === p.targetPort)?.containerPort : p.targetPort;
@@ -199,11 +209,18 @@ function allowedCallers(objects: K8sObject[], name: string): Record<string, stri
   const workload = objects.find((o) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata.name === name);
   if (!workload) throw new Error(`no workload ${name}`);
   const podLabels = workload.spec.template.metadata.labels;
-  const policies = objects.filter((o) => o.kind === 'NetworkPolicy' && Object.entries(o.spec.podSelector.matchLabels ?? {}).every(([k, v]) => podLabels[k] === v));
-  return policies.flatMap((p) => (p.spec.ingress ?? []).flatMap((rule: { from?: { podSelector?: { matchLabels: Record<string, string> } }[] }) => (rule.from ?? [{}]).map((f) => f.podSelector?.matchLabels ?? { '*': 'anyone' })));
+  const policies = objects.filter(
+    (o) => o.kind === 'NetworkPolicy' && Object.entries(o.spec.podSelector.matchLabels ?? {}).every(([k, v]) => podLabels[k] === v),
+  );
+  return policies.flatMap((p) =>
+    (p.spec.ingress ?? []).flatMap((rule: { from?: { podSelector?: { matchLabels: Record<string, string> } }[] }) =>
+      (rule.from ?? [{}]).map((f) => f.podSelector?.matchLabels ?? { '*': 'anyone' }),
+    ),
+  );
 }
 
-const configOf = (objects: K8sObject[], name: string, kind = 'Deployment') => loadConfig({ NODE_ENV: 'production', ...environment(objects, containerOf(objects, name, kind)) });
+const configOf = (objects: K8sObject[], name: string, kind = 'Deployment') =>
+  loadConfig({ NODE_ENV: 'production', ...environment(objects, containerOf(objects, name, kind)) });
 
 describe('deploy/kubernetes generated files', () => {
   it('are current: what `npm run compose` makes from the registry, and follow a new POI', () => {
@@ -213,13 +230,19 @@ describe('deploy/kubernetes generated files', () => {
     const withNewcomer = renderKubernetes([...deployedSubgraphs(POIS), { name: 'fryslan', port: 4006 }]);
     const text = (suffix: string) => withNewcomer.find((f) => f.file.endsWith(suffix))!.text;
     expect(text('subgraph-urls.env')).toContain('FRYSLAN_URL=http://fryslan:4006/graphql\n');
-    const kinds = (suffix: string) => YAML.parseAllDocuments(text(suffix)).map((d) => d.toJS() as K8sObject).filter((o) => o.metadata.name.endsWith('fryslan')).map((o) => o.kind);
+    const kinds = (suffix: string) =>
+      YAML.parseAllDocuments(text(suffix))
+        .map((d) => d.toJS() as K8sObject)
+        .filter((o) => o.metadata.name.endsWith('fryslan'))
+        .map((o) => o.kind);
     expect(kinds('subgraphs.yaml')).toEqual(['Deployment', 'Service', 'NetworkPolicy']);
     expect(kinds('databases.yaml')).toEqual(['StatefulSet', 'Service', 'NetworkPolicy']);
   });
 
   it('production secrets.env is refused until every subgraph has a database URL', () => {
-    expect(() => secretsEnv('production', deployedSubgraphs(POIS), { BISC_DATABASE_URL: 'mysql://u:p@h:3306/s' })).toThrow(/missing or not a mysql:\/\/ URL: COLLABORATION_DATABASE_URL, CUBISS_DATABASE_URL/);
+    expect(() => secretsEnv('production', deployedSubgraphs(POIS), { BISC_DATABASE_URL: 'mysql://u:p@h:3306/s' })).toThrow(
+      /missing or not a mysql:\/\/ URL: COLLABORATION_DATABASE_URL, CUBISS_DATABASE_URL/,
+    );
   });
 
   it('hold no Secret and no secret value: every secret comes from the git-ignored secrets.env', () => {
@@ -229,7 +252,10 @@ describe('deploy/kubernetes generated files', () => {
       const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
       expect({ file, secret: /^kind:\s*Secret\b/m.test(text), pem: text.includes('BEGIN') }).toEqual({ file, secret: false, pem: false });
     }
-    const ignored = execFileSync('git', ['check-ignore', `${KUBERNETES_DIR}/overlays/local/secrets.env`, `${KUBERNETES_DIR}/overlays/production/secrets.env`], { cwd: ROOT, encoding: 'utf8' });
+    const ignored = execFileSync('git', ['check-ignore', `${KUBERNETES_DIR}/overlays/local/secrets.env`, `${KUBERNETES_DIR}/overlays/production/secrets.env`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(ignored.trim().split('\n')).toHaveLength(2);
   });
 });
@@ -265,7 +291,10 @@ describeWithKubectl.each(['local', 'production'] as const)('kubectl kustomize ov
   });
 
   it('has the gateway, Redis, and per subgraph a Deployment, Service and NetworkPolicy (and locally its MySQL)', () => {
-    const workloads = objects.filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind)).map((o) => `${o.kind}/${o.metadata.name}`).sort();
+    const workloads = objects
+      .filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind))
+      .map((o) => `${o.kind}/${o.metadata.name}`)
+      .sort();
     const databases = overlay === 'local' ? SUBGRAPHS.map((s) => `StatefulSet/mysql-${s}`) : [];
     expect(workloads).toEqual(['Deployment/gateway', 'Deployment/redis', ...SUBGRAPHS.map((s) => `Deployment/${s}`), ...databases].sort());
     for (const s of SUBGRAPHS) for (const kind of ['Service', 'NetworkPolicy']) expect(named(objects, kind, s).kind).toBe(kind);
@@ -310,7 +339,13 @@ describeWithKubectl.each(['local', 'production'] as const)('kubectl kustomize ov
     }
     // Locally: its own MySQL StatefulSet, as the user, password and schema that MySQL creates.
     const mysql = environment(objects, containerOf(objects, `mysql-${subgraph}`, 'StatefulSet'));
-    expect({ host: url.hostname, port: Number(url.port), user: url.username, password: decodeURIComponent(url.password), schema: url.pathname.slice(1) }).toEqual({
+    expect({
+      host: url.hostname,
+      port: Number(url.port),
+      user: url.username,
+      password: decodeURIComponent(url.password),
+      schema: url.pathname.slice(1),
+    }).toEqual({
       host: `mysql-${subgraph}`,
       port: servicePort(objects, `mysql-${subgraph}`).port,
       user: mysql.MYSQL_USER,
@@ -332,7 +367,12 @@ describeWithKubectl.each(['local', 'production'] as const)('kubectl kustomize ov
     const config = configOf(objects, 'gateway');
     for (const s of SUBGRAPHS) {
       const url = new URL(subgraphConfig(config, s).url);
-      expect({ s, host: url.hostname, port: Number(url.port), path: url.pathname }).toEqual({ s, host: s, port: servicePort(objects, s).port, path: '/graphql' });
+      expect({ s, host: url.hostname, port: Number(url.port), path: url.pathname }).toEqual({
+        s,
+        host: s,
+        port: servicePort(objects, s).port,
+        path: '/graphql',
+      });
     }
     expect(config.gateway.port).toBe(servicePort(objects, 'gateway').target);
     expect(config.security.gatewaySigningKey).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);

@@ -54,7 +54,7 @@ describe('library lifecycle', () => {
     expect(one.library.status).toBe('MERGED');
   });
 
-  it('moves no interlibrary loans to or from a merged library\'s branches', async () => {
+  it("moves no interlibrary loans to or from a merged library's branches", async () => {
     const { bisc } = await data(`{ bisc { libraries(filter: { status: [MERGED] }) { nodes { id } } } }`);
     for (const { id } of bisc.libraries.nodes) {
       const loans = await data(`query Loans($id: ID!) { bisc { interlibraryLoan { loans(filter: { libraryId: $id }) { totalCount } } } }`, { id });
@@ -65,12 +65,17 @@ describe('library lifecycle', () => {
   it('refuses a live agreement for a merged library', async () => {
     const { bisc } = await data(`{ bisc { libraries(filter: { status: [MERGED] }, first: 1) { nodes { id contract { id version } } } } }`);
     const library = bisc.libraries.nodes[0];
-    const created = await stack.query(`mutation New($libraryId: ID!) { bisc { createContract(input: { libraryId: $libraryId, services: [HELPDESK],
-      startsOn: "2026-01-01", endsOn: "2028-12-31", annualFee: 1000, noticePeriodMonths: 3 }) { id } } }`, { libraryId: library.id });
+    const created = await stack.query(
+      `mutation New($libraryId: ID!) { bisc { createContract(input: { libraryId: $libraryId, services: [HELPDESK],
+      startsOn: "2026-01-01", endsOn: "2028-12-31", annualFee: 1000, noticePeriodMonths: 3 }) { id } } }`,
+      { libraryId: library.id },
+    );
     expect(created.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(created.errors?.[0].message).toMatch(/merged into its successor on 2024-12-31/);
-    const renewed = await stack.query(`mutation Renew($id: ID!, $version: Int!) { bisc { renewContract(id: $id, input: { endsOn: "2027-12-31", expectedVersion: $version }) { id } } }`,
-      { id: library.contract.id, version: library.contract.version });
+    const renewed = await stack.query(
+      `mutation Renew($id: ID!, $version: Int!) { bisc { renewContract(id: $id, input: { endsOn: "2027-12-31", expectedVersion: $version }) { id } } }`,
+      { id: library.contract.id, version: library.contract.version },
+    );
     expect(renewed.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 });

@@ -51,7 +51,9 @@ async function perPoi(o: Order, code: string): Promise<Item[]> {
   const items: Item[] = [];
   let after: string | null = null;
   for (;;) {
-    const response: any = await stack.query(`{ ${rootOf[code]} { ${o.list}${args(o, 100, after)} { nodes { id ${o.node} } pageInfo { hasNextPage endCursor } } } }`);
+    const response: any = await stack.query(
+      `{ ${rootOf[code]} { ${o.list}${args(o, 100, after)} { nodes { id ${o.node} } pageInfo { hasNextPage endCursor } } } }`,
+    );
     expect(response.errors).toBeUndefined();
     const page = response.data[rootOf[code]][o.list];
     items.push(...page.nodes.map((n: any) => ({ poi: code, id: n.id, sort: n[o.node] })));
@@ -93,16 +95,20 @@ async function walk(o: Order, first: number, afterFirstPage: () => Promise<void>
 }
 
 describe('network lists', () => {
-  it.each(ORDERS.map((o) => [`${o.list} by ${o.field} ${o.direction}`, o] as const))('%s: walking every page gives the union of the per-POI lists, each once, in one order', async (_label, o) => {
-    const union = expected(o, await Promise.all(CODES.map((code) => perPoi(o, code))));
-    expect(new Set(union.map((i) => i.poi)).size).toBeGreaterThan(1);
-    const { items, totalCount } = await walk(o, 7);
-    expect(totalCount).toBe(union.length);
-    expect(items).toEqual(union);
-  });
+  it.each(ORDERS.map((o) => [`${o.list} by ${o.field} ${o.direction}`, o] as const))(
+    '%s: walking every page gives the union of the per-POI lists, each once, in one order',
+    async (_label, o) => {
+      const union = expected(o, await Promise.all(CODES.map((code) => perPoi(o, code))));
+      expect(new Set(union.map((i) => i.poi)).size).toBeGreaterThan(1);
+      const { items, totalCount } = await walk(o, 7);
+      expect(totalCount).toBe(union.length);
+      expect(items).toEqual(union);
+    },
+  );
 
   it('done when: the 20 oldest open P1 tickets of the whole network, in order, each naming its POI', async () => {
-    const response = await stack.query(`{ network { tickets(filter: { status: [OPEN], priority: [P1] }, orderBy: { field: OPENED_AT, direction: ASC }, first: 20) {
+    const response =
+      await stack.query(`{ network { tickets(filter: { status: [OPEN], priority: [P1] }, orderBy: { field: OPENED_AT, direction: ASC }, first: 20) {
       totalCount nodes { reference openedAt status priority poi { code name } } pageInfo { endCursor hasNextPage } } } }`);
     expect(response.errors).toBeUndefined();
     const page = response.data.network.tickets;
@@ -132,7 +138,8 @@ describe('network lists next to other fields', () => {
     expect(response.errors).toBeUndefined();
     expect(response.data.pois.map((p: any) => p.code).sort()).toEqual(CODES);
     expect(response.data.net.open.nodes).toHaveLength(3);
-    for (const node of response.data.net.open.nodes) expect(node).toEqual({ ref: expect.stringMatching(/-\d+$/), priority: 'P1', poi: { code: expect.any(String) } });
+    for (const node of response.data.net.open.nodes)
+      expect(node).toEqual({ ref: expect.stringMatching(/-\d+$/), priority: 'P1', poi: { code: expect.any(String) } });
     expect(response.data.net.open.totalCount).toBeGreaterThanOrEqual(response.data.cubiss.tickets.totalCount);
   });
 });
@@ -162,7 +169,9 @@ describe('network list cursors', () => {
     const union = expected(o, await Promise.all(CODES.map((code) => perPoi(o, code))));
     const created: Item[] = [];
     const create = async (root: string, code: string) => {
-      const response = await stack.query(`mutation { ${root} { createTicket(input: { libraryId: "1", title: "Nieuw tijdens het bladeren", category: CIRCULATION, priority: P1 }) { id openedAt } } }`);
+      const response = await stack.query(
+        `mutation { ${root} { createTicket(input: { libraryId: "1", title: "Nieuw tijdens het bladeren", category: CIRCULATION, priority: P1 }) { id openedAt } } }`,
+      );
       expect(response.errors).toBeUndefined();
       created.push({ poi: code, id: response.data[root].createTicket.id, sort: response.data[root].createTicket.openedAt });
     };
@@ -187,7 +196,9 @@ describe('network list cursors', () => {
 
   it('refuse unknown POIs and page sizes out of range with BAD_USER_INPUT; pois limits the list to those POIs', async () => {
     const unknown = await stack.query('{ network { tickets(pois: ["NOPE"]) { totalCount } } }');
-    expect(unknown.errors).toEqual([expect.objectContaining({ message: expect.stringContaining('NOPE is not a POI'), extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })]);
+    expect(unknown.errors).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('NOPE is not a POI'), extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+    ]);
     const big = await stack.query('{ network { libraries(first: 101) { totalCount } } }');
     expect(big.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const two = await stack.query('{ network { libraries(pois: ["CUBISS", "BISC"], first: 100) { totalCount nodes { poi { code } } } } }');
@@ -197,8 +208,17 @@ describe('network list cursors', () => {
 
 describe('owners stay in charge', () => {
   it("a BiSC staff token sees BiSC's contract fees and FORBIDDEN nulls for every other POI's", async () => {
-    const token = await stack.token(roleScopes('poi-staff', POIS.find((p) => p.code === 'BISC')!), 'anouk@bisc');
-    const response = await stack.queryAs(token, '{ network { libraries(orderBy: { field: MEMBER_COUNT, direction: DESC }, first: 40) { nodes { name poi { code } contract { status fee: annualFee } } } } }');
+    const token = await stack.token(
+      roleScopes(
+        'poi-staff',
+        POIS.find((p) => p.code === 'BISC')!,
+      ),
+      'anouk@bisc',
+    );
+    const response = await stack.queryAs(
+      token,
+      '{ network { libraries(orderBy: { field: MEMBER_COUNT, direction: DESC }, first: 40) { nodes { name poi { code } contract { status fee: annualFee } } } } }',
+    );
     const nodes = response.data!.network.libraries.nodes;
     expect(new Set(nodes.map((n: any) => n.poi.code)).size).toBeGreaterThan(1);
     const forbidden = new Set(response.errors!.map((e) => JSON.stringify(e.path)));
@@ -214,8 +234,17 @@ describe('owners stay in charge', () => {
 
 describe('owners stay in charge of their order too', () => {
   it('ordering agreements by fee leaves out, with FORBIDDEN, every POI whose fees the caller may not see', async () => {
-    const token = await stack.token(roleScopes('poi-staff', POIS.find((p) => p.code === 'BISC')!), 'anouk@bisc');
-    const response = await stack.queryAs(token, '{ network { contracts(orderBy: { field: ANNUAL_FEE, direction: DESC }, first: 10) { incomplete missingPois nodes { annualFee poi { code } } } } }');
+    const token = await stack.token(
+      roleScopes(
+        'poi-staff',
+        POIS.find((p) => p.code === 'BISC')!,
+      ),
+      'anouk@bisc',
+    );
+    const response = await stack.queryAs(
+      token,
+      '{ network { contracts(orderBy: { field: ANNUAL_FEE, direction: DESC }, first: 10) { incomplete missingPois nodes { annualFee poi { code } } } } }',
+    );
     const page = response.data!.network.contracts;
     expect(page.incomplete).toBe(true);
     expect([...page.missingPois].sort()).toEqual(CODES.filter((c) => c !== 'BISC'));
@@ -238,7 +267,9 @@ describe('a POI that is down', () => {
       const response = await stack.query(pageQuery(o, 10, null));
       const page = response.data.network.libraries;
       expect(page).toMatchObject({ incomplete: true, missingPois: ['CUBISS'], pageInfo: { hasNextPage: true } });
-      expect(response.errors).toEqual([expect.objectContaining({ path: ['network', 'libraries'], extensions: expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE', poi: 'CUBISS' }) })]);
+      expect(response.errors).toEqual([
+        expect.objectContaining({ path: ['network', 'libraries'], extensions: expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE', poi: 'CUBISS' }) }),
+      ]);
       const items: Item[] = page.nodes.map((n: any) => ({ poi: n.poi.code, id: n.id, sort: n.name }));
       expect(items).toEqual(union.filter((i) => i.poi !== 'CUBISS').slice(0, 10));
       seen.push(...items);

@@ -257,9 +257,7 @@ describe('observability', () => {
         await Promise.all(names.slice(i, i + 25).map((name) => post(gateway.url, `query ${name} { __typename }`)));
       }
       const { text } = await scrape(gateway);
-      const operations = new Set(
-        [...text.matchAll(/^gateway_request_duration_seconds_count\{[^}]*operation="([^"]+)"/gm)].map((m) => m[1]),
-      );
+      const operations = new Set([...text.matchAll(/^gateway_request_duration_seconds_count\{[^}]*operation="([^"]+)"/gm)].map((m) => m[1]));
       operations.delete('anonymous'); // not a name
       expect(operations.size).toBe(201); // 200 names, then "other"
       expect(operations.has('other')).toBe(true);
@@ -305,7 +303,14 @@ describe('observability', () => {
     });
 
     it('keeps each server in its own registry: a second gateway in the same process starts from zero', async () => {
-      const second = await startGateway({ supergraph: { sdl: supergraphSdl }, subgraphUrls: {}, port: 0, host: config.host, logger: createLogger('gateway', 'silent'), security: config.security });
+      const second = await startGateway({
+        supergraph: { sdl: supergraphSdl },
+        subgraphUrls: {},
+        port: 0,
+        host: config.host,
+        logger: createLogger('gateway', 'silent'),
+        security: config.security,
+      });
       extraServers.push(second);
       await post(second.url, OVERVIEW);
       const { text } = await scrape(second);
@@ -324,10 +329,7 @@ describe('observability', () => {
       expect(response.status).toBe(200);
       expect(response.headers.get('x-request-id')).toBe(requestId);
 
-      const gatewayLine = await waitFor(
-        () => linesOf(requestId).find((l) => l.service === 'gateway' && l.msg === 'request completed'),
-        'the gateway line',
-      );
+      const gatewayLine = await waitFor(() => linesOf(requestId).find((l) => l.service === 'gateway' && l.msg === 'request completed'), 'the gateway line');
       expect(gatewayLine).toMatchObject({ operationName: 'Overview', errorCount: 0, status: 200, level: 30 });
       expect(typeof gatewayLine.durationMs).toBe('number');
       // Every subgraph the plan called logged the same id, with the gateway's operation name for its fetch.
@@ -407,7 +409,9 @@ describe('observability', () => {
       expect(loadConfig({}).gateway.exposeQueryPlan).toBe(false);
       expect(loadConfig({ EXPOSE_QUERY_PLAN: 'true' }).gateway.exposeQueryPlan).toBe(true);
       expect(loadConfig({ EXPOSE_QUERY_PLAN: 'false', NODE_ENV: 'production', ...securityEnv }).gateway.exposeQueryPlan).toBe(false);
-      expect(() => loadConfig({ EXPOSE_QUERY_PLAN: 'true', NODE_ENV: 'production', ...securityEnv })).toThrow(/EXPOSE_QUERY_PLAN=true is refused with NODE_ENV=production/);
+      expect(() => loadConfig({ EXPOSE_QUERY_PLAN: 'true', NODE_ENV: 'production', ...securityEnv })).toThrow(
+        /EXPOSE_QUERY_PLAN=true is refused with NODE_ENV=production/,
+      );
       expect(() => loadConfig({ EXPOSE_QUERY_PLAN: 'yes' })).toThrow(ConfigError);
     });
   });

@@ -12,7 +12,10 @@ import { networkSchema } from '../gateway/src/network/gateway';
 import { startStack, Stack } from './helpers/stack';
 
 const OPERATIONS_DIR = path.resolve(__dirname, '../operations');
-const files = fs.readdirSync(OPERATIONS_DIR).filter((f) => f.endsWith('.graphql')).sort();
+const files = fs
+  .readdirSync(OPERATIONS_DIR)
+  .filter((f) => f.endsWith('.graphql'))
+  .sort();
 
 interface OperationFile {
   file: string;
@@ -92,13 +95,16 @@ function expectAscending(values: (string | number)[]) {
 const CHECKS: Record<string, (result: any, variables: Record<string, unknown>) => Promise<void>> = {
   async NetworkOverview({ pois }) {
     expect(pois.map((p: any) => p.code)).toEqual(registryCodes);
-    const independent = await data(`query Independent($today: Date!, $until: Date!) { ${POIS.map(
-      (p) => `${p.rootField} { code
+    const independent = await data(
+      `query Independent($today: Date!, $until: Date!) { ${POIS.map(
+        (p) => `${p.rootField} { code
         libraries(first: 100) { totalCount nodes { memberCount branches { id } } pageInfo { hasNextPage } }
         activeContracts: contracts(filter: { status: ACTIVE }) { totalCount }
         expiring: contracts(filter: { status: ACTIVE, endsAfter: $today, endsBefore: $until }) { totalCount }
         openTickets: tickets(filter: { status: [OPEN, IN_PROGRESS, WAITING] }) { totalCount } }`,
-    ).join(' ')} }`, { today, until });
+      ).join(' ')} }`,
+      { today, until },
+    );
     for (const poi of POIS) {
       const { stats } = pois.find((p: any) => p.code === poi.code);
       const own = independent[poi.rootField];
@@ -120,8 +126,12 @@ const CHECKS: Record<string, (result: any, variables: Record<string, unknown>) =
     expect(wisePlatform.pois.map((p: any) => p.code).sort()).toEqual(['BISC', 'CUBISS']);
     expect(wisePlatform.migrations.map((m: any) => m.migratedOn)).toEqual(['2019-01-01', '2020-02-01', '2020-06-01', '2020-10-01', '2020-11-15']);
     // Every current library of a POI on it (each POI's own list, recounted), and no other.
-    const independent = await data(`{ ${POIS.map((p) => `${p.rootField} { code libraries(first: 100) { totalCount nodes { name wisePlatform { code } } } }`).join(' ')} }`);
-    const onPlatform = POIS.flatMap((p) => independent[p.rootField].libraries.nodes.filter((l: any) => l.wisePlatform?.code === wisePlatform.code).map((l: any) => `${p.code}/${l.name}`));
+    const independent = await data(
+      `{ ${POIS.map((p) => `${p.rootField} { code libraries(first: 100) { totalCount nodes { name wisePlatform { code } } } }`).join(' ')} }`,
+    );
+    const onPlatform = POIS.flatMap((p) =>
+      independent[p.rootField].libraries.nodes.filter((l: any) => l.wisePlatform?.code === wisePlatform.code).map((l: any) => `${p.code}/${l.name}`),
+    );
     expect(network.libraries.incomplete).toBe(false);
     expect(network.libraries.totalCount).toBe(onPlatform.length);
     expect(network.libraries.nodes.map((l: any) => `${l.poi.code}/${l.name}`).sort()).toEqual(onPlatform.sort());
@@ -132,11 +142,16 @@ const CHECKS: Record<string, (result: any, variables: Record<string, unknown>) =
     const agreed = result.harmonisationStandard.values.loanPeriodDays;
     expect(result.harmonisationStandard.settings.find((s: any) => s.setting === 'LOAN_PERIOD').agreedOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     // Independently: every current library's own loan period, compared here with the agreed one.
-    const independent = await data(`{ bisc { libraries(first: 100) { nodes { id settings { values { loanPeriodDays } } } } } cubiss { libraries(first: 100) { nodes { id settings { values { loanPeriodDays } } } } } }`);
+    const independent = await data(
+      `{ bisc { libraries(first: 100) { nodes { id settings { values { loanPeriodDays } } } } } cubiss { libraries(first: 100) { nodes { id settings { values { loanPeriodDays } } } } } }`,
+    );
     for (const field of ['bisc', 'cubiss']) {
       const [view] = result[field].harmonisation.settings;
       const withSettings = independent[field].libraries.nodes.filter((l: any) => l.settings);
-      const deviating = withSettings.filter((l: any) => l.settings.values.loanPeriodDays !== agreed).map((l: any) => l.id).sort();
+      const deviating = withSettings
+        .filter((l: any) => l.settings.values.loanPeriodDays !== agreed)
+        .map((l: any) => l.id)
+        .sort();
       expect(view.setting).toBe('LOAN_PERIOD');
       expect(view.libraryCount).toBe(withSettings.length);
       expect(view.deviatingCount).toBe(deviating.length);
@@ -149,9 +164,11 @@ const CHECKS: Record<string, (result: any, variables: Record<string, unknown>) =
     expect(pois.map((p: any) => p.code)).toEqual(registryCodes);
     const thisMonth = today.slice(0, 7);
     const independent = byCode<any>(
-      (await data(`query Since($since: DateTime) { pois { code tickets(filter: { openedAfter: $since }) { totalCount } } }`, {
-        since: `${pois[0].stats.ticketsOpenedPerMonth[0].month}-01T00:00:00.000Z`,
-      })).pois,
+      (
+        await data(`query Since($since: DateTime) { pois { code tickets(filter: { openedAfter: $since }) { totalCount } } }`, {
+          since: `${pois[0].stats.ticketsOpenedPerMonth[0].month}-01T00:00:00.000Z`,
+        })
+      ).pois,
     );
     for (const poi of pois) {
       for (const series of [poi.stats.ticketsOpenedPerMonth, poi.stats.ticketsResolvedPerMonth]) {
@@ -170,8 +187,10 @@ const CHECKS: Record<string, (result: any, variables: Record<string, unknown>) =
   async TicketsByStatusAndPriority({ pois }) {
     expect(pois.map((p: any) => p.code)).toEqual(registryCodes);
     const independent = byCode<any>(
-      (await data(`{ pois { code all: tickets { totalCount } p1: tickets(filter: { priority: [P1] }) { totalCount }
-        waiting: tickets(filter: { status: [WAITING] }) { totalCount } } }`)).pois,
+      (
+        await data(`{ pois { code all: tickets { totalCount } p1: tickets(filter: { priority: [P1] }) { totalCount }
+        waiting: tickets(filter: { status: [WAITING] }) { totalCount } } }`)
+      ).pois,
     );
     for (const poi of pois) {
       const own = independent.get(poi.code);
@@ -208,7 +227,9 @@ const CHECKS: Record<string, (result: any, variables: Record<string, unknown>) =
     const word = String(variables.search).toLowerCase();
     // The bodies, fetched apart: the operation shows summaries, the match may be in the body.
     const bodies = new Map<string, string>();
-    const independent = (await data(`query Bodies($search: String!) { pois { code knowledgeArticles(search: $search, first: 10) { nodes { id body } } } }`, variables)).pois;
+    const independent = (
+      await data(`query Bodies($search: String!) { pois { code knowledgeArticles(search: $search, first: 10) { nodes { id body } } } }`, variables)
+    ).pois;
     for (const poi of independent) for (const a of poi.knowledgeArticles.nodes) bodies.set(`${poi.code}:${a.id}`, a.body);
     for (const poi of pois) {
       const { totalCount, nodes } = poi.knowledgeArticles;
@@ -230,8 +251,10 @@ const CHECKS: Record<string, (result: any, variables: Record<string, unknown>) =
     const year = today.slice(0, 4);
     // Independently: every P1 incident with its due moment, through the POIs' own lists (the test's token may read due moments).
     const independent = byCode<any>(
-      (await data(`{ pois { code tickets(filter: { type: [INCIDENT], priority: [P1] }, first: 100) { totalCount
-        nodes { resolvedAt firstResponseAt serviceLevel { responseDueAt resolutionDueAt } } } } }`)).pois,
+      (
+        await data(`{ pois { code tickets(filter: { type: [INCIDENT], priority: [P1] }, first: 100) { totalCount
+        nodes { resolvedAt firstResponseAt serviceLevel { responseDueAt resolutionDueAt } } } } }`)
+      ).pois,
     );
     const now = Date.now();
     let due = 0;
@@ -241,11 +264,20 @@ const CHECKS: Record<string, (result: any, variables: Record<string, unknown>) =
       const own = independent.get(poi.code).tickets;
       expect(own.totalCount).toBeLessThanOrEqual(100);
       for (const month of series) {
-        const inMonth = own.nodes.filter((t: any) => t.serviceLevel && t.serviceLevel.resolutionDueAt.startsWith(month.month) && (t.resolvedAt || Date.parse(t.serviceLevel.resolutionDueAt) < now));
+        const inMonth = own.nodes.filter(
+          (t: any) =>
+            t.serviceLevel && t.serviceLevel.resolutionDueAt.startsWith(month.month) && (t.resolvedAt || Date.parse(t.serviceLevel.resolutionDueAt) < now),
+        );
         const met = inMonth.filter(
           (t: any) => t.resolvedAt && t.resolvedAt <= t.serviceLevel.resolutionDueAt && (t.firstResponseAt ?? t.resolvedAt) <= t.serviceLevel.responseDueAt,
         );
-        expect(month).toEqual({ month: month.month, due: inMonth.length, met: met.length, share: inMonth.length ? met.length / inMonth.length : null, complete: month.month < today.slice(0, 7) });
+        expect(month).toEqual({
+          month: month.month,
+          due: inMonth.length,
+          met: met.length,
+          share: inMonth.length ? met.length / inMonth.length : null,
+          complete: month.month < today.slice(0, 7),
+        });
         due += month.due;
       }
     }
@@ -274,15 +306,23 @@ const CHECKS: Record<string, (result: any, variables: Record<string, unknown>) =
     expect(nextWiseRelease.acceptance.map((a: any) => a.poi.code)).toEqual([...registryCodes].sort());
     // Each POI's status is what its own root field answers for the release.
     for (const poi of POIS) {
-      const own = (await data(`query($v: String!) { ${poi.rootField} { releaseAcceptance(releaseVersion: $v) { testStatus tickets { totalCount } } } }`, { v: nextWiseRelease.version }))[poi.rootField];
+      const own = (
+        await data(`query($v: String!) { ${poi.rootField} { releaseAcceptance(releaseVersion: $v) { testStatus tickets { totalCount } } } }`, {
+          v: nextWiseRelease.version,
+        })
+      )[poi.rootField];
       const answered = nextWiseRelease.acceptance.find((a: any) => a.poi.code === poi.code);
-      expect([poi.code, answered.testStatus, answered.tickets.totalCount]).toEqual([poi.code, own.releaseAcceptance.testStatus, own.releaseAcceptance.tickets.totalCount]);
+      expect([poi.code, answered.testStatus, answered.tickets.totalCount]).toEqual([
+        poi.code,
+        own.releaseAcceptance.testStatus,
+        own.releaseAcceptance.tickets.totalCount,
+      ]);
     }
     // The seed leaves some POIs unfinished: the question has an answer.
     expect(nextWiseRelease.acceptance.some((a: any) => a.testStatus !== 'PASSED')).toBe(true);
   },
   async WorkAgenda({ workAgenda }) {
-    const independent = (await data(`{ workAgenda { id } done: workAgenda(status: DONE) { id } }`));
+    const independent = await data(`{ workAgenda { id } done: workAgenda(status: DONE) { id } }`);
     expect(workAgenda.map((i: any) => i.id)).toEqual(independent.workAgenda.map((i: any) => i.id));
     expect(workAgenda.length).toBeGreaterThan(0);
     expect(workAgenda.filter((i: any) => i.status === 'DONE').map((i: any) => i.id)).toEqual(independent.done.map((i: any) => i.id));
@@ -300,9 +340,16 @@ const CHECKS: Record<string, (result: any, variables: Record<string, unknown>) =
   async WorkAgendaHarmonisationTickets({ planned, inProgress, onHold }) {
     const items = [...planned, ...inProgress, ...onHold];
     const { workAgenda } = await data(`{ workAgenda(theme: HARMONISATION) { id status } }`);
-    expect(items.map((i: any) => i.id).sort()).toEqual(workAgenda.filter((i: any) => i.status !== 'DONE').map((i: any) => i.id).sort());
+    expect(items.map((i: any) => i.id).sort()).toEqual(
+      workAgenda
+        .filter((i: any) => i.status !== 'DONE')
+        .map((i: any) => i.id)
+        .sort(),
+    );
     // Each item's tickets: the network ticket list filtered by the item, asked on its own.
-    const independent = await data(`{ ${items.map((i: any, n: number) => `i${n}: network { tickets(filter: { agendaItemId: ${JSON.stringify(i.id)} }) { totalCount } }`).join(' ')} }`);
+    const independent = await data(
+      `{ ${items.map((i: any, n: number) => `i${n}: network { tickets(filter: { agendaItemId: ${JSON.stringify(i.id)} }) { totalCount } }`).join(' ')} }`,
+    );
     items.forEach((item: any, n: number) => {
       expect(item.tickets.incomplete).toBe(false);
       expect(item.tickets.totalCount).toBe(independent[`i${n}`].tickets.totalCount);
@@ -315,7 +362,12 @@ const CHECKS: Record<string, (result: any, variables: Record<string, unknown>) =
   async SteeringGroupAndEvaluations({ partnership, steeringGroup, evaluations }) {
     expect(partnership.name.length).toBeGreaterThan(0);
     const { pois } = await data(`{ pois { code inSteeringGroup } }`);
-    expect(steeringGroup.map((m: any) => m.poi.code).sort()).toEqual(pois.filter((p: any) => p.inSteeringGroup).map((p: any) => p.code).sort());
+    expect(steeringGroup.map((m: any) => m.poi.code).sort()).toEqual(
+      pois
+        .filter((p: any) => p.inSteeringGroup)
+        .map((p: any) => p.code)
+        .sort(),
+    );
     expect(evaluations.length).toBeGreaterThan(0);
     expectAscending(evaluations.map((e: any) => e.dueOn));
     for (const e of evaluations) expect(e.summary === null).toBe(e.status === 'PLANNED');
@@ -325,10 +377,13 @@ const CHECKS: Record<string, (result: any, variables: Record<string, unknown>) =
     const { library } = cubiss;
     expect(cubiss.code).toBe('CUBISS');
     expect(library.id).toBe(variables.id);
-    const independent = await data(`query Independent($id: ID!) { cubiss {
+    const independent = await data(
+      `query Independent($id: ID!) { cubiss {
       libraries(first: 1, orderBy: { field: MEMBER_COUNT, direction: DESC }) { nodes { id name memberCount } }
       open: tickets(filter: { libraryId: $id, status: [OPEN, IN_PROGRESS, WAITING] }) { totalCount }
-      all: tickets(filter: { libraryId: $id }) { totalCount } } }`, variables);
+      all: tickets(filter: { libraryId: $id }) { totalCount } } }`,
+      variables,
+    );
     expect(independent.cubiss.libraries.nodes[0]).toEqual({ id: library.id, name: library.name, memberCount: library.memberCount });
     expect(library.openTickets.totalCount).toBe(independent.cubiss.open.totalCount);
     expect(library.recentTickets.totalCount).toBe(independent.cubiss.all.totalCount);
@@ -358,17 +413,26 @@ const CHECKS: Record<string, (result: any, variables: Record<string, unknown>) =
     expect(nodes).toHaveLength(Math.min(totalCount, 100));
     for (const c of nodes) expect(c.endsOn >= today && c.endsOn < until).toBe(true);
     // Each library's P1 count this year, asked library by library.
-    const independent = (await data(`query P1($since: DateTime!) { cubiss { ${nodes
-      .map((c: any, i: number) => `l${i}: tickets(filter: { libraryId: ${JSON.stringify(c.library.id)}, priority: [P1], openedAfter: $since }) { totalCount }`)
-      .join(' ')} } }`, { since: yearStart })).cubiss;
+    const independent = (
+      await data(
+        `query P1($since: DateTime!) { cubiss { ${nodes
+          .map(
+            (c: any, i: number) => `l${i}: tickets(filter: { libraryId: ${JSON.stringify(c.library.id)}, priority: [P1], openedAfter: $since }) { totalCount }`,
+          )
+          .join(' ')} } }`,
+        { since: yearStart },
+      )
+    ).cubiss;
     nodes.forEach((c: any, i: number) => expect(c.library.p1TicketsThisYear.totalCount).toBe(independent[`l${i}`].totalCount));
   },
 
   async OpenUrgentTickets({ pois }) {
     expect(pois.map((p: any) => p.code)).toEqual(registryCodes);
     const independent = byCode<any>(
-      (await data(`{ pois { code p1: tickets(filter: { status: [OPEN, IN_PROGRESS, WAITING], priority: [P1] }) { totalCount }
-        p2: tickets(filter: { status: [OPEN, IN_PROGRESS, WAITING], priority: [P2] }) { totalCount } } }`)).pois,
+      (
+        await data(`{ pois { code p1: tickets(filter: { status: [OPEN, IN_PROGRESS, WAITING], priority: [P1] }) { totalCount }
+        p2: tickets(filter: { status: [OPEN, IN_PROGRESS, WAITING], priority: [P2] }) { totalCount } } }`)
+      ).pois,
     );
     for (const poi of pois) {
       const own = independent.get(poi.code);
@@ -455,12 +519,17 @@ describe('operations/ folder', () => {
       if (!name) throw new Error(`${file}: the operation has no name`);
       expect(file).toBe(`${kebab(name)}.graphql`);
       const header = f.text.slice(0, f.text.search(/^(query|mutation|subscription|fragment)\b/m));
-      expect(header.split('\n').filter((l) => l.trim() !== '').every((l) => l.startsWith('#'))).toBe(true);
+      expect(
+        header
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .every((l) => l.startsWith('#')),
+      ).toBe(true);
       expect(header).toMatch(/^# For: /m);
       expect(header).toMatch(/^# Answers: /m);
     });
 
-    it('validates against the gateway\'s API schema', () => {
+    it("validates against the gateway's API schema", () => {
       expect(validate(schema, f.document).map((e) => e.message)).toEqual([]);
     });
 

@@ -51,7 +51,11 @@ async function brokenSubgraph(target: string, rewrites: Rewrites): Promise<strin
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (req.headers.authorization) headers.authorization = req.headers.authorization;
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    const upstream = await fetch(target, { method: 'POST', headers: (await rewrites.headers?.(headers)) ?? headers, body: JSON.stringify(rewrites.request?.(body) ?? body) });
+    const upstream = await fetch(target, {
+      method: 'POST',
+      headers: (await rewrites.headers?.(headers)) ?? headers,
+      body: JSON.stringify(rewrites.request?.(body) ?? body),
+    });
     const answer = await upstream.json();
     res.writeHead(upstream.status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(rewrites.answer ? rewrites.answer(answer) : answer));
@@ -63,7 +67,8 @@ async function brokenSubgraph(target: string, rewrites: Rewrites): Promise<strin
 
 /** The SDL with the fields, arguments or enum values named `name` of `owner` (a type, or a field for arguments) changed by `change`: null removes them. */
 function changeField(sdl: string, owner: string, name: string, change: (node: any) => any): string {
-  const owned = (node: { name: { value: string } }, ancestors: readonly any[]) => node.name.value === name && [...ancestors].reverse().find((a) => a.name)?.name.value === owner;
+  const owned = (node: { name: { value: string } }, ancestors: readonly any[]) =>
+    node.name.value === name && [...ancestors].reverse().find((a) => a.name)?.name.value === owner;
   const edit = (node: any, _key: unknown, _parent: unknown, _path: unknown, ancestors: readonly any[]) => (owned(node, ancestors) ? change(node) : undefined);
   return print(visit(parse(sdl), { FieldDefinition: edit, InputValueDefinition: edit, EnumValueDefinition: edit }));
 }
@@ -97,20 +102,47 @@ describe('the SDL comparison names every way a schema falls short of the contrac
 
   test.each([
     ['a nullable output the contract makes non-null', retype('Library', 'name', 'String'), ['Library.name is String, the contract says String!']],
-    ['another argument type', retype('libraries', 'first', 'String'), ['Poi.libraries(first:) is String, the contract says Int', 'CubissPoi.libraries(first:) is String, the contract says Int']],
+    [
+      'another argument type',
+      retype('libraries', 'first', 'String'),
+      ['Poi.libraries(first:) is String, the contract says Int', 'CubissPoi.libraries(first:) is String, the contract says Int'],
+    ],
     ['an input field of another type', retype('LibraryFilter', 'province', 'String'), ['LibraryFilter.province is String, the contract says Province']],
-    ['a required argument the contract does not have', kit.replace(/(\n\s*tickets\()/g, '$1region: String!, '), ['Poi.tickets(region:) is required but not in the contract', 'CubissPoi.tickets(region:) is required but not in the contract', 'Library.tickets(region:) is required but not in the contract', 'ReleaseAcceptance.tickets(region:) is required but not in the contract', 'CubissReleaseAcceptance.tickets(region:) is required but not in the contract']],
+    [
+      'a required argument the contract does not have',
+      kit.replace(/(\n\s*tickets\()/g, '$1region: String!, '),
+      [
+        'Poi.tickets(region:) is required but not in the contract',
+        'CubissPoi.tickets(region:) is required but not in the contract',
+        'Library.tickets(region:) is required but not in the contract',
+        'ReleaseAcceptance.tickets(region:) is required but not in the contract',
+        'CubissReleaseAcceptance.tickets(region:) is required but not in the contract',
+      ],
+    ],
     ['a missing enum value', changeField(kit, 'TicketStatus', 'WAITING', () => null), ['enum TicketStatus lacks WAITING']],
-    ['another access rule', kit.replace('annualFee: Float @requiresScopes(scopes: [["poi:cubiss:contracts"]])\n  "Notice', 'annualFee: Float @requiresScopes(scopes: [["network:read"]])\n  "Notice'), ['CubissContract.annualFee declares @requiresScopes(scopes: [["network:read"]]), the contract says @requiresScopes(scopes: [["poi:cubiss:contracts"]])']],
+    [
+      'another access rule',
+      kit.replace(
+        'annualFee: Float @requiresScopes(scopes: [["poi:cubiss:contracts"]])\n  "Notice',
+        'annualFee: Float @requiresScopes(scopes: [["network:read"]])\n  "Notice',
+      ),
+      ['CubissContract.annualFee declares @requiresScopes(scopes: [["network:read"]]), the contract says @requiresScopes(scopes: [["poi:cubiss:contracts"]])'],
+    ],
     ['a missing interface', kit.replace('type CubissContract implements Contract', 'type CubissContract'), ['CubissContract does not implement Contract']],
-    ['a missing type', changeField(kit, 'Query', 'cubiss', () => null).replace(/"A branch \(vestiging\) of a library."\ntype Branch @shareable \{[^}]*\}/, ''), ['Query.cubiss is missing', 'type Branch is missing']],
+    [
+      'a missing type',
+      changeField(kit, 'Query', 'cubiss', () => null).replace(/"A branch \(vestiging\) of a library."\ntype Branch @shareable \{[^}]*\}/, ''),
+      ['Query.cubiss is missing', 'type Branch is missing'],
+    ],
   ])('%s', (_, sdl, problems) => {
     expect(sdlProblems(cubiss, sdl)).toEqual(problems);
   });
 
   test('what a POI adds of its own, and outputs stricter than the contract, pass', () => {
     const stricter = retype('CubissPoi', 'stats', 'PoiStats!');
-    expect(sdlProblems(cubiss, `${stricter}\nextend type CubissPoi { sheetMusic(first: Int, genre: String): [String!] }\ntype CubissSheetMusic { id: ID! }`)).toEqual([]);
+    expect(
+      sdlProblems(cubiss, `${stricter}\nextend type CubissPoi { sheetMusic(first: Int, genre: String): [String!] }\ntype CubissSheetMusic { id: ID! }`),
+    ).toEqual([]);
   });
 });
 
@@ -127,7 +159,9 @@ describe('a subgraph that breaks the contract fails it, with the reason', () => 
     const results = await runConformance({ poi: cubiss, url, signingKey: signingKey() });
     const failed = failures(results);
     expect(failed).toEqual(expect.arrayContaining([expect.stringMatching(/^FAIL {2}paging: libraries: .*hasNextPage is true after \d+ items/)]));
-    expect(failed.find((line) => line.startsWith('FAIL  paging: tickets'))).toMatch(/pages of \d+ skip \d+ item\(s\) that pages of 100 return|totalCount is \d+ but paging returned \d+ items/);
+    expect(failed.find((line) => line.startsWith('FAIL  paging: tickets'))).toMatch(
+      /pages of \d+ skip \d+ item\(s\) that pages of 100 return|totalCount is \d+ but paging returned \d+ items/,
+    );
     // What does not page is not blamed.
     expect(results.find((r) => r.name.startsWith('schema:'))!.ok).toBe(true);
     expect(results.find((r) => r.name.startsWith('auth:'))!.ok).toBe(true);
@@ -168,7 +202,9 @@ describe('a subgraph that breaks the contract fails it, with the reason', () => 
     });
     const failed = failures(await runConformance({ poi: cubiss, url, signingKey: signingKey() }));
     expect(failed).toEqual([
-      expect.stringMatching(/^FAIL {2}filter: libraries by province: libraries with province NOORD_BRABANT include province LIMBURG \(id \d+\);.* the counts per province add up to \d+, the whole list has \d+/),
+      expect.stringMatching(
+        /^FAIL {2}filter: libraries by province: libraries with province NOORD_BRABANT include province LIMBURG \(id \d+\);.* the counts per province add up to \d+, the whole list has \d+/,
+      ),
       expect.stringMatching(/^FAIL {2}filter: contracts by status: contracts with status DRAFT include status /),
       expect.stringMatching(/^FAIL {2}filter: tickets by status: tickets with status OPEN include status /),
       expect.stringMatching(/^FAIL {2}filter: tickets by priority: tickets with priority P1 include priority /),
@@ -192,17 +228,21 @@ describe('a subgraph that breaks the contract fails it, with the reason', () => 
       answer: (body) => everyObject(body, (object) => object.audit && Object.assign(object.audit, { totalCount: 0, nodes: [] })),
     });
     const failed = failures(await runConformance({ poi: cubiss, url, signingKey: signingKey() }));
-    expect(failed).toEqual(['FAIL  audit: a write is in the audit trail: audit totalCount went from 0 to 0 after one write; the audit trail has no entry for the write']);
+    expect(failed).toEqual([
+      'FAIL  audit: a write is in the audit trail: audit totalCount went from 0 to 0 after one write; the audit trail has no entry for the write',
+    ]);
   });
 
-  test('guarded fields served to anyone: the subgraph ignores the caller\'s scopes', async () => {
+  test("guarded fields served to anyone: the subgraph ignores the caller's scopes", async () => {
     const poiScopes = checkerIdentity(cubiss).scopes;
     // A valid identity gets every scope of the POI; anything else goes on as it came (and is refused).
     const url = await brokenSubgraph(subgraphUrl('cubiss'), { headers: await reIdentify((identity) => identity && { ...identity, scopes: poiScopes }) });
     const results = await runConformance({ poi: cubiss, url, signingKey: signingKey() });
     const failed = failures(results);
     expect(failed).toEqual([
-      expect.stringMatching(/^FAIL {2}scope: poi:<code>:contracts guards a contract's annualFee: a caller without poi:cubiss:contracts asked for a contract's annualFee and got it, without a FORBIDDEN error$/),
+      expect.stringMatching(
+        /^FAIL {2}scope: poi:<code>:contracts guards a contract's annualFee: a caller without poi:cubiss:contracts asked for a contract's annualFee and got it, without a FORBIDDEN error$/,
+      ),
       expect.stringMatching(/^FAIL {2}scope: poi:<code>:contracts guards ordering contracts by ANNUAL_FEE: .*without a FORBIDDEN error$/),
       expect.stringMatching(/^FAIL {2}scope: poi:<code>:contracts guards a contract's serviceLevels: .*without a FORBIDDEN error$/),
       expect.stringMatching(/^FAIL {2}scope: poi:<code>:contracts guards a request's due moments: .*without a FORBIDDEN error$/),
@@ -227,7 +267,14 @@ describe('a subgraph that breaks the contract fails it, with the reason', () => 
       answer: (body) => (body.data?._service ? { data: { _service: { sdl: body.data._service.sdl.replace(/@key\(fields: "code"\)/g, '') } } } : body),
     });
     const security = stack.config.security;
-    const env = { ...process.env, GATEWAY_SIGNING_KEY: signingKey(), GATEWAY_PUBLIC_KEY: security.gatewayPublicKey, AUTH_JWT_SECRET: security.clients.secret!, CURSOR_SECRET: security.cursorSecret!, LOG_LEVEL: 'silent' };
+    const env = {
+      ...process.env,
+      GATEWAY_SIGNING_KEY: signingKey(),
+      GATEWAY_PUBLIC_KEY: security.gatewayPublicKey,
+      AUTH_JWT_SECRET: security.clients.secret!,
+      CURSOR_SECRET: security.cursorSecret!,
+      LOG_LEVEL: 'silent',
+    };
     const run = (args: string[]) =>
       promisify(execFile)(path.resolve('node_modules/.bin/tsx'), ['scripts/poi-conformance.ts', ...args], { env, timeout: 120_000 }).then(
         (done) => ({ code: 0, stdout: done.stdout }),

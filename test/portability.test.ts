@@ -137,7 +137,7 @@ describe('the committed supergraph on a second federation engine (Hive Gateway)'
     for (const poi of pois) expect(poi.stats.libraryCount).toBeGreaterThan(0);
   });
 
-  it('gives the same first and second page of one POI\'s libraries, filtered', async () => {
+  it("gives the same first and second page of one POI's libraries, filtered", async () => {
     const literal = await sameData(`{ cubiss { libraries(filter: { province: LIMBURG }, first: 5) { totalCount
       nodes { name branches { name } contract { status endsOn } tickets(first: 2) { totalCount nodes { title } } }
       pageInfo { hasNextPage endCursor } } } }`);
@@ -163,7 +163,7 @@ describe('the committed supergraph on a second federation engine (Hive Gateway)'
     expect(result).toEqual({ pois: [{ code: 'CUBISS' }] });
   });
 
-  it('gives the same work agenda, crossing from the collaboration into each owner\'s subgraph', async () => {
+  it("gives the same work agenda, crossing from the collaboration into each owner's subgraph", async () => {
     const { workAgenda } = await sameData(`{ workAgenda { id title owner { code libraries { totalCount } } participants { code } goal { code } } }`);
     expect(workAgenda.length).toBeGreaterThan(5);
   });

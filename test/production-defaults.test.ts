@@ -49,7 +49,10 @@ describe('production defaults', () => {
       if (response) ready = { status: response.status, body: await response.json() };
       else await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    expect(ready).toEqual({ status: 503, body: { status: 'starting', reason: expect.stringMatching(/waiting for the database \(try \d of 4 failed: .*ECONNREFUSED/) } });
+    expect(ready).toEqual({
+      status: 503,
+      body: { status: 'starting', reason: expect.stringMatching(/waiting for the database \(try \d of 4 failed: .*ECONNREFUSED/) },
+    });
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
     const { code, output } = await run;
     expect(code).toBe(1);
@@ -85,7 +88,10 @@ describe('production defaults', () => {
 
   it('the tools read a .env, the real environment winning', () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dotenv-')), '.env');
-    fs.writeFileSync(file, `AUTH_JWT_SECRET=from-file\nGATEWAY_PUBLIC_KEY=${JSON.stringify(secrets.GATEWAY_PUBLIC_KEY.trim())}\n# a comment\nLOG_LEVEL=debug\n`);
+    fs.writeFileSync(
+      file,
+      `AUTH_JWT_SECRET=from-file\nGATEWAY_PUBLIC_KEY=${JSON.stringify(secrets.GATEWAY_PUBLIC_KEY.trim())}\n# a comment\nLOG_LEVEL=debug\n`,
+    );
     const env: NodeJS.ProcessEnv = { LOG_LEVEL: 'warn' };
     expect(loadDotEnv(file, env)).toEqual(['AUTH_JWT_SECRET', 'GATEWAY_PUBLIC_KEY']);
     expect(env).toEqual({ LOG_LEVEL: 'warn', AUTH_JWT_SECRET: 'from-file', GATEWAY_PUBLIC_KEY: secrets.GATEWAY_PUBLIC_KEY.trim() });

@@ -53,7 +53,12 @@ describe('flatten: one row per leaf object, dotted columns', () => {
   });
 
   it('joins a list of scalars into one cell with "; "', () => {
-    const table = flatten({ pois: [{ code: 'CUBISS', provinces: ['LIMBURG', 'NOORD_BRABANT'] }, { code: 'X', provinces: [] }] });
+    const table = flatten({
+      pois: [
+        { code: 'CUBISS', provinces: ['LIMBURG', 'NOORD_BRABANT'] },
+        { code: 'X', provinces: [] },
+      ],
+    });
     expect(table.columns).toEqual(['pois.code', 'pois.provinces']);
     expect(table.rows).toEqual([
       ['CUBISS', 'LIMBURG; NOORD_BRABANT'],
@@ -93,7 +98,15 @@ describe('flatten: one row per leaf object, dotted columns', () => {
   it('keeps an object whose list is empty as one row with its own fields', () => {
     const table = flatten({
       pois: [
-        { code: 'BISC', libraries: { nodes: [{ name: 'A', branches: [] }, { name: 'B', branches: [{ name: 'B1' }] }] } },
+        {
+          code: 'BISC',
+          libraries: {
+            nodes: [
+              { name: 'A', branches: [] },
+              { name: 'B', branches: [{ name: 'B1' }] },
+            ],
+          },
+        },
         { code: 'EMPTY', libraries: { nodes: [] } },
       ],
     });
@@ -142,13 +155,7 @@ describe('flatten: one row per leaf object, dotted columns', () => {
         { code: 'BISC', stats: { libraryCount: 1, memberCount: 10 }, libraries: { nodes: [{ name: 'B', city: 'Zeist' }] } },
       ],
     });
-    expect(table.columns).toEqual([
-      'pois.code',
-      'pois.stats.libraryCount',
-      'pois.stats.memberCount',
-      'pois.libraries.nodes.name',
-      'pois.libraries.nodes.city',
-    ]);
+    expect(table.columns).toEqual(['pois.code', 'pois.stats.libraryCount', 'pois.stats.memberCount', 'pois.libraries.nodes.name', 'pois.libraries.nodes.city']);
     expect(table.rows).toEqual([
       ['CUBISS', '', '', 'A', ''],
       ['BISC', '1', '10', 'B', 'Zeist'],
@@ -337,7 +344,10 @@ describe('npm run query (end to end)', () => {
 
     it('a file that is not valid GraphQL, with line and column', async () => {
       const broken = file('broken.graphql', '{\n  pois {\n    code\n  \n');
-      expectFailure(await runCli([broken, '--url', stack.gateway.url]), new RegExp(`^${escape(broken)}:5:1: not valid GraphQL: Syntax Error: Expected Name, found <EOF>\\.\\n$`));
+      expectFailure(
+        await runCli([broken, '--url', stack.gateway.url]),
+        new RegExp(`^${escape(broken)}:5:1: not valid GraphQL: Syntax Error: Expected Name, found <EOF>\\.\\n$`),
+      );
     });
 
     it('several operations without --operation, and an unknown --operation', async () => {
@@ -348,7 +358,10 @@ describe('npm run query (end to end)', () => {
 
     it('--variables that are not JSON, or not an object', async () => {
       const operation = file('var.graphql', 'query One($code: ID!) { poi(code: $code) { code } }');
-      expectFailure(await runCli([operation, '--url', stack.gateway.url, '--variables', "{code: 'CUBISS'}"]), /^--variables is not valid JSON \(.+\): \{code: 'CUBISS'\}\n$/);
+      expectFailure(
+        await runCli([operation, '--url', stack.gateway.url, '--variables', "{code: 'CUBISS'}"]),
+        /^--variables is not valid JSON \(.+\): \{code: 'CUBISS'\}\n$/,
+      );
       expectFailure(await runCli([operation, '--url', stack.gateway.url, '--variables', '["CUBISS"]']), /^--variables must be a JSON object/);
     });
 
@@ -360,14 +373,20 @@ describe('npm run query (end to end)', () => {
     it('an unreachable gateway: names the URL and says how to start it', async () => {
       const operation = file('unreachable.graphql', '{ pois { code } }');
       const url = `http://127.0.0.1:${await closedPort()}/graphql`;
-      expectFailure(await runCli([operation, '--url', url]), new RegExp(`^cannot reach the gateway at ${escape(url)} \\(ECONNREFUSED\\): is the gateway running\\? npm start\\n$`));
+      expectFailure(
+        await runCli([operation, '--url', url]),
+        new RegExp(`^cannot reach the gateway at ${escape(url)} \\(ECONNREFUSED\\): is the gateway running\\? npm start\\n$`),
+      );
     });
 
     it('an HTTP error without a GraphQL body: a wrong path on the gateway, a proxy error page', async () => {
       const operation = file('http.graphql', '{ pois { code } }');
       const wrongPath = stack.gateway.url.replace(/\/graphql$/, '/nothing-here');
       // The gateway answers an unknown path with a JSON 404, which the CLI shows as the error it is.
-      expectFailure(await runCli([operation, '--url', wrongPath]), new RegExp(`^error: Not found: .*\\(code: NOT_FOUND\\)\\nno data from ${escape(wrongPath)}`));
+      expectFailure(
+        await runCli([operation, '--url', wrongPath]),
+        new RegExp(`^error: Not found: .*\\(code: NOT_FOUND\\)\\nno data from ${escape(wrongPath)}`),
+      );
 
       const proxy = await fakeGateway(502, 'text/html', '<html><body><h1>502 Bad Gateway</h1></body></html>');
       try {
@@ -383,7 +402,10 @@ describe('npm run query (end to end)', () => {
       const other = await fakeGateway(200, 'application/json', '{"status":"ok"}');
       try {
         expectFailure(await runCli([operation, '--url', text.url]), /^the gateway at .+ did not answer with JSON \(HTTP 200 OK, text\/plain\): hello\n$/);
-        expectFailure(await runCli([operation, '--url', other.url]), /^the gateway at .+ answered HTTP 200 OK without a GraphQL response: \{"status":"ok"\}\n$/);
+        expectFailure(
+          await runCli([operation, '--url', other.url]),
+          /^the gateway at .+ answered HTTP 200 OK without a GraphQL response: \{"status":"ok"\}\n$/,
+        );
       } finally {
         await Promise.all([text.close(), other.close()]);
       }
@@ -392,7 +414,10 @@ describe('npm run query (end to end)', () => {
     it('a query the schema rejects: its errors with code and place, then "no data"', async () => {
       const operation = file('invalid.graphql', '{\n  pois { code colour }\n}\n');
       const run = await runCli([operation, '--url', stack.gateway.url]);
-      expectFailure(run, /^error: Cannot query field "colour" on type "Poi"\. \(code: GRAPHQL_VALIDATION_FAILED, at .*invalid\.graphql:2:15\)\nno data from .+: 1 error\(s\) above\n$/);
+      expectFailure(
+        run,
+        /^error: Cannot query field "colour" on type "Poi"\. \(code: GRAPHQL_VALIDATION_FAILED, at .*invalid\.graphql:2:15\)\nno data from .+: 1 error\(s\) above\n$/,
+      );
     });
   });
 
@@ -405,7 +430,7 @@ query Fees { cubiss { contracts(first: 5) { nodes { id annualFee } } } }
       secured = await stack.gatewayWith({ clients: { ...stack.config.security.clients, allowAnonymous: false } });
     });
 
-    it('without a token: fails with the gateway\'s UNAUTHENTICATED and says how to send one', async () => {
+    it("without a token: fails with the gateway's UNAUTHENTICATED and says how to send one", async () => {
       const operation = file('fees-anonymous.graphql', FEES);
       const run = await runCli([operation, '--url', secured.url], { POI_TOKEN: '' });
       expect(run.code).toBe(1);
@@ -446,7 +471,7 @@ query Fees { cubiss { contracts(first: 5) { nodes { id annualFee } } } }
       expect((parse(flagged.stdout) as string[][]).slice(1).every((row) => row[1] !== '')).toBe(true);
     });
 
-    it('sends --header \'Name: value\' (an Authorization header too); refuses one without a colon', async () => {
+    it("sends --header 'Name: value' (an Authorization header too); refuses one without a colon", async () => {
       const operation = file('fees-header.graphql', FEES);
       const token = await stack.token(['network:read', 'poi:cubiss:contracts'], 'analyst-header');
       const run = await runCli([operation, '--url', secured.url, '--header', `Authorization: Bearer ${token}`, '--header', 'x-request-id: export-1']);

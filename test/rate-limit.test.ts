@@ -94,7 +94,7 @@ describe('rate limit', () => {
     expect((await send(limit, { address: '192.0.2.2' })).headers['ratelimit-remaining']).toBe('4');
   });
 
-  it('a failed authentication spends the address\'s anonymous budget', async () => {
+  it("a failed authentication spends the address's anonymous budget", async () => {
     const res = { setHeader: () => res, status: () => res, json: () => res };
     const req = { socket: { remoteAddress: '192.0.2.9' } } as unknown as express.Request;
     for (let i = 0; i < 4; i++) expect(await limit.chargeFailure(req, res as unknown as express.Response)).toBe(true);

@@ -84,7 +84,14 @@ describe('a POI added while npm start runs', () => {
 
     const fryslanPort = await freePort();
     const added = project.run('scripts/poi-add.ts', [
-      '--code', 'FRYSLAN', '--name', 'Bibliotheekservice Fryslân', '--provinces', 'FRIESLAND', '--port', String(fryslanPort),
+      '--code',
+      'FRYSLAN',
+      '--name',
+      'Bibliotheekservice Fryslân',
+      '--provinces',
+      'FRIESLAND',
+      '--port',
+      String(fryslanPort),
     ]);
     expect(added.stderr).toBe('');
     expect(added.status).toBe(0);
@@ -94,7 +101,9 @@ describe('a POI added while npm start runs', () => {
     const after = await askUntil(gatewayUrl, QUERY, served, 90_000);
     const log = output.join('');
     expect({ after, log: served(after) ? '' : log.slice(-4000) }).toEqual({
-      after: { data: { pois: ['BISC', 'CUBISS', 'FRYSLAN', 'PROBIBLIO', 'RIJNBRINK'].map((code) => ({ code })), fryslan: { name: 'Bibliotheekservice Fryslân' } } },
+      after: {
+        data: { pois: ['BISC', 'CUBISS', 'FRYSLAN', 'PROBIBLIO', 'RIJNBRINK'].map((code) => ({ code })), fryslan: { name: 'Bibliotheekservice Fryslân' } },
+      },
       log: '',
     });
     expect(Date.now() - started).toBeLessThan(90_000);

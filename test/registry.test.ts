@@ -33,10 +33,7 @@ describe('POI registry', () => {
   });
 
   it('refuses clashing codes, provinces and ports and unknown provinces', () => {
-    const problems = validateRegistry([
-      ...POIS,
-      { ...base, code: 'CUBISS', provinces: ['LIMBURG', 'ATLANTIS' as never], port: 4002 },
-    ]);
+    const problems = validateRegistry([...POIS, { ...base, code: 'CUBISS', provinces: ['LIMBURG', 'ATLANTIS' as never], port: 4002 }]);
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringContaining('"CUBISS" is registered twice'),
@@ -71,7 +68,11 @@ describe('following registry.json (watchRegistry)', () => {
     fs.writeFileSync(file, original);
     const changes: (readonly Poi[])[] = [];
     const invalid: Error[] = [];
-    stop = watchRegistry((pois) => changes.push(pois), (error) => invalid.push(error), { file, debounceMs: 50 });
+    stop = watchRegistry(
+      (pois) => changes.push(pois),
+      (error) => invalid.push(error),
+      { file, debounceMs: 50 },
+    );
 
     fs.writeFileSync(file, '[{ "code": "BROKEN"');
     expect(await until(() => invalid.length > 0)).toBe(true);

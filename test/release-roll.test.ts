@@ -41,7 +41,8 @@ afterAll(async () => {
 
 const gatewayReady = async () => {
   const response = await fetch(stack.gatewayUrl.replace(/graphql$/, 'ready'), { headers: { authorization: `Bearer ${OPERATIONS_TOKEN}` } });
-  return ((await response.json()) as { subgraphs: Record<string, { schemaFingerprint?: string; expectedFingerprint?: string; schemaMatches?: boolean }> }).subgraphs;
+  return ((await response.json()) as { subgraphs: Record<string, { schemaFingerprint?: string; expectedFingerprint?: string; schemaMatches?: boolean }> })
+    .subgraphs;
 };
 
 /** Writes the POI's new release into its own folder of the copy: a field of its own and its resolver. */
@@ -66,7 +67,11 @@ it(`rolls ${rolled.name} alone to a new schema while traffic runs: the gateway f
   const client = async (worker: number) => {
     for (let i = worker; rolling && Date.now() < stopBy; i++) {
       const poi = POIS[i % POIS.length];
-      const response = await postGraphQL(stack.gatewayUrl, queryOf(poi.rootField)).catch((error: Error) => ({ status: 0, data: undefined, errors: [{ message: error.message }] }));
+      const response = await postGraphQL(stack.gatewayUrl, queryOf(poi.rootField)).catch((error: Error) => ({
+        status: 0,
+        data: undefined,
+        errors: [{ message: error.message }],
+      }));
       const tally = answered.get(poi.rootField)!;
       if (response.status === 200 && !response.errors && response.data?.[poi.rootField]?.code === poi.code) tally.ok++;
       else tally.failed.push(`${response.status} ${JSON.stringify(response.errors)}`);
@@ -95,7 +100,7 @@ it(`rolls ${rolled.name} alone to a new schema while traffic runs: the gateway f
     const compose = copy.run('scripts/compose.ts', []);
     expect({ status: compose.status, stderr: compose.stderr }).toEqual({ status: 0, stderr: '' });
     let marker = await postGraphQL(stack.gatewayUrl, MARKER);
-    for (const waitUntil = Date.now() + 20_000; marker.errors && Date.now() < waitUntil; ) {
+    for (const waitUntil = Date.now() + 20_000; marker.errors && Date.now() < waitUntil;) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       marker = await postGraphQL(stack.gatewayUrl, MARKER);
     }

@@ -11,10 +11,11 @@ async function localServer(handler: http.RequestListener): Promise<{ url: string
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -147,7 +148,7 @@ describe('a POI subgraph that goes down and comes back', () => {
     expect((await ready()).body.subgraphs.rijnbrink.circuit).toBe('closed');
   });
 
-  it('keeps serving the POIs\' own root fields when the collaboration subgraph is down', async () => {
+  it("keeps serving the POIs' own root fields when the collaboration subgraph is down", async () => {
     await stack.stopSubgraph('collaboration');
     const own = await stack.query(`{ bisc { code libraries { totalCount } stats { libraryCount } } cubiss { stats { openTicketCount } } }`);
     expect(own.errors).toBeUndefined();
@@ -224,7 +225,9 @@ describe('a POI subgraph that answers with server errors', () => {
   let broken: Awaited<ReturnType<typeof localServer>>;
   beforeAll(async () => {
     broken = await localServer((_req, res) => {
-      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: 'Deadlock found when trying to get lock; SELECT * FROM ticket' }] }));
+      res
+        .writeHead(500, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ errors: [{ message: 'Deadlock found when trying to get lock; SELECT * FROM ticket' }] }));
     });
     stack = await startStack({ subgraphUrls: { bisc: broken.url } });
   });

@@ -26,7 +26,13 @@ async function ask(query: string, token?: string, extensions?: object, url = cac
     body: JSON.stringify({ query, ...(extensions ? { extensions } : {}) }),
   });
   const statementsAfter = totalStatements();
-  return { status: response.status, age: response.headers.get('age'), cacheControl: response.headers.get('cache-control'), body: (await response.json()) as any, statementsAfter };
+  return {
+    status: response.status,
+    age: response.headers.get('age'),
+    cacheControl: response.headers.get('cache-control'),
+    body: (await response.json()) as any,
+    statementsAfter,
+  };
 }
 
 describe('response cache', () => {
@@ -51,7 +57,7 @@ describe('response cache', () => {
     expect(second.statementsAfter).toBeGreaterThan(first.statementsAfter);
   });
 
-  it('never serves one identity\'s answer to a caller with other scopes, and never caches a refusal', async () => {
+  it("never serves one identity's answer to a caller with other scopes, and never caches a refusal", async () => {
     const reader = await stack.token([NETWORK_READ], 'reader');
     const otherReader = await stack.token([NETWORK_READ], 'another-reader');
     const staff = await stack.token([NETWORK_READ, poiScope(poiByCode('BISC'), 'contracts')], 'staff');
@@ -73,7 +79,7 @@ describe('response cache', () => {
     }
   });
 
-  it('is off unless configured: the stack\'s own gateway asks the subgraphs every time', async () => {
+  it("is off unless configured: the stack's own gateway asks the subgraphs every time", async () => {
     const first = await ask(OVERVIEW, undefined, undefined, stack.gateway.url);
     const second = await ask(OVERVIEW, undefined, undefined, stack.gateway.url);
     expect(second.age).toBeNull();
@@ -86,7 +92,10 @@ describe('automatic persisted queries', () => {
     const query = '{ pois { code inSteeringGroup } }';
     const persistedQuery = { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') };
     const post = (body: object) =>
-      fetch(stack.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+      fetch(stack.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as any,
+      }));
 
     const unknown = await post({ extensions: { persistedQuery } });
     expect(unknown.body.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');

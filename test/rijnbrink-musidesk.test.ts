@@ -42,7 +42,13 @@ async function walk(list: 'sheetMusic' | 'loans', fields: string, filter = '{}',
   let after: string | null = null;
   let totalCount = -1;
   for (let page = 0; page < 100; page++) {
-    const result: any = (await musidesk(`${list}(filter: ${filter}, first: ${first}, after: $after) { totalCount nodes { id ${fields} } pageInfo { hasNextPage endCursor } }`, { after }, '($after: String)'))[list];
+    const result: any = (
+      await musidesk(
+        `${list}(filter: ${filter}, first: ${first}, after: $after) { totalCount nodes { id ${fields} } pageInfo { hasNextPage endCursor } }`,
+        { after },
+        '($after: String)',
+      )
+    )[list];
     totalCount = result.totalCount;
     nodes.push(...result.nodes);
     expect(result.nodes.length).toBeLessThanOrEqual(first);
@@ -78,7 +84,12 @@ describe('Musidesk reads', () => {
   it('filters by ensemble type, instrumentation, title or composer text and availability', async () => {
     const all = await walk('sheetMusic', 'title composer ensembleType instrumentation sets setsAvailable', '{}', 100);
     const choir = await walk('sheetMusic', 'ensembleType', '{ ensembleType: [CHOIR, FANFARE] }');
-    expect(choir.nodes.map((n) => n.id).sort()).toEqual(all.nodes.filter((n) => ['CHOIR', 'FANFARE'].includes(n.ensembleType)).map((n) => n.id).sort());
+    expect(choir.nodes.map((n) => n.id).sort()).toEqual(
+      all.nodes
+        .filter((n) => ['CHOIR', 'FANFARE'].includes(n.ensembleType))
+        .map((n) => n.id)
+        .sort(),
+    );
     expect(choir.totalCount).toBeGreaterThan(0);
 
     const satb = await walk('sheetMusic', 'instrumentation', '{ instrumentation: "satb" }');
@@ -103,9 +114,13 @@ describe('Musidesk reads', () => {
     const over = await stack.queryAs(staff, '{ rijnbrink { musidesk { sheetMusic(first: 101) { totalCount } } } }');
     expect(codes(over)).toEqual(['BAD_USER_INPUT']);
     const page = await musidesk('sheetMusic(first: 2) { pageInfo { endCursor } }');
-    const other = await stack.queryAs(staff, `query Other($after: String) { rijnbrink { musidesk { sheetMusic(filter: { ensembleType: [CHOIR] }, first: 2, after: $after) { totalCount } } } }`, {
-      after: page.sheetMusic.pageInfo.endCursor,
-    });
+    const other = await stack.queryAs(
+      staff,
+      `query Other($after: String) { rijnbrink { musidesk { sheetMusic(filter: { ensembleType: [CHOIR] }, first: 2, after: $after) { totalCount } } } }`,
+      {
+        after: page.sheetMusic.pageInfo.endCursor,
+      },
+    );
     expect(codes(other)).toEqual(['BAD_USER_INPUT']);
   });
 
@@ -127,7 +142,9 @@ describe('Musidesk reads', () => {
   });
 
   it('aggregates agree with the lists they count', async () => {
-    const { stats } = await musidesk('stats { sheetMusicCount setCount setsOnLoan openLoanCount overdueLoanCount loansByEnsembleType { key count } openLoansByEnsembleType { key count } }');
+    const { stats } = await musidesk(
+      'stats { sheetMusicCount setCount setsOnLoan openLoanCount overdueLoanCount loansByEnsembleType { key count } openLoansByEnsembleType { key count } }',
+    );
     const music = await walk('sheetMusic', 'sets setsAvailable', '{}', 100);
     const loans = await walk('loans', 'sets returnedOn overdue ensembleType', '{}', 100);
     const open = loans.nodes.filter((n) => n.returnedOn === null);
@@ -175,7 +192,8 @@ describe('Musidesk writes', () => {
     return { loans: result.loans.totalCount, audits: result.audit.totalCount };
   };
   /** A title with at least one set in. */
-  const titleWithSetsIn = async () => (await musidesk('sheetMusic(filter: { available: true }, first: 1) { nodes { id sets setsAvailable } }')).sheetMusic.nodes[0];
+  const titleWithSetsIn = async () =>
+    (await musidesk('sheetMusic(filter: { available: true }, first: 1) { nodes { id sets setsAvailable } }')).sheetMusic.nodes[0];
   const inAMonth = () => new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
   const loanInput = (sheetMusicId: string, changes: Record<string, unknown> = {}) => ({
     sheetMusicId,
@@ -187,23 +205,38 @@ describe('Musidesk writes', () => {
     ...changes,
   });
 
-  it('lends sets: one loan, fewer sets in, counted, and recorded in Musidesk\'s audit list', async () => {
+  it("lends sets: one loan, fewer sets in, counted, and recorded in Musidesk's audit list", async () => {
     const title = await titleWithSetsIn();
     const before = await totals();
     const { rijnbrink } = await data(LEND, { input: loanInput(title.id, { ensembleName: '  Koor Demo  ' }) });
     const loan = rijnbrink.lendSheetMusic;
     expect(loan).toEqual({
-      id: expect.any(String), ensembleName: 'Koor Demo', ensembleType: 'CHOIR', place: 'Zutphen', sets: 1,
-      lentOn: today(), dueOn: inAMonth(), returnedOn: null, overdue: false, version: 1,
+      id: expect.any(String),
+      ensembleName: 'Koor Demo',
+      ensembleType: 'CHOIR',
+      place: 'Zutphen',
+      sets: 1,
+      lentOn: today(),
+      dueOn: inAMonth(),
+      returnedOn: null,
+      overdue: false,
+      version: 1,
       sheetMusic: { id: title.id, setsAvailable: title.setsAvailable - 1 },
     });
     expect(await totals()).toEqual({ loans: before.loans + 1, audits: before.audits + 1 });
     const { audit } = await musidesk('audit(first: 1) { nodes { actor via entity entityId action changes { field from to } } }');
-    expect(audit.nodes[0]).toEqual(expect.objectContaining({ actor: 'musidesk-staff', via: 'mutation', entity: 'SHEET_MUSIC_LOAN', entityId: loan.id, action: 'CREATE' }));
-    expect(audit.nodes[0].changes).toEqual(expect.arrayContaining([{ field: 'ensembleName', from: null, to: '"Koor Demo"' }, { field: 'sheetMusicId', from: null, to: title.id }]));
+    expect(audit.nodes[0]).toEqual(
+      expect.objectContaining({ actor: 'musidesk-staff', via: 'mutation', entity: 'SHEET_MUSIC_LOAN', entityId: loan.id, action: 'CREATE' }),
+    );
+    expect(audit.nodes[0].changes).toEqual(
+      expect.arrayContaining([
+        { field: 'ensembleName', from: null, to: '"Koor Demo"' },
+        { field: 'sheetMusicId', from: null, to: title.id },
+      ]),
+    );
   });
 
-  it('keeps the kit\'s audit trail readable after a Musidesk write: it lists the kit\'s records, Musidesk\'s are in its own list', async () => {
+  it("keeps the kit's audit trail readable after a Musidesk write: it lists the kit's records, Musidesk's are in its own list", async () => {
     await data(LEND, { input: loanInput((await titleWithSetsIn()).id) });
     const response = await stack.queryAs(staff, '{ rijnbrink { audit(first: 100) { totalCount nodes { entity } } } }');
     expect(response.errors).toBeUndefined();
@@ -212,21 +245,32 @@ describe('Musidesk writes', () => {
 
   it('refuses bad input with every problem and its field path, and writes nothing', async () => {
     const before = await totals();
-    const bad = await stack.queryAs(staff, LEND, { input: loanInput('999999', { ensembleName: ' ', place: 'x'.repeat(101), sets: 0, lentOn: '2026-01-10', dueOn: '2026-01-09' }) });
+    const bad = await stack.queryAs(staff, LEND, {
+      input: loanInput('999999', { ensembleName: ' ', place: 'x'.repeat(101), sets: 0, lentOn: '2026-01-10', dueOn: '2026-01-09' }),
+    });
     expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
     expect(bad.data.rijnbrink.lendSheetMusic).toBeNull();
-    expect((bad.errors![0].extensions!.problems as { field: string }[]).map((p) => p.field).sort()).toEqual(['input.dueOn', 'input.ensembleName', 'input.place', 'input.sets']);
+    expect((bad.errors![0].extensions!.problems as { field: string }[]).map((p) => p.field).sort()).toEqual([
+      'input.dueOn',
+      'input.ensembleName',
+      'input.place',
+      'input.sets',
+    ]);
 
     const unknown = await stack.queryAs(staff, LEND, { input: loanInput('999999') });
-    expect(unknown.errors![0].extensions).toEqual(expect.objectContaining({ code: 'BAD_USER_INPUT', problems: [{ field: 'input.sheetMusicId', message: 'is not a title of the Musidesk collection' }] }));
+    expect(unknown.errors![0].extensions).toEqual(
+      expect.objectContaining({ code: 'BAD_USER_INPUT', problems: [{ field: 'input.sheetMusicId', message: 'is not a title of the Musidesk collection' }] }),
+    );
 
     const title = await titleWithSetsIn();
     const tooMany = await stack.queryAs(staff, LEND, { input: loanInput(title.id, { sets: title.setsAvailable + 1 }) });
-    expect(tooMany.errors![0].extensions).toEqual(expect.objectContaining({ code: 'BAD_USER_INPUT', problems: [expect.objectContaining({ field: 'input.sets' })] }));
+    expect(tooMany.errors![0].extensions).toEqual(
+      expect.objectContaining({ code: 'BAD_USER_INPUT', problems: [expect.objectContaining({ field: 'input.sets' })] }),
+    );
     expect(await totals()).toEqual(before);
   });
 
-  it('refuses a caller without Rijnbrink\'s write scope (FORBIDDEN), and the audit list to one without its read scope', async () => {
+  it("refuses a caller without Rijnbrink's write scope (FORBIDDEN), and the audit list to one without its read scope", async () => {
     const biscStaff = await stack.token(['network:read', 'poi:bisc:read', 'poi:bisc:write'], 'bisc-staff');
     const before = await totals();
     const refused = await stack.queryAs(biscStaff, LEND, { input: loanInput((await titleWithSetsIn()).id) });
@@ -244,7 +288,9 @@ describe('Musidesk writes', () => {
     const stale = await stack.queryAs(staff, RETURN, { id: loan.id, input: { returnedOn: today(), expectedVersion: 7 } });
     expect(codes(stale)).toEqual(['CONFLICT']);
     const early = await stack.queryAs(staff, RETURN, { id: loan.id, input: { returnedOn: '2000-01-01', expectedVersion: 1 } });
-    expect(early.errors![0].extensions).toEqual(expect.objectContaining({ code: 'BAD_USER_INPUT', problems: [expect.objectContaining({ field: 'input.returnedOn' })] }));
+    expect(early.errors![0].extensions).toEqual(
+      expect.objectContaining({ code: 'BAD_USER_INPUT', problems: [expect.objectContaining({ field: 'input.returnedOn' })] }),
+    );
 
     const { returnSheetMusic } = (await data(RETURN, { id: loan.id, input: { returnedOn: today(), expectedVersion: 1 } })).rijnbrink;
     expect(returnSheetMusic).toEqual({ id: loan.id, returnedOn: today(), overdue: false, version: 2 });
@@ -263,7 +309,10 @@ describe('Musidesk writes', () => {
     const both = await Promise.all([1, 2].map(() => stack.queryAs(staff, LEND, { input: loanInput(title.id, { sets: title.setsAvailable }) })));
     expect(both.map(codes).sort()).toEqual([[], ['BAD_USER_INPUT']]);
     expect(await totals()).toEqual({ loans: before.loans + 1, audits: before.audits + 1 });
-    expect((await musidesk(`sheetMusic(filter: { available: false }, first: 100) { nodes { id setsAvailable } }`)).sheetMusic.nodes).toContainEqual({ id: title.id, setsAvailable: 0 });
+    expect((await musidesk(`sheetMusic(filter: { available: false }, first: 100) { nodes { id setsAvailable } }`)).sheetMusic.nodes).toContainEqual({
+      id: title.id,
+      setsAvailable: 0,
+    });
   });
 
   it('answers a repeat with the same Idempotency-Key with the first answer and lends once', async () => {
@@ -278,13 +327,14 @@ describe('Musidesk writes', () => {
 });
 
 describe('Musidesk in the schema and the database', () => {
-  it('adds to Rijnbrink\'s types only: every other POI\'s SDL is the kit\'s plus only its own additions, and the supergraph only gains Rijnbrink types and fields', () => {
+  it("adds to Rijnbrink's types only: every other POI's SDL is the kit's plus only its own additions, and the supergraph only gains Rijnbrink types and fields", () => {
     for (const poi of POIS.filter((p) => p.code !== 'RIJNBRINK')) {
       const sdl = SUBGRAPHS.find((s) => s.name === poi.subgraphName)!.sdl;
       expect([poi.code, sdl.startsWith(poiSubgraphSdl(poi)), /Rijnbrink|musidesk/i.test(sdl)]).toEqual([poi.code, true, false]);
     }
     const compose = (rijnbrinkSdl: string) =>
-      composeSupergraph(SUBGRAPHS.map((s) => ({ name: s.name, url: `http://127.0.0.1/${s.name}`, sdl: s.name === 'rijnbrink' ? rijnbrinkSdl : s.sdl }))).supergraphSdl;
+      composeSupergraph(SUBGRAPHS.map((s) => ({ name: s.name, url: `http://127.0.0.1/${s.name}`, sdl: s.name === 'rijnbrink' ? rijnbrinkSdl : s.sdl })))
+        .supergraphSdl;
     const withoutMusidesk = compose(poiSubgraphSdl(poiByCode('RIJNBRINK')));
     const withMusidesk = compose(SUBGRAPHS.find((s) => s.name === 'rijnbrink')!.sdl);
     const changes = compareSupergraphs(withoutMusidesk, withMusidesk);

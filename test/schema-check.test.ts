@@ -54,23 +54,17 @@ describe('breaking changes between two supergraphs (client-facing API schema)', 
   });
 
   it('reports a removed field', () => {
-    expect(describe_(findBreakingSchemaChanges(current, recompose(removeMemberCount)))).toEqual([
-      'FIELD_REMOVED: Library.memberCount was removed.',
-    ]);
+    expect(describe_(findBreakingSchemaChanges(current, recompose(removeMemberCount)))).toEqual(['FIELD_REMOVED: Library.memberCount was removed.']);
   });
 
   it("reports a field's type changed incompatibly", () => {
     const next = recompose({ in: 'pois', from: MEMBER_COUNT, to: MEMBER_COUNT.replace('Int!', 'String!') });
-    expect(describe_(findBreakingSchemaChanges(current, next))).toEqual([
-      'FIELD_CHANGED_KIND: Library.memberCount changed type from Int! to String!.',
-    ]);
+    expect(describe_(findBreakingSchemaChanges(current, next))).toEqual(['FIELD_CHANGED_KIND: Library.memberCount changed type from Int! to String!.']);
   });
 
   it('reports an output field made nullable (clients may not expect null)', () => {
     const next = recompose({ in: 'pois', from: MEMBER_COUNT, to: MEMBER_COUNT.replace('Int!', 'Int') });
-    expect(describe_(findBreakingSchemaChanges(current, next))).toEqual([
-      'FIELD_CHANGED_KIND: Library.memberCount changed type from Int! to Int.',
-    ]);
+    expect(describe_(findBreakingSchemaChanges(current, next))).toEqual(['FIELD_CHANGED_KIND: Library.memberCount changed type from Int! to Int.']);
   });
 
   it('reports an optional argument made required', () => {
@@ -94,9 +88,7 @@ describe('breaking changes between two supergraphs (client-facing API schema)', 
 
   it('reports a removed enum value', () => {
     const next = recompose({ in: 'collaboration', from: '  DONE\n  "Paused until further notice (aangehouden)."\n  ON_HOLD\n}', to: '  DONE\n}' });
-    expect(describe_(findBreakingSchemaChanges(current, next))).toEqual([
-      'VALUE_REMOVED_FROM_ENUM: ON_HOLD was removed from enum type WorkAgendaStatus.',
-    ]);
+    expect(describe_(findBreakingSchemaChanges(current, next))).toEqual(['VALUE_REMOVED_FROM_ENUM: ON_HOLD was removed from enum type WorkAgendaStatus.']);
   });
 
   it('reports an input field made required', () => {
@@ -115,7 +107,11 @@ describe('breaking changes between two supergraphs (client-facing API schema)', 
         from: '  steeringGroup: [SteeringGroupMember!]',
         to: '  steeringGroup(activeOnly: Boolean): [SteeringGroupMember!]\n  announcements: [Announcement!]!',
       },
-      { in: 'collaboration', from: '"A member of the collaboration', to: 'type Announcement {\n  id: ID!\n  text: String!\n}\n\n"A member of the collaboration' },
+      {
+        in: 'collaboration',
+        from: '"A member of the collaboration',
+        to: 'type Announcement {\n  id: ID!\n  text: String!\n}\n\n"A member of the collaboration',
+      },
     );
     const changes = compareSupergraphs(current, next);
     expect(changes.breaking).toEqual([]);
@@ -143,7 +139,7 @@ describe('the allowlist (schema-changes.allowed.json)', () => {
   const breaking = findBreakingSchemaChanges(current, recompose(removeMemberCount));
   const removal = 'Library.memberCount was removed.';
 
-  it("is valid in the repository: an array whose every entry has a change and a reason", () => {
+  it('is valid in the repository: an array whose every entry has a change and a reason', () => {
     const committed: unknown = JSON.parse(fs.readFileSync(path.join(ROOT, ALLOWLIST_FILE), 'utf8'));
     expect(committed).toEqual(expect.any(Array));
     expect(applyAllowlist([], committed).errors).toEqual([]);
@@ -186,7 +182,10 @@ describe('the allowlist (schema-changes.allowed.json)', () => {
     expect(applyAllowlist(breaking, { change: removal, reason: 'x' }).errors).toEqual([expect.stringMatching(/must be a JSON array/)]);
     expect(applyAllowlist(breaking, ['Library.memberCount was removed.']).errors).toEqual([expect.stringMatching(/entry 1 must be an object/)]);
     expect(applyAllowlist(breaking, [{ reason: 'x' }]).errors).toEqual([expect.stringMatching(/entry 1 has no "change"/)]);
-    const twice = applyAllowlist(breaking, [{ change: removal, reason: 'a' }, { change: removal, reason: 'b' }]);
+    const twice = applyAllowlist(breaking, [
+      { change: removal, reason: 'a' },
+      { change: removal, reason: 'b' },
+    ]);
     expect(twice.errors).toEqual([expect.stringMatching(/entry 2 .*listed twice/)]);
   });
 });
@@ -251,7 +250,13 @@ describe('the schema:check command', () => {
     if (allowlist !== undefined) fs.writeFileSync(path.join(dir, ALLOWLIST_FILE), JSON.stringify(allowlist));
     const git = fakeGit({ 'c2:./supergraph.graphql': current, 'c1:./supergraph.graphql': previous }, ['c2', 'c1']);
     const lines: string[] = [];
-    const code = runSchemaCheck({ argv, root: dir, config: loadConfig({ SUPERGRAPH_PATH: path.join(dir, 'supergraph.graphql') }), git, print: (l) => lines.push(l) });
+    const code = runSchemaCheck({
+      argv,
+      root: dir,
+      config: loadConfig({ SUPERGRAPH_PATH: path.join(dir, 'supergraph.graphql') }),
+      git,
+      print: (l) => lines.push(l),
+    });
     return { code, output: lines.join('\n'), verdict: lines[lines.length - 1] };
   }
 

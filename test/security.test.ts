@@ -11,7 +11,18 @@ import type { SecurityConfig } from '../shared/config';
 import { POIS, poiByCode } from '../shared/registry';
 import type { RunningServer } from '../shared/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { isInputObjectType, Kind, parse, specifiedRules, validate, visit, type DocumentNode, type GraphQLInputObjectType, type GraphQLInterfaceType, type OperationDefinitionNode } from 'graphql';
+import {
+  isInputObjectType,
+  Kind,
+  parse,
+  specifiedRules,
+  validate,
+  visit,
+  type DocumentNode,
+  type GraphQLInputObjectType,
+  type GraphQLInterfaceType,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { FILTER_READS } from '../poi-kit/resolvers';
 import { poiSubgraphSdl } from '../poi-kit/schema';
 import { documentShape } from '../shared/graphql-limits';
@@ -43,7 +54,12 @@ const gatewayWith = (changes: Partial<SecurityConfig>) => stack.gatewayWith(chan
  */
 const DASHBOARD = ['network:read'];
 const ANALYST = ['network:read'];
-const staffOf = (poi: { subgraphName: string }) => ['network:read', `poi:${poi.subgraphName}:read`, `poi:${poi.subgraphName}:contracts`, `poi:${poi.subgraphName}:write`];
+const staffOf = (poi: { subgraphName: string }) => [
+  'network:read',
+  `poi:${poi.subgraphName}:read`,
+  `poi:${poi.subgraphName}:contracts`,
+  `poi:${poi.subgraphName}:write`,
+];
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const codes = (response: GraphQLResponse) => (response.errors ?? []).map((e) => e.extensions?.code);
@@ -121,7 +137,8 @@ describe('who may see what: roles × fields', () => {
       }
       expect(poi.vendorContracts === null).toBe(!sees.vendor);
       expect(forbidden.has(JSON.stringify(['pois', i, 'vendorContracts']))).toBe(!sees.vendor);
-      if (sees.vendor) expect(poi.vendorContracts.every((v: any) => typeof v.annualFee === 'number' && v.vendor)).toBe(expected(held, poiByCode(poi.code)).fees);
+      if (sees.vendor)
+        expect(poi.vendorContracts.every((v: any) => typeof v.annualFee === 'number' && v.vendor)).toBe(expected(held, poiByCode(poi.code)).fees);
     });
   });
 
@@ -134,7 +151,7 @@ describe('who may see what: roles × fields', () => {
     expect(response.errors).toEqual([expect.objectContaining({ path: ['bisc'], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })]);
   });
 
-  it('the audit trail is for the POI\'s own readers', async () => {
+  it("the audit trail is for the POI's own readers", async () => {
     const query = `{ bisc { audit(first: 1) { totalCount } } }`;
     const dashboard = await stack.queryAs(await stack.token(DASHBOARD), query);
     expect(dashboard.data!.bisc.audit).toBeNull();
@@ -191,18 +208,45 @@ describe('order, filter, cursor and audit follow the field rules (a guarded valu
 
   /** Every list with its first page's nodes and cursor, read with every scope. */
   const LISTS: { name: string; query: (after?: string) => string; at: (data: any) => any }[] = [
-    { name: 'libraries by member count', query: (after) => `{ cubiss { libraries(first: 2, orderBy: { field: MEMBER_COUNT, direction: DESC }${after ? `, after: "${after}"` : ''}) { nodes { id memberCount } pageInfo { endCursor } } } }`, at: (d) => d.cubiss.libraries },
-    { name: 'contracts by fee', query: (after) => `{ cubiss { contracts(first: 2, orderBy: { field: ANNUAL_FEE, direction: DESC }${after ? `, after: "${after}"` : ''}) { nodes { id annualFee } pageInfo { endCursor } } } }`, at: (d) => d.cubiss.contracts },
-    { name: 'tickets by priority', query: (after) => `{ cubiss { tickets(first: 2, orderBy: { field: PRIORITY }, filter: { status: [OPEN] }${after ? `, after: "${after}"` : ''}) { nodes { id priority } pageInfo { endCursor } } } }`, at: (d) => d.cubiss.tickets },
-    { name: 'knowledge search', query: (after) => `{ cubiss { knowledgeArticles(first: 2, search: "reserveringen"${after ? `, after: "${after}"` : ''}) { nodes { id score } pageInfo { endCursor } } } }`, at: (d) => d.cubiss.knowledgeArticles },
-    { name: 'audit trail', query: (after) => `{ cubiss { audit(first: 2${after ? `, after: "${after}"` : ''}) { nodes { id } pageInfo { endCursor } } } }`, at: (d) => d.cubiss.audit },
+    {
+      name: 'libraries by member count',
+      query: (after) =>
+        `{ cubiss { libraries(first: 2, orderBy: { field: MEMBER_COUNT, direction: DESC }${after ? `, after: "${after}"` : ''}) { nodes { id memberCount } pageInfo { endCursor } } } }`,
+      at: (d) => d.cubiss.libraries,
+    },
+    {
+      name: 'contracts by fee',
+      query: (after) =>
+        `{ cubiss { contracts(first: 2, orderBy: { field: ANNUAL_FEE, direction: DESC }${after ? `, after: "${after}"` : ''}) { nodes { id annualFee } pageInfo { endCursor } } } }`,
+      at: (d) => d.cubiss.contracts,
+    },
+    {
+      name: 'tickets by priority',
+      query: (after) =>
+        `{ cubiss { tickets(first: 2, orderBy: { field: PRIORITY }, filter: { status: [OPEN] }${after ? `, after: "${after}"` : ''}) { nodes { id priority } pageInfo { endCursor } } } }`,
+      at: (d) => d.cubiss.tickets,
+    },
+    {
+      name: 'knowledge search',
+      query: (after) =>
+        `{ cubiss { knowledgeArticles(first: 2, search: "reserveringen"${after ? `, after: "${after}"` : ''}) { nodes { id score } pageInfo { endCursor } } } }`,
+      at: (d) => d.cubiss.knowledgeArticles,
+    },
+    {
+      name: 'audit trail',
+      query: (after) => `{ cubiss { audit(first: 2${after ? `, after: "${after}"` : ''}) { nodes { id } pageInfo { endCursor } } } }`,
+      at: (d) => d.cubiss.audit,
+    },
   ];
 
   beforeAll(async () => {
     // The audit trail needs entries to page through.
     const staff = await stack.token(staffOf(cubiss), 'cursor-test');
     for (const n of [1, 2, 3]) {
-      const created = await stack.queryAs(staff, `mutation { cubiss { createKnowledgeArticle(input: { title: "Cursor test ${n} ${Date.now()}", summary: "s", body: "b", tags: ["t"], source: "test" }) { id } } }`);
+      const created = await stack.queryAs(
+        staff,
+        `mutation { cubiss { createKnowledgeArticle(input: { title: "Cursor test ${n} ${Date.now()}", summary: "s", body: "b", tags: ["t"], source: "test" }) { id } } }`,
+      );
       expect(created.errors).toBeUndefined();
     }
   });
@@ -216,7 +260,10 @@ describe('order, filter, cursor and audit follow the field rules (a guarded valu
     const last = page.nodes[1];
     const plain = decoded(cursor);
     // No value of the last row can be read from the cursor (values of 4+ characters: shorter ones turn up in random bytes).
-    for (const value of Object.values(last).map(String).filter((v) => v.length >= 4)) expect(plain).not.toContain(value);
+    for (const value of Object.values(last)
+      .map(String)
+      .filter((v) => v.length >= 4))
+      expect(plain).not.toContain(value);
     expect(() => JSON.parse(plain)).toThrow();
 
     const next = await stack.query(list.query(cursor));
@@ -246,7 +293,11 @@ describe('order, filter, cursor and audit follow the field rules (a guarded valu
   });
 
   it('hand-made cursors of the old clear-text kind are refused, so chosen values cannot be probed', async () => {
-    for (const forged of [['contract.ANNUAL_FEE.DESC', 39566, 23], ['contract.ANNUAL_FEE.DESC', 1, 1], ['contract.ENDS_ON.ASC', { date: '2020-01-01T00:00:00.000Z' }, 1]]) {
+    for (const forged of [
+      ['contract.ANNUAL_FEE.DESC', 39566, 23],
+      ['contract.ANNUAL_FEE.DESC', 1, 1],
+      ['contract.ENDS_ON.ASC', { date: '2020-01-01T00:00:00.000Z' }, 1],
+    ]) {
       const after = Buffer.from(JSON.stringify(forged)).toString('base64url');
       for (const orderBy of ['{ field: ANNUAL_FEE, direction: DESC }', '{ field: ENDS_ON }']) {
         const response = await stack.query(`{ cubiss { contracts(first: 1, orderBy: ${orderBy}, after: "${after}") { nodes { id } } } }`);
@@ -275,7 +326,8 @@ describe('order, filter, cursor and audit follow the field rules (a guarded valu
     ];
     for (const query of refusals) expect(codes(await stack.query(query))).toEqual(['BAD_USER_INPUT']);
 
-    const libraries = (await stack.query(`{ cubiss { libraries(first: 2) { nodes { id tickets(first: 1) { pageInfo { endCursor } } } } } }`)).data.cubiss.libraries.nodes;
+    const libraries = (await stack.query(`{ cubiss { libraries(first: 2) { nodes { id tickets(first: 1) { pageInfo { endCursor } } } } } }`)).data.cubiss
+      .libraries.nodes;
     const ofFirst = libraries[0].tickets.pageInfo.endCursor;
     const ticketsOf = (id: string) => `{ cubiss { library(id: "${id}") { tickets(first: 1, after: "${ofFirst}") { nodes { id } } } } }`;
     expect((await stack.query(ticketsOf(libraries[0].id))).errors).toBeUndefined();
@@ -283,7 +335,7 @@ describe('order, filter, cursor and audit follow the field rules (a guarded valu
     expect(codes(await stack.query(`{ cubiss { tickets(first: 1, after: "${ofFirst}") { nodes { id } } } }`))).toEqual(['BAD_USER_INPUT']); // the POI-wide list
   });
 
-  it('the audit trail shows a guarded field\'s change only to whoever may read that field', async () => {
+  it("the audit trail shows a guarded field's change only to whoever may read that field", async () => {
     const writer = await stack.token(staffOf(bisc), 'fees@bisc');
     const library = (await stack.queryAs(writer, `{ bisc { libraries(first: 1) { nodes { id } } } }`)).data.bisc.libraries.nodes[0].id;
     const created = await stack.queryAs(
@@ -309,14 +361,20 @@ describe('order, filter, cursor and audit follow the field rules (a guarded valu
     expect(seen.find((c: any) => c.field === 'endsOn').to).toBe('"2031-12-31"');
     const denied = (reader.errors ?? []).map((e) => [e.extensions?.code, e.path!.slice(-3).join('.')]).sort();
     expect(denied).toEqual(
-      [fee, notice].flatMap((i) => [['FORBIDDEN', `changes.${i}.from`], ['FORBIDDEN', `changes.${i}.to`]]).sort(),
+      [fee, notice]
+        .flatMap((i) => [
+          ['FORBIDDEN', `changes.${i}.from`],
+          ['FORBIDDEN', `changes.${i}.to`],
+        ])
+        .sort(),
     );
     expect(JSON.stringify(reader)).not.toContain('12345.67');
   });
 });
 
-describe('writes need the owner\'s write scope and record the verified identity', () => {
-  const CREATE = (poi: string) => `mutation { ${poi} { createKnowledgeArticle(input: { title: "Scope test ${Date.now()} ${poi}", summary: "s", body: "b", tags: ["t"], source: "test" }) { id } } }`;
+describe("writes need the owner's write scope and record the verified identity", () => {
+  const CREATE = (poi: string) =>
+    `mutation { ${poi} { createKnowledgeArticle(input: { title: "Scope test ${Date.now()} ${poi}", summary: "s", body: "b", tags: ["t"], source: "test" }) { id } } }`;
 
   it('anonymous writes are unauthenticated, a dashboard is forbidden, staff write only their own POI', async () => {
     expect(codes(await stack.queryAs(undefined, CREATE('bisc')))).toEqual(['UNAUTHENTICATED']);
@@ -376,10 +434,22 @@ describe('tokens the gateway refuses (401, never silently anonymous)', () => {
     const jwks = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys })));
     await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
     try {
-      const clients = { ...stack.config.security.clients, secret: undefined, jwksUrl: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`, allowAnonymous: false };
+      const clients = {
+        ...stack.config.security.clients,
+        secret: undefined,
+        jwksUrl: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`,
+        allowAnonymous: false,
+      };
       const gateway = await gatewayWith({ clients });
       const sign = (alg: string, kid: string, key: KeyLike) =>
-        new SignJWT({ scope: NETWORK_READ }).setProtectedHeader({ alg, kid }).setSubject('idp-user').setIssuer(clients.issuer).setAudience(clients.audience).setIssuedAt().setExpirationTime('5m').sign(key);
+        new SignJWT({ scope: NETWORK_READ })
+          .setProtectedHeader({ alg, kid })
+          .setSubject('idp-user')
+          .setIssuer(clients.issuer)
+          .setAudience(clients.audience)
+          .setIssuedAt()
+          .setExpirationTime('5m')
+          .sign(key);
       for (const token of [await sign('RS256', 'rsa-1', rsa.privateKey), await sign('ES256', 'ec-1', ec.privateKey)]) {
         const ok = await postGraphQL(gateway.url, '{ pois { code } }', undefined, bearer(token));
         expect(ok.errors).toBeUndefined();
@@ -447,13 +517,18 @@ describe('no way around the gateway', () => {
     expect((await direct('bisc', bearer(forCubiss))).status).toBe(401);
     const stale = await (await createIdentitySigner(stack.config.security.gatewaySigningKey!, () => Date.now() - 120_000))(identity, 'cubiss');
     expect((await direct('cubiss', bearer(stale))).status).toBe(401);
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256', privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const { privateKey } = generateKeyPairSync('ec', {
+      namedCurve: 'P-256',
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     expect((await direct('cubiss', bearer(await (await createIdentitySigner(privateKey))(identity, 'cubiss')))).status).toBe(401);
   });
 
   it('the POI import route is guarded the same way, and needs the write scope', async () => {
     const url = stack.subgraphs.get('cubiss')!.url.replace(/graphql$/, 'import?entity=libraries&dryRun=true');
-    const post = (headers: Record<string, string>) => fetch(url, { method: 'POST', headers: { 'content-type': 'text/csv', ...headers }, body: 'name,province\n' });
+    const post = (headers: Record<string, string>) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'text/csv', ...headers }, body: 'name,province\n' });
     expect((await post({})).status).toBe(401);
     const sign = await createIdentitySigner(stack.config.security.gatewaySigningKey!);
     const reader = await sign({ subject: 'r', name: 'r', scopes: [poiScope(cubiss, 'read')], anonymous: false }, 'cubiss');
@@ -517,7 +592,7 @@ describe('operation limits, each with its own error', () => {
     expect(codes(viaVariable)).toEqual(['COST_LIMIT_EXCEEDED']);
   });
 
-  it('the default cost limit leaves every example operation (dashboards\' and analysts\') at least 2× headroom', () => {
+  it("the default cost limit leaves every example operation (dashboards' and analysts') at least 2× headroom", () => {
     const schema = apiSchemaOf(stack.supergraphSdl);
     const costs = Object.fromEntries(
       readExampleOperations().map((op) => {
@@ -532,7 +607,10 @@ describe('operation limits, each with its own error', () => {
   });
 
   it('fragment bombs are refused by their expanded size, without expanding them (issue 18, item 2)', async () => {
-    for (const [bytes, doublings] of [[2048, 20], [2 ** 20 - 1000, 36]]) {
+    for (const [bytes, doublings] of [
+      [2048, 20],
+      [2 ** 20 - 1000, 36],
+    ]) {
       for (const bomb of fragmentBombs(bytes, doublings)) {
         const started = performance.now();
         const response = await stack.query(bomb.text);
@@ -550,7 +628,11 @@ describe('operation limits, each with its own error', () => {
       visit(document, { Field: () => void count++, FragmentSpread: () => void count++, InlineFragment: () => void count++ });
       return count;
     };
-    for (const bomb of [...fragmentBombs(2048, 36), ...fragmentBombs(2 ** 20, 36), { shape: '5,000 aliases of a spread, 2^30', text: aliasedChain({ levels: 30, fanOut: 2, aliases: 5000 }) }]) {
+    for (const bomb of [
+      ...fragmentBombs(2048, 36),
+      ...fragmentBombs(2 ** 20, 36),
+      { shape: '5,000 aliases of a spread, 2^30', text: aliasedChain({ levels: 30, fanOut: 2, aliases: 5000 }) },
+    ]) {
       const document = parse(bomb.text, { maxTokens: 10 ** 6 });
       const shape = documentShape(document);
       const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
@@ -600,13 +682,19 @@ describe('operation limits, each with its own error', () => {
 
   it('batched operations per request', async () => {
     const batch = (n: number) =>
-      fetch(limited.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(Array.from({ length: n }, () => ({ query: '{ pois { code } }' }))) });
+      fetch(limited.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(Array.from({ length: n }, () => ({ query: '{ pois { code } }' }))),
+      });
     const two = await batch(2);
     expect(two.status).toBe(200);
     expect(((await two.json()) as unknown[]).length).toBe(2);
     const three = await batch(3);
     expect(three.status).toBe(400);
-    expect(await three.json()).toEqual({ errors: [{ message: 'Too many operations in one batch: 3, at most 2', extensions: { code: 'BATCH_LIMIT_EXCEEDED' } }] });
+    expect(await three.json()).toEqual({
+      errors: [{ message: 'Too many operations in one batch: 3, at most 2', extensions: { code: 'BATCH_LIMIT_EXCEEDED' } }],
+    });
   });
 });
 
@@ -615,7 +703,8 @@ describe('rate limiting per client identity', () => {
     const gateway = await gatewayWith({ rateLimit: { requests: 3, windowSeconds: 60 } });
     const alice = bearer(await stack.token([NETWORK_READ], 'alice'));
     const bob = bearer(await stack.token([NETWORK_READ], 'bob'));
-    const send = (headers: Record<string, string>) => fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ pois { code } }' }) });
+    const send = (headers: Record<string, string>) =>
+      fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ pois { code } }' }) });
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await send(alice)).status);
     expect(statuses).toEqual([200, 200, 200, 429]);
@@ -669,11 +758,17 @@ describe('a rate limit shared through Redis', () => {
       const [first, second] = [await gatewayWith({ rateLimit }), await gatewayWith({ rateLimit })];
       const carol = bearer(await stack.token([NETWORK_READ], `carol-${Date.now()}`));
       const send = (gateway: RunningServer) =>
-        fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...carol }, body: JSON.stringify({ query: '{ pois { code } }' }) }).then((r) => r.status);
+        fetch(gateway.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...carol },
+          body: JSON.stringify({ query: '{ pois { code } }' }),
+        }).then((r) => r.status);
       const connected = async (gateway: RunningServer) => ((await (await fetch(gateway.url.replace(/graphql$/, 'ready'))).json()) as any).rateLimit.connected;
       for (let i = 0; i < 50 && !((await connected(first)) && (await connected(second))); i++) await new Promise((resolve) => setTimeout(resolve, 100));
       expect([await connected(first), await connected(second)]).toEqual([true, true]);
-      expect([await send(first), await send(second), await send(first), await send(second), await send(first), await send(second)]).toEqual([200, 200, 200, 200, 429, 429]);
+      expect([await send(first), await send(second), await send(first), await send(second), await send(first), await send(second)]).toEqual([
+        200, 200, 200, 200, 429, 429,
+      ]);
       await redis.stop();
       // Redis gone: each replica falls back to its own in-memory budget instead of failing requests.
       for (let i = 0; i < 50 && (await connected(first)); i++) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -688,7 +783,7 @@ describe('a rate limit shared through Redis', () => {
 describe('hostile strings in every filter argument change nothing and leak nothing', () => {
   const PAYLOADS = [
     "' OR '1'='1",
-    "1; DROP TABLE library; --",
+    '1; DROP TABLE library; --',
     "%' UNION SELECT name FROM sqlite_master --",
     "\\'); DELETE FROM ticket; --",
     '%',
@@ -705,7 +800,11 @@ describe('hostile strings in every filter argument change nothing and leak nothi
     ['libraries.nameContains', 'query($v: String) { cubiss { libraries(filter: { nameContains: $v }) { totalCount } } }', (d) => d.cubiss.libraries.totalCount],
     ['libraries.municipality', 'query($v: String) { cubiss { libraries(filter: { municipality: $v }) { totalCount } } }', (d) => d.cubiss.libraries.totalCount],
     ['tickets.libraryId', 'query($v: ID) { cubiss { tickets(filter: { libraryId: $v }) { totalCount } } }', (d) => d.cubiss.tickets.totalCount],
-    ['Library.tickets.libraryId', 'query($v: ID) { cubiss { libraries(first: 1) { nodes { tickets(filter: { libraryId: $v }) { totalCount } } } } }', (d) => d.cubiss.libraries.nodes[0].tickets.totalCount],
+    [
+      'Library.tickets.libraryId',
+      'query($v: ID) { cubiss { libraries(first: 1) { nodes { tickets(filter: { libraryId: $v }) { totalCount } } } } }',
+      (d) => d.cubiss.libraries.nodes[0].tickets.totalCount,
+    ],
     ['library(id)', 'query($v: ID!) { cubiss { library(id: $v) { id } } }', (d) => (d.cubiss.library ? 1 : 0)],
     ['poi(code)', 'query($v: ID!) { poi(code: $v) { code } }', (d) => (d.poi ? 1 : 0)],
     ['workAgenda(ownerCode)', 'query($v: ID) { workAgenda(ownerCode: $v) { id } }', (d) => d.workAgenda.length],

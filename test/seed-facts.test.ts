@@ -60,7 +60,7 @@ describe('seed facts: libraries', () => {
     expect(dataOf('CUBISS').libraries.find((l) => l.name.includes('NOBB'))!.municipalities).toEqual(['Oss', 'Bernheze', 'Maashorst', 'Meierijstad']);
   });
 
-  it('branches in a border town get a postal code of that town\'s province', () => {
+  it("branches in a border town get a postal code of that town's province", () => {
     const inRange = (code: string, [low, high]: [number, number]) => Number(code.slice(0, 4)) >= low && Number(code.slice(0, 4)) <= high;
     const hillegom = dataOf('PROBIBLIO').branches.filter((b) => b.city === 'Hillegom');
     const eemnes = dataOf('PROBIBLIO').branches.filter((b) => b.city === 'Eemnes');

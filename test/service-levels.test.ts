@@ -78,7 +78,7 @@ describe('PoiStats.slaCompliance', () => {
     ['every request', {}],
     ['P1 incidents', { type: ['INCIDENT'], priority: ['P1'] }],
     ['questions and change requests of P3 or P4', { type: ['QUESTION', 'CHANGE_REQUEST'], priority: ['P3', 'P4'] }],
-  ])('equals a recount over each POI\'s requests: %s', async (_, selection) => {
+  ])("equals a recount over each POI's requests: %s", async (_, selection) => {
     const before = Date.now();
     const { pois } = await data(COMPLIANCE, { months: 24, ...selection });
     const after = Date.now();
@@ -113,7 +113,7 @@ const TICKETS = `{ cubiss { tickets(first: 100, orderBy: { field: OPENED_AT, dir
   id openedAt resolvedAt firstResponseAt priority type vendorCaseReference slaBreached
   serviceLevel { responseDueAt resolutionDueAt } } } } }`;
 
-describe('a request\'s due moments and slaBreached', () => {
+describe("a request's due moments and slaBreached", () => {
   it('follow the terms of the agreement in force when it was opened', async () => {
     const { cubiss } = await data(TICKETS);
     const data_ = await rows('cubiss');
@@ -142,10 +142,13 @@ describe('a request\'s due moments and slaBreached', () => {
 
   it('due moments and terms need the contracts scope; slaBreached and compliance only the read scope', async () => {
     const reader = await stack.token(['network:read']);
-    const response = await stack.queryAs(reader, `{ cubiss {
+    const response = await stack.queryAs(
+      reader,
+      `{ cubiss {
       tickets(first: 5) { nodes { id slaBreached serviceLevel { responseDueAt resolutionDueAt } } }
       contracts(first: 1) { nodes { id serviceLevels { priority responseHours resolutionHours } } }
-      stats { slaCompliance(months: 3) { month due met share } } } }`);
+      stats { slaCompliance(months: 3) { month due met share } } } }`,
+    );
     const paths = (response.errors ?? []).map((e) => ({ path: e.path?.filter((p) => typeof p === 'string').join('.'), code: e.extensions?.code }));
     expect(new Set(paths.map((p) => `${p.path} ${p.code}`))).toEqual(
       new Set([
@@ -167,13 +170,20 @@ describe('a request\'s due moments and slaBreached', () => {
     const other = await stack.queryAs(bisc, `{ cubiss { tickets(first: 1) { nodes { serviceLevel { responseDueAt } } } } }`);
     expect(other.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
     const own = await stack.token(['network:read', 'poi:cubiss:contracts']);
-    const allowed = await data(`{ cubiss { contracts(first: 1, filter: { status: ACTIVE }) { nodes { serviceLevels { priority responseHours resolutionHours } } } } }`, undefined, own);
+    const allowed = await data(
+      `{ cubiss { contracts(first: 1, filter: { status: ACTIVE }) { nodes { serviceLevels { priority responseHours resolutionHours } } } } }`,
+      undefined,
+      own,
+    );
     expect(allowed.cubiss.contracts.nodes[0].serviceLevels.map((l: any) => l.priority)).toEqual(['P1', 'P2', 'P3', 'P4']);
   });
 
-  it('network lists serve them per owner, under each owner\'s scope', async () => {
+  it("network lists serve them per owner, under each owner's scope", async () => {
     const token = await stack.token(['network:read', 'poi:bisc:read', 'poi:bisc:contracts']);
-    const response = await stack.queryAs(token, `{ network { tickets(first: 40, filter: { priority: [P1] }) { nodes { poi { code } slaBreached serviceLevel { responseDueAt } } } } }`);
+    const response = await stack.queryAs(
+      token,
+      `{ network { tickets(first: 40, filter: { priority: [P1] }) { nodes { poi { code } slaBreached serviceLevel { responseDueAt } } } } }`,
+    );
     const nodes = response.data!.network.tickets.nodes;
     const bisc = nodes.filter((n: any) => n.poi.code === 'BISC' && n.serviceLevel);
     const others = nodes.filter((n: any) => n.poi.code !== 'BISC' && n.serviceLevel);
@@ -184,8 +194,8 @@ describe('a request\'s due moments and slaBreached', () => {
   });
 });
 
-describe('request type and the vendor\'s case number', () => {
-  it('filter by type: every item has it, and the count is the database\'s', async () => {
+describe("request type and the vendor's case number", () => {
+  it("filter by type: every item has it, and the count is the database's", async () => {
     const { cubiss } = await data(`{ cubiss { questions: tickets(filter: { type: [QUESTION] }, first: 100) { totalCount nodes { type } }
       changes: tickets(filter: { type: [CHANGE_REQUEST, INCIDENT] }) { totalCount } all: tickets { totalCount } } }`);
     const [{ count }] = await db('cubiss').query(`SELECT COUNT(*) AS count FROM ticket WHERE type = 'QUESTION'`);
@@ -196,11 +206,22 @@ describe('request type and the vendor\'s case number', () => {
   });
 
   it('createTicket and updateTicket take them, validated and audited; the first response is recorded once', async () => {
-    const { cubiss: { libraries } } = await data(`{ cubiss { libraries(first: 1) { nodes { id } } } }`);
+    const {
+      cubiss: { libraries },
+    } = await data(`{ cubiss { libraries(first: 1) { nodes { id } } } }`);
     const libraryId = libraries.nodes[0].id;
     const created = await data(
       `mutation ($input: TicketInput!) { cubiss { createTicket(input: $input) { id type vendorCaseReference firstResponseAt version } } }`,
-      { input: { libraryId, title: 'Koppeling met RFID valt uit', category: 'INTERFACES', priority: 'P1', type: 'INCIDENT', vendorCaseReference: 'OCLC-778812' } },
+      {
+        input: {
+          libraryId,
+          title: 'Koppeling met RFID valt uit',
+          category: 'INTERFACES',
+          priority: 'P1',
+          type: 'INCIDENT',
+          vendorCaseReference: 'OCLC-778812',
+        },
+      },
     );
     const ticket = created.cubiss.createTicket;
     expect(ticket).toMatchObject({ type: 'INCIDENT', vendorCaseReference: 'OCLC-778812', firstResponseAt: null });
@@ -215,7 +236,10 @@ describe('request type and the vendor\'s case number', () => {
     });
     expect(tooLong.errors?.[0].extensions?.problems).toEqual([{ field: 'input.vendorCaseReference', message: 'must be at most 60 characters' }]);
 
-    const assigned = await data(`mutation ($id: ID!, $v: Int!) { cubiss { assignTicket(id: $id, input: { assignee: "Sanne", expectedVersion: $v }) { firstResponseAt version } } }`, { id: ticket.id, v: ticket.version });
+    const assigned = await data(
+      `mutation ($id: ID!, $v: Int!) { cubiss { assignTicket(id: $id, input: { assignee: "Sanne", expectedVersion: $v }) { firstResponseAt version } } }`,
+      { id: ticket.id, v: ticket.version },
+    );
     const firstResponseAt = assigned.cubiss.assignTicket.firstResponseAt;
     expect(typeof firstResponseAt).toBe('string');
     const updated = await data(
@@ -224,7 +248,9 @@ describe('request type and the vendor\'s case number', () => {
     );
     expect(updated.cubiss.updateTicket).toEqual({ type: 'CHANGE_REQUEST', vendorCaseReference: null, firstResponseAt, status: 'WAITING' });
 
-    const { cubiss: { audit } } = await data(`{ cubiss { audit(entity: TICKET, first: 3) { nodes { entityId action changes { field from to } } } } }`);
+    const {
+      cubiss: { audit },
+    } = await data(`{ cubiss { audit(entity: TICKET, first: 3) { nodes { entityId action changes { field from to } } } } }`);
     const last = audit.nodes[0];
     expect(last.entityId).toBe(ticket.id);
     expect(last.changes).toEqual(
@@ -237,7 +263,9 @@ describe('request type and the vendor\'s case number', () => {
 
   it('a repeated keyed write answers the same due moments and slaBreached (its recorded ticket comes back from JSON)', async () => {
     const token = await stack.token(['network:read', 'poi:cubiss:read', 'poi:cubiss:write', 'poi:cubiss:contracts'], 'sla-retry');
-    const [{ id: libraryId }] = await db('cubiss').query(`SELECT c.library_id AS id FROM contract c JOIN contract_service_level s ON s.contract_id = c.id WHERE c.status = 'ACTIVE' AND s.priority = 'P2' ORDER BY c.id LIMIT 1`);
+    const [{ id: libraryId }] = await db('cubiss').query(
+      `SELECT c.library_id AS id FROM contract c JOIN contract_service_level s ON s.contract_id = c.id WHERE c.status = 'ACTIVE' AND s.priority = 'P2' ORDER BY c.id LIMIT 1`,
+    );
     const create = () =>
       postGraphQL(
         stack.gateway.url,
@@ -255,7 +283,8 @@ describe('request type and the vendor\'s case number', () => {
   it('the tickets import takes the optional columns type, vendorCaseReference and firstResponseAt', async () => {
     const cubiss = POIS.find((p) => p.code === 'CUBISS')!;
     const [library] = await db('cubiss').query(`SELECT name AS code FROM library WHERE status = 'ACTIVE' AND name NOT LIKE '%,%' ORDER BY id LIMIT 1`);
-    const run = (content: string) => importRows(db('cubiss'), cubiss, { entity: 'tickets', format: 'csv', content, actor: { name: 'import:test', via: 'import' } });
+    const run = (content: string) =>
+      importRows(db('cubiss'), cubiss, { entity: 'tickets', format: 'csv', content, actor: { name: 'import:test', via: 'import' } });
     const header = 'reference,libraryName,title,category,priority,status,openedAt,resolvedAt,type,vendorCaseReference,firstResponseAt';
     const refused = await run(
       `${header}\nEXT-1,${library.code},Storing,CIRCULATION,P2,OPEN,2026-03-01T09:00:00Z,,WISH,,\nEXT-2,${library.code},Storing,CIRCULATION,P2,IN_PROGRESS,2026-03-01T09:00:00Z,,INCIDENT,OCLC 1,2026-03-01T08:00:00Z\n` +
@@ -275,13 +304,25 @@ describe('request type and the vendor\'s case number', () => {
   });
 });
 
-describe('an agreement\'s service levels', () => {
+describe("an agreement's service levels", () => {
   it('createContract takes them, validated; the audit trail shows them only with the contracts scope', async () => {
     const { cubiss } = await data(`{ cubiss { libraries(first: 1, filter: { hasActiveContract: true }) { nodes { id } } } }`);
     const create = (serviceLevels: unknown[]) =>
-      stack.query(`mutation ($input: ContractInput!) { cubiss { createContract(input: $input) { id serviceLevels { priority responseHours resolutionHours } } } }`, {
-        input: { libraryId: cubiss.libraries.nodes[0].id, services: ['HELPDESK'], startsOn: '2031-01-01', endsOn: '2033-12-31', annualFee: 1000, noticePeriodMonths: 6, status: 'DRAFT', serviceLevels },
-      });
+      stack.query(
+        `mutation ($input: ContractInput!) { cubiss { createContract(input: $input) { id serviceLevels { priority responseHours resolutionHours } } } }`,
+        {
+          input: {
+            libraryId: cubiss.libraries.nodes[0].id,
+            services: ['HELPDESK'],
+            startsOn: '2031-01-01',
+            endsOn: '2033-12-31',
+            annualFee: 1000,
+            noticePeriodMonths: 6,
+            status: 'DRAFT',
+            serviceLevels,
+          },
+        },
+      );
     const bad = await create([
       { priority: 'P1', responseHours: 0, resolutionHours: 8 },
       { priority: 'P1', responseHours: 10, resolutionHours: 8 },
@@ -325,7 +366,9 @@ describe('the ServiceLevels migration', () => {
       ]);
       await dataSource.query(`INSERT INTO contract (library_id, starts_on) VALUES (1, '2026-01-01')`);
       await dataSource.query(`INSERT INTO contract_service_level (contract_id, priority, response_hours, resolution_hours) VALUES (1, 'P1', 1, 8)`);
-      await expect(dataSource.query(`INSERT INTO contract_service_level (contract_id, priority, response_hours, resolution_hours) VALUES (1, 'P1', 2, 9)`)).rejects.toThrow();
+      await expect(
+        dataSource.query(`INSERT INTO contract_service_level (contract_id, priority, response_hours, resolution_hours) VALUES (1, 'P1', 2, 9)`),
+      ).rejects.toThrow();
       await dataSource.undoLastMigration();
       expect((await dataSource.query(`PRAGMA table_info(ticket)`)).map((c: any) => c.name)).toEqual(['id', 'library_id', 'title']);
       expect(await dataSource.query(`SELECT name FROM sqlite_master WHERE name = 'contract_service_level'`)).toEqual([]);
@@ -341,7 +384,9 @@ describe('the ServiceLevels migration', () => {
     const { upQueries } = await dataSource.driver.createSchemaBuilder().log();
     // TypeORM re-declares every nullable column on MariaDB (which reports it as DEFAULT NULL), the older ones (main_city, assignee) too: not a difference.
     const redeclared = /^ALTER TABLE `\w+` CHANGE `(\w+)` `\1` [\w()]+ NULL$/;
-    const ours = upQueries.map((q) => q.query).filter((q) => !redeclared.test(q) && /contract_service_level|first_response_at|vendor_case_reference|`type`|idx_ticket_type/.test(q));
+    const ours = upQueries
+      .map((q) => q.query)
+      .filter((q) => !redeclared.test(q) && /contract_service_level|first_response_at|vendor_case_reference|`type`|idx_ticket_type/.test(q));
     expect(ours).toEqual([]);
   });
 });

@@ -26,7 +26,11 @@ async function slowProxy(target: () => string) {
       await new Promise((resolve) => setTimeout(resolve, HOLD_MS));
     }
     try {
-      const upstream = await fetch(target(), { method: 'POST', headers: { 'content-type': 'application/json', authorization: req.headers.authorization ?? '' }, body: Buffer.concat(chunks) });
+      const upstream = await fetch(target(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: req.headers.authorization ?? '' },
+        body: Buffer.concat(chunks),
+      });
       res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
     } catch {
       res.writeHead(502).end();
@@ -36,15 +40,19 @@ async function slowProxy(target: () => string) {
   return {
     state,
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 const askCubiss = (gatewayUrl: string) =>
-  fetch(gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: CUBISS_QUERY }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+  fetch(gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: CUBISS_QUERY }).then(async (r) => ({
+    status: r.status,
+    body: (await r.json()) as any,
+  }));
 
 const exitOf = (child: ChildProcess) =>
   child.exitCode !== null || child.signalCode !== null

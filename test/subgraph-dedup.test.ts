@@ -9,7 +9,10 @@ function countingFetcher() {
   const fetcher = async (_input: string, init: RequestInit) => {
     calls.push(String(init.body));
     await new Promise((resolve) => setTimeout(resolve, 20));
-    return new Response(JSON.stringify({ data: { n: calls.length } }), { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'max-age=60, public' } });
+    return new Response(JSON.stringify({ data: { n: calls.length } }), {
+      status: 200,
+      headers: { 'content-type': 'application/json', 'cache-control': 'max-age=60, public' },
+    });
   };
   return { calls, fetcher };
 }
@@ -68,7 +71,9 @@ describe('sharing identical subgraph queries in flight', () => {
         headers: { 'content-type': 'application/json', authorization: req.headers.authorization ?? '' },
         body: Buffer.concat(chunks),
       });
-      res.writeHead(answer.status, { 'content-type': 'application/json', 'cache-control': answer.headers.get('cache-control') ?? 'no-store' }).end(await answer.text());
+      res
+        .writeHead(answer.status, { 'content-type': 'application/json', 'cache-control': answer.headers.get('cache-control') ?? 'no-store' })
+        .end(await answer.text());
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     let entered = 0;

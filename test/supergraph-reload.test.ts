@@ -33,7 +33,10 @@ describe('the gateway follows supergraph.graphql', () => {
       SUBGRAPHS.map((s) => ({
         name: s.name,
         url: stack.subgraphs.get(s.name)!.url,
-        sdl: s.name === 'collaboration' ? s.sdl.replace(/"The members of the steering group[^\n]*\n\s*steeringGroup: \[SteeringGroupMember!\][^\n]*\n/, '') : s.sdl,
+        sdl:
+          s.name === 'collaboration'
+            ? s.sdl.replace(/"The members of the steering group[^\n]*\n\s*steeringGroup: \[SteeringGroupMember!\][^\n]*\n/, '')
+            : s.sdl,
       })),
     ).supergraphSdl;
     expect(withoutSteeringGroup).not.toContain('steeringGroup');

@@ -23,7 +23,9 @@ function token(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number |
 
 /** The environment without anything of the caller's that configures tokens. */
 const baseEnv = () =>
-  Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(AUTH_|NODE_ENV$|GATEWAY_|CURSOR_SECRET$|LOCAL_SECRETS_FILE$)/.test(key))) as NodeJS.ProcessEnv;
+  Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^(AUTH_|NODE_ENV$|GATEWAY_|CURSOR_SECRET$|LOCAL_SECRETS_FILE$)/.test(key)),
+  ) as NodeJS.ProcessEnv;
 
 const ISSUER = 'poi-federation';
 const AUDIENCE = 'poi-federation-api';
@@ -71,7 +73,7 @@ describe('npm run token', () => {
     }
   });
 
-  it('without AUTH_JWT_SECRET locally, signs with the clone\'s own secret in .secrets/local.json', async () => {
+  it("without AUTH_JWT_SECRET locally, signs with the clone's own secret in .secrets/local.json", async () => {
     const run = await token(['--role', 'analyst'], baseEnv());
     expect(run.code).toBe(0);
     const local = readOrCreateLocalSecrets(path.join(PROJECT_ROOT, '.secrets', 'local.json'));

@@ -58,7 +58,13 @@ describe('Query.wisePlatforms', () => {
     expect(middenZuid.migrations[3].group).toContain('NOBB');
     expect(middenZuid.migrations[4].group).toContain('Venlo');
     // Veenendaal joined BicatWise on 1 January 2017.
-    expect(bicatWise).toMatchObject({ name: 'BicatWise', demo: false, succeededBy: { code: 'MIDDEN-ZUID', name: 'Midden-Zuid' }, pois: [{ code: 'BISC' }], currentWiseVersion: null });
+    expect(bicatWise).toMatchObject({
+      name: 'BicatWise',
+      demo: false,
+      succeededBy: { code: 'MIDDEN-ZUID', name: 'Midden-Zuid' },
+      pois: [{ code: 'BISC' }],
+      currentWiseVersion: null,
+    });
     expect(bicatWise.migrations).toEqual([{ migratedOn: '2017-01-01', precision: 'DAY', group: 'Bibliotheek Veenendaal', poi: { code: 'BISC' } }]);
   });
 
@@ -74,7 +80,12 @@ describe('Query.wisePlatforms', () => {
       }
       if (platform.currentWiseVersion !== null) expect(platform.currentWiseVersion).toMatch(/^demo-/);
     }
-    expect(wisePlatforms.filter((p: any) => !p.demo).map((p: any) => p.code).sort()).toEqual(['BICATWISE', 'MIDDEN-ZUID']);
+    expect(
+      wisePlatforms
+        .filter((p: any) => !p.demo)
+        .map((p: any) => p.code)
+        .sort(),
+    ).toEqual(['BICATWISE', 'MIDDEN-ZUID']);
     // Current platforms first.
     expect(wisePlatforms[wisePlatforms.length - 1].code).toBe('BICATWISE');
   });
@@ -86,12 +97,14 @@ describe('Query.wisePlatforms', () => {
 
 describe('Library.wisePlatform', () => {
   it('resolves across subgraphs: every Cubiss library runs on Midden-Zuid (its POI default), name from the collaboration', async () => {
-    const { cubiss } = await data(`{ cubiss { libraries(first: 100, filter: { status: [ACTIVE, MERGED] }) { totalCount nodes { name wisePlatform { code name } } } } }`);
+    const { cubiss } = await data(
+      `{ cubiss { libraries(first: 100, filter: { status: [ACTIVE, MERGED] }) { totalCount nodes { name wisePlatform { code name } } } } }`,
+    );
     expect(cubiss.libraries.nodes).toHaveLength(cubiss.libraries.totalCount);
     for (const library of cubiss.libraries.nodes) expect(library.wisePlatform).toEqual({ code: 'MIDDEN-ZUID', name: 'Midden-Zuid' });
   });
 
-  it('every POI\'s libraries point to a platform that lists that POI', async () => {
+  it("every POI's libraries point to a platform that lists that POI", async () => {
     const selection = POIS.map((poi) => `${poi.rootField} { code libraries(first: 100) { nodes { wisePlatform { code demo pois { code } } } } }`).join(' ');
     const answer = await data<Record<string, any>>(`{ ${selection} }`);
     for (const poi of POIS) {

@@ -31,14 +31,16 @@ async function data(query: string, variables?: Record<string, unknown>, token?: 
 
 /** The release in test, from the collaboration's own table (not from the code under test). */
 async function releaseInTest(): Promise<{ version: string; releasedOn: string }> {
-  const [row] = await db('collaboration').query(`SELECT wise_version AS version, CAST(released_on AS CHAR) AS releasedOn FROM wise_release WHERE status = 'IN_TEST' ORDER BY released_on LIMIT 1`);
+  const [row] = await db('collaboration').query(
+    `SELECT wise_version AS version, CAST(released_on AS CHAR) AS releasedOn FROM wise_release WHERE status = 'IN_TEST' ORDER BY released_on LIMIT 1`,
+  );
   return { version: row.version, releasedOn: String(row.releasedOn).slice(0, 10) };
 }
 
 const ACCEPTANCE = `releaseVersion testStatus plannedGoLiveOn actualGoLiveOn notes version`;
 
 describe('reading the release planning', () => {
-  it('lists the releases by release date, each with every POI\'s acceptance as stored in that POI\'s own database', async () => {
+  it("lists the releases by release date, each with every POI's acceptance as stored in that POI's own database", async () => {
     const { wiseReleases } = await data(`{ wiseReleases { version releasedOn status notes revision acceptance { __typename poi { code } ${ACCEPTANCE} } } }`);
     const rows = await db('collaboration').query('SELECT wise_version AS version, released_on AS releasedOn, status FROM wise_release');
     expect(wiseReleases.map((r: any) => r.version).sort()).toEqual(rows.map((r: any) => r.version).sort());
@@ -54,7 +56,15 @@ describe('reading the release planning', () => {
           [release.version],
         );
         const day = (value: unknown) => (value === null || value === undefined ? null : String(value).slice(0, 10));
-        expect([release.version, poi.code, acceptance.testStatus, acceptance.plannedGoLiveOn, acceptance.actualGoLiveOn, acceptance.notes, acceptance.version]).toEqual([
+        expect([
+          release.version,
+          poi.code,
+          acceptance.testStatus,
+          acceptance.plannedGoLiveOn,
+          acceptance.actualGoLiveOn,
+          acceptance.notes,
+          acceptance.version,
+        ]).toEqual([
           release.version,
           poi.code,
           own?.testStatus ?? 'NOT_STARTED',
@@ -71,13 +81,15 @@ describe('reading the release planning', () => {
     expect(new Set(inTest.acceptance.map((a: any) => a.testStatus)).size).toBeGreaterThan(1);
   });
 
-  it('filters by status, finds one release and the next one, and reaches a POI\'s acceptance from its own root field', async () => {
+  it("filters by status, finds one release and the next one, and reaches a POI's acceptance from its own root field", async () => {
     const inTest = await releaseInTest();
     const { wiseReleases, wiseRelease, missing, nextWiseRelease } = await data(
       `query($v: String!) { wiseReleases(status: [IN_TEST, ANNOUNCED]) { status releasedOn } wiseRelease(version: $v) { version releasedOn } missing: wiseRelease(version: "0.0-none") { version } nextWiseRelease { version } }`,
       { v: inTest.version },
     );
-    const open = await db('collaboration').query(`SELECT wise_version AS version FROM wise_release WHERE status IN ('IN_TEST', 'ANNOUNCED') ORDER BY released_on`);
+    const open = await db('collaboration').query(
+      `SELECT wise_version AS version FROM wise_release WHERE status IN ('IN_TEST', 'ANNOUNCED') ORDER BY released_on`,
+    );
     expect(wiseReleases).toHaveLength(open.length);
     expect(wiseReleases.every((r: any) => ['IN_TEST', 'ANNOUNCED'].includes(r.status))).toBe(true);
     expect(wiseRelease).toEqual(inTest);
@@ -95,8 +107,10 @@ describe('reading the release planning', () => {
     expect(pois.find((p: any) => p.code === 'CUBISS').releaseAcceptance.testStatus).toBe(cubiss.releaseAcceptance.testStatus);
   });
 
-  it('lists the tickets linked to a release, as each POI\'s ticket list filtered by releaseVersion', async () => {
-    const [linked] = await db('rijnbrink').query('SELECT release_version AS version, COUNT(*) AS count FROM ticket WHERE release_version IS NOT NULL GROUP BY release_version ORDER BY COUNT(*) DESC LIMIT 1');
+  it("lists the tickets linked to a release, as each POI's ticket list filtered by releaseVersion", async () => {
+    const [linked] = await db('rijnbrink').query(
+      'SELECT release_version AS version, COUNT(*) AS count FROM ticket WHERE release_version IS NOT NULL GROUP BY release_version ORDER BY COUNT(*) DESC LIMIT 1',
+    );
     expect(Number(linked.count)).toBeGreaterThan(0);
     const { rijnbrink, wiseRelease } = await data(
       `query($v: String!) { rijnbrink { tickets(filter: { releaseVersion: $v }, first: 100) { totalCount nodes { id wiseRelease { version releasedOn } } } }
@@ -116,7 +130,10 @@ describe('reading the release planning', () => {
       total += Number(count.count);
     }
     // The network list takes the same filter, over every POI, with the release on each node.
-    const { network } = await data(`query($v: String!) { network { tickets(filter: { releaseVersion: $v }, first: 100) { totalCount nodes { poi { code } wiseRelease { version } } } } }`, { v: linked.version });
+    const { network } = await data(
+      `query($v: String!) { network { tickets(filter: { releaseVersion: $v }, first: 100) { totalCount nodes { poi { code } wiseRelease { version } } } } }`,
+      { v: linked.version },
+    );
     expect(network.tickets.totalCount).toBe(total);
     for (const node of network.tickets.nodes) expect(node.wiseRelease.version).toBe(linked.version);
   });
@@ -145,17 +162,26 @@ describe('a POI records its acceptance test', () => {
   const SET = `mutation($v: String!, $input: ReleaseAcceptanceInput!) { probiblio { setReleaseAcceptance(releaseVersion: $v, input: $input) { ${ACCEPTANCE} } } }`;
   const snapshot = async () =>
     Object.fromEntries(
-      await Promise.all(POIS.map(async (poi) => [poi.code, await db(poi.subgraphName).query('SELECT release_version, test_status, planned_go_live_on, actual_go_live_on, notes, version FROM release_acceptance ORDER BY id')])),
+      await Promise.all(
+        POIS.map(async (poi) => [
+          poi.code,
+          await db(poi.subgraphName).query(
+            'SELECT release_version, test_status, planned_go_live_on, actual_go_live_on, notes, version FROM release_acceptance ORDER BY id',
+          ),
+        ]),
+      ),
     );
 
   it('changes only its own acceptance, versioned, and records it in its own audit trail', async () => {
     const staff = await stack.token(['network:read', 'poi:probiblio:read', 'poi:probiblio:write'], 'probiblio-tester');
     const { version } = await releaseInTest();
     const before = await snapshot();
-    const current = (await data(`query($v: String!) { probiblio { releaseAcceptance(releaseVersion: $v) { testStatus version } } }`, { v: version }, staff)).probiblio.releaseAcceptance;
+    const current = (await data(`query($v: String!) { probiblio { releaseAcceptance(releaseVersion: $v) { testStatus version } } }`, { v: version }, staff))
+      .probiblio.releaseAcceptance;
     // Whatever the seed left, a move the transitions allow: from IN_PROGRESS to FAILED, else to IN_PROGRESS.
     const next = current.testStatus === 'IN_PROGRESS' ? 'FAILED' : 'IN_PROGRESS';
-    const written = (await data(SET, { v: version, input: { testStatus: next, notes: 'Reserveringen getest', expectedVersion: current.version } }, staff)).probiblio.setReleaseAcceptance;
+    const written = (await data(SET, { v: version, input: { testStatus: next, notes: 'Reserveringen getest', expectedVersion: current.version } }, staff))
+      .probiblio.setReleaseAcceptance;
     expect(written).toMatchObject({ releaseVersion: version, testStatus: next, notes: 'Reserveringen getest', version: current.version + 1 });
 
     const after = await snapshot();
@@ -163,10 +189,16 @@ describe('a POI records its acceptance test', () => {
     const own = after.PROBIBLIO.find((r: any) => r.release_version === version);
     expect([own.test_status, own.notes, Number(own.version)]).toEqual([next, 'Reserveringen getest', current.version + 1]);
 
-    const [entry] = await db('probiblio').query(`SELECT actor, via, action, changes FROM audit_entry WHERE entity = 'RELEASE_ACCEPTANCE' ORDER BY id DESC LIMIT 1`);
+    const [entry] = await db('probiblio').query(
+      `SELECT actor, via, action, changes FROM audit_entry WHERE entity = 'RELEASE_ACCEPTANCE' ORDER BY id DESC LIMIT 1`,
+    );
     expect([entry.actor, entry.via, entry.action]).toEqual(['probiblio-tester', 'mutation', current.version === 0 ? 'CREATE' : 'UPDATE']);
     expect(JSON.parse(entry.changes).testStatus.to).toBe(next);
-    const { probiblio } = await data(`{ probiblio { audit(entity: RELEASE_ACCEPTANCE, first: 1) { nodes { actor entity changes { field to } } } } }`, undefined, staff);
+    const { probiblio } = await data(
+      `{ probiblio { audit(entity: RELEASE_ACCEPTANCE, first: 1) { nodes { actor entity changes { field to } } } } }`,
+      undefined,
+      staff,
+    );
     expect(probiblio.audit.nodes[0].changes).toContainEqual({ field: 'testStatus', to: JSON.stringify(next) });
 
     // The same version again is a conflict: someone (this test) changed it meanwhile.
@@ -178,21 +210,34 @@ describe('a POI records its acceptance test', () => {
     const staff = await stack.token(['network:read', 'poi:probiblio:write'], 'probiblio-tester');
     const coordinator = await stack.token(['network:read', 'collaboration:write'], 'coordinator');
     const releasedOn = '2025-03-01';
-    const created = await data(`mutation { collaboration { createWiseRelease(input: { version: "25.1-test", releasedOn: "${releasedOn}", status: RELEASED, notes: "Testrelease" }) { version revision acceptance { poi { code } testStatus version } } } }`, undefined, coordinator);
+    const created = await data(
+      `mutation { collaboration { createWiseRelease(input: { version: "25.1-test", releasedOn: "${releasedOn}", status: RELEASED, notes: "Testrelease" }) { version revision acceptance { poi { code } testStatus version } } } }`,
+      undefined,
+      coordinator,
+    );
     expect(created.collaboration.createWiseRelease.acceptance.every((a: any) => a.testStatus === 'NOT_STARTED' && a.version === 0)).toBe(true);
     const v = '25.1-test';
-    const first = (await data(SET, { v, input: { testStatus: 'IN_PROGRESS', plannedGoLiveOn: '2025-03-10', expectedVersion: 0 } }, staff)).probiblio.setReleaseAcceptance;
+    const first = (await data(SET, { v, input: { testStatus: 'IN_PROGRESS', plannedGoLiveOn: '2025-03-10', expectedVersion: 0 } }, staff)).probiblio
+      .setReleaseAcceptance;
     expect(first).toMatchObject({ testStatus: 'IN_PROGRESS', plannedGoLiveOn: '2025-03-10', version: 1 });
-    const passed = (await data(SET, { v, input: { testStatus: 'PASSED', actualGoLiveOn: '2025-03-12', expectedVersion: 1 } }, staff)).probiblio.setReleaseAcceptance;
+    const passed = (await data(SET, { v, input: { testStatus: 'PASSED', actualGoLiveOn: '2025-03-12', expectedVersion: 1 } }, staff)).probiblio
+      .setReleaseAcceptance;
     expect(passed).toMatchObject({ testStatus: 'PASSED', actualGoLiveOn: '2025-03-12', plannedGoLiveOn: '2025-03-10', version: 2 });
-    const [row] = await db('probiblio').query(`SELECT COUNT(*) AS count FROM audit_entry WHERE entity = 'RELEASE_ACCEPTANCE' AND entity_id = (SELECT CAST(id AS CHAR) FROM release_acceptance WHERE release_version = ?)`, [v]);
+    const [row] = await db('probiblio').query(
+      `SELECT COUNT(*) AS count FROM audit_entry WHERE entity = 'RELEASE_ACCEPTANCE' AND entity_id = (SELECT CAST(id AS CHAR) FROM release_acceptance WHERE release_version = ?)`,
+      [v],
+    );
     expect(Number(row.count)).toBe(2);
   });
 
   it('two first writes for the same release at once: exactly one wins, the other is a CONFLICT', async () => {
     const staff = await stack.token(['network:read', 'poi:probiblio:write'], 'probiblio-tester');
     const coordinator = await stack.token(['network:read', 'collaboration:write'], 'coordinator');
-    await data(`mutation { collaboration { createWiseRelease(input: { version: "25.2-race", releasedOn: "2025-06-01", notes: "Race" }) { version } } }`, undefined, coordinator);
+    await data(
+      `mutation { collaboration { createWiseRelease(input: { version: "25.2-race", releasedOn: "2025-06-01", notes: "Race" }) { version } } }`,
+      undefined,
+      coordinator,
+    );
     const attempts = await Promise.all(
       ['eerste', 'tweede'].map((notes) => stack.queryAs(staff, SET, { v: '25.2-race', input: { testStatus: 'IN_PROGRESS', notes, expectedVersion: 0 } })),
     );
@@ -202,7 +247,7 @@ describe('a POI records its acceptance test', () => {
     expect(rows[0].notes).toBe(attempts.find((a) => !a.errors)!.data.probiblio.setReleaseAcceptance.notes);
   });
 
-  it('refuses another POI\'s token (FORBIDDEN) and writes nothing', async () => {
+  it("refuses another POI's token (FORBIDDEN) and writes nothing", async () => {
     const cubissStaff = await stack.token(['network:read', 'poi:cubiss:read', 'poi:cubiss:write'], 'cubiss-staff');
     const { version } = await releaseInTest();
     const before = await snapshot();
@@ -234,7 +279,10 @@ describe('a POI records its acceptance test', () => {
     ]);
     const live = await stack.queryAs(staff, SET, { v: '25.1-test', input: { testStatus: 'IN_PROGRESS', actualGoLiveOn: '2025-02-01', expectedVersion: 2 } });
     expect(codes(live)).toEqual(['BAD_USER_INPUT']);
-    expect((live.errors![0].extensions!.problems as any[]).map((p) => p.message).sort()).toEqual(['must not be before the release date 2025-03-01', 'needs the acceptance test PASSED (it is IN_PROGRESS)']);
+    expect((live.errors![0].extensions!.problems as any[]).map((p) => p.message).sort()).toEqual([
+      'must not be before the release date 2025-03-01',
+      'needs the acceptance test PASSED (it is IN_PROGRESS)',
+    ]);
     const future = await stack.queryAs(staff, SET, { v: '25.1-test', input: { actualGoLiveOn: '2199-01-01', expectedVersion: 2 } });
     expect(future.errors![0].extensions!.problems).toEqual([{ field: 'input.actualGoLiveOn', message: 'must not be in the future' }]);
     // Refused writes change nothing (the earlier tests' rows as they were).
@@ -243,7 +291,7 @@ describe('a POI records its acceptance test', () => {
   });
 });
 
-describe('the collaboration\'s release writes', () => {
+describe("the collaboration's release writes", () => {
   it('needs collaboration:write, validates, moves the state only forward, locks by revision and audits', async () => {
     const coordinator = await stack.token(['network:read', 'collaboration:write'], 'coordinator');
     const reader = await stack.token(['network:read', 'poi:cubiss:write'], 'reader');
@@ -256,7 +304,8 @@ describe('the collaboration\'s release writes', () => {
     expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
     expect((bad.errors![0].extensions!.problems as any[]).map((p) => p.field).sort()).toEqual(['input.notes', 'input.version']);
 
-    const created = (await data(CREATE, { input: { version: '26.9', releasedOn: '2026-09-01', notes: 'Nieuwe release' } }, coordinator)).collaboration.createWiseRelease;
+    const created = (await data(CREATE, { input: { version: '26.9', releasedOn: '2026-09-01', notes: 'Nieuwe release' } }, coordinator)).collaboration
+      .createWiseRelease;
     expect(created).toEqual({ version: '26.9', releasedOn: '2026-09-01', status: 'ANNOUNCED', notes: 'Nieuwe release', revision: 1 });
     const duplicate = await stack.queryAs(coordinator, CREATE, { input: { version: '26.9', releasedOn: '2026-09-01', notes: 'Nog eens' } });
     expect(codes(duplicate)).toEqual(['BAD_USER_INPUT']);
@@ -272,7 +321,10 @@ describe('the collaboration\'s release writes', () => {
     expect(codes(missing)).toEqual(['NOT_FOUND']);
 
     const [{ id }] = await db('collaboration').query(`SELECT id FROM wise_release WHERE wise_version = '26.9'`);
-    const about = await db('collaboration').query(`SELECT actor, action, changes FROM audit_entry WHERE entity = 'WISE_RELEASE' AND entity_id = ? ORDER BY id`, [String(id)]);
+    const about = await db('collaboration').query(
+      `SELECT actor, action, changes FROM audit_entry WHERE entity = 'WISE_RELEASE' AND entity_id = ? ORDER BY id`,
+      [String(id)],
+    );
     expect(about.map((e: any) => [e.actor, e.action])).toEqual([
       ['coordinator', 'CREATE'],
       ['coordinator', 'UPDATE'],
@@ -315,6 +367,11 @@ describe('the release-planning migrations', () => {
   it('the demo releases are generated around the seed date and labelled demo', () => {
     const releases = demoWiseReleases('2026-12-01');
     expect(releases.every((r) => r.version.startsWith('DEMO-') && r.notes.startsWith('Demo:'))).toBe(true);
-    expect(releases.filter((r) => r.releasedOn > '2026-12-01').map((r) => r.status).sort()).toEqual(['ANNOUNCED', 'IN_TEST']);
+    expect(
+      releases
+        .filter((r) => r.releasedOn > '2026-12-01')
+        .map((r) => r.status)
+        .sort(),
+    ).toEqual(['ANNOUNCED', 'IN_TEST']);
   });
 });

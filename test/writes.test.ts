@@ -74,7 +74,15 @@ describe('validation: bad input is refused with the field paths, and nothing cha
   it('checks contracts: dates in order, non-negative fee, the library exists in this POI, one ACTIVE agreement', async () => {
     const before = await counts();
     const CREATE = `mutation Create($input: ContractInput!) { cubiss { createContract(input: $input) { id } } }`;
-    const base = { libraryId: '1', services: ['HELPDESK'], startsOn: '2027-01-01', endsOn: '2029-12-31', annualFee: 1000, noticePeriodMonths: 6, status: 'DRAFT' };
+    const base = {
+      libraryId: '1',
+      services: ['HELPDESK'],
+      startsOn: '2027-01-01',
+      endsOn: '2029-12-31',
+      annualFee: 1000,
+      noticePeriodMonths: 6,
+      status: 'DRAFT',
+    };
     expect((await refused(CREATE, { input: { ...base, endsOn: '2026-12-31' } })).fields).toEqual(['input.endsOn']);
     expect((await refused(CREATE, { input: { ...base, annualFee: -1 } })).fields).toEqual(['input.annualFee']);
     expect((await refused(CREATE, { input: { ...base, annualFee: 10.005 } })).fields).toEqual(['input.annualFee']);
@@ -88,9 +96,13 @@ describe('validation: bad input is refused with the field paths, and nothing cha
 
   it('checks tickets and articles', async () => {
     const before = await counts();
-    const ticket = await refused(`mutation { cubiss { createTicket(input: { libraryId: "1", title: " ", category: FINES, priority: P2, agendaItemId: "nope" }) { id } } }`);
+    const ticket = await refused(
+      `mutation { cubiss { createTicket(input: { libraryId: "1", title: " ", category: FINES, priority: P2, agendaItemId: "nope" }) { id } } }`,
+    );
     expect(ticket.fields.sort()).toEqual(['input.agendaItemId', 'input.title']);
-    const article = await refused(`mutation { cubiss { createKnowledgeArticle(input: { title: "${'x'.repeat(301)}", summary: "s", body: "b", tags: [""], source: "eKIC" }) { id } } }`);
+    const article = await refused(
+      `mutation { cubiss { createKnowledgeArticle(input: { title: "${'x'.repeat(301)}", summary: "s", body: "b", tags: [""], source: "eKIC" }) { id } } }`,
+    );
     expect(article.fields.sort()).toEqual(['input.tags[0]', 'input.title']);
     const missing = await refused(`mutation { cubiss { resolveTicket(id: "999999", input: { expectedVersion: 1 }) { id } } }`);
     expect(missing.code).toBe('NOT_FOUND');
@@ -112,8 +124,16 @@ describe('writes', () => {
     const badPlatform = await refused(UPSERT, { input: library({ wisePlatform: 'midden zuid', expectedVersion: 1 }) });
     expect(badPlatform.fields).toEqual(['input.wisePlatform']);
     // The same name in another case is the same library (MySQL compares names case-insensitively; the embedded database exactly).
-    const updated = (await ok(UPSERT, { input: library({ memberCount: 1300, wisePlatform: 'BICATWISE', expectedVersion: 1, branches: [library().branches[0]] }) })).cubiss.upsertLibrary;
-    expect(updated).toMatchObject({ id: created.id, name: 'Bibliotheek Test', version: 2, memberCount: 1300, wisePlatform: { code: 'BICATWISE', name: 'BicatWise' } });
+    const updated = (
+      await ok(UPSERT, { input: library({ memberCount: 1300, wisePlatform: 'BICATWISE', expectedVersion: 1, branches: [library().branches[0]] }) })
+    ).cubiss.upsertLibrary;
+    expect(updated).toMatchObject({
+      id: created.id,
+      name: 'Bibliotheek Test',
+      version: 2,
+      memberCount: 1300,
+      wisePlatform: { code: 'BICATWISE', name: 'BicatWise' },
+    });
     expect(updated.branches.map((b: any) => b.name)).toEqual(['Hoofdvestiging Roermond']);
     const { cubiss } = await ok(`{ cubiss { audit(entity: LIBRARY, first: 5) { nodes { entityId action actor via changes { field from to } } } } }`);
     expect(cubiss.audit.nodes[0]).toEqual({
@@ -130,7 +150,8 @@ describe('writes', () => {
     // Left out, the platform stays; null puts the library back on its POI's default.
     const kept = (await ok(UPSERT, { input: library({ memberCount: 1310, expectedVersion: 2, branches: undefined }) })).cubiss.upsertLibrary;
     expect(kept.wisePlatform.code).toBe('BICATWISE');
-    const reset = (await ok(UPSERT, { input: library({ wisePlatform: null, memberCount: 1310, expectedVersion: 3, branches: undefined }) })).cubiss.upsertLibrary;
+    const reset = (await ok(UPSERT, { input: library({ wisePlatform: null, memberCount: 1310, expectedVersion: 3, branches: undefined }) })).cubiss
+      .upsertLibrary;
     expect(reset).toMatchObject({ version: 4, wisePlatform: { code: 'MIDDEN-ZUID' } });
   });
 
@@ -139,10 +160,16 @@ describe('writes', () => {
     const contract = cubiss.contracts.nodes[0];
     const RENEW = `mutation Renew($id: ID!, $input: RenewContractInput!) { cubiss { renewContract(id: $id, input: $input) { endsOn annualFee status version } } }`;
     const later = `${Number(contract.endsOn.slice(0, 4)) + 3}${contract.endsOn.slice(4)}`;
-    expect((await refused(RENEW, { id: contract.id, input: { endsOn: contract.startsOn, expectedVersion: contract.version } })).fields).toEqual(['input.endsOn']);
-    const renewed = (await ok(RENEW, { id: contract.id, input: { endsOn: later, annualFee: 12345.5, expectedVersion: contract.version } })).cubiss.renewContract;
+    expect((await refused(RENEW, { id: contract.id, input: { endsOn: contract.startsOn, expectedVersion: contract.version } })).fields).toEqual([
+      'input.endsOn',
+    ]);
+    const renewed = (await ok(RENEW, { id: contract.id, input: { endsOn: later, annualFee: 12345.5, expectedVersion: contract.version } })).cubiss
+      .renewContract;
     expect(renewed).toEqual({ endsOn: later, annualFee: 12345.5, status: 'ACTIVE', version: contract.version + 1 });
-    const stale = await refused(RENEW, { id: contract.id, input: { endsOn: `${Number(later.slice(0, 4)) + 1}${later.slice(4)}`, expectedVersion: contract.version } });
+    const stale = await refused(RENEW, {
+      id: contract.id,
+      input: { endsOn: `${Number(later.slice(0, 4)) + 1}${later.slice(4)}`, expectedVersion: contract.version },
+    });
     expect(stale.code).toBe('CONFLICT');
     const TERMINATE = `mutation End($id: ID!, $input: TerminateContractInput!) { cubiss { terminateContract(id: $id, input: $input) { status endsOn version } } }`;
     const ended = (await ok(TERMINATE, { id: contract.id, input: { endsOn: later, expectedVersion: renewed.version } })).cubiss.terminateContract;
@@ -150,27 +177,44 @@ describe('writes', () => {
   });
 
   it('opens, assigns and resolves a ticket', async () => {
-    const created = (await ok(`mutation { cubiss { createTicket(input: { libraryId: "2", title: "Zelfbediening weigert pas", category: CIRCULATION, priority: P1 }) {
-      id reference status version openedAt resolvedAt library { id } } } }`)).cubiss.createTicket;
+    const created = (
+      await ok(`mutation { cubiss { createTicket(input: { libraryId: "2", title: "Zelfbediening weigert pas", category: CIRCULATION, priority: P1 }) {
+      id reference status version openedAt resolvedAt library { id } } } }`)
+    ).cubiss.createTicket;
     expect(created).toMatchObject({ status: 'OPEN', version: 1, resolvedAt: null, library: { id: '2' } });
     expect(created.reference).toMatch(/^CUBI-\d{6}$/);
-    const assigned = (await ok(`mutation { cubiss { assignTicket(id: "${created.id}", input: { assignee: "Sanne", expectedVersion: 1 }) { status assignee version } } }`)).cubiss.assignTicket;
+    const assigned = (
+      await ok(`mutation { cubiss { assignTicket(id: "${created.id}", input: { assignee: "Sanne", expectedVersion: 1 }) { status assignee version } } }`)
+    ).cubiss.assignTicket;
     expect(assigned).toEqual({ status: 'IN_PROGRESS', assignee: 'Sanne', version: 2 });
-    const resolved = (await ok(`mutation { cubiss { resolveTicket(id: "${created.id}", input: { expectedVersion: 2 }) { status resolvedAt version } } }`)).cubiss.resolveTicket;
+    const resolved = (await ok(`mutation { cubiss { resolveTicket(id: "${created.id}", input: { expectedVersion: 2 }) { status resolvedAt version } } }`))
+      .cubiss.resolveTicket;
     expect(resolved.status).toBe('RESOLVED');
     expect(Date.parse(resolved.resolvedAt)).toBeGreaterThanOrEqual(Date.parse(created.openedAt));
-    const reopened = (await ok(`mutation { cubiss { updateTicket(id: "${created.id}", input: { status: WAITING, priority: P2, expectedVersion: 3 }) { status priority resolvedAt } } }`)).cubiss.updateTicket;
+    const reopened = (
+      await ok(
+        `mutation { cubiss { updateTicket(id: "${created.id}", input: { status: WAITING, priority: P2, expectedVersion: 3 }) { status priority resolvedAt } } }`,
+      )
+    ).cubiss.updateTicket;
     expect(reopened).toEqual({ status: 'WAITING', priority: 'P2', resolvedAt: null });
   });
 
   it('creates and updates a knowledge article, searchable at once', async () => {
-    const created = (await ok(`mutation { cubiss { createKnowledgeArticle(input: { title: "Zelfbedieningspassen blokkeren", summary: "Wat te doen als passen geweigerd worden.",
-      body: "Controleer de blokkadecodes in het lenersdossier.", tags: ["uitlening", "zelfbediening"], source: "eKIC" }) { id version } } }`)).cubiss.createKnowledgeArticle;
+    const created = (
+      await ok(`mutation { cubiss { createKnowledgeArticle(input: { title: "Zelfbedieningspassen blokkeren", summary: "Wat te doen als passen geweigerd worden.",
+      body: "Controleer de blokkadecodes in het lenersdossier.", tags: ["uitlening", "zelfbediening"], source: "eKIC" }) { id version } } }`)
+    ).cubiss.createKnowledgeArticle;
     const found = await ok(`{ cubiss { knowledgeArticles(search: "blokkadecodes") { nodes { id } } } }`);
     expect(found.cubiss.knowledgeArticles.nodes).toEqual([{ id: created.id }]);
-    const duplicate = await refused(`mutation { cubiss { createKnowledgeArticle(input: { title: "Zelfbedieningspassen blokkeren", summary: "s", body: "b", tags: [], source: "eKIC" }) { id } } }`);
+    const duplicate = await refused(
+      `mutation { cubiss { createKnowledgeArticle(input: { title: "Zelfbedieningspassen blokkeren", summary: "s", body: "b", tags: [], source: "eKIC" }) { id } } }`,
+    );
     expect(duplicate.fields).toEqual(['input.title']);
-    const updated = (await ok(`mutation { cubiss { updateKnowledgeArticle(id: "${created.id}", input: { body: "Controleer de pasblokkades.", expectedVersion: 1 }) { body version } } }`)).cubiss.updateKnowledgeArticle;
+    const updated = (
+      await ok(
+        `mutation { cubiss { updateKnowledgeArticle(id: "${created.id}", input: { body: "Controleer de pasblokkades.", expectedVersion: 1 }) { body version } } }`,
+      )
+    ).cubiss.updateKnowledgeArticle;
     expect(updated).toEqual({ body: 'Controleer de pasblokkades.', version: 2 });
     const after = await ok(`{ cubiss { knowledgeArticles(search: "blokkadecodes") { totalCount } } }`);
     expect(after.cubiss.knowledgeArticles.totalCount).toBe(0);
@@ -180,7 +224,9 @@ describe('writes', () => {
     const { cubiss } = await ok(`{ cubiss { tickets(filter: { status: [OPEN] }, first: 1) { nodes { id version } } } }`);
     const ticket = cubiss.tickets.nodes[0];
     const update = (title: string) =>
-      stack.query(`mutation { cubiss { updateTicket(id: "${ticket.id}", input: { title: "${title}", expectedVersion: ${ticket.version} }) { title version } } }`);
+      stack.query(
+        `mutation { cubiss { updateTicket(id: "${ticket.id}", input: { title: "${title}", expectedVersion: ${ticket.version} }) { title version } } }`,
+      );
     const results = await Promise.all([update('Eerste wijziging'), update('Tweede wijziging')]);
     const winners = results.filter((r) => !r.errors);
     const losers = results.filter((r) => r.errors);
@@ -205,7 +251,15 @@ describe('work-agenda writes in the collaboration subgraph', () => {
     id status version owner { code libraries { totalCount } } participants { code } goal { code } } } }`;
   const UPDATE = `mutation Update($id: ID!, $input: WorkAgendaItemUpdateInput!) { collaboration { updateWorkAgendaItem(id: $id, input: $input) {
     status dueOn version participants { code } } } }`;
-  const item = { id: 'WA-2026-09', title: 'Gezamenlijke inkoop RFID-poortjes', description: 'Eén aanbesteding voor alle partners.', theme: 'INNOVATION', ownerCode: 'bisc', participantCodes: ['RIJNBRINK'], goalCode: 'NA-5' };
+  const item = {
+    id: 'WA-2026-09',
+    title: 'Gezamenlijke inkoop RFID-poortjes',
+    description: 'Eén aanbesteding voor alle partners.',
+    theme: 'INNOVATION',
+    ownerCode: 'bisc',
+    participantCodes: ['RIJNBRINK'],
+    goalCode: 'NA-5',
+  };
 
   it('validates, creates with the owner among the participants, updates with the version, and audits', async () => {
     const bad = await refused(CREATE, { input: { ...item, id: 'x', ownerCode: 'NOPE', participantCodes: ['ATLANTIS'] } });
@@ -221,7 +275,8 @@ describe('work-agenda writes in the collaboration subgraph', () => {
     expect(created.owner.libraries.totalCount).toBeGreaterThan(0);
     expect(created.participants.map((p: any) => p.code)).toEqual(['BISC', 'RIJNBRINK']);
 
-    const updated = (await ok(UPDATE, { id: item.id, input: { status: 'IN_PROGRESS', dueOn: '2027-06-30', participantCodes: ['CUBISS'], expectedVersion: 1 } })).collaboration.updateWorkAgendaItem;
+    const updated = (await ok(UPDATE, { id: item.id, input: { status: 'IN_PROGRESS', dueOn: '2027-06-30', participantCodes: ['CUBISS'], expectedVersion: 1 } }))
+      .collaboration.updateWorkAgendaItem;
     expect(updated).toEqual({ status: 'IN_PROGRESS', dueOn: '2027-06-30', version: 2, participants: [{ code: 'BISC' }, { code: 'CUBISS' }] });
     const stale = await refused(UPDATE, { id: item.id, input: { status: 'DONE', expectedVersion: 1 } });
     expect(stale.code).toBe('CONFLICT');
@@ -231,7 +286,8 @@ describe('work-agenda writes in the collaboration subgraph', () => {
 });
 
 describe('several writes in one request (issue 18)', () => {
-  const ticket = (title: string, libraryId = '1') => `createTicket(input: { libraryId: "${libraryId}", title: "${title}", category: CIRCULATION, priority: P3 }) { id reference title }`;
+  const ticket = (title: string, libraryId = '1') =>
+    `createTicket(input: { libraryId: "${libraryId}", title: "${title}", category: CIRCULATION, priority: P3 }) { id reference title }`;
 
   it('commits two writes of one POI side by side on the embedded database, each in its own transaction', async () => {
     const before = await counts();
@@ -328,7 +384,11 @@ describe('retrying a write safely with an Idempotency-Key', () => {
   it('forgets a key after IDEMPOTENCY_TTL_HOURS (24 h): the same key is then a new request', async () => {
     const first = await keyed(stack.gateway.url, anouk, 'yesterday-1', 'Gisteren');
     const dataSource = stack.subgraphs.get('cubiss')!.database.dataSource;
-    await dataSource.createQueryBuilder().update(IdempotencyKeyEntity).set({ createdAt: new Date(Date.now() - 25 * 3_600_000) }).execute();
+    await dataSource
+      .createQueryBuilder()
+      .update(IdempotencyKeyEntity)
+      .set({ createdAt: new Date(Date.now() - 25 * 3_600_000) })
+      .execute();
     const before = await totals();
     const later = await keyed(stack.gateway.url, anouk, 'yesterday-1', 'Gisteren');
     expect(later.errors).toBeUndefined();
@@ -371,7 +431,10 @@ describe('retrying a write safely with an Idempotency-Key', () => {
           await new Promise((resolve) => setTimeout(resolve, 1500));
         }
         forwarded += 1;
-        const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name))) as Record<string, string>;
+        const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name))) as Record<
+          string,
+          string
+        >;
         const answer = await fetch(cubissUrl, { method: 'POST', headers, body: Buffer.concat(chunks) });
         res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text());
       });

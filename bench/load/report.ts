@@ -129,7 +129,9 @@ function growthOf(measurements: Measurement[], fromScale: number, toScale: numbe
 const SCENARIO_ORDER = SCENARIOS.map((s) => s.key);
 const TARGET_ORDER = Object.keys(TARGET_NAMES);
 const byScaleScenarioTarget = (a: Measurement, b: Measurement) =>
-  a.scale - b.scale || SCENARIO_ORDER.indexOf(a.scenario) - SCENARIO_ORDER.indexOf(b.scenario) || TARGET_ORDER.indexOf(a.target) - TARGET_ORDER.indexOf(b.target);
+  a.scale - b.scale ||
+  SCENARIO_ORDER.indexOf(a.scenario) - SCENARIO_ORDER.indexOf(b.scenario) ||
+  TARGET_ORDER.indexOf(a.target) - TARGET_ORDER.indexOf(b.target);
 
 export function buildReport(measurements: Measurement[], options: LoadOptions, machine: Machine, date: Date, totalSeconds: number): LoadReport {
   const first = options.scales[0];
@@ -141,7 +143,14 @@ export function buildReport(measurements: Measurement[], options: LoadOptions, m
     options,
     measurements: [...measurements].sort(byScaleScenarioTarget).map((m) => ({
       ...m,
-      figures: { ...m.figures, seconds: round(m.figures.seconds), requestsPerSecond: round(m.figures.requestsPerSecond, 1), p50: round(m.figures.p50), p95: round(m.figures.p95), p99: round(m.figures.p99) },
+      figures: {
+        ...m.figures,
+        seconds: round(m.figures.seconds),
+        requestsPerSecond: round(m.figures.requestsPerSecond, 1),
+        p50: round(m.figures.p50),
+        p95: round(m.figures.p95),
+        p99: round(m.figures.p99),
+      },
       peakRssMiB: m.peakRssMiB === null ? null : round(m.peakRssMiB, 1),
       sqlPerRequestUnderLoad: round(m.sqlPerRequestUnderLoad, 1),
     })),
@@ -179,8 +188,12 @@ export function markdownReport(report: LoadReport): string {
     '',
     `| ratio | ${report.ratios.map((r) => `seed scale ${r.scale}`).join(' | ')} |`,
     `| --- | ${report.ratios.map(() => '---:').join(' | ')} |`,
-    ...(['A', 'B', 'C'] as const).map((key) => `| ${key}: this gateway ÷ Hive, req/s | ${report.ratios.map((r) => times(r.gatewayVsHiveThroughput[key])).join(' | ')} |`),
-    ...(['A', 'B', 'C'] as const).map((key) => `| ${key}: this gateway ÷ limit, p50 | ${report.ratios.map((r) => times(r.gatewayVsLimitP50[key])).join(' | ')} |`),
+    ...(['A', 'B', 'C'] as const).map(
+      (key) => `| ${key}: this gateway ÷ Hive, req/s | ${report.ratios.map((r) => times(r.gatewayVsHiveThroughput[key])).join(' | ')} |`,
+    ),
+    ...(['A', 'B', 'C'] as const).map(
+      (key) => `| ${key}: this gateway ÷ limit, p50 | ${report.ratios.map((r) => times(r.gatewayVsLimitP50[key])).join(' | ')} |`,
+    ),
     `| D ÷ A: response cache ÷ plain, req/s | ${report.ratios.map((r) => times(r.cachedVsPlainThroughput)).join(' | ')} |`,
   ];
   if (report.growth.length > 0) {

@@ -106,7 +106,12 @@ async function measureTogether(stack: BenchStack, scenarios: Scenario[], options
       const { loops, peakRssMiB, statements } = accumulated[i];
       const latencies = loops.flatMap((loop) => loop.latenciesMs);
       const sum = (pick: (loop: LoopResult) => number) => loops.reduce((total, loop) => total + pick(loop), 0);
-      const figures = loadFigures(latencies, sum((l) => l.seconds), sum((l) => l.badAnswers), sum((l) => l.failures));
+      const figures = loadFigures(
+        latencies,
+        sum((l) => l.seconds),
+        sum((l) => l.badAnswers),
+        sum((l) => l.failures),
+      );
       const sqlPerRequestTotal = Object.values(sqlPerRequest[i]).reduce((total, n) => total + n, 0);
       const measurement: Measurement = {
         scale: stack.seedScale,
@@ -116,7 +121,12 @@ async function measureTogether(stack: BenchStack, scenarios: Scenario[], options
         peakRssMiB,
         sqlPerRequest: sqlPerRequest[i],
         sqlPerRequestTotal,
-        sqlPerRequestUnderLoad: statements / Math.max(1, sum((l) => l.sent)),
+        sqlPerRequestUnderLoad:
+          statements /
+          Math.max(
+            1,
+            sum((l) => l.sent),
+          ),
         ...(figures.errors > 0 ? { firstError: loops.find((l) => l.firstError)?.firstError } : {}),
       };
       log(

@@ -114,7 +114,10 @@ export const SCENARIOS: readonly Scenario[] = [
     limit: {
       first: registryFetch('BenchAnalystDeep', ''),
       // Each POI has its own contract type, so the plan asks for the contract's __typename.
-      entities: poiEntityFetches('BenchAnalystDeep', 'libraries(first: 100) { nodes { name branches { name city } contract { __typename status endsOn } tickets { totalCount } } }'),
+      entities: poiEntityFetches(
+        'BenchAnalystDeep',
+        'libraries(first: 100) { nodes { name branches { name city } contract { __typename status endsOn } tickets { totalCount } } }',
+      ),
     },
     checkData: checkDeep,
   },

@@ -125,7 +125,11 @@ function baseEnvironment(seedScale: number, ports: Record<string, number>): Node
  * `<NAME>_DATABASE_URL` of each, for `startBenchStack`.
  */
 export function freshMariaDb(): Record<string, string> {
-  const exports = execFileSync('bash', [path.join(PROJECT_ROOT, '.ci', 'mariadb.sh')], { env: { ...process.env, MARIADB_PREFIX: 'bench_' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const exports = execFileSync('bash', [path.join(PROJECT_ROOT, '.ci', 'mariadb.sh')], {
+    env: { ...process.env, MARIADB_PREFIX: 'bench_' },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return databaseUrlsFrom(exports);
 }
 

@@ -57,7 +57,9 @@ function configuration(spec: ChartSpec): ChartConfiguration {
           borderDash: s.emphasis ? [6, 4] : [],
           pointRadius: s.emphasis ? 3 : 2,
           tension: 0.25,
-          ...(spec.dashedFrom === undefined ? {} : { segment: { borderDash: (c: { p0DataIndex: number }) => (c.p0DataIndex >= spec.dashedFrom! ? INCOMPLETE_DASH : undefined) } }),
+          ...(spec.dashedFrom === undefined
+            ? {}
+            : { segment: { borderDash: (c: { p0DataIndex: number }) => (c.p0DataIndex >= spec.dashedFrom! ? INCOMPLETE_DASH : undefined) } }),
         },
   );
   return {

@@ -40,7 +40,8 @@ const nl = {
   byPriority: 'Meldingen per prioriteit',
   trend: 'Meldingen per maand, laatste 12 maanden',
   sla: 'Naleving servicelevels (SLA) per maand, laatste 12 maanden',
-  slaNote: 'Aandeel meldingen met de oplossing die maand verwacht, waarbij eerste reactie en oplossing op tijd kwamen (servicelevels van de DVO; demo). Zonder meldingen die maand: geen punt.',
+  slaNote:
+    'Aandeel meldingen met de oplossing die maand verwacht, waarbij eerste reactie en oplossing op tijd kwamen (servicelevels van de DVO; demo). Zonder meldingen die maand: geen punt.',
   soFar: 'tot nu toe',
   monthRunning: (month: string) => `${month}: tot nu toe, de maand loopt nog`,
   opened: 'Geopend',
@@ -53,9 +54,15 @@ const nl = {
   agenda: 'Werkagenda',
   harmonisation: 'Harmonisatie van Wise-instellingen',
   harmonisationScore: 'Harmonisatiescore',
-  harmonisationNote: 'Demo: de instellingen van de bibliotheken en de afgesproken standaard zijn demowaarden. Score: aandeel van (bibliotheek, instelling)-paren gelijk aan de standaard; per instelling het aandeel bibliotheken dat de standaard volgt.',
+  harmonisationNote:
+    'Demo: de instellingen van de bibliotheken en de afgesproken standaard zijn demowaarden. Score: aandeel van (bibliotheek, instelling)-paren gelijk aan de standaard; per instelling het aandeel bibliotheken dat de standaard volgt.',
   deviating: (n: string, total: string) => `${n} van ${total} wijken af`,
-  setting: { LOAN_PERIOD: 'Uitleentermijn', RESERVATION_FEE: 'Reserveringskosten', MEMBERSHIP_FEE_TYPES: 'Abonnementsvormen', FINE_POLICY: 'Boetebeleid' } as Record<string, string>,
+  setting: {
+    LOAN_PERIOD: 'Uitleentermijn',
+    RESERVATION_FEE: 'Reserveringskosten',
+    MEMBERSHIP_FEE_TYPES: 'Abonnementsvormen',
+    FINE_POLICY: 'Boetebeleid',
+  } as Record<string, string>,
   theme: 'Thema',
   owner: 'Trekker',
   due: 'Gereed',
@@ -123,7 +130,8 @@ const en: Dictionary = {
   byPriority: 'Requests by priority',
   trend: 'Requests per month, last 12 months',
   sla: 'Service-level (SLA) compliance per month, last 12 months',
-  slaNote: 'Share of requests whose resolution was due that month that got their first response and resolution on time (the agreements’ service levels; demo). A month without such requests has no point.',
+  slaNote:
+    'Share of requests whose resolution was due that month that got their first response and resolution on time (the agreements’ service levels; demo). A month without such requests has no point.',
   soFar: 'so far',
   monthRunning: (month) => `${month}: so far, the month is still running`,
   opened: 'Opened',
@@ -136,7 +144,8 @@ const en: Dictionary = {
   agenda: 'Work agenda',
   harmonisation: 'Harmonisation of Wise settings',
   harmonisationScore: 'Harmonisation score',
-  harmonisationNote: 'Demo: the libraries’ settings and the agreed standard are demo values. Score: share of (library, setting) pairs equal to the standard; per setting the share of libraries following the standard.',
+  harmonisationNote:
+    'Demo: the libraries’ settings and the agreed standard are demo values. Score: share of (library, setting) pairs equal to the standard; per setting the share of libraries following the standard.',
   deviating: (n, total) => `${n} of ${total} deviate`,
   setting: { LOAN_PERIOD: 'Loan period', RESERVATION_FEE: 'Reservation fee', MEMBERSHIP_FEE_TYPES: 'Membership fee types', FINE_POLICY: 'Fine policy' },
   theme: 'Theme',

@@ -8,7 +8,19 @@ import { FetchError, fetchOverview, type OverviewResult, type OverviewVariables 
 import { h, on } from './dom';
 import { formatters } from './format';
 import { DICTIONARIES, PROVINCES, type Lang } from './i18n';
-import { renderAgenda, renderCards, renderExpiring, renderHarmonisation, renderLoadingCards, renderReleases, renderSla, renderTicketsByPriority, renderTicketsByStatus, renderTrend, type ViewContext } from './view';
+import {
+  renderAgenda,
+  renderCards,
+  renderExpiring,
+  renderHarmonisation,
+  renderLoadingCards,
+  renderReleases,
+  renderSla,
+  renderTicketsByPriority,
+  renderTicketsByStatus,
+  renderTrend,
+  type ViewContext,
+} from './view';
 
 const TOKEN_KEY = 'poi-dashboard.token';
 const LANG_KEY = 'poi-dashboard.lang';

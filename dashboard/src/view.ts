@@ -40,7 +40,14 @@ function panel(id: string, title: string, csv: () => CsvTable, t: Dictionary, to
   return h('section', { class: 'panel', 'data-panel': id }, h('header', { class: 'panel-head' }, h('h2', {}, title), button), ...body);
 }
 
-function chart(ctx: ViewContext, id: string, title: string, spec: ChartSpec, tall = false, attributes: Record<string, string | number | undefined> = {}): HTMLElement {
+function chart(
+  ctx: ViewContext,
+  id: string,
+  title: string,
+  spec: ChartSpec,
+  tall = false,
+  attributes: Record<string, string | number | undefined> = {},
+): HTMLElement {
   const canvas = h('canvas', { role: 'img', 'aria-label': title });
   const container = h('div', { class: tall ? 'chart tall' : 'chart', 'data-chart': id, 'data-state': 'loading', ...attributes }, canvas);
   ctx.charts.push({ container, canvas, spec });
@@ -73,7 +80,13 @@ function metrics(ctx: ViewContext): Metric[] {
     { key: 'openTicketCount', label: t.openTickets, value: (s) => f.integer(s.openTicketCount) },
     { key: 'medianResolutionHours', label: t.medianHours, value: (s) => f.hours(s.medianResolutionHours) },
     ...(province
-      ? [{ key: 'librariesInProvince' as const, label: t.librariesIn(PROVINCES[province] ?? province), value: (s: PoiStats) => f.integer(countOf(s.librariesByProvince, province)) }]
+      ? [
+          {
+            key: 'librariesInProvince' as const,
+            label: t.librariesIn(PROVINCES[province] ?? province),
+            value: (s: PoiStats) => f.integer(countOf(s.librariesByProvince, province)),
+          },
+        ]
       : []),
   ];
 }
@@ -116,15 +129,31 @@ function cardsCsv(ctx: ViewContext): CsvTable {
   const province = ctx.variables.province;
   return {
     columns: [
-      'code', 'name', 'available', 'libraryCount', 'branchCount', 'memberCount', 'activeContractCount',
-      `contractsExpiringWithin${ctx.variables.expiringWithinDays}Days`, 'openTicketCount', 'medianResolutionHours',
+      'code',
+      'name',
+      'available',
+      'libraryCount',
+      'branchCount',
+      'memberCount',
+      'activeContractCount',
+      `contractsExpiringWithin${ctx.variables.expiringWithinDays}Days`,
+      'openTicketCount',
+      'medianResolutionHours',
       ...(province ? [`librariesIn_${province}`] : []),
     ],
     rows: ctx.result.data.pois.map((p) => {
       const s = p.stats;
       return [
-        p.code, p.name, Boolean(s), s?.libraryCount, s?.branchCount, s?.memberCount, s?.activeContractCount,
-        s?.contractsExpiringWithin, s?.openTicketCount, s?.medianResolutionHours,
+        p.code,
+        p.name,
+        Boolean(s),
+        s?.libraryCount,
+        s?.branchCount,
+        s?.memberCount,
+        s?.activeContractCount,
+        s?.contractsExpiringWithin,
+        s?.openTicketCount,
+        s?.medianResolutionHours,
         ...(province ? [s ? countOf(s.librariesByProvince, province) : null] : []),
       ];
     }),
@@ -133,7 +162,11 @@ function cardsCsv(ctx: ViewContext): CsvTable {
 
 export function renderCards(ctx: ViewContext): HTMLElement {
   const { pois } = ctx.result.data;
-  const grid = h('div', { class: 'cards', id: 'cards' }, pois.map((poi, i) => card(ctx, poi, i)));
+  const grid = h(
+    'div',
+    { class: 'cards', id: 'cards' },
+    pois.map((poi, i) => card(ctx, poi, i)),
+  );
   if (pois.length === 0) grid.append(h('p', { class: 'empty' }, ctx.t.noPois));
   return panel('poi-overview', ctx.t.cards, () => cardsCsv(ctx), ctx.t, ctx.variables.today, grid);
 }
@@ -147,21 +180,38 @@ export function renderLoadingCards(t: Dictionary, count = 4): HTMLElement {
     h(
       'div',
       { class: 'cards', id: 'cards' },
-      Array.from({ length: count }, () => h('article', { class: 'card loading', 'data-state': 'loading' }, h('div', { class: 'shimmer' }), h('p', {}, t.loading))),
+      Array.from({ length: count }, () =>
+        h('article', { class: 'card loading', 'data-state': 'loading' }, h('div', { class: 'shimmer' }), h('p', {}, t.loading)),
+      ),
     ),
   );
 }
 
 // ---------------------------------------------------------------- tickets by status / priority
 
-function groupedPanel(ctx: ViewContext, id: string, title: string, keys: string[], pick: (s: PoiStats) => { key: string; count: number }[], names: Record<string, string>, colors: Record<string, string>): HTMLElement {
+function groupedPanel(
+  ctx: ViewContext,
+  id: string,
+  title: string,
+  keys: string[],
+  pick: (s: PoiStats) => { key: string; count: number }[],
+  names: Record<string, string>,
+  colors: Record<string, string>,
+): HTMLElement {
   const available = ctx.result.data.pois.filter((p) => p.stats);
-  const allKeys = keysOf(keys, available.flatMap((p) => pick(p.stats!).map((k) => k.key)));
+  const allKeys = keysOf(
+    keys,
+    available.flatMap((p) => pick(p.stats!).map((k) => k.key)),
+  );
   const spec: ChartSpec = {
     kind: 'bar',
     stacked: true,
     labels: available.map((p) => p.name),
-    series: allKeys.map((key) => ({ label: label(names, key), color: colors[key] ?? FALLBACK_COLOR, data: available.map((p) => countOf(pick(p.stats!), key)) })),
+    series: allKeys.map((key) => ({
+      label: label(names, key),
+      color: colors[key] ?? FALLBACK_COLOR,
+      data: available.map((p) => countOf(pick(p.stats!), key)),
+    })),
     format: ctx.f.integer,
   };
   const csv = (): CsvTable => ({
@@ -186,7 +236,10 @@ export function renderTrend(ctx: ViewContext): HTMLElement {
   const pois = ctx.result.data.pois;
   const available = pois.map((p, i) => ({ poi: p, index: i })).filter((x) => x.poi.stats);
   const all = available.flatMap((x) => [...x.poi.stats!.ticketsOpenedPerMonth, ...x.poi.stats!.ticketsResolvedPerMonth]);
-  const months = keysOf([], all.map((m) => m.month)).sort();
+  const months = keysOf(
+    [],
+    all.map((m) => m.month),
+  ).sort();
   // The month still running (the API's complete: false) is labelled "so far" and its line dotted, not read as a drop.
   const incomplete = months.filter((m) => all.some((x) => x.month === m && !x.complete));
   const perMonth = (list: { month: string; count: number }[]) => months.map((m) => list.find((x) => x.month === m)?.count ?? 0);
@@ -201,9 +254,19 @@ export function renderTrend(ctx: ViewContext): HTMLElement {
   const firstIncomplete = months.findIndex((m) => incomplete.includes(m));
   const dashedFrom = firstIncomplete > 0 ? firstIncomplete - 1 : undefined;
   const running = incomplete.map((m) => t.monthRunning(f.month(m))).join('; ');
-  const attributes = incomplete.length === 0 ? {} : { 'data-incomplete-months': incomplete.join(' '), 'data-dashed-from': dashedFrom, 'data-last-label': labels[labels.length - 1] };
+  const attributes =
+    incomplete.length === 0
+      ? {}
+      : { 'data-incomplete-months': incomplete.join(' '), 'data-dashed-from': dashedFrom, 'data-last-label': labels[labels.length - 1] };
   const trendChart = (id: string, caption: string, series: ChartSpec['series']) =>
-    chart(ctx, id, `${t.trend}: ${caption}${running ? ` (${running})` : ''}`, { kind: 'line', labels, series, format: f.integer, dashedFrom }, false, attributes);
+    chart(
+      ctx,
+      id,
+      `${t.trend}: ${caption}${running ? ` (${running})` : ''}`,
+      { kind: 'line', labels, series, format: f.integer, dashedFrom },
+      false,
+      attributes,
+    );
   const csv = (): CsvTable => ({
     columns: ['month', 'code', 'name', 'opened', 'resolved', 'complete'],
     rows: months.flatMap((month, i) => [
@@ -235,7 +298,10 @@ export function renderSla(ctx: ViewContext): HTMLElement {
   const { t, f } = ctx;
   const pois = ctx.result.data.pois;
   const available = pois.map((p, i) => ({ poi: p, index: i })).filter((x) => x.poi.stats);
-  const months = keysOf([], available.flatMap((x) => x.poi.stats!.slaCompliance.map((m) => m.month))).sort();
+  const months = keysOf(
+    [],
+    available.flatMap((x) => x.poi.stats!.slaCompliance.map((m) => m.month)),
+  ).sort();
   const monthOf = (poi: Poi, month: string) => poi.stats!.slaCompliance.find((m) => m.month === month);
   const series = available.map(({ poi, index }) => ({
     label: poi.name,
@@ -317,11 +383,25 @@ export function renderExpiring(ctx: ViewContext): HTMLElement {
       ),
     ),
   );
-  const details = h('details', { class: 'table-toggle', ...(ctx.contractsOpen ? { open: true } : {}) }, h('summary', {}, t.showContracts(f.integer(rows.length))), table);
+  const details = h(
+    'details',
+    { class: 'table-toggle', ...(ctx.contractsOpen ? { open: true } : {}) },
+    h('summary', {}, t.showContracts(f.integer(rows.length))),
+    table,
+  );
   on(details, 'toggle', () => ctx.onContractsToggle(details.open));
   const csv = (): CsvTable => ({
     columns: ['month', 'code', 'poi', 'contractId', 'libraryId', 'library', 'province', 'endsOn'],
-    rows: rows.map((r) => [r.month, r.poi.code, r.poi.name, r.contract.id, r.contract.library.id, r.contract.library.name, r.contract.library.province, r.contract.endsOn]),
+    rows: rows.map((r) => [
+      r.month,
+      r.poi.code,
+      r.poi.name,
+      r.contract.id,
+      r.contract.library.id,
+      r.contract.library.name,
+      r.contract.library.province,
+      r.contract.endsOn,
+    ]),
   });
   return panel(
     'contracts-expiring',
@@ -330,7 +410,9 @@ export function renderExpiring(ctx: ViewContext): HTMLElement {
     t,
     ctx.variables.today,
     chart(ctx, 'contracts-expiring', t.expiring, spec),
-    ...truncated.map(({ poi }) => h('p', { class: 'note' }, t.moreThanShown(poi.name, f.integer(poi.expiringContracts!.nodes.length), f.integer(poi.expiringContracts!.totalCount)))),
+    ...truncated.map(({ poi }) =>
+      h('p', { class: 'note' }, t.moreThanShown(poi.name, f.integer(poi.expiringContracts!.nodes.length), f.integer(poi.expiringContracts!.totalCount))),
+    ),
     unavailableNote(ctx, pois) ?? h('span'),
     details,
   );
@@ -343,7 +425,10 @@ export function renderHarmonisation(ctx: ViewContext): HTMLElement {
   const { t, f } = ctx;
   const pois = ctx.result.data.pois;
   const available = pois.filter((p) => p.harmonisation);
-  const settings = keysOf(HARMONISATION_SETTINGS, available.flatMap((p) => p.harmonisation!.settings.map((s) => s.setting)));
+  const settings = keysOf(
+    HARMONISATION_SETTINGS,
+    available.flatMap((p) => p.harmonisation!.settings.map((s) => s.setting)),
+  );
   const of = (poi: Poi, setting: string) => poi.harmonisation!.settings.find((s) => s.setting === setting);
   const asPercent = (share: number | null | undefined) => (share === null || share === undefined ? 0 : Math.round(share * 1000) / 10);
   const spec: ChartSpec = {
@@ -351,14 +436,28 @@ export function renderHarmonisation(ctx: ViewContext): HTMLElement {
     labels: available.map((p) => p.name),
     series: [
       { label: t.harmonisationScore, color: TOTAL_COLOR, data: available.map((p) => asPercent(p.harmonisationScore)) },
-      ...settings.map((setting) => ({ label: label(t.setting, setting), color: SETTING_COLORS[setting] ?? FALLBACK_COLOR, data: available.map((p) => asPercent(of(p, setting)?.harmonisedShare)) })),
+      ...settings.map((setting) => ({
+        label: label(t.setting, setting),
+        color: SETTING_COLORS[setting] ?? FALLBACK_COLOR,
+        data: available.map((p) => asPercent(of(p, setting)?.harmonisedShare)),
+      })),
     ],
     format: (value) => `${f.integer(value)}%`,
   };
   const table = h(
     'table',
     { class: 'data', 'data-table': 'harmonisation' },
-    h('thead', {}, h('tr', {}, h('th', {}, 'POI'), h('th', {}, t.harmonisationScore), settings.map((s) => h('th', {}, label(t.setting, s))))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', {}, 'POI'),
+        h('th', {}, t.harmonisationScore),
+        settings.map((s) => h('th', {}, label(t.setting, s))),
+      ),
+    ),
     h(
       'tbody',
       {},
@@ -382,10 +481,12 @@ export function renderHarmonisation(ctx: ViewContext): HTMLElement {
   );
   const csv = (): CsvTable => ({
     columns: ['code', 'name', 'harmonisationScore', 'setting', 'libraryCount', 'deviatingCount', 'harmonisedShare'],
-    rows: available.flatMap((p) => settings.map((setting) => {
-      const s = of(p, setting);
-      return [p.code, p.name, p.harmonisationScore, setting, s?.libraryCount, s?.deviatingCount, s?.harmonisedShare];
-    })),
+    rows: available.flatMap((p) =>
+      settings.map((setting) => {
+        const s = of(p, setting);
+        return [p.code, p.name, p.harmonisationScore, setting, s?.libraryCount, s?.deviatingCount, s?.harmonisedShare];
+      }),
+    ),
   });
   const missing = pois.filter((p) => !p.harmonisation && !ctx.result.denied.has(p.code));
   return panel(
@@ -406,14 +507,27 @@ export function renderHarmonisation(ctx: ViewContext): HTMLElement {
 export function renderAgenda(ctx: ViewContext): HTMLElement {
   const { t, f } = ctx;
   const items = ctx.result.data.workAgenda ?? [];
-  const statuses = keysOf(AGENDA_STATUSES, items.map((i) => i.status));
-  const themes = keysOf(AGENDA_THEMES, items.map((i) => i.theme));
+  const statuses = keysOf(
+    AGENDA_STATUSES,
+    items.map((i) => i.status),
+  );
+  const themes = keysOf(
+    AGENDA_THEMES,
+    items.map((i) => i.theme),
+  );
   const poiIndex = new Map(ctx.result.data.pois.map((p, i) => [p.code, i]));
   const board = h(
     'div',
     { class: 'board', style: `grid-template-columns: 9rem repeat(${statuses.length}, minmax(0, 1fr))` },
     h('div', { class: 'board-corner' }, t.theme),
-    statuses.map((s) => h('div', { class: 'board-status', 'data-status': s }, label(t.agendaStatus, s), h('span', { class: 'count' }, f.integer(items.filter((i) => i.status === s).length)))),
+    statuses.map((s) =>
+      h(
+        'div',
+        { class: 'board-status', 'data-status': s },
+        label(t.agendaStatus, s),
+        h('span', { class: 'count' }, f.integer(items.filter((i) => i.status === s).length)),
+      ),
+    ),
     themes.flatMap((theme) => [
       h('div', { class: 'board-theme' }, label(t.agendaTheme, theme)),
       ...statuses.map((status) =>
@@ -431,7 +545,11 @@ export function renderAgenda(ctx: ViewContext): HTMLElement {
                   'p',
                   { class: 'agenda-meta' },
                   i.owner
-                    ? h('span', { class: 'owner', title: t.owner, style: `border-color:${poiColor(i.owner.code, poiIndex.get(i.owner.code) ?? 0)}` }, i.owner.name)
+                    ? h(
+                        'span',
+                        { class: 'owner', title: t.owner, style: `border-color:${poiColor(i.owner.code, poiIndex.get(i.owner.code) ?? 0)}` },
+                        i.owner.name,
+                      )
                     : null,
                   h('span', { class: 'due' }, i.dueOn ? f.date(i.dueOn) : t.noDue),
                 ),
@@ -463,7 +581,18 @@ export function renderReleases(ctx: ViewContext): HTMLElement {
   const table = h(
     'table',
     { class: 'data', 'data-table': 'release-calendar' },
-    h('thead', {}, h('tr', {}, h('th', {}, t.releasedOn), h('th', {}, t.version), h('th', {}, t.vendorStatus), pois.map((p) => h('th', { 'data-poi-column': p.code }, p.name)))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', {}, t.releasedOn),
+        h('th', {}, t.version),
+        h('th', {}, t.vendorStatus),
+        pois.map((p) => h('th', { 'data-poi-column': p.code }, p.name)),
+      ),
+    ),
     h(
       'tbody',
       {},
@@ -497,7 +626,16 @@ export function renderReleases(ctx: ViewContext): HTMLElement {
     rows: (releases ?? []).flatMap((release) =>
       pois.map((p) => {
         const acceptance = acceptanceOf(release, p.code);
-        return [release.version, release.releasedOn, release.status, p.code, p.name, acceptance?.testStatus, acceptance?.plannedGoLiveOn, acceptance?.actualGoLiveOn];
+        return [
+          release.version,
+          release.releasedOn,
+          release.status,
+          p.code,
+          p.name,
+          acceptance?.testStatus,
+          acceptance?.plannedGoLiveOn,
+          acceptance?.actualGoLiveOn,
+        ];
       }),
     ),
   });

@@ -55,7 +55,9 @@ function createTokenVerifier(clients: ClientAuth): (token: string) => Promise<Ve
   };
   const checked = (payload: JWTPayload): Verified => {
     if (payload.exp! - payload.iat! > clients.maxLifetimeSeconds) {
-      throw new TooLongLived(`the token is valid for ${payload.exp! - payload.iat!} s (exp − iat): this gateway accepts tokens valid for at most ${clients.maxLifetimeSeconds} s`);
+      throw new TooLongLived(
+        `the token is valid for ${payload.exp! - payload.iat!} s (exp − iat): this gateway accepts tokens valid for at most ${clients.maxLifetimeSeconds} s`,
+      );
     }
     return verifiedFrom(payload);
   };

@@ -52,8 +52,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   const { security } = options;
   const missing = [
-    ...(security.gatewaySigningKey ? [] : ['GATEWAY_SIGNING_KEY must be set (ES256 private key, PKCS#8 PEM): the gateway signs the identities it forwards with it']),
-    ...(security.clients.secret || security.clients.jwksUrl || security.clients.allowAnonymous ? [] : ['set AUTH_JWT_SECRET or AUTH_JWKS_URL: no client could ever be authenticated']),
+    ...(security.gatewaySigningKey
+      ? []
+      : ['GATEWAY_SIGNING_KEY must be set (ES256 private key, PKCS#8 PEM): the gateway signs the identities it forwards with it']),
+    ...(security.clients.secret || security.clients.jwksUrl || security.clients.allowAnonymous
+      ? []
+      : ['set AUTH_JWT_SECRET or AUTH_JWKS_URL: no client could ever be authenticated']),
   ];
   if (missing.length > 0) throw new ConfigError(missing);
   const sign = await createIdentitySigner(security.gatewaySigningKey!);
@@ -101,7 +105,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     readiness: async () => {
       const subgraphs = await Promise.all([...sources].map(async ([name, s]) => [name, await s.readiness(expected[name], operationsToken)] as const));
       if (subgraphs.length === 0) throw new Error('no supergraph loaded');
-      if (!subgraphs.some(([, state]) => state.status === 'up')) throw new Error(`no subgraph is ready: ${subgraphs.map(([name, state]) => `${name} ${state.status}`).join(', ')}`);
+      if (!subgraphs.some(([, state]) => state.status === 'up'))
+        throw new Error(`no subgraph is ready: ${subgraphs.map(([name, state]) => `${name} ${state.status}`).join(', ')}`);
       return { subgraphs: Object.fromEntries(subgraphs), rateLimit: stores.rateLimit.store() };
     },
     authenticate: authenticateClients(security.clients, stores.rateLimit.chargeFailure),

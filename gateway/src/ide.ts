@@ -2,14 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { renderGraphiQL as RenderGraphiQL } from '@graphql-yoga/render-graphiql';
-import {
-  Kind,
-  parse,
-  valueFromASTUntyped,
-  type OperationDefinitionNode,
-  type TypeNode,
-  type VariableDefinitionNode,
-} from 'graphql';
+import { Kind, parse, valueFromASTUntyped, type OperationDefinitionNode, type TypeNode, type VariableDefinitionNode } from 'graphql';
 
 type GraphiQLOptions = NonNullable<Parameters<typeof RenderGraphiQL>[0]>;
 
@@ -95,11 +88,7 @@ export function exampleVariables(variableDefinitions: readonly VariableDefinitio
   return Object.fromEntries(
     variableDefinitions.map((v) => [
       v.variable.name.value,
-      v.defaultValue
-        ? valueFromASTUntyped(v.defaultValue)
-        : v.type.kind === Kind.NON_NULL_TYPE
-          ? guess(v.variable.name.value, namedType(v.type))
-          : null,
+      v.defaultValue ? valueFromASTUntyped(v.defaultValue) : v.type.kind === Kind.NON_NULL_TYPE ? guess(v.variable.name.value, namedType(v.type)) : null,
     ]),
   );
 }
@@ -122,6 +111,7 @@ export function graphiqlOptions(operations: ExampleOperation[], title: string, n
 export function renderIde(options: GraphiQLOptions): string {
   // Loaded when the page is first asked for: GraphiQL's bundle is about 9 MB of JavaScript that a
   // gateway without the IDE (production) or serving only API requests keeps out of its memory.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, see above
   const { renderGraphiQL } = require('@graphql-yoga/render-graphiql') as { renderGraphiQL: typeof RenderGraphiQL };
   const html = renderGraphiQL(options);
   const json = JSON.stringify(options);

@@ -145,10 +145,14 @@ export function operationLimits(limits: Pick<OperationLimits, 'aliases' | 'direc
           if (variables.errors) return; // bad variables: execution reports them (BAD_USER_INPUT)
           const cost = operationCost(schema, operation.selectionSet, root, fragments, variables.coerced);
           if (cost > limits.cost) {
-            throw refused('COST_LIMIT_EXCEEDED', `Query is too expensive: estimated cost ${cost}, at most ${limits.cost}. Ask for smaller pages (first) or fewer nested lists.`, {
-              cost,
-              maxCost: limits.cost,
-            });
+            throw refused(
+              'COST_LIMIT_EXCEEDED',
+              `Query is too expensive: estimated cost ${cost}, at most ${limits.cost}. Ask for smaller pages (first) or fewer nested lists.`,
+              {
+                cost,
+                maxCost: limits.cost,
+              },
+            );
           }
         },
       };

@@ -53,7 +53,12 @@ export function createRateLimit(settings: SecurityConfig['rateLimit'], logger: L
         const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
         res.setHeader('Retry-After', String(retryAfter));
         res.status(429).json({
-          errors: [{ message: `Too many requests: at most ${settings.requests} per ${settings.windowSeconds} s; retry in ${retryAfter} s`, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: retryAfter } }],
+          errors: [
+            {
+              message: `Too many requests: at most ${settings.requests} per ${settings.windowSeconds} s; retry in ${retryAfter} s`,
+              extensions: { code: 'RATE_LIMITED', retryAfterSeconds: retryAfter },
+            },
+          ],
         });
         return false;
       },

@@ -28,10 +28,16 @@ export function createStores(
 ): GatewayStores {
   const { redisUrl } = settings.rateLimit;
   // ioredis is loaded only when there is a Redis to talk to.
-  const redis = redisUrl ? new (require('ioredis') as { default: typeof Redis }).default(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, see above
+  const ioredis = (): { default: typeof Redis } => require('ioredis');
+  const redis = redisUrl ? new (ioredis().default)(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
   redis?.on('error', (error) => logger.warn({ err: error }, 'Redis unavailable: rate limits count in memory and shared caches miss meanwhile'));
   const responses =
-    settings.responseCache === 'off' ? undefined : settings.responseCache === 'redis' && redis ? new RedisKeyValueCache(redis, 'poi-gateway-response:') : inMemoryResponseCache();
+    settings.responseCache === 'off'
+      ? undefined
+      : settings.responseCache === 'redis' && redis
+        ? new RedisKeyValueCache(redis, 'poi-gateway-response:')
+        : inMemoryResponseCache();
   return {
     rateLimit: createRateLimit(settings.rateLimit, logger, redis),
     persistedQueries: redis

@@ -24,7 +24,16 @@ export class ServiceLevels1796510000000 implements MigrationInterface {
         ],
         indices: [new TableIndex({ name: 'uq_contract_service_level', columnNames: ['contract_id', 'priority'], isUnique: true })],
         // The name TypeORM gives the entity's foreign key, so the schema it expects is the one built here.
-        foreignKeys: [new TableForeignKey({ name: 'FK_7f883fc87020e62cdc9296481ea', columnNames: ['contract_id'], referencedTableName: 'contract', referencedColumnNames: ['id'], onDelete: 'CASCADE', onUpdate: 'NO ACTION' })],
+        foreignKeys: [
+          new TableForeignKey({
+            name: 'FK_7f883fc87020e62cdc9296481ea',
+            columnNames: ['contract_id'],
+            referencedTableName: 'contract',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+            onUpdate: 'NO ACTION',
+          }),
+        ],
       }),
     );
     await queryRunner.addColumns('ticket', [

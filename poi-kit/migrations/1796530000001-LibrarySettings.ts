@@ -25,7 +25,14 @@ export class LibrarySettings1796530000001 implements MigrationInterface {
         ],
         indices: [new TableIndex({ name: 'uq_library_settings_library', columnNames: ['library_id'], isUnique: true })],
         foreignKeys: [
-          new TableForeignKey({ name: 'FK_9afc2b7836078b2b98865519b1d', columnNames: ['library_id'], referencedTableName: 'library', referencedColumnNames: ['id'], onDelete: 'CASCADE', onUpdate: 'NO ACTION' }),
+          new TableForeignKey({
+            name: 'FK_9afc2b7836078b2b98865519b1d',
+            columnNames: ['library_id'],
+            referencedTableName: 'library',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+            onUpdate: 'NO ACTION',
+          }),
         ],
       }),
     );

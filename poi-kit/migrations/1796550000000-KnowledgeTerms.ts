@@ -21,7 +21,10 @@ export class KnowledgeTerms1796550000000 implements MigrationInterface {
     );
     await queryRunner.query(`CREATE INDEX \`idx_knowledge_term_term\` ON \`knowledge_term\` (\`term\`, \`article_id\`)`);
     const rows: { id: number | string }[] = await queryRunner.query(`SELECT \`id\` FROM \`knowledge_article\` ORDER BY \`id\``);
-    await indexArticles(queryRunner.manager, rows.map((row) => Number(row.id)));
+    await indexArticles(
+      queryRunner.manager,
+      rows.map((row) => Number(row.id)),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

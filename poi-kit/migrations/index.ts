@@ -11,4 +11,16 @@ import { KnowledgeTerms1796550000000 } from './1796550000000-KnowledgeTerms';
 import { ReleaseAcceptance1796520000000 } from './1796520000000-ReleaseAcceptance';
 import { LibrarySettings1796530000001 } from './1796530000001-LibrarySettings';
 
-export const POI_MIGRATIONS = [InitialSchema1795457299814, FiltersAndSearch1795458317105, WritesAndAudit1795460074616, IdempotencyKeys1796170000000, LibraryLifecycle1796400000000, WisePlatforms1796500000000, ServiceLevels1796510000000, ReleaseAcceptance1796520000000, LibrarySettings1796530000001, TicketAgendaItemIndex1796540000000, KnowledgeTerms1796550000000];
+export const POI_MIGRATIONS = [
+  InitialSchema1795457299814,
+  FiltersAndSearch1795458317105,
+  WritesAndAudit1795460074616,
+  IdempotencyKeys1796170000000,
+  LibraryLifecycle1796400000000,
+  WisePlatforms1796500000000,
+  ServiceLevels1796510000000,
+  ReleaseAcceptance1796520000000,
+  LibrarySettings1796530000001,
+  TicketAgendaItemIndex1796540000000,
+  KnowledgeTerms1796550000000,
+];

@@ -51,8 +51,12 @@ interface Walk {
 }
 
 function pageQuery(poi: Poi, { list, args = {}, node = '' }: ListQuery): string {
-  const declared = Object.entries(args).map(([name, [type]]) => `, $${name}: ${type}`).join('');
-  const passed = Object.keys(args).map((name) => `, ${name}: $${name}`).join('');
+  const declared = Object.entries(args)
+    .map(([name, [type]]) => `, $${name}: ${type}`)
+    .join('');
+  const passed = Object.keys(args)
+    .map((name) => `, ${name}: $${name}`)
+    .join('');
   return `query ConformancePage($first: Int, $after: String${declared}) { ${poi.rootField} { ${list}(first: $first, after: $after${passed}) {
     totalCount nodes { id ${node} } pageInfo { hasNextPage endCursor } } } }`;
 }
@@ -72,7 +76,11 @@ async function walk(client: SubgraphClient, query: ListQuery, first: number): Pr
     const data = await client.data(text, { ...argValues(query), first, after });
     const connection = data[client.poi.rootField]?.[query.list];
     if (!connection) fail([`${query.list} is null on page ${page}`]);
-    const { totalCount, nodes, pageInfo } = connection as { totalCount: number; nodes: Record<string, any>[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+    const { totalCount, nodes, pageInfo } = connection as {
+      totalCount: number;
+      nodes: Record<string, any>[];
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    };
     const at = `${query.list} page ${page} (first: ${first})`;
     if (page === 1) result.totalCount = totalCount;
     else if (totalCount !== result.totalCount) result.problems.push(`${at}: totalCount changed from ${result.totalCount} to ${totalCount}`);
@@ -101,7 +109,8 @@ function sequenceProblems(list: string, reference: Walk, other: Walk, otherPage:
   const [a, b] = [ids(reference), ids(other)];
   const missing = a.filter((id) => !b.includes(id));
   const extra = b.filter((id) => !a.includes(id));
-  if (missing.length) return [`${list}: pages of ${otherPage} skip ${missing.length} item(s) that pages of ${MAX_PAGE_SIZE} return (ids ${missing.slice(0, 5).join(', ')})`];
+  if (missing.length)
+    return [`${list}: pages of ${otherPage} skip ${missing.length} item(s) that pages of ${MAX_PAGE_SIZE} return (ids ${missing.slice(0, 5).join(', ')})`];
   if (extra.length) return [`${list}: pages of ${otherPage} return item(s) that pages of ${MAX_PAGE_SIZE} do not (ids ${extra.slice(0, 5).join(', ')})`];
   const at = a.findIndex((id, i) => id !== b[i]);
   return at >= 0 ? [`${list}: pages of ${otherPage} give another order than pages of ${MAX_PAGE_SIZE} from item ${at + 1} on`] : [];
@@ -113,14 +122,17 @@ function walkProblems(list: string, walked: Walk): string[] {
   return [
     ...walked.problems,
     ...(dupes.length ? [`${list}: ids ${dupes.slice(0, 5).join(', ')} come more than once`] : []),
-    ...(!walked.truncated && walked.nodes.length !== walked.totalCount ? [`${list}: totalCount is ${walked.totalCount} but paging returned ${walked.nodes.length} items`] : []),
+    ...(!walked.truncated && walked.nodes.length !== walked.totalCount
+      ? [`${list}: totalCount is ${walked.totalCount} but paging returned ${walked.nodes.length} items`]
+      : []),
   ];
 }
 
 /** The error a refused request must carry; `what`, when given, says what was asked. */
 function expectRefused(answer: Answer, code: string, what?: string): string {
   const codes = (answer.errors ?? []).map(errorCode);
-  if (!codes.includes(code)) fail([`${what ? `${what}: ` : ''}expected ${code}, got ${answer.errors?.length ? describeErrors(answer.errors) : 'an answer without errors'}`]);
+  if (!codes.includes(code))
+    fail([`${what ? `${what}: ` : ''}expected ${code}, got ${answer.errors?.length ? describeErrors(answer.errors) : 'an answer without errors'}`]);
   return code;
 }
 
@@ -193,7 +205,14 @@ function outOfOrder(nodes: Record<string, any>[], field: string, direction: 'ASC
  * A sort order holds over the whole list, ties broken by id in the same direction. Text may be
  * compared as the database does: by code units or case- and accent-insensitively, either passes.
  */
-function orderCheck(spec: { list: string; orderType: string; orderBy?: { field: string; direction: 'ASC' | 'DESC' }; default?: { field: string; direction: 'ASC' | 'DESC' }; node: string; compare: Compare[] }): Check {
+function orderCheck(spec: {
+  list: string;
+  orderType: string;
+  orderBy?: { field: string; direction: 'ASC' | 'DESC' };
+  default?: { field: string; direction: 'ASC' | 'DESC' };
+  node: string;
+  compare: Compare[];
+}): Check {
   const order = spec.orderBy ?? spec.default!;
   return {
     name: `order: ${spec.list} by ${order.field} ${order.direction}${spec.orderBy ? '' : ' (default)'}`,
@@ -218,7 +237,10 @@ function guardCheck(spec: { what: string; permission: PoiPermission; query: (poi
       const scope = poiScope(client.poi, spec.permission);
       const denied = await client.post(query, spec.variables, { without: spec.permission });
       const forbidden = (denied.errors ?? []).filter((e) => errorCode(e) === 'FORBIDDEN');
-      if (!forbidden.length) fail([`a caller without ${scope} asked for ${spec.what} and got ${denied.errors?.length ? describeErrors(denied.errors) : 'it, without a FORBIDDEN error'}`]);
+      if (!forbidden.length)
+        fail([
+          `a caller without ${scope} asked for ${spec.what} and got ${denied.errors?.length ? describeErrors(denied.errors) : 'it, without a FORBIDDEN error'}`,
+        ]);
       const leaked = forbidden.filter((e) => e.path && valueAt(denied.data, e.path) != null);
       if (leaked.length) fail([`FORBIDDEN at ${leaked[0].path!.join('.')} but its value was served anyway`]);
       const allowed = await client.post(query, spec.variables);
@@ -239,7 +261,8 @@ function badArgumentCheck(what: string, ask: (client: SubgraphClient) => Promise
 }
 
 /** Writes an article; refused input for a ticket writes nothing. */
-const CREATE_ARTICLE = (poi: Poi) => `mutation ConformanceWrite($input: KnowledgeArticleInput!) { ${poi.rootField} { createKnowledgeArticle(input: $input) { id title } } }`;
+const CREATE_ARTICLE = (poi: Poi) =>
+  `mutation ConformanceWrite($input: KnowledgeArticleInput!) { ${poi.rootField} { createKnowledgeArticle(input: $input) { id title } } }`;
 const CREATE_TICKET = (poi: Poi) => `mutation ConformanceRefusedWrite($input: TicketInput!) { ${poi.rootField} { createTicket(input: $input) { id } } }`;
 /** A ticket no POI can accept: its library id is no id. */
 const BAD_TICKET = { libraryId: 'not-an-id', title: 'Conformance check: must be refused', category: 'CATALOGUE', priority: 'P4' };
@@ -266,11 +289,15 @@ export const CHECKS: readonly Check[] = [
       const { poi } = client;
       const representations = [{ __typename: poi.typeName, code: poi.code }];
       const query = `query ConformanceEntities($r: [_Any!]!) { _entities(representations: $r) { __typename ... on ${poi.typeName} { code libraries(first: 0) { totalCount } } } }`;
-      const { _entities: [entity] } = await client.data(query, { r: representations });
+      const {
+        _entities: [entity],
+      } = await client.data(query, { r: representations });
       const root = await client.data(`{ ${poi.rootField} { code libraries(first: 0) { totalCount } } }`);
       const own = root[poi.rootField];
       failIf([
-        ...(entity?.__typename !== poi.typeName || entity?.code !== poi.code ? [`_entities answered ${JSON.stringify(entity)} for ${JSON.stringify(representations[0])}`] : []),
+        ...(entity?.__typename !== poi.typeName || entity?.code !== poi.code
+          ? [`_entities answered ${JSON.stringify(entity)} for ${JSON.stringify(representations[0])}`]
+          : []),
         ...(own?.code !== poi.code ? [`${poi.rootField} { code } is ${JSON.stringify(own?.code)}, not ${poi.code}`] : []),
         ...(entity?.libraries?.totalCount !== own?.libraries?.totalCount ? [`_entities and ${poi.rootField} disagree on libraries.totalCount`] : []),
       ]);
@@ -300,11 +327,27 @@ export const CHECKS: readonly Check[] = [
       return cases.map(([what]) => what).join(', ') + ': 401';
     },
   },
-  guardCheck({ what: 'a contract\'s annualFee', permission: 'contracts', query: (poi) => `{ ${poi.rootField} { contracts(first: 5) { nodes { id annualFee noticePeriodMonths } } } }` }),
-  guardCheck({ what: 'ordering contracts by ANNUAL_FEE', permission: 'contracts', query: (poi) => `{ ${poi.rootField} { contracts(first: 5, orderBy: { field: ANNUAL_FEE }) { nodes { id } } } }` }),
-  guardCheck({ what: 'a contract\'s serviceLevels', permission: 'contracts', query: (poi) => `{ ${poi.rootField} { contracts(first: 5, filter: { status: ACTIVE }) { nodes { id serviceLevels { priority responseHours } } } } }` }),
-  guardCheck({ what: 'a request\'s due moments', permission: 'contracts', query: (poi) => `{ ${poi.rootField} { tickets(first: 20) { nodes { id serviceLevel { responseDueAt resolutionDueAt } } } } }` }),
-  guardCheck({ what: 'a vendor licence\'s annualFee', permission: 'contracts', query: (poi) => `{ ${poi.rootField} { vendorContracts { id annualFee } } }` }),
+  guardCheck({
+    what: "a contract's annualFee",
+    permission: 'contracts',
+    query: (poi) => `{ ${poi.rootField} { contracts(first: 5) { nodes { id annualFee noticePeriodMonths } } } }`,
+  }),
+  guardCheck({
+    what: 'ordering contracts by ANNUAL_FEE',
+    permission: 'contracts',
+    query: (poi) => `{ ${poi.rootField} { contracts(first: 5, orderBy: { field: ANNUAL_FEE }) { nodes { id } } } }`,
+  }),
+  guardCheck({
+    what: "a contract's serviceLevels",
+    permission: 'contracts',
+    query: (poi) => `{ ${poi.rootField} { contracts(first: 5, filter: { status: ACTIVE }) { nodes { id serviceLevels { priority responseHours } } } } }`,
+  }),
+  guardCheck({
+    what: "a request's due moments",
+    permission: 'contracts',
+    query: (poi) => `{ ${poi.rootField} { tickets(first: 20) { nodes { id serviceLevel { responseDueAt resolutionDueAt } } } } }`,
+  }),
+  guardCheck({ what: "a vendor licence's annualFee", permission: 'contracts', query: (poi) => `{ ${poi.rootField} { vendorContracts { id annualFee } } }` }),
   guardCheck({ what: 'the audit trail', permission: 'read', query: (poi) => `{ ${poi.rootField} { audit(first: 1) { totalCount } } }` }),
   // A write that would be refused anyway: a subgraph that ignores the scope still writes nothing.
   guardCheck({ what: 'writes', permission: 'write', query: CREATE_TICKET, variables: { input: BAD_TICKET } }),
@@ -314,18 +357,26 @@ export const CHECKS: readonly Check[] = [
       const { poi } = client;
       const before = (await client.data(auditQuery(poi)))[poi.rootField].audit;
       const title = `Conformance check ${randomUUID()}`;
-      const input = { title, summary: 'Written by npm run poi:conformance.', body: 'A harmless article, written to see the audit trail record it.', tags: ['conformance'], source: CHECKER_NAME };
+      const input = {
+        title,
+        summary: 'Written by npm run poi:conformance.',
+        body: 'A harmless article, written to see the audit trail record it.',
+        tags: ['conformance'],
+        source: CHECKER_NAME,
+      };
       const created = (await client.data(CREATE_ARTICLE(poi), { input }))[poi.rootField].createKnowledgeArticle;
       if (!created?.id) fail([`createKnowledgeArticle answered ${JSON.stringify(created)}`]);
       const after = (await client.data(auditQuery(poi)))[poi.rootField].audit;
       const entry = after.nodes[0];
       const expected = { actor: CHECKER_NAME, via: 'mutation', entity: 'KNOWLEDGE_ARTICLE', entityId: String(created.id), action: 'CREATE' };
-      const problems = after.totalCount === before.totalCount + 1 ? [] : [`audit totalCount went from ${before.totalCount} to ${after.totalCount} after one write`];
+      const problems =
+        after.totalCount === before.totalCount + 1 ? [] : [`audit totalCount went from ${before.totalCount} to ${after.totalCount} after one write`];
       if (!entry) fail([...problems, 'the audit trail has no entry for the write']);
       for (const [field, value] of Object.entries(expected)) {
         if (String(entry[field]) !== value) problems.push(`the newest entry's ${field} is ${JSON.stringify(entry[field])}, expected ${JSON.stringify(value)}`);
       }
-      if (!entry.changes?.some((c: { field: string; to: string | null }) => c.field === 'title' && c.to === JSON.stringify(title))) problems.push('the entry does not record the new title');
+      if (!entry.changes?.some((c: { field: string; to: string | null }) => c.field === 'title' && c.to === JSON.stringify(title)))
+        problems.push('the entry does not record the new title');
       failIf(problems);
       return `createKnowledgeArticle ${created.id} recorded: actor ${CHECKER_NAME}, CREATE, its fields`;
     },
@@ -333,8 +384,22 @@ export const CHECKS: readonly Check[] = [
   ...['libraries', 'contracts', 'tickets', 'knowledgeArticles', 'audit'].map(pagingCheck),
   filterCheck({ list: 'libraries', filterType: 'LibraryFilter', condition: 'province', field: 'province', values: (poi) => poi.provinces }),
   filterCheck({ list: 'contracts', filterType: 'ContractFilter', condition: 'status', field: 'status', values: (poi) => enumValues(poi, 'ContractStatus') }),
-  filterCheck({ list: 'tickets', filterType: 'TicketFilter', condition: 'status', field: 'status', values: (poi) => enumValues(poi, 'TicketStatus'), asList: true }),
-  filterCheck({ list: 'tickets', filterType: 'TicketFilter', condition: 'priority', field: 'priority', values: (poi) => enumValues(poi, 'TicketPriority'), asList: true }),
+  filterCheck({
+    list: 'tickets',
+    filterType: 'TicketFilter',
+    condition: 'status',
+    field: 'status',
+    values: (poi) => enumValues(poi, 'TicketStatus'),
+    asList: true,
+  }),
+  filterCheck({
+    list: 'tickets',
+    filterType: 'TicketFilter',
+    condition: 'priority',
+    field: 'priority',
+    values: (poi) => enumValues(poi, 'TicketPriority'),
+    asList: true,
+  }),
   orderCheck({ list: 'libraries', orderType: 'LibraryOrder', default: { field: 'NAME', direction: 'ASC' }, node: 'name', compare: [byCodeUnits, byCollation] }),
   orderCheck({ list: 'libraries', orderType: 'LibraryOrder', orderBy: { field: 'NAME', direction: 'ASC' }, node: 'name', compare: [byCodeUnits, byCollation] }),
   orderCheck({ list: 'libraries', orderType: 'LibraryOrder', orderBy: { field: 'MEMBER_COUNT', direction: 'DESC' }, node: 'memberCount', compare: [byNumber] }),

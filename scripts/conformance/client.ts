@@ -85,5 +85,10 @@ export const errorCode = (error: GraphQLError) => String(error.extensions?.code 
 
 export function describeErrors(errors: GraphQLError[] | undefined): string {
   if (!errors?.length) return 'no errors';
-  return errors.slice(0, 3).map((e) => `${errorCode(e)} "${e.message}"`).join('; ') + (errors.length > 3 ? ` (+${errors.length - 3} more)` : '');
+  return (
+    errors
+      .slice(0, 3)
+      .map((e) => `${errorCode(e)} "${e.message}"`)
+      .join('; ') + (errors.length > 3 ? ` (+${errors.length - 3} more)` : '')
+  );
 }

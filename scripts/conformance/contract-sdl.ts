@@ -1,13 +1,4 @@
-import {
-  Kind,
-  parse,
-  print,
-  type DirectiveNode,
-  type DefinitionNode,
-  type FieldDefinitionNode,
-  type InputValueDefinitionNode,
-  type TypeNode,
-} from 'graphql';
+import { Kind, parse, print, type DirectiveNode, type DefinitionNode, type FieldDefinitionNode, type InputValueDefinitionNode, type TypeNode } from 'graphql';
 import { poiSubgraphSdl } from '../../poi-kit/schema';
 import type { Poi } from '../../shared/registry';
 
@@ -82,10 +73,12 @@ function argumentProblems(where: string, expected: readonly InputValueDefinition
   for (const argument of expected) {
     const found = byName.get(argument.name.value);
     if (!found) problems.push(`${where}(${argument.name.value}:) is missing`);
-    else if (!sameType(argument.type, found.type)) problems.push(`${where}(${argument.name.value}:) is ${print(found.type)}, the contract says ${print(argument.type)}`);
+    else if (!sameType(argument.type, found.type))
+      problems.push(`${where}(${argument.name.value}:) is ${print(found.type)}, the contract says ${print(argument.type)}`);
   }
   const known = new Set(expected.map((a) => a.name.value));
-  for (const extra of actual) if (!known.has(extra.name.value) && !optional(extra)) problems.push(`${where}(${extra.name.value}:) is required but not in the contract`);
+  for (const extra of actual)
+    if (!known.has(extra.name.value) && !optional(extra)) problems.push(`${where}(${extra.name.value}:) is required but not in the contract`);
   return problems;
 }
 
@@ -100,12 +93,17 @@ function keysOf(shape: TypeShape): string[] {
 /** The access rules a field declares (`@requiresScopes(…)`, `@authenticated`), as text. */
 const ACCESS_DIRECTIVES = ['requiresScopes', 'authenticated'];
 const accessRules = (field: FieldDefinitionNode | InputValueDefinitionNode) =>
-  (field.directives ?? []).filter((d) => ACCESS_DIRECTIVES.includes(d.name.value)).map((d) => print(d)).sort().join(' ');
+  (field.directives ?? [])
+    .filter((d) => ACCESS_DIRECTIVES.includes(d.name.value))
+    .map((d) => print(d))
+    .sort()
+    .join(' ');
 
 /** How one type of the subgraph differs from the contract's type of the same name. */
 function typeProblems(name: string, expected: TypeShape, actual: TypeShape | undefined): string[] {
   if (!actual) return [`type ${name} is missing`];
-  if (actual.kind !== expected.kind) return [`${name} is ${actual.kind === 'input' ? 'an input' : `a ${actual.kind}`} type, the contract says ${expected.kind}`];
+  if (actual.kind !== expected.kind)
+    return [`${name} is ${actual.kind === 'input' ? 'an input' : `a ${actual.kind}`} type, the contract says ${expected.kind}`];
   const problems: string[] = [];
   for (const iface of expected.interfaces) if (!actual.interfaces.has(iface)) problems.push(`${name} does not implement ${iface}`);
   if (expected.kind === 'enum') {
@@ -123,13 +121,15 @@ function typeProblems(name: string, expected: TypeShape, actual: TypeShape | und
       if (!sameType(field.type, found.type)) problems.push(`${where} is ${print(found.type)}, the contract says ${print(field.type)}`);
     } else {
       if (!outputCompatible(field.type, found.type)) problems.push(`${where} is ${print(found.type)}, the contract says ${print(field.type)}`);
-      if (accessRules(field) !== accessRules(found)) problems.push(`${where} declares ${accessRules(found) || 'no access rule'}, the contract says ${accessRules(field) || 'none'}`);
+      if (accessRules(field) !== accessRules(found))
+        problems.push(`${where} declares ${accessRules(found) || 'no access rule'}, the contract says ${accessRules(field) || 'none'}`);
       problems.push(...argumentProblems(where, field.arguments ?? [], (found as FieldDefinitionNode).arguments ?? []));
     }
   }
   if (expected.kind === 'input') {
     for (const [fieldName, field] of actual.fields) {
-      if (!expected.fields.has(fieldName) && !optional(field as InputValueDefinitionNode)) problems.push(`${name}.${fieldName} is required but not in the contract`);
+      if (!expected.fields.has(fieldName) && !optional(field as InputValueDefinitionNode))
+        problems.push(`${name}.${fieldName} is required but not in the contract`);
     }
   }
   for (const key of keysOf(expected)) if (!keysOf(actual).includes(key)) problems.push(`${name} lacks @key(fields: "${key}")`);

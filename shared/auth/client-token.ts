@@ -27,7 +27,9 @@ export async function signClientToken(clients: SecurityConfig['clients'], reques
   const seconds = spanSeconds(request.expiresIn);
   if (seconds === undefined || seconds < 1) throw new Error(`the expiry must look like 30m, 1h or 7d, got "${request.expiresIn}"`);
   if (seconds > clients.maxLifetimeSeconds) {
-    throw new Error(`a token may be valid for at most ${clients.maxLifetimeSeconds} s (AUTH_MAX_TOKEN_LIFETIME_SECONDS), not ${request.expiresIn} (${seconds} s)`);
+    throw new Error(
+      `a token may be valid for at most ${clients.maxLifetimeSeconds} s (AUTH_MAX_TOKEN_LIFETIME_SECONDS), not ${request.expiresIn} (${seconds} s)`,
+    );
   }
   const issuedAt = Math.floor(Date.now() / 1000);
   return new SignJWT({ scope: request.scopes.join(' '), ...(request.name ? { name: request.name } : {}) })

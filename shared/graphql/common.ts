@@ -30,7 +30,19 @@ scalar Date
 "A moment in time in ISO 8601 form (UTC), e.g. \\"2026-11-23T14:05:00.000Z\\"."
 scalar DateTime
 
-${enumSdl('Province', 'A Dutch province (provincie).', Object.fromEntries(PROVINCES.map((p) => [p, p.split('_').map((w) => w[0] + w.slice(1).toLowerCase()).join('-')])))}
+${enumSdl(
+  'Province',
+  'A Dutch province (provincie).',
+  Object.fromEntries(
+    PROVINCES.map((p) => [
+      p,
+      p
+        .split('_')
+        .map((w) => w[0] + w.slice(1).toLowerCase())
+        .join('-'),
+    ]),
+  ),
+)}
 `;
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -81,7 +93,7 @@ export const scalarResolvers = {
 
 /** Descriptions that every subgraph declaring the POI types must give identically. */
 export const POI_INTERFACE_DESCRIPTION =
-  'A provincial library-support organisation (POI, provinciale ondersteuningsinstelling). The shared view over all POIs: registry fields come from the collaboration subgraph, the rest from each POI\'s own subgraph.';
+  "A provincial library-support organisation (POI, provinciale ondersteuningsinstelling). The shared view over all POIs: registry fields come from the collaboration subgraph, the rest from each POI's own subgraph.";
 
 export function poiTypeDescription(poi: Poi): string {
   return `${poi.name}: ${poi.fullName}. Registry fields come from the collaboration subgraph, the rest from ${poi.name}'s own subgraph.`;

@@ -109,7 +109,8 @@ export class Sealer {
   /** The sealed value, or undefined for any text that this sealer did not seal for this binding. */
   open(text: string, binding: unknown, maxLength: number): unknown {
     const bytes = Buffer.from(text, 'base64url');
-    if (text.length > maxLength || bytes.toString('base64url') !== text || bytes.length <= 1 + NONCE_BYTES + TAG_BYTES || bytes[0] !== VERSION) return undefined;
+    if (text.length > maxLength || bytes.toString('base64url') !== text || bytes.length <= 1 + NONCE_BYTES + TAG_BYTES || bytes[0] !== VERSION)
+      return undefined;
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.key, bytes.subarray(1, 1 + NONCE_BYTES)).setAAD(Buffer.from(JSON.stringify(binding)));
       decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
@@ -148,7 +149,10 @@ export class Cursors {
   }
 
   open(cursor: string, list: ListRef): CursorPosition {
-    const invalid = badInput('"after" is not a cursor of this list with this order and filter; pass a pageInfo.endCursor of the same list, order and filter', 'after');
+    const invalid = badInput(
+      '"after" is not a cursor of this list with this order and filter; pass a pageInfo.endCursor of the same list, order and filter',
+      'after',
+    );
     const parsed = this.sealer.open(cursor, this.binding(list), 512);
     // Authentic, so made by this subgraph; checked anyway, as cheap insurance.
     if (!Array.isArray(parsed) || parsed.length !== 2 || !Number.isInteger(parsed[1])) throw invalid;
@@ -181,8 +185,7 @@ export class Cursors {
   ): Connection<T> {
     const page = this.page(args, list);
     let loaded: Promise<{ nodes: T[]; hasNextPage: boolean }> | undefined;
-    const load = () =>
-      (loaded ??= fetchRows(page).then((rows) => ({ nodes: rows.slice(0, page.first), hasNextPage: rows.length > page.first })));
+    const load = () => (loaded ??= fetchRows(page).then((rows) => ({ nodes: rows.slice(0, page.first), hasNextPage: rows.length > page.first })));
     return {
       totalCount: count,
       nodes: async () => (await load()).nodes,

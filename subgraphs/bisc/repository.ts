@@ -2,15 +2,7 @@ import { DataSource, In } from 'typeorm';
 import type { PageRequest, Sorted, SortOrder } from '../../shared/graphql/connection';
 import { Branch, BranchEntity } from '../../poi-kit/entities';
 import { applyKeyset, KeyCount, withSortValues } from '../../poi-kit/repository';
-import {
-  InterlibraryLoan,
-  InterlibraryLoanEntity,
-  LOAN_STATUSES,
-  TransportRun,
-  TransportRunEntity,
-  TransportStop,
-  TransportStopEntity,
-} from './entities';
+import { InterlibraryLoan, InterlibraryLoanEntity, LOAN_STATUSES, TransportRun, TransportRunEntity, TransportStop, TransportStopEntity } from './entities';
 import type { BiscInterlibraryLoanFilter, BiscTransportRunFilter } from './generated/resolvers';
 
 export const RUN_ORDER: SortOrder = { key: 'bisc-run.RUN_ON.ASC', sql: 'run.run_on', direction: 'ASC' };

@@ -43,11 +43,21 @@ export const iblResolvers: Resolvers<Context> = {
   BiscInterlibraryLoanService: {
     runs: (_, args, ctx) => {
       const filter = args.filter ?? {};
-      return ctx.cursors.connection(args, { list: 'bisc/runs', sort: RUN_ORDER, filter }, (page) => ctx.own.repository.pageRuns(filter, page), () => ctx.own.repository.countRuns(filter));
+      return ctx.cursors.connection(
+        args,
+        { list: 'bisc/runs', sort: RUN_ORDER, filter },
+        (page) => ctx.own.repository.pageRuns(filter, page),
+        () => ctx.own.repository.countRuns(filter),
+      );
     },
     loans: (_, args, ctx) => {
       const filter = args.filter ?? {};
-      return ctx.cursors.connection(args, { list: 'bisc/loans', sort: LOAN_ORDER, filter }, (page) => ctx.own.repository.pageLoans(filter, page), () => ctx.own.repository.countLoans(filter));
+      return ctx.cursors.connection(
+        args,
+        { list: 'bisc/loans', sort: LOAN_ORDER, filter },
+        (page) => ctx.own.repository.pageLoans(filter, page),
+        () => ctx.own.repository.countLoans(filter),
+      );
     },
     stats: () => ({}),
     audit: (_, args, ctx) => {

@@ -57,9 +57,10 @@ export function generateIblData(branchIds: number[], options: SeedOptions) {
       for (let l = 0; l < carried; l++) {
         const to = random.int(1, runStops.length - 1);
         const from = random.int(0, to - 1);
-        const requestedAt = status === 'PLANNED'
-          ? new Date(refMs - random.int(0, 3) * DAY_MS - random.int(60, 600) * 60_000)
-          : new Date(Date.parse(`${day}T00:00:00Z`) - random.int(1, 8) * DAY_MS + random.int(8 * 60, 17 * 60) * 60_000);
+        const requestedAt =
+          status === 'PLANNED'
+            ? new Date(refMs - random.int(0, 3) * DAY_MS - random.int(60, 600) * 60_000)
+            : new Date(Date.parse(`${day}T00:00:00Z`) - random.int(1, 8) * DAY_MS + random.int(8 * 60, 17 * 60) * 60_000);
         loans.push({
           itemTitle: title(),
           lendingBranchId: runStops[from].branchId,
@@ -108,7 +109,10 @@ export async function seedIbl(dataSource: DataSource, options: SeedOptions): Pro
       .where("library.status = 'ACTIVE'")
       .orderBy('branch.id', 'ASC')
       .getMany();
-    const data = generateIblData(branches.map((b) => b.id), options);
+    const data = generateIblData(
+      branches.map((b) => b.id),
+      options,
+    );
     await insertInChunks(manager, TransportRunEntity, data.runs);
     await insertInChunks(manager, TransportStopEntity, data.stops);
     await insertInChunks(manager, InterlibraryLoanEntity, data.loans);

@@ -80,7 +80,11 @@ export class IblWrites {
       if (i > 0 && stop.plannedAt <= input.stops[i - 1].plannedAt) checks.fail(`stops[${i}].plannedAt`, 'must be after the previous stop');
     });
     return writeTransaction(this.dataSource, async (manager) => {
-      await this.checkBranches(manager, checks, input.stops.map((stop, i) => [`stops[${i}].branchId`, stop.branchId]));
+      await this.checkBranches(
+        manager,
+        checks,
+        input.stops.map((stop, i) => [`stops[${i}].branchId`, stop.branchId]),
+      );
       checks.throwIfAny();
       const run = { runOn: input.runOn, route: input.route.trim(), status: 'PLANNED' as const };
       const { identifiers } = await manager.insert(TransportRunEntity, run);
@@ -110,7 +114,15 @@ export class IblWrites {
         checks.fail('runId', 'run does not stop at the requesting branch');
       }
       checks.throwIfAny();
-      return updateVersioned(manager, InterlibraryLoanEntity, 'INTERLIBRARY_LOAN', loan, input.expectedVersion, { status: 'DELIVERED', runId: run!.id, deliveredAt: input.deliveredAt }, actor);
+      return updateVersioned(
+        manager,
+        InterlibraryLoanEntity,
+        'INTERLIBRARY_LOAN',
+        loan,
+        input.expectedVersion,
+        { status: 'DELIVERED', runId: run!.id, deliveredAt: input.deliveredAt },
+        actor,
+      );
     });
   }
 }

@@ -8,7 +8,13 @@ import { POIS } from '../../shared/registry';
 /** Fresh secrets for one test stack, as environment variables, so tests never use the clone's local ones. */
 export function testSecurityEnv(): Record<string, string> {
   const secrets = generateSecrets();
-  return { AUTH_JWT_SECRET: secrets.clientSecret, GATEWAY_SIGNING_KEY: secrets.gatewayPrivateKey, GATEWAY_PUBLIC_KEY: secrets.gatewayPublicKey, CURSOR_SECRET: randomBytes(32).toString('base64url'), RATE_LIMIT_REQUESTS: '1000000' };
+  return {
+    AUTH_JWT_SECRET: secrets.clientSecret,
+    GATEWAY_SIGNING_KEY: secrets.gatewayPrivateKey,
+    GATEWAY_PUBLIC_KEY: secrets.gatewayPublicKey,
+    CURSOR_SECRET: randomBytes(32).toString('base64url'),
+    RATE_LIMIT_REQUESTS: '1000000',
+  };
 }
 
 /** Every scope there is: what the tests written before security existed run as. */

@@ -36,13 +36,34 @@ function chain(options: BombOptions, on: string, root: (first: string) => string
 }
 
 /** `query { ...F0 } fragment F0 on Query { ...F1 ...F1 } … fragment Fn on Query { pois { code } }` */
-export const doublingChain = (options: BombOptions) => chain(options, 'Query', (first) => `{ ${first} }`, (next) => `...${next}`, 'pois { code }');
+export const doublingChain = (options: BombOptions) =>
+  chain(
+    options,
+    'Query',
+    (first) => `{ ${first} }`,
+    (next) => `...${next}`,
+    'pois { code }',
+  );
 
 /** Fragments on a nested type: `{ pois { ...F0 } }`, each `fragment Fi on Poi { code ...Fi+1 … }`. */
-export const nestedChain = (options: BombOptions) => chain(options, 'Poi', (first) => `{ pois { ${first} } }`, (next) => `code ...${next}`, 'code stats { libraryCount }');
+export const nestedChain = (options: BombOptions) =>
+  chain(
+    options,
+    'Poi',
+    (first) => `{ pois { ${first} } }`,
+    (next) => `code ...${next}`,
+    'code stats { libraryCount }',
+  );
 
 /** Each spread inside an inline fragment: `fragment Fi on Query { ... on Query { ...Fi+1 } … }`. */
-export const inlineChain = (options: BombOptions) => chain(options, 'Query', (first) => `{ ${first} }`, (next) => `... on Query { ...${next} }`, 'pois { code }');
+export const inlineChain = (options: BombOptions) =>
+  chain(
+    options,
+    'Query',
+    (first) => `{ ${first} }`,
+    (next) => `... on Query { ...${next} }`,
+    'pois { code }',
+  );
 
 /** Many aliases of one spread at the top: `{ a0: pois { ...F0 } a1: pois { ...F0 } … }` over a nested chain. */
 export function aliasedChain(options: BombOptions & { aliases: number }): string {

@@ -29,7 +29,10 @@ export interface Stack {
   /** The configuration the stack runs with (its secrets included). */
   config: Config;
   /** Another gateway over the running subgraphs (same signing key), with some security settings changed; stopped with the stack. */
-  gatewayWith(changes: Partial<SecurityConfig>, options?: { responseCache?: Config['gateway']['responseCache']; operations?: Config['operations'] }): Promise<RunningServer>;
+  gatewayWith(
+    changes: Partial<SecurityConfig>,
+    options?: { responseCache?: Config['gateway']['responseCache']; operations?: Config['operations'] },
+  ): Promise<RunningServer>;
   /** SQL statements each subgraph has sent so far. */
   statementCounts(): Record<string, number>;
   stopSubgraph(name: string): Promise<void>;
@@ -108,9 +111,7 @@ export async function startStack(
       subgraphs.set(definition.name, running);
     };
     for (const definition of definitions) await startSubgraph(definition, 0);
-    const { supergraphSdl } = composeSupergraph(
-      definitions.map((s) => ({ name: s.name, url: subgraphs.get(s.name)!.url, sdl: s.sdl })),
-    );
+    const { supergraphSdl } = composeSupergraph(definitions.map((s) => ({ name: s.name, url: subgraphs.get(s.name)!.url, sdl: s.sdl })));
     // With a path, the supergraph is written there and the gateway serves and follows that file.
     if (options.supergraphPath) fs.writeFileSync(options.supergraphPath, supergraphSdl);
     const supergraph = options.supergraphPath ? { path: options.supergraphPath } : { sdl: supergraphSdl };
@@ -126,7 +127,10 @@ export async function startStack(
     });
     const token = (scopes: readonly string[], subject?: string) => tokenFor(config.security.clients, scopes, subject);
     const extraGateways: RunningServer[] = [];
-    const gatewayWith = async (changes: Partial<SecurityConfig>, extraOptions: { responseCache?: Config['gateway']['responseCache']; operations?: Config['operations'] } = {}) => {
+    const gatewayWith = async (
+      changes: Partial<SecurityConfig>,
+      extraOptions: { responseCache?: Config['gateway']['responseCache']; operations?: Config['operations'] } = {},
+    ) => {
       const extra = await startGateway({
         supergraph: { sdl: supergraphSdl },
         subgraphUrls: options.subgraphUrls ?? {},
@@ -154,7 +158,11 @@ export async function startStack(
       query: (query, variables) => queryAs(allScopes, query, variables),
       statementCounts: () => Object.fromEntries([...subgraphs].map(([name, s]) => [name, s.database.statements.count])),
       stopSubgraph: async (name) => subgraphs.get(name)!.stop(),
-      restartSubgraph: async (name) => startSubgraph(definitions.find((d) => d.name === name)!, subgraphs.get(name)!.port),
+      restartSubgraph: async (name) =>
+        startSubgraph(
+          definitions.find((d) => d.name === name)!,
+          subgraphs.get(name)!.port,
+        ),
       stop: async () => {
         await Promise.all([gateway, ...extraGateways].map((g) => g.stop()));
         await Promise.all([...subgraphs.values()].map((s) => s.stop()));

@@ -45,7 +45,8 @@ const GATEWAY_FIELDS: Record<string, { fields: readonly string[]; key?: string }
 };
 const KEY_ALIAS = 'network__key';
 
-const isGatewayField = (parent: { name: string } | null | undefined, field: string) => !!parent && (GATEWAY_FIELDS[parent.name]?.fields.includes(field) ?? false);
+const isGatewayField = (parent: { name: string } | null | undefined, field: string) =>
+  !!parent && (GATEWAY_FIELDS[parent.name]?.fields.includes(field) ?? false);
 
 /** Whether the operation asks a field the gateway answers itself, anywhere (also in fragments). */
 function asksGatewayFields(schema: GraphQLSchema, document: DocumentNode): boolean {
@@ -111,7 +112,8 @@ export function networkSchema(api: GraphQLSchema): GraphQLSchema {
   for (const list of NETWORK_LISTS) {
     // An object type (`Ticket`) or an interface every POI implements (`Contract`).
     const node = api.getType(list.nodeType);
-    if (!(isObjectType(node) || isInterfaceType(node)) || !node.astNode?.fields) throw new Error(`The supergraph has no type ${list.nodeType} for network.${list.field}`);
+    if (!(isObjectType(node) || isInterfaceType(node)) || !node.astNode?.fields)
+      throw new Error(`The supergraph has no type ${list.nodeType} for network.${list.field}`);
     definitions.push({
       kind: Kind.OBJECT_TYPE_EXTENSION,
       name: { kind: Kind.NAME, value: list.networkNodeType },
@@ -135,7 +137,8 @@ function withNetwork(api: GraphQLSchema, sealer: Sealer): GraphQLSchema {
   }
   object('Query').getFields().network.resolve = () => ({});
   const own = ['NetworkPoi', 'NetworkPageInfo', ...NETWORK_LISTS.map((l) => `${l.networkNodeType}Connection`)];
-  for (const name of own) for (const field of Object.values(object(name).getFields())) field.resolve = (source) => (source as Record<string, unknown>)[field.name];
+  for (const name of own)
+    for (const field of Object.values(object(name).getFields())) field.resolve = (source) => (source as Record<string, unknown>)[field.name];
   for (const list of NETWORK_LISTS) {
     object(list.networkNodeType).getFields().poi.resolve = (source) => (source as { network__owner: unknown }).network__owner;
     const publishers = object(list.networkNodeType).getFields().publishers;
@@ -146,7 +149,14 @@ function withNetwork(api: GraphQLSchema, sealer: Sealer): GraphQLSchema {
   // A work-agenda item's tickets: the network ticket list with the item fixed, wherever the item was reached.
   const tickets = NETWORK_LISTS.find((l) => l.field === 'tickets')!;
   object('WorkAgendaItem').getFields().tickets.resolve = (source, args: WorkAgendaItemTicketsArgs, context: NetworkContext, info) =>
-    networkPage(tickets, { ...args, filter: { ...args.filter, agendaItemId: String((source as Record<string, unknown>)[KEY_ALIAS]) } }, info, sealer, context.run, context.report);
+    networkPage(
+      tickets,
+      { ...args, filter: { ...args.filter, agendaItemId: String((source as Record<string, unknown>)[KEY_ALIAS]) } },
+      info,
+      sealer,
+      context.run,
+      context.report,
+    );
   return schema;
 }
 

@@ -157,7 +157,10 @@ export interface TermStatistics {
 const STATISTICS_KEY = '~statistics';
 
 /** Runs a sub-query through the gateway's own executor, as the caller. */
-export type RunQuery = (document: DocumentNode, variables: Record<string, unknown>) => Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLError[] }>;
+export type RunQuery = (
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+) => Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLError[] }>;
 
 function badInput(message: string, argument: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argument } });
@@ -191,13 +194,17 @@ export async function networkPage(
   const first = given.first ?? DEFAULT_PAGE_SIZE;
   const problem = pageSizeProblem('first', first);
   if (problem) throw badInput(problem, 'first');
-  const order = { field: given.orderBy?.field ?? list.defaultOrder.field, direction: given.orderBy?.direction === 'ASC' || given.orderBy?.direction === 'DESC' ? given.orderBy.direction : list.defaultOrder.direction };
+  const order = {
+    field: given.orderBy?.field ?? list.defaultOrder.field,
+    direction: given.orderBy?.direction === 'ASC' || given.orderBy?.direction === 'DESC' ? given.orderBy.direction : list.defaultOrder.direction,
+  };
   const sortField = list.sortFields[order.field];
   if (!sortField) throw badInput(`"orderBy.field" ${order.field} cannot order a network list`, 'orderBy');
   const all = ownersIn(info.schema);
   const wanted = args.pois ? [...new Set(args.pois)] : undefined;
   const unknown = wanted?.filter((code) => !all.some((o) => o.code === code)) ?? [];
-  if (unknown.length > 0) throw badInput(`"pois": ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not a POI; known: ${all.map((o) => o.code).join(', ')}`, 'pois');
+  if (unknown.length > 0)
+    throw badInput(`"pois": ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not a POI; known: ${all.map((o) => o.code).join(', ')}`, 'pois');
   const owners = wanted ? all.filter((o) => wanted.includes(o.code)) : all;
   const filter = list.search ? { text: given.text } : (given.filter ?? null);
   const binding = ['network', list.field, `${order.field}.${order.direction}`, canonicalFilter(filter), (wanted ?? []).sort()];
@@ -211,7 +218,9 @@ export async function networkPage(
 
   const listPath = responsePath(info);
   const selection = nodeSelection(info, list);
-  const listVariables = list.search ? { network__search: given.text, network__statistics: statistics } : { network__filter: given.filter ?? null, network__orderBy: order };
+  const listVariables = list.search
+    ? { network__search: given.text, network__statistics: statistics }
+    : { network__filter: given.filter ?? null, network__orderBy: order };
   const variablesFor = (owner: Owner, size: number) => ({ ...listVariables, network__first: size, network__after: state[owner.code]?.after ?? null });
   const fetched = await Promise.all(
     owners.map(async (owner) => {
@@ -284,7 +293,10 @@ export async function networkPage(
     nodes,
     pageInfo: {
       hasNextPage: buffers.some((b) => (b.ok ? head(b) !== undefined || b.hasNextPage : b.transient)),
-      endCursor: nodes.length > 0 || given.after ? sealer.seal({ ...Object.fromEntries(positions), ...(list.search ? { [STATISTICS_KEY]: statistics } : {}) }, binding) : null,
+      endCursor:
+        nodes.length > 0 || given.after
+          ? sealer.seal({ ...Object.fromEntries(positions), ...(list.search ? { [STATISTICS_KEY]: statistics } : {}) }, binding)
+          : null,
     },
     incomplete: missing.length > 0,
     missingPois: missing.map((b) => b.owner.code),
@@ -297,8 +309,13 @@ function openState(sealer: Sealer, cursor: string, binding: unknown): State {
     state !== null &&
     typeof state === 'object' &&
     !Array.isArray(state) &&
-    Object.entries(state).every(([key, p]: [string, Position]) => key === STATISTICS_KEY || (p && (p.after === null || typeof p.after === 'string') && (p.last === undefined || (Array.isArray(p.last) && p.last.length === 3))));
-  if (!valid) throw badInput('"after" is not a cursor of this network list with this order, filter and pois; pass a pageInfo.endCursor of the same list', 'after');
+    Object.entries(state).every(
+      ([key, p]: [string, Position]) =>
+        key === STATISTICS_KEY ||
+        (p && (p.after === null || typeof p.after === 'string') && (p.last === undefined || (Array.isArray(p.last) && p.last.length === 3))),
+    );
+  if (!valid)
+    throw badInput('"after" is not a cursor of this network list with this order, filter and pois; pass a pageInfo.endCursor of the same list', 'after');
   return state as State;
 }
 
@@ -362,9 +379,7 @@ function readPage(
   report: (error: GraphQLError) => void,
 ) {
   const page = pathValue(result.data, ['network__poi', 'network__list']) as
-    | { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: Record<string, unknown>[] }
-    | null
-    | undefined;
+    { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: Record<string, unknown>[] } | null | undefined;
   const itemErrors = (result.errors ?? []).filter((e) => e.path && e.path.length > 4 && e.path[2] === 'nodes');
   if (!page) {
     const cause = (result.errors ?? []).find((e) => !itemErrors.includes(e));
@@ -383,7 +398,14 @@ function readPage(
     const sort = raw === null || raw === undefined ? (sortField.nullAs ?? '') : (raw as SortKey);
     return { node, sort, id: Number(node.network__id) };
   });
-  return { ok: true as const, transient: false, items, totalCount: page.totalCount, hasNextPage: page.pageInfo.hasNextPage, endCursor: page.pageInfo.endCursor };
+  return {
+    ok: true as const,
+    transient: false,
+    items,
+    totalCount: page.totalCount,
+    hasNextPage: page.pageInfo.hasNextPage,
+    endCursor: page.pageInfo.endCursor,
+  };
 }
 
 /** Puts the error where the owner's answer became null, for the network node's field resolver to raise (see `byResponseKey`). */
@@ -461,7 +483,11 @@ function nodeSelection(info: GraphQLResolveInfo, list: NetworkList): NodeSelecti
   visit({ kind: Kind.DOCUMENT, definitions: fragments.length > 0 ? fragments : [] } as DocumentNode, { Variable: (v) => void used.add(v.name.value) });
   visit({ kind: Kind.SELECTION_SET, selections: rewritten }, { Variable: (v) => void used.add(v.name.value) });
   const variableDefinitions = (info.operation as OperationDefinitionNode).variableDefinitions?.filter((d) => used.has(d.variable.name.value)) ?? [];
-  const variables = Object.fromEntries(variableDefinitions.filter((d) => d.variable.name.value in info.variableValues).map((d) => [d.variable.name.value, info.variableValues[d.variable.name.value]]));
+  const variables = Object.fromEntries(
+    variableDefinitions
+      .filter((d) => d.variable.name.value in info.variableValues)
+      .map((d) => [d.variable.name.value, info.variableValues[d.variable.name.value]]),
+  );
   return { selections: rewritten, fragments, variableDefinitions, variables };
 }
 
@@ -470,4 +496,3 @@ function spreadNames(selections: readonly SelectionNode[]): string[] {
   visit({ kind: Kind.SELECTION_SET, selections }, { FragmentSpread: (s) => void names.push(s.name.value) });
   return names;
 }
-

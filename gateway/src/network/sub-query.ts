@@ -11,7 +11,10 @@ const TYPENAME: SelectionNode = { kind: Kind.FIELD, name: { kind: Kind.NAME, val
 export function withTypenames(selections: readonly SelectionNode[]): readonly SelectionNode[] {
   const set = visit({ kind: Kind.SELECTION_SET, selections } as SelectionSetNode, {
     SelectionSet: {
-      leave: (node) => (node.selections.some((s) => s.kind === Kind.FIELD && s.name.value === '__typename' && !s.alias) ? undefined : { ...node, selections: [TYPENAME, ...node.selections] }),
+      leave: (node) =>
+        node.selections.some((s) => s.kind === Kind.FIELD && s.name.value === '__typename' && !s.alias)
+          ? undefined
+          : { ...node, selections: [TYPENAME, ...node.selections] },
     },
   });
   return set.selections;

@@ -15,8 +15,17 @@ export class InterlibraryLoan1796200000000 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'bisc_transport_run',
-        columns: [id, { name: 'run_on', type: 'date' }, { name: 'route', type: 'varchar', length: '100' }, { name: 'status', type: 'varchar', length: '20' }, version],
-        indices: [new TableIndex({ name: 'idx_bisc_run_on', columnNames: ['run_on'] }), new TableIndex({ name: 'idx_bisc_run_status', columnNames: ['status'] })],
+        columns: [
+          id,
+          { name: 'run_on', type: 'date' },
+          { name: 'route', type: 'varchar', length: '100' },
+          { name: 'status', type: 'varchar', length: '20' },
+          version,
+        ],
+        indices: [
+          new TableIndex({ name: 'idx_bisc_run_on', columnNames: ['run_on'] }),
+          new TableIndex({ name: 'idx_bisc_run_status', columnNames: ['status'] }),
+        ],
       }),
     );
     await queryRunner.createTable(

@@ -7,4 +7,12 @@ import { WisePlatformsAndGovernance1796500000001 } from './1796500000001-WisePla
 import { WiseReleases1796520000000 } from './1796520000000-WiseReleases';
 import { HarmonisationStandard1796530000000 } from './1796530000000-HarmonisationStandard';
 
-export const COLLABORATION_MIGRATIONS = [InitialSchema1795457301196, Evaluations1795458553648, WorkAgendaWrites1795461304806, IdempotencyKeys1796170000001, WisePlatformsAndGovernance1796500000001, WiseReleases1796520000000, HarmonisationStandard1796530000000];
+export const COLLABORATION_MIGRATIONS = [
+  InitialSchema1795457301196,
+  Evaluations1795458553648,
+  WorkAgendaWrites1795461304806,
+  IdempotencyKeys1796170000001,
+  WisePlatformsAndGovernance1796500000001,
+  WiseReleases1796520000000,
+  HarmonisationStandard1796530000000,
+];

@@ -17,7 +17,6 @@ import {
 } from './entities';
 import type { QueryWorkAgendaArgs, QueryWiseReleasesArgs } from '../generated/resolvers';
 
-
 /** All SQL of the collaboration subgraph. */
 export class CollaborationRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -32,11 +31,7 @@ export class CollaborationRepository {
     const overdue = { today: new Date().toISOString().slice(0, 10), done: 'DONE' };
     if (filter.overdue === true) qb.andWhere('item.due_on < :today AND item.status <> :done', overdue);
     if (filter.overdue === false) qb.andWhere('(item.due_on IS NULL OR item.due_on >= :today OR item.status = :done)', overdue);
-    return qb
-      .orderBy('CASE WHEN item.due_on IS NULL THEN 1 ELSE 0 END', 'ASC')
-      .addOrderBy('item.dueOn', 'ASC')
-      .addOrderBy('item.id', 'ASC')
-      .getMany();
+    return qb.orderBy('CASE WHEN item.due_on IS NULL THEN 1 ELSE 0 END', 'ASC').addOrderBy('item.dueOn', 'ASC').addOrderBy('item.id', 'ASC').getMany();
   }
 
   workAgendaItemsByIds(ids: readonly string[]) {
@@ -48,9 +43,7 @@ export class CollaborationRepository {
   }
 
   participantsByItemIds(itemIds: readonly string[]) {
-    return this.dataSource
-      .getRepository(WorkAgendaParticipantEntity)
-      .find({ where: { itemId: In([...itemIds]) }, order: { poiCode: 'ASC' } });
+    return this.dataSource.getRepository(WorkAgendaParticipantEntity).find({ where: { itemId: In([...itemIds]) }, order: { poiCode: 'ASC' } });
   }
 
   goalsByIds(ids: readonly number[]) {

@@ -133,7 +133,8 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
       libraryId: (member) => (member.libraryId === 0 ? null : String(member.libraryId)),
     },
     WisePlatform: {
-      __resolveReference: (ref, { loaders }) => (typeof ref.code === 'string' && ref.code.length <= 40 ? loaders.wisePlatformByCode.load(ref.code.toUpperCase()) : null),
+      __resolveReference: (ref, { loaders }) =>
+        typeof ref.code === 'string' && ref.code.length <= 40 ? loaders.wisePlatformByCode.load(ref.code.toUpperCase()) : null,
       pois: async (platform, _, { loaders }) => (await loaders.poisByPlatform.load(platform.code)).map((p) => poiByCode(p.poiCode)).filter(isRegistered),
       migrations: (platform, _, { loaders }) => loaders.migrationsByPlatform.load(platform.code),
       succeededBy: (platform, _, { loaders }) => (platform.succeededByCode === null ? null : loaders.wisePlatformByCode.load(platform.succeededByCode)),
@@ -142,7 +143,8 @@ export function createCollaborationResolvers(pois: readonly Poi[]) {
       poi: (migration) => registered(migration.poiCode, 'platform migration'),
     },
     WiseRelease: {
-      __resolveReference: (ref, { loaders }) => (typeof ref.version === 'string' && ref.version.length <= 30 ? loaders.wiseReleaseByVersion.load(ref.version) : null),
+      __resolveReference: (ref, { loaders }) =>
+        typeof ref.version === 'string' && ref.version.length <= 30 ? loaders.wiseReleaseByVersion.load(ref.version) : null,
       version: (release) => release.wiseVersion,
       revision: (release) => release.version,
       // References only: each POI's own subgraph resolves its acceptance (by its type, CubissReleaseAcceptance).

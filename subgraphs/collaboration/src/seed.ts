@@ -41,15 +41,30 @@ export async function syncRegistry(manager: EntityManager, pois: readonly Poi[])
     const { code, name, fullName, seat, website, inSteeringGroup } = poi;
     await manager.save(RegisteredPoiEntity, { code, name, fullName, seat, website, inSteeringGroup });
     await manager.delete(PoiProvinceEntity, { poiCode: code });
-    await manager.insert(PoiProvinceEntity, poi.provinces.map((province) => ({ poiCode: code, province })));
+    await manager.insert(
+      PoiProvinceEntity,
+      poi.provinces.map((province) => ({ poiCode: code, province })),
+    );
   }
 }
 
 const GOALS: Omit<NetworkAgendaGoal, 'id'>[] = [
-  { code: 'NA-1', title: 'Eén gemeenschappelijk bibliotheeksysteem', description: 'Toewerken naar één gemeenschappelijk bibliotheeksysteem (GBS) voor het netwerk van openbare bibliotheken.' },
+  {
+    code: 'NA-1',
+    title: 'Eén gemeenschappelijk bibliotheeksysteem',
+    description: 'Toewerken naar één gemeenschappelijk bibliotheeksysteem (GBS) voor het netwerk van openbare bibliotheken.',
+  },
   { code: 'NA-2', title: 'Gedeelde collectie en catalogus', description: 'Eén gedeelde catalogus en zichtbare collectie over provinciegrenzen heen.' },
-  { code: 'NA-3', title: 'Digitale dienstverlening voor leden', description: 'Leden bedienen via website en app met actuele gegevens uit het bibliotheeksysteem.' },
-  { code: 'NA-4', title: 'Datagedreven werken', description: 'Betrouwbare en vergelijkbare cijfers over gebruik en leden voor bibliotheken, provincies en het netwerk.' },
+  {
+    code: 'NA-3',
+    title: 'Digitale dienstverlening voor leden',
+    description: 'Leden bedienen via website en app met actuele gegevens uit het bibliotheeksysteem.',
+  },
+  {
+    code: 'NA-4',
+    title: 'Datagedreven werken',
+    description: 'Betrouwbare en vergelijkbare cijfers over gebruik en leden voor bibliotheken, provincies en het netwerk.',
+  },
   { code: 'NA-5', title: 'Efficiënt georganiseerd netwerk', description: 'Taken eenmalig en gezamenlijk uitvoeren waar dat kwaliteit of kosten verbetert.' },
 ];
 
@@ -60,18 +75,139 @@ const GOALS: Omit<NetworkAgendaGoal, 'id'>[] = [
 type AgendaSeed = Omit<WorkAgendaItem, 'dueOn' | 'goalId' | 'version'> & { dueOn?: string; dueInMonths?: number | null; goal: string; participants: string[] };
 
 const AGENDA: AgendaSeed[] = [
-  { id: 'WA-2021-01', title: 'Samenwerkingsovereenkomst functioneel beheer', description: 'Afspraken over taken, rollen en kosten van het gezamenlijk functioneel beheer, gestart op 1 oktober 2021.', theme: 'SETUP', status: 'DONE', dueOn: '2021-10-01', ownerCode: 'BISC', goal: 'NA-5', participants: ['BISC', 'CUBISS', 'PROBIBLIO', 'RIJNBRINK'] },
-  { id: 'WA-2023-01', title: 'Structurele inrichting van de samenwerking', description: 'Besluit over de structurele inrichting van de samenwerking, die de stuurgroep sinds oktober 2021 met de werkagenda aanstuurt; met een tweejaarlijkse evaluatie.', theme: 'SETUP', status: 'DONE', dueOn: '2023-12-31', ownerCode: 'PROBIBLIO', goal: 'NA-5', participants: ['BISC', 'CUBISS', 'PROBIBLIO', 'RIJNBRINK'] },
-  { id: 'WA-2024-01', title: 'Geharmoniseerde tarieventabel te laat-gelden', description: 'Eén set basisinstellingen voor tarieven en sluitingsdagen in Wise.', theme: 'HARMONISATION', status: 'DONE', dueOn: '2024-12-31', ownerCode: 'CUBISS', goal: 'NA-1', participants: ['BISC', 'CUBISS'] },
-  { id: 'WA-2024-02', title: 'Gezamenlijke releasetest nieuwe Wise-versies', description: 'Nieuwe Wise-releases eenmalig testen voor alle partners, met een gedeeld testdraaiboek.', theme: 'HARMONISATION', status: 'IN_PROGRESS', dueInMonths: 2, ownerCode: 'RIJNBRINK', goal: 'NA-5', participants: ['BISC', 'CUBISS', 'PROBIBLIO', 'RIJNBRINK'] },
-  { id: 'WA-2024-03', title: 'Catalogus opschonen Midden-Zuid', description: 'Dubbele titelbeschrijvingen in de gedeelde catalogus van platform Midden-Zuid samenvoegen.', theme: 'HARMONISATION', status: 'IN_PROGRESS', dueInMonths: 5, ownerCode: 'BISC', goal: 'NA-2', participants: ['BISC', 'CUBISS'] },
-  { id: 'WA-2025-01', title: 'Koppeling betaalautomaten standaardiseren', description: 'Eén standaardkoppeling voor betaalautomaten met heldere storingsprocedure.', theme: 'INTEGRATION', status: 'PLANNED', dueInMonths: 9, ownerCode: 'PROBIBLIO', goal: 'NA-3', participants: ['PROBIBLIO', 'RIJNBRINK'] },
-  { id: 'WA-2025-02', title: 'Gezamenlijke kennisbank functioneel beheer', description: 'De kennisbanken van de partners samen doorzoekbaar maken.', theme: 'INTEGRATION', status: 'IN_PROGRESS', dueInMonths: 4, ownerCode: 'CUBISS', goal: 'NA-5', participants: ['BISC', 'CUBISS', 'PROBIBLIO', 'RIJNBRINK'] },
-  { id: 'WA-2025-03', title: 'Dashboard managementinformatie', description: 'Gedeeld dashboard met meldingen, contracten en ledencijfers per POI.', theme: 'INNOVATION', status: 'IN_PROGRESS', dueInMonths: 3, ownerCode: 'RIJNBRINK', goal: 'NA-4', participants: ['BISC', 'CUBISS', 'PROBIBLIO', 'RIJNBRINK'] },
-  { id: 'WA-2025-04', title: 'Voorbereiding gemeenschappelijk bibliotheeksysteem', description: 'Inbreng van de functioneel-beheerpraktijk in de aanbesteding van het GBS.', theme: 'INNOVATION', status: 'PLANNED', dueInMonths: 12, ownerCode: 'BISC', goal: 'NA-1', participants: ['BISC', 'PROBIBLIO', 'RIJNBRINK'] },
-  { id: 'WA-2025-05', title: 'Evaluatie samenwerking', description: 'Tweejaarlijkse evaluatie van de samenwerking, met aanbevelingen voor de stuurgroep.', theme: 'SETUP', status: 'PLANNED', dueInMonths: 7, ownerCode: 'PROBIBLIO', goal: 'NA-5', participants: ['BISC', 'CUBISS', 'PROBIBLIO', 'RIJNBRINK'] },
-  { id: 'WA-2025-06', title: 'Uniforme lenersimport gemeenten', description: 'Eén werkwijze voor het importeren van gemeentelijke lenersbestanden zonder dubbelingen.', theme: 'HARMONISATION', status: 'ON_HOLD', dueInMonths: null, ownerCode: 'RIJNBRINK', goal: 'NA-4', participants: ['CUBISS', 'RIJNBRINK'] },
-  { id: 'WA-2026-01', title: 'Open Data API voor bibliotheekwebsites', description: 'Afspraken over gebruik en belasting van de Open Data API door websites en apps.', theme: 'INTEGRATION', status: 'PLANNED', dueInMonths: 10, ownerCode: 'CUBISS', goal: 'NA-3', participants: ['BISC', 'CUBISS', 'PROBIBLIO'] },
+  {
+    id: 'WA-2021-01',
+    title: 'Samenwerkingsovereenkomst functioneel beheer',
+    description: 'Afspraken over taken, rollen en kosten van het gezamenlijk functioneel beheer, gestart op 1 oktober 2021.',
+    theme: 'SETUP',
+    status: 'DONE',
+    dueOn: '2021-10-01',
+    ownerCode: 'BISC',
+    goal: 'NA-5',
+    participants: ['BISC', 'CUBISS', 'PROBIBLIO', 'RIJNBRINK'],
+  },
+  {
+    id: 'WA-2023-01',
+    title: 'Structurele inrichting van de samenwerking',
+    description:
+      'Besluit over de structurele inrichting van de samenwerking, die de stuurgroep sinds oktober 2021 met de werkagenda aanstuurt; met een tweejaarlijkse evaluatie.',
+    theme: 'SETUP',
+    status: 'DONE',
+    dueOn: '2023-12-31',
+    ownerCode: 'PROBIBLIO',
+    goal: 'NA-5',
+    participants: ['BISC', 'CUBISS', 'PROBIBLIO', 'RIJNBRINK'],
+  },
+  {
+    id: 'WA-2024-01',
+    title: 'Geharmoniseerde tarieventabel te laat-gelden',
+    description: 'Eén set basisinstellingen voor tarieven en sluitingsdagen in Wise.',
+    theme: 'HARMONISATION',
+    status: 'DONE',
+    dueOn: '2024-12-31',
+    ownerCode: 'CUBISS',
+    goal: 'NA-1',
+    participants: ['BISC', 'CUBISS'],
+  },
+  {
+    id: 'WA-2024-02',
+    title: 'Gezamenlijke releasetest nieuwe Wise-versies',
+    description: 'Nieuwe Wise-releases eenmalig testen voor alle partners, met een gedeeld testdraaiboek.',
+    theme: 'HARMONISATION',
+    status: 'IN_PROGRESS',
+    dueInMonths: 2,
+    ownerCode: 'RIJNBRINK',
+    goal: 'NA-5',
+    participants: ['BISC', 'CUBISS', 'PROBIBLIO', 'RIJNBRINK'],
+  },
+  {
+    id: 'WA-2024-03',
+    title: 'Catalogus opschonen Midden-Zuid',
+    description: 'Dubbele titelbeschrijvingen in de gedeelde catalogus van platform Midden-Zuid samenvoegen.',
+    theme: 'HARMONISATION',
+    status: 'IN_PROGRESS',
+    dueInMonths: 5,
+    ownerCode: 'BISC',
+    goal: 'NA-2',
+    participants: ['BISC', 'CUBISS'],
+  },
+  {
+    id: 'WA-2025-01',
+    title: 'Koppeling betaalautomaten standaardiseren',
+    description: 'Eén standaardkoppeling voor betaalautomaten met heldere storingsprocedure.',
+    theme: 'INTEGRATION',
+    status: 'PLANNED',
+    dueInMonths: 9,
+    ownerCode: 'PROBIBLIO',
+    goal: 'NA-3',
+    participants: ['PROBIBLIO', 'RIJNBRINK'],
+  },
+  {
+    id: 'WA-2025-02',
+    title: 'Gezamenlijke kennisbank functioneel beheer',
+    description: 'De kennisbanken van de partners samen doorzoekbaar maken.',
+    theme: 'INTEGRATION',
+    status: 'IN_PROGRESS',
+    dueInMonths: 4,
+    ownerCode: 'CUBISS',
+    goal: 'NA-5',
+    participants: ['BISC', 'CUBISS', 'PROBIBLIO', 'RIJNBRINK'],
+  },
+  {
+    id: 'WA-2025-03',
+    title: 'Dashboard managementinformatie',
+    description: 'Gedeeld dashboard met meldingen, contracten en ledencijfers per POI.',
+    theme: 'INNOVATION',
+    status: 'IN_PROGRESS',
+    dueInMonths: 3,
+    ownerCode: 'RIJNBRINK',
+    goal: 'NA-4',
+    participants: ['BISC', 'CUBISS', 'PROBIBLIO', 'RIJNBRINK'],
+  },
+  {
+    id: 'WA-2025-04',
+    title: 'Voorbereiding gemeenschappelijk bibliotheeksysteem',
+    description: 'Inbreng van de functioneel-beheerpraktijk in de aanbesteding van het GBS.',
+    theme: 'INNOVATION',
+    status: 'PLANNED',
+    dueInMonths: 12,
+    ownerCode: 'BISC',
+    goal: 'NA-1',
+    participants: ['BISC', 'PROBIBLIO', 'RIJNBRINK'],
+  },
+  {
+    id: 'WA-2025-05',
+    title: 'Evaluatie samenwerking',
+    description: 'Tweejaarlijkse evaluatie van de samenwerking, met aanbevelingen voor de stuurgroep.',
+    theme: 'SETUP',
+    status: 'PLANNED',
+    dueInMonths: 7,
+    ownerCode: 'PROBIBLIO',
+    goal: 'NA-5',
+    participants: ['BISC', 'CUBISS', 'PROBIBLIO', 'RIJNBRINK'],
+  },
+  {
+    id: 'WA-2025-06',
+    title: 'Uniforme lenersimport gemeenten',
+    description: 'Eén werkwijze voor het importeren van gemeentelijke lenersbestanden zonder dubbelingen.',
+    theme: 'HARMONISATION',
+    status: 'ON_HOLD',
+    dueInMonths: null,
+    ownerCode: 'RIJNBRINK',
+    goal: 'NA-4',
+    participants: ['CUBISS', 'RIJNBRINK'],
+  },
+  {
+    id: 'WA-2026-01',
+    title: 'Open Data API voor bibliotheekwebsites',
+    description: 'Afspraken over gebruik en belasting van de Open Data API door websites en apps.',
+    theme: 'INTEGRATION',
+    status: 'PLANNED',
+    dueInMonths: 10,
+    ownerCode: 'CUBISS',
+    goal: 'NA-3',
+    participants: ['BISC', 'CUBISS', 'PROBIBLIO'],
+  },
 ];
 
 const EVALUATIONS: { id: string; period: string; dueOn: string; status: 'PLANNED' | 'DONE'; summary: string | null }[] = [
@@ -128,7 +264,8 @@ const PLATFORMS: (WisePlatform & { pois: string[] })[] = [
     code: 'BICATWISE',
     name: 'BicatWise',
     // The Utrecht libraries were on BicatWise, BiSC's provincial automation network, before Midden-Zuid.
-    description: 'Het provinciale automatiseringsnetwerk van Utrecht (BiSC), waarop de Utrechtse bibliotheken zaten tot zij in 2019 naar Midden-Zuid overgingen.',
+    description:
+      'Het provinciale automatiseringsnetwerk van Utrecht (BiSC), waarop de Utrechtse bibliotheken zaten tot zij in 2019 naar Midden-Zuid overgingen.',
     hosting: null,
     currentWiseVersion: null,
     succeededByCode: 'MIDDEN-ZUID',
@@ -161,8 +298,24 @@ const PLATFORMS: (WisePlatform & { pois: string[] })[] = [
 ];
 
 const PLATFORM_MIGRATIONS: Omit<WisePlatformMigration, 'id'>[] = [
-  { platformCode: 'BICATWISE', poiCode: 'BISC', migratedOn: '2017-01-01', precision: 'DAY', group: 'Bibliotheek Veenendaal', demo: false, sourceUrl: VEENENDAAL_SOURCE },
-  { platformCode: 'MIDDEN-ZUID', poiCode: 'BISC', migratedOn: '2019-01-01', precision: 'YEAR', group: 'De Utrechtse bibliotheken (van BicatWise)', demo: false, sourceUrl: MIDDEN_ZUID_SOURCE },
+  {
+    platformCode: 'BICATWISE',
+    poiCode: 'BISC',
+    migratedOn: '2017-01-01',
+    precision: 'DAY',
+    group: 'Bibliotheek Veenendaal',
+    demo: false,
+    sourceUrl: VEENENDAAL_SOURCE,
+  },
+  {
+    platformCode: 'MIDDEN-ZUID',
+    poiCode: 'BISC',
+    migratedOn: '2019-01-01',
+    precision: 'YEAR',
+    group: 'De Utrechtse bibliotheken (van BicatWise)',
+    demo: false,
+    sourceUrl: MIDDEN_ZUID_SOURCE,
+  },
   {
     platformCode: 'MIDDEN-ZUID',
     poiCode: 'CUBISS',
@@ -172,11 +325,51 @@ const PLATFORM_MIGRATIONS: Omit<WisePlatformMigration, 'id'>[] = [
     demo: false,
     sourceUrl: MIDDEN_ZUID_SOURCE,
   },
-  { platformCode: 'MIDDEN-ZUID', poiCode: 'CUBISS', migratedOn: '2020-06-01', precision: 'MONTH', group: 'Bestaande opdrachtgevers uit Brabant (niet bij naam genoemd)', demo: false, sourceUrl: MIDDEN_ZUID_SOURCE },
-  { platformCode: 'MIDDEN-ZUID', poiCode: 'CUBISS', migratedOn: '2020-10-01', precision: 'MONTH', group: 'Noord Oost Brabantse Bibliotheken (NOBB)', demo: false, sourceUrl: MIDDEN_ZUID_SOURCE },
-  { platformCode: 'MIDDEN-ZUID', poiCode: 'CUBISS', migratedOn: '2020-11-15', precision: 'MID_MONTH', group: 'Bibliotheek Venlo', demo: false, sourceUrl: MIDDEN_ZUID_SOURCE },
-  { platformCode: 'DEMO-PROBIBLIO', poiCode: 'PROBIBLIO', migratedOn: '2021-01-01', precision: 'YEAR', group: 'Demo: de bibliotheken van Probiblio', demo: true, sourceUrl: null },
-  { platformCode: 'DEMO-RIJNBRINK', poiCode: 'RIJNBRINK', migratedOn: '2021-01-01', precision: 'YEAR', group: 'Demo: de bibliotheken van Rijnbrink', demo: true, sourceUrl: null },
+  {
+    platformCode: 'MIDDEN-ZUID',
+    poiCode: 'CUBISS',
+    migratedOn: '2020-06-01',
+    precision: 'MONTH',
+    group: 'Bestaande opdrachtgevers uit Brabant (niet bij naam genoemd)',
+    demo: false,
+    sourceUrl: MIDDEN_ZUID_SOURCE,
+  },
+  {
+    platformCode: 'MIDDEN-ZUID',
+    poiCode: 'CUBISS',
+    migratedOn: '2020-10-01',
+    precision: 'MONTH',
+    group: 'Noord Oost Brabantse Bibliotheken (NOBB)',
+    demo: false,
+    sourceUrl: MIDDEN_ZUID_SOURCE,
+  },
+  {
+    platformCode: 'MIDDEN-ZUID',
+    poiCode: 'CUBISS',
+    migratedOn: '2020-11-15',
+    precision: 'MID_MONTH',
+    group: 'Bibliotheek Venlo',
+    demo: false,
+    sourceUrl: MIDDEN_ZUID_SOURCE,
+  },
+  {
+    platformCode: 'DEMO-PROBIBLIO',
+    poiCode: 'PROBIBLIO',
+    migratedOn: '2021-01-01',
+    precision: 'YEAR',
+    group: 'Demo: de bibliotheken van Probiblio',
+    demo: true,
+    sourceUrl: null,
+  },
+  {
+    platformCode: 'DEMO-RIJNBRINK',
+    poiCode: 'RIJNBRINK',
+    migratedOn: '2021-01-01',
+    precision: 'YEAR',
+    group: 'Demo: de bibliotheken van Rijnbrink',
+    demo: true,
+    sourceUrl: null,
+  },
 ];
 
 // Governance. The structural set-up decided in 2023 is a fact (dated by year: the last day of
@@ -264,17 +457,36 @@ async function seedPlatformsAndGovernance(manager: EntityManager, registered: Se
   for (const { pois, ...platform } of ordered) {
     await manager.insert(WisePlatformEntity, platform);
     const serving = pois.filter((code) => registered.has(code));
-    if (serving.length > 0) await manager.insert(WisePlatformPoiEntity, serving.map((poiCode) => ({ platformCode: platform.code, poiCode })));
+    if (serving.length > 0)
+      await manager.insert(
+        WisePlatformPoiEntity,
+        serving.map((poiCode) => ({ platformCode: platform.code, poiCode })),
+      );
   }
   const migrations = wanted(PLATFORM_MIGRATIONS).filter((m) => registered.has(m.poiCode));
-  if (migrations.length > 0) await manager.insert(WisePlatformMigrationEntity, migrations.map((m) => ({ ...m })));
-  await manager.insert(DecisionEntity, wanted(DECISIONS).map((d) => ({ ...d })));
+  if (migrations.length > 0)
+    await manager.insert(
+      WisePlatformMigrationEntity,
+      migrations.map((m) => ({ ...m })),
+    );
+  await manager.insert(
+    DecisionEntity,
+    wanted(DECISIONS).map((d) => ({ ...d })),
+  );
   const problem = costSharingKeyProblem(COST_SHARING_KEY);
   if (problem) throw new Error(`cost-sharing key: ${problem}`);
   // A key over other POIs than those registered would not sum to 100 % of theirs: then none.
-  if (demo && COST_SHARING_KEY.every((share) => registered.has(share.poiCode))) await manager.insert(CostShareEntity, COST_SHARING_KEY.map((c) => ({ ...c })));
+  if (demo && COST_SHARING_KEY.every((share) => registered.has(share.poiCode)))
+    await manager.insert(
+      CostShareEntity,
+      COST_SHARING_KEY.map((c) => ({ ...c })),
+    );
   const founders = FOUNDING_MEMBERS.filter((code) => registered.has(code));
-  if (founders.length > 0) await manager.insert(MemberEntity, founders.map((poiCode) => ({ poiCode, libraryId: 0, joinedOn: PARTNERSHIP_STARTED_ON })));
+  if (founders.length > 0)
+    await manager.insert(
+      MemberEntity,
+      founders.map((poiCode) => ({ poiCode, libraryId: 0, joinedOn: PARTNERSHIP_STARTED_ON })),
+    );
 }
 
 /** Syncs the registry, then, with `demo`, seeds the agenda, goals and steering group once (or again with `reset`). */
@@ -310,11 +522,15 @@ export async function seedCollaboration(
     // The platforms and governance facts go into every new database (demo and all: only with `demo`).
     if ((await manager.count(WisePlatformEntity)) === 0) await seedPlatformsAndGovernance(manager, registered, options.demo);
     // Its own check: a database seeded before the standard existed gets the demo standard too.
-    if (options.demo && (await manager.count(HarmonisationStandardEntity)) === 0) await manager.insert(HarmonisationStandardEntity, { ...HARMONISATION_STANDARD });
+    if (options.demo && (await manager.count(HarmonisationStandardEntity)) === 0)
+      await manager.insert(HarmonisationStandardEntity, { ...HARMONISATION_STANDARD });
     if (!options.demo || (await manager.count(WorkAgendaItemEntity)) > 0) return false;
 
     const goalIds = new Map(GOALS.map((goal, index) => [goal.code, index + 1]));
-    await manager.insert(NetworkAgendaGoalEntity, GOALS.map((goal, index) => ({ id: index + 1, ...goal })));
+    await manager.insert(
+      NetworkAgendaGoalEntity,
+      GOALS.map((goal, index) => ({ id: index + 1, ...goal })),
+    );
     for (const { goal, participants, ...item } of agendaItems(options.referenceDate)) {
       await manager.insert(WorkAgendaItemEntity, {
         ...item,
@@ -322,11 +538,22 @@ export async function seedCollaboration(
         goalId: goalIds.get(goal) ?? null,
       });
       const taking = participants.filter((code) => registered.has(code));
-      if (taking.length > 0) await manager.insert(WorkAgendaParticipantEntity, taking.map((poiCode) => ({ itemId: item.id, poiCode })));
+      if (taking.length > 0)
+        await manager.insert(
+          WorkAgendaParticipantEntity,
+          taking.map((poiCode) => ({ itemId: item.id, poiCode })),
+        );
     }
-    await manager.insert(EvaluationEntity, EVALUATIONS.map((evaluation) => ({ ...evaluation })));
+    await manager.insert(
+      EvaluationEntity,
+      EVALUATIONS.map((evaluation) => ({ ...evaluation })),
+    );
     const members = STEERING_GROUP.filter((m) => registered.has(m.poiCode));
-    if (members.length > 0) await manager.insert(SteeringGroupMemberEntity, members.map((m) => ({ ...m })));
+    if (members.length > 0)
+      await manager.insert(
+        SteeringGroupMemberEntity,
+        members.map((m) => ({ ...m })),
+      );
     // Demo release planning: generated around the seed date (shared/wise-releases.ts).
     await manager.insert(
       WiseReleaseEntity,

@@ -24,7 +24,15 @@ import {
 } from './entities';
 import { PARTNERSHIP_STARTED_ON } from './seed';
 import { WISE_RELEASE_STATUSES, WISE_RELEASE_TRANSITIONS, WISE_VERSION_PATTERN, WISE_VERSION_RULE } from '../../../shared/wise-releases';
-import type { DecisionInput, HarmonisationStandardInput, MemberInput, WiseReleaseInput, WiseReleaseUpdateInput, WorkAgendaItemInput, WorkAgendaItemUpdateInput } from '../generated/resolvers';
+import type {
+  DecisionInput,
+  HarmonisationStandardInput,
+  MemberInput,
+  WiseReleaseInput,
+  WiseReleaseUpdateInput,
+  WorkAgendaItemInput,
+  WorkAgendaItemUpdateInput,
+} from '../generated/resolvers';
 
 /** Writes to the work agenda and the governance lists: validated, one transaction each, versioned (agenda items) and audited. */
 export class CollaborationWrites {
@@ -60,7 +68,10 @@ export class CollaborationWrites {
   private async setParticipants(manager: EntityManager, itemId: string, owner: string, codes: string[]) {
     const wanted = [...new Set([owner, ...codes.map((c) => c.toUpperCase())])].sort();
     await manager.delete(WorkAgendaParticipantEntity, { itemId });
-    await manager.insert(WorkAgendaParticipantEntity, wanted.map((poiCode) => ({ itemId, poiCode })));
+    await manager.insert(
+      WorkAgendaParticipantEntity,
+      wanted.map((poiCode) => ({ itemId, poiCode })),
+    );
     return wanted;
   }
 
@@ -154,11 +165,16 @@ export class CollaborationWrites {
   async addMember(input: MemberInput, actor: Actor): Promise<Member> {
     const checks = new Checks();
     const poiCode = input.poiCode.toUpperCase();
-    checks.oneOf('poiCode', poiCode, this.pois.map((p) => p.code));
+    checks.oneOf(
+      'poiCode',
+      poiCode,
+      this.pois.map((p) => p.code),
+    );
     const libraryId = input.libraryId === null || input.libraryId === undefined ? null : input.libraryId;
     if (libraryId !== null && !/^[1-9]\d{0,8}$/.test(libraryId)) checks.fail('libraryId', 'must be a library id of that POI (a whole number)');
     checks.date('joinedOn', input.joinedOn);
-    if (typeof input.joinedOn === 'string' && input.joinedOn < PARTNERSHIP_STARTED_ON) checks.fail('joinedOn', `must not be before the partnership started (${PARTNERSHIP_STARTED_ON})`);
+    if (typeof input.joinedOn === 'string' && input.joinedOn < PARTNERSHIP_STARTED_ON)
+      checks.fail('joinedOn', `must not be before the partnership started (${PARTNERSHIP_STARTED_ON})`);
     checks.throwIfAny();
     return writeTransaction(this.dataSource, async (manager) => {
       const row = { poiCode, libraryId: libraryId === null ? 0 : Number(libraryId), joinedOn: input.joinedOn };
@@ -175,7 +191,8 @@ export class CollaborationWrites {
 
   private checkRelease(input: WiseReleaseInput | WiseReleaseUpdateInput, creating: boolean): Checks {
     const checks = new Checks();
-    if (creating && !('version' in input && typeof input.version === 'string' && WISE_VERSION_PATTERN.test(input.version))) checks.fail('version', WISE_VERSION_RULE);
+    if (creating && !('version' in input && typeof input.version === 'string' && WISE_VERSION_PATTERN.test(input.version)))
+      checks.fail('version', WISE_VERSION_RULE);
     checks.date('releasedOn', input.releasedOn, creating);
     checks.oneOf('status', input.status, WISE_RELEASE_STATUSES, false);
     checks.text('notes', input.notes, 2000, creating);

@@ -50,7 +50,12 @@ export class Musidesk1796300000000 implements MigrationInterface {
           new TableIndex({ name: 'idx_rijnbrink_loan_lent_on', columnNames: ['lent_on'] }),
         ],
         foreignKeys: [
-          new TableForeignKey({ columnNames: ['sheet_music_id'], referencedTableName: 'rijnbrink_sheet_music', referencedColumnNames: ['id'], onDelete: 'CASCADE' }),
+          new TableForeignKey({
+            columnNames: ['sheet_music_id'],
+            referencedTableName: 'rijnbrink_sheet_music',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          }),
         ],
       }),
     );

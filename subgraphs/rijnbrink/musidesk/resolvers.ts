@@ -18,8 +18,14 @@ type Context = PoiContext & { own: Musidesk };
 /** Per-request loaders: every relation batched, nothing shared between requests. */
 function createLoaders(repository: MusideskRepository, today: string) {
   return {
-    sheetMusicById: loaderById((ids: readonly number[]) => repository.sheetMusicByIds(ids), (music) => music.id),
-    openLoans: loaderOfGroups((ids: readonly number[]) => repository.openLoansBySheetMusicIds(ids), (loan) => loan.sheetMusicId),
+    sheetMusicById: loaderById(
+      (ids: readonly number[]) => repository.sheetMusicByIds(ids),
+      (music) => music.id,
+    ),
+    openLoans: loaderOfGroups(
+      (ids: readonly number[]) => repository.openLoansBySheetMusicIds(ids),
+      (loan) => loan.sheetMusicId,
+    ),
     summary: once(() => repository.summary(today)),
     byEnsembleType: once(() => repository.loansByEnsembleType()),
   };
@@ -44,7 +50,9 @@ const musidesk = (ctx: Context): Musidesk => ctx.own;
 const summary =
   (field: keyof MusideskSummary): RijnbrinkMusideskStatsResolvers<Context>['setCount'] =>
   (_, __, ctx) =>
-    musidesk(ctx).loaders.summary().then((figures) => figures[field]);
+    musidesk(ctx)
+      .loaders.summary()
+      .then((figures) => figures[field]);
 
 /** Thin resolvers of what subgraphs/rijnbrink/schema.graphql adds: unpack arguments, call the repository, a loader or the writes. */
 export const musideskResolvers: Resolvers<Context> = {
@@ -55,7 +63,12 @@ export const musideskResolvers: Resolvers<Context> = {
     sheetMusic: (_, args, ctx) => {
       const filter = args.filter ?? {};
       const { repository } = musidesk(ctx).services;
-      return ctx.cursors.connection(args, { list: 'musidesk/sheetMusic', sort: MUSIDESK_ORDERS.sheetMusic, filter }, (page) => repository.pageSheetMusic(filter, page), () => repository.countSheetMusic(filter));
+      return ctx.cursors.connection(
+        args,
+        { list: 'musidesk/sheetMusic', sort: MUSIDESK_ORDERS.sheetMusic, filter },
+        (page) => repository.pageSheetMusic(filter, page),
+        () => repository.countSheetMusic(filter),
+      );
     },
     loans: (_, args, ctx) => {
       const filter = args.filter ?? {};
@@ -82,8 +95,7 @@ export const musideskResolvers: Resolvers<Context> = {
   },
   RijnbrinkSheetMusic: {
     openLoans: (music, _, ctx) => musidesk(ctx).loaders.openLoans.load(music.id),
-    setsAvailable: async (music, _, ctx) =>
-      music.sets - (await musidesk(ctx).loaders.openLoans.load(music.id)).reduce((sum, loan) => sum + loan.sets, 0),
+    setsAvailable: async (music, _, ctx) => music.sets - (await musidesk(ctx).loaders.openLoans.load(music.id)).reduce((sum, loan) => sum + loan.sets, 0),
   },
   RijnbrinkSheetMusicLoan: {
     // Never missing: a title's loans go with it (ON DELETE CASCADE); the kit's libraryOf likewise.
@@ -100,8 +112,14 @@ export const musideskResolvers: Resolvers<Context> = {
     setsOnLoan: summary('setsOnLoan'),
     openLoanCount: summary('openLoanCount'),
     overdueLoanCount: summary('overdueLoanCount'),
-    loansByEnsembleType: (_, __, ctx) => musidesk(ctx).loaders.byEnsembleType().then((counts) => counts.all),
-    openLoansByEnsembleType: (_, __, ctx) => musidesk(ctx).loaders.byEnsembleType().then((counts) => counts.open),
+    loansByEnsembleType: (_, __, ctx) =>
+      musidesk(ctx)
+        .loaders.byEnsembleType()
+        .then((counts) => counts.all),
+    openLoansByEnsembleType: (_, __, ctx) =>
+      musidesk(ctx)
+        .loaders.byEnsembleType()
+        .then((counts) => counts.open),
   },
   RijnbrinkMusideskAuditEntry: {
     // Served as the kit's audit entries are: a loan's field changes follow that field's own scope rule.

@@ -46,7 +46,22 @@ const GROUP_WORDS: Record<EnsembleType, string> = {
   BIG_BAND: 'Bigband',
 };
 const GROUP_NAMES = ['Crescendo', 'Con Brio', 'Vivace', 'Euphonia', 'Excelsior', 'Cantabile', 'Allegro', 'Harmonia'];
-const PLACES = ['Apeldoorn', 'Arnhem', 'Nijmegen', 'Zutphen', 'Doetinchem', 'Ede', 'Tiel', 'Harderwijk', 'Deventer', 'Zwolle', 'Enschede', 'Hengelo', 'Almelo', 'Kampen'];
+const PLACES = [
+  'Apeldoorn',
+  'Arnhem',
+  'Nijmegen',
+  'Zutphen',
+  'Doetinchem',
+  'Ede',
+  'Tiel',
+  'Harderwijk',
+  'Deventer',
+  'Zwolle',
+  'Enschede',
+  'Hengelo',
+  'Almelo',
+  'Kampen',
+];
 
 /** Musidesk's demo collection and loans; the same scale and day always give the same rows. */
 export function generateMusidesk(options: { scale: number; referenceDate: string }) {
