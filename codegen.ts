@@ -58,6 +58,7 @@ const KIT_MAPPERS: Record<string, string> = {
   KnowledgeArticleConnection: 'mappers#KnowledgeArticlePage',
   AuditEntryConnection: 'mappers#AuditEntryPage',
   PoiHarmonisation: 'mappers#HarmonisationView',
+  ThisHarmonisation: 'mappers#HarmonisationView',
   SettingHarmonisation: 'mappers#SettingView',
   LibrarySettings: 'entities#LibrarySettings',
 };

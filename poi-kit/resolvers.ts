@@ -387,6 +387,9 @@ export function createPoiResolvers(poi: Poi): Resolvers {
         ),
     },
     PoiHarmonisation: {
+      __resolveType: () => 'ThisHarmonisation',
+    },
+    ThisHarmonisation: {
       settings: ({ standard }, { only }) =>
         HARMONISATION_SETTINGS.filter((setting) => !only || only.includes(setting)).map((setting) => ({ setting, standard })),
     },

@@ -168,6 +168,29 @@ describe('the committed supergraph on a second federation engine (Hive Gateway)'
     expect(workAgenda.length).toBeGreaterThan(5);
   });
 
+  it("gives the same Wise work: platforms, each POI's release acceptance, harmonisation through @requires, service levels", async () => {
+    const result = await sameData(`{
+      wisePlatforms { code pois { code } migrations { migratedOn } }
+      nextWiseRelease { version acceptance { __typename poi { code } testStatus } }
+      pois { code harmonisationScore harmonisation { __typename settings { setting deviatingCount harmonisedShare } }
+             stats { slaCompliance(months: 3) { month due met complete } } }
+      cubiss { libraries(first: 3) { nodes { name wisePlatform { code name } } } } }`);
+    expect(result.wisePlatforms.find((p: any) => p.code === 'MIDDEN-ZUID').pois.map((p: any) => p.code)).toEqual(['BISC', 'CUBISS']);
+    expect(result.nextWiseRelease.acceptance.map((a: any) => a.__typename)).toEqual([
+      'BiscReleaseAcceptance',
+      'CubissReleaseAcceptance',
+      'ProbiblioReleaseAcceptance',
+      'RijnbrinkReleaseAcceptance',
+    ]);
+    // The standard comes from the collaboration, the figures from each owner (one type per POI).
+    for (const poi of result.pois) {
+      expect(poi.harmonisationScore).toEqual(expect.any(Number));
+      expect(poi.harmonisation.__typename).toBe(`${poi.code[0]}${poi.code.slice(1).toLowerCase()}Harmonisation`);
+      expect(poi.harmonisation.settings).toHaveLength(4);
+    }
+    expect(result.cubiss.libraries.nodes[0].wisePlatform).toEqual({ code: 'MIDDEN-ZUID', name: 'Midden-Zuid' });
+  });
+
   it('gives the same steering group', async () => {
     const { steeringGroup } = await sameData(`{ steeringGroup { name poi { code name } } }`);
     expect(steeringGroup.map((m: any) => m.poi.code).sort()).toEqual(['BISC', 'PROBIBLIO', 'RIJNBRINK']);

@@ -615,15 +615,14 @@ export type PoiTicketsArgs = {
   orderBy?: InputMaybe<TicketOrder>;
 };
 
-/** How far one POI's current libraries follow the agreed standard. */
+/** How far one POI's current libraries follow the agreed standard. Each POI has its own type (CubissHarmonisation, …): the view is reached only through a field that requires the collaboration's standard, and a type reached so is the owner's alone. */
 export type PoiHarmonisation = {
-  __typename?: 'PoiHarmonisation';
   /** Per harmonised setting, in the order of HarmonisationSetting. */
   settings: Array<SettingHarmonisation>;
 };
 
 
-/** How far one POI's current libraries follow the agreed standard. */
+/** How far one POI's current libraries follow the agreed standard. Each POI has its own type (CubissHarmonisation, …): the view is reached only through a field that requires the collaboration's standard, and a type reached so is the owner's alone. */
 export type PoiHarmonisationSettingsArgs = {
   only?: InputMaybe<Array<HarmonisationSetting>>;
 };
@@ -895,6 +894,19 @@ export type ThisContract = Contract & {
   version: Scalars['Int']['output'];
 };
 
+/** How far {name}'s current libraries follow the agreed standard. */
+export type ThisHarmonisation = PoiHarmonisation & {
+  __typename?: 'ThisHarmonisation';
+  /** Per harmonised setting, in the order of HarmonisationSetting. */
+  settings: Array<SettingHarmonisation>;
+};
+
+
+/** How far {name}'s current libraries follow the agreed standard. */
+export type ThisHarmonisationSettingsArgs = {
+  only?: InputMaybe<Array<HarmonisationSetting>>;
+};
+
 /** {name}: {fullName}. Registry fields come from the collaboration subgraph, the rest from {name}'s own subgraph. */
 export type ThisPoi = Poi & {
   __typename?: 'ThisPoi';
@@ -905,7 +917,7 @@ export type ThisPoi = Poi & {
   /** Service agreements (dienstverleningsovereenkomsten, DVO's) between this POI and its libraries. */
   contracts?: Maybe<ContractConnection>;
   /** Settings harmonisation: per harmonised Wise setting, how many of {name}'s current libraries follow the standard the partnership agreed, and which deviate (demo settings, see Library.settings). Null when the agreed standard cannot be read (none agreed, or the collaboration subgraph is down). */
-  harmonisation?: Maybe<PoiHarmonisation>;
+  harmonisation?: Maybe<ThisHarmonisation>;
   /** Share (0 to 1) of (current library, harmonised setting) pairs of {name} equal to the agreed standard; null when {name} has no current library with recorded settings, or the standard could not be read. Here rather than in PoiStats: a field that @requires the collaboration's standard must be a field of the POI entity, and requiring it on `stats` would make every stats query wait on the collaboration. */
   harmonisationScore?: Maybe<Scalars['Float']['output']>;
   /** The Wise settings standard the partnership agreed (harmonisatie). Owned and resolved by the collaboration subgraph; the harmonisation fields below require it (federation @requires), so {name}'s database never holds a copy. */
@@ -1513,6 +1525,7 @@ export type FederationReferenceTypes = {
 export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = {
   Contract: ( ContractModel );
   Poi: ( PoiRefModel );
+  PoiHarmonisation: ( HarmonisationViewModel );
   ReleaseAcceptance: ( ReleaseAcceptanceModel );
   TicketServiceLevel: ( TicketDueMomentsModel );
   VendorContract: ( VendorContractModel );
@@ -1583,6 +1596,7 @@ export type ResolversTypes = {
   SortDirection: SortDirection;
   TerminateContractInput: TerminateContractInput;
   ThisContract: ResolverTypeWrapper<ContractModel>;
+  ThisHarmonisation: ResolverTypeWrapper<HarmonisationViewModel>;
   ThisPoi: ResolverTypeWrapper<PoiRefModel>;
   ThisPoiMutations: ResolverTypeWrapper<NamespaceModel>;
   ThisReleaseAcceptance: ResolverTypeWrapper<ReleaseAcceptanceModel>;
@@ -1663,6 +1677,7 @@ export type ResolversParentTypes = {
   SlaMonth: SlaMonth;
   TerminateContractInput: TerminateContractInput;
   ThisContract: ContractModel;
+  ThisHarmonisation: HarmonisationViewModel;
   ThisPoi: PoiRefModel;
   ThisPoiMutations: NamespaceModel;
   ThisReleaseAcceptance: ReleaseAcceptanceModel;
@@ -1830,7 +1845,7 @@ export type PoiResolvers<ContextType = PoiContext, ParentType extends ResolversP
 };
 
 export type PoiHarmonisationResolvers<ContextType = PoiContext, ParentType extends ResolversParentTypes['PoiHarmonisation'] = ResolversParentTypes['PoiHarmonisation']> = {
-  settings?: Resolver<Array<ResolversTypes['SettingHarmonisation']>, ParentType, ContextType, Partial<PoiHarmonisationSettingsArgs>>;
+  __resolveType: TypeResolveFn<'ThisHarmonisation', ParentType, ContextType>;
 };
 
 export type PoiStatsResolvers<ContextType = PoiContext, ParentType extends ResolversParentTypes['PoiStats'] = ResolversParentTypes['PoiStats']> = {
@@ -1894,12 +1909,17 @@ export type ThisContractResolvers<ContextType = PoiContext, ParentType extends R
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type ThisHarmonisationResolvers<ContextType = PoiContext, ParentType extends ResolversParentTypes['ThisHarmonisation'] = ResolversParentTypes['ThisHarmonisation']> = {
+  settings?: Resolver<Array<ResolversTypes['SettingHarmonisation']>, ParentType, ContextType, Partial<ThisHarmonisationSettingsArgs>>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type ThisPoiResolvers<ContextType = PoiContext, ParentType extends ResolversParentTypes['ThisPoi'] = ResolversParentTypes['ThisPoi'], FederationReferenceType extends FederationReferenceTypes['ThisPoi'] = FederationReferenceTypes['ThisPoi']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['ThisPoi']> | FederationReferenceType, FederationReferenceType, ContextType>;
   audit?: Resolver<Maybe<ResolversTypes['AuditEntryConnection']>, ParentType, ContextType, Partial<ThisPoiAuditArgs>>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   contracts?: Resolver<Maybe<ResolversTypes['ContractConnection']>, ParentType, ContextType, Partial<ThisPoiContractsArgs>>;
-  harmonisation?: Resolver<Maybe<ResolversTypes['PoiHarmonisation']>, ParentType, ContextType>;
+  harmonisation?: Resolver<Maybe<ResolversTypes['ThisHarmonisation']>, ParentType, ContextType>;
   harmonisationScore?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   knowledgeArticles?: Resolver<Maybe<ResolversTypes['KnowledgeArticleConnection']>, ParentType, ContextType, Partial<ThisPoiKnowledgeArticlesArgs>>;
   knowledgeTermStatistics?: Resolver<Maybe<ResolversTypes['KnowledgeTermStatistics']>, ParentType, ContextType, RequireFields<ThisPoiKnowledgeTermStatisticsArgs, 'search'>>;
@@ -2041,6 +2061,7 @@ export type Resolvers<ContextType = PoiContext> = {
   SettingHarmonisation?: SettingHarmonisationResolvers<ContextType>;
   SlaMonth?: SlaMonthResolvers<ContextType>;
   ThisContract?: ThisContractResolvers<ContextType>;
+  ThisHarmonisation?: ThisHarmonisationResolvers<ContextType>;
   ThisPoi?: ThisPoiResolvers<ContextType>;
   ThisPoiMutations?: ThisPoiMutationsResolvers<ContextType>;
   ThisReleaseAcceptance?: ThisReleaseAcceptanceResolvers<ContextType>;

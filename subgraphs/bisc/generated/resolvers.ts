@@ -161,6 +161,19 @@ export type BiscDeliveryInput = {
   runId: Scalars['ID']['input'];
 };
 
+/** How far BiSC's current libraries follow the agreed standard. */
+export type BiscHarmonisation = PoiHarmonisation & {
+  __typename?: 'BiscHarmonisation';
+  /** Per harmonised setting, in the order of HarmonisationSetting. */
+  settings: Array<SettingHarmonisation>;
+};
+
+
+/** How far BiSC's current libraries follow the agreed standard. */
+export type BiscHarmonisationSettingsArgs = {
+  only?: InputMaybe<Array<HarmonisationSetting>>;
+};
+
 /** An interlibrary loan (IBL, demo data): an item of one branch carried to another that requested it. */
 export type BiscInterlibraryLoan = {
   __typename?: 'BiscInterlibraryLoan';
@@ -298,7 +311,7 @@ export type BiscPoi = Poi & {
   /** Service agreements (dienstverleningsovereenkomsten, DVO's) between this POI and its libraries. */
   contracts?: Maybe<ContractConnection>;
   /** Settings harmonisation: per harmonised Wise setting, how many of BiSC's current libraries follow the standard the partnership agreed, and which deviate (demo settings, see Library.settings). Null when the agreed standard cannot be read (none agreed, or the collaboration subgraph is down). */
-  harmonisation?: Maybe<PoiHarmonisation>;
+  harmonisation?: Maybe<BiscHarmonisation>;
   /** Share (0 to 1) of (current library, harmonised setting) pairs of BiSC equal to the agreed standard; null when BiSC has no current library with recorded settings, or the standard could not be read. Here rather than in PoiStats: a field that @requires the collaboration's standard must be a field of the POI entity, and requiring it on `stats` would make every stats query wait on the collaboration. */
   harmonisationScore?: Maybe<Scalars['Float']['output']>;
   /** The Wise settings standard the partnership agreed (harmonisatie). Owned and resolved by the collaboration subgraph; the harmonisation fields below require it (federation @requires), so BiSC's database never holds a copy. */
@@ -1188,15 +1201,14 @@ export type PoiTicketsArgs = {
   orderBy?: InputMaybe<TicketOrder>;
 };
 
-/** How far one POI's current libraries follow the agreed standard. */
+/** How far one POI's current libraries follow the agreed standard. Each POI has its own type (CubissHarmonisation, …): the view is reached only through a field that requires the collaboration's standard, and a type reached so is the owner's alone. */
 export type PoiHarmonisation = {
-  __typename?: 'PoiHarmonisation';
   /** Per harmonised setting, in the order of HarmonisationSetting. */
   settings: Array<SettingHarmonisation>;
 };
 
 
-/** How far one POI's current libraries follow the agreed standard. */
+/** How far one POI's current libraries follow the agreed standard. Each POI has its own type (CubissHarmonisation, …): the view is reached only through a field that requires the collaboration's standard, and a type reached so is the owner's alone. */
 export type PoiHarmonisationSettingsArgs = {
   only?: InputMaybe<Array<HarmonisationSetting>>;
 };
@@ -1799,6 +1811,7 @@ export type FederationReferenceTypes = {
 export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = {
   Contract: ( ContractModel );
   Poi: ( PoiRefModel );
+  PoiHarmonisation: ( HarmonisationViewModel );
   ReleaseAcceptance: ( ReleaseAcceptanceModel );
   TicketServiceLevel: ( TicketDueMomentsModel );
   VendorContract: ( VendorContractModel );
@@ -1819,6 +1832,7 @@ export type ResolversTypes = {
   BiscContract: ResolverTypeWrapper<ContractModel>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   BiscDeliveryInput: BiscDeliveryInput;
+  BiscHarmonisation: ResolverTypeWrapper<HarmonisationViewModel>;
   BiscInterlibraryLoan: ResolverTypeWrapper<BiscInterlibraryLoanModel>;
   BiscInterlibraryLoanConnection: ResolverTypeWrapper<BiscInterlibraryLoanConnectionModel>;
   BiscInterlibraryLoanFilter: BiscInterlibraryLoanFilter;
@@ -1926,6 +1940,7 @@ export type ResolversParentTypes = {
   BiscContract: ContractModel;
   Float: Scalars['Float']['output'];
   BiscDeliveryInput: BiscDeliveryInput;
+  BiscHarmonisation: HarmonisationViewModel;
   BiscInterlibraryLoan: BiscInterlibraryLoanModel;
   BiscInterlibraryLoanConnection: BiscInterlibraryLoanConnectionModel;
   BiscInterlibraryLoanFilter: BiscInterlibraryLoanFilter;
@@ -2059,6 +2074,11 @@ export type BiscContractResolvers<ContextType = PoiContext, ParentType extends R
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type BiscHarmonisationResolvers<ContextType = PoiContext, ParentType extends ResolversParentTypes['BiscHarmonisation'] = ResolversParentTypes['BiscHarmonisation']> = {
+  settings?: Resolver<Array<ResolversTypes['SettingHarmonisation']>, ParentType, ContextType, Partial<BiscHarmonisationSettingsArgs>>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type BiscInterlibraryLoanResolvers<ContextType = PoiContext, ParentType extends ResolversParentTypes['BiscInterlibraryLoan'] = ResolversParentTypes['BiscInterlibraryLoan']> = {
   deliveredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   dueOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
@@ -2097,7 +2117,7 @@ export type BiscPoiResolvers<ContextType = PoiContext, ParentType extends Resolv
   audit?: Resolver<Maybe<ResolversTypes['AuditEntryConnection']>, ParentType, ContextType, Partial<BiscPoiAuditArgs>>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   contracts?: Resolver<Maybe<ResolversTypes['ContractConnection']>, ParentType, ContextType, Partial<BiscPoiContractsArgs>>;
-  harmonisation?: Resolver<Maybe<ResolversTypes['PoiHarmonisation']>, ParentType, ContextType>;
+  harmonisation?: Resolver<Maybe<ResolversTypes['BiscHarmonisation']>, ParentType, ContextType>;
   harmonisationScore?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   interlibraryLoan?: Resolver<Maybe<ResolversTypes['BiscInterlibraryLoanService']>, ParentType, ContextType>;
   knowledgeArticles?: Resolver<Maybe<ResolversTypes['KnowledgeArticleConnection']>, ParentType, ContextType, Partial<BiscPoiKnowledgeArticlesArgs>>;
@@ -2304,7 +2324,7 @@ export type PoiResolvers<ContextType = PoiContext, ParentType extends ResolversP
 };
 
 export type PoiHarmonisationResolvers<ContextType = PoiContext, ParentType extends ResolversParentTypes['PoiHarmonisation'] = ResolversParentTypes['PoiHarmonisation']> = {
-  settings?: Resolver<Array<ResolversTypes['SettingHarmonisation']>, ParentType, ContextType, Partial<PoiHarmonisationSettingsArgs>>;
+  __resolveType: TypeResolveFn<'BiscHarmonisation', ParentType, ContextType>;
 };
 
 export type PoiStatsResolvers<ContextType = PoiContext, ParentType extends ResolversParentTypes['PoiStats'] = ResolversParentTypes['PoiStats']> = {
@@ -2414,6 +2434,7 @@ export type Resolvers<ContextType = PoiContext> = {
   BiscAuditEntry?: BiscAuditEntryResolvers<ContextType>;
   BiscAuditEntryConnection?: BiscAuditEntryConnectionResolvers<ContextType>;
   BiscContract?: BiscContractResolvers<ContextType>;
+  BiscHarmonisation?: BiscHarmonisationResolvers<ContextType>;
   BiscInterlibraryLoan?: BiscInterlibraryLoanResolvers<ContextType>;
   BiscInterlibraryLoanConnection?: BiscInterlibraryLoanConnectionResolvers<ContextType>;
   BiscInterlibraryLoanService?: BiscInterlibraryLoanServiceResolvers<ContextType>;

@@ -616,15 +616,14 @@ export type PoiTicketsArgs = {
   orderBy?: InputMaybe<TicketOrder>;
 };
 
-/** How far one POI's current libraries follow the agreed standard. */
+/** How far one POI's current libraries follow the agreed standard. Each POI has its own type (CubissHarmonisation, …): the view is reached only through a field that requires the collaboration's standard, and a type reached so is the owner's alone. */
 export type PoiHarmonisation = {
-  __typename?: 'PoiHarmonisation';
   /** Per harmonised setting, in the order of HarmonisationSetting. */
   settings: Array<SettingHarmonisation>;
 };
 
 
-/** How far one POI's current libraries follow the agreed standard. */
+/** How far one POI's current libraries follow the agreed standard. Each POI has its own type (CubissHarmonisation, …): the view is reached only through a field that requires the collaboration's standard, and a type reached so is the owner's alone. */
 export type PoiHarmonisationSettingsArgs = {
   only?: InputMaybe<Array<HarmonisationSetting>>;
 };
@@ -838,6 +837,19 @@ export type RijnbrinkEnsembleType =
   /** Wind band (harmonie). */
   | 'WIND_BAND';
 
+/** How far Rijnbrink's current libraries follow the agreed standard. */
+export type RijnbrinkHarmonisation = PoiHarmonisation & {
+  __typename?: 'RijnbrinkHarmonisation';
+  /** Per harmonised setting, in the order of HarmonisationSetting. */
+  settings: Array<SettingHarmonisation>;
+};
+
+
+/** How far Rijnbrink's current libraries follow the agreed standard. */
+export type RijnbrinkHarmonisationSettingsArgs = {
+  only?: InputMaybe<Array<HarmonisationSetting>>;
+};
+
 /** Lends sets of one title to an amateur-music group. */
 export type RijnbrinkLendSheetMusicInput = {
   /** The day the sets are due back; after lentOn. */
@@ -958,7 +970,7 @@ export type RijnbrinkPoi = Poi & {
   /** Service agreements (dienstverleningsovereenkomsten, DVO's) between this POI and its libraries. */
   contracts?: Maybe<ContractConnection>;
   /** Settings harmonisation: per harmonised Wise setting, how many of Rijnbrink's current libraries follow the standard the partnership agreed, and which deviate (demo settings, see Library.settings). Null when the agreed standard cannot be read (none agreed, or the collaboration subgraph is down). */
-  harmonisation?: Maybe<PoiHarmonisation>;
+  harmonisation?: Maybe<RijnbrinkHarmonisation>;
   /** Share (0 to 1) of (current library, harmonised setting) pairs of Rijnbrink equal to the agreed standard; null when Rijnbrink has no current library with recorded settings, or the standard could not be read. Here rather than in PoiStats: a field that @requires the collaboration's standard must be a field of the POI entity, and requiring it on `stats` would make every stats query wait on the collaboration. */
   harmonisationScore?: Maybe<Scalars['Float']['output']>;
   /** The Wise settings standard the partnership agreed (harmonisatie). Owned and resolved by the collaboration subgraph; the harmonisation fields below require it (federation @requires), so Rijnbrink's database never holds a copy. */
@@ -1764,6 +1776,7 @@ export type FederationReferenceTypes = {
 export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = {
   Contract: ( ContractModel );
   Poi: ( PoiRefModel );
+  PoiHarmonisation: ( HarmonisationViewModel );
   ReleaseAcceptance: ( ReleaseAcceptanceModel );
   TicketServiceLevel: ( TicketDueMomentsModel );
   VendorContract: ( VendorContractModel );
@@ -1829,6 +1842,7 @@ export type ResolversTypes = {
   ResolveTicketInput: ResolveTicketInput;
   RijnbrinkContract: ResolverTypeWrapper<ContractModel>;
   RijnbrinkEnsembleType: RijnbrinkEnsembleType;
+  RijnbrinkHarmonisation: ResolverTypeWrapper<HarmonisationViewModel>;
   RijnbrinkLendSheetMusicInput: RijnbrinkLendSheetMusicInput;
   RijnbrinkMusidesk: ResolverTypeWrapper<RijnbrinkMusideskModel>;
   RijnbrinkMusideskAuditEntity: RijnbrinkMusideskAuditEntity;
@@ -1923,6 +1937,7 @@ export type ResolversParentTypes = {
   RenewContractInput: RenewContractInput;
   ResolveTicketInput: ResolveTicketInput;
   RijnbrinkContract: ContractModel;
+  RijnbrinkHarmonisation: HarmonisationViewModel;
   RijnbrinkLendSheetMusicInput: RijnbrinkLendSheetMusicInput;
   RijnbrinkMusidesk: RijnbrinkMusideskModel;
   RijnbrinkMusideskAuditEntry: RijnbrinkMusideskAuditEntryModel;
@@ -2107,7 +2122,7 @@ export type PoiResolvers<ContextType = PoiContext, ParentType extends ResolversP
 };
 
 export type PoiHarmonisationResolvers<ContextType = PoiContext, ParentType extends ResolversParentTypes['PoiHarmonisation'] = ResolversParentTypes['PoiHarmonisation']> = {
-  settings?: Resolver<Array<ResolversTypes['SettingHarmonisation']>, ParentType, ContextType, Partial<PoiHarmonisationSettingsArgs>>;
+  __resolveType: TypeResolveFn<'RijnbrinkHarmonisation', ParentType, ContextType>;
 };
 
 export type PoiStatsResolvers<ContextType = PoiContext, ParentType extends ResolversParentTypes['PoiStats'] = ResolversParentTypes['PoiStats']> = {
@@ -2146,6 +2161,11 @@ export type RijnbrinkContractResolvers<ContextType = PoiContext, ParentType exte
   startsOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ContractStatus'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type RijnbrinkHarmonisationResolvers<ContextType = PoiContext, ParentType extends ResolversParentTypes['RijnbrinkHarmonisation'] = ResolversParentTypes['RijnbrinkHarmonisation']> = {
+  settings?: Resolver<Array<ResolversTypes['SettingHarmonisation']>, ParentType, ContextType, Partial<RijnbrinkHarmonisationSettingsArgs>>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -2188,7 +2208,7 @@ export type RijnbrinkPoiResolvers<ContextType = PoiContext, ParentType extends R
   audit?: Resolver<Maybe<ResolversTypes['AuditEntryConnection']>, ParentType, ContextType, Partial<RijnbrinkPoiAuditArgs>>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   contracts?: Resolver<Maybe<ResolversTypes['ContractConnection']>, ParentType, ContextType, Partial<RijnbrinkPoiContractsArgs>>;
-  harmonisation?: Resolver<Maybe<ResolversTypes['PoiHarmonisation']>, ParentType, ContextType>;
+  harmonisation?: Resolver<Maybe<ResolversTypes['RijnbrinkHarmonisation']>, ParentType, ContextType>;
   harmonisationScore?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   knowledgeArticles?: Resolver<Maybe<ResolversTypes['KnowledgeArticleConnection']>, ParentType, ContextType, Partial<RijnbrinkPoiKnowledgeArticlesArgs>>;
   knowledgeTermStatistics?: Resolver<Maybe<ResolversTypes['KnowledgeTermStatistics']>, ParentType, ContextType, RequireFields<RijnbrinkPoiKnowledgeTermStatisticsArgs, 'search'>>;
@@ -2391,6 +2411,7 @@ export type Resolvers<ContextType = PoiContext> = {
   Query?: QueryResolvers<ContextType>;
   ReleaseAcceptance?: ReleaseAcceptanceResolvers<ContextType>;
   RijnbrinkContract?: RijnbrinkContractResolvers<ContextType>;
+  RijnbrinkHarmonisation?: RijnbrinkHarmonisationResolvers<ContextType>;
   RijnbrinkMusidesk?: RijnbrinkMusideskResolvers<ContextType>;
   RijnbrinkMusideskAuditEntry?: RijnbrinkMusideskAuditEntryResolvers<ContextType>;
   RijnbrinkMusideskAuditEntryConnection?: RijnbrinkMusideskAuditEntryConnectionResolvers<ContextType>;

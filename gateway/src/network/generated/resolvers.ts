@@ -775,15 +775,14 @@ export type PoiTicketsArgs = {
   orderBy?: InputMaybe<TicketOrder>;
 };
 
-/** How far one POI's current libraries follow the agreed standard. */
+/** How far one POI's current libraries follow the agreed standard. Each POI has its own type (CubissHarmonisation, …): the view is reached only through a field that requires the collaboration's standard, and a type reached so is the owner's alone. */
 export type PoiHarmonisation = {
-  __typename?: 'PoiHarmonisation';
   /** Per harmonised setting, in the order of HarmonisationSetting. */
   settings: Array<SettingHarmonisation>;
 };
 
 
-/** How far one POI's current libraries follow the agreed standard. */
+/** How far one POI's current libraries follow the agreed standard. Each POI has its own type (CubissHarmonisation, …): the view is reached only through a field that requires the collaboration's standard, and a type reached so is the owner's alone. */
 export type PoiHarmonisationSettingsArgs = {
   only?: InputMaybe<Array<HarmonisationSetting>>;
 };
@@ -1057,6 +1056,19 @@ export type ThisContract = Contract & {
   version: Scalars['Int']['output'];
 };
 
+/** How far {name}'s current libraries follow the agreed standard. */
+export type ThisHarmonisation = PoiHarmonisation & {
+  __typename?: 'ThisHarmonisation';
+  /** Per harmonised setting, in the order of HarmonisationSetting. */
+  settings: Array<SettingHarmonisation>;
+};
+
+
+/** How far {name}'s current libraries follow the agreed standard. */
+export type ThisHarmonisationSettingsArgs = {
+  only?: InputMaybe<Array<HarmonisationSetting>>;
+};
+
 /** {name}: {fullName}. Registry fields come from the collaboration subgraph, the rest from {name}'s own subgraph. */
 export type ThisPoi = Poi & {
   __typename?: 'ThisPoi';
@@ -1067,7 +1079,7 @@ export type ThisPoi = Poi & {
   /** Service agreements (dienstverleningsovereenkomsten, DVO's) between this POI and its libraries. */
   contracts?: Maybe<ContractConnection>;
   /** Settings harmonisation: per harmonised Wise setting, how many of {name}'s current libraries follow the standard the partnership agreed, and which deviate (demo settings, see Library.settings). Null when the agreed standard cannot be read (none agreed, or the collaboration subgraph is down). */
-  harmonisation?: Maybe<PoiHarmonisation>;
+  harmonisation?: Maybe<ThisHarmonisation>;
   /** Share (0 to 1) of (current library, harmonised setting) pairs of {name} equal to the agreed standard; null when {name} has no current library with recorded settings, or the standard could not be read. Here rather than in PoiStats: a field that @requires the collaboration's standard must be a field of the POI entity, and requiring it on `stats` would make every stats query wait on the collaboration. */
   harmonisationScore?: Maybe<Scalars['Float']['output']>;
   /** The Wise settings standard the partnership agreed (harmonisatie). Owned and resolved by the collaboration subgraph; the harmonisation fields below require it (federation @requires), so {name}'s database never holds a copy. */
@@ -1686,7 +1698,8 @@ export type FederationReferenceTypes = {
 /** Mapping of interface types */
 export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = {
   Contract: ( Omit<ThisContract, 'library'> & { library: _RefType['Library'] } );
-  Poi: ( Omit<ThisPoi, 'contracts' | 'harmonisation' | 'libraries' | 'library' | 'releaseAcceptance' | 'releaseAcceptances' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<_RefType['ContractConnection']>, harmonisation?: Maybe<_RefType['PoiHarmonisation']>, libraries?: Maybe<_RefType['LibraryConnection']>, library?: Maybe<_RefType['Library']>, releaseAcceptance?: Maybe<_RefType['ThisReleaseAcceptance']>, releaseAcceptances?: Maybe<Array<_RefType['ThisReleaseAcceptance']>>, tickets?: Maybe<_RefType['TicketConnection']>, vendorContracts?: Maybe<Array<_RefType['VendorContract']>> } );
+  Poi: ( Omit<ThisPoi, 'contracts' | 'harmonisation' | 'libraries' | 'library' | 'releaseAcceptance' | 'releaseAcceptances' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<_RefType['ContractConnection']>, harmonisation?: Maybe<_RefType['ThisHarmonisation']>, libraries?: Maybe<_RefType['LibraryConnection']>, library?: Maybe<_RefType['Library']>, releaseAcceptance?: Maybe<_RefType['ThisReleaseAcceptance']>, releaseAcceptances?: Maybe<Array<_RefType['ThisReleaseAcceptance']>>, tickets?: Maybe<_RefType['TicketConnection']>, vendorContracts?: Maybe<Array<_RefType['VendorContract']>> } );
+  PoiHarmonisation: ( Omit<ThisHarmonisation, 'settings'> & { settings: Array<_RefType['SettingHarmonisation']> } );
   ReleaseAcceptance: ( Omit<ThisReleaseAcceptance, 'tickets'> & { tickets?: Maybe<_RefType['TicketConnection']> } );
   TicketServiceLevel: ( ThisTicketServiceLevel );
   VendorContract: ( ThisVendorContract );
@@ -1752,7 +1765,7 @@ export type ResolversTypes = {
   NetworkTicketConnection: ResolverTypeWrapper<NetworkPageModel>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Poi: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Poi']>;
-  PoiHarmonisation: ResolverTypeWrapper<Omit<PoiHarmonisation, 'settings'> & { settings: Array<ResolversTypes['SettingHarmonisation']> }>;
+  PoiHarmonisation: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['PoiHarmonisation']>;
   PoiStats: ResolverTypeWrapper<PoiStats>;
   Province: Province;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -1768,7 +1781,8 @@ export type ResolversTypes = {
   SortDirection: SortDirection;
   TerminateContractInput: TerminateContractInput;
   ThisContract: ResolverTypeWrapper<Omit<ThisContract, 'library'> & { library: ResolversTypes['Library'] }>;
-  ThisPoi: ResolverTypeWrapper<Omit<ThisPoi, 'contracts' | 'harmonisation' | 'libraries' | 'library' | 'releaseAcceptance' | 'releaseAcceptances' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<ResolversTypes['ContractConnection']>, harmonisation?: Maybe<ResolversTypes['PoiHarmonisation']>, libraries?: Maybe<ResolversTypes['LibraryConnection']>, library?: Maybe<ResolversTypes['Library']>, releaseAcceptance?: Maybe<ResolversTypes['ThisReleaseAcceptance']>, releaseAcceptances?: Maybe<Array<ResolversTypes['ThisReleaseAcceptance']>>, tickets?: Maybe<ResolversTypes['TicketConnection']>, vendorContracts?: Maybe<Array<ResolversTypes['VendorContract']>> }>;
+  ThisHarmonisation: ResolverTypeWrapper<Omit<ThisHarmonisation, 'settings'> & { settings: Array<ResolversTypes['SettingHarmonisation']> }>;
+  ThisPoi: ResolverTypeWrapper<Omit<ThisPoi, 'contracts' | 'harmonisation' | 'libraries' | 'library' | 'releaseAcceptance' | 'releaseAcceptances' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<ResolversTypes['ContractConnection']>, harmonisation?: Maybe<ResolversTypes['ThisHarmonisation']>, libraries?: Maybe<ResolversTypes['LibraryConnection']>, library?: Maybe<ResolversTypes['Library']>, releaseAcceptance?: Maybe<ResolversTypes['ThisReleaseAcceptance']>, releaseAcceptances?: Maybe<Array<ResolversTypes['ThisReleaseAcceptance']>>, tickets?: Maybe<ResolversTypes['TicketConnection']>, vendorContracts?: Maybe<Array<ResolversTypes['VendorContract']>> }>;
   ThisPoiMutations: ResolverTypeWrapper<Omit<ThisPoiMutations, 'assignTicket' | 'createContract' | 'createTicket' | 'renewContract' | 'resolveTicket' | 'setReleaseAcceptance' | 'terminateContract' | 'updateLibrarySettings' | 'updateTicket' | 'upsertLibrary'> & { assignTicket?: Maybe<ResolversTypes['Ticket']>, createContract?: Maybe<ResolversTypes['Contract']>, createTicket?: Maybe<ResolversTypes['Ticket']>, renewContract?: Maybe<ResolversTypes['Contract']>, resolveTicket?: Maybe<ResolversTypes['Ticket']>, setReleaseAcceptance?: Maybe<ResolversTypes['ThisReleaseAcceptance']>, terminateContract?: Maybe<ResolversTypes['Contract']>, updateLibrarySettings?: Maybe<ResolversTypes['Library']>, updateTicket?: Maybe<ResolversTypes['Ticket']>, upsertLibrary?: Maybe<ResolversTypes['Library']> }>;
   ThisReleaseAcceptance: ResolverTypeWrapper<Omit<ThisReleaseAcceptance, 'tickets'> & { tickets?: Maybe<ResolversTypes['TicketConnection']> }>;
   ThisTicketServiceLevel: ResolverTypeWrapper<ThisTicketServiceLevel>;
@@ -1846,7 +1860,7 @@ export type ResolversParentTypes = {
   NetworkTicketConnection: NetworkPageModel;
   PageInfo: PageInfo;
   Poi: ResolversInterfaceTypes<ResolversParentTypes>['Poi'];
-  PoiHarmonisation: Omit<PoiHarmonisation, 'settings'> & { settings: Array<ResolversParentTypes['SettingHarmonisation']> };
+  PoiHarmonisation: ResolversInterfaceTypes<ResolversParentTypes>['PoiHarmonisation'];
   PoiStats: PoiStats;
   Query: Record<PropertyKey, never>;
   ReleaseAcceptance: ResolversInterfaceTypes<ResolversParentTypes>['ReleaseAcceptance'];
@@ -1859,7 +1873,8 @@ export type ResolversParentTypes = {
   SlaMonth: SlaMonth;
   TerminateContractInput: TerminateContractInput;
   ThisContract: Omit<ThisContract, 'library'> & { library: ResolversParentTypes['Library'] };
-  ThisPoi: Omit<ThisPoi, 'contracts' | 'harmonisation' | 'libraries' | 'library' | 'releaseAcceptance' | 'releaseAcceptances' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<ResolversParentTypes['ContractConnection']>, harmonisation?: Maybe<ResolversParentTypes['PoiHarmonisation']>, libraries?: Maybe<ResolversParentTypes['LibraryConnection']>, library?: Maybe<ResolversParentTypes['Library']>, releaseAcceptance?: Maybe<ResolversParentTypes['ThisReleaseAcceptance']>, releaseAcceptances?: Maybe<Array<ResolversParentTypes['ThisReleaseAcceptance']>>, tickets?: Maybe<ResolversParentTypes['TicketConnection']>, vendorContracts?: Maybe<Array<ResolversParentTypes['VendorContract']>> } | FederationReferenceTypes['ThisPoi'];
+  ThisHarmonisation: Omit<ThisHarmonisation, 'settings'> & { settings: Array<ResolversParentTypes['SettingHarmonisation']> };
+  ThisPoi: Omit<ThisPoi, 'contracts' | 'harmonisation' | 'libraries' | 'library' | 'releaseAcceptance' | 'releaseAcceptances' | 'tickets' | 'vendorContracts'> & { contracts?: Maybe<ResolversParentTypes['ContractConnection']>, harmonisation?: Maybe<ResolversParentTypes['ThisHarmonisation']>, libraries?: Maybe<ResolversParentTypes['LibraryConnection']>, library?: Maybe<ResolversParentTypes['Library']>, releaseAcceptance?: Maybe<ResolversParentTypes['ThisReleaseAcceptance']>, releaseAcceptances?: Maybe<Array<ResolversParentTypes['ThisReleaseAcceptance']>>, tickets?: Maybe<ResolversParentTypes['TicketConnection']>, vendorContracts?: Maybe<Array<ResolversParentTypes['VendorContract']>> } | FederationReferenceTypes['ThisPoi'];
   ThisPoiMutations: Omit<ThisPoiMutations, 'assignTicket' | 'createContract' | 'createTicket' | 'renewContract' | 'resolveTicket' | 'setReleaseAcceptance' | 'terminateContract' | 'updateLibrarySettings' | 'updateTicket' | 'upsertLibrary'> & { assignTicket?: Maybe<ResolversParentTypes['Ticket']>, createContract?: Maybe<ResolversParentTypes['Contract']>, createTicket?: Maybe<ResolversParentTypes['Ticket']>, renewContract?: Maybe<ResolversParentTypes['Contract']>, resolveTicket?: Maybe<ResolversParentTypes['Ticket']>, setReleaseAcceptance?: Maybe<ResolversParentTypes['ThisReleaseAcceptance']>, terminateContract?: Maybe<ResolversParentTypes['Contract']>, updateLibrarySettings?: Maybe<ResolversParentTypes['Library']>, updateTicket?: Maybe<ResolversParentTypes['Ticket']>, upsertLibrary?: Maybe<ResolversParentTypes['Library']> };
   ThisReleaseAcceptance: Omit<ThisReleaseAcceptance, 'tickets'> & { tickets?: Maybe<ResolversParentTypes['TicketConnection']> } | FederationReferenceTypes['ThisReleaseAcceptance'];
   ThisTicketServiceLevel: ThisTicketServiceLevel;
@@ -2092,7 +2107,7 @@ export type PoiResolvers<ContextType = NetworkContext, ParentType extends Resolv
 };
 
 export type PoiHarmonisationResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['PoiHarmonisation'] = ResolversParentTypes['PoiHarmonisation']> = {
-  settings?: Resolver<Array<ResolversTypes['SettingHarmonisation']>, ParentType, ContextType, Partial<PoiHarmonisationSettingsArgs>>;
+  __resolveType: TypeResolveFn<'ThisHarmonisation', ParentType, ContextType>;
 };
 
 export type PoiStatsResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['PoiStats'] = ResolversParentTypes['PoiStats']> = {
@@ -2157,12 +2172,17 @@ export type ThisContractResolvers<ContextType = NetworkContext, ParentType exten
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type ThisHarmonisationResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['ThisHarmonisation'] = ResolversParentTypes['ThisHarmonisation']> = {
+  settings?: Resolver<Array<ResolversTypes['SettingHarmonisation']>, ParentType, ContextType, Partial<ThisHarmonisationSettingsArgs>>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type ThisPoiResolvers<ContextType = NetworkContext, ParentType extends ResolversParentTypes['ThisPoi'] = ResolversParentTypes['ThisPoi'], FederationReferenceType extends FederationReferenceTypes['ThisPoi'] = FederationReferenceTypes['ThisPoi']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['ThisPoi']> | FederationReferenceType, FederationReferenceType, ContextType>;
   audit?: Resolver<Maybe<ResolversTypes['AuditEntryConnection']>, ParentType, ContextType, Partial<ThisPoiAuditArgs>>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   contracts?: Resolver<Maybe<ResolversTypes['ContractConnection']>, ParentType, ContextType, Partial<ThisPoiContractsArgs>>;
-  harmonisation?: Resolver<Maybe<ResolversTypes['PoiHarmonisation']>, ParentType, ContextType>;
+  harmonisation?: Resolver<Maybe<ResolversTypes['ThisHarmonisation']>, ParentType, ContextType>;
   harmonisationScore?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   knowledgeArticles?: Resolver<Maybe<ResolversTypes['KnowledgeArticleConnection']>, ParentType, ContextType, Partial<ThisPoiKnowledgeArticlesArgs>>;
   knowledgeTermStatistics?: Resolver<Maybe<ResolversTypes['KnowledgeTermStatistics']>, ParentType, ContextType, RequireFields<ThisPoiKnowledgeTermStatisticsArgs, 'search'>>;
@@ -2316,6 +2336,7 @@ export type Resolvers<ContextType = NetworkContext> = {
   SettingHarmonisation?: SettingHarmonisationResolvers<ContextType>;
   SlaMonth?: SlaMonthResolvers<ContextType>;
   ThisContract?: ThisContractResolvers<ContextType>;
+  ThisHarmonisation?: ThisHarmonisationResolvers<ContextType>;
   ThisPoi?: ThisPoiResolvers<ContextType>;
   ThisPoiMutations?: ThisPoiMutationsResolvers<ContextType>;
   ThisReleaseAcceptance?: ThisReleaseAcceptanceResolvers<ContextType>;
