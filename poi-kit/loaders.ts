@@ -6,14 +6,14 @@ import type { PoiRepository } from './repository';
 import type { TicketFilter } from './generated/resolvers';
 import type { WiseSettingValues } from '../shared/wise-settings';
 
-/** One loader per distinct set of arguments, made on first use within the request. */
-function loaderPerArguments<A, K, V>(create: (args: A) => DataLoader<K, V>): (args: A) => DataLoader<K, V> {
-  const loaders = new Map<string, DataLoader<K, V>>();
+/** One value (a loader, a query's promise) per distinct set of arguments, made on first use within the request. */
+function perArguments<A, R>(create: (args: A) => R): (args: A) => R {
+  const made = new Map<string, R>();
   return (args) => {
     const key = JSON.stringify(args);
-    let loader = loaders.get(key);
-    if (!loader) loaders.set(key, (loader = create(args)));
-    return loader;
+    let value = made.get(key);
+    if (!value) made.set(key, (value = create(args)));
+    return value;
   };
 }
 
@@ -28,14 +28,14 @@ function ticketGroupLoaders<G extends string, K>(
   pages: (keys: readonly K[], filter: TicketFilter, sort: SortOrder, page: PageRequest) => Promise<Sorted<Ticket>[]>,
   groupOf: (ticket: Ticket) => K,
 ) {
-  const count = loaderPerArguments(
+  const count = perArguments(
     (filter: TicketFilter) =>
       new DataLoader<K, number>(async (keys) => {
         const found = await counts(keys, filter);
         return keys.map((key) => found.get(key) ?? 0);
       }),
   );
-  const page = loaderPerArguments(({ filter, sort, page }: { filter: TicketFilter; sort: SortOrder; page: PageRequest }) =>
+  const page = perArguments(({ filter, sort, page }: { filter: TicketFilter; sort: SortOrder; page: PageRequest }) =>
     loaderOfGroups<K, Sorted<Ticket>>((keys) => pages(keys, filter, sort, page), groupOf),
   );
   return { [`ticketCountBy${group}`]: count, [`ticketPageBy${group}`]: page } as Record<`ticketCountBy${G}`, typeof count> &
@@ -90,15 +90,7 @@ export function createPoiLoaders(repository: PoiRepository) {
       (s) => s.libraryId,
     ),
     /** One aggregate per request for every setting of the view and the score alike (per standard; the same one in practice). */
-    harmonisationCounts: (() => {
-      const counts = new Map<string, ReturnType<PoiRepository['harmonisationCounts']>>();
-      return (standard: WiseSettingValues) => {
-        const key = JSON.stringify(standard);
-        let result = counts.get(key);
-        if (!result) counts.set(key, (result = repository.harmonisationCounts(standard)));
-        return result;
-      };
-    })(),
+    harmonisationCounts: perArguments((standard: WiseSettingValues) => repository.harmonisationCounts(standard)),
     statsSummary,
     medianResolutionHours: once(async () => repository.medianResolutionHours((await statsSummary()).resolvedTicketCount)),
   };
