@@ -80,6 +80,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         POIS.find((p) => p.subgraphName === name),
         { ...DEFAULT_RESILIENCE, ...options.resilience },
         options.logger,
+        stores.changes,
       );
       sources.set(name, source);
       return source;
