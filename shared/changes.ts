@@ -29,6 +29,25 @@ export interface ChangeBus {
 /** The Redis channel every service publishes its changes on. */
 export const CHANGE_CHANNEL = 'poi-changes';
 
+/**
+ * The Redis hash of the response cache's tag versions (gateway/src/cache-tags.ts): a change
+ * bumps its tags there (HINCRBY) in the same MULTI as it is published, so every gateway replica
+ * sees a cached answer it may have changed as stale before the write's publisher goes on.
+ */
+export const TAG_VERSIONS_KEY = 'poi-cache-tag-versions';
+
+/** The tag every cached answer carries: bumping it invalidates them all. */
+export const ALL_TAG = '*';
+
+/**
+ * The cache tags a change invalidates: its subgraph's. Answers are tagged with every subgraph they
+ * were fetched from; per type they are not, since an aggregate (`stats { openTicketCount }`) counts
+ * Ticket rows without selecting a Ticket (coarse but correct).
+ */
+export function changeTags(event: ChangeEvent): string[] {
+  return [event.subgraph];
+}
+
 class Listeners {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
   add(listener: ChangeListener): () => void {
@@ -57,8 +76,9 @@ function isChangeEvent(value: unknown): value is ChangeEvent {
 
 /**
  * Changes published on Redis (`CHANGE_CHANNEL`), heard by every process subscribed to it, this
- * one included (Redis delivers a message to its own publisher's subscription too). While Redis is
- * away, a change is heard in this process only.
+ * one included (Redis delivers a message to its own publisher's subscription too), and its tags'
+ * versions bumped (TAG_VERSIONS_KEY) in the same MULTI. While Redis is away, a change is heard in
+ * this process only.
  */
 export function redisChangeBus(redis: Redis): ChangeBus {
   const listeners = new Listeners();
@@ -78,10 +98,15 @@ export function redisChangeBus(redis: Redis): ChangeBus {
   void subscriber.subscribe(CHANGE_CHANNEL).catch(() => undefined);
   return {
     publish: async (event) => {
-      const delivered = await redis.publish(CHANGE_CHANNEL, JSON.stringify(event)).then(
-        () => subscriber.status === 'ready',
-        () => false,
-      );
+      const transaction = redis.multi();
+      for (const tag of changeTags(event)) transaction.hincrby(TAG_VERSIONS_KEY, tag, 1);
+      const delivered = await transaction
+        .publish(CHANGE_CHANNEL, JSON.stringify(event))
+        .exec()
+        .then(
+          (results) => Boolean(results?.every(([error]) => !error)) && subscriber.status === 'ready',
+          () => false,
+        );
       if (!delivered) listeners.emit(event);
     },
     subscribe: (listener) => listeners.add(listener),

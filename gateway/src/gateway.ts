@@ -15,6 +15,7 @@ import { authenticateClients } from './authentication';
 import { operationLimits } from './operation-limits';
 import { cacheHeadersByCaller, responseCache } from './response-cache';
 import { createStores } from './stores';
+import { mountCacheAdmin } from './cache-admin';
 import { readIdempotencyKey, reusedKeyConflict } from '../../shared/idempotency-request';
 import { expectedFingerprints } from '../../shared/release';
 import { Sealer } from '../../shared/graphql/connection';
@@ -123,12 +124,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       cacheHeadersByCaller(),
       operationLimits(security.limits),
       reusedKeyConflict,
-      ...(stores.responses ? [responseCache(stores.responses)] : []),
+      ...(stores.responses ? [responseCache(stores.responses, stores.tagVersions)] : []),
     ],
     metrics: { registry: metrics.registry, prefix: 'gateway' },
     otlpEndpoint: options.otlpEndpoint,
     operations: options.operations,
-    routes: (app) => mountDashboard(app),
+    routes: (app) => {
+      mountDashboard(app);
+      mountCacheAdmin(app, {
+        operations: options.operations ?? { open: true },
+        versions: stores.tagVersions,
+        subgraphs: () => new Set(sources.keys()),
+        logger: options.logger,
+      });
+    },
   }).catch(async (error) => {
     await stores.close();
     throw error;

@@ -6,6 +6,7 @@ import { RedisKeyValueCache } from '../../shared/redis-cache';
 import { ChangeBus, inProcessChangeBus, redisChangeBus } from '../../shared/changes';
 import { createRateLimit, RateLimit } from './rate-limit';
 import { inMemoryResponseCache } from './response-cache';
+import { inMemoryTagVersions, redisTagVersions, type TagVersions } from './cache-tags';
 
 /** Most memory the in-memory persisted-query store takes (query texts by hash). */
 const PERSISTED_QUERY_BYTES = 4 * 2 ** 20;
@@ -17,12 +18,14 @@ export interface GatewayStores {
   responses?: KeyValueCache<string>;
   /** What the subgraphs' writes changed: heard by this replica only, or through Redis by every replica. */
   changes: ChangeBus;
+  /** The versions of the response cache's tags (cache-tags.ts): in memory, or with a Redis URL in Redis for every replica. */
+  tagVersions: TagVersions;
   close(): Promise<void>;
 }
 
 /**
  * What the gateway keeps between requests: rate-limit budgets, persisted queries and cached
- * responses, and the bus of changes. In memory, or, with a Redis URL, in one Redis connection that every gateway replica
+ * responses with their tags' versions, and the bus of changes. In memory, or, with a Redis URL, in one Redis connection that every gateway replica
  * shares (the response cache only when it is set to `redis`).
  */
 export function createStores(
@@ -42,6 +45,9 @@ export function createStores(
         ? new RedisKeyValueCache(redis, 'poi-gateway-response:')
         : inMemoryResponseCache();
   const changes = redis ? redisChangeBus(redis) : inProcessChangeBus();
+  // With Redis the versions are there, whichever cache holds the answers: the bus bumps them as it publishes.
+  const memoryVersions = redis ? undefined : inMemoryTagVersions(changes);
+  const tagVersions = memoryVersions ?? redisTagVersions(redis!);
   return {
     rateLimit: createRateLimit(settings.rateLimit, logger, redis),
     persistedQueries: redis
@@ -49,7 +55,9 @@ export function createStores(
       : new InMemoryLRUCache<string>({ maxSize: PERSISTED_QUERY_BYTES, sizeCalculation: (query) => query.length * 2 }),
     responses,
     changes,
+    tagVersions,
     close: async () => {
+      memoryVersions?.close();
       await changes.close();
       if (redis?.status === 'ready') await redis.quit().catch(() => undefined);
       redis?.disconnect(); // also ends reconnect attempts while Redis is away
