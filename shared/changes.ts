@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type Redis from 'ioredis';
+import type { Logger } from './logger';
 
 /**
  * What one committed write changed, as every service speaks of it: the gateway invalidates the
@@ -36,6 +37,9 @@ export const CHANGE_CHANNEL = 'poi-changes';
  */
 export const TAG_VERSIONS_KEY = 'poi-cache-tag-versions';
 
+/** The gateway's route where an operator (or the import CLI, without Redis) invalidates cached answers by tag (gateway/src/cache-admin.ts). */
+export const CACHE_INVALIDATE_PATH = '/admin/cache/invalidate';
+
 /** The tag every cached answer carries: bumping it invalidates them all. */
 export const ALL_TAG = '*';
 
@@ -57,6 +61,18 @@ class Listeners {
   emit(event: ChangeEvent): void {
     this.emitter.emit('change', event);
   }
+}
+
+/**
+ * A Redis connection as the services use it: no offline queue (a command fails at once while
+ * Redis is away), one retry; ioredis is loaded only when there is a Redis to talk to.
+ */
+export function connectRedis(url: string, logger: Pick<Logger, 'warn'>, whileAway = 'Redis unavailable'): Redis {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, see above
+  const { default: IORedis } = require('ioredis') as { default: typeof Redis };
+  const redis = new IORedis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  redis.on('error', (error) => logger.warn({ err: error }, whileAway));
+  return redis;
 }
 
 /** Changes heard in this process only. */

@@ -7,6 +7,7 @@ import type { Express, Request } from 'express';
 import type { ImportLimits } from './config';
 import { isDatabaseUnavailable, type Database, type DatabaseSchema } from './db';
 import type { Logger } from './logger';
+import type { ChangeBus } from './changes';
 import type { OperationsAccess } from './config';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { createMetricsRegistry, instrumentDatabase, recordBuildInfo, timeRootResolvers } from './metrics';
@@ -45,6 +46,8 @@ export interface SubgraphStartOptions {
   imports: ImportLimits;
   /** The collaboration subgraph's /graphql, which POI subgraphs ask whether work-agenda items exist. */
   collaborationUrl: string;
+  /** The change bus through Redis (REDIS_URL), when there is one: imports announce what they committed on it. */
+  changes?: ChangeBus;
 }
 
 export interface RunningSubgraph extends RunningServer {

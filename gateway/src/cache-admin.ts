@@ -4,10 +4,8 @@ import type { Logger } from '../../shared/logger';
 import { POIS } from '../../shared/registry';
 import { unauthorized } from '../../shared/auth/subgraph-guard';
 import { mayOperate } from '../../shared/server';
-import { ALL_TAG } from '../../shared/changes';
+import { ALL_TAG, CACHE_INVALIDATE_PATH } from '../../shared/changes';
 import type { TagVersions } from './cache-tags';
-
-export const CACHE_INVALIDATE_PATH = '/admin/cache/invalidate';
 
 /** The cache tags a body names: `{"tags": ["cubiss", "COLLABORATION"]}` (subgraph names or POI codes) or `{"all": true}`; a problem otherwise. */
 export function invalidationTags(body: unknown, subgraphs: ReadonlySet<string>): string[] | { problem: string } {

@@ -1,9 +1,8 @@
-import type Redis from 'ioredis';
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { Config, SecurityConfig } from '../../shared/config';
 import type { Logger } from '../../shared/logger';
 import { RedisKeyValueCache } from '../../shared/redis-cache';
-import { ChangeBus, inProcessChangeBus, redisChangeBus } from '../../shared/changes';
+import { ChangeBus, connectRedis, inProcessChangeBus, redisChangeBus } from '../../shared/changes';
 import { createRateLimit, RateLimit } from './rate-limit';
 import { inMemoryResponseCache } from './response-cache';
 import { inMemoryTagVersions, redisTagVersions, type TagVersions } from './cache-tags';
@@ -33,11 +32,7 @@ export function createStores(
   logger: Logger,
 ): GatewayStores {
   const { redisUrl } = settings.rateLimit;
-  // ioredis is loaded only when there is a Redis to talk to.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, see above
-  const ioredis = (): { default: typeof Redis } => require('ioredis');
-  const redis = redisUrl ? new (ioredis().default)(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
-  redis?.on('error', (error) => logger.warn({ err: error }, 'Redis unavailable: rate limits count in memory and shared caches miss meanwhile'));
+  const redis = redisUrl ? connectRedis(redisUrl, logger, 'Redis unavailable: rate limits count in memory and shared caches miss meanwhile') : undefined;
   const responses =
     settings.responseCache === 'off'
       ? undefined
