@@ -77,7 +77,14 @@ describe('change bus', () => {
         );
         expect(written.errors).toBeUndefined();
         await until(() => heard.length > 0);
-        expect(heard).toEqual([expect.objectContaining({ subgraph: 'cubiss', poi: 'CUBISS' })]);
+        // What the subgraph reports it committed (extensions.changes), not the whole subgraph.
+        expect(heard).toEqual([expect.objectContaining({ subgraph: 'cubiss', poi: 'CUBISS', types: ['Ticket'] })]);
+        // A write refused inside its transaction (rolled back) reports nothing, so nothing is announced.
+        const ticket = (written.data as { cubiss: { createTicket: { id: string } } }).cubiss.createTicket;
+        const stale = await post(`mutation { cubiss { resolveTicket(id: "${ticket.id}", input: { expectedVersion: 99 }) { id } } }`);
+        expect((stale.errors as { extensions: { code: string } }[])[0].extensions.code).toBe('CONFLICT');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(heard).toHaveLength(1);
       } finally {
         await bus.close();
         listener.disconnect();
