@@ -4,7 +4,8 @@
 // With <POI>_DATABASE_URL (MySQL) it opens that database itself (migrations first); without one the
 // database is the embedded one inside the running subgraph, so the file goes to the subgraph's
 // POST /import at its configured port (or --url). Exit code 0: imported (or, dry run, importable);
-// 1: rows refused (nothing written) or any other failure.
+// 1: rows refused (nothing written) or any other failure. Committed rows make the gateways' cached
+// answers about the POI stale before success is reported (invalidateCachedAnswers; README "Caching").
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
