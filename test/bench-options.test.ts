@@ -12,6 +12,13 @@ describe('npm run bench options', () => {
     expect(() => parseLoadOptions(['--postgres'], {})).toThrow(/Unknown option '--postgres'/);
   });
 
+  it('--scenarios (or BENCH_SCENARIOS) measures only some scenarios; the default is all four; an unknown one is refused', () => {
+    expect(parseLoadOptions([], {}).scenarios).toEqual(['A', 'B', 'C', 'D']);
+    expect(parseLoadOptions(['--scenarios', 'a, D'], {}).scenarios).toEqual(['A', 'D']);
+    expect(parseLoadOptions([], { BENCH_SCENARIOS: 'C' }).scenarios).toEqual(['C']);
+    expect(() => parseLoadOptions(['--scenarios', 'A,E'], {})).toThrow(/--scenarios must list some of A, B, C, D/);
+  });
+
   it('reads every subgraph database URL from .ci/mariadb.sh output, and refuses output that lacks one', () => {
     const lines = SUBGRAPHS.map((s) => `export ${s.name.toUpperCase()}_DATABASE_URL=mysql://${s.name}:ci-${s.name}-secret@127.0.0.1:3306/bench_poi_${s.name}`);
     const urls = databaseUrlsFrom(`${lines.join('\n')}\n`);

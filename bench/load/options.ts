@@ -17,6 +17,8 @@ export interface LoadOptions {
   deduplicate: boolean;
   /** Every subgraph on MariaDB/MySQL (fresh schemas per seed scale) instead of its embedded database. */
   mysql: boolean;
+  /** The scenarios measured (default all: A, B, C, D); a subset writes its results to load-partial.*. */
+  scenarios: string[];
 }
 
 export const USAGE = `npm run bench [-- options]
@@ -26,6 +28,7 @@ export const USAGE = `npm run bench [-- options]
   --connections <n>     concurrent connections (env BENCH_CONNECTIONS, default 8)
   --scales <list>       seed scales, comma-separated (env BENCH_SCALES, default 1,10)
   --without-dedupe      turn off both gateways' sharing of identical subgraph queries in flight (on by default in both)
+  --scenarios <list>    only these scenarios, e.g. A,D (env BENCH_SCENARIOS, default A,B,C,D); results to bench/results/load-partial.*
   --mysql               every subgraph on MariaDB (installed and started by .ci/mariadb.sh when missing; fresh schemas
                         bench_poi_<name> for each seed scale), results to bench/results/load-mysql*.* (env BENCH_MYSQL=true)`;
 
@@ -47,6 +50,7 @@ export function parseLoadOptions(argv: string[], env: NodeJS.ProcessEnv = proces
       scales: { type: 'string' },
       'without-dedupe': { type: 'boolean', default: false },
       mysql: { type: 'boolean', default: false },
+      scenarios: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -58,6 +62,8 @@ export function parseLoadOptions(argv: string[], env: NodeJS.ProcessEnv = proces
   const quick = values.quick ?? false;
   const scales = (values.scales ?? env.BENCH_SCALES ?? '1,10').split(',').map((s) => numberFrom('--scales', s.trim(), 1, 1, 100));
   if (scales.some((s) => !Number.isInteger(s))) throw new Error(`--scales must be whole numbers from 1 to 100\n\n${USAGE}`);
+  const scenarios = (values.scenarios ?? env.BENCH_SCENARIOS ?? 'A,B,C,D').split(',').map((s) => s.trim().toUpperCase());
+  if (scenarios.some((s) => !['A', 'B', 'C', 'D'].includes(s))) throw new Error(`--scenarios must list some of A, B, C, D\n\n${USAGE}`);
   return {
     quick,
     durationSeconds: numberFrom('--duration', values.duration ?? env.BENCH_DURATION_S, quick ? 2 : 8, 1, 20),
@@ -68,5 +74,6 @@ export function parseLoadOptions(argv: string[], env: NodeJS.ProcessEnv = proces
     scales,
     deduplicate: !values['without-dedupe'],
     mysql: values.mysql || env.BENCH_MYSQL === 'true',
+    scenarios,
   };
 }
