@@ -520,6 +520,36 @@ describe('read your writes across gateway replicas sharing Redis', () => {
   );
 });
 
+describe('an import into a subgraph without Redis, with the CLI holding REDIS_URL', () => {
+  redisIt(
+    'the CLI announces it through Redis itself: a gateway sharing that Redis answers fresh',
+    async () => {
+      const redis = await startRedis();
+      const stack = await startStack();
+      try {
+        const gateway = await stack.gatewayWith({ rateLimit: { ...stack.config.security.rateLimit, redisUrl: redis.url } }, { responseCache: 'memory' });
+        const token = await stack.token(ALL_SCOPES, 'read-your-writes');
+        // Nothing is cached until the gateway's Redis connection is up (the tag versions are there).
+        let before = await post(gateway.url, token, OVERVIEW);
+        for (let i = 0; i < 50 && before.age === null; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          before = await post(gateway.url, token, OVERVIEW);
+        }
+        expect(before.age).not.toBeNull();
+        const imported = await importLibraries(stack, { REDIS_URL: redis.url, GATEWAY_PORT: '1' }); // no gateway to tell on port 1
+        expect({ code: imported.code, warning: /Warning/.test(imported.stderr) }).toEqual({ code: 0, warning: false });
+        const after = await post(gateway.url, token, OVERVIEW);
+        expect(after.age).toBeNull();
+        expect(statsOf(after.body.data, 'cubiss').libraryCount).toBe(statsOf(before.body.data, 'cubiss').libraryCount + SAMPLE_LIBRARIES);
+      } finally {
+        await stack.stop();
+        await redis.stop();
+      }
+    },
+    120_000,
+  );
+});
+
 /** samples/libraries.csv: three libraries new to Cubiss, all ACTIVE (test/import.test.ts imports the same). */
 const SAMPLE_LIBRARIES = 3;
 
