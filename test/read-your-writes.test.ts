@@ -12,7 +12,7 @@ import { ALL_SCOPES } from './helpers/auth';
 import { redisIt, startRedis } from './helpers/redis';
 import { startStack, type Stack } from './helpers/stack';
 import type { RunningServer } from '../shared/server';
-import { connectRedis, redisChangeBus } from '../shared/changes';
+import { connectRedis, redisChangeBus, type ChangeEvent } from '../shared/changes';
 
 /** The cached read: every POI's figures (60 s) under the registry (300 s), fetched from the collaboration and every POI. */
 const OVERVIEW = `query ReadYourWrites { pois { code inSteeringGroup stats {
@@ -298,7 +298,7 @@ const caseFor = (root: string, field: string): Case | undefined => OWN_CASES[`${
  * write goes through `writer`, and right after it `reader` answers fresh, equal to the uncached
  * gateway's answer, with what the write implies.
  */
-async function everyWriteAnsweredFresh(stack: Stack, writer: RunningServer, reader: RunningServer) {
+async function everyWriteAnsweredFresh(stack: Stack, writer: RunningServer, reader: RunningServer, heard?: ChangeEvent[]) {
   const token = await stack.token(ALL_SCOPES, 'read-your-writes');
   const mutations = everyMutation(stack.supergraphSdl);
   const missing = mutations.filter(({ root, field }) => !caseFor(root, field)).map(({ root, field }) => `${root}.${field}`);
@@ -326,6 +326,15 @@ async function everyWriteAnsweredFresh(stack: Stack, writer: RunningServer, read
     const { query, variables } = mutation.write(prepared, context);
     const written = await post(writer.url, token, query, variables);
     expect({ write: `${root}.${field}`, errors: written.body.errors }).toEqual({ write: `${root}.${field}`, errors: undefined });
+    if (heard) {
+      // Announced as what the owner reports it committed: its subgraph and the types, never the coarse "anything".
+      for (let i = 0; i < 100 && heard.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      const announced = heard.splice(0);
+      expect({ write: `${root}.${field}`, announced: announced.map((e) => ({ subgraph: e.subgraph, typed: e.types.length > 0 })) }).toEqual({
+        write: `${root}.${field}`,
+        announced: [{ subgraph: root, typed: true }],
+      });
+    }
     const after = await post(reader.url, token, OVERVIEW);
     expect({ write: `${root}.${field}`, age: after.age }).toEqual({ write: `${root}.${field}`, age: null });
     // The same as the gateway without a cache answers now.
@@ -497,7 +506,15 @@ describe('read your writes across gateway replicas sharing Redis', () => {
         const shared = { rateLimit: { ...stack.config.security.rateLimit, redisUrl: redis.url } };
         const first = await stack.gatewayWith(shared, { responseCache: 'redis' });
         const second = await stack.gatewayWith(shared, { responseCache: 'redis' });
-        await everyWriteAnsweredFresh(stack, first, second);
+        const heard: ChangeEvent[] = [];
+        const listener = redisChangeBus(subgraphRedis);
+        listener.subscribe((event) => heard.push(event));
+        await new Promise((resolve) => setTimeout(resolve, 300)); // the subscription is made
+        try {
+          await everyWriteAnsweredFresh(stack, first, second, heard);
+        } finally {
+          await listener.close();
+        }
 
         // The subgraph announces its import itself (X-Changes-Announced): the CLI, without Redis, tells no gateway.
         const token = await stack.token(ALL_SCOPES, 'read-your-writes');
