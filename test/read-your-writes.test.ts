@@ -368,16 +368,7 @@ describe('read your writes', () => {
   });
 
   it('an import through the CLI invalidates the gateway it tells (no Redis: over its admin route)', async () => {
-    const token = await stack.token(ALL_SCOPES, 'read-your-writes');
-    await post(cached.url, token, OVERVIEW);
-    const before = await post(cached.url, token, OVERVIEW);
-    expect(before.age).not.toBeNull();
-    const imported = await importLibraries(stack, { GATEWAY_PORT: String(cached.port), OPERATIONS_TOKEN });
-    expect(imported.stderr).not.toMatch(/Warning/);
-    expect(imported.code).toBe(0);
-    const after = await post(cached.url, token, OVERVIEW);
-    expect(after.age).toBeNull();
-    expect(statsOf(after.body.data, 'cubiss').libraryCount).toBe(statsOf(before.body.data, 'cubiss').libraryCount + SAMPLE_LIBRARIES);
+    await importAnswersFresh(stack, cached, { GATEWAY_PORT: String(cached.port), OPERATIONS_TOKEN });
   }, 60_000);
 
   it('the admin route: 401 without the operations token, 400 on a bad body, and with it the tagged answers are stale', async () => {
@@ -517,15 +508,7 @@ describe('read your writes across gateway replicas sharing Redis', () => {
         }
 
         // The subgraph announces its import itself (X-Changes-Announced): the CLI, without Redis, tells no gateway.
-        const token = await stack.token(ALL_SCOPES, 'read-your-writes');
-        await post(second.url, token, OVERVIEW);
-        const before = await post(second.url, token, OVERVIEW);
-        expect(before.age).not.toBeNull();
-        const imported = await importLibraries(stack, { GATEWAY_PORT: '1' }); // nothing listens on port 1
-        expect(imported.code).toBe(0);
-        const after = await post(second.url, token, OVERVIEW);
-        expect(after.age).toBeNull();
-        expect(statsOf(after.body.data, 'cubiss').libraryCount).toBe(statsOf(before.body.data, 'cubiss').libraryCount + SAMPLE_LIBRARIES);
+        await importAnswersFresh(stack, second, { GATEWAY_PORT: '1' }); // nothing listens on port 1
       } finally {
         await stack.stop();
         await subgraphChanges.close();
@@ -545,19 +528,7 @@ describe('an import into a subgraph without Redis, with the CLI holding REDIS_UR
       const stack = await startStack();
       try {
         const gateway = await stack.gatewayWith({ rateLimit: { ...stack.config.security.rateLimit, redisUrl: redis.url } }, { responseCache: 'memory' });
-        const token = await stack.token(ALL_SCOPES, 'read-your-writes');
-        // Nothing is cached until the gateway's Redis connection is up (the tag versions are there).
-        let before = await post(gateway.url, token, OVERVIEW);
-        for (let i = 0; i < 50 && before.age === null; i++) {
-          await new Promise((resolve) => setTimeout(resolve, 100));
-          before = await post(gateway.url, token, OVERVIEW);
-        }
-        expect(before.age).not.toBeNull();
-        const imported = await importLibraries(stack, { REDIS_URL: redis.url, GATEWAY_PORT: '1' }); // no gateway to tell on port 1
-        expect({ code: imported.code, warning: /Warning/.test(imported.stderr) }).toEqual({ code: 0, warning: false });
-        const after = await post(gateway.url, token, OVERVIEW);
-        expect(after.age).toBeNull();
-        expect(statsOf(after.body.data, 'cubiss').libraryCount).toBe(statsOf(before.body.data, 'cubiss').libraryCount + SAMPLE_LIBRARIES);
+        await importAnswersFresh(stack, gateway, { REDIS_URL: redis.url, GATEWAY_PORT: '1' }); // no gateway to tell on port 1
       } finally {
         await stack.stop();
         await redis.stop();
@@ -569,6 +540,26 @@ describe('an import into a subgraph without Redis, with the CLI holding REDIS_UR
 
 /** samples/libraries.csv: three libraries new to Cubiss, all ACTIVE (test/import.test.ts imports the same). */
 const SAMPLE_LIBRARIES = 3;
+
+/**
+ * A cached read through `reader` (once the gateway caches: with Redis, once it is connected), an
+ * import of samples/libraries.csv into Cubiss with the CLI under `env`, and the read right after:
+ * fresh, with the three libraries more.
+ */
+async function importAnswersFresh(stack: Stack, reader: RunningServer, env: Record<string, string>) {
+  const token = await stack.token(ALL_SCOPES, 'read-your-writes');
+  let before = await post(reader.url, token, OVERVIEW);
+  for (let i = 0; i < 50 && before.age === null; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    before = await post(reader.url, token, OVERVIEW);
+  }
+  expect(before.age).not.toBeNull();
+  const imported = await importLibraries(stack, env);
+  expect({ code: imported.code, warning: /Warning/.test(imported.stderr) }).toEqual({ code: 0, warning: false });
+  const after = await post(reader.url, token, OVERVIEW);
+  expect(after.age).toBeNull();
+  expect(statsOf(after.body.data, 'cubiss').libraryCount).toBe(statsOf(before.body.data, 'cubiss').libraryCount + SAMPLE_LIBRARIES);
+}
 
 /** Imports samples/libraries.csv into Cubiss through its running subgraph, with the import CLI. */
 function importLibraries(stack: Stack, env: Record<string, string>) {
