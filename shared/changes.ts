@@ -4,7 +4,7 @@ import type { Logger } from './logger';
 
 /**
  * What one committed write changed, as every service speaks of it: the gateway invalidates the
- * cached answers it may have changed and tells live dashboards (README "Fresh answers").
+ * cached answers it may have changed and tells live dashboards (README "Caching", "Read your writes").
  */
 export interface ChangeEvent {
   /** The subgraph whose data changed: a POI's (`cubiss`) or `collaboration`. */
