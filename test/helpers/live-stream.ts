@@ -74,9 +74,9 @@ export async function openStream(
 }
 
 /** Polls until `check` holds (or throws after `timeoutMs`). */
-export async function until(check: () => boolean, timeoutMs = 5000, what = 'the condition'): Promise<void> {
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'the condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
