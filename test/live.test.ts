@@ -98,7 +98,12 @@ describe('live channel (/graphql/stream)', () => {
     await channel.bus.publish(change('bisc', 'BISC'));
     await until(() => network.changes().length === 3 && bisc.changes().length >= 1);
     expect(bisc.changes().map((c) => c.subgraph)).toEqual(['bisc']);
-    expect(network.changes().map((c) => c.subgraph).sort()).toEqual(['bisc', 'collaboration', 'cubiss']);
+    expect(
+      network
+        .changes()
+        .map((c) => c.subgraph)
+        .sort(),
+    ).toEqual(['bisc', 'collaboration', 'cubiss']);
     // Asking for Cubiss's changes outright is FORBIDDEN; an unknown code BAD_USER_INPUT.
     const cubiss = await open(channel.url, await token(['poi:bisc:read'], 'bisc-staff'), 'subscription($p: [String!]) { changes(pois: $p) { subgraph } }', {
       p: ['CUBISS'],
@@ -217,7 +222,9 @@ describe('live channel in the gateway', () => {
     try {
       expect([network.status, bisc.status]).toEqual([200, 200]);
       const ticket = (poi: string, libraryId: string) =>
-        stack.query(`mutation { ${poi} { createTicket(input: { libraryId: "${libraryId}", title: "Live: pas geweigerd", category: CIRCULATION, priority: P2 }) { id } } }`);
+        stack.query(
+          `mutation { ${poi} { createTicket(input: { libraryId: "${libraryId}", title: "Live: pas geweigerd", category: CIRCULATION, priority: P2 }) { id } } }`,
+        );
       expect((await ticket('cubiss', '2')).errors).toBeUndefined();
       await until(() => network.changes().some((c) => c.subgraph === 'cubiss'));
       expect(network.changes().find((c) => c.subgraph === 'cubiss')).toMatchObject({ poi: 'CUBISS', count: 1 });

@@ -26,40 +26,40 @@ const MAX_TYPES = 32;
 const CLOSE_GRACE_MS = 1000;
 
 export const LIVE_SDL = /* GraphQL */ `
-"""
-The gateway's live channel (README "Live updates"): subscriptions over Server-Sent Events at
-/graphql/stream. Not part of the supergraph: the gateway serves it from the bus of changes.
-"""
-type Query {
-  "Always true: this endpoint serves subscriptions (\`subscription { changes { … } }\`)."
-  live: Boolean!
-}
-
-type Subscription {
   """
-  What changed in the network, as it is committed, limited to what the caller may read: a POI's
-  changes to holders of network:read or that POI's poi:<code>:read, the collaboration's to holders
-  of network:read. Bursts are coalesced: at most one Change per subgraph is waiting at a time, and
-  \`count\` says how many writes it stands for (one import is one Change, not one per row).
-  \`pois\`: registry codes (default: every POI the caller may read); \`collaboration\`: whether to
-  hear the collaboration's changes too (default true).
+  The gateway's live channel (README "Live updates"): subscriptions over Server-Sent Events at
+  /graphql/stream. Not part of the supergraph: the gateway serves it from the bus of changes.
   """
-  changes(pois: [String!], collaboration: Boolean = true): Change!
-}
+  type Query {
+    "Always true: this endpoint serves subscriptions (\`subscription { changes { … } }\`)."
+    live: Boolean!
+  }
 
-"Writes committed in one subgraph since the last Change of it on this stream."
-type Change {
-  "The subgraph whose data changed: a POI's (\`cubiss\`) or \`collaboration\`."
-  subgraph: String!
-  "The POI's registry code (\`CUBISS\`); null for the collaboration."
-  poi: String
-  "GraphQL types the writes touched (\`Ticket\`, …); empty: anything of this subgraph may have changed."
-  types: [String!]!
-  "When the last of these writes committed (ISO 8601)."
-  at: String!
-  "How many writes this Change stands for."
-  count: Int!
-}
+  type Subscription {
+    """
+    What changed in the network, as it is committed, limited to what the caller may read: a POI's
+    changes to holders of network:read or that POI's poi:<code>:read, the collaboration's to holders
+    of network:read. Bursts are coalesced: at most one Change per subgraph is waiting at a time, and
+    \`count\` says how many writes it stands for (one import is one Change, not one per row).
+    \`pois\`: registry codes (default: every POI the caller may read); \`collaboration\`: whether to
+    hear the collaboration's changes too (default true).
+    """
+    changes(pois: [String!], collaboration: Boolean = true): Change!
+  }
+
+  "Writes committed in one subgraph since the last Change of it on this stream."
+  type Change {
+    "The subgraph whose data changed: a POI's (\`cubiss\`) or \`collaboration\`."
+    subgraph: String!
+    "The POI's registry code (\`CUBISS\`); null for the collaboration."
+    poi: String
+    "GraphQL types the writes touched (\`Ticket\`, …); empty: anything of this subgraph may have changed."
+    types: [String!]!
+    "When the last of these writes committed (ISO 8601)."
+    at: String!
+    "How many writes this Change stands for."
+    count: Int!
+  }
 `;
 
 export interface Change {

@@ -19,9 +19,7 @@ export const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
 /** `describe`, or `describe.skip` (with a warning) where there is no Chromium and CI is not set. */
 export function chromiumSuite(file: string): jest.Describe {
   if (!HAVE_CHROMIUM && !ON_CI) {
-    console.warn(
-      `${file} skipped: no Chromium at ${CHROMIUM} (install it with \`apt-get install -y chromium\`). Under CI=true this suite fails instead.`,
-    );
+    console.warn(`${file} skipped: no Chromium at ${CHROMIUM} (install it with \`apt-get install -y chromium\`). Under CI=true this suite fails instead.`);
   }
   return HAVE_CHROMIUM || ON_CI ? describe : describe.skip;
 }

@@ -35,7 +35,12 @@ export async function openStream(
     signal: abort.signal,
   });
   const events: StreamEvent[] = [];
-  const base = { status: response.status, headers: response.headers, events, changes: () => events.filter((e) => e.event === 'next').map((e) => e.data?.data?.changes) };
+  const base = {
+    status: response.status,
+    headers: response.headers,
+    events,
+    changes: () => events.filter((e) => e.event === 'next').map((e) => e.data?.data?.changes),
+  };
   if (!response.headers.get('content-type')?.startsWith('text/event-stream')) {
     const text = await response.text();
     let refusal: unknown = text;
@@ -58,7 +63,11 @@ export async function openStream(
           buffer = buffer.slice(end + 2);
           const lines = message.split('\n').filter((line) => !line.startsWith(':'));
           if (lines.length === 0) continue;
-          const event = lines.find((l) => l.startsWith('event:'))?.slice(6).trim() ?? 'message';
+          const event =
+            lines
+              .find((l) => l.startsWith('event:'))
+              ?.slice(6)
+              .trim() ?? 'message';
           const data = lines
             .filter((l) => l.startsWith('data:'))
             .map((l) => l.slice(5).trim())
