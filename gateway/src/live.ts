@@ -297,6 +297,8 @@ export function createLiveChannel(options: LiveOptions): LiveChannel {
       return refuse(res, 406, 'NOT_ACCEPTABLE', `${LIVE_PATH} answers with an event stream only: send Accept: text/event-stream`);
     }
     if (closing) return refuse(res, 503, 'SERVICE_UNAVAILABLE', 'The gateway is stopping: reconnect shortly', 1);
+    if (settings.maxConnections === 0)
+      return refuse(res, 503, 'SERVICE_UNAVAILABLE', 'The live channel is off on this gateway (LIVE_MAX_CONNECTIONS=0): poll instead');
     if (connections.size >= settings.maxConnections) {
       return refuse(res, 503, 'TOO_MANY_CONNECTIONS', `The gateway serves at most ${settings.maxConnections} live streams: poll instead, or retry later`, 30);
     }
