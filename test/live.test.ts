@@ -7,6 +7,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { Registry } from 'prom-client';
 import { ChangeBus, ChangeEvent, inProcessChangeBus } from '../shared/changes';
 import { DEFAULT_LIVE, loadConfig, type LiveConfig } from '../shared/config';
 import { createLogger } from '../shared/logger';
@@ -26,6 +27,7 @@ const change = (subgraph: string, poi?: string, types: string[] = ['Ticket']): C
 
 interface Live {
   url: string;
+  metrics: Registry;
   bus: ChangeBus;
   live: LiveChannel;
   stop(): Promise<void>;
@@ -35,6 +37,7 @@ interface Live {
 async function startLive(settings: Partial<LiveConfig> = {}): Promise<Live> {
   const bus = inProcessChangeBus();
   const rateLimit = createRateLimit(config.security.rateLimit, logger);
+  const metrics = new Registry();
   const live = createLiveChannel({
     changes: bus,
     settings: { ...DEFAULT_LIVE, coalesceMs: 50, ...settings },
@@ -42,6 +45,7 @@ async function startLive(settings: Partial<LiveConfig> = {}): Promise<Live> {
     rateLimit: rateLimit.middleware,
     introspection: false,
     logger,
+    metrics,
   });
   const app = express();
   live.mount(app);
@@ -51,6 +55,7 @@ async function startLive(settings: Partial<LiveConfig> = {}): Promise<Live> {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${LIVE_PATH}`,
     bus,
     live,
+    metrics,
     stop: async () => {
       await live.close();
       server.closeAllConnections();
@@ -140,6 +145,10 @@ describe('live channel (/graphql/stream)', () => {
     const carol = await open(channel.url, await token(['network:read'], 'carol'));
     expect(carol.status).toBe(503);
     expect(carol.refusal.errors[0].extensions.code).toBe('TOO_MANY_CONNECTIONS');
+    const metrics = await channel.metrics.metrics();
+    expect(metrics).toMatch(/^gateway_live_streams 6$/m);
+    expect(metrics).toMatch(/^gateway_live_refusals_total\{reason="per_identity"\} 1$/m);
+    expect(metrics).toMatch(/^gateway_live_refusals_total\{reason="total"\} 1$/m);
     first[0].close();
     await until(() => channel.live.stats().connections === 5);
     expect((await open(channel.url, alice)).status).toBe(200);
@@ -188,6 +197,7 @@ describe('live channel bounds in time and memory', () => {
       expect(stats.peakBacklog).toBeLessThanOrEqual(2 * subgraphs.length);
       expect(stats.peakBuffered).toBeLessThanOrEqual(64 * 1024);
       expect(published).toBeGreaterThan(stats.peakBacklog); // it did fall behind
+      expect(await channel.metrics.metrics()).toMatch(/^gateway_live_refusals_total\{reason="slow_client"\} 1$/m);
     } finally {
       socket.destroy();
       await channel.stop();

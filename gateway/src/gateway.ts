@@ -107,6 +107,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     rateLimit: stores.rateLimit.middleware,
     introspection: security.introspection,
     logger: options.logger,
+    metrics: metrics.registry,
   });
   const server = await startGraphQLServer({
     name: 'gateway',

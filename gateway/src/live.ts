@@ -9,6 +9,7 @@ import express from 'express';
 import { decodeJwt } from 'jose';
 import { buildSchema, GraphQLError, NoSchemaIntrospectionCustomRule, specifiedRules, validate, type GraphQLField } from 'graphql';
 import { createHandler } from 'graphql-sse';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ChangeBus, ChangeEvent } from '../../shared/changes';
 import { NETWORK_READ, poiScope, type Identity } from '../../shared/auth/identity';
 import { COLLABORATION_SUBGRAPH, type LiveConfig } from '../../shared/config';
@@ -206,6 +207,8 @@ export interface LiveOptions {
   rateLimit: express.RequestHandler;
   introspection: boolean;
   logger: Logger;
+  /** Where `gateway_live_streams` and `gateway_live_refusals_total{reason}` go (the gateway's /metrics). */
+  metrics?: Registry;
 }
 
 export interface LiveChannel {
@@ -278,6 +281,16 @@ export function createLiveChannel(options: LiveOptions): LiveChannel {
   const unsubscribe = options.changes.subscribe((event) => {
     for (const connection of connections) connection.offer(event);
   });
+  const registers = options.metrics ? [options.metrics] : [];
+  new Gauge({
+    name: 'gateway_live_streams',
+    help: 'Open live streams (/graphql/stream)',
+    registers,
+    collect() {
+      this.set(connections.size);
+    },
+  });
+  const refusals = new Counter({ name: 'gateway_live_refusals_total', help: 'Live streams refused or closed by a bound', labelNames: ['reason'], registers });
   const rules = options.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   const handler = createHandler<http.IncomingMessage, LiveContext, LiveContext>({
     schema: liveSchema(),
@@ -300,12 +313,14 @@ export function createLiveChannel(options: LiveOptions): LiveChannel {
     if (settings.maxConnections === 0)
       return refuse(res, 503, 'SERVICE_UNAVAILABLE', 'The live channel is off on this gateway (LIVE_MAX_CONNECTIONS=0): poll instead');
     if (connections.size >= settings.maxConnections) {
+      refusals.inc({ reason: 'total' });
       return refuse(res, 503, 'TOO_MANY_CONNECTIONS', `The gateway serves at most ${settings.maxConnections} live streams: poll instead, or retry later`, 30);
     }
     const identity = res.locals.identity as Identity;
     const key = identityKey(identity, req);
     const own = perIdentity.get(key) ?? 0;
     if (own >= settings.maxConnectionsPerIdentity) {
+      refusals.inc({ reason: 'per_identity' });
       return refuse(res, 429, 'TOO_MANY_CONNECTIONS', `At most ${settings.maxConnectionsPerIdentity} live streams per identity: close one first`, 30);
     }
     const connection = new LiveConnection(key, identity, res, settings.coalesceMs);
@@ -351,6 +366,7 @@ export function createLiveChannel(options: LiveOptions): LiveChannel {
         if (!more) {
           // The socket's buffer is full: a client still behind after slowClientSeconds is closed.
           const stall = setTimeout(() => {
+            refusals.inc({ reason: 'slow_client' });
             options.logger.info({ subject: connection.identity.subject }, 'live stream closed: the client did not keep up');
             res.destroy();
           }, settings.slowClientSeconds * 1000);
