@@ -34,14 +34,14 @@ interface Live {
 }
 
 /** The live channel alone on a loopback server, as the gateway mounts it. */
-async function startLive(settings: Partial<LiveConfig> = {}): Promise<Live> {
+async function startLive(settings: Partial<LiveConfig> = {}, clients = config.security.clients): Promise<Live> {
   const bus = inProcessChangeBus();
   const rateLimit = createRateLimit(config.security.rateLimit, logger);
   const metrics = new Registry();
   const live = createLiveChannel({
     changes: bus,
     settings: { ...DEFAULT_LIVE, coalesceMs: 50, ...settings },
-    authenticate: authenticateClients(config.security.clients, rateLimit.chargeFailure),
+    authenticate: authenticateClients(clients, rateLimit.chargeFailure),
     rateLimit: rateLimit.middleware,
     introspection: false,
     logger,
@@ -164,6 +164,22 @@ describe('live channel (/graphql/stream)', () => {
 });
 
 describe('live channel bounds in time and memory', () => {
+  it('keeps the stream of a token valid longer than a timer can wait (30 days) open', async () => {
+    const clients = { ...config.security.clients, maxLifetimeSeconds: 30 * 86_400 };
+    const channel = await startLive({}, clients);
+    const stream = await openStream(channel.url, await tokenFor(clients, ['network:read'], 'month-long', '30d'));
+    try {
+      expect(stream.status).toBe(200);
+      await channel.bus.publish(change('cubiss', 'CUBISS'));
+      await until(() => stream.changes().length === 1 || stream.events.some((e) => e.event === 'complete'));
+      expect(stream.events.map((e) => e.event)).toEqual(['next']);
+      expect(channel.live.stats().connections).toBe(1);
+    } finally {
+      stream.close();
+      await channel.stop();
+    }
+  });
+
   it('closes a client that does not read once it stays behind, holding at most one Change per subgraph meanwhile', async () => {
     const channel = await startLive({ coalesceMs: 0, slowClientSeconds: 1 });
     const socket = net.connect((new URL(channel.url).port as unknown as number) || 80, '127.0.0.1');

@@ -329,7 +329,8 @@ export function createLiveChannel(options: LiveOptions): LiveChannel {
     // A stream lasts no longer than its token: the client reconnects with a fresh one.
     const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const expiresAt = token ? (decodeJwt(token).exp ?? 0) * 1000 : Infinity;
-    const expiry = Number.isFinite(expiresAt) ? setTimeout(() => connection.end(), Math.max(0, expiresAt - Date.now())) : undefined;
+    // (A timer holds at most 2^31 - 1 ms, about 24.8 days: a longer-lived token's stream ends then.)
+    const expiry = Number.isFinite(expiresAt) ? setTimeout(() => connection.end(), Math.min(2 ** 31 - 1, Math.max(0, expiresAt - Date.now()))) : undefined;
     res.once('close', () => {
       clearTimeout(expiry);
       connection.end();
