@@ -3,6 +3,8 @@
 // created through the API the POI's open-request count on its card changes without a reload;
 // when the gateway ends and refuses the streams, the page says it is no longer live and falls
 // back to its timer.
+import fs from 'node:fs';
+import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import type { RunningGateway } from '../gateway/src/gateway';
 import { LIVE_PATH } from '../gateway/src/live';
@@ -12,6 +14,7 @@ import { postGraphQL, startStack, type Stack } from './helpers/stack';
 import { until } from './helpers/live-stream';
 
 const suite = chromiumSuite('test/live-dashboard.test.ts');
+const ARTIFACTS = path.resolve(__dirname, 'artifacts');
 const integer = new Intl.NumberFormat('nl-NL', { maximumFractionDigits: 0 });
 const OPEN_COUNT = '{ cubiss { stats { openTicketCount } } }';
 const CREATE_TICKET =
@@ -52,6 +55,8 @@ suite('live dashboard (/dashboard in Chromium, /graphql/stream)', () => {
       await until(() => gateway.live.stats().connections === 1, 10_000, 'the page subscribed');
       await page.waitForFunction(() => document.querySelector('#live')?.getAttribute('data-live') === 'true');
       await expect(live.textContent()).resolves.toBe('live');
+      fs.mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-live.png'), clip: { x: 0, y: 0, width: 1440, height: 200 } });
 
       // The count as the API gives it, before and after the write (not from the page).
       const before = (await postGraphQL(gateway.url, OPEN_COUNT, undefined, { authorization: `Bearer ${writer}` })).data.cubiss.stats.openTicketCount;
@@ -79,6 +84,7 @@ suite('live dashboard (/dashboard in Chromium, /graphql/stream)', () => {
       await gateway.live.close();
       await page.waitForFunction(() => document.querySelector('#live')?.getAttribute('data-live') === 'false', undefined, { timeout: 5000, polling: 50 });
       await expect(live.textContent()).resolves.toBe('niet live — verversen elke 60 s');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-not-live.png'), clip: { x: 0, y: 0, width: 1440, height: 200 } });
       await expect(card.textContent()).resolves.toBe(integer.format(after));
       // Its reconnection attempts are refused (503) by the stopped channel.
       const refused = await fetch(new URL(LIVE_PATH, origin), { method: 'POST', headers: { accept: 'text/event-stream' } });
