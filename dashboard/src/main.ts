@@ -305,14 +305,16 @@ function goLive(): void {
   stopLive = undefined;
   state.live = false;
   if (state.refreshSeconds <= 0) return;
+  /** Whether the channel failed or dropped since it was last open: changes may have been missed. */
+  let missed = false;
   stopLive = connectLive(state.token, {
     state: (live) => {
-      const wasLive = state.live;
       state.live = live;
       renderStatus();
       // Back after a drop: catch up with what changed meanwhile. Dropped: the timer takes over.
-      if (live && !wasLive && state.updatedAt) changed();
+      if (live && missed) changed();
       else if (!live && !state.loading) schedule();
+      missed = !live;
     },
     change: changed,
   });
