@@ -293,7 +293,7 @@ describe('observability', () => {
       expect(selects(text)).toBeGreaterThan(selects(before));
       const total = sample(text, 'subgraph_db_pool_connections', { state: 'total' })!;
       const free = sample(text, 'subgraph_db_pool_connections', { state: 'free' })!;
-      if (cubiss.database.kind === 'embedded') {
+      if (cubiss.database!.kind === 'embedded') {
         expect([total, free]).toEqual([1, 1]);
       } else {
         expect(total).toBeGreaterThanOrEqual(1);

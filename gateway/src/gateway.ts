@@ -9,7 +9,7 @@ import { GatewayMetrics, ObservedSubgraphDataSource } from './observability';
 import { mountDashboard } from './dashboard';
 import { ideLandingPage } from './ide';
 import { servableSupergraph, supergraphFromFile } from './supergraph-file';
-import { ConfigError, type Config, type SecurityConfig } from '../../shared/config';
+import { COLLABORATION_SUBGRAPH, ConfigError, NETWORK_SUBGRAPH, type Config, type SecurityConfig } from '../../shared/config';
 import { createIdentitySigner } from '../../shared/auth/internal-token';
 import { authenticateClients } from './authentication';
 import { operationLimits } from './operation-limits';
@@ -17,8 +17,6 @@ import { cacheHeadersByCaller, responseCache } from './response-cache';
 import { createStores } from './stores';
 import { readIdempotencyKey, reusedKeyConflict } from '../../shared/idempotency-request';
 import { expectedFingerprints } from '../../shared/release';
-import { Sealer } from '../../shared/graphql/connection';
-import { NetworkGateway } from './network/gateway';
 
 export interface GatewayOptions {
   /** The composed supergraph: its text, or a file to serve and follow (see supergraph-file.ts). */
@@ -81,6 +79,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         { ...DEFAULT_RESILIENCE, ...options.resilience },
         options.logger,
       );
+      // The network subgraph's requests carry the caller's token for every POI subgraph of the supergraph in service.
+      source.poiSubgraphs = () => [...sources.keys()].filter((n) => n !== COLLABORATION_SUBGRAPH && n !== NETWORK_SUBGRAPH);
       sources.set(name, source);
       return source;
     },
@@ -96,9 +96,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     port: options.port,
     host: options.host,
     logger: options.logger,
-    // Network lists (Query.network) are merged here, from every POI's own list; their cursors are
-    // sealed with the cursor secret (else the gateway's own signing key, which only it holds).
-    gateway: new NetworkGateway(gateway, new Sealer(security.cursorSecret ?? security.gatewaySigningKey!, 'network')),
+    gateway,
     context: async () => ({}),
     // Ready while it can serve something: a supergraph is loaded and at least one subgraph is ready.
     // One POI down is a partial answer (its fields null, with errors), which a restart would not mend.
