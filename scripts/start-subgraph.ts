@@ -29,6 +29,8 @@ runMain(async () => {
       requestTimeoutMs: config.gateway.resilience.timeoutMs,
       imports: config.imports,
       collaborationUrl: subgraphConfig(config, COLLABORATION_SUBGRAPH).url,
+      // The network subgraph asks the POIs at the URLs the gateway uses (`<NAME>_URL`).
+      subgraphUrls: Object.fromEntries(config.subgraphs.map((s) => [s.name, s.url])),
     }),
   );
   stopOnSignal(running, logger);
