@@ -118,3 +118,22 @@ describe('the gateway sends the network subgraph the POI tokens', () => {
     expect(nodes.some((n) => n.poi.code === bisc.code && n.annualFee !== null)).toBe(true);
   });
 });
+
+describe("a selection naming one POI's own type", () => {
+  it('is asked of that POI only: the others never see a fragment on a type they do not have (no error, its values where they apply)', async () => {
+    const query = `query Fees { network { contracts(first: 100) { incomplete nodes { id poi { code }
+        library { contract { __typename ... on CubissContract { annualFee } ...BiscFee } } } } } }
+      fragment BiscFee on BiscContract { bisc: annualFee }`;
+    const response = await stack.query(query);
+    expect(response.errors).toBeUndefined();
+    const nodes: { poi: { code: string }; library: { contract: Record<string, unknown> | null } }[] = response.data.network.contracts.nodes;
+    expect(response.data.network.contracts.incomplete).toBe(false);
+    expect(new Set(nodes.map((n) => n.poi.code))).toEqual(new Set(POIS.map((p) => p.code)));
+    for (const { poi, library } of nodes) {
+      if (!library.contract) continue;
+      expect(library.contract.__typename).toBe(`${poi.code[0]}${poi.code.slice(1).toLowerCase()}Contract`);
+      expect('annualFee' in library.contract).toBe(poi.code === cubiss.code);
+      expect('bisc' in library.contract).toBe(poi.code === bisc.code);
+    }
+  });
+});

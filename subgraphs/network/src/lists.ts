@@ -100,6 +100,8 @@ export interface Owner {
   code: string;
   name: string;
   rootField: string;
+  /** The other POIs' own types (`CubissContract` for BiSC): a selection's fragments on them are left out of this POI's query, which could not know them. */
+  foreignTypes?: ReadonlySet<string>;
 }
 
 type SortKey = string | number;

@@ -3,6 +3,7 @@ import { DEADLINE_HEADER } from '../../../shared/deadline';
 import { REQUEST_ID_HEADER } from '../../../shared/request-id';
 import type { Poi } from '../../../shared/registry';
 import type { Owner, RunQuery } from './lists';
+import { poiOwnTypes } from './schema';
 
 /** A POI as the network lists reach it: its code and name, its root field and its subgraph's /graphql. */
 export interface OwnerSubgraph extends Owner {
@@ -17,6 +18,7 @@ export function ownersOf(pois: readonly Poi[], urls: Record<string, string>, hos
       code: poi.code,
       name: poi.name,
       rootField: poi.rootField,
+      foreignTypes: new Set(pois.filter((other) => other.code !== poi.code).flatMap(poiOwnTypes)),
       subgraphName: poi.subgraphName,
       url: urls[poi.subgraphName] ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${poi.port}/graphql`,
     }))

@@ -12,11 +12,20 @@ import {
 } from 'graphql';
 import { COMMON_SDL, FEDERATION_LINK, WISE_SETTINGS_SDL } from '../../../shared/graphql/common';
 import type { Poi } from '../../../shared/registry';
-import { instantiate, POI_SCHEMA_TEMPLATE } from '../../../poi-kit/schema';
+import { forPoi, instantiate, POI_SCHEMA_TEMPLATE } from '../../../poi-kit/schema';
 import { NETWORK_LISTS } from './lists';
 
 /** The network subgraph's own schema (the lists, their connections and node types, `WorkAgendaItem.tickets`). */
 export const NETWORK_SDL_PATH = path.join(__dirname, '..', 'schema.graphql');
+
+/** The template's per-POI type names (`ThisContract`, …), as `forPoi` names them for one POI. */
+const TEMPLATE_POI_TYPES = parse(POI_SCHEMA_TEMPLATE, { noLocation: true })
+  .definitions.flatMap((d) => ('name' in d && d.name && /^This[A-Z]/.test(d.name.value) ? [d.name.value] : []));
+
+/** A POI's own types (`CubissPoi`, `CubissContract`, …): the template's `This…` types under its names. */
+export function poiOwnTypes(poi: Poi): string[] {
+  return TEMPLATE_POI_TYPES.map((name) => forPoi(name, poi));
+}
 
 /** Types every network list reaches from its nodes, besides the node types themselves: the lists' filters and orders. */
 const INPUT_ROOTS = ['TicketFilter', 'TicketOrder', 'LibraryFilter', 'LibraryOrder', 'ContractFilter', 'ContractOrder'];
