@@ -165,7 +165,7 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
       });
     },
     readiness: async () => {
-      if (!spec.database) return {};
+      if (!spec.database) return { database: 'none' };
       try {
         await spec.database.dataSource.query('SELECT 1');
       } catch {
