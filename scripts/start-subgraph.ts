@@ -7,7 +7,7 @@ import { subgraphDefinition } from '../subgraphs/catalog';
 
 runMain(async () => {
   const name = process.argv[2];
-  if (!name) throw new Error('Usage: npm run start:subgraph -- <name>   (collaboration, bisc, cubiss, probiblio, rijnbrink, …)');
+  if (!name) throw new Error('Usage: npm run start:subgraph -- <name>   (collaboration, bisc, cubiss, probiblio, rijnbrink, …, network)');
   const definition = subgraphDefinition(name);
   const config = loadConfig();
   const settings = subgraphRuntime(config, definition.name);
