@@ -3,6 +3,8 @@
 // for that POI (x-poi-tokens), so a missing, forged or misaddressed POI token leaves that POI out
 // (its error named), and a POI's confidential fields follow the identity in that POI's token, not
 // the one the network subgraph was given.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { generateSecrets } from '../shared/auth/local-secrets';
 import { createIdentitySigner, POI_TOKENS_HEADER, type IdentitySigner } from '../shared/auth/internal-token';
 import { NETWORK_READ, poiScope } from '../shared/auth/identity';
@@ -134,6 +136,30 @@ describe("a selection naming one POI's own type", () => {
       expect(library.contract.__typename).toBe(`${poi.code[0]}${poi.code.slice(1).toLowerCase()}Contract`);
       expect('annualFee' in library.contract).toBe(poi.code === cubiss.code);
       expect('bisc' in library.contract).toBe(poi.code === bisc.code);
+    }
+  });
+});
+
+describe('a POI that does not answer in time', () => {
+  it("is left out with SUBGRAPH_TIMEOUT before the gateway gives up on the network subgraph: the others' items still come", async () => {
+    // Cubiss's address, for the gateway and the network subgraph alike, is a server that never answers.
+    const silent = http.createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const hanging = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/graphql`;
+    const slow = await startStack({ env: { RESPONSE_CACHE: 'off' }, resilience: { timeoutMs: 1500, failureThreshold: 1000 }, subgraphUrls: { cubiss: hanging } });
+    try {
+      const response = await slow.query(`{ network { tickets(first: 10) { totalCount incomplete missingPois nodes { reference poi { code } } } } }`);
+      const list = response.data.network.tickets;
+      expect(list).toMatchObject({ incomplete: true, missingPois: [cubiss.code] });
+      expect(list.nodes).toHaveLength(10);
+      expect(list.nodes.some((n: { poi: { code: string } }) => n.poi.code === cubiss.code)).toBe(false);
+      expect(response.errors).toEqual([
+        expect.objectContaining({ path: ['network', 'tickets'], extensions: expect.objectContaining({ code: 'SUBGRAPH_TIMEOUT', poi: cubiss.code }) }),
+      ]);
+    } finally {
+      await slow.stop();
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 });
