@@ -1,6 +1,7 @@
 import { GraphQLError, print, type DocumentNode } from 'graphql';
 import { DEADLINE_HEADER } from '../../../shared/deadline';
 import { REQUEST_ID_HEADER } from '../../../shared/request-id';
+import { injectTraceContext } from '../../../shared/tracing';
 import type { Poi } from '../../../shared/registry';
 import type { Owner, RunQuery } from './lists';
 import { poiOwnTypes } from './schema';
@@ -50,16 +51,19 @@ export function ownerRunner(owners: readonly OwnerSubgraph[], call: OwnerCall): 
     const token = call.tokens[target.subgraphName];
     const remaining = call.deadline - Date.now();
     if (remaining <= 0) return failure(target, 'SUBGRAPH_TIMEOUT', `${target.name} could not be asked before the request's deadline`);
+    const headers = new Headers({
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      [DEADLINE_HEADER]: String(call.deadline),
+      ...(call.requestId ? { [REQUEST_ID_HEADER]: call.requestId } : {}),
+    });
+    // When tracing, the POI's span joins this request's trace (traceparent).
+    injectTraceContext(headers);
     let response: Response;
     try {
       response = await fetch(target.url, {
         method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          [DEADLINE_HEADER]: String(call.deadline),
-          ...(call.requestId ? { [REQUEST_ID_HEADER]: call.requestId } : {}),
-        },
+        headers,
         body: JSON.stringify({ query: print(document), variables }),
         signal: AbortSignal.timeout(remaining),
       });
