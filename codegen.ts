@@ -10,15 +10,16 @@
  *   generated for the stand-in `ThisPoi` (so registering a POI changes nothing here).
  * - `subgraphs/<poi>/generated/resolvers.ts` for every POI folder with a `schema.graphql`: the kit
  *   schema instantiated for that POI plus the POI's own file.
- * - `gateway/src/network/generated/resolvers.ts` from the gateway's network lists
- *   (`gateway/src/network/network.graphql`) over the common POI schema, whose filter and order
- *   inputs they take.
+ * - `subgraphs/network/generated/resolvers.ts` from the network subgraph's SDL (its
+ *   `schema.graphql` with the kit types its nodes reach, subgraphs/network/src/schema.ts), its
+ *   per-POI types for the stand-in `ThisPoi` (so registering a POI changes nothing there).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CodegenConfig } from '@graphql-codegen/cli';
 import { forPoi, POI_TEMPLATE_SDL, poiSubgraphSdl } from './poi-kit/schema';
 import { collaborationSdl } from './subgraphs/collaboration/src/schema';
+import { networkSdl } from './subgraphs/network/src/schema';
 import { derivePoi, poiByCode } from './shared/registry';
 
 type Output = CodegenConfig['generates'][string];
@@ -87,12 +88,17 @@ const kitMappers = (rename: (name: string) => string) => Object.fromEntries(Obje
 const STAND_IN_POI = derivePoi({ code: 'THIS', name: '{name}', fullName: '{fullName}', provinces: [], seat: '', website: '', inSteeringGroup: false, port: 0 });
 
 const COLLABORATION = 'subgraphs/collaboration';
-const NETWORK = 'gateway/src/network';
+const NETWORK = 'subgraphs/network';
 
 /** Every POI folder with a schema of its own. */
 const poiFolders = fs
   .readdirSync('subgraphs', { withFileTypes: true })
-  .filter((entry) => entry.isDirectory() && `subgraphs/${entry.name}` !== COLLABORATION && fs.existsSync(path.join('subgraphs', entry.name, 'schema.graphql')))
+  .filter(
+    (entry) =>
+      entry.isDirectory() &&
+      ![COLLABORATION, NETWORK].includes(`subgraphs/${entry.name}`) &&
+      fs.existsSync(path.join('subgraphs', entry.name, 'schema.graphql')),
+  )
   .map((entry) => entry.name)
   .sort();
 
@@ -144,11 +150,13 @@ const config: CodegenConfig = {
     ),
     [`${NETWORK}/generated/resolvers.ts`]: output(
       `${NETWORK}/generated/resolvers.ts`,
-      POI_TEMPLATE_SDL + fs.readFileSync(`${NETWORK}/network.graphql`, 'utf8'),
-      NETWORK,
-      'gateway#NetworkContext',
+      networkSdl([STAND_IN_POI]),
+      `${NETWORK}/src`,
+      'resolvers#NetworkContext',
       {
         Network: 'Record<string, never>',
+        WorkAgendaItem: 'Record<string, unknown>',
+        NetworkKnowledgeHitConnection: 'lists#NetworkPage',
         NetworkTicketConnection: 'lists#NetworkPage',
         NetworkLibraryConnection: 'lists#NetworkPage',
         NetworkContractConnection: 'lists#NetworkPage',

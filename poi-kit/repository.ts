@@ -120,7 +120,7 @@ const SORT_SQL = {
 /**
  * Text sort keys order by character code in every database: the embedded database does so
  * anyway, MySQL's case-insensitive collation would not. One order for everyone is what lets a
- * network list merge the POIs' pages (gateway/src/network/), whichever database each POI runs.
+ * network list merge the POIs' pages (subgraphs/network/), whichever database each POI runs.
  */
 const TEXT_SORT_SQL: ReadonlySet<string> = new Set([SORT_SQL.library.NAME]);
 

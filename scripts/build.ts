@@ -21,8 +21,8 @@ export const DIST = path.join(ROOT, 'dist');
  * What the services read from disk at run time, relative to the project root: single files, and
  * folders with the extensions taken from them (every `readFileSync`/`__dirname`-relative read:
  * poi-kit/schema.ts, subgraphs/collaboration/src/schema.ts, poi-kit/subgraph.ts (a POI's own
- * schema.graphql), poi-kit/seed.ts (data/libraries.csv), gateway/src/network/gateway.ts,
- * gateway/src/ide.ts (operations/), gateway/src/dashboard.ts (dashboard/dist/), shared/registry.ts,
+ * schema.graphql), poi-kit/seed.ts (data/libraries.csv), subgraphs/network/src/schema.ts (its
+ * schema.graphql), gateway/src/ide.ts (operations/), gateway/src/dashboard.ts (dashboard/dist/), shared/registry.ts,
  * shared/config.ts (SUPERGRAPH_PATH), shared/graphql/common.ts (wise-settings.graphql)).
  */
 export const BUILD_ASSETS: readonly { from: string; extensions?: readonly string[] }[] = [
@@ -30,7 +30,6 @@ export const BUILD_ASSETS: readonly { from: string; extensions?: readonly string
   { from: 'supergraph.graphql' },
   { from: 'poi-kit', extensions: ['.graphql'] },
   { from: 'subgraphs', extensions: ['.graphql', '.csv'] },
-  { from: 'gateway/src', extensions: ['.graphql'] },
   { from: 'shared', extensions: ['.graphql'] },
   { from: 'operations', extensions: ['.graphql'] },
   { from: 'dashboard/dist' },

@@ -16,8 +16,8 @@ export function deployedSubgraphs(pois: readonly Poi[]): DeployedSubgraph[] {
   return [{ name: COLLABORATION_SUBGRAPH, port: DEFAULT_PORTS[COLLABORATION_SUBGRAPH] }, ...pois.map((poi) => ({ name: poi.subgraphName, port: poi.port }))];
 }
 
-/** What one subgraph contributes to each generated part, and what separates two subgraphs' lines. */
-const PARTS: Record<string, { separator: string; lines(subgraph: DeployedSubgraph): string }> = {
+/** What one subgraph contributes to each generated part (`only`: the subgraphs a part lists), and what separates two subgraphs' lines. */
+const PARTS: Record<string, { separator: string; lines(subgraph: DeployedSubgraph): string; only?: (subgraph: DeployedSubgraph) => boolean }> = {
   'subgraphs and their databases': {
     separator: '\n\n',
     lines: ({ name, port }) => {
@@ -51,6 +51,12 @@ ${name}:
     },
   },
   'subgraph URLs': { separator: '\n', lines: ({ name, port }) => `${name.toUpperCase()}_URL: http://${name}:${port}/graphql` },
+  // The network subgraph asks every POI's own lists.
+  'POI URLs': {
+    separator: '\n',
+    lines: ({ name, port }) => `${name.toUpperCase()}_URL: http://${name}:${port}/graphql`,
+    only: ({ name }) => name !== COLLABORATION_SUBGRAPH,
+  },
   'subgraphs healthy': { separator: '\n', lines: ({ name }) => `${name}: { condition: service_healthy }` },
   'subgraph volumes': { separator: '\n', lines: ({ name }) => `mysql-${name}-data:` },
   'subgraph networks': { separator: '\n', lines: ({ name }) => `${name}-db: { internal: true }` },
@@ -66,6 +72,7 @@ export function renderDeployment(text: string, subgraphs: readonly DeployedSubgr
     if (!spec) throw new Error(`docker-compose.yml: unknown generated part "${part}"; known: ${Object.keys(PARTS).join(', ')}`);
     seen.add(part);
     const body = subgraphs
+      .filter(spec.only ?? (() => true))
       .map(spec.lines)
       .join(spec.separator)
       .split('\n')

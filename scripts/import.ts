@@ -197,7 +197,8 @@ async function invalidateCachedAnswers(config: Config, poi: Poi, entity: ImportE
     const bus = redisChangeBus(redis);
     try {
       await new Promise((resolve) => redis.once('ready', resolve).once('error', resolve));
-      if (redis.status !== 'ready') console.error(`Warning: Redis (REDIS_URL) could not be reached: the gateways' cached figures of ${poi.name} may lag up to 60 s`);
+      if (redis.status !== 'ready')
+        console.error(`Warning: Redis (REDIS_URL) could not be reached: the gateways' cached figures of ${poi.name} may lag up to 60 s`);
       else await bus.publish(importChange(poi, entity));
     } finally {
       await bus.close();

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import YAML from 'yaml';
 import { generateSecrets } from '../shared/auth/local-secrets';
-import { COLLABORATION_SUBGRAPH } from '../shared/config';
+import { COLLABORATION_SUBGRAPH, NETWORK_SUBGRAPH, RESERVED_PORTS } from '../shared/config';
 import { containerCommand } from '../shared/service-process';
 import type { DeployedSubgraph } from './deployment';
 
@@ -47,8 +47,15 @@ export const databaseHost = (name: string) => `mysql-${name}`;
 export const databaseUrlKey = (name: string) => `${name.toUpperCase()}_DATABASE_URL`;
 export const databasePasswordKey = (name: string) => `${name.toUpperCase()}_DB_PASSWORD`;
 
-/** One subgraph: the project image running the compiled `start-subgraph.js <name>`, its Service, and who may reach it. */
+/** The network subgraph (network lists): no database; it reaches every POI at the URLs the gateway has (the subgraph-urls ConfigMap). */
+export const NETWORK: DeployedSubgraph = { name: NETWORK_SUBGRAPH, port: RESERVED_PORTS[NETWORK_SUBGRAPH] };
+
+/**
+ * One subgraph: the project image running the compiled `start-subgraph.js <name>`, its Service, and
+ * who may reach it. The network subgraph has no database and takes the POIs' URLs from the subgraph-urls ConfigMap.
+ */
 function subgraphResources({ name, port }: DeployedSubgraph, collaborationUrl: string): object[] {
+  const network = name === NETWORK_SUBGRAPH;
   const NAME = name.toUpperCase();
   const deployment = {
     apiVersion: 'apps/v1',
@@ -80,8 +87,9 @@ function subgraphResources({ name, port }: DeployedSubgraph, collaborationUrl: s
                 // /metrics and /ready's details; the gateway's /ready asks for them with the same token.
                 secretEnv('OPERATIONS_TOKEN'),
                 { name: 'COLLABORATION_URL', value: collaborationUrl },
-                secretEnv(databaseUrlKey(name)),
+                ...(network ? [] : [secretEnv(databaseUrlKey(name))]),
               ],
+              ...(network ? { envFrom: [{ configMapRef: { name: 'subgraph-urls' } }] } : {}),
               readinessProbe: httpProbe('/ready', port, 10, 3),
               livenessProbe: httpProbe('/health', port, 10, 6),
               startupProbe: httpProbe('/health', port, 5, 60),
@@ -100,9 +108,11 @@ function subgraphResources({ name, port }: DeployedSubgraph, collaborationUrl: s
     metadata: { name, labels: labels(name, 'subgraph') },
     spec: { selector: selector(name), ports: [{ name: 'http', port, targetPort: 'http' }] },
   };
-  // The gateway reaches every subgraph; the POI subgraphs also ask the collaboration about agenda items.
-  const callers = [{ podSelector: { matchLabels: { 'app.kubernetes.io/component': 'gateway' } } }];
+  // The gateway reaches every subgraph; the POI subgraphs also ask the collaboration about agenda items,
+  // and the network subgraph asks the POI subgraphs for their lists.
+  const callers: { podSelector: { matchLabels: Record<string, string> } }[] = [{ podSelector: { matchLabels: { 'app.kubernetes.io/component': 'gateway' } } }];
   if (name === COLLABORATION_SUBGRAPH) callers.push({ podSelector: { matchLabels: { 'app.kubernetes.io/component': 'subgraph' } } });
+  else if (!network) callers.push({ podSelector: { matchLabels: selector(NETWORK_SUBGRAPH) } });
   const policy = {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
@@ -189,11 +199,15 @@ export function renderKubernetes(subgraphs: readonly DeployedSubgraph[]): { file
   return [
     {
       file: KUBERNETES_GENERATED.subgraphs,
-      text: HEADER('a Deployment, Service and NetworkPolicy per subgraph') + documents(subgraphs.flatMap((s) => subgraphResources(s, collaborationUrl))),
+      text:
+        HEADER('a Deployment, Service and NetworkPolicy per subgraph') +
+        documents([...subgraphs, NETWORK].flatMap((s) => subgraphResources(s, collaborationUrl))),
     },
     {
       file: KUBERNETES_GENERATED.urls,
-      text: HEADER("the gateway's URL of each subgraph's Service") + subgraphs.map((s) => `${s.name.toUpperCase()}_URL=${subgraphUrl(s)}\n`).join(''),
+      text:
+        HEADER("the gateway's (and the network subgraph's) URL of each subgraph's Service") +
+        [...subgraphs, NETWORK].map((s) => `${s.name.toUpperCase()}_URL=${subgraphUrl(s)}\n`).join(''),
     },
     {
       file: KUBERNETES_GENERATED.databases,

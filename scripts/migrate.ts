@@ -10,7 +10,7 @@ loadDotEnv();
 
 runMain(async () => {
   const config = loadConfig();
-  const targets = SUBGRAPHS.filter((s) => subgraphConfig(config, s.name).databaseUrl);
+  const targets = SUBGRAPHS.flatMap((s) => (s.schema && subgraphConfig(config, s.name).databaseUrl ? [{ ...s, schema: s.schema }] : []));
   if (targets.length === 0) {
     console.log('No <NAME>_DATABASE_URL is set: the embedded databases are built fresh on start, nothing to migrate.');
     return;

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { RESERVED_PORTS } from '../shared/config';
 import { PoiRegistration, PROVINCES, Province, validateRegistry } from '../shared/registry';
 import { KUBERNETES_GENERATED } from './kubernetes';
 
@@ -107,6 +108,14 @@ export function appendToRegistry(text: string, registry: PoiRegistration[], regi
  * registry.json, then `npm run compose` regenerates what follows the registry (supergraph.graphql,
  * docker-compose.yml's generated parts, deploy/kubernetes/'s generated files). Any failure restores every file, so nothing is left half-made.
  */
+/** The port after the highest registered one, passing over the ports of the gateway, collaboration and network subgraph. */
+function nextFreePort(taken: readonly number[]): number {
+  const reserved: readonly number[] = Object.values(RESERVED_PORTS);
+  let port = Math.max(RESERVED_PORTS.collaboration, ...taken) + 1;
+  while (reserved.includes(port)) port++;
+  return port;
+}
+
 export function addPoi(root: string, input: NewPoi, log: (line: string) => void = () => {}): PoiRegistration {
   const registryPath = path.join(root, 'registry.json');
   const composePath = path.join(root, 'docker-compose.yml');
@@ -131,7 +140,7 @@ export function addPoi(root: string, input: NewPoi, log: (line: string) => void 
     seat: input.seat?.trim() || STARTER_PLACES[provinces[0] as Province]?.[0] || '',
     website: input.website?.trim() || '',
     inSteeringGroup: input.inSteeringGroup ?? false,
-    port: input.port ?? Math.max(4001, ...registry.map((p) => p.port)) + 1,
+    port: input.port ?? nextFreePort(registry.map((p) => p.port)),
   };
   if (problems.length === 0) {
     problems.push(...validateRegistry([...registry, registration]).filter((p) => !p.includes('registered twice')));

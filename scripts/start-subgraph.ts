@@ -8,7 +8,7 @@ import { connectRedis, redisChangeBus } from '../shared/changes';
 
 runMain(async () => {
   const name = process.argv[2];
-  if (!name) throw new Error('Usage: npm run start:subgraph -- <name>   (collaboration, bisc, cubiss, probiblio, rijnbrink, …)');
+  if (!name) throw new Error('Usage: npm run start:subgraph -- <name>   (collaboration, bisc, cubiss, probiblio, rijnbrink, …, network)');
   const definition = subgraphDefinition(name);
   const config = loadConfig();
   const settings = subgraphRuntime(config, definition.name);
@@ -34,6 +34,8 @@ runMain(async () => {
       imports: config.imports,
       collaborationUrl: subgraphConfig(config, COLLABORATION_SUBGRAPH).url,
       changes,
+      // The network subgraph asks the POIs at the URLs the gateway uses (`<NAME>_URL`).
+      subgraphUrls: Object.fromEntries(config.subgraphs.map((s) => [s.name, s.url])),
     }),
   );
   stopOnSignal(

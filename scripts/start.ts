@@ -55,8 +55,9 @@ function start(service: { name: string; args: string[] }) {
 }
 services.forEach(start);
 
-// A POI registered while this runs gets its subgraph process; the collaboration and the gateway
-// follow registry.json and supergraph.graphql themselves.
+// A POI registered while this runs gets its subgraph process; the collaboration, the network
+// subgraph (its lists then ask the new POI too) and the gateway follow registry.json and
+// supergraph.graphql themselves.
 const stopFollowing = watchRegistry(
   (pois) => {
     if (stoppingSince !== undefined) return;

@@ -145,9 +145,19 @@ export const COMPILED = path.extname(__filename) === '.js';
 export const CHECKOUT_ROOT = COMPILED ? path.dirname(PROJECT_ROOT) : PROJECT_ROOT;
 /** The subgraph that owns the partnership's shared data (registry, work agenda). */
 export const COLLABORATION_SUBGRAPH = 'collaboration';
-export const SUBGRAPH_NAMES: readonly string[] = [COLLABORATION_SUBGRAPH, ...POIS.map((p) => p.subgraphName)];
-/** Where each subgraph listens unless `<NAME>_PORT` says otherwise: the collaboration 4001, a POI its registry port. */
-export const DEFAULT_PORTS: Record<string, number> = { [COLLABORATION_SUBGRAPH]: 4001, ...Object.fromEntries(POIS.map((p) => [p.subgraphName, p.port])) };
+/** The subgraph of the network lists (`Query.network`): no database, it asks the POI subgraphs (subgraphs/network/). */
+export const NETWORK_SUBGRAPH = 'network';
+/** The ports of the services that are no POI (gateway, collaboration, network subgraph) unless `<NAME>_PORT` says otherwise: never a new POI's. */
+export const RESERVED_PORTS = { gateway: 4000, [COLLABORATION_SUBGRAPH]: 4001, [NETWORK_SUBGRAPH]: 4010 } as const;
+/** Subgraphs that keep no data: no `<NAME>_DATABASE_URL`, no migrations. */
+export const DATABASELESS_SUBGRAPHS: readonly string[] = [NETWORK_SUBGRAPH];
+export const SUBGRAPH_NAMES: readonly string[] = [COLLABORATION_SUBGRAPH, ...POIS.map((p) => p.subgraphName), NETWORK_SUBGRAPH];
+/** Where each subgraph listens unless `<NAME>_PORT` says otherwise: the collaboration 4001, a POI its registry port, the network subgraph 4010. */
+export const DEFAULT_PORTS: Record<string, number> = {
+  [COLLABORATION_SUBGRAPH]: RESERVED_PORTS[COLLABORATION_SUBGRAPH],
+  ...Object.fromEntries(POIS.map((p) => [p.subgraphName, p.port])),
+  [NETWORK_SUBGRAPH]: RESERVED_PORTS[NETWORK_SUBGRAPH],
+};
 /** NODE_ENV values (unset included) where an empty database gets demo data unless SEED_DEMO_DATA says otherwise. */
 const DEVELOPMENT_ENVIRONMENTS = ['', 'development', 'test'];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -410,7 +420,7 @@ export function subgraphRuntime(config: Config, name: string): SubgraphRuntime {
   const settings = subgraphConfig(config, name);
   const { cursorSecret, gatewayPublicKey } = config.security;
   const problems: string[] = [];
-  if (config.production && !settings.databaseUrl) {
+  if (config.production && !settings.databaseUrl && !DATABASELESS_SUBGRAPHS.includes(name)) {
     const strays = config.strayDatabaseVariables.length > 0 ? ` (set but unknown: ${config.strayDatabaseVariables.join(', ')})` : '';
     problems.push(`${name.toUpperCase()}_DATABASE_URL must be set with NODE_ENV=production: the embedded database keeps nothing across restarts${strays}`);
   }

@@ -56,7 +56,7 @@ export function checkDeadline(): void {
  */
 const guardedDatabases = new WeakSet<DataSource>();
 
-export function enforceDeadline(schema: GraphQLSchema, dataSource: DataSource): void {
+export function enforceDeadline(schema: GraphQLSchema, dataSource?: DataSource): void {
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
@@ -69,7 +69,7 @@ export function enforceDeadline(schema: GraphQLSchema, dataSource: DataSource): 
     }
   }
   // Once per database, however often its subgraph's schema is rebuilt (a reloaded schema).
-  if (guardedDatabases.has(dataSource)) return;
+  if (!dataSource || guardedDatabases.has(dataSource)) return;
   guardedDatabases.add(dataSource);
   dataSource.subscribers.push({
     beforeQuery: ({ query }) => {

@@ -164,9 +164,15 @@ async function keyedTransaction<T>(
   if (!write) return transaction(dataSource, attempt(work));
   await purgeExpired(dataSource, write.ttlMs);
   try {
-    return await transaction(dataSource, attempt((manager) => once(manager, write, work)));
+    return await transaction(
+      dataSource,
+      attempt((manager) => once(manager, write, work)),
+    );
   } catch (error) {
     if (!(error instanceof KeyClaimed)) throw error;
-    return transaction(dataSource, attempt((manager) => once(manager, write, work)));
+    return transaction(
+      dataSource,
+      attempt((manager) => once(manager, write, work)),
+    );
   }
 }

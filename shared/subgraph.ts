@@ -48,11 +48,14 @@ export interface SubgraphStartOptions {
   collaborationUrl: string;
   /** The change bus through Redis (REDIS_URL), when there is one: imports announce what they committed on it. */
   changes?: ChangeBus;
+  /** Every subgraph's /graphql by name, which the network subgraph asks the POIs' lists at (default: a POI's registry port on `host`). */
+  subgraphUrls?: Record<string, string>;
 }
 
 export interface RunningSubgraph extends RunningServer {
   name: string;
-  database: Database;
+  /** Its own database; absent for a subgraph that keeps no data (the network subgraph). */
+  database?: Database;
   /** Serves a new SDL and resolvers from now on, without a restart (see `swapSchema`). */
   reload(schema: { sdl: string; resolvers: object }): Promise<void>;
 }
@@ -61,8 +64,8 @@ export interface RunningSubgraph extends RunningServer {
 export interface SubgraphDefinition {
   name: string;
   sdl: string;
-  /** Its database's entities and migrations (for `npm run migrate` and friends). */
-  schema: DatabaseSchema;
+  /** Its database's entities and migrations (for `npm run migrate` and friends); absent: it has no database (the network subgraph). */
+  schema?: DatabaseSchema;
   start(options: SubgraphStartOptions): Promise<RunningSubgraph>;
 }
 
@@ -128,18 +131,21 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
   /** The POI kit version it is built on; absent: not built on the kit. */
   kitVersion?: string;
   resolvers: object;
-  database: Database;
+  /** Its own database; absent for a subgraph that keeps no data (the network subgraph): no pool, no SQL, nothing to check in /ready. */
+  database?: Database;
   context: (request: Request) => Promise<TContext>;
   options: SubgraphStartOptions;
   /** Extra routes next to /graphql (e.g. a POI's POST /import). */
   routes?: (app: Express) => void;
+  /** More Apollo Server plugins (e.g. the network subgraph's, which adds the errors of POIs left out of a list). */
+  plugins?: ApolloServerPlugin<TContext>[];
 }): Promise<RunningSubgraph> {
   const onlyTheGateway = requireGatewayToken(await createIdentityVerifier(spec.options.gatewayPublicKey, spec.name));
   // Operation durations and errors, root resolver and SQL timings, and the connection pool.
   const metrics = createMetricsRegistry(spec.name);
   const build: BuildInfo = { kitVersion: spec.kitVersion ?? NO_KIT, schemaFingerprint: schemaFingerprint(spec.sdl) };
   recordBuildInfo(metrics, build);
-  instrumentDatabase(metrics, spec.database);
+  if (spec.database) instrumentDatabase(metrics, spec.database);
   const servedSchema = (sdl: string, resolvers: object) => {
     const schema = buildSubgraphSchema([{ typeDefs: parse(sdl), resolvers: resolvers as GraphQLResolverMap<unknown> }]);
     // The owner decides: the schema's @authenticated / @requiresScopes are enforced here.
@@ -147,7 +153,7 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
     allowEntityCaching(schema);
     keyWriteFields(schema, spec.options.idempotencyTtlHours ?? DEFAULT_IDEMPOTENCY_TTL_HOURS);
     // Work stops when the gateway gives up: before each resolver and each SQL statement.
-    enforceDeadline(schema, spec.database.dataSource);
+    enforceDeadline(schema, spec.database?.dataSource);
     timeRootResolvers(metrics, schema);
     return schema;
   };
@@ -160,7 +166,7 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
     schema,
     context: spec.context,
     // Inline traces only serve Apollo's usage reporting, which this project never sends.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), reportCommittedChanges],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), reportCommittedChanges, ...(spec.plugins ?? [])],
     metrics: { registry: metrics, prefix: 'subgraph' },
     otlpEndpoint: spec.options.otlpEndpoint,
     operations: spec.options.operations,
@@ -172,6 +178,7 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
       spec.routes?.(app);
     },
     outage: (error) => {
+      if (!spec.database) return undefined;
       // A closed pool (the embedded engine then fails with odd messages) is an outage too.
       if (!isDatabaseUnavailable(error) && spec.database.dataSource.isInitialized) return undefined;
       return new GraphQLError(`${spec.poi?.name ?? spec.name}: its database is unavailable; try again shortly`, {
@@ -179,6 +186,7 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
       });
     },
     readiness: async () => {
+      if (!spec.database) return { database: 'none' };
       try {
         await spec.database.dataSource.query('SELECT 1');
       } catch {
@@ -197,7 +205,7 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
       try {
         await server.stop();
       } finally {
-        if (spec.database.dataSource.isInitialized) {
+        if (spec.database?.dataSource.isInitialized) {
           await spec.database.dataSource.destroy();
           spec.options.logger.info(`${spec.name}: database pool closed`);
         }

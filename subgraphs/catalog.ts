@@ -6,6 +6,7 @@ import { Poi, POIS, REGISTRY_PATH } from '../shared/registry';
 import { composeSupergraph } from '../shared/supergraph';
 import type { SubgraphDefinition } from '../shared/subgraph';
 import { defineCollaborationSubgraph } from './collaboration/src/subgraph';
+import { defineNetworkSubgraph } from './network/src/subgraph';
 
 /**
  * A POI's subgraph as its own folder builds it (`index.ts` there, `index.js` when compiled: the kit plus what the POI adds),
@@ -20,15 +21,16 @@ function poiSubgraph(poi: Poi, folder: string): SubgraphDefinition {
 
 /**
  * The subgraphs of a federation over a registry: the collaboration, then one per POI, each from
- * its folder (`subgraphs/<name>` unless `folderOf` says otherwise). With `registryFile` the
- * collaboration follows that file while it runs.
+ * its folder (`subgraphs/<name>` unless `folderOf` says otherwise), then the network subgraph
+ * (network lists over those POIs). With `registryFile` the collaboration and the network
+ * subgraph follow that file while they run.
  */
 export function createSubgraphs(
   pois: readonly Poi[],
   folderOf: (poi: Poi) => string = (poi) => path.join(__dirname, poi.subgraphName),
   registryFile?: string,
 ): SubgraphDefinition[] {
-  return [defineCollaborationSubgraph(pois, registryFile), ...pois.map((poi) => poiSubgraph(poi, folderOf(poi)))];
+  return [defineCollaborationSubgraph(pois, registryFile), ...pois.map((poi) => poiSubgraph(poi, folderOf(poi))), defineNetworkSubgraph(pois, registryFile)];
 }
 
 /** Every subgraph of this federation, from the registry (registry.json, which the collaboration follows). */

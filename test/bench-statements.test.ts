@@ -68,7 +68,7 @@ describe('SQL statements per request of the bench scenarios', () => {
 });
 
 /**
- * Network lists (gateway/src/network): a page of `first: 100` asks each POI for at most 100 items
+ * Network lists (the network subgraph, subgraphs/network/): a page of `first: 100` asks each POI for at most 100 items
  * after its own position, so its statements per POI are the same at every seed scale: the first
  * page, and a later one (which also asks the POIs whose page was only partly taken for their
  * cursor). Budgets `network-first` and `network-next` per POI subgraph.

@@ -14,6 +14,7 @@ describe('configuration', () => {
       cubiss: 4003,
       probiblio: 4004,
       rijnbrink: 4005,
+      network: 4010,
     });
     expect(config.subgraphs.every((s) => s.databaseUrl === undefined)).toBe(true);
     expect(config.subgraphs.find((s) => s.name === 'cubiss')!.url).toBe('http://127.0.0.1:4003/graphql');
@@ -202,6 +203,17 @@ describe('configuration', () => {
       );
       // Locally the embedded database is the default.
       expect(subgraphRuntime(loadConfig({ ...secrets }), 'cubiss').databaseUrl).toBeUndefined();
+    });
+
+    it('starts the production network subgraph without a database URL (it has none), but never without the cursor secret or public key', () => {
+      expect(subgraphRuntime(loadConfig({ ...production }), 'network')).toMatchObject({ name: 'network', port: 4010, cursorSecret: secrets.CURSOR_SECRET });
+      expect(subgraphRuntime(loadConfig({ ...production }), 'network').databaseUrl).toBeUndefined();
+      expect(problemsOf(() => subgraphRuntime(loadConfig({ NODE_ENV: 'production', GATEWAY_PUBLIC_KEY: secrets.GATEWAY_PUBLIC_KEY }), 'network'))).toEqual([
+        expect.stringMatching(/^CURSOR_SECRET must be set/),
+      ]);
+      expect(problemsOf(() => subgraphRuntime(loadConfig({ NODE_ENV: 'production', CURSOR_SECRET: secrets.CURSOR_SECRET }), 'network'))).toEqual([
+        expect.stringMatching(/^GATEWAY_PUBLIC_KEY must be set/),
+      ]);
     });
 
     it('seeds demo data by default in development and tests only; SEED_DEMO_DATA decides', () => {

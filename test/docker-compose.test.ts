@@ -17,8 +17,11 @@ const ROOT = path.resolve(__dirname, '..');
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
 
 const registry = JSON.parse(read('registry.json')) as { code: string; port: number }[];
-/** The collaboration subgraph, then one per registered POI, named after its code. */
+/** The collaboration subgraph, then one per registered POI, named after its code: the subgraphs with a database. */
 const SUBGRAPHS = ['collaboration', ...registry.map((poi) => poi.code.toLowerCase())];
+/** The network subgraph (network lists): no database, it asks the POI subgraphs. */
+const NETWORK = 'network';
+const NETWORK_PORT = 4010;
 const GATEWAY_PORT = 4000;
 const mysqlOf = (subgraph: string) => `mysql-${subgraph}`;
 const prefixOf = (subgraph: string) => subgraph.toUpperCase();
@@ -152,7 +155,7 @@ function databaseUrl(subgraph: string): URL {
 
 describe('docker-compose.yml', () => {
   it('covers the same subgraphs as the configuration', () => {
-    expect(loadConfig({}).subgraphs.map((s) => s.name)).toEqual(SUBGRAPHS);
+    expect(loadConfig({}).subgraphs.map((s) => s.name)).toEqual([...SUBGRAPHS, NETWORK]);
   });
 
   it('is current: its generated parts are what `npm run compose` makes from the registry', () => {
@@ -177,20 +180,52 @@ describe('docker-compose.yml', () => {
 
   it('publishes only the gateway, whose /metrics and /ready details are closed without OPERATIONS_TOKEN', () => {
     expect(Object.keys(services).filter((name) => publishedPorts(service(name)).length > 0)).toEqual(['gateway']);
-    for (const name of ['gateway', ...SUBGRAPHS])
+    for (const name of ['gateway', ...SUBGRAPHS, NETWORK])
       expect({ service: name, operations: configOf(name).operations }).toEqual({ service: name, operations: { open: false, token: undefined } });
   });
 
   it('gives every service longer to stop than its drain takes', () => {
     const seconds = (value: unknown) => Number(/^(\d+)s$/.exec(String(value))?.[1] ?? 0);
-    for (const name of ['gateway', ...SUBGRAPHS]) {
+    for (const name of ['gateway', ...SUBGRAPHS, NETWORK]) {
       const grace = seconds((service(name) as { stop_grace_period?: string }).stop_grace_period);
       expect({ service: name, longer: grace * 1000 > STOP_GRACE_PERIOD_MS + 1000 }).toEqual({ service: name, longer: true });
     }
   });
 
-  it('has the gateway, one service per subgraph and one MySQL per subgraph, nothing else', () => {
-    expect(Object.keys(services).sort()).toEqual(['gateway', ...SUBGRAPHS, ...SUBGRAPHS.map(mysqlOf)].sort());
+  it('has the gateway, one service per subgraph and one MySQL per subgraph with data, nothing else', () => {
+    expect(Object.keys(services).sort()).toEqual(['gateway', ...SUBGRAPHS, NETWORK, ...SUBGRAPHS.map(mysqlOf)].sort());
+  });
+
+  describe('network subgraph', () => {
+    it('runs from the project image at its port, with no database, and is healthy when its /ready answers', () => {
+      const svc = service(NETWORK);
+      expect(command(svc)).toBe(`node --max-semi-space-size=1 --v8-pool-size=1 dist/scripts/start-subgraph.js ${NETWORK}`);
+      expect(configOf(NETWORK).host).toBe('0.0.0.0');
+      expect(listenPort(NETWORK)).toBe(NETWORK_PORT);
+      expect(Object.keys(environment(svc)).filter((key) => key.endsWith('_DATABASE_URL'))).toEqual([]);
+      expect(Object.keys(dependencies(svc)).filter((name) => name.startsWith('mysql-'))).toEqual([]);
+      expect(healthcheck(svc)).toContain(`127.0.0.1:${NETWORK_PORT}/ready`);
+    });
+
+    it.each(SUBGRAPHS.filter((s) => s !== 'collaboration'))('reaches POI %s where the gateway does', (subgraph) => {
+      const url = subgraphConfig(configOf(NETWORK), subgraph).url;
+      expect(url).toBe(subgraphConfig(configOf('gateway'), subgraph).url);
+      expect(new URL(url).hostname).toBe(subgraph);
+      expect(reachableFrom(NETWORK)).toContain(subgraph);
+    });
+
+    it("holds the gateway's public key and the cursor secret, never its signing key", () => {
+      const env = environment(service(NETWORK));
+      expect([env.GATEWAY_SIGNING_KEY, env.AUTH_JWT_SECRET]).toEqual([undefined, undefined]);
+      expect(configOf(NETWORK).security.gatewayPublicKey).toBe(HOST_SECRETS.GATEWAY_PUBLIC_KEY.trim() + '\n');
+      expect(configOf(NETWORK).security.cursorSecret).toBe(HOST_SECRETS.CURSOR_SECRET);
+    });
+
+    it('is reached and awaited by the gateway', () => {
+      expect(new URL(subgraphConfig(configOf('gateway'), NETWORK).url)).toMatchObject({ hostname: NETWORK, port: String(NETWORK_PORT) });
+      expect(dependencies(service('gateway'))[NETWORK]).toBe('service_healthy');
+      expect(reachableFrom('gateway')).toContain(NETWORK);
+    });
   });
 
   it('gives every service a healthcheck', () => {
@@ -338,7 +373,7 @@ describe('docker-compose.yml', () => {
 describe('Dockerfile', () => {
   it('builds every gateway and subgraph service from the Dockerfile at the project root', () => {
     expect(fs.existsSync(dockerfilePath)).toBe(true);
-    for (const name of ['gateway', ...SUBGRAPHS]) expect({ name, build: service(name).build }).toEqual({ name, build: expect.anything() });
+    for (const name of ['gateway', ...SUBGRAPHS, NETWORK]) expect({ name, build: service(name).build }).toEqual({ name, build: expect.anything() });
     for (const [name, svc] of Object.entries(services)) {
       if (svc.build === undefined) continue;
       const build = typeof svc.build === 'string' ? { context: svc.build } : svc.build;
@@ -375,7 +410,7 @@ describe('Dockerfile', () => {
     expect(build).toMatch(/^RUN\s.*\bnpm run build\b/m);
     const buildDir = [...build!.matchAll(/^WORKDIR\s+(\S+)/gm)].pop()?.[1];
     expect(copied[0].from).toBe(`${buildDir}/dist`);
-    for (const name of ['gateway', ...SUBGRAPHS]) {
+    for (const name of ['gateway', ...SUBGRAPHS, NETWORK]) {
       const [program, ...args] = command(service(name)).split(/\s+/);
       expect({ name, program, flags: args.filter((a) => a.startsWith('--')) }).toEqual({
         name,

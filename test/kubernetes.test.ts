@@ -296,15 +296,30 @@ describeWithKubectl.each(['local', 'production'] as const)('kubectl kustomize ov
       .map((o) => `${o.kind}/${o.metadata.name}`)
       .sort();
     const databases = overlay === 'local' ? SUBGRAPHS.map((s) => `StatefulSet/mysql-${s}`) : [];
-    expect(workloads).toEqual(['Deployment/gateway', 'Deployment/redis', ...SUBGRAPHS.map((s) => `Deployment/${s}`), ...databases].sort());
-    for (const s of SUBGRAPHS) for (const kind of ['Service', 'NetworkPolicy']) expect(named(objects, kind, s).kind).toBe(kind);
+    expect(workloads).toEqual(
+      ['Deployment/gateway', 'Deployment/redis', ...SUBGRAPHS.map((s) => `Deployment/${s}`), 'Deployment/network', ...databases].sort(),
+    );
+    for (const s of [...SUBGRAPHS, 'network']) for (const kind of ['Service', 'NetworkPolicy']) expect(named(objects, kind, s).kind).toBe(kind);
   });
 
-  it('lets nothing in by default: only the gateway reaches the subgraphs and Redis, POIs also the collaboration', () => {
+  it('network subgraph: no database, reaches every POI at the URLs the gateway has, only the gateway reaches it', () => {
+    const config = configOf(objects, 'network');
+    const container = containerOf(objects, 'network');
+    expect(container.command).toEqual(['node', '--max-semi-space-size=1', '--v8-pool-size=1', 'dist/scripts/start-subgraph.js', 'network']);
+    expect(servicePort(objects, 'network').port).toBe(subgraphConfig(config, 'network').port);
+    expect(Object.keys(environment(objects, container)).filter((k) => k.endsWith('_DATABASE_URL'))).toEqual([]);
+    const gateway = configOf(objects, 'gateway');
+    for (const poi of SUBGRAPHS.filter((s) => s !== 'collaboration')) expect(subgraphConfig(config, poi).url).toBe(subgraphConfig(gateway, poi).url);
+    expect(new URL(subgraphConfig(gateway, 'network').url).hostname).toBe('network');
+    expect(allowedCallers(objects, 'network')).toEqual([{ 'app.kubernetes.io/component': 'gateway' }]);
+    expect([environment(objects, container).GATEWAY_SIGNING_KEY, config.security.cursorSecret]).toEqual([undefined, expect.stringMatching(/^\S{32,}$/)]);
+  });
+
+  it('lets nothing in by default: only the gateway reaches the subgraphs and Redis, POIs also the collaboration, the network subgraph the POIs', () => {
     expect(named(objects, 'NetworkPolicy', 'default-deny-ingress').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
     const gateway = { 'app.kubernetes.io/component': 'gateway' };
     for (const s of SUBGRAPHS) {
-      const expected = s === 'collaboration' ? [gateway, { 'app.kubernetes.io/component': 'subgraph' }] : [gateway];
+      const expected = s === 'collaboration' ? [gateway, { 'app.kubernetes.io/component': 'subgraph' }] : [gateway, { 'app.kubernetes.io/name': 'network' }];
       expect({ s, callers: allowedCallers(objects, s) }).toEqual({ s, callers: expected });
     }
     expect(allowedCallers(objects, 'redis')).toEqual([gateway]);

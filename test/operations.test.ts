@@ -8,7 +8,6 @@ import path from 'node:path';
 import { DocumentNode, GraphQLSchema, Kind, OperationDefinitionNode, parse, validate } from 'graphql';
 import { POIS } from '../shared/registry';
 import { apiSchemaOf } from '../shared/schema-changes';
-import { networkSchema } from '../gateway/src/network/gateway';
 import { startStack, Stack } from './helpers/stack';
 
 const OPERATIONS_DIR = path.resolve(__dirname, '../operations');
@@ -66,8 +65,8 @@ let stack: Stack;
 let schema: GraphQLSchema;
 beforeAll(async () => {
   stack = await startStack();
-  // The gateway serves the supergraph's API schema plus its network lists.
-  schema = networkSchema(apiSchemaOf(stack.supergraphSdl));
+  // The gateway serves the supergraph's API schema (the network lists included: the network subgraph's).
+  schema = apiSchemaOf(stack.supergraphSdl);
   const { cubiss } = await data(`{ cubiss { libraries(first: 1, orderBy: { field: MEMBER_COUNT, direction: DESC }) { nodes { id } } } }`);
   VARIABLES.LibraryProfile = { id: cubiss.libraries.nodes[0].id };
 });

@@ -100,6 +100,8 @@ describe('npm run poi:add', () => {
     const response = project.run('test/helpers/query-stack.ts', [
       `{ pois { __typename code provinces libraries { totalCount nodes { province } } stats { libraryCount } }
          fryslan { name libraries { totalCount } }
+         network { all: libraries(first: 0) { totalCount incomplete }
+                   fryslan: libraries(pois: ["FRYSLAN"], first: 100) { totalCount nodes { name poi { code name } } } }
          nextWiseRelease { acceptance { __typename poi { code } testStatus version } } }`,
     ]);
     expect(response.status).toBe(0);
@@ -113,6 +115,12 @@ describe('npm run poi:add', () => {
     expect(fryslan.stats.libraryCount).toBe(fryslan.libraries.totalCount);
     for (const library of fryslan.libraries.nodes) expect(library.province).toBe('FRIESLAND');
     expect(data.fryslan).toEqual({ name: 'Bibliotheekservice Fryslân', libraries: { totalCount: fryslan.libraries.totalCount } });
+    // The network lists ask the new POI too, with no other edit: its libraries, named as its own, and in the network's total.
+    expect(data.network.fryslan.totalCount).toBe(fryslan.libraries.totalCount);
+    expect(new Set(data.network.fryslan.nodes.map((n: any) => n.poi.code))).toEqual(new Set(['FRYSLAN']));
+    expect(data.network.fryslan.nodes[0].poi.name).toBe('Bibliotheekservice Fryslân');
+    const perPoi = data.pois.reduce((sum: number, p: any) => sum + p.libraries.totalCount, 0);
+    expect(data.network.all).toEqual({ totalCount: perPoi, incomplete: false });
     // The release planning's acceptance includes the new POI, answered by its own subgraph.
     expect(data.nextWiseRelease.acceptance.map((a: any) => a.poi.code)).toEqual(['BISC', 'CUBISS', 'FRYSLAN', 'PROBIBLIO', 'RIJNBRINK']);
     const acceptance = data.nextWiseRelease.acceptance.find((a: any) => a.poi.code === 'FRYSLAN');

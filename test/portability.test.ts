@@ -8,7 +8,9 @@
 import http from 'node:http';
 import net, { AddressInfo } from 'node:net';
 import { createGatewayRuntime, GatewayRuntime } from '@graphql-hive/gateway';
-import { createIdentitySigner } from '../shared/auth/internal-token';
+import { createIdentitySigner, POI_TOKENS_HEADER, poiTokensHeader } from '../shared/auth/internal-token';
+import { NETWORK_SUBGRAPH } from '../shared/config';
+import { POIS } from '../shared/registry';
 import { ALL_SCOPES } from './helpers/auth';
 import { GraphQLResponse, postGraphQL, startStack, Stack } from './helpers/stack';
 
@@ -66,9 +68,22 @@ beforeAll(async () => {
     landingPage: false,
     graphiql: false,
     // The subgraphs answer only identities signed with the gateway key: Hive gets the same key and
-    // forwards the same identity as the Apollo side's (every scope), signed per subgraph.
+    // forwards the same identity as the Apollo side's (every scope), signed per subgraph. The
+    // network subgraph also needs that identity signed for every POI subgraph (x-poi-tokens), as
+    // this project's gateway sends it: what any other gateway must add (README "Network lists").
     propagateHeaders: {
-      fromClientToSubgraphs: async ({ subgraphName }) => ({ authorization: `Bearer ${await sign(everyScope, subgraphName)}` }),
+      fromClientToSubgraphs: async ({ subgraphName }) => ({
+        authorization: `Bearer ${await sign(everyScope, subgraphName)}`,
+        ...(subgraphName === NETWORK_SUBGRAPH
+          ? {
+              [POI_TOKENS_HEADER]: await poiTokensHeader(
+                sign,
+                everyScope,
+                POIS.map((p) => p.subgraphName),
+              ),
+            }
+          : {}),
+      }),
     },
     plugins: () => [
       {
@@ -253,6 +268,27 @@ describe('the committed supergraph on a second federation engine (Hive Gateway)'
     expect(hiveAnswer.data).toEqual({ bisc: { libraries: null } });
     expect(shape(hiveAnswer)).toEqual(shape(apollo));
     expect(hiveAnswer.errors![0].path).toEqual(['bisc', 'libraries']);
+  });
+
+  it('gives the same network list (the network subgraph, merging every POI), page after page, and the same work-agenda item tickets', async () => {
+    const LIST = `query OpenTickets($after: String) { network { tickets(filter: { status: [OPEN, IN_PROGRESS] }, orderBy: { field: OPENED_AT, direction: ASC }, first: 7, after: $after) {
+      totalCount incomplete missingPois
+      nodes { reference openedAt priority library { name contract { status ... on CubissContract { annualFee } } } poi { code name } }
+      pageInfo { hasNextPage endCursor } } } }`;
+    const first = await sameData(LIST);
+    const page = first.network.tickets;
+    expect(page.nodes).toHaveLength(7);
+    expect(page.incomplete).toBe(false);
+    expect(new Set(page.nodes.map((n: any) => n.poi.code)).size).toBeGreaterThan(1);
+    // Hive's cursor resumes on this gateway's second page, and the other way round: one contract.
+    const second = await sameData(LIST, { after: page.pageInfo.endCursor });
+    expect(second.network.tickets.nodes.length).toBeGreaterThan(0);
+    const references = new Set(page.nodes.map((n: any) => n.reference));
+    for (const node of second.network.tickets.nodes) expect(references.has(node.reference)).toBe(false);
+    const { workAgendaItem } = await sameData(
+      `{ workAgendaItem(id: "WA-2024-03") { id title tickets(first: 5) { totalCount nodes { reference poi { code } } } } }`,
+    );
+    expect(workAgendaItem.id).toBe('WA-2024-03');
   });
 
   it('really went through the Hive gateway to the subgraphs, and nothing left loopback', () => {

@@ -132,7 +132,7 @@ describe('production defaults', () => {
       };
       const running = await subgraphDefinition(name).start(options);
       started.push(running);
-      return running.database.dataSource;
+      return running.database!.dataSource;
     };
     afterAll(async () => {
       for (const running of started) await running.stop();

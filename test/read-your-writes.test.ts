@@ -60,7 +60,9 @@ async function activeLibrary(context: CaseContext): Promise<string> {
   return found[context.poi].libraries.nodes[0].id;
 }
 async function activeContract(context: CaseContext): Promise<{ id: string; version: number; endsOn: string }> {
-  const found = await context.data(`{ ${context.poi} { contracts(filter: { status: ACTIVE, endsAfter: "${day(30)}" }, first: 1) { nodes { id version endsOn } } } }`);
+  const found = await context.data(
+    `{ ${context.poi} { contracts(filter: { status: ACTIVE, endsAfter: "${day(30)}" }, first: 1) { nodes { id version endsOn } } } }`,
+  );
   return found[context.poi].contracts.nodes[0];
 }
 async function openTicket(context: CaseContext, status = 'OPEN'): Promise<{ id: string; version: number; priority: string }> {
@@ -124,7 +126,9 @@ const KIT_CASES: Record<string, Case> = {
   },
   createTicket: {
     prepare: async (c) => ({ libraryId: await activeLibrary(c) }),
-    write: (p, c) => ({ query: at(c.poi, kit('createTicket', `input: { libraryId: "${p.libraryId}", title: "Pas geweigerd ${c.run}", category: CIRCULATION, priority: P2 }`)) }),
+    write: (p, c) => ({
+      query: at(c.poi, kit('createTicket', `input: { libraryId: "${p.libraryId}", title: "Pas geweigerd ${c.run}", category: CIRCULATION, priority: P2 }`)),
+    }),
     implies: async (before, after, _p, c) => {
       expect(after.openTicketCount).toBe(before.openTicketCount + 1);
       expect(after.openTicketCount).toBe(await c.sql(OPEN_TICKETS));
@@ -167,7 +171,9 @@ const KIT_CASES: Record<string, Case> = {
   },
   updateKnowledgeArticle: {
     prepare: async (c) => (await c.data(`{ ${c.poi} { knowledgeArticles(first: 1) { nodes { id version } } } }`))[c.poi].knowledgeArticles.nodes[0],
-    write: (p, c) => ({ query: at(c.poi, kit('updateKnowledgeArticle', `id: "${p.id}", input: { body: "Bijgewerkt ${c.run}", expectedVersion: ${p.version} }`)) }),
+    write: (p, c) => ({
+      query: at(c.poi, kit('updateKnowledgeArticle', `id: "${p.id}", input: { body: "Bijgewerkt ${c.run}", expectedVersion: ${p.version} }`)),
+    }),
   },
   setReleaseAcceptance: {
     prepare: async (c) => {
@@ -177,7 +183,10 @@ const KIT_CASES: Record<string, Case> = {
       return { release: version, version: found[c.poi].releaseAcceptance.version };
     },
     write: (p, c) => ({
-      query: at(c.poi, kit('setReleaseAcceptance', `releaseVersion: "${p.release}", input: { notes: "Getest ${c.run}", expectedVersion: ${p.version} }`, 'version')),
+      query: at(
+        c.poi,
+        kit('setReleaseAcceptance', `releaseVersion: "${p.release}", input: { notes: "Getest ${c.run}", expectedVersion: ${p.version} }`, 'version'),
+      ),
     }),
   },
   updateLibrarySettings: {
@@ -201,13 +210,15 @@ const KIT_CASES: Record<string, Case> = {
 /** Writes only one subgraph has, by `<root field>.<field>`. */
 const OWN_CASES: Record<string, Case> = {
   'bisc.requestInterlibraryLoan': {
-    prepare: async (c) => (await c.data(`{ bisc { interlibraryLoan { runs(first: 1) { nodes { stops { branch { id } } } } } } }`)).bisc.interlibraryLoan.runs.nodes[0].stops,
+    prepare: async (c) =>
+      (await c.data(`{ bisc { interlibraryLoan { runs(first: 1) { nodes { stops { branch { id } } } } } } }`)).bisc.interlibraryLoan.runs.nodes[0].stops,
     write: (stops) => ({
       query: `mutation { bisc { requestInterlibraryLoan(input: { itemTitle: "Het Achterhuis", lendingBranchId: "${stops[0].branch.id}", requestingBranchId: "${stops[1].branch.id}", dueOn: "${day(10)}" }) { id } } }`,
     }),
   },
   'bisc.planTransportRun': {
-    prepare: async (c) => (await c.data(`{ bisc { interlibraryLoan { runs(first: 1) { nodes { stops { branch { id } } } } } } }`)).bisc.interlibraryLoan.runs.nodes[0].stops,
+    prepare: async (c) =>
+      (await c.data(`{ bisc { interlibraryLoan { runs(first: 1) { nodes { stops { branch { id } } } } } } }`)).bisc.interlibraryLoan.runs.nodes[0].stops,
     write: (stops, c) => ({
       query: `mutation { bisc { planTransportRun(input: { runOn: "${day(0)}", route: "Route ${c.run}", stops: [{ branchId: "${stops[0].branch.id}", plannedAt: "${day(0)}T00:00:00Z" }, { branchId: "${stops[1].branch.id}", plannedAt: "${day(0)}T00:01:00Z" }] }) { id } } }`,
     }),
@@ -229,7 +240,9 @@ const OWN_CASES: Record<string, Case> = {
     }),
   },
   'rijnbrink.lendSheetMusic': {
-    prepare: async (c) => (await c.data(`{ rijnbrink { musidesk { sheetMusic(filter: { available: true }, first: 1) { nodes { id } } } } }`)).rijnbrink.musidesk.sheetMusic.nodes[0],
+    prepare: async (c) =>
+      (await c.data(`{ rijnbrink { musidesk { sheetMusic(filter: { available: true }, first: 1) { nodes { id } } } } }`)).rijnbrink.musidesk.sheetMusic
+        .nodes[0],
     write: (p) => ({
       query: `mutation { rijnbrink { lendSheetMusic(input: { sheetMusicId: "${p.id}", ensembleName: "Koor Demo", ensembleType: CHOIR, place: "Zutphen", sets: 1, dueOn: "${day(30)}" }) { id } } }`,
     }),
@@ -242,7 +255,9 @@ const OWN_CASES: Record<string, Case> = {
       );
       return lent.rijnbrink.lendSheetMusic;
     },
-    write: (p) => ({ query: `mutation { rijnbrink { returnSheetMusic(id: "${p.id}", input: { returnedOn: "${day(0)}", expectedVersion: ${p.version} }) { id } } }` }),
+    write: (p) => ({
+      query: `mutation { rijnbrink { returnSheetMusic(id: "${p.id}", input: { returnedOn: "${day(0)}", expectedVersion: ${p.version} }) { id } } }`,
+    }),
   },
   'collaboration.createWorkAgendaItem': {
     prepare: async () => ({}),
@@ -252,7 +267,9 @@ const OWN_CASES: Record<string, Case> = {
   },
   'collaboration.updateWorkAgendaItem': {
     prepare: async (c) => (await c.data(`{ workAgenda { id version } }`)).workAgenda[0],
-    write: (p, c) => ({ query: `mutation { collaboration { updateWorkAgendaItem(id: "${p.id}", input: { title: "Bijgewerkt ${c.run} (demo)", expectedVersion: ${p.version} }) { id } } }` }),
+    write: (p, c) => ({
+      query: `mutation { collaboration { updateWorkAgendaItem(id: "${p.id}", input: { title: "Bijgewerkt ${c.run} (demo)", expectedVersion: ${p.version} }) { id } } }`,
+    }),
   },
   'collaboration.recordDecision': {
     prepare: async () => ({}),
@@ -262,11 +279,15 @@ const OWN_CASES: Record<string, Case> = {
   },
   'collaboration.addMember': {
     prepare: async (c) => ({ libraryId: await activeLibrary({ ...c, poi: 'probiblio' }) }),
-    write: (p, c) => ({ query: `mutation { collaboration { addMember(input: { poiCode: "PROBIBLIO", libraryId: "${p.libraryId}", joinedOn: "${day(-Number(c.run))}" }) { kind } } }` }),
+    write: (p, c) => ({
+      query: `mutation { collaboration { addMember(input: { poiCode: "PROBIBLIO", libraryId: "${p.libraryId}", joinedOn: "${day(-Number(c.run))}" }) { kind } } }`,
+    }),
   },
   'collaboration.createWiseRelease': {
     prepare: async () => ({}),
-    write: (_p, c) => ({ query: `mutation { collaboration { createWiseRelease(input: { version: "DEMO-2099.${c.run}", releasedOn: "${day(60)}", notes: "Test" }) { version } } }` }),
+    write: (_p, c) => ({
+      query: `mutation { collaboration { createWiseRelease(input: { version: "DEMO-2099.${c.run}", releasedOn: "${day(60)}", notes: "Test" }) { version } } }`,
+    }),
   },
   'collaboration.updateWiseRelease': {
     prepare: async (c) => (await c.data(`{ wiseReleases { version revision } }`)).wiseReleases[0],
@@ -416,7 +437,7 @@ describe('a read racing a write', () => {
     await proxy.stop();
   });
 
-  it("never keeps the answer read before the write under the versions after it: the next read is fresh", async () => {
+  it('never keeps the answer read before the write under the versions after it: the next read is fresh', async () => {
     const token = await stack.token(ALL_SCOPES, 'read-your-writes');
     const { cubiss } = (await post(stack.gateway.url, token, `{ cubiss { libraries(filter: { status: ACTIVE }, first: 1) { nodes { id } } } }`)).body.data;
     // The read's Cubiss answer (made before the write) is held until the write has been answered.
@@ -455,7 +476,9 @@ function holdingProxy() {
           req.on('data', (chunk: Buffer) => chunks.push(chunk));
           req.on('end', async () => {
             const body = Buffer.concat(chunks).toString();
-            const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name))) as Record<string, string>;
+            const headers = Object.fromEntries(
+              Object.entries(req.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name)),
+            ) as Record<string, string>;
             const upstream = await fetch(proxy.target, { method: req.method, headers, body: req.method === 'POST' ? body : undefined });
             const text = await upstream.text();
             const mine = hold?.test(body) ? hold : undefined;
@@ -464,7 +487,14 @@ function holdingProxy() {
               mine.answered();
               await mine.released;
             }
-            res.writeHead(upstream.status, Object.fromEntries([...upstream.headers].filter(([name]) => !['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive'].includes(name))));
+            res.writeHead(
+              upstream.status,
+              Object.fromEntries(
+                [...upstream.headers].filter(
+                  ([name]) => !['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive'].includes(name),
+                ),
+              ),
+            );
             res.end(text);
           });
         });

@@ -11,7 +11,7 @@ import { ALLOWLIST_FILE, findPreviousSupergraph, Git, runSchemaCheck } from '../
 const ROOT = path.join(__dirname, '..');
 const defaults = loadConfig({});
 const sources = SUBGRAPHS.map((s) => ({ name: s.name, url: defaults.subgraphs.find((c) => c.name === s.name)!.url, sdl: s.sdl }));
-const POI_SUBGRAPHS = SUBGRAPHS.map((s) => s.name).filter((name) => name !== 'collaboration');
+const POI_SUBGRAPHS = SUBGRAPHS.map((s) => s.name).filter((name) => name !== 'collaboration' && name !== 'network');
 
 /** The real composition, as it is now: "previous" in every comparison below. */
 const current = composeSupergraph(sources).supergraphSdl;
@@ -20,17 +20,20 @@ type Edit = { in: 'collaboration' | 'pois'; from: string; to: string };
 
 /**
  * Recomposes every subgraph after replacing `from` by `to` in the collaboration's SDL or in every
- * POI subgraph's SDL (their value types are @shareable and must stay identical). A `from` that is
+ * POI subgraph's SDL (their value types are @shareable and must stay identical). The network
+ * subgraph's SDL is built from the same kit, with each network node type (`NetworkLibrary`) a copy
+ * of the POI node type's fields: a kit edit changes it everywhere (both types). A `from` that is
  * not found fails the test, so a schema that drifts cannot make an assertion pass vacuously.
  */
 function recompose(...edits: Edit[]): string {
   const changed = sources.map((source) => {
     let sdl = source.sdl;
     for (const edit of edits) {
-      const applies = edit.in === 'collaboration' ? source.name === 'collaboration' : POI_SUBGRAPHS.includes(source.name);
+      const network = edit.in === 'pois' && source.name === 'network';
+      const applies = edit.in === 'collaboration' ? source.name === 'collaboration' : POI_SUBGRAPHS.includes(source.name) || network;
       if (!applies) continue;
       if (!sdl.includes(edit.from)) throw new Error(`"${edit.from}" not found in the ${source.name} subgraph's SDL`);
-      sdl = sdl.replace(edit.from, edit.to);
+      sdl = network ? sdl.replaceAll(edit.from, edit.to) : sdl.replace(edit.from, edit.to);
     }
     return { ...source, sdl };
   });
@@ -54,17 +57,27 @@ describe('breaking changes between two supergraphs (client-facing API schema)', 
   });
 
   it('reports a removed field', () => {
-    expect(describe_(findBreakingSchemaChanges(current, recompose(removeMemberCount)))).toEqual(['FIELD_REMOVED: Library.memberCount was removed.']);
+    // And its network twin (a network list's node has every field of the POI's node type).
+    expect(describe_(findBreakingSchemaChanges(current, recompose(removeMemberCount))).sort()).toEqual([
+      'FIELD_REMOVED: Library.memberCount was removed.',
+      'FIELD_REMOVED: NetworkLibrary.memberCount was removed.',
+    ]);
   });
 
   it("reports a field's type changed incompatibly", () => {
     const next = recompose({ in: 'pois', from: MEMBER_COUNT, to: MEMBER_COUNT.replace('Int!', 'String!') });
-    expect(describe_(findBreakingSchemaChanges(current, next))).toEqual(['FIELD_CHANGED_KIND: Library.memberCount changed type from Int! to String!.']);
+    expect(describe_(findBreakingSchemaChanges(current, next)).sort()).toEqual([
+      'FIELD_CHANGED_KIND: Library.memberCount changed type from Int! to String!.',
+      'FIELD_CHANGED_KIND: NetworkLibrary.memberCount changed type from Int! to String!.',
+    ]);
   });
 
   it('reports an output field made nullable (clients may not expect null)', () => {
     const next = recompose({ in: 'pois', from: MEMBER_COUNT, to: MEMBER_COUNT.replace('Int!', 'Int') });
-    expect(describe_(findBreakingSchemaChanges(current, next))).toEqual(['FIELD_CHANGED_KIND: Library.memberCount changed type from Int! to Int.']);
+    expect(describe_(findBreakingSchemaChanges(current, next)).sort()).toEqual([
+      'FIELD_CHANGED_KIND: Library.memberCount changed type from Int! to Int.',
+      'FIELD_CHANGED_KIND: NetworkLibrary.memberCount changed type from Int! to Int.',
+    ]);
   });
 
   it('reports an optional argument made required', () => {
@@ -117,6 +130,7 @@ describe('breaking changes between two supergraphs (client-facing API schema)', 
     expect(changes.breaking).toEqual([]);
     expect(describe_(changes.safe).sort()).toEqual([
       'FIELD_ADDED: Field Library.loanCount was added.',
+      'FIELD_ADDED: Field NetworkLibrary.loanCount was added.',
       'FIELD_ADDED: Field Query.announcements was added.',
       'TYPE_ADDED: Type Announcement was added.',
     ]);
@@ -136,8 +150,9 @@ describe('breaking changes between two supergraphs (client-facing API schema)', 
 });
 
 describe('the allowlist (schema-changes.allowed.json)', () => {
-  const breaking = findBreakingSchemaChanges(current, recompose(removeMemberCount));
   const removal = 'Library.memberCount was removed.';
+  // The one on Library (its network twin, NetworkLibrary.memberCount, goes the same way: one is enough here).
+  const breaking = findBreakingSchemaChanges(current, recompose(removeMemberCount)).filter((c) => c.description === removal);
 
   it('is valid in the repository: an array whose every entry has a change and a reason', () => {
     const committed: unknown = JSON.parse(fs.readFileSync(path.join(ROOT, ALLOWLIST_FILE), 'utf8'));
@@ -265,18 +280,21 @@ describe('the schema:check command', () => {
     expect(run.code).toBe(1);
     expect(run.output).toContain('Library.loanCount was removed.');
     expect(run.output).toContain(`{ "change": "Library.loanCount was removed.", "reason": "`);
+    expect(run.output).toContain('NetworkLibrary.loanCount was removed.');
     expect(run.output).toContain(ALLOWLIST_FILE);
-    expect(run.verdict).toMatch(/^FAIL: 1 breaking change not allowed\.$/);
+    expect(run.verdict).toMatch(/^FAIL: 2 breaking changes not allowed\.$/);
   });
 
   it('passes when the change is allowed with a reason, and fails when the reason is missing', () => {
-    const allowed = check(recompose(addLoanCount), [{ change: 'Library.loanCount was removed.', reason: 'Never released to clients.' }]);
+    const reasons = (reason?: string) =>
+      ['Library.loanCount was removed.', 'NetworkLibrary.loanCount was removed.'].map((change) => ({ change, ...(reason ? { reason } : {}) }));
+    const allowed = check(recompose(addLoanCount), reasons('Never released to clients.'));
     expect(allowed.code).toBe(0);
     expect(allowed.output).toContain('reason: Never released to clients.');
-    expect(allowed.verdict).toMatch(/^OK: no blocking schema change against commit c1 \(1 allowed breaking/);
-    const noReason = check(recompose(addLoanCount), [{ change: 'Library.loanCount was removed.' }]);
+    expect(allowed.verdict).toMatch(/^OK: no blocking schema change against commit c1 \(2 allowed breaking/);
+    const noReason = check(recompose(addLoanCount), reasons());
     expect(noReason.code).toBe(1);
-    expect(noReason.verdict).toMatch(/^FAIL: 1 breaking change not allowed; schema-changes.allowed.json is invalid\.$/);
+    expect(noReason.verdict).toMatch(/^FAIL: 2 breaking changes not allowed; schema-changes.allowed.json is invalid\.$/);
   });
 
   it('passes on additions, listing them as safe, and reports unused allowances', () => {

@@ -144,7 +144,8 @@ async function measureTogether(stack: BenchStack, scenarios: Scenario[], options
 /** Every scenario on a running stack; those asking the same query (A and D) are measured together. */
 export async function measureStack(stack: BenchStack, options: LoadOptions): Promise<Measurement[]> {
   const byQuery = new Map<string, Scenario[]>();
-  for (const scenario of SCENARIOS.filter((s) => options.scenarios.includes(s.key))) byQuery.set(scenario.query, [...(byQuery.get(scenario.query) ?? []), scenario]);
+  for (const scenario of SCENARIOS.filter((s) => options.scenarios.includes(s.key)))
+    byQuery.set(scenario.query, [...(byQuery.get(scenario.query) ?? []), scenario]);
   const measurements: Measurement[] = [];
   for (const scenarios of byQuery.values()) measurements.push(...(await measureTogether(stack, scenarios, options)));
   return measurements;

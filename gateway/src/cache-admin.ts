@@ -18,7 +18,8 @@ export function invalidationTags(body: unknown, subgraphs: ReadonlySet<string>):
   const resolved: string[] = [];
   for (const [index, tag] of tags.entries()) {
     const name = typeof tag === 'string' ? (POIS.find((poi) => poi.code === tag.toUpperCase())?.subgraphName ?? tag.toLowerCase()) : undefined;
-    if (!name || !subgraphs.has(name)) return { problem: `tags[${index}]: ${JSON.stringify(tag)} is no subgraph of this gateway (${[...subgraphs].sort().join(', ')})` };
+    if (!name || !subgraphs.has(name))
+      return { problem: `tags[${index}]: ${JSON.stringify(tag)} is no subgraph of this gateway (${[...subgraphs].sort().join(', ')})` };
     resolved.push(name);
   }
   return [...new Set(resolved)];
@@ -29,11 +30,16 @@ export function invalidationTags(body: unknown, subgraphs: ReadonlySet<string>):
  * stale, on every replica sharing the tag versions (README "Caching"). Guarded like /metrics (the
  * operations token; open only in development without one), and logged as an audit line.
  */
-export function mountCacheAdmin(app: express.Express, options: { operations: OperationsAccess; versions: TagVersions; subgraphs: () => ReadonlySet<string>; logger: Logger }): void {
+export function mountCacheAdmin(
+  app: express.Express,
+  options: { operations: OperationsAccess; versions: TagVersions; subgraphs: () => ReadonlySet<string>; logger: Logger },
+): void {
   const json = express.json({ limit: '16kb' });
-  const body: express.RequestHandler = (req, res, next) => json(req, res, (error?: unknown) => (error ? void res.status(400).json({ error: 'the body must be JSON' }) : next()));
+  const body: express.RequestHandler = (req, res, next) =>
+    json(req, res, (error?: unknown) => (error ? void res.status(400).json({ error: 'the body must be JSON' }) : next()));
   app.post(CACHE_INVALIDATE_PATH, body, async (req, res) => {
-    if (!mayOperate(options.operations, req)) return unauthorized(res, 'Cache invalidation needs the operations token: Authorization: Bearer <OPERATIONS_TOKEN>');
+    if (!mayOperate(options.operations, req))
+      return unauthorized(res, 'Cache invalidation needs the operations token: Authorization: Bearer <OPERATIONS_TOKEN>');
     const tags = invalidationTags(req.body, options.subgraphs());
     if (!Array.isArray(tags)) return void res.status(400).json({ error: tags.problem });
     try {

@@ -9,7 +9,7 @@ import { GatewayMetrics, ObservedSubgraphDataSource } from './observability';
 import { mountDashboard } from './dashboard';
 import { ideLandingPage } from './ide';
 import { servableSupergraph, supergraphFromFile } from './supergraph-file';
-import { ConfigError, DEFAULT_LIVE, type Config, type LiveConfig, type SecurityConfig } from '../../shared/config';
+import { COLLABORATION_SUBGRAPH, ConfigError, DEFAULT_LIVE, NETWORK_SUBGRAPH, type Config, type LiveConfig, type SecurityConfig } from '../../shared/config';
 import { createIdentitySigner } from '../../shared/auth/internal-token';
 import { authenticateClients } from './authentication';
 import { operationLimits } from './operation-limits';
@@ -18,8 +18,6 @@ import { createStores } from './stores';
 import { mountCacheAdmin } from './cache-admin';
 import { readIdempotencyKey, reusedKeyConflict } from '../../shared/idempotency-request';
 import { expectedFingerprints } from '../../shared/release';
-import { Sealer } from '../../shared/graphql/connection';
-import { NetworkGateway } from './network/gateway';
 import { createLiveChannel, type LiveChannel } from './live';
 
 export interface GatewayOptions {
@@ -89,6 +87,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         options.logger,
         stores.changes,
       );
+      // The network subgraph's requests carry the caller's token for every POI subgraph of the supergraph in service.
+      source.poiSubgraphs = () => [...sources.keys()].filter((n) => n !== COLLABORATION_SUBGRAPH && n !== NETWORK_SUBGRAPH);
       sources.set(name, source);
       return source;
     },
@@ -115,9 +115,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     port: options.port,
     host: options.host,
     logger: options.logger,
-    // Network lists (Query.network) are merged here, from every POI's own list; their cursors are
-    // sealed with the cursor secret (else the gateway's own signing key, which only it holds).
-    gateway: new NetworkGateway(gateway, new Sealer(security.cursorSecret ?? security.gatewaySigningKey!, 'network')),
+    gateway,
     context: async () => ({}),
     // Ready while it can serve something: a supergraph is loaded and at least one subgraph is ready.
     // One POI down is a partial answer (its fields null, with errors), which a restart would not mend.

@@ -4,9 +4,9 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { BoundedLabel, createMetricsRegistry, errorCode, FINE_BUCKETS, REQUEST_BUCKETS } from '../../shared/metrics';
 import { currentRequestScope, REQUEST_ID_HEADER, RequestContextFields } from '../../shared/request-id';
 import { injectTraceContext } from '../../shared/tracing';
-import { COLLABORATION_TOKEN_HEADER, type IdentitySigner } from '../../shared/auth/internal-token';
+import { COLLABORATION_TOKEN_HEADER, POI_TOKENS_HEADER, poiTokensHeader, type IdentitySigner } from '../../shared/auth/internal-token';
 import { IDEMPOTENCY_FINGERPRINT_HEADER, IDEMPOTENCY_KEY_HEADER, requestFingerprint } from '../../shared/idempotency-request';
-import { COLLABORATION_SUBGRAPH } from '../../shared/config';
+import { COLLABORATION_SUBGRAPH, NETWORK_SUBGRAPH } from '../../shared/config';
 import type { CircuitBreaker } from './circuit-breaker';
 import { SubgraphDataSource } from './subgraph-data-source';
 
@@ -130,6 +130,8 @@ export class GatewayMetrics {
  */
 export class ObservedSubgraphDataSource extends SubgraphDataSource {
   private readonly label: string;
+  /** The POI subgraphs of the supergraph in service: the network subgraph's requests carry the caller's token for each (POI_TOKENS_HEADER). */
+  poiSubgraphs: () => readonly string[] = () => [];
 
   constructor(
     private readonly metrics: GatewayMetrics,
@@ -163,6 +165,9 @@ export class ObservedSubgraphDataSource extends SubgraphDataSource {
       if (this.label !== COLLABORATION_SUBGRAPH && /^\s*mutation\b/.test(options.request.query ?? '')) {
         headers?.set(COLLABORATION_TOKEN_HEADER, await this.sign(context.identity, COLLABORATION_SUBGRAPH));
       }
+      // The network subgraph asks every POI's own list as the caller: it gets the same identity
+      // signed for each POI subgraph (it cannot sign itself), and only it.
+      if (this.label === NETWORK_SUBGRAPH) headers?.set(POI_TOKENS_HEADER, await poiTokensHeader(this.sign, context.identity, this.poiSubgraphs()));
     }
     // A retried write is recognised by its key and the client's request (shared/idempotency.ts).
     if (context.idempotency) {

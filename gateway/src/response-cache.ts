@@ -89,7 +89,11 @@ export function responseCache(cache: KeyValueCache<string>, versions: TagVersion
           if (errors || !data || !cachePolicy || !started) return;
           if (cachePolicy.scope === 'PRIVATE' && subject === null) return; // private data is never kept for anonymous callers
           const session: Session =
-            cachePolicy.scope === 'PRIVATE' ? { mode: 'private', subject: subject! } : subject === null ? { mode: 'no-session' } : { mode: 'authenticated-public' };
+            cachePolicy.scope === 'PRIVATE'
+              ? { mode: 'private', subject: subject! }
+              : subject === null
+                ? { mode: 'no-session' }
+                : { mode: 'authenticated-public' };
           const answer: CachedAnswer = {
             data,
             cachePolicy,

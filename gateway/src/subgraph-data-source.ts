@@ -147,7 +147,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
         if (kind === 'connection' && isQuery && attempt === 1) continue;
         this.breaker.failed();
         // A write whose answer never came may have committed: anything of this subgraph may have changed.
-        if (!isQuery) await this.changes?.publish({ subgraph: this.subgraph, poi: this.poi?.code, types: [], at: new Date().toISOString() }).catch(() => undefined);
+        if (!isQuery)
+          await this.changes?.publish({ subgraph: this.subgraph, poi: this.poi?.code, types: [], at: new Date().toISOString() }).catch(() => undefined);
         this.logger.warn({ subgraph: this.subgraph, kind, circuit: this.breaker.state, err: error }, 'subgraph fetch failed');
         throw this.failure(kind === 'timeout' ? 'timeout' : 'connection', errorPath(options), false);
       }

@@ -63,3 +63,29 @@ export async function createIdentityVerifier(publicKeyPem: string, subgraph: str
 
 /** The header with the caller's token for the collaboration subgraph, on requests to a POI subgraph that may write (poi-kit/agenda-items.ts). */
 export const COLLABORATION_TOKEN_HEADER = 'x-collaboration-token';
+
+/**
+ * The header with the caller's tokens for the POI subgraphs, on requests to the network subgraph
+ * only: a JSON object from subgraph name to a token the gateway signed for that subgraph (same
+ * identity, audience the POI's subgraph). The network subgraph cannot sign; it passes each POI its
+ * own token, so every owner checks the caller exactly as on a request from the gateway.
+ */
+export const POI_TOKENS_HEADER = 'x-poi-tokens';
+
+/** The gateway's tokens of one identity for these subgraphs, as POI_TOKENS_HEADER carries them. */
+export async function poiTokensHeader(sign: IdentitySigner, identity: Identity, subgraphs: readonly string[]): Promise<string> {
+  const tokens = await Promise.all(subgraphs.map(async (name) => [name, await sign(identity, name)] as const));
+  return JSON.stringify(Object.fromEntries(tokens));
+}
+
+/** POI_TOKENS_HEADER's tokens by subgraph name; anything but a JSON object of strings gives none. */
+export function readPoiTokens(header: string | string[] | undefined): Record<string, string> {
+  if (typeof header !== 'string') return {};
+  try {
+    const parsed: unknown = JSON.parse(header);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+    return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  } catch {
+    return {};
+  }
+}

@@ -5,6 +5,7 @@ import { COLLABORATION_SUBGRAPH, Config, loadConfig, subgraphConfig, type Securi
 import { ALL_SCOPES, testSecurityEnv, tokenFor } from './auth';
 import { createLogger } from '../../shared/logger';
 import type { RunningServer } from '../../shared/server';
+import type { Database } from '../../shared/db';
 import type { RunningSubgraph, SubgraphDefinition } from '../../shared/subgraph';
 import { composeSupergraph } from '../../shared/supergraph';
 import { SUBGRAPHS } from '../../subgraphs/catalog';
@@ -16,11 +17,17 @@ export interface GraphQLResponse<T = any> {
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
 }
 
+/**
+ * A running subgraph of the stack, with its database: every subgraph but the network subgraph has
+ * one (it keeps no data; tests never ask it for its database, and `statementCounts` counts it 0).
+ */
+export type StackSubgraph = RunningSubgraph & { database: Database };
+
 export interface Stack {
   gateway: RunningServer;
   /** The supergraph the gateway started with, composed over the running subgraphs' URLs. */
   supergraphSdl: string;
-  subgraphs: Map<string, RunningSubgraph>;
+  subgraphs: Map<string, StackSubgraph>;
   /** As a caller holding every scope (ALL_SCOPES). */
   query<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   /** As the holder of `token` (from `token()`), or anonymously without one. */
@@ -91,7 +98,7 @@ export async function startStack(
     ...options.env,
   });
   const logger = createLogger('test', config.logLevel);
-  const subgraphs = new Map<string, RunningSubgraph>();
+  const subgraphs = new Map<string, StackSubgraph>();
   try {
     const startSubgraph = async (definition: SubgraphDefinition, port: number) => {
       const settings = config.subgraphs.find((s) => s.name === definition.name);
@@ -111,8 +118,10 @@ export async function startStack(
         // The collaboration starts first: the POIs ask the running one.
         collaborationUrl: subgraphs.get(COLLABORATION_SUBGRAPH)?.url ?? subgraphConfig(config, COLLABORATION_SUBGRAPH).url,
         changes: options.subgraphChanges,
+        // The network subgraph starts last: it asks the running POIs (where the gateway would, when a test sends a subgraph elsewhere).
+        subgraphUrls: { ...Object.fromEntries([...subgraphs].map(([name, s]) => [name, s.url])), ...options.subgraphUrls },
       });
-      subgraphs.set(definition.name, running);
+      subgraphs.set(definition.name, running as StackSubgraph);
     };
     for (const definition of definitions) await startSubgraph(definition, 0);
     const { supergraphSdl } = composeSupergraph(definitions.map((s) => ({ name: s.name, url: subgraphs.get(s.name)!.url, sdl: s.sdl })));
@@ -160,7 +169,7 @@ export async function startStack(
       queryAs,
       gatewayWith,
       query: (query, variables) => queryAs(allScopes, query, variables),
-      statementCounts: () => Object.fromEntries([...subgraphs].map(([name, s]) => [name, s.database.statements.count])),
+      statementCounts: () => Object.fromEntries([...subgraphs].map(([name, s]) => [name, (s as RunningSubgraph).database?.statements.count ?? 0])),
       stopSubgraph: async (name) => subgraphs.get(name)!.stop(),
       restartSubgraph: async (name) =>
         startSubgraph(

@@ -54,13 +54,29 @@ export function parseOperation(selection: NodeSelection, options: { owner: Owner
           : undefined,
     },
   });
-  return {
-    document: {
-      kind: Kind.DOCUMENT,
-      definitions: [
-        { ...operation, variableDefinitions: [...(operation.variableDefinitions ?? []), ...selection.variableDefinitions] },
-        ...selection.fragments.map((f) => ({ ...f, selectionSet: { ...f.selectionSet, selections: withTypenames(f.selectionSet.selections) } })),
-      ],
-    },
+  const document: DocumentNode = {
+    kind: Kind.DOCUMENT,
+    definitions: [
+      { ...operation, variableDefinitions: [...(operation.variableDefinitions ?? []), ...selection.variableDefinitions] },
+      ...selection.fragments.map((f) => ({ ...f, selectionSet: { ...f.selectionSet, selections: withTypenames(f.selectionSet.selections) } })),
+    ],
   };
+  return { document: owner.foreignTypes ? withoutForeignTypes(document, owner.foreignTypes) : document };
+}
+
+/**
+ * The document without fragments on types its owner does not have (another POI's own
+ * `CubissContract` in BiSC's query): such a fragment can never match one of this owner's items,
+ * and the owner's validation would refuse the whole query. Every selection set keeps its
+ * `__typename` (withTypenames), so none becomes empty.
+ */
+function withoutForeignTypes(document: DocumentNode, foreign: ReadonlySet<string>): DocumentNode {
+  const dropped = new Set(
+    document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION && foreign.has(d.typeCondition.name.value) ? [d.name.value] : [])),
+  );
+  return visit(document, {
+    FragmentDefinition: (fragment) => (dropped.has(fragment.name.value) ? null : undefined),
+    FragmentSpread: (spread) => (dropped.has(spread.name.value) ? null : undefined),
+    InlineFragment: (fragment) => (fragment.typeCondition && foreign.has(fragment.typeCondition.name.value) ? null : undefined),
+  });
 }

@@ -4,8 +4,6 @@ import {
   GraphQLError,
   GraphQLObjectType,
   GraphQLResolveInfo,
-  GraphQLSchema,
-  isObjectType,
   Kind,
   OperationDefinitionNode,
   SelectionNode,
@@ -17,8 +15,7 @@ import {
   parse,
 } from 'graphql';
 import { canonicalFilter, DEFAULT_PAGE_SIZE, pageSizeProblem, type Sealer } from '../../../shared/graphql/connection';
-import { POIS } from '../../../shared/registry';
-import type { NetworkContractsArgs, NetworkKnowledgeSearchArgs, NetworkLibrariesArgs, NetworkTicketsArgs } from './generated/resolvers';
+import type { NetworkContractsArgs, NetworkKnowledgeSearchArgs, NetworkLibrariesArgs, NetworkTicketsArgs } from '../generated/resolvers';
 import { parseOperation } from './sub-query';
 
 /** A network list: which per-POI list it merges, and how an item's sort value is read from its node. */
@@ -88,27 +85,27 @@ export const NETWORK_LISTS: readonly NetworkList[] = [
 /** Fields of a network node the network answers itself (not asked of the owner). */
 export const NETWORK_NODE_FIELDS = ['poi', 'publishers'];
 
-/** A POI as the network lists reach it: its root field in the gateway's schema. */
+/**
+ * Fields the network subgraph adds to another subgraph's entity (`WorkAgendaItem.tickets`): where
+ * one is asked below an owner's node, the owner is asked for the entity's key instead (under
+ * `network__key`), which the field's resolver reads.
+ */
+const NETWORK_FIELDS: Record<string, { fields: readonly string[]; key: string }> = { WorkAgendaItem: { fields: ['tickets'], key: 'id' } };
+export const KEY_ALIAS = 'network__key';
+const isNetworkField = (type: string | undefined, field: string) => !!type && (NETWORK_FIELDS[type]?.fields.includes(field) ?? false);
+const KEY_FIELD: FieldNode = {
+  kind: Kind.FIELD,
+  alias: { kind: Kind.NAME, value: KEY_ALIAS },
+  name: { kind: Kind.NAME, value: NETWORK_FIELDS.WorkAgendaItem.key },
+};
+
+/** A POI as the network lists reach it: its code, name and root field in its own subgraph (`cubiss`). */
 export interface Owner {
   code: string;
   name: string;
   rootField: string;
-}
-
-/** Every POI in the schema in service: the root fields whose type implements `Poi` (so a POI added to the supergraph is in every list). */
-export function ownersIn(schema: GraphQLSchema): Owner[] {
-  const poi = schema.getType('Poi');
-  const query = schema.getQueryType();
-  if (!poi || !query || poi.astNode?.kind !== Kind.INTERFACE_TYPE_DEFINITION) return [];
-  const owners: Owner[] = [];
-  for (const field of Object.values(query.getFields())) {
-    const type = field.type;
-    if (!isObjectType(type) || !type.getInterfaces().some((i) => i.name === 'Poi')) continue;
-    const registered = POIS.find((p) => p.typeName === type.name);
-    const code = registered?.code ?? field.name.toUpperCase();
-    owners.push({ code, name: registered?.name ?? code, rootField: field.name });
-  }
-  return owners.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  /** The other POIs' own types (`CubissContract` for BiSC): a selection's fragments on them are left out of this POI's query, which could not know them. */
+  foreignTypes?: ReadonlySet<string>;
 }
 
 type SortKey = string | number;
@@ -142,7 +139,7 @@ export interface NetworkPage {
   missingPois: string[];
 }
 
-/** The arguments of a network list (generated from gateway/src/network/network.graphql). */
+/** The arguments of a network list (generated from subgraphs/network/schema.graphql). */
 export type NetworkListArgs = NetworkTicketsArgs | NetworkLibrariesArgs | NetworkContractsArgs | NetworkKnowledgeSearchArgs;
 type AnyListArgs = Partial<NetworkTicketsArgs & NetworkKnowledgeSearchArgs>;
 
@@ -156,8 +153,9 @@ export interface TermStatistics {
 /** Where the cursor of a search keeps the statistics its pages are scored with (no POI code looks like it). */
 const STATISTICS_KEY = '~statistics';
 
-/** Runs a sub-query through the gateway's own executor, as the caller. */
+/** Sends a sub-query to one owner's subgraph, as the caller (owners.ts). */
 export type RunQuery = (
+  owner: Owner,
   document: DocumentNode,
   variables: Record<string, unknown>,
 ) => Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLError[] }>;
@@ -187,6 +185,8 @@ export async function networkPage(
   args: NetworkListArgs,
   info: GraphQLResolveInfo,
   sealer: Sealer,
+  /** Every POI of the network, by code. */
+  all: readonly Owner[],
   run: RunQuery,
   report: (error: GraphQLError) => void,
 ): Promise<NetworkPage> {
@@ -200,7 +200,6 @@ export async function networkPage(
   };
   const sortField = list.sortFields[order.field];
   if (!sortField) throw badInput(`"orderBy.field" ${order.field} cannot order a network list`, 'orderBy');
-  const all = ownersIn(info.schema);
   const wanted = args.pois ? [...new Set(args.pois)] : undefined;
   const unknown = wanted?.filter((code) => !all.some((o) => o.code === code)) ?? [];
   if (unknown.length > 0)
@@ -225,7 +224,7 @@ export async function networkPage(
   const fetched = await Promise.all(
     owners.map(async (owner) => {
       const query = parseOperation(selection, { owner, list, sortNodeField: sortField.node, withNodes: true });
-      const result = await run(query.document, { ...selection.variables, ...variablesFor(owner, first) });
+      const result = await run(owner, query.document, { ...selection.variables, ...variablesFor(owner, first) });
       return { owner, ...readPage(result, owner, list, sortField, listPath, report) };
     }),
   );
@@ -282,7 +281,7 @@ export async function networkPage(
       if (consumed === 0) return [b.owner.code, { ...old, last }];
       if (consumed === b.items.length) return [b.owner.code, { after: b.endCursor, last }];
       const query = parseOperation(selection, { owner: b.owner, list, sortNodeField: sortField.node, withNodes: false });
-      const result = await run(query.document, variablesFor(b.owner, consumed));
+      const result = await run(b.owner, query.document, variablesFor(b.owner, consumed));
       const endCursor = pathValue(result.data, ['network__poi', 'network__list', 'pageInfo', 'endCursor']);
       return [b.owner.code, { after: typeof endCursor === 'string' ? endCursor : old.after, last }];
     }),
@@ -324,14 +323,14 @@ function openState(sealer: Sealer, cursor: string, binding: unknown): State {
  * parallel as the caller) summed. An owner that cannot answer is left out of them (its search
  * fails as well, and says so). Null when no owner has an article (each then scores with its own).
  */
-async function termStatistics(owners: Owner[], text: string, run: RunQuery): Promise<TermStatistics | null> {
+async function termStatistics(owners: readonly Owner[], text: string, run: RunQuery): Promise<TermStatistics | null> {
   const answers = await Promise.all(
     owners.map(async (owner) => {
       const document = parse(
         `query NetworkKnowledgeTermStatistics($network__search: String!) { network__poi: ${owner.rootField} { network__statistics: knowledgeTermStatistics(search: $network__search) { documentCount totalLength terms { term documentFrequency } } } }`,
         { noLocation: true },
       );
-      const result = await run(document, { network__search: text });
+      const result = await run(owner, document, { network__search: text });
       return { statistics: pathValue(result.data, ['network__poi', 'network__statistics']) as TermStatistics | null | undefined, errors: result.errors ?? [] };
     }),
   );
@@ -458,6 +457,8 @@ function nodeSelection(info: GraphQLResolveInfo, list: NetworkList): NodeSelecti
       visitWithTypeInfo(typeInfo, {
         Field(field: FieldNode) {
           if (NETWORK_NODE_FIELDS.includes(field.name.value) && typeInfo.getParentType() === networkNode) return null;
+          // The network's own field below an owner's node (a ticket's agenda item's tickets): the owner gives the item's key instead.
+          if (isNetworkField(typeInfo.getParentType()?.name, field.name.value)) return KEY_FIELD;
           return undefined;
         },
         NamedType(named) {
