@@ -17,7 +17,8 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
+/** Polls `url` until it answers 2xx, or fails after `timeoutMs`. */
+export async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
