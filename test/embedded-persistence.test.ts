@@ -31,7 +31,9 @@ interface Service {
 /** Starts one subgraph as its own process over `dataDir`, and waits until it is ready. */
 async function startSubgraph(name: string, dataDir: string): Promise<Service> {
   const port = await freePort();
-  const env = { ...process.env, ...security, DATA_DIR: dataDir, [`${name.toUpperCase()}_PORT`]: String(port), LOG_LEVEL: 'warn', SEED_SCALE: '1' };
+  // The embedded database, also on the MariaDB run of .ci/run: no <NAME>_DATABASE_URL.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.endsWith('_DATABASE_URL')));
+  const env = { ...inherited, ...security, DATA_DIR: dataDir, [`${name.toUpperCase()}_PORT`]: String(port), LOG_LEVEL: 'warn', SEED_SCALE: '1' };
   const child = spawn(process.execPath, serviceNodeArgs(name, false), { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   child.stdout!.on('data', (chunk) => output.push(String(chunk)));
