@@ -19,37 +19,12 @@ import { ImportEntity, ImportProgress, importRows } from '../poi-kit/import';
 import { POI_SCHEMA } from '../poi-kit/subgraph';
 import { readLibrarySources, seedPoiDatabase } from '../poi-kit/seed';
 import { Poi, POIS } from '../shared/registry';
+import { ticketsCsv as ticketsCsvOf } from './tickets-csv';
 
 const ROWS = 100_000;
+/** ROWS tickets over the POI's seeded libraries; `changed` rewrites every 10th. */
+const ticketsCsv = (libraryNames: string[], changed: boolean) => ticketsCsvOf(libraryNames, ROWS, changed);
 const RESULTS_PATH = path.join(PROJECT_ROOT, 'bench', 'results', 'import.json');
-const CATEGORIES = ['RESERVATIONS', 'FINES', 'MEMBERSHIP', 'CATALOGUE', 'CIRCULATION', 'REPORTING', 'INTERFACES'];
-
-/** 100,000 tickets over the POI's seeded libraries; `changed` rewrites every 10th. */
-function ticketsCsv(libraryNames: string[], changed: boolean): string {
-  const lines = ['reference,libraryName,title,category,priority,status,openedAt,resolvedAt,assignee,agendaItemId'];
-  const start = Date.UTC(2020, 0, 1);
-  for (let i = 0; i < ROWS; i++) {
-    const opened = start + i * 1_500_000;
-    const closed = i % 3 !== 0;
-    const edit = changed && i % 10 === 0;
-    lines.push(
-      [
-        `BENCH-${String(i + 1).padStart(6, '0')}`,
-        `"${libraryNames[i % libraryNames.length].replace(/"/g, '""')}"`,
-        `"Melding ${i + 1}: ${edit ? 'zelfservice-zuil start niet op' : 'reservering blijft hangen, lener gebeld'}"`,
-        CATEGORIES[i % CATEGORIES.length],
-        `P${(i % 4) + 1}`,
-        closed ? 'CLOSED' : 'OPEN',
-        new Date(opened).toISOString().replace('.000', ''),
-        closed ? new Date(opened + 5_400_000).toISOString().replace('.000', '') : '',
-        i % 5 === 0 ? (edit ? 'Fatima' : 'Joost') : '',
-        i % 50 === 0 ? 'WA-2025-03' : '',
-      ].join(','),
-    );
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 interface Run {
   run: 'create' | 'unchanged' | 'update';
   rows: number;
