@@ -44,7 +44,13 @@ async function bench(kind: 'embedded' | 'mysql', poi: Poi, databaseUrl?: string)
   const sources = readLibrarySources(path.join(PROJECT_ROOT, 'subgraphs', poi.subgraphName, 'data', 'libraries.csv'));
   // Embedded: a SQLite file in a temporary folder, as `npm start` keeps one in DATA_DIR.
   const dataDir = kind === 'embedded' ? fs.mkdtempSync(path.join(os.tmpdir(), 'poi-bench-import-')) : undefined;
-  const database = await openDatabase({ subgraph: poi.subgraphName, databaseUrl, embeddedFile: embeddedDatabaseFile(dataDir, poi.subgraphName), ...POI_SCHEMA, poolSize: 2 });
+  const database = await openDatabase({
+    subgraph: poi.subgraphName,
+    databaseUrl,
+    embeddedFile: embeddedDatabaseFile(dataDir, poi.subgraphName),
+    ...POI_SCHEMA,
+    poolSize: 2,
+  });
   const { dataSource } = database;
   const seed = { scale: 1, referenceDate: '2026-11-01', reset: true };
   try {

@@ -91,7 +91,11 @@ async function main(): Promise<void> {
     const latencies: number[] = [];
     for (let i = 0; i < writes; i++) {
       const started = performance.now();
-      const response = await fetch(stack.gatewayUrl, { method: 'POST', headers, body: JSON.stringify({ query: mutation, variables: { title: `bench ${i}` } }) });
+      const response = await fetch(stack.gatewayUrl, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ query: mutation, variables: { title: `bench ${i}` } }),
+      });
       const body = (await response.json()) as { errors?: unknown[] };
       latencies.push(performance.now() - started);
       if (body.errors) throw new Error(`write ${i} failed: ${JSON.stringify(body.errors)}`);

@@ -135,9 +135,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 async function stampMigrations(dataSource: DataSource): Promise<void> {
   const all = await new MigrationExecutor(dataSource).getPendingMigrations();
   await dataSource.transaction(async (manager) => {
-    await manager.query(
-      `CREATE TABLE "migrations" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "timestamp" bigint NOT NULL, "name" varchar NOT NULL)`,
-    );
+    await manager.query(`CREATE TABLE "migrations" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "timestamp" bigint NOT NULL, "name" varchar NOT NULL)`);
     for (const migration of all) await manager.query(`INSERT INTO "migrations" ("timestamp", "name") VALUES (?, ?)`, [migration.timestamp, migration.name]);
   });
 }

@@ -31,9 +31,13 @@ async function describe_(dataSource: DataSource) {
     const indexes = await query(`PRAGMA index_list("${table}")`);
     shape[table] = {
       // MySQL's `int` in a hand-written migration is SQLite's `integer` (the same type affinity, the same values).
-      columns: columns.map((c) => `${String(c.name)} ${String(c.type).toLowerCase().replace(/^int$/, 'integer')}${c.notnull ? ' not null' : ''}${c.pk ? ' pk' : ''}`).sort(),
+      columns: columns
+        .map((c) => `${String(c.name)} ${String(c.type).toLowerCase().replace(/^int$/, 'integer')}${c.notnull ? ' not null' : ''}${c.pk ? ' pk' : ''}`)
+        .sort(),
       // SQLite's own indexes (primary keys, UNIQUE constraints) are named by position: only whether each column set is unique counts.
-      indexes: indexes.map((i) => (String(i.name).startsWith('sqlite_autoindex') ? `auto ${i.unique ? 'unique' : ''}` : `${String(i.name)}${i.unique ? ' unique' : ''}`)).sort(),
+      indexes: indexes
+        .map((i) => (String(i.name).startsWith('sqlite_autoindex') ? `auto ${i.unique ? 'unique' : ''}` : `${String(i.name)}${i.unique ? ' unique' : ''}`))
+        .sort(),
     };
   }
   return shape;
@@ -43,7 +47,9 @@ async function describe_(dataSource: DataSource) {
 async function rows(dataSource: DataSource, columnsByTable: Record<string, string[]>) {
   const all: Record<string, unknown[]> = {};
   for (const [table, columns] of Object.entries(columnsByTable)) {
-    all[table] = await dataSource.query(`SELECT ${columns.map((c) => `"${c}"`).join(', ')} FROM "${table}" ORDER BY ${columns.map((c) => `"${c}"`).join(', ')}`);
+    all[table] = await dataSource.query(
+      `SELECT ${columns.map((c) => `"${c}"`).join(', ')} FROM "${table}" ORDER BY ${columns.map((c) => `"${c}"`).join(', ')}`,
+    );
   }
   return all;
 }
@@ -75,7 +81,12 @@ const CASES: [string, DatabaseSchema, (dataSource: DataSource) => Promise<unknow
       'LibraryLifecycle1796400000000',
     ],
   ],
-  ['collaboration', COLLABORATION_SCHEMA, (dataSource) => seedCollaboration(dataSource, POIS, SEED), ['HarmonisationStandard1796530000000', 'WiseReleases1796520000000']],
+  [
+    'collaboration',
+    COLLABORATION_SCHEMA,
+    (dataSource) => seedCollaboration(dataSource, POIS, SEED),
+    ['HarmonisationStandard1796530000000', 'WiseReleases1796520000000'],
+  ],
 ];
 
 describe.each(CASES)('%s database', (_, schema, seed, newest) => {

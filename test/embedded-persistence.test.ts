@@ -56,7 +56,10 @@ function stop(service: Service, signal: NodeJS.Signals): Promise<void> {
 }
 
 /** One mutation straight to the Cubiss subgraph, signed as the gateway would. */
-async function mutate(service: Service, query: string): Promise<{ data?: { cubiss?: Record<string, { id: string; version?: number } | null> }; errors?: unknown[] }> {
+async function mutate(
+  service: Service,
+  query: string,
+): Promise<{ data?: { cubiss?: Record<string, { id: string; version?: number } | null> }; errors?: unknown[] }> {
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${await (await signer)(WRITER, 'cubiss')}` };
   const response = await fetch(service.url, { method: 'POST', headers, body: JSON.stringify({ query }) });
   return (await response.json()) as never;
@@ -168,7 +171,10 @@ it('a second start does not seed again: counts and a changed seed row stay as th
   expect(seededCollaboration.work_agenda_item).toBeGreaterThan(0);
 
   cubiss = await start();
-  const changed = await mutate(cubiss, `mutation { cubiss { updateTicket(id: "1", input: { title: "Door de gebruiker gewijzigd", expectedVersion: 1 }) { id version } } }`);
+  const changed = await mutate(
+    cubiss,
+    `mutation { cubiss { updateTicket(id: "1", input: { title: "Door de gebruiker gewijzigd", expectedVersion: 1 }) { id version } } }`,
+  );
   expect(changed.data?.cubiss?.updateTicket).toEqual({ id: '1', version: 2 });
   await stop(cubiss, 'SIGTERM');
   cubiss = await start();

@@ -336,7 +336,12 @@ describe("the collaboration's release writes", () => {
 describe('the release-planning migrations', () => {
   // The older migrations are MySQL's (the embedded database is built from the entities); these two run on both.
   it('POI: runs on SQLite, builds exactly release_acceptance and the ticket column, and reverts', async () => {
-    const dataSource = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [ReleaseAcceptanceEntity], migrations: [ReleaseAcceptance1796520000000] });
+    const dataSource = new DataSource({
+      type: 'better-sqlite3',
+      database: ':memory:',
+      entities: [ReleaseAcceptanceEntity],
+      migrations: [ReleaseAcceptance1796520000000],
+    });
     await dataSource.initialize();
     try {
       await dataSource.query('CREATE TABLE ticket (id integer PRIMARY KEY, opened_at datetime NOT NULL)');
