@@ -3,6 +3,7 @@ import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecach
 import type { Config, SecurityConfig } from '../../shared/config';
 import type { Logger } from '../../shared/logger';
 import { RedisKeyValueCache } from '../../shared/redis-cache';
+import { ChangeBus, inProcessChangeBus, redisChangeBus } from '../../shared/changes';
 import { createRateLimit, RateLimit } from './rate-limit';
 import { inMemoryResponseCache } from './response-cache';
 
@@ -14,12 +15,14 @@ export interface GatewayStores {
   persistedQueries: KeyValueCache<string>;
   /** Absent when the response cache is off. */
   responses?: KeyValueCache<string>;
+  /** What the subgraphs' writes changed: heard by this replica only, or through Redis by every replica. */
+  changes: ChangeBus;
   close(): Promise<void>;
 }
 
 /**
  * What the gateway keeps between requests: rate-limit budgets, persisted queries and cached
- * responses. In memory, or, with a Redis URL, in one Redis connection that every gateway replica
+ * responses, and the bus of changes. In memory, or, with a Redis URL, in one Redis connection that every gateway replica
  * shares (the response cache only when it is set to `redis`).
  */
 export function createStores(
@@ -38,13 +41,16 @@ export function createStores(
       : settings.responseCache === 'redis' && redis
         ? new RedisKeyValueCache(redis, 'poi-gateway-response:')
         : inMemoryResponseCache();
+  const changes = redis ? redisChangeBus(redis) : inProcessChangeBus();
   return {
     rateLimit: createRateLimit(settings.rateLimit, logger, redis),
     persistedQueries: redis
       ? new RedisKeyValueCache(redis, 'poi-gateway-apq:')
       : new InMemoryLRUCache<string>({ maxSize: PERSISTED_QUERY_BYTES, sizeCalculation: (query) => query.length * 2 }),
     responses,
+    changes,
     close: async () => {
+      await changes.close();
       if (redis?.status === 'ready') await redis.quit().catch(() => undefined);
       redis?.disconnect(); // also ends reconnect attempts while Redis is away
     },

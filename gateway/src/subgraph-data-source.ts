@@ -3,6 +3,7 @@ import { GraphQLError, Kind, parse, type FieldNode, type OperationDefinitionNode
 import type { Logger } from '../../shared/logger';
 import { CircuitBreaker } from './circuit-breaker';
 import { DEADLINE_HEADER } from '../../shared/deadline';
+import type { ChangeBus } from '../../shared/changes';
 
 export interface ResilienceOptions {
   /** Abort a subgraph fetch after this long. */
@@ -106,6 +107,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
     private readonly poi: { code: string; name: string } | undefined,
     private readonly resilience: ResilienceOptions,
     private readonly logger: Logger,
+    /** Where the writes this subgraph answers are announced (absent: nowhere). */
+    private readonly changes?: ChangeBus,
   ) {
     // Node's fetch keeps connections alive; the signal bounds every fetch (aborting it closes the
     // connection), and the subgraph learns the same deadline, so it stops working when this gives up.
@@ -127,6 +130,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
       try {
         const response = await super.process(options);
         this.breaker.succeeded();
+        // A mutation that answered with data wrote something: anything of this subgraph may have changed.
+        if (!isQuery && response.data) await this.changes?.publish({ subgraph: this.subgraph, poi: this.poi?.code, types: [], at: new Date().toISOString() });
         return response;
       } catch (error) {
         const kind = failureKind(error);
