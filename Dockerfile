@@ -8,9 +8,13 @@
 # keep processes lean (shared/service-process.ts, bench/README.md "Memory"): a young generation of
 # 2 x 1 MiB, not the 2 x 16 MiB V8 grows to and keeps; a subgraph one V8 worker thread.
 
+# better-sqlite3 (the embedded database) is a native module: npm ci compiles it from source when
+# no prebuilt binary can be downloaded, which needs python3, make and g++ (not in node:20-slim).
+
 # Build stage, with the dev dependencies: TypeScript → dist/, the dashboard page (Vite, Chart.js)
 # and every file the services read at run time (scripts/build.ts).
 FROM node:20-slim AS build
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /build
 COPY package.json package-lock.json ./
 COPY patches ./patches
@@ -27,15 +31,20 @@ ENV NODE_ENV=production \
     NPM_CONFIG_FUND=false
 
 # Production dependencies first, so that editing sources does not reinstall them. patches/ is
-# applied by npm ci's postinstall (patch-package, a production dependency for that reason).
+# applied by npm ci's postinstall (patch-package, a production dependency for that reason). The
+# compilers better-sqlite3 may need are installed and removed in the same layer, so the image
+# keeps the compiled module but not them.
 COPY package.json package-lock.json ./
 COPY patches ./patches
-RUN npm ci --omit=dev && npm cache clean --force
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && npm ci --omit=dev && npm cache clean --force && apt-get purge -y --auto-remove python3 make g++ && rm -rf /var/lib/apt/lists/*
 
 # The build alone: JavaScript and source maps, supergraph.graphql, the subgraphs' schemas,
 # registry.json, CSV seed data, the operations and the built dashboard. Owned by root: the
 # services only read them.
 COPY --from=build /build/dist ./dist
+# DATA_DIR's default, for a subgraph run without <NAME>_DATABASE_URL (not in production, which
+# refuses that): writable by the services, best mounted as a volume.
+RUN mkdir -p /app/.data && chown node:node /app/.data
 
 USER node
 EXPOSE 4000

@@ -402,7 +402,7 @@ async function main() {
       fetchDelayMs: FETCH_DELAY_MS,
       delayedWarmupRequests: DELAYED_WARMUP_REQUESTS,
       delayedRequests: DELAYED_REQUESTS,
-      database: 'embedded (sql.js), seed scale 1',
+      database: 'embedded (SQLite), seed scale 1',
       notes: 'synthetic POIs reuse the provinces and seed data of a real POI, round-robin; the whole stack runs in one Node process',
     },
     results,

@@ -4,7 +4,7 @@
 //   1. create: a 100,000-row CSV of new tickets (all inserted and audited, in transactions of 1,000 rows),
 //   2. unchanged: the same file again (every row compared, nothing written),
 //   3. update: the file with every 10th ticket changed (10,000 updates, version + 1, audited),
-// first on the embedded database (sql.js, what `npm start` runs), then, when a POI has a
+// first on the embedded database (SQLite, what `npm start` runs), then, when a POI has a
 // <NAME>_DATABASE_URL (BISC_DATABASE_URL, …), on that MySQL/MariaDB schema. That schema is
 // RESEEDED before and after (all its data replaced by the demo seed), as the tests do: point it at
 // a scratch schema, never at real data.
@@ -13,43 +13,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, PROJECT_ROOT } from '../shared/config';
-import { openDatabase } from '../shared/db';
+import { embeddedDatabaseFile, openDatabase } from '../shared/db';
 import { TicketEntity } from '../poi-kit/entities';
 import { ImportEntity, ImportProgress, importRows } from '../poi-kit/import';
 import { POI_SCHEMA } from '../poi-kit/subgraph';
 import { readLibrarySources, seedPoiDatabase } from '../poi-kit/seed';
 import { Poi, POIS } from '../shared/registry';
+import { ticketsCsv as ticketsCsvOf } from './tickets-csv';
 
 const ROWS = 100_000;
+/** ROWS tickets over the POI's seeded libraries; `changed` rewrites every 10th. */
+const ticketsCsv = (libraryNames: string[], changed: boolean) => ticketsCsvOf(libraryNames, ROWS, changed);
 const RESULTS_PATH = path.join(PROJECT_ROOT, 'bench', 'results', 'import.json');
-const CATEGORIES = ['RESERVATIONS', 'FINES', 'MEMBERSHIP', 'CATALOGUE', 'CIRCULATION', 'REPORTING', 'INTERFACES'];
-
-/** 100,000 tickets over the POI's seeded libraries; `changed` rewrites every 10th. */
-function ticketsCsv(libraryNames: string[], changed: boolean): string {
-  const lines = ['reference,libraryName,title,category,priority,status,openedAt,resolvedAt,assignee,agendaItemId'];
-  const start = Date.UTC(2020, 0, 1);
-  for (let i = 0; i < ROWS; i++) {
-    const opened = start + i * 1_500_000;
-    const closed = i % 3 !== 0;
-    const edit = changed && i % 10 === 0;
-    lines.push(
-      [
-        `BENCH-${String(i + 1).padStart(6, '0')}`,
-        `"${libraryNames[i % libraryNames.length].replace(/"/g, '""')}"`,
-        `"Melding ${i + 1}: ${edit ? 'zelfservice-zuil start niet op' : 'reservering blijft hangen, lener gebeld'}"`,
-        CATEGORIES[i % CATEGORIES.length],
-        `P${(i % 4) + 1}`,
-        closed ? 'CLOSED' : 'OPEN',
-        new Date(opened).toISOString().replace('.000', ''),
-        closed ? new Date(opened + 5_400_000).toISOString().replace('.000', '') : '',
-        i % 5 === 0 ? (edit ? 'Fatima' : 'Joost') : '',
-        i % 50 === 0 ? 'WA-2025-03' : '',
-      ].join(','),
-    );
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 interface Run {
   run: 'create' | 'unchanged' | 'update';
   rows: number;
@@ -67,7 +42,15 @@ interface Run {
 
 async function bench(kind: 'embedded' | 'mysql', poi: Poi, databaseUrl?: string): Promise<Run[]> {
   const sources = readLibrarySources(path.join(PROJECT_ROOT, 'subgraphs', poi.subgraphName, 'data', 'libraries.csv'));
-  const database = await openDatabase({ subgraph: poi.subgraphName, databaseUrl, ...POI_SCHEMA, poolSize: 2 });
+  // Embedded: a SQLite file in a temporary folder, as `npm start` keeps one in DATA_DIR.
+  const dataDir = kind === 'embedded' ? fs.mkdtempSync(path.join(os.tmpdir(), 'poi-bench-import-')) : undefined;
+  const database = await openDatabase({
+    subgraph: poi.subgraphName,
+    databaseUrl,
+    embeddedFile: embeddedDatabaseFile(dataDir, poi.subgraphName),
+    ...POI_SCHEMA,
+    poolSize: 2,
+  });
   const { dataSource } = database;
   const seed = { scale: 1, referenceDate: '2026-11-01', reset: true };
   try {
@@ -135,6 +118,7 @@ async function bench(kind: 'embedded' | 'mysql', poi: Poi, databaseUrl?: string)
     return runs;
   } finally {
     await dataSource.destroy();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -144,7 +128,7 @@ async function main() {
   const config = loadConfig();
   const cubiss = POIS.find((p) => p.code === 'CUBISS')!;
   const results: { database: string; poi: string; runs: Run[] }[] = [];
-  results.push({ database: 'embedded (sql.js)', poi: cubiss.code, runs: await bench('embedded', cubiss) });
+  results.push({ database: 'embedded (SQLite)', poi: cubiss.code, runs: await bench('embedded', cubiss) });
   const onMySql = POIS.map((poi) => ({ poi, url: config.subgraphs.find((s) => s.name === poi.subgraphName)?.databaseUrl })).find((p) => p.url);
   if (onMySql) {
     process.stderr.write(`${onMySql.poi.subgraphName.toUpperCase()}_DATABASE_URL is set: benchmarking on MySQL too (the schema is reseeded)\n`);

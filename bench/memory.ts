@@ -8,7 +8,7 @@
 //   npm run bench:memory -- --only compiled  one of them (sources | compiled)
 //   npm run bench:memory -- --no-build       use the dist/ there is
 //
-// Subgraphs run on their embedded databases (sql.js), or on MySQL/MariaDB when the
+// Subgraphs run on their embedded databases (SQLite files in a temporary DATA_DIR), or on MySQL/MariaDB when the
 // <NAME>_DATABASE_URL variables are set, as in production (`source` the output of .ci/mariadb.sh).
 // Prints a table and writes bench/results/memory.json (memory-mysql.json on MySQL). Targets (issue 16): the compiled gateway
 // ≤ 150 MiB and each compiled subgraph ≤ 100 MiB after the operations.

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AnyEntitySchema, deleteAllRows, insertInChunks, transaction } from '../shared/db';
 import { IdempotencyKeyEntity } from '../shared/idempotency';
 import { PROVINCES, Poi, Province, WISE_PLATFORM_CODE_PATTERN } from '../shared/registry';
@@ -442,6 +442,8 @@ export async function seedPoiDatabase(
   poi: Poi,
   sources: LibrarySource[],
   options: SeedOptions & { reset?: boolean },
+  /** More seed in the same transaction (a POI's own tables), after the kit's. */
+  more?: (manager: EntityManager) => Promise<void> | undefined,
 ): Promise<boolean> {
   return transaction(dataSource, async (manager) => {
     if (options.reset) {
@@ -470,6 +472,7 @@ export async function seedPoiDatabase(
         data.libraries.map((library) => library.id),
       ),
     );
+    await more?.(manager);
     return true;
   });
 }

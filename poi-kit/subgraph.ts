@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DataSource, MigrationInterface } from 'typeorm';
-import { AnyEntitySchema, DatabaseSchema, openDatabase } from '../shared/db';
+import type { DataSource, EntityManager, MigrationInterface } from 'typeorm';
+import { AnyEntitySchema, DatabaseSchema, embeddedDatabaseFile, openDatabase } from '../shared/db';
 import type { Poi } from '../shared/registry';
 import { Cursors } from '../shared/graphql/connection';
 import { serveSubgraph, SubgraphDefinition, SubgraphStartOptions } from '../shared/subgraph';
@@ -32,8 +32,8 @@ export interface PoiExtension<TOwn extends object = object> {
   /** The POI's own tables; its migrations run after the kit's. */
   entities?: AnyEntitySchema[];
   migrations?: (new () => MigrationInterface)[];
-  /** Fills the POI's own tables on a new (or reset) database, after the kit's seed. */
-  seed?(dataSource: DataSource, options: SubgraphStartOptions['seed']): Promise<void>;
+  /** Fills the POI's own tables on a new (or reset) database, after the kit's seed and in its transaction. */
+  seed?(manager: EntityManager, options: SubgraphStartOptions['seed']): Promise<void>;
   /**
    * Builds once what the POI's resolvers share (its repository, writes), and returns what makes
    * each request's `context.own` from it (with that request's own DataLoaders), as the kit makes
@@ -72,14 +72,21 @@ export function definePoiSubgraph(poi: Poi, folder: string, extension?: PoiExten
     sdl,
     schema,
     async start(options) {
-      const database = await openDatabase({ subgraph: poi.subgraphName, databaseUrl: options.databaseUrl, ...schema, poolSize: options.poolSize });
+      const database = await openDatabase({
+        subgraph: poi.subgraphName,
+        databaseUrl: options.databaseUrl,
+        embeddedFile: embeddedDatabaseFile(options.dataDir, poi.subgraphName),
+        ...schema,
+        poolSize: options.poolSize,
+      });
       const { dataSource } = database;
+      // The kit's seed and the POI's own in one transaction: a database whose seed was interrupted is seeded again.
       const seeded =
-        options.seed.demo && (await seedPoiDatabase(dataSource, poi, readLibrarySources(path.join(folder, 'data', 'libraries.csv')), options.seed));
-      if (seeded) {
-        await extension?.seed?.(dataSource, options.seed);
-        options.logger.info({ scale: options.seed.scale }, `${poi.name}: database seeded`);
-      }
+        options.seed.demo &&
+        (await seedPoiDatabase(dataSource, poi, readLibrarySources(path.join(folder, 'data', 'libraries.csv')), options.seed, (manager) =>
+          extension?.seed?.(manager, options.seed),
+        ));
+      if (seeded) options.logger.info({ scale: options.seed.scale }, `${poi.name}: database seeded`);
       const repository = new PoiRepository(dataSource, poi.wisePlatform ?? null);
       const agendaItems = agendaItemLookup(options.collaborationUrl);
       const writes = new PoiWrites(dataSource, poi, agendaItems, wiseReleaseLookup(options.collaborationUrl));

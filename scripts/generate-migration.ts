@@ -3,7 +3,10 @@
 // Needs a MySQL/MariaDB URL: BISC_DATABASE_URL for the POI kit, COLLABORATION_DATABASE_URL for the
 // collaboration (use a scratch schema, not production). Read what it writes: on MariaDB, TypeORM
 // also emits no-op statements for nullable columns (`CHANGE … NULL`, reported as DEFAULT 'NULL')
-// and drops and re-adds their foreign keys; delete those before committing.
+// and drops and re-adds their foreign keys; delete those before committing. What it writes is
+// MySQL's SQL: every migration must also run on the embedded SQLite database (README "The
+// embedded database"), so rewrite it with TypeORM's QueryRunner API (createTable, addColumn,
+// createIndex, …; shared/portable-migrations.ts) and add it to the newest ones test/embedded-migrations.test.ts reverts.
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, PROJECT_ROOT } from '../shared/config';

@@ -22,6 +22,7 @@ runMain(async () => {
       port: settings.port,
       host: config.host,
       databaseUrl: settings.databaseUrl,
+      dataDir: config.database.dataDir,
       poolSize: config.database.poolSize,
       idempotencyTtlHours: config.database.idempotencyTtlHours,
       seed: config.seed,

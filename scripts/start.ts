@@ -1,15 +1,22 @@
 // `npm start`: every subgraph and the gateway, each as its own process, logs prefixed with the
-// service name. Ctrl-C (or SIGTERM) stops them in order: the gateway first, so the requests it
+// service name. The embedded databases are kept in DATA_DIR across starts; `npm start -- --fresh`
+// deletes them first, so they are seeded anew. Ctrl-C (or SIGTERM) stops them in order: the gateway first, so the requests it
 // has in flight still reach the subgraphs while it drains, then the subgraphs. When registry.json
 // gains a POI (`npm run poi:add`), its subgraph is started too: nothing needs a restart.
 import { ChildProcess, spawn } from 'node:child_process';
 import readline from 'node:readline';
 import { loadConfig, loadDotEnv, PROJECT_ROOT, serviceEnvironment, SUBGRAPH_NAMES } from '../shared/config';
+import { deleteEmbeddedDatabases } from '../shared/db';
 import { watchRegistry } from '../shared/registry';
 import { serviceNodeArgs } from '../shared/service-process';
 
 loadDotEnv();
 const config = loadConfig(); // fail here, once, on a bad environment
+// `npm start -- --fresh`: new embedded databases, seeded anew (as `npm run reset`).
+if (process.argv.includes('--fresh')) {
+  const deleted = deleteEmbeddedDatabases(config.database.dataDir);
+  if (deleted.length > 0) console.log(`--fresh: deleted ${deleted.join(', ')} in ${config.database.dataDir}`);
+}
 // From the sources through tsx; run compiled (`node dist/scripts/start.js`), the services run compiled too.
 const subgraph = (name: string) => ({ name, args: serviceNodeArgs(name) });
 const services = [...SUBGRAPH_NAMES.map(subgraph), { name: 'gateway', args: serviceNodeArgs('gateway') }];

@@ -116,8 +116,13 @@ export interface Config {
   };
   /** The collaboration subgraph first, then one per registered POI. */
   subgraphs: readonly SubgraphConfig[];
-  /** MySQL pool size; how long a write's Idempotency-Key is kept; how a subgraph waits for its database at start. */
-  database: { poolSize: number; idempotencyTtlHours: number; connect: ConnectRetry };
+  /**
+   * MySQL pool size; how long a write's Idempotency-Key is kept; how a subgraph waits for its
+   * database at start; `dataDir`: where subgraphs without `<NAME>_DATABASE_URL` keep their
+   * embedded database (`<dataDir>/<name>.sqlite`; DATA_DIR, default `.data/` in the checkout), or
+   * `:memory:` for databases that last as long as the process.
+   */
+  database: { poolSize: number; idempotencyTtlHours: number; connect: ConnectRetry; dataDir: string };
   imports: ImportLimits;
   /** `demo`: whether an empty database gets invented demo data (SEED_DEMO_DATA; default only in development and tests). */
   seed: { scale: number; referenceDate: string; demo: boolean };
@@ -143,6 +148,8 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..');
 export const COMPILED = path.extname(__filename) === '.js';
 /** The checkout, where `.env` and `.secrets/` are: the same for the sources and their build (the folder above `dist/`). */
 export const CHECKOUT_ROOT = COMPILED ? path.dirname(PROJECT_ROOT) : PROJECT_ROOT;
+/** Where the embedded databases are unless DATA_DIR says otherwise (git- and docker-ignored). */
+export const DEFAULT_DATA_DIR = path.join(CHECKOUT_ROOT, '.data');
 /** The subgraph that owns the partnership's shared data (registry, work agenda). */
 export const COLLABORATION_SUBGRAPH = 'collaboration';
 /** The subgraph of the network lists (`Query.network`): no database, it asks the POI subgraphs (subgraphs/network/). */
@@ -236,6 +243,7 @@ export function loadConfig(env: Env = process.env): Config {
   const operationsToken = env.OPERATIONS_TOKEN || undefined;
   if (operationsToken !== undefined && operationsToken.length < 32) problems.push('OPERATIONS_TOKEN must be at least 32 characters');
   const security = loadSecurity(env, production, integer, optionalFlag, problems);
+  const dataDir = loadDataDir(env.DATA_DIR, problems);
   const responseCache = (env.RESPONSE_CACHE || 'memory') as Config['gateway']['responseCache'];
   if (!['off', 'memory', 'redis'].includes(responseCache)) problems.push(`RESPONSE_CACHE must be off, memory or redis, got "${responseCache}"`);
   if (responseCache === 'redis' && !security.rateLimit.redisUrl) problems.push('RESPONSE_CACHE=redis needs REDIS_URL');
@@ -267,6 +275,7 @@ export function loadConfig(env: Env = process.env): Config {
       poolSize: integer('DB_POOL_SIZE', 10, 1, 200),
       idempotencyTtlHours: integer('IDEMPOTENCY_TTL_HOURS', DEFAULT_IDEMPOTENCY_TTL_HOURS, 1, 8760),
       connect: { attempts: integer('DB_CONNECT_ATTEMPTS', 30, 1, 10_000), backoffMs: integer('DB_CONNECT_BACKOFF_MS', 1000, 10, 60_000) },
+      dataDir,
     },
     imports: {
       maxRows: integer('IMPORT_MAX_ROWS', DEFAULT_IMPORT_LIMITS.maxRows, 1, 10_000_000),
@@ -287,6 +296,18 @@ export function loadConfig(env: Env = process.env): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
+}
+
+/**
+ * DATA_DIR: `:memory:`, or a folder (relative to the checkout) that is a folder or does not exist
+ * yet (it is made at the first start).
+ */
+function loadDataDir(raw: string | undefined, problems: string[]): string {
+  const value = (raw ?? '').trim();
+  if (value === ':memory:') return value;
+  const dir = value === '' ? DEFAULT_DATA_DIR : path.resolve(CHECKOUT_ROOT, value);
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) problems.push(`DATA_DIR must be a folder (or :memory:), but ${dir} is a file`);
+  return dir;
 }
 
 /** A PEM from the environment: real newlines, or `\n` escapes as .env files and CI secrets often have. */

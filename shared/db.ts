@@ -1,5 +1,7 @@
 import 'reflect-metadata';
-import { DataSource, EntityManager, EntitySchema, Logger as TypeOrmLogger, MigrationInterface } from 'typeorm';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DataSource, EntityManager, EntitySchema, Logger as TypeOrmLogger, MigrationExecutor, MigrationInterface } from 'typeorm';
 
 /** Counts every SQL statement a data source sends; tests and benchmarks read it. */
 export class StatementCounter implements TypeOrmLogger {
@@ -27,8 +29,13 @@ export interface DatabaseSchema {
 export interface DatabaseOptions extends DatabaseSchema {
   /** Used in error messages only. */
   subgraph: string;
-  /** MySQL/MariaDB URL; absent means a fresh embedded (sql.js) database in memory. */
+  /** MySQL/MariaDB URL; absent means the embedded database (SQLite through better-sqlite3). */
   databaseUrl?: string;
+  /**
+   * The embedded database's file (`embeddedDatabaseFile`), or `:memory:` (the default): a fresh
+   * database that lasts as long as the process (tests, scripts).
+   */
+  embeddedFile?: string;
   poolSize: number;
 }
 
@@ -38,10 +45,41 @@ export interface Database {
   kind: 'mysql' | 'embedded';
 }
 
+/** `DATA_DIR=:memory:` (or no file given): an embedded database that lives in the process only. */
+export const IN_MEMORY = ':memory:';
+
+/** Where a subgraph keeps its embedded database: `<dataDir>/<subgraph>.sqlite`, or in memory. */
+export function embeddedDatabaseFile(dataDir: string | undefined, subgraph: string): string {
+  return !dataDir || dataDir === IN_MEMORY ? IN_MEMORY : path.join(dataDir, `${subgraph}.sqlite`);
+}
+
+/**
+ * Deletes every embedded database in `dataDir` (`*.sqlite` with its write-ahead log), so the next
+ * start builds and seeds new ones; returns the files' names. Other files stay.
+ */
+export function deleteEmbeddedDatabases(dataDir: string): string[] {
+  if (dataDir === IN_MEMORY || !fs.existsSync(dataDir)) return [];
+  const files = fs.readdirSync(dataDir).filter((name) => /\.sqlite(-wal|-shm|-journal)?$/.test(name));
+  for (const name of files) fs.rmSync(path.join(dataDir, name), { force: true });
+  return files;
+}
+
+/** The embedded engine's type in TypeORM's options. */
+const EMBEDDED = 'better-sqlite3';
+
+/** Whether a data source is an embedded (SQLite) database. */
+export function isEmbedded(dataSource: DataSource): boolean {
+  return dataSource.options.type === EMBEDDED;
+}
+
 /**
  * Opens one subgraph's own database. MySQL schemas are created and evolved only by the
- * checked-in migrations; the embedded database is new on every start, so it is built from the
- * entities.
+ * checked-in migrations. The embedded database is a SQLite file (better-sqlite3) with a
+ * write-ahead log, `synchronous=FULL` (a commit is on disk before the write is answered, so a
+ * SIGKILL loses no acknowledged write), foreign keys on, and a busy timeout. A new one (no
+ * `migrations` table yet: a crash while building it builds it again) is built from the entities,
+ * and every migration known now is recorded as run; an existing one runs the migrations it has
+ * not run yet, as MySQL does: every migration from 1796600000000 on runs on both engines.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const statements = new StatementCounter();
@@ -61,15 +99,45 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     await dataSource.runMigrations({ transaction: 'each' });
     return { dataSource, statements, kind: 'mysql' };
   }
+  const file = options.embeddedFile ?? IN_MEMORY;
+  if (file !== IN_MEMORY) fs.mkdirSync(path.dirname(file), { recursive: true });
   const dataSource = new DataSource({
-    type: 'sqljs',
-    autoSave: false,
+    type: EMBEDDED,
+    database: file,
     entities: options.entities,
+    migrations: options.migrations,
+    migrationsTableName: 'migrations',
     logger: statements,
+    // How long a statement waits for a lock held by another process (e.g. `npm run import` beside a running subgraph).
+    timeout: 5000,
+    prepareDatabase: (db: { pragma(source: string): unknown }) => {
+      db.pragma('journal_mode = WAL');
+      // FULL: the write-ahead log is synced at every commit. NORMAL syncs only at checkpoints,
+      // which survives a crashed process but can lose the last commits on a power cut.
+      db.pragma('synchronous = FULL');
+    },
   });
   await dataSource.initialize();
-  await dataSource.synchronize();
+  const tables: unknown[] = await dataSource.query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'migrations'`);
+  if (tables.length === 0) {
+    await dataSource.synchronize();
+    await stampMigrations(dataSource);
+  } else {
+    await dataSource.runMigrations({ transaction: 'each' });
+  }
   return { dataSource, statements, kind: 'embedded' };
+}
+
+/**
+ * Records every migration as run, in one transaction with the `migrations` table itself (TypeORM's
+ * own layout): a database built from the entities already has what they would build.
+ */
+async function stampMigrations(dataSource: DataSource): Promise<void> {
+  const all = await new MigrationExecutor(dataSource).getPendingMigrations();
+  await dataSource.transaction(async (manager) => {
+    await manager.query(`CREATE TABLE "migrations" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "timestamp" bigint NOT NULL, "name" varchar NOT NULL)`);
+    for (const migration of all) await manager.query(`INSERT INTO "migrations" ("timestamp", "name") VALUES (?, ?)`, [migration.timestamp, migration.name]);
+  });
 }
 
 /** Network-level failures of the MySQL driver: the server is down, unreachable, or dropped the connection. */
@@ -107,7 +175,7 @@ const embeddedQueues = new WeakMap<DataSource, Promise<unknown>>();
 
 /**
  * Runs `work` in one transaction. MySQL gives every transaction its own pooled connection. The
- * embedded engine (sql.js) has a single connection, where a second BEGIN before the first COMMIT
+ * embedded engine (better-sqlite3) has a single connection, where a second BEGIN before the first COMMIT
  * fails (or mixes two writes into one transaction), so there transactions wait their turn: each
  * commits or rolls back on its own. On MySQL a transaction that InnoDB chose as a deadlock's victim
  * (rolled back whole) runs again, at most `DEADLOCK_ATTEMPTS` times in all: two writes in one
@@ -115,7 +183,7 @@ const embeddedQueues = new WeakMap<DataSource, Promise<unknown>>();
  * here; `work` must not call it again (it would wait for itself).
  */
 export function transaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-  if (dataSource.options.type !== 'sqljs') return retryingDeadlocks(() => dataSource.transaction(work));
+  if (!isEmbedded(dataSource)) return retryingDeadlocks(() => dataSource.transaction(work));
   const run = (embeddedQueues.get(dataSource) ?? Promise.resolve()).then(() => dataSource.transaction(work));
   embeddedQueues.set(
     dataSource,
@@ -156,7 +224,7 @@ const CHUNK_ROWS = 500;
 const CHUNK_BYTES = 4_000_000;
 
 /**
- * Bulk insert: multi-row INSERTs with `?` placeholders (MySQL and sql.js alike), every value
+ * Bulk insert: multi-row INSERTs with `?` placeholders (MySQL and SQLite alike), every value
  * prepared by the driver as TypeORM's own insert does (dates, JSON, booleans, transformers), at
  * most 500 rows and about 4 MB per statement. TypeORM's insert builder takes about five times as
  * long for the same rows. Columns no row gives (e.g. a generated id, a defaulted version) are

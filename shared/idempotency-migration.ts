@@ -2,7 +2,7 @@ import { QueryRunner, Table, TableIndex } from 'typeorm';
 
 /**
  * The `idempotency_key` table (shared/idempotency.ts), the same in every subgraph that writes.
- * Declared with TypeORM's portable table API, so the migration runs on MySQL/MariaDB and sql.js alike.
+ * Declared with TypeORM's portable table API, so the migration runs on MySQL/MariaDB and SQLite alike.
  */
 export async function createIdempotencyKeyTable(queryRunner: QueryRunner): Promise<void> {
   await queryRunner.createTable(

@@ -26,6 +26,8 @@ export interface SubgraphStartOptions {
   host: string;
   /** MySQL URL; absent means the embedded database. */
   databaseUrl?: string;
+  /** Without `databaseUrl`: the folder of the embedded database files (config DATA_DIR); absent or `:memory:`, in memory. */
+  dataDir?: string;
   poolSize: number;
   /** `demo`: fill an empty database with invented demo data (else it is only migrated); `reset`: empty it first (tests). */
   seed: { scale: number; referenceDate: string; demo: boolean; reset?: boolean };

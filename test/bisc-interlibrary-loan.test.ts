@@ -1,6 +1,6 @@
 // BiSC's own extension (issue 13, item 3): interlibrary-loan (IBL) transport, through the real
 // gateway: lists with filters and paging, the aggregate, the write path (checks, scopes, audit,
-// Idempotency-Key), its migration on sql.js, and that no other POI's type changed.
+// Idempotency-Key), its migration on SQLite, and that no other POI's type changed.
 import fs from 'node:fs';
 import path from 'node:path';
 import { getNamedType, GraphQLType, isInputObjectType, isObjectType } from 'graphql';
@@ -338,8 +338,8 @@ describe('BiSC interlibrary-loan writes', () => {
 });
 
 describe("BiSC's own tables and schema", () => {
-  it('its migration runs on sql.js, builds exactly its entities, and reverts', async () => {
-    const dataSource = new DataSource({ type: 'sqljs', autoSave: false, entities: IBL_ENTITIES, migrations: BISC_MIGRATIONS });
+  it('its migration runs on SQLite, builds exactly its entities, and reverts', async () => {
+    const dataSource = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: IBL_ENTITIES, migrations: BISC_MIGRATIONS });
     await dataSource.initialize();
     try {
       await dataSource.runMigrations();

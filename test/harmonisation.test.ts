@@ -428,8 +428,8 @@ describe('the harmonisation migrations', () => {
   it.each([
     ['LibrarySettings (POIs)', 'library_settings', [LibraryEntity, LibrarySettingsEntity], LibrarySettings1796530000001],
     ['HarmonisationStandard (collaboration)', 'harmonisation_standard', [HarmonisationStandardEntity], HarmonisationStandard1796530000000],
-  ] as const)('%s: runs on sql.js, builds exactly its entity, and reverts', async (_, table, entities, migration) => {
-    const dataSource = new DataSource({ type: 'sqljs', autoSave: false, entities: [...entities], migrations: [migration] });
+  ] as const)('%s: runs on SQLite, builds exactly its entity, and reverts', async (_, table, entities, migration) => {
+    const dataSource = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [...entities], migrations: [migration] });
     await dataSource.initialize();
     try {
       await dataSource.runMigrations();

@@ -1,6 +1,6 @@
 // Musidesk, Rijnbrink's own extension (issue 13, item 3): its list, filters and paging, its
 // aggregate, its write path with validation, scopes, audit and Idempotency-Key, all through the
-// real gateway; its migration on sql.js; and that no other POI's schema changes.
+// real gateway; its migration on SQLite; and that no other POI's schema changes.
 import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
@@ -343,8 +343,8 @@ describe('Musidesk in the schema and the database', () => {
     for (const change of changes.safe) expect(change.description).toMatch(/^(Type|Field) Rijnbrink\w*(\.\w+)? was added\.$/);
   });
 
-  it('its migration runs on sql.js, builds exactly its entities, and reverts', async () => {
-    const dataSource = new DataSource({ type: 'sqljs', autoSave: false, entities: MUSIDESK_ENTITIES, migrations: RIJNBRINK_MIGRATIONS });
+  it('its migration runs on SQLite, builds exactly its entities, and reverts', async () => {
+    const dataSource = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: MUSIDESK_ENTITIES, migrations: RIJNBRINK_MIGRATIONS });
     await dataSource.initialize();
     try {
       await dataSource.runMigrations();

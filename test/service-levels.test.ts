@@ -1,7 +1,7 @@
 // Service levels (DVO): an agreement's response and resolution times per priority are contract
 // terms (poi:<code>:contracts), and so are a request's due moments, which reveal them; whether a
 // request breached them, and the compliance per month, are readable with the request. Request
-// type and the vendor's case number: filter, writes, import. The migration, on sql.js (and on
+// type and the vendor's case number: filter, writes, import. The migration, on SQLite (and on
 // MySQL/MariaDB when the suite runs there).
 import { DataSource } from 'typeorm';
 import { ContractEntity, ContractServiceLevel, ContractServiceLevelEntity, Ticket, TicketEntity, TICKET_TYPES } from '../poi-kit/entities';
@@ -353,8 +353,8 @@ describe("an agreement's service levels", () => {
 });
 
 describe('the ServiceLevels migration', () => {
-  it('runs on sql.js over the tables before it, keeps their rows (as INCIDENTs), and reverts', async () => {
-    const dataSource = new DataSource({ type: 'sqljs', autoSave: false, migrations: [ServiceLevels1796510000000] });
+  it('runs on SQLite over the tables before it, keeps their rows (as INCIDENTs), and reverts', async () => {
+    const dataSource = new DataSource({ type: 'better-sqlite3', database: ':memory:', migrations: [ServiceLevels1796510000000] });
     await dataSource.initialize();
     try {
       await dataSource.query(`CREATE TABLE contract (id integer PRIMARY KEY AUTOINCREMENT NOT NULL, library_id integer NOT NULL, starts_on date NOT NULL)`);

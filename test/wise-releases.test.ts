@@ -2,7 +2,7 @@
 // with every POI's acceptance test, resolved by each POI's own subgraph from its own database;
 // a POI's write changes only its own acceptance, is refused to another POI's token, audited,
 // versioned and validated; the collaboration's release writes; tickets linked to a release; and
-// both migrations on sql.js.
+// both migrations on SQLite.
 import { DataSource } from 'typeorm';
 import { POIS } from '../shared/registry';
 import { demoWiseReleases, releaseAcceptanceTypeName } from '../shared/wise-releases';
@@ -335,8 +335,13 @@ describe("the collaboration's release writes", () => {
 
 describe('the release-planning migrations', () => {
   // The older migrations are MySQL's (the embedded database is built from the entities); these two run on both.
-  it('POI: runs on sql.js, builds exactly release_acceptance and the ticket column, and reverts', async () => {
-    const dataSource = new DataSource({ type: 'sqljs', autoSave: false, entities: [ReleaseAcceptanceEntity], migrations: [ReleaseAcceptance1796520000000] });
+  it('POI: runs on SQLite, builds exactly release_acceptance and the ticket column, and reverts', async () => {
+    const dataSource = new DataSource({
+      type: 'better-sqlite3',
+      database: ':memory:',
+      entities: [ReleaseAcceptanceEntity],
+      migrations: [ReleaseAcceptance1796520000000],
+    });
     await dataSource.initialize();
     try {
       await dataSource.query('CREATE TABLE ticket (id integer PRIMARY KEY, opened_at datetime NOT NULL)');
@@ -351,8 +356,8 @@ describe('the release-planning migrations', () => {
     }
   });
 
-  it('collaboration: runs on sql.js, builds exactly wise_release, and reverts', async () => {
-    const dataSource = new DataSource({ type: 'sqljs', autoSave: false, entities: [WiseReleaseEntity], migrations: [WiseReleases1796520000000] });
+  it('collaboration: runs on SQLite, builds exactly wise_release, and reverts', async () => {
+    const dataSource = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [WiseReleaseEntity], migrations: [WiseReleases1796520000000] });
     await dataSource.initialize();
     try {
       await dataSource.runMigrations();

@@ -473,8 +473,8 @@ describe('the idempotency_key migration', () => {
   it.each([
     ['POI', IdempotencyKeys1796170000000],
     ['collaboration', IdempotencyKeys1796170000001],
-  ])('%s: runs on sql.js, builds exactly the entity, and reverts', async (_, migration) => {
-    const dataSource = new DataSource({ type: 'sqljs', autoSave: false, entities: [IdempotencyKeyEntity], migrations: [migration] });
+  ])('%s: runs on SQLite, builds exactly the entity, and reverts', async (_, migration) => {
+    const dataSource = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [IdempotencyKeyEntity], migrations: [migration] });
     await dataSource.initialize();
     try {
       await dataSource.runMigrations();

@@ -176,7 +176,7 @@ export function markdownReport(report: LoadReport): string {
     `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}; commit ${machine.commit}; ` +
       `load average ${machine.loadAverageAtStart} at start. ${options.connections} connections, ${options.durationSeconds} s per row ` +
       `(${options.slices} slice${options.slices === 1 ? '' : 's'}, interleaved with the other targets of the same query) after ${options.warmupSeconds} s warm-up; SQL/req over ${options.statementRequests} sequential requests; both gateways' sharing of identical subgraph queries in flight ` +
-      `${options.deduplicate ? 'on (their default)' : 'off'}; subgraphs on ${options.mysql ? 'MariaDB (`--mysql`)' : 'their embedded databases (sql.js)'}. Total ${report.totalSeconds} s.`,
+      `${options.deduplicate ? 'on (their default)' : 'off'}; subgraphs on ${options.mysql ? 'MariaDB (`--mysql`)' : 'their embedded databases (SQLite files)'}. Total ${report.totalSeconds} s.`,
     '',
     '| scenario | target | seed scale | req/s | p50 ms | p95 ms | p99 ms | errors | peak RSS MiB | SQL/req | SQL/req under load |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

@@ -1,6 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { dropIndex } from '../../shared/portable-migrations';
 
-/** Library lifecycle: ACTIVE or MERGED, the days it was active, and the library it merged into. */
+/** Library lifecycle: ACTIVE or MERGED, the days it was active, and the library it merged into. Runs on MySQL and SQLite. */
 export class LibraryLifecycle1796400000000 implements MigrationInterface {
   name = 'LibraryLifecycle1796400000000';
 
@@ -13,7 +14,7 @@ export class LibraryLifecycle1796400000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP INDEX \`idx_library_status\` ON \`library\``);
+    await dropIndex(queryRunner, 'library', 'idx_library_status');
     await queryRunner.query(`ALTER TABLE \`library\` DROP COLUMN \`successor_id\``);
     await queryRunner.query(`ALTER TABLE \`library\` DROP COLUMN \`active_until\``);
     await queryRunner.query(`ALTER TABLE \`library\` DROP COLUMN \`active_from\``);

@@ -3,7 +3,7 @@ import { MigrationInterface, QueryRunner, Table, TableColumn, TableForeignKey, T
 /**
  * Service levels (DVO): an agreement's response and resolution times per request priority
  * (`contract_service_level`), and per request its type, the vendor's case number and its first
- * response. Declared with TypeORM's portable table API, so it runs on MySQL/MariaDB and sql.js
+ * response. Declared with TypeORM's portable table API, so it runs on MySQL/MariaDB and SQLite
  * alike. Existing requests become INCIDENTs without a first response; existing agreements get no
  * service levels (their requests have no due moments until terms are agreed).
  */

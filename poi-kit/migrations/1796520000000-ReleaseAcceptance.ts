@@ -3,7 +3,7 @@ import { MigrationInterface, QueryRunner, Table, TableColumn, TableIndex } from 
 /**
  * Release planning in a POI's own database: its acceptance test of each Wise release
  * (`release_acceptance`), and a request's link to the release it is about (`ticket.release_version`).
- * Declared with TypeORM's portable API, so it runs on MySQL/MariaDB and sql.js alike.
+ * Declared with TypeORM's portable API, so it runs on MySQL/MariaDB and SQLite alike.
  */
 export class ReleaseAcceptance1796520000000 implements MigrationInterface {
   name = 'ReleaseAcceptance1796520000000';

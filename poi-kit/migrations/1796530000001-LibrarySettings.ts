@@ -3,7 +3,7 @@ import { MigrationInterface, QueryRunner, Table, TableForeignKey, TableIndex } f
 /**
  * A library's harmonised Wise settings (settings harmonisation): one row per library that has them
  * (../entities.ts, LibrarySettingsEntity). Declared with TypeORM's portable table API, so it runs
- * on MySQL/MariaDB and sql.js alike.
+ * on MySQL/MariaDB and SQLite alike.
  */
 export class LibrarySettings1796530000001 implements MigrationInterface {
   name = 'LibrarySettings1796530000001';

@@ -1,6 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { dropIndex } from '../../shared/portable-migrations';
 
-/** Tickets are filtered by their work-agenda item (`TicketFilter.agendaItemId`, `WorkAgendaItem.tickets`). */
+/** Tickets are filtered by their work-agenda item (`TicketFilter.agendaItemId`, `WorkAgendaItem.tickets`). Runs on MySQL and SQLite. */
 export class TicketAgendaItemIndex1796540000000 implements MigrationInterface {
   name = 'TicketAgendaItemIndex1796540000000';
 
@@ -9,6 +10,6 @@ export class TicketAgendaItemIndex1796540000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP INDEX \`idx_ticket_agenda_item\` ON \`ticket\``);
+    await dropIndex(queryRunner, 'ticket', 'idx_ticket_agenda_item');
   }
 }

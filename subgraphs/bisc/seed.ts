@@ -1,8 +1,8 @@
-import type { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { BranchEntity, LibraryEntity } from '../../poi-kit/entities';
 import type { SeedOptions } from '../../poi-kit/seed';
 import { addDays, DAY_MS } from '../../shared/dates';
-import { deleteAllRows, insertInChunks, transaction } from '../../shared/db';
+import { deleteAllRows, insertInChunks } from '../../shared/db';
 import { SeededRandom } from '../../shared/seed-random';
 import { IBL_ENTITIES, InterlibraryLoan, InterlibraryLoanEntity, TransportRun, TransportRunEntity, TransportStop, TransportStopEntity } from './entities';
 
@@ -99,22 +99,20 @@ export function generateIblData(branchIds: number[], options: SeedOptions) {
 }
 
 /** Fills BiSC's transport tables (emptied first), after the kit's seed, in one transaction. */
-export async function seedIbl(dataSource: DataSource, options: SeedOptions): Promise<void> {
-  await transaction(dataSource, async (manager) => {
-    await deleteAllRows(manager, IBL_ENTITIES);
-    // Only current libraries' branches: a merged library is history and moves no loans.
-    const branches = await manager
-      .createQueryBuilder(BranchEntity, 'branch')
-      .innerJoin(LibraryEntity.options.name, 'library', 'library.id = branch.libraryId')
-      .where("library.status = 'ACTIVE'")
-      .orderBy('branch.id', 'ASC')
-      .getMany();
-    const data = generateIblData(
-      branches.map((b) => b.id),
-      options,
-    );
-    await insertInChunks(manager, TransportRunEntity, data.runs);
-    await insertInChunks(manager, TransportStopEntity, data.stops);
-    await insertInChunks(manager, InterlibraryLoanEntity, data.loans);
-  });
+export async function seedIbl(manager: EntityManager, options: SeedOptions): Promise<void> {
+  await deleteAllRows(manager, IBL_ENTITIES);
+  // Only current libraries' branches: a merged library is history and moves no loans.
+  const branches = await manager
+    .createQueryBuilder(BranchEntity, 'branch')
+    .innerJoin(LibraryEntity.options.name, 'library', 'library.id = branch.libraryId')
+    .where("library.status = 'ACTIVE'")
+    .orderBy('branch.id', 'ASC')
+    .getMany();
+  const data = generateIblData(
+    branches.map((b) => b.id),
+    options,
+  );
+  await insertInChunks(manager, TransportRunEntity, data.runs);
+  await insertInChunks(manager, TransportStopEntity, data.stops);
+  await insertInChunks(manager, InterlibraryLoanEntity, data.loans);
 }

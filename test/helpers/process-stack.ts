@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { SUBGRAPH_NAMES } from '../../shared/config';
 import { serviceNodeArgs } from '../../shared/service-process';
@@ -16,7 +17,8 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
+/** Polls `url` until it answers 2xx, or fails after `timeoutMs`. */
+export async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
@@ -40,17 +42,22 @@ export interface ProcessStack {
   start(name: string): Promise<void>;
   isRunning(name: string): boolean;
   stop(): Promise<void>;
+  /** The folder of the subgraphs' embedded databases (DATA_DIR), kept across their restarts. */
+  dataDir: string;
 }
 
 /**
  * Every service as its own process, as `npm start` runs them, on free ports with the embedded
  * database (or MySQL when the <NAME>_DATABASE_URL variables are set). For tests that kill and
- * restart processes. `root` is the project they run from (default: this one; e.g. a copy);
+ * restart processes. The embedded databases are files in a new temporary DATA_DIR (unless
+ * `extraEnv` names one), never the checkout's `.data/`; they survive a service's restart and are
+ * deleted by `stop` when the folder was made here. `root` is the project they run from (default: this one; e.g. a copy);
  * `compiled`: `root` is a build (dist/ of `npm run build`), each service runs on plain `node`.
  */
 export async function startProcessStack(extraEnv: Record<string, string> = {}, root = ROOT, compiled = false): Promise<ProcessStack> {
   const ports: Record<string, number> = { gateway: await freePort() };
   for (const name of SUBGRAPH_NAMES) ports[name] = await freePort();
+  const ownDataDir = extraEnv.DATA_DIR ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'poi-stack-data-'));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     LOG_LEVEL: 'warn',
@@ -58,6 +65,7 @@ export async function startProcessStack(extraEnv: Record<string, string> = {}, r
     RATE_LIMIT_REQUESTS: '1000000',
     RESPONSE_CACHE: 'off',
     ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [`${name.toUpperCase()}_PORT`, String(port)])),
+    ...(ownDataDir ? { DATA_DIR: ownDataDir } : {}),
     ...extraEnv,
   };
   const children = new Map<string, ChildProcess>();
@@ -84,6 +92,7 @@ export async function startProcessStack(extraEnv: Record<string, string> = {}, r
   };
   const stop = async () => {
     await Promise.all([...children.keys()].map((name) => kill(name, 'SIGTERM')));
+    if (ownDataDir) fs.rmSync(ownDataDir, { recursive: true, force: true });
   };
   try {
     await Promise.all(SUBGRAPH_NAMES.map(start));
@@ -107,5 +116,6 @@ export async function startProcessStack(extraEnv: Record<string, string> = {}, r
       return Boolean(child && child.exitCode === null && child.signalCode === null);
     },
     stop,
+    dataDir: env.DATA_DIR!,
   };
 }

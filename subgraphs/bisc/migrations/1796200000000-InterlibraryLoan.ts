@@ -6,7 +6,7 @@ const version = { name: 'version', type: 'integer', default: 1 };
 
 /**
  * BiSC's interlibrary-loan transport tables (../entities.ts). Declared with TypeORM's portable
- * table API, so the migration runs on MySQL/MariaDB and sql.js alike.
+ * table API, so the migration runs on MySQL/MariaDB and SQLite alike.
  */
 export class InterlibraryLoan1796200000000 implements MigrationInterface {
   name = 'InterlibraryLoan1796200000000';

@@ -2,7 +2,7 @@ import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
 
 /**
  * The release planning of Wise (src/entities.ts WiseReleaseEntity). Declared with TypeORM's
- * portable table API, so it runs on MySQL/MariaDB and sql.js alike.
+ * portable table API, so it runs on MySQL/MariaDB and SQLite alike.
  */
 export class WiseReleases1796520000000 implements MigrationInterface {
   name = 'WiseReleases1796520000000';

@@ -3,7 +3,7 @@ import { MigrationInterface, QueryRunner, Table } from 'typeorm';
 /**
  * The Wise settings standard the partnership agreed (settings harmonisation): one row, per setting
  * its value and the day agreed (../src/entities.ts, HarmonisationStandardEntity). Declared with
- * TypeORM's portable table API, so it runs on MySQL/MariaDB and sql.js alike.
+ * TypeORM's portable table API, so it runs on MySQL/MariaDB and SQLite alike.
  */
 export class HarmonisationStandard1796530000000 implements MigrationInterface {
   name = 'HarmonisationStandard1796530000000';

@@ -1,4 +1,4 @@
-import { DatabaseSchema, openDatabase, transaction } from '../../../shared/db';
+import { DatabaseSchema, embeddedDatabaseFile, openDatabase, transaction } from '../../../shared/db';
 import { Poi, watchRegistry } from '../../../shared/registry';
 import { serveSubgraph, SubgraphDefinition } from '../../../shared/subgraph';
 import { COLLABORATION_ENTITIES } from './entities';
@@ -29,6 +29,7 @@ export function defineCollaborationSubgraph(pois: readonly Poi[], registryFile?:
       const database = await openDatabase({
         subgraph: 'collaboration',
         databaseUrl: options.databaseUrl,
+        embeddedFile: embeddedDatabaseFile(options.dataDir, 'collaboration'),
         ...COLLABORATION_SCHEMA,
         poolSize: options.poolSize,
       });

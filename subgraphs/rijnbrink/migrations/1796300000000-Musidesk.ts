@@ -2,7 +2,7 @@ import { MigrationInterface, QueryRunner, Table, TableForeignKey, TableIndex } f
 
 /**
  * Musidesk's tables (subgraphs/rijnbrink/musidesk/entities.ts). Declared with TypeORM's portable
- * table API, so the migration runs on MySQL/MariaDB and sql.js alike.
+ * table API, so the migration runs on MySQL/MariaDB and SQLite alike.
  */
 export class Musidesk1796300000000 implements MigrationInterface {
   name = 'Musidesk1796300000000';

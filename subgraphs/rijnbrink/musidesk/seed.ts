@@ -1,5 +1,5 @@
-import type { DataSource } from 'typeorm';
-import { deleteAllRows, insertInChunks, transaction } from '../../../shared/db';
+import type { EntityManager } from 'typeorm';
+import { deleteAllRows, insertInChunks } from '../../../shared/db';
 import { addDays } from '../../../shared/dates';
 import { SeededRandom } from '../../../shared/seed-random';
 import type { SubgraphStartOptions } from '../../../shared/subgraph';
@@ -115,11 +115,9 @@ export function generateMusidesk(options: { scale: number; referenceDate: string
 }
 
 /** Fills Musidesk's tables after the kit's seed (emptying them first on a reset), in one transaction. */
-export async function seedMusidesk(dataSource: DataSource, options: SubgraphStartOptions['seed']): Promise<void> {
-  await transaction(dataSource, async (manager) => {
-    if (options.reset) await deleteAllRows(manager, [SheetMusicLoanEntity, SheetMusicEntity]);
-    const { sheetMusic, loans } = generateMusidesk(options);
-    await insertInChunks(manager, SheetMusicEntity, sheetMusic);
-    await insertInChunks(manager, SheetMusicLoanEntity, loans);
-  });
+export async function seedMusidesk(manager: EntityManager, options: SubgraphStartOptions['seed']): Promise<void> {
+  if (options.reset) await deleteAllRows(manager, [SheetMusicLoanEntity, SheetMusicEntity]);
+  const { sheetMusic, loans } = generateMusidesk(options);
+  await insertInChunks(manager, SheetMusicEntity, sheetMusic);
+  await insertInChunks(manager, SheetMusicLoanEntity, loans);
 }
