@@ -28,7 +28,10 @@ async function runScale(scale: number, options: LoadOptions): Promise<Measuremen
   log(
     `seed scale ${scale}: starting 5 subgraphs${options.mysql ? ' on fresh MariaDB schemas' : ''}, this gateway (plain and RESPONSE_CACHE=memory) and the Hive gateway…`,
   );
-  current = await startBenchStack(scale, options.deduplicate, options.mysql ? freshMariaDb() : {});
+  current = await startBenchStack(scale, options.deduplicate, options.mysql ? freshMariaDb() : {}, {
+    compiled: options.compiled,
+    gatewayCpuProfile: options.gatewayCpuProfile,
+  });
   try {
     log(`  stack up in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return await measureStack(current, options);
@@ -52,7 +55,8 @@ async function main() {
   const report = buildReport(measurements, options, machine, startedAt, (performance.now() - started) / 1000);
   const markdown = markdownReport(report);
   console.log(markdown);
-  const base = path.join(PROJECT_ROOT, 'bench', 'results', `${options.mysql ? 'load-mysql' : 'load'}-${options.quick ? 'quick' : 'latest'}`);
+  const partial = options.scenarios.length < 4 ? `only-${options.scenarios.join('')}` : undefined;
+  const base = path.join(PROJECT_ROOT, 'bench', 'results', `${options.mysql ? 'load-mysql' : 'load'}-${partial ?? (options.quick ? 'quick' : 'latest')}`);
   fs.mkdirSync(path.dirname(base), { recursive: true });
   fs.writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
   fs.writeFileSync(`${base}.md`, markdown);

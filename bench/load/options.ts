@@ -1,4 +1,8 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { ScenarioKey } from './scenarios';
+
+const SCENARIO_KEYS: readonly ScenarioKey[] = ['A', 'B', 'C', 'D'];
 
 export interface LoadOptions {
   quick: boolean;
@@ -17,6 +21,12 @@ export interface LoadOptions {
   deduplicate: boolean;
   /** Every subgraph on MariaDB/MySQL (fresh schemas per seed scale) instead of its embedded database. */
   mysql: boolean;
+  /** Only these scenarios (default all); a partial run writes bench/results/load-only-<keys>.* instead. */
+  scenarios: ScenarioKey[];
+  /** Every service of this project from the compiled build (dist/, `npm run build` first) with production's node flags, instead of the sources through tsx. */
+  compiled: boolean;
+  /** A folder for a CPU profile of the plain gateway (`node --cpu-prof`), written when it stops. */
+  gatewayCpuProfile?: string;
 }
 
 export const USAGE = `npm run bench [-- options]
@@ -47,6 +57,9 @@ export function parseLoadOptions(argv: string[], env: NodeJS.ProcessEnv = proces
       scales: { type: 'string' },
       'without-dedupe': { type: 'boolean', default: false },
       mysql: { type: 'boolean', default: false },
+      scenarios: { type: 'string' },
+      compiled: { type: 'boolean', default: false },
+      'gateway-cpu-prof': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -58,6 +71,12 @@ export function parseLoadOptions(argv: string[], env: NodeJS.ProcessEnv = proces
   const quick = values.quick ?? false;
   const scales = (values.scales ?? env.BENCH_SCALES ?? '1,10').split(',').map((s) => numberFrom('--scales', s.trim(), 1, 1, 100));
   if (scales.some((s) => !Number.isInteger(s))) throw new Error(`--scales must be whole numbers from 1 to 100\n\n${USAGE}`);
+  const scenarios = (values.scenarios ?? env.BENCH_SCENARIOS ?? SCENARIO_KEYS.join(','))
+    .split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
+  const unknown = scenarios.filter((s) => !SCENARIO_KEYS.includes(s as ScenarioKey));
+  if (unknown.length > 0 || scenarios.length === 0) throw new Error(`--scenarios takes some of ${SCENARIO_KEYS.join(',')}, got "${unknown.join(',')}"\n\n${USAGE}`);
   return {
     quick,
     durationSeconds: numberFrom('--duration', values.duration ?? env.BENCH_DURATION_S, quick ? 2 : 8, 1, 20),
@@ -68,5 +87,8 @@ export function parseLoadOptions(argv: string[], env: NodeJS.ProcessEnv = proces
     scales,
     deduplicate: !values['without-dedupe'],
     mysql: values.mysql || env.BENCH_MYSQL === 'true',
+    scenarios: SCENARIO_KEYS.filter((key) => scenarios.includes(key)),
+    compiled: values.compiled || env.BENCH_COMPILED === 'true',
+    ...(values['gateway-cpu-prof'] ? { gatewayCpuProfile: path.resolve(values['gateway-cpu-prof']) } : {}),
   };
 }
