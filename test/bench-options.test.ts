@@ -1,4 +1,4 @@
-/** `npm run bench` options: `--mysql` runs the load scenarios with every subgraph on MariaDB. */
+/** `npm run bench` options: `--mysql` runs the load scenarios with every subgraph on MariaDB; `--scenarios`, `--compiled`, `--gateway-cpu-prof`. */
 import { parseLoadOptions } from '../bench/load/options';
 import { databaseUrlsFrom } from '../bench/load/services';
 import { SUBGRAPHS } from '../subgraphs/catalog';
@@ -10,6 +10,18 @@ describe('npm run bench options', () => {
     expect(parseLoadOptions([], { BENCH_MYSQL: 'true' }).mysql).toBe(true);
     expect(parseLoadOptions(['--quick', '--mysql'], {})).toMatchObject({ quick: true, mysql: true, durationSeconds: 2 });
     expect(() => parseLoadOptions(['--postgres'], {})).toThrow(/Unknown option '--postgres'/);
+  });
+
+  it('--scenarios picks scenarios in their order, refusing unknown ones; --compiled and --gateway-cpu-prof', () => {
+    expect(parseLoadOptions([], {}).scenarios).toEqual(['A', 'B', 'C', 'D']);
+    expect(parseLoadOptions(['--scenarios', 'd,c'], {}).scenarios).toEqual(['C', 'D']);
+    expect(parseLoadOptions([], { BENCH_SCENARIOS: 'C' }).scenarios).toEqual(['C']);
+    expect(() => parseLoadOptions(['--scenarios', 'C,E'], {})).toThrow(/--scenarios takes some of A,B,C,D, got "E"/);
+    expect(parseLoadOptions([], {}).compiled).toBe(false);
+    expect(parseLoadOptions(['--compiled'], {}).compiled).toBe(true);
+    expect(parseLoadOptions([], { BENCH_COMPILED: 'true' }).compiled).toBe(true);
+    expect(parseLoadOptions(['--gateway-cpu-prof', '/tmp/profiles'], {}).gatewayCpuProfile).toBe('/tmp/profiles');
+    expect(parseLoadOptions([], {}).gatewayCpuProfile).toBeUndefined();
   });
 
   it('reads every subgraph database URL from .ci/mariadb.sh output, and refuses output that lacks one', () => {
