@@ -98,7 +98,7 @@ export function definePoiSubgraph(poi: Poi, folder: string, extension?: PoiExten
           writes,
           cursors,
           own: ownPerRequest(),
-          collaborationToken: request.header(COLLABORATION_TOKEN_HEADER),
+          collaborationToken: [request.headers[COLLABORATION_TOKEN_HEADER]].flat()[0],
         }),
         options,
         // POST /import: the import CLI's way into this subgraph's own database (scripts/import.ts).

@@ -3,7 +3,8 @@ import { GraphQLError, isInterfaceType, isObjectType, parse } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { BaseContext } from '@apollo/server';
-import type { Express, Request } from 'express';
+import type { Express } from 'express';
+import type { HttpRequest } from './http';
 import type { ImportLimits } from './config';
 import { isDatabaseUnavailable, type Database, type DatabaseSchema } from './db';
 import type { Logger } from './logger';
@@ -108,7 +109,7 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
   kitVersion?: string;
   resolvers: object;
   database: Database;
-  context: (request: Request) => Promise<TContext>;
+  context: (request: HttpRequest) => Promise<TContext>;
   options: SubgraphStartOptions;
   /** Extra routes next to /graphql (e.g. a POI's POST /import). */
   routes?: (app: Express) => void;

@@ -1,4 +1,4 @@
-import type express from 'express';
+import type { HttpHandler, HttpRequest, HttpResponse } from '../../shared/http';
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import { Identity, scopesFromClaims } from '../../shared/auth/identity';
 import { unauthorized } from '../../shared/auth/subgraph-guard';
@@ -94,8 +94,8 @@ function rememberVerified(verify: (token: string) => Promise<Verified>, now: () 
  */
 export function authenticateClients(
   clients: ClientAuth,
-  chargeFailure: (req: express.Request, res: express.Response) => Promise<boolean>,
-): express.RequestHandler {
+  chargeFailure: (req: HttpRequest, res: HttpResponse) => Promise<boolean>,
+): HttpHandler {
   const verify = rememberVerified(createTokenVerifier(clients));
   const anonymous = anonymousIdentity(clients);
   return (req, res, next) => {
