@@ -470,16 +470,16 @@ export async function startGraphQLServer<TContext extends BaseContext>(options: 
     throw error;
   }
 
-  // Every context value also carries the request's id and its logger.
+  // Every context value also carries the request's id and its logger (made when first asked for).
   const contextOf = async (req: HttpRequest, res: HttpResponse): Promise<TContext> => {
     const scope = res.locals.requestScope as RequestScope;
-    const fields: RequestContextFields = {
+    const fields: Omit<RequestContextFields, 'logger'> = {
       requestId: scope.requestId,
-      logger: scope.logger,
       identity: res.locals.identity as Identity | undefined,
       idempotency: res.locals.idempotency as IdempotentRequest | undefined,
     };
-    return Object.assign(await options.context(req), fields);
+    const context = Object.assign(await options.context(req), fields);
+    return Object.defineProperty(context, 'logger', { get: () => scope.logger, enumerable: true, configurable: true });
   };
   /** The Apollo Server answering /graphql now: `apollo` until a schema swap. */
   let serving = apollo;
