@@ -18,6 +18,7 @@ import { DEFAULT_IMPORT_LIMITS, type ImportLimits } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import { poiScope, type Identity } from '../shared/auth/identity';
 import type { Poi } from '../shared/registry';
+import type { ChangeBus, ChangeEvent } from '../shared/changes';
 import { insertInChunks, transaction } from '../shared/db';
 import { AgendaItemLookup, COLLABORATION_TOKEN_HEADER, unknownAgendaItem } from './agenda-items';
 import { Actor, applyChanges, auditEntry, Changes, diff } from '../shared/versioned-writes';
@@ -1297,6 +1298,24 @@ export async function importRows(dataSource: DataSource, poi: Poi, options: Impo
  * same file finishes the job: their rows then count as unchanged), the failed batch and the rest
  * are not written. `code` is CONFLICT when a row was changed by someone else meanwhile.
  */
+/** Set on an import's answer when the subgraph announced it on the change bus (through Redis, so every gateway heard it). */
+export const CHANGES_ANNOUNCED_HEADER = 'x-changes-announced';
+
+/** The types each import writes (as the audit trail names the kinds, shared/written.ts). */
+const IMPORTED_TYPES: Record<ImportEntity, string[]> = {
+  libraries: ['Library'],
+  branches: ['Branch'],
+  contracts: ['Contract'],
+  tickets: ['Ticket'],
+  knowledge: ['KnowledgeArticle'],
+  settings: ['LibrarySettings'],
+};
+
+/** What a committed import into this POI changed. */
+export function importChange(poi: Poi, entity: ImportEntity): ChangeEvent {
+  return { subgraph: poi.subgraphName, poi: poi.code, types: IMPORTED_TYPES[entity], at: new Date().toISOString() };
+}
+
 export class ImportInterrupted extends GraphQLError {
   constructor(reason: string, code: 'CONFLICT' | 'INTERNAL_SERVER_ERROR', committed: { rows: number; throughLine: number }) {
     super(
@@ -1381,8 +1400,21 @@ export function importRoute(
   logger: Logger,
   limits: ImportLimits,
   agendaItems: AgendaItemLookup,
+  /** The bus through Redis (REDIS_URL), when this subgraph has one: a committed import is announced on it. */
+  changes?: ChangeBus,
 ): (app: express.Express) => void {
   let queue: Promise<unknown> = Promise.resolve();
+  // Before the answer: every gateway replica then treats the cached answers it may have changed as
+  // stale. Without a bus the CLI asks the gateway to (scripts/import.ts), seeing no CHANGES_ANNOUNCED_HEADER.
+  const announce = async (res: express.Response, entity: ImportEntity, committedRows: number) => {
+    if (!changes || committedRows === 0) return;
+    try {
+      await changes.publish(importChange(poi, entity));
+      res.setHeader(CHANGES_ANNOUNCED_HEADER, 'true');
+    } catch (error) {
+      logger.warn({ err: error, entity }, 'the import could not be announced');
+    }
+  };
   const handle: express.RequestHandler = async (req, res) => {
     const entity = req.query.entity;
     if (!isImportEntity(entity)) {
@@ -1434,11 +1466,13 @@ export function importRoute(
         },
         result.errorCount > 0 ? 'import refused' : 'import completed',
       );
+      if (!result.dryRun) await announce(res, entity, result.created + result.updated);
       res.status(result.errorCount > 0 ? 422 : 200).json(result);
     } catch (error) {
       logger.error({ err: error, entity }, 'import failed');
       if (error instanceof ImportInterrupted) {
         const { code, committedRows, committedThroughLine } = error.extensions;
+        await announce(res, entity, Number(committedRows));
         return void res.status(code === 'CONFLICT' ? 409 : 500).json({ error: error.message, committedRows, committedThroughLine });
       }
       res.status(500).json({ error: `import failed: ${(error as Error).message}` });

@@ -229,13 +229,21 @@ export class PoiRepository {
     return { libraryCount: Number(row.libraryCount), deviating };
   }
 
-  /** A page of the current libraries whose `setting` differs from `standard`, in `sort` order. */
-  pageDeviatingLibraries(setting: HarmonisationSetting, standard: WiseSettingValues, sort: SortOrder, page: PageRequest): Promise<Sorted<Library>[]> {
-    const qb = this.libraryQuery({}).andWhere(
-      `EXISTS (SELECT 1 FROM library_settings settings WHERE settings.library_id = library.id AND NOT ${EQUALS_STANDARD[setting]})`,
+  /** A page of the current libraries whose `setting` differs from `standard`, in `sort` order, each with its settings. */
+  pageDeviatingLibraries(
+    setting: HarmonisationSetting,
+    standard: WiseSettingValues,
+    sort: SortOrder,
+    page: PageRequest,
+  ): Promise<Sorted<Library & { settings: LibrarySettings }>[]> {
+    const qb = this.libraryQuery({}).innerJoinAndMapOne(
+      'library.settings',
+      LibrarySettingsEntity.options.name,
+      'settings',
+      `settings.library_id = library.id AND NOT ${EQUALS_STANDARD[setting]}`,
       standardParameters(standard),
     );
-    return this.pageOfLibraries(qb, sort, page);
+    return this.pageOfLibraries(qb, sort, page) as Promise<Sorted<Library & { settings: LibrarySettings }>[]>;
   }
 
   /** A text sort key compared by character code on MySQL too (TEXT_SORT_SQL). */

@@ -406,7 +406,12 @@ export function createPoiResolvers(poi: Poi): Resolvers {
           args,
           // Bound to the standard too: a cursor of one standard is refused once it changed.
           { list: `harmonisation/${setting}/deviatingLibraries`, sort, filter: { standard } },
-          (page) => ctx.repository.pageDeviatingLibraries(setting, standard, sort, page),
+          // The page brings each library's settings along: its `settings` need no second statement.
+          async (page) => {
+            const libraries = await ctx.repository.pageDeviatingLibraries(setting, standard, sort, page);
+            for (const library of libraries) ctx.loaders.librarySettingsByLibrary.prime(library.id, library.settings);
+            return libraries;
+          },
           async () => (await ctx.loaders.harmonisationCounts(standard)).deviating[setting],
         );
       },

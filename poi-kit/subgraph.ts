@@ -102,7 +102,7 @@ export function definePoiSubgraph(poi: Poi, folder: string, extension?: PoiExten
         }),
         options,
         // POST /import: the import CLI's way into this subgraph's own database (scripts/import.ts).
-        routes: importRoute(poi, dataSource, options.logger, options.imports, agendaItems),
+        routes: importRoute(poi, dataSource, options.logger, options.imports, agendaItems, options.changes),
       });
     },
   };

@@ -4,7 +4,8 @@
 // With <POI>_DATABASE_URL (MySQL) it opens that database itself (migrations first); without one the
 // database is the embedded one inside the running subgraph, so the file goes to the subgraph's
 // POST /import at its configured port (or --url). Exit code 0: imported (or, dry run, importable);
-// 1: rows refused (nothing written) or any other failure.
+// 1: rows refused (nothing written) or any other failure. Committed rows make the gateways' cached
+// answers about the POI stale before success is reported (invalidateCachedAnswers; README "Caching").
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,12 +13,26 @@ import { Readable } from 'node:stream';
 import { poiScope } from '../shared/auth/identity';
 import { createIdentitySigner } from '../shared/auth/internal-token';
 import { parseArgs } from 'node:util';
-import { loadDotEnv, COLLABORATION_SUBGRAPH, loadConfig, subgraphConfig } from '../shared/config';
+import { loadDotEnv, COLLABORATION_SUBGRAPH, loadConfig, subgraphConfig, type Config } from '../shared/config';
+import { CACHE_INVALIDATE_PATH, connectRedis, redisChangeBus } from '../shared/changes';
 import { agendaItemLookup, COLLABORATION_TOKEN_HEADER } from '../poi-kit/agenda-items';
 import { openDatabase } from '../shared/db';
-import { formatImportError, IMPORT_ENTITIES, ImportFormat, ImportProgress, ImportResult, importRows, importSummary, isImportEntity } from '../poi-kit/import';
+import {
+  CHANGES_ANNOUNCED_HEADER,
+  formatImportError,
+  IMPORT_ENTITIES,
+  importChange,
+  ImportEntity,
+  ImportFormat,
+  ImportInterrupted,
+  ImportProgress,
+  ImportResult,
+  importRows,
+  importSummary,
+  isImportEntity,
+} from '../poi-kit/import';
 import { POI_SCHEMA } from '../poi-kit/subgraph';
-import { POIS } from '../shared/registry';
+import { POIS, type Poi } from '../shared/registry';
 
 // A .env in the project root (npm run -s secrets > .env) fills what the environment leaves unset.
 loadDotEnv();
@@ -115,7 +130,7 @@ async function viaSubgraph(
   subgraph: string,
   request: { entity: string; dryRun: boolean; token: string; collaborationToken?: string; content: fs.ReadStream; bytes: number; format: ImportFormat },
   progress: ProgressLine,
-): Promise<ImportResult> {
+): Promise<ImportResult & { announced: boolean }> {
   url.search = new URLSearchParams({ entity: request.entity, dryRun: String(request.dryRun) }).toString();
   const megabytes = (request.bytes / 1e6).toFixed(1);
   const started = Date.now();
@@ -161,9 +176,54 @@ async function viaSubgraph(
       throw new Error(`${url.origin} has no /import route: is it an older ${subgraph} subgraph, or not a POI subgraph? Restart it with npm start`);
     throw new Error(`${url.origin} answered ${response.status} with no import result: ${text.slice(0, 200)}`);
   }
-  if (response.status !== 200 && response.status !== 422)
-    throw new Error(`${subgraph} refused the import (${response.status}): ${body.error ?? text.slice(0, 200)}`);
-  return body;
+  const announced = response.headers.get(CHANGES_ANNOUNCED_HEADER) === 'true';
+  if (response.status !== 200 && response.status !== 422) {
+    const committedRows = Number((body as { committedRows?: unknown }).committedRows ?? 0);
+    throw Object.assign(new Error(`${subgraph} refused the import (${response.status}): ${body.error ?? text.slice(0, 200)}`), { committedRows, announced });
+  }
+  return { ...body, announced };
+}
+
+/**
+ * After rows were committed: the gateways' cached answers about this POI must go (README
+ * "Caching"). Done when the subgraph announced it through Redis; otherwise announced here
+ * through REDIS_URL, or, without Redis, the gateway is told over POST /admin/cache/invalidate
+ * (with OPERATIONS_TOKEN when one is set). A gateway that is not running has nothing cached.
+ */
+async function invalidateCachedAnswers(config: Config, poi: Poi, entity: ImportEntity): Promise<void> {
+  const { redisUrl } = config.security.rateLimit;
+  if (redisUrl) {
+    const redis = connectRedis(redisUrl, { warn: () => undefined });
+    const bus = redisChangeBus(redis);
+    try {
+      await new Promise((resolve) => redis.once('ready', resolve).once('error', resolve));
+      if (redis.status !== 'ready') console.error(`Warning: Redis (REDIS_URL) could not be reached: the gateways' cached figures of ${poi.name} may lag up to 60 s`);
+      else await bus.publish(importChange(poi, entity));
+    } finally {
+      await bus.close();
+      redis.disconnect();
+    }
+    return;
+  }
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  const url = `http://${host}:${config.gateway.port}${CACHE_INVALIDATE_PATH}`;
+  const token = config.operations.token;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ tags: [poi.subgraphName] }),
+      signal: AbortSignal.timeout(5000),
+    });
+  } catch {
+    return; // no gateway there: nothing is cached
+  }
+  if (!response.ok) {
+    console.error(
+      `Warning: the gateway at ${url} refused to drop its cached answers about ${poi.name} (${response.status}${token ? '' : '; set OPERATIONS_TOKEN'}): its cached figures may lag up to 60 s`,
+    );
+  }
 }
 
 async function main(): Promise<number> {
@@ -209,6 +269,7 @@ async function main(): Promise<number> {
   const sign = config.security.gatewaySigningKey ? await createIdentitySigner(config.security.gatewaySigningKey) : undefined;
   const collaborationToken = await sign?.(identity, COLLABORATION_SUBGRAPH);
   let result: ImportResult;
+  let announced = false;
   if (settings.databaseUrl && !args.url) {
     const agendaItems = agendaItemLookup(subgraphConfig(config, COLLABORATION_SUBGRAPH).url);
     progress.update('opening the database', true);
@@ -228,6 +289,9 @@ async function main(): Promise<number> {
         limits: config.imports,
         agendaItems: (ids) => agendaItems(ids, collaborationToken),
         onProgress: (p) => progress.progress(p),
+      }).catch(async (error: unknown) => {
+        if (error instanceof ImportInterrupted && Number(error.extensions.committedRows) > 0) await invalidateCachedAnswers(config, poi, entity);
+        throw error;
       });
     } finally {
       await dataSource.destroy();
@@ -238,8 +302,17 @@ async function main(): Promise<number> {
     // The subgraph answers only identities signed with the gateway's key.
     if (!sign) throw new Error("Importing through the subgraph needs the gateway's key: set GATEWAY_SIGNING_KEY, or import into MySQL directly");
     const token = await sign(identity, poi.subgraphName);
-    result = await viaSubgraph(url, poi.subgraphName, { entity, dryRun, token, collaborationToken, content, bytes, format }, progress);
+    try {
+      const answer = await viaSubgraph(url, poi.subgraphName, { entity, dryRun, token, collaborationToken, content, bytes, format }, progress);
+      announced = answer.announced;
+      result = answer;
+    } catch (error) {
+      const { committedRows, announced: told } = error as { committedRows?: number; announced?: boolean };
+      if (committedRows && !told) await invalidateCachedAnswers(config, poi, entity);
+      throw error;
+    }
   }
+  if (!dryRun && result.errorCount === 0 && result.created + result.updated > 0 && !announced) await invalidateCachedAnswers(config, poi, entity);
 
   if (result.errorCount > 0) {
     progress.clear();

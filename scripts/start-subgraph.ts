@@ -4,6 +4,7 @@ import { runMain, stopOnSignal } from '../shared/lifecycle';
 import { createLogger } from '../shared/logger';
 import { startWhenDatabaseAnswers } from '../shared/startup';
 import { subgraphDefinition } from '../subgraphs/catalog';
+import { connectRedis, redisChangeBus } from '../shared/changes';
 
 runMain(async () => {
   const name = process.argv[2];
@@ -13,6 +14,9 @@ runMain(async () => {
   const settings = subgraphRuntime(config, definition.name);
   const logger = createLogger(definition.name, config.logLevel, undefined, config.logFormat);
   const service = { name: definition.name, host: config.host, port: settings.port, logger };
+  // With REDIS_URL, imports announce what they committed to every gateway replica (README "Caching").
+  const redis = config.security.rateLimit.redisUrl ? connectRedis(config.security.rateLimit.redisUrl, logger) : undefined;
+  const changes = redis && redisChangeBus(redis);
   const running = await startWhenDatabaseAnswers(service, config.database.connect, () =>
     definition.start({
       port: settings.port,
@@ -29,7 +33,18 @@ runMain(async () => {
       requestTimeoutMs: config.gateway.resilience.timeoutMs,
       imports: config.imports,
       collaborationUrl: subgraphConfig(config, COLLABORATION_SUBGRAPH).url,
+      changes,
     }),
   );
-  stopOnSignal(running, logger);
+  stopOnSignal(
+    {
+      ...running,
+      stop: () =>
+        running.stop().finally(async () => {
+          await changes?.close();
+          redis?.disconnect();
+        }),
+    },
+    logger,
+  );
 });

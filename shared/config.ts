@@ -74,6 +74,18 @@ export interface OperationsAccess {
   token?: string;
 }
 
+/** Bounds of the gateway's live channel (README "Live updates"). */
+export interface LiveConfig {
+  /** Open streams in all (LIVE_MAX_CONNECTIONS); beyond, 503. 0 turns the channel off. */
+  maxConnections: number;
+  /** Open streams per identity: a token's subject, or an anonymous caller's address (LIVE_MAX_CONNECTIONS_PER_IDENTITY); beyond, 429. */
+  maxConnectionsPerIdentity: number;
+  /** How long a client may leave the socket's buffer full before its stream is closed (LIVE_SLOW_CLIENT_SECONDS). */
+  slowClientSeconds: number;
+  /** Changes within this window go out as one Change per subgraph (LIVE_COALESCE_MS). */
+  coalesceMs: number;
+}
+
 /** How much one import may bring (poi-kit/import.ts): above either, it is refused and nothing is written. */
 export interface ImportLimits {
   /** Data rows in one file (IMPORT_MAX_ROWS). */
@@ -100,6 +112,7 @@ export interface Config {
     exposeQueryPlan: boolean;
     /** Where whole responses of cacheable queries (by the subgraphs' @cacheControl hints) are kept, if anywhere. */
     responseCache: 'off' | 'memory' | 'redis';
+    live: LiveConfig;
   };
   /** The collaboration subgraph first, then one per registered POI. */
   subgraphs: readonly SubgraphConfig[];
@@ -120,6 +133,9 @@ export interface Config {
 
 /** How long a subgraph keeps a write's Idempotency-Key and answer (README "Writes"). */
 export const DEFAULT_IDEMPOTENCY_TTL_HOURS = 24;
+
+/** The live channel's bounds unless LIVE_* says otherwise. */
+export const DEFAULT_LIVE: LiveConfig = Object.freeze({ maxConnections: 1000, maxConnectionsPerIdentity: 10, slowClientSeconds: 30, coalesceMs: 250 });
 
 /** Where the services' code and the files they read at run time are: the checkout, or its `dist/` when running the compiled build (`npm run build`). */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -229,6 +245,12 @@ export function loadConfig(env: Env = process.env): Config {
       },
       exposeQueryPlan,
       responseCache,
+      live: {
+        maxConnections: integer('LIVE_MAX_CONNECTIONS', DEFAULT_LIVE.maxConnections, 0, 100_000),
+        maxConnectionsPerIdentity: integer('LIVE_MAX_CONNECTIONS_PER_IDENTITY', DEFAULT_LIVE.maxConnectionsPerIdentity, 1, 1000),
+        slowClientSeconds: integer('LIVE_SLOW_CLIENT_SECONDS', DEFAULT_LIVE.slowClientSeconds, 1, 3600),
+        coalesceMs: integer('LIVE_COALESCE_MS', DEFAULT_LIVE.coalesceMs, 0, 10_000),
+      },
     },
     subgraphs,
     database: {

@@ -109,17 +109,40 @@ const embeddedQueues = new WeakMap<DataSource, Promise<unknown>>();
  * Runs `work` in one transaction. MySQL gives every transaction its own pooled connection. The
  * embedded engine (sql.js) has a single connection, where a second BEGIN before the first COMMIT
  * fails (or mixes two writes into one transaction), so there transactions wait their turn: each
- * commits or rolls back on its own. Every write path (mutations, imports, seeds) goes through
+ * commits or rolls back on its own. On MySQL a transaction that InnoDB chose as a deadlock's victim
+ * (rolled back whole) runs again, at most `DEADLOCK_ATTEMPTS` times in all: two writes in one
+ * request run in parallel and may lock the same rows in different orders. Every write path (mutations, imports, seeds) goes through
  * here; `work` must not call it again (it would wait for itself).
  */
 export function transaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-  if (dataSource.options.type !== 'sqljs') return dataSource.transaction(work);
+  if (dataSource.options.type !== 'sqljs') return retryingDeadlocks(() => dataSource.transaction(work));
   const run = (embeddedQueues.get(dataSource) ?? Promise.resolve()).then(() => dataSource.transaction(work));
   embeddedQueues.set(
     dataSource,
     run.catch(() => undefined),
   );
   return run;
+}
+
+/** How often a transaction runs at most when each run is a deadlock's victim. */
+export const DEADLOCK_ATTEMPTS = 3;
+
+/** InnoDB's "Deadlock found when trying to get lock; try restarting transaction" (1213); TypeORM's QueryFailedError carries the driver's code. */
+export function isDeadlock(error: unknown): boolean {
+  const { code, driverError } = (error ?? {}) as { code?: unknown; driverError?: { code?: unknown } };
+  return code === 'ER_LOCK_DEADLOCK' || driverError?.code === 'ER_LOCK_DEADLOCK';
+}
+
+async function retryingDeadlocks<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!isDeadlock(error) || attempt >= DEADLOCK_ATTEMPTS) throw error;
+      // The other transaction holds its locks until it commits: give it a moment, a little apart each time.
+      await new Promise((resolve) => setTimeout(resolve, attempt * 10 + Math.random() * 20));
+    }
+  }
 }
 
 /** DECIMAL comes back from mysql2 as a string; the API speaks numbers. */

@@ -4,6 +4,7 @@ import { DataSource, EntityManager, EntitySchema, LessThan } from 'typeorm';
 import { transaction } from './db';
 import type { Identity } from './auth/identity';
 import { KEY_REUSED, sha256, type IdempotentRequest } from './idempotency-request';
+import { noteCommitted } from './written';
 
 // Safe retries of writes: the request side (headers, key check, fingerprint) is in
 // ./idempotency-request, which the gateway loads alone; the records are kept here.
@@ -140,13 +141,32 @@ async function purgeExpired(dataSource: DataSource, ttlMs: number): Promise<void
  * the result in the same transaction, and a repeat gets the recorded result without writing.
  */
 export async function writeTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  // The manager of the last attempt, the one that committed: what it audited is reported
+  // (shared/written.ts); a repeat answered from its record audited nothing, so reports nothing.
+  let last: EntityManager | undefined;
+  const attempt =
+    (run: (manager: EntityManager) => Promise<T>) =>
+    (manager: EntityManager): Promise<T> => {
+      last = manager;
+      return run(manager);
+    };
+  const result = await keyedTransaction(dataSource, work, attempt);
+  noteCommitted(last);
+  return result;
+}
+
+async function keyedTransaction<T>(
+  dataSource: DataSource,
+  work: (manager: EntityManager) => Promise<T>,
+  attempt: (run: (manager: EntityManager) => Promise<T>) => (manager: EntityManager) => Promise<T>,
+): Promise<T> {
   const write = keyedWrites.getStore();
-  if (!write) return transaction(dataSource, work);
+  if (!write) return transaction(dataSource, attempt(work));
   await purgeExpired(dataSource, write.ttlMs);
   try {
-    return await transaction(dataSource, (manager) => once(manager, write, work));
+    return await transaction(dataSource, attempt((manager) => once(manager, write, work)));
   } catch (error) {
     if (!(error instanceof KeyClaimed)) throw error;
-    return transaction(dataSource, (manager) => once(manager, write, work));
+    return transaction(dataSource, attempt((manager) => once(manager, write, work)));
   }
 }

@@ -115,7 +115,7 @@ async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T>
 }
 
 /** Whether this request may read operations data: the endpoints are open, or it carries the operations token. */
-function mayOperate(access: OperationsAccess, req: HttpRequest): boolean {
+export function mayOperate(access: OperationsAccess, req: HttpRequest): boolean {
   if (access.open) return true;
   const given = Buffer.from(/^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '');
   const token = Buffer.from(access.token ?? '');

@@ -2,12 +2,13 @@ import { maybeCacheControlFromInfo } from '@apollo/cache-control-types';
 import { GraphQLError, isInterfaceType, isObjectType, parse } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import type { BaseContext } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { Express } from 'express';
 import type { HttpRequest } from './http';
 import type { ImportLimits } from './config';
 import { isDatabaseUnavailable, type Database, type DatabaseSchema } from './db';
 import type { Logger } from './logger';
+import type { ChangeBus } from './changes';
 import type { OperationsAccess } from './config';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { createMetricsRegistry, instrumentDatabase, recordBuildInfo, timeRootResolvers } from './metrics';
@@ -19,6 +20,7 @@ import { requireGatewayToken } from './auth/subgraph-guard';
 import { keyWriteFields, readIdempotencyKey } from './idempotency';
 import { DEFAULT_IDEMPOTENCY_TTL_HOURS } from './config';
 import { enforceDeadline, requestDeadline } from './deadline';
+import { CHANGES_EXTENSION, committedChanges } from './written';
 
 export interface SubgraphStartOptions {
   port: number;
@@ -45,6 +47,8 @@ export interface SubgraphStartOptions {
   imports: ImportLimits;
   /** The collaboration subgraph's /graphql, which POI subgraphs ask whether work-agenda items exist. */
   collaborationUrl: string;
+  /** The change bus through Redis (REDIS_URL), when there is one: imports announce what they committed on it. */
+  changes?: ChangeBus;
 }
 
 export interface RunningSubgraph extends RunningServer {
@@ -99,6 +103,23 @@ function checkRepresentations(schema: ReturnType<typeof buildSubgraphSchema>, re
   }
 }
 
+/**
+ * A mutation's answer says what it committed, in `extensions.changes` (`{ types: ["Ticket"] }`,
+ * empty when nothing was committed, e.g. the write was refused and rolled back): the gateway
+ * invalidates the cached answers it may have changed and announces it (README "Caching").
+ */
+const reportCommittedChanges: ApolloServerPlugin<BaseContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ operation, response }) {
+        if (operation?.operation !== 'mutation' || response.body.kind !== 'single') return;
+        const result = response.body.singleResult;
+        result.extensions = { ...result.extensions, [CHANGES_EXTENSION]: committedChanges() };
+      },
+    };
+  },
+};
+
 /** Serves a subgraph over its opened database; stopping it drains requests, then closes the pool. */
 export async function serveSubgraph<TContext extends BaseContext>(spec: {
   name: string;
@@ -140,7 +161,7 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
     schema,
     context: spec.context,
     // Inline traces only serve Apollo's usage reporting, which this project never sends.
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), reportCommittedChanges],
     metrics: { registry: metrics, prefix: 'subgraph' },
     otlpEndpoint: spec.options.otlpEndpoint,
     operations: spec.options.operations,

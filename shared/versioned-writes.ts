@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import type { EntityManager, EntitySchema, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { AnyEntitySchema } from './db';
 import { AuditEntry, AuditEntryEntity } from './audit';
+import { noteWrite } from './written';
 
 /** Who writes, and through what; recorded with every change. */
 export interface Actor {
@@ -53,6 +54,8 @@ export async function audit(
 ) {
   if (action === 'UPDATE' && Object.keys(changes).length === 0) return;
   await manager.insert(AuditEntryEntity, auditEntry(actor, entity, entityId, action, changes));
+  // What the request reports it changed, once this transaction commits (shared/written.ts).
+  noteWrite(manager, entity);
 }
 
 /**

@@ -9,6 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { SUBGRAPH_NAMES } from '../shared/config';
 import { build } from '../scripts/build';
 import { ProcessStack, startProcessStack } from './helpers/process-stack';
+import { openStream } from './helpers/live-stream';
 
 jest.setTimeout(240_000);
 
@@ -94,7 +95,7 @@ describe('the compiled build', () => {
     }
   });
 
-  it('answers a query across every subgraph, the network lists and the dashboard included', async () => {
+  it('answers a query across every subgraph, the network lists, the dashboard and the live channel included', async () => {
     const response = await fetch(stack!.gatewayUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -110,6 +111,9 @@ describe('the compiled build', () => {
     expect(body.data.network.libraries).toEqual({ totalCount: total, incomplete: false });
     const dashboard = await fetch(stack!.gatewayUrl.replace(/\/graphql$/, '/dashboard/'));
     expect([dashboard.status, dashboard.headers.get('content-type')]).toEqual([200, expect.stringContaining('text/html')]);
+    const stream = await openStream(stack!.gatewayUrl.replace(/\/graphql$/, '/graphql/stream'), undefined);
+    stream.close();
+    expect([stream.status, stream.headers.get('content-type')]).toEqual([200, expect.stringContaining('text/event-stream')]);
   });
 
   it('points stack traces at the TypeScript lines, with no node flag', () => {

@@ -153,6 +153,32 @@ describe('configuration', () => {
         expect.stringContaining('LIMIT_DEPTH must be a whole number from 2 to 40'),
       ]);
     });
+
+    it("takes the live channel's bounds from the environment (documented defaults) and refuses bad values", () => {
+      expect(loadConfig({ ...secrets }).gateway.live).toEqual({ maxConnections: 1000, maxConnectionsPerIdentity: 10, slowClientSeconds: 30, coalesceMs: 250 });
+      expect(
+        loadConfig({ ...secrets, LIVE_MAX_CONNECTIONS: '0', LIVE_MAX_CONNECTIONS_PER_IDENTITY: '2', LIVE_SLOW_CLIENT_SECONDS: '5', LIVE_COALESCE_MS: '0' })
+          .gateway.live,
+      ).toEqual({ maxConnections: 0, maxConnectionsPerIdentity: 2, slowClientSeconds: 5, coalesceMs: 0 });
+      let error: unknown;
+      try {
+        loadConfig({
+          ...secrets,
+          LIVE_MAX_CONNECTIONS: '-1',
+          LIVE_MAX_CONNECTIONS_PER_IDENTITY: '0',
+          LIVE_SLOW_CLIENT_SECONDS: 'soon',
+          LIVE_COALESCE_MS: '60000',
+        });
+      } catch (e) {
+        error = e;
+      }
+      expect((error as ConfigError).problems).toEqual([
+        'LIVE_MAX_CONNECTIONS must be a whole number from 0 to 100000, got "-1"',
+        'LIVE_MAX_CONNECTIONS_PER_IDENTITY must be a whole number from 1 to 1000, got "0"',
+        'LIVE_SLOW_CLIENT_SECONDS must be a whole number from 1 to 3600, got "soon"',
+        'LIVE_COALESCE_MS must be a whole number from 0 to 10000, got "60000"',
+      ]);
+    });
   });
 
   describe('production defaults', () => {

@@ -14,30 +14,13 @@ import { ensureDashboardBuilt } from '../scripts/build-dashboard';
 import { startStack, type Stack } from './helpers/stack';
 import { poiScope, roleScopes } from '../shared/auth/identity';
 import { poiByCode } from '../shared/registry';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumSuite, HAVE_CHROMIUM } from './helpers/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const ON_CI = Boolean(process.env.CI) && !['false', '0'].includes(process.env.CI!.toLowerCase());
-const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
 const ARTIFACTS = path.resolve(__dirname, 'artifacts');
 const OPERATION = fs.readFileSync(path.resolve(__dirname, '../operations/dashboard-overview.graphql'), 'utf8');
 const CODES = ['BISC', 'CUBISS', 'PROBIBLIO', 'RIJNBRINK'];
 
-if (!HAVE_CHROMIUM && !ON_CI) {
-  console.warn(
-    `test/dashboard.test.ts skipped: no Chromium at ${CHROMIUM} (install it with \`apt-get install -y chromium\`). Under CI=true this suite fails instead.`,
-  );
-}
-const suite = HAVE_CHROMIUM || ON_CI ? describe : describe.skip;
+const suite = chromiumSuite('test/dashboard.test.ts');
 
 const integer = new Intl.NumberFormat('nl-NL', { maximumFractionDigits: 0 });
 const hours = new Intl.NumberFormat('nl-NL', { maximumFractionDigits: 1 });
@@ -496,9 +479,16 @@ suite('dashboard (/dashboard in Chromium)', () => {
     await context.close();
   });
 
-  it('refreshes by itself every ?refresh= seconds', async () => {
-    const { context, page, requests } = await openPage('?refresh=1');
+  it('refreshes by itself every ?refresh= seconds while the live channel is down', async () => {
+    // Live, the page refreshes on changes instead (test/live-dashboard.test.ts); without the channel, on its timer.
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const requests: Recorded[] = [];
+    context.on('request', (request) => requests.push({ url: request.url(), method: request.method(), body: null, headers: request.headers() }));
+    await page.route('**/graphql/stream', (route) => route.abort('connectionrefused'));
+    await page.goto(`${dashboardUrl}?refresh=1`);
     await page.locator('[data-poi][data-state="ready"]').first().waitFor();
+    await expect(page.locator('#live').textContent()).resolves.toBe('niet live — verversen elke 1 s');
     await until(
       () => graphqlPosts(requests).length,
       (n) => n >= 3,

@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import fs from 'node:fs';
-import net from 'node:net';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, SignJWT, type KeyLike } from 'jose';
 import { createIdentitySigner } from '../shared/auth/internal-token';
+import { redisIt, startRedis } from './helpers/redis';
 import { NETWORK_READ, poiScope } from '../shared/auth/identity';
 import type { SecurityConfig } from '../shared/config';
 import { POIS, poiByCode } from '../shared/registry';
@@ -29,7 +27,6 @@ import { documentShape } from '../shared/graphql-limits';
 import { exampleVariables, readExampleOperations } from '../gateway/src/ide';
 import { operationCost } from '../gateway/src/operation-limits';
 import { apiSchemaOf } from '../shared/schema-changes';
-import { freePort } from './helpers/process-stack';
 import { GraphQLResponse, postGraphQL, startStack, Stack } from './helpers/stack';
 import { aliasedChain, doublingChain, fragmentBombs } from './helpers/hostile-documents';
 
@@ -719,39 +716,8 @@ describe('rate limiting per client identity', () => {
   });
 });
 
-const REDIS_SERVER = '/usr/bin/redis-server';
-const HAVE_REDIS = fs.existsSync(REDIS_SERVER);
-
-/** A throwaway Redis on a free loopback port. */
-async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
-  // On CI (CI=true) the test runs and fails here without redis-server: .ci/run installs it.
-  if (!HAVE_REDIS) throw new Error(`${REDIS_SERVER} is missing: .ci/run installs it`);
-  const port = await freePort();
-  const server = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  for (let i = 0; i < 50; i++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => socket.end(() => resolve(true))).on('error', () => resolve(false));
-    });
-    if (up) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: async () => {
-      if (server.exitCode !== null || server.signalCode !== null) return;
-      const exited = new Promise((resolve) => server.once('exit', resolve));
-      server.kill('SIGKILL');
-      await exited;
-    },
-  };
-}
-
 describe('a rate limit shared through Redis', () => {
-  // Without redis-server (outside CI) the test is skipped, visibly: its title says why, and jest
-  // and .ci/run count it as skipped. On CI it runs, and fails without redis-server.
-  const run = HAVE_REDIS || Boolean(process.env.CI);
-  const title = `gateway replicas count one budget per identity, and keep serving while Redis is away${run ? '' : ` (skipped: ${REDIS_SERVER} is not installed)`}`;
-  (run ? it : it.skip)(title, async () => {
+  redisIt('gateway replicas count one budget per identity, and keep serving while Redis is away', async () => {
     const redis = await startRedis();
     try {
       const rateLimit = { requests: 4, windowSeconds: 60, redisUrl: redis.url };

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { SUBGRAPH_NAMES } from '../shared/config';
 import { testSecurityEnv } from './helpers/auth';
 import { freePort, ProcessStack, startProcessStack } from './helpers/process-stack';
+import { openStream } from './helpers/live-stream';
 
 jest.setTimeout(180_000);
 
@@ -72,11 +73,16 @@ describe('SIGTERM to a service (as docker stop or systemd send it)', () => {
     await proxy?.close();
   });
 
-  it('the gateway finishes a slow request in flight, then exits 0', async () => {
+  it('the gateway finishes a slow request in flight, ends its live streams, then exits 0', async () => {
+    const stream = await openStream(stack.gatewayUrl.replace(/graphql$/, 'graphql/stream'), undefined);
+    expect(stream.status).toBe(200);
     proxy.state.slow = true;
     const inFlight = askCubiss(stack.gatewayUrl);
     while (proxy.state.held === 0) await new Promise((resolve) => setTimeout(resolve, 20));
     const exitCode = await stack.kill('gateway', 'SIGTERM');
+    // The stream was ended by the gateway (its subscription completed), not cut when the drain gave up.
+    await stream.ended;
+    expect(stream.events.at(-1)?.event).toBe('complete');
     const answer = await inFlight;
     expect(answer.status).toBe(200);
     expect(answer.body.errors).toBeUndefined();

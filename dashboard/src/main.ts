@@ -3,9 +3,14 @@
 //
 // URL parameters: ?refresh=<seconds> (default 60, 0 = off), ?province=<PROVINCE> (the filter,
 // kept in the URL so a view can be shared), ?lang=en|nl.
+//
+// Live: with auto-refresh on, the page subscribes to the gateway's live channel (./live.ts) and
+// refreshes when a change arrives (debounced), instead of on its timer; while the channel is down
+// it refreshes every ?refresh= seconds, as before.
 import './style.css';
 import { FetchError, fetchOverview, type OverviewResult, type OverviewVariables } from './api';
 import { h, on } from './dom';
+import { connectLive } from './live';
 import { formatters } from './format';
 import { DICTIONARIES, PROVINCES, type Lang } from './i18n';
 import {
@@ -25,6 +30,8 @@ import {
 const TOKEN_KEY = 'poi-dashboard.token';
 const LANG_KEY = 'poi-dashboard.lang';
 const DEFAULT_REFRESH_SECONDS = 60;
+/** How long the page waits after a change for more before it refreshes: one refresh for a burst. */
+const LIVE_DEBOUNCE_MS = 300;
 
 // Chart.js loads while the data is on its way; the cards never wait for it.
 const chartsModule = import('./charts');
@@ -62,6 +69,8 @@ interface State {
   error: FetchError | null;
   updatedAt: Date | null;
   contractsOpen: boolean;
+  /** Whether the live channel is open: the page then refreshes on changes, not on its timer. */
+  live: boolean;
 }
 
 const state: State = {
@@ -75,6 +84,7 @@ const state: State = {
   error: null,
   updatedAt: null,
   contractsOpen: false,
+  live: false,
 };
 
 const isoLocalDay = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
@@ -98,6 +108,7 @@ const header = h('header', { class: 'top' });
 const main = h('main', { id: 'main' });
 const footer = h('footer', { class: 'foot' });
 const statusLine = h('p', { id: 'status', role: 'status', 'aria-live': 'polite' });
+const liveLine = h('p', { id: 'live' });
 app.append(header, main, footer);
 
 function renderHeader(): void {
@@ -128,6 +139,7 @@ function renderHeader(): void {
       state.token = (event.target as HTMLInputElement).value.trim();
       safeStorage(() => (state.token ? sessionStorage.setItem(TOKEN_KEY, state.token) : sessionStorage.removeItem(TOKEN_KEY)));
       void refresh();
+      goLive();
     },
   );
   const langButton = on(h('button', { type: 'button', id: 'lang', class: 'link', lang: state.lang === 'nl' ? 'en' : 'nl' }, t.otherLang), 'click', () => {
@@ -144,7 +156,7 @@ function renderHeader(): void {
       { class: 'controls' },
       h('label', {}, h('span', {}, t.province), province),
       h('label', {}, h('span', {}, t.token), token),
-      h('div', { class: 'refresh' }, refreshButton, statusLine),
+      h('div', { class: 'refresh' }, refreshButton, h('div', { class: 'status' }, statusLine, liveLine)),
       langButton,
     ),
   );
@@ -155,10 +167,14 @@ function renderHeader(): void {
 function renderStatus(): void {
   const t = DICTIONARIES[state.lang];
   const f = formatters(state.lang);
-  const auto = state.refreshSeconds > 0 ? t.autoRefresh(state.refreshSeconds) : t.autoRefreshOff;
+  const auto = state.refreshSeconds > 0 ? '' : t.autoRefreshOff;
   const parts = [state.loading ? t.loading : state.updatedAt ? t.updatedAt(f.time(state.updatedAt)) : '', auto].filter(Boolean);
   statusLine.textContent = parts.join(' · ');
   statusLine.dataset.state = state.loading ? 'loading' : state.error ? 'error' : 'ready';
+  // With auto-refresh on: live, or refreshing on the timer while the channel is down.
+  liveLine.hidden = state.refreshSeconds <= 0;
+  liveLine.textContent = state.live ? t.live : t.notLive(state.refreshSeconds);
+  liveLine.dataset.live = String(state.live);
 }
 
 // ---------------------------------------------------------------- main content
@@ -230,7 +246,7 @@ let dueWhileHidden = false;
 
 function schedule(): void {
   clearTimeout(timer);
-  if (state.refreshSeconds <= 0) return;
+  if (state.refreshSeconds <= 0 || state.live) return;
   timer = setTimeout(() => {
     if (document.hidden) dueWhileHidden = true;
     else void refresh();
@@ -269,7 +285,43 @@ async function refresh(): Promise<void> {
   schedule();
 }
 
+// ---------------------------------------------------------------- live
+
+let stopLive: (() => void) | undefined;
+let liveDebounce: ReturnType<typeof setTimeout> | undefined;
+
+/** A change arrived: refresh once the burst is over (or when the page is shown again). */
+function changed(): void {
+  clearTimeout(liveDebounce);
+  liveDebounce = setTimeout(() => {
+    if (document.hidden) dueWhileHidden = true;
+    else void refresh();
+  }, LIVE_DEBOUNCE_MS);
+}
+
+/** (Re)opens the live channel with the current token; nothing with auto-refresh off. */
+function goLive(): void {
+  stopLive?.();
+  stopLive = undefined;
+  state.live = false;
+  if (state.refreshSeconds <= 0) return;
+  /** Whether the channel failed or dropped since it was last open: changes may have been missed. */
+  let missed = false;
+  stopLive = connectLive(state.token, {
+    state: (live) => {
+      state.live = live;
+      renderStatus();
+      // Back after a drop: catch up with what changed meanwhile. Dropped: the timer takes over.
+      if (live && missed) changed();
+      else if (!live && !state.loading) schedule();
+      missed = !live;
+    },
+    change: changed,
+  });
+}
+
 // The request first, then the page around it: the answer is on its way while the page draws.
 void refresh();
+goLive();
 renderHeader();
 renderMain();

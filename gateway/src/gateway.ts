@@ -9,16 +9,18 @@ import { GatewayMetrics, ObservedSubgraphDataSource } from './observability';
 import { mountDashboard } from './dashboard';
 import { ideLandingPage } from './ide';
 import { servableSupergraph, supergraphFromFile } from './supergraph-file';
-import { ConfigError, type Config, type SecurityConfig } from '../../shared/config';
+import { ConfigError, DEFAULT_LIVE, type Config, type LiveConfig, type SecurityConfig } from '../../shared/config';
 import { createIdentitySigner } from '../../shared/auth/internal-token';
 import { authenticateClients } from './authentication';
 import { operationLimits } from './operation-limits';
 import { cacheHeadersByCaller, responseCache } from './response-cache';
 import { createStores } from './stores';
+import { mountCacheAdmin } from './cache-admin';
 import { readIdempotencyKey, reusedKeyConflict } from '../../shared/idempotency-request';
 import { expectedFingerprints } from '../../shared/release';
 import { Sealer } from '../../shared/graphql/connection';
 import { NetworkGateway } from './network/gateway';
+import { createLiveChannel, type LiveChannel } from './live';
 
 export interface GatewayOptions {
   /** The composed supergraph: its text, or a file to serve and follow (see supergraph-file.ts). */
@@ -42,12 +44,17 @@ export interface GatewayOptions {
   operations?: Config['operations'];
   /** Whole responses of cacheable queries (the subgraphs' @cacheControl hints): `off` (default here), `memory` or `redis`. */
   responseCache?: Config['gateway']['responseCache'];
+  /** The live channel's bounds (README "Live updates"; default DEFAULT_LIVE). */
+  live?: LiveConfig;
 }
+
+/** The gateway as it runs: its server, and its live channel (for its open streams). */
+export type RunningGateway = RunningServer & { live: LiveChannel };
 
 export const DEFAULT_RESILIENCE: ResilienceOptions = { timeoutMs: 5000, failureThreshold: 5, cooldownMs: 5000, deduplicate: true };
 
 /** The Apollo Gateway over a composed supergraph. It never needs the subgraphs to be up to start. */
-export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   // @apollo/gateway reports anonymous usage data unless this is set; this project sends nothing.
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   const { security } = options;
@@ -80,6 +87,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         POIS.find((p) => p.subgraphName === name),
         { ...DEFAULT_RESILIENCE, ...options.resilience },
         options.logger,
+        stores.changes,
       );
       sources.set(name, source);
       return source;
@@ -91,6 +99,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     expected = expectedFingerprints(coreSupergraphSdl);
   });
   const operationsToken = options.operations?.token;
+  const authenticate = authenticateClients(security.clients, stores.rateLimit.chargeFailure);
+  // Subscriptions over SSE at /graphql/stream, fed by the bus of changes, authenticated as /graphql.
+  const live = createLiveChannel({
+    changes: stores.changes,
+    settings: options.live ?? DEFAULT_LIVE,
+    authenticate,
+    rateLimit: stores.rateLimit.middleware,
+    introspection: security.introspection,
+    logger: options.logger,
+    metrics: metrics.registry,
+  });
   const server = await startGraphQLServer({
     name: 'gateway',
     port: options.port,
@@ -109,7 +128,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         throw new Error(`no subgraph is ready: ${subgraphs.map(([name, state]) => `${name} ${state.status}`).join(', ')}`);
       return { subgraphs: Object.fromEntries(subgraphs), rateLimit: stores.rateLimit.store() };
     },
-    authenticate: authenticateClients(security.clients, stores.rateLimit.chargeFailure),
+    authenticate,
     guards: [stores.rateLimit.middleware, readIdempotencyKey(false)],
     persistedQueries: stores.persistedQueries,
     limits: security.limits,
@@ -122,15 +141,34 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       cacheHeadersByCaller(),
       operationLimits(security.limits),
       reusedKeyConflict,
-      ...(stores.responses ? [responseCache(stores.responses)] : []),
+      ...(stores.responses ? [responseCache(stores.responses, stores.tagVersions)] : []),
     ],
     metrics: { registry: metrics.registry, prefix: 'gateway' },
     otlpEndpoint: options.otlpEndpoint,
     operations: options.operations,
-    routes: (app) => mountDashboard(app),
+    routes: (app) => {
+      mountDashboard(app);
+      mountCacheAdmin(app, {
+        operations: options.operations ?? { open: true },
+        versions: stores.tagVersions,
+        subgraphs: () => new Set(sources.keys()),
+        logger: options.logger,
+      });
+      live.mount(app);
+    },
   }).catch(async (error) => {
+    await live.close();
     await stores.close();
     throw error;
   });
-  return { ...server, stop: () => server.stop().finally(() => stores.close()) };
+  // Open streams end first, so the drain waits only for requests in flight.
+  return {
+    ...server,
+    live,
+    stop: () =>
+      live
+        .close()
+        .then(() => server.stop())
+        .finally(() => stores.close()),
+  };
 }

@@ -21,6 +21,7 @@ runMain(async () => {
     otlpEndpoint: config.otlpEndpoint,
     security: config.security,
     responseCache: config.gateway.responseCache,
+    live: config.gateway.live,
     operations: config.operations,
   });
   stopOnSignal(gateway, logger);

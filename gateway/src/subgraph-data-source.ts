@@ -3,6 +3,9 @@ import { GraphQLError, Kind, parse, type FieldNode, type OperationDefinitionNode
 import type { Logger } from '../../shared/logger';
 import { CircuitBreaker } from './circuit-breaker';
 import { DEADLINE_HEADER } from '../../shared/deadline';
+import type { ChangeBus, ChangeEvent } from '../../shared/changes';
+import { CHANGES_EXTENSION, type ReportedChanges } from '../../shared/written';
+import { recordFetch } from './cache-tags';
 
 export interface ResilienceOptions {
   /** Abort a subgraph fetch after this long. */
@@ -106,6 +109,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
     private readonly poi: { code: string; name: string } | undefined,
     private readonly resilience: ResilienceOptions,
     private readonly logger: Logger,
+    /** Where the writes this subgraph answers are announced (absent: nowhere). */
+    private readonly changes?: ChangeBus,
   ) {
     // Node's fetch keeps connections alive; the signal bounds every fetch (aborting it closes the
     // connection), and the subgraph learns the same deadline, so it stops working when this gives up.
@@ -128,10 +133,15 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
     if (!('incomingRequestContext' in options)) return super.process(options); // health checks, schema loading
     if (!this.breaker.tryPass()) throw this.failure('connection', errorPath(options), true);
     const isQuery = !/^\s*(mutation|subscription)\b/.test(options.request.query ?? '');
+    // The cached answer of this request (if it is kept) is tagged with this subgraph (cache-tags.ts).
+    recordFetch(options.incomingRequestContext.context, this.subgraph);
     for (let attempt = 1; ; attempt++) {
       try {
         const response = await super.process(options);
         this.breaker.succeeded();
+        // Announced (and cached answers invalidated) before the client gets the mutation's answer.
+        const change = isQuery ? undefined : this.changeOf(response);
+        if (change) await this.changes?.publish(change);
         return response;
       } catch (error) {
         const kind = failureKind(error);
@@ -141,10 +151,24 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
         }
         if (kind === 'connection' && isQuery && attempt === 1) continue;
         this.breaker.failed();
+        // A write whose answer never came may have committed: anything of this subgraph may have changed.
+        if (!isQuery) await this.changes?.publish({ subgraph: this.subgraph, poi: this.poi?.code, types: [], at: new Date().toISOString() }).catch(() => undefined);
         this.logger.warn({ subgraph: this.subgraph, kind, circuit: this.breaker.state, err: error }, 'subgraph fetch failed');
         throw this.failure(kind === 'timeout' ? 'timeout' : 'connection', errorPath(options), false);
       }
     }
+  }
+
+  /**
+   * What a mutation's answer changed: what the subgraph reports it committed (`extensions.changes`,
+   * shared/written.ts; nothing when it committed nothing), or, from a subgraph that does not say,
+   * anything of this subgraph when it answered with data.
+   */
+  private changeOf(response: { data?: unknown; extensions?: Record<string, unknown> }): ChangeEvent | undefined {
+    const reported = response.extensions?.[CHANGES_EXTENSION] as Partial<ReportedChanges> | undefined;
+    const types = Array.isArray(reported?.types) ? reported.types.filter((type): type is string => typeof type === 'string') : undefined;
+    if (types ? types.length === 0 : !response.data) return undefined;
+    return { subgraph: this.subgraph, poi: this.poi?.code, types: types ?? [], at: new Date().toISOString() };
   }
 
   /**

@@ -8,6 +8,7 @@ import type { RunningServer } from '../../shared/server';
 import type { RunningSubgraph, SubgraphDefinition } from '../../shared/subgraph';
 import { composeSupergraph } from '../../shared/supergraph';
 import { SUBGRAPHS } from '../../subgraphs/catalog';
+import type { ChangeBus } from '../../shared/changes';
 
 export interface GraphQLResponse<T = any> {
   status: number;
@@ -75,6 +76,8 @@ export async function startStack(
     subgraphUrls?: Record<string, string>;
     /** More environment for the configuration, e.g. limits (`LIMIT_COST`) or `NODE_ENV`. */
     env?: Record<string, string>;
+    /** The change bus the subgraphs announce their imports on (as with REDIS_URL); default none. */
+    subgraphChanges?: ChangeBus;
   } = {},
 ): Promise<Stack> {
   const definitions = options.subgraphs ?? SUBGRAPHS;
@@ -107,6 +110,7 @@ export async function startStack(
         operations: config.operations,
         // The collaboration starts first: the POIs ask the running one.
         collaborationUrl: subgraphs.get(COLLABORATION_SUBGRAPH)?.url ?? subgraphConfig(config, COLLABORATION_SUBGRAPH).url,
+        changes: options.subgraphChanges,
       });
       subgraphs.set(definition.name, running);
     };
