@@ -69,7 +69,10 @@ export function summarise(profile: CpuProfile, skipMs = 0): ProfileSummary {
 }
 
 if (require.main === module) {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' }, skip: { type: 'string', default: '0' } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { top: { type: 'string', default: '25' }, skip: { type: 'string', default: '0' } },
+  });
   if (positionals.length !== 1) {
     console.error('usage: npx tsx bench/cpu-profile.ts <file.cpuprofile> [--top 25] [--skip <s>: leave out the first seconds, start-up]');
     process.exit(2);
@@ -78,7 +81,9 @@ if (require.main === module) {
   const busy = summary.totalMs - summary.idleMs;
   const pct = (ms: number) => `${((100 * ms) / busy).toFixed(1)} %`;
   const top = Number(values.top);
-  console.log(`profile ${(summary.totalMs / 1000).toFixed(1)} s, idle ${((100 * summary.idleMs) / summary.totalMs).toFixed(1)} %, busy ${(busy / 1000).toFixed(1)} s`);
+  console.log(
+    `profile ${(summary.totalMs / 1000).toFixed(1)} s, idle ${((100 * summary.idleMs) / summary.totalMs).toFixed(1)} %, busy ${(busy / 1000).toFixed(1)} s`,
+  );
   console.log('\n| package (self time) | ms | share of busy |\n| --- | ---: | ---: |');
   for (const [name, ms] of summary.byPackage.slice(0, top)) console.log(`| ${name} | ${ms.toFixed(0)} | ${pct(ms)} |`);
   console.log('\n| function (self time) | ms | share of busy |\n| --- | ---: | ---: |');

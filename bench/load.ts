@@ -55,7 +55,12 @@ async function main() {
   const report = buildReport(measurements, options, machine, startedAt, (performance.now() - started) / 1000);
   const markdown = markdownReport(report);
   console.log(markdown);
-  const base = path.join(PROJECT_ROOT, 'bench', 'results', `${options.mysql ? 'load-mysql' : 'load'}-${options.scenarios.length < 4 ? 'partial' : options.quick ? 'quick' : 'latest'}`);
+  const base = path.join(
+    PROJECT_ROOT,
+    'bench',
+    'results',
+    `${options.mysql ? 'load-mysql' : 'load'}-${options.scenarios.length < 4 ? 'partial' : options.quick ? 'quick' : 'latest'}`,
+  );
   fs.mkdirSync(path.dirname(base), { recursive: true });
   fs.writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
   fs.writeFileSync(`${base}.md`, markdown);

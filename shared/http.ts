@@ -42,10 +42,7 @@ export class ServiceRequest extends http.IncomingMessage implements HttpRequest 
  * node:http's response with the two helpers handlers use (`status`, `json`) and `locals`. Express
  * swaps a request's prototypes for its own, which have the same, on the routes it serves.
  */
-export class ServiceResponse<Request extends http.IncomingMessage = http.IncomingMessage>
-  extends http.ServerResponse<Request>
-  implements HttpResponse
-{
+export class ServiceResponse<Request extends http.IncomingMessage = http.IncomingMessage> extends http.ServerResponse<Request> implements HttpResponse {
   locals: Record<string, unknown> = {};
 
   status(code: number): this {

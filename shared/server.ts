@@ -345,17 +345,19 @@ export function isGraphQLPath(url: string): boolean {
  */
 function chain(handlers: HttpHandler[], failed: (error: unknown, res: HttpResponse) => void): (req: HttpRequest, res: HttpResponse) => void {
   return (req, res) => {
-    const step = (index: number): NextFunction => (error?: unknown) => {
-      if (error !== undefined) return failed(error, res);
-      const handler = handlers[index];
-      if (!handler) return;
-      try {
-        const result = handler(req, res, step(index + 1)) as unknown;
-        if (result instanceof Promise) result.catch((thrown: unknown) => failed(thrown, res));
-      } catch (thrown) {
-        failed(thrown, res);
-      }
-    };
+    const step =
+      (index: number): NextFunction =>
+      (error?: unknown) => {
+        if (error !== undefined) return failed(error, res);
+        const handler = handlers[index];
+        if (!handler) return;
+        try {
+          const result = handler(req, res, step(index + 1)) as unknown;
+          if (result instanceof Promise) result.catch((thrown: unknown) => failed(thrown, res));
+        } catch (thrown) {
+          failed(thrown, res);
+        }
+      };
     step(0)();
   };
 }
@@ -546,7 +548,8 @@ export async function startGraphQLServer<TContext extends BaseContext>(options: 
   httpServer.on('request', (req: ServiceRequest & HttpRequest, res: ServiceResponse & HttpResponse) => {
     if (!isGraphQLPath(req.url ?? '')) return app(req, res);
     req.originalUrl = req.url ?? '';
-    if (req.method === 'GET' || req.method === 'HEAD') req.query = querystring.parse(req.originalUrl.slice(req.originalUrl.indexOf('?') + 1 || req.originalUrl.length));
+    if (req.method === 'GET' || req.method === 'HEAD')
+      req.query = querystring.parse(req.originalUrl.slice(req.originalUrl.indexOf('?') + 1 || req.originalUrl.length));
     graphql(req, res);
   });
 

@@ -23,7 +23,10 @@ interface Answer {
 }
 
 /** A raw request: with `chunked`, the body goes as chunked transfer encoding (no Content-Length), which body-parser reads. */
-function send(url: string, options: { method?: string; path?: string; body?: Buffer | string; chunked?: boolean; headers?: Record<string, string> }): Promise<Answer> {
+function send(
+  url: string,
+  options: { method?: string; path?: string; body?: Buffer | string; chunked?: boolean; headers?: Record<string, string> },
+): Promise<Answer> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     const body = options.body === undefined ? undefined : Buffer.from(options.body);

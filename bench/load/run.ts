@@ -135,7 +135,13 @@ async function measureTogether(stack: BenchStack, scenarios: Scenario[], options
             1,
             sum((l) => l.sent),
           ),
-        cpuMsPerRequest: driver.process ? cpuMs / Math.max(1, sum((l) => l.sent)) : null,
+        cpuMsPerRequest: driver.process
+          ? cpuMs /
+            Math.max(
+              1,
+              sum((l) => l.sent),
+            )
+          : null,
         ...(figures.errors > 0 ? { firstError: loops.find((l) => l.firstError)?.firstError } : {}),
       };
       log(
@@ -153,7 +159,8 @@ async function measureTogether(stack: BenchStack, scenarios: Scenario[], options
 /** Every scenario on a running stack; those asking the same query (A and D) are measured together. */
 export async function measureStack(stack: BenchStack, options: LoadOptions): Promise<Measurement[]> {
   const byQuery = new Map<string, Scenario[]>();
-  for (const scenario of SCENARIOS.filter((s) => options.scenarios.includes(s.key))) byQuery.set(scenario.query, [...(byQuery.get(scenario.query) ?? []), scenario]);
+  for (const scenario of SCENARIOS.filter((s) => options.scenarios.includes(s.key)))
+    byQuery.set(scenario.query, [...(byQuery.get(scenario.query) ?? []), scenario]);
   const measurements: Measurement[] = [];
   for (const scenarios of byQuery.values()) measurements.push(...(await measureTogether(stack, scenarios, options)));
   return measurements;

@@ -87,7 +87,14 @@ async function untilReady(child: ChildProcess, url: string, output: () => string
 }
 
 /** Starts `node <args>` in `cwd` and waits until `readyPath` answers 200. */
-async function startService(name: string, args: string[], env: NodeJS.ProcessEnv, port: number, readyPath: string, cwd = PROJECT_ROOT): Promise<ServiceProcess> {
+async function startService(
+  name: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  port: number,
+  readyPath: string,
+  cwd = PROJECT_ROOT,
+): Promise<ServiceProcess> {
   const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let tail = '';
