@@ -28,7 +28,10 @@ async function runScale(scale: number, options: LoadOptions): Promise<Measuremen
   log(
     `seed scale ${scale}: starting 5 subgraphs${options.mysql ? ' on fresh MariaDB schemas' : ''}, this gateway (plain and RESPONSE_CACHE=memory) and the Hive gateway…`,
   );
-  current = await startBenchStack(scale, options.deduplicate, options.mysql ? freshMariaDb() : {});
+  current = await startBenchStack(scale, options.deduplicate, options.mysql ? freshMariaDb() : {}, {
+    compiled: options.compiled,
+    gatewayCpuProfile: options.gatewayCpuProfile,
+  });
   try {
     log(`  stack up in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return await measureStack(current, options);

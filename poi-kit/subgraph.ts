@@ -4,6 +4,7 @@ import type { DataSource, EntityManager, MigrationInterface } from 'typeorm';
 import { AnyEntitySchema, DatabaseSchema, embeddedDatabaseFile, openDatabase } from '../shared/db';
 import type { Poi } from '../shared/registry';
 import { Cursors } from '../shared/graphql/connection';
+import { headerOf } from '../shared/http';
 import { serveSubgraph, SubgraphDefinition, SubgraphStartOptions } from '../shared/subgraph';
 import { agendaItemLookup, COLLABORATION_TOKEN_HEADER, wiseReleaseLookup } from './agenda-items';
 import { importRoute } from './import';
@@ -105,7 +106,7 @@ export function definePoiSubgraph(poi: Poi, folder: string, extension?: PoiExten
           writes,
           cursors,
           own: ownPerRequest(),
-          collaborationToken: request.header(COLLABORATION_TOKEN_HEADER),
+          collaborationToken: headerOf(request, COLLABORATION_TOKEN_HEADER),
         }),
         options,
         // POST /import: the import CLI's way into this subgraph's own database (scripts/import.ts).

@@ -1,4 +1,4 @@
-import type express from 'express';
+import type { HttpHandler } from './http';
 import { GraphQLError, GraphQLSchema, isObjectType } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { currentRequestScope, type RequestScope } from './request-id';
@@ -16,7 +16,7 @@ const EXPIRED_MESSAGE = 'The request ran past its deadline: its caller stopped w
  * own maximum. An expired deadline is answered 504 DEADLINE_EXCEEDED, a malformed one 400,
  * before any work.
  */
-export function requestDeadline(maxMs: number): express.RequestHandler {
+export function requestDeadline(maxMs: number): HttpHandler {
   return (req, res, next) => {
     const now = Date.now();
     let deadline = now + maxMs;

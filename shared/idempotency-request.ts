@@ -2,7 +2,7 @@
 // the headers, the key check, the request fingerprint and the 409 for a reused key. No TypeORM
 // here, so the gateway does not load it (shared/idempotency.ts, the subgraphs' side, re-exports all).
 import { createHash } from 'node:crypto';
-import type express from 'express';
+import type { HttpHandler, HttpResponse } from './http';
 import type { ApolloServerPlugin } from '@apollo/server';
 
 /**
@@ -20,7 +20,7 @@ const FINGERPRINT_PATTERN = /^[0-9a-f]{64}$/;
 
 export const sha256 = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('hex');
 
-function badRequest(res: express.Response, message: string): void {
+function badRequest(res: HttpResponse, message: string): void {
   res.status(400).json({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] });
 }
 
@@ -29,7 +29,7 @@ function badRequest(res: express.Response, message: string): void {
  * `A-Z a-z 0-9 . _ : -` (else 400 BAD_USER_INPUT); the valid key goes to `res.locals.idempotencyKey`.
  * A subgraph (`withFingerprint`) also needs the gateway's fingerprint of the request.
  */
-export function readIdempotencyKey(withFingerprint: boolean): express.RequestHandler {
+export function readIdempotencyKey(withFingerprint: boolean): HttpHandler {
   return (req, res, next) => {
     const key = req.headers[IDEMPOTENCY_KEY_HEADER];
     if (key === undefined) return next();

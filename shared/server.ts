@@ -9,8 +9,8 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { depthLimit, MAX_EXPANDED_FIELDS, MAX_QUERY_DEPTH, MAX_TOKENS, operationResolution, rejectHostileDocuments } from './graphql-limits';
 import type { Identity } from './auth/identity';
 import type { IdempotentRequest } from './idempotency';
-import { ApolloServer, ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServer, ApolloServerPlugin, BaseContext, HeaderMap } from '@apollo/server';
+import querystring from 'node:querystring';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
@@ -23,6 +23,7 @@ import { createMetricsRegistry, errorCode, METRICS_CONTENT_TYPE, OperationMetric
 import { currentRequestScope, REQUEST_ID_HEADER, RequestContextFields, requestIdFrom, RequestScope, runInRequestScope } from './request-id';
 import { startTracing } from './tracing';
 import { unauthorized } from './auth/subgraph-guard';
+import { HttpHandler, HttpRequest, HttpResponse, isFresh, NextFunction, ServiceRequest, ServiceResponse, weakEtag } from './http';
 
 export interface RunningServer {
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4003/graphql. */
@@ -46,7 +47,7 @@ export interface GraphQLServerOptions<TContext extends BaseContext> {
   schema?: GraphQLSchema;
   gateway?: GatewayInterface;
   /** The service's own context values for one request (the POI subgraphs read a header of it). */
-  context: (request: express.Request) => Promise<TContext>;
+  context: (request: HttpRequest) => Promise<TContext>;
   plugins?: ApolloServerPlugin<TContext>[];
   /** A plugin that renders a landing page (e.g. the IDE); without one, none is served. */
   landingPage?: ApolloServerPlugin<TContext>;
@@ -72,9 +73,9 @@ export interface GraphQLServerOptions<TContext extends BaseContext> {
    * `res.locals.identity` (handed to the context as `identity`) or answers itself (401, 429).
    * A caller it refuses never gets its body parsed.
    */
-  authenticate?: express.RequestHandler;
+  authenticate?: HttpHandler;
   /** Run on every /graphql request once its body is read (rate limits); each may answer the request itself (429). */
-  guards?: express.RequestHandler[];
+  guards?: HttpHandler[];
   /** Depth, tokens, fields once fragments are spread, body size and batched operations (default: depth 40, 15,000 tokens, 15,000 fields, 1 MiB, no batching). */
   limits?: { depth: number; tokens: number; expandedFields: number; bodyBytes: number; batch: number };
   /** Automatic persisted queries: where query texts are kept by hash (default: none, APQ off). */
@@ -114,7 +115,7 @@ async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T>
 }
 
 /** Whether this request may read operations data: the endpoints are open, or it carries the operations token. */
-export function mayOperate(access: OperationsAccess, req: express.Request): boolean {
+export function mayOperate(access: OperationsAccess, req: HttpRequest): boolean {
   if (access.open) return true;
   const given = Buffer.from(/^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '');
   const token = Buffer.from(access.token ?? '');
@@ -122,7 +123,7 @@ export function mayOperate(access: OperationsAccess, req: express.Request): bool
 }
 
 /** More operations in one batched request than allowed: 400 before any is run. */
-function batchLimit(max: number): express.RequestHandler {
+function batchLimit(max: number): HttpHandler {
   return (req, res, next) => {
     if (!Array.isArray(req.body) || req.body.length <= max) return next();
     res
@@ -159,15 +160,82 @@ function rejectDeepJson(_req: unknown, _res: unknown, body: Buffer): void {
   }
 }
 
-/** A body that is not JSON, too large or too deep gets a GraphQL-shaped 4xx, never an HTML page or a stack. */
-const badBody: express.ErrorRequestHandler = (error, _req, res, next) => {
-  const status = (error as { status?: number }).status;
-  if (!status || status < 400 || status >= 500) return next(error);
+/** A body that is not JSON, too large or too deep gets a GraphQL-shaped 4xx, never an HTML page or a stack; other errors are not its business (false). */
+function answeredBadBody(error: unknown, res: HttpResponse): boolean {
+  const status = (error as { status?: number } | undefined)?.status;
+  if (!status || status < 400 || status >= 500) return false;
   const scope = res.locals.requestScope as RequestScope | undefined;
   if (scope) scope.errorCount = 1;
   const message = status === 413 ? 'Request body too large' : error instanceof TooDeepError ? error.message : 'Request body is not valid JSON';
   res.status(status).json({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] });
-};
+  return true;
+}
+
+/** `Content-Type` of a JSON body read without body-parser: application/json, in UTF-8 if a charset is named. */
+const PLAIN_JSON_TYPE = /^application\/json\s*(?:;\s*charset=("?)utf-8\1\s*)?$/i;
+
+/** A JSON body that could not be parsed: 400, as body-parser answers it. */
+const unparsable = (cause: unknown) => Object.assign(new Error('Request body is not valid JSON', { cause }), { status: 400, type: 'entity.parse.failed' });
+
+/**
+ * Reads a JSON body into `req.body`, as `express.json({ limit, strict: true, verify: rejectDeepJson })`
+ * does, without its per-request work for the common request: a POST with a Content-Length within
+ * the limit, `application/json` in UTF-8, not compressed. Every other request (chunked, compressed,
+ * another charset or type, too large) goes to body-parser itself, whose answers (413, 415, 400) it keeps.
+ */
+function jsonBody(limitBytes: number): HttpHandler {
+  const general = express.json({ limit: limitBytes, verify: rejectDeepJson }) as unknown as HttpHandler;
+  return (req, res, next) => {
+    const { headers } = req;
+    const length = headers['content-length'];
+    const type = headers['content-type'];
+    if (
+      req.method !== 'POST' ||
+      length === undefined ||
+      !/^\d{1,9}$/.test(length) ||
+      Number(length) > limitBytes ||
+      headers['transfer-encoding'] !== undefined ||
+      headers['content-encoding'] !== undefined ||
+      type === undefined ||
+      !PLAIN_JSON_TYPE.test(type)
+    ) {
+      return general(req, res, next);
+    }
+    const chunks: Buffer[] = [];
+    let settled = false;
+    const settle = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData).off('end', onEnd).off('error', onError);
+      next(error);
+    };
+    const onData = (chunk: Buffer) => chunks.push(chunk);
+    const onError = (error: Error) => settle(Object.assign(error, { status: 400 }));
+    const onEnd = () => {
+      const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      try {
+        rejectDeepJson(req, res, bytes);
+      } catch (error) {
+        return settle(error);
+      }
+      // iconv (body-parser) drops a byte-order mark; strict: only an object or an array.
+      const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+      const first = /\S/.exec(text)?.[0];
+      if (first === undefined && text.length === 0) {
+        req.body = {};
+        return settle();
+      }
+      if (first !== '{' && first !== '[') return settle(unparsable(undefined));
+      try {
+        req.body = JSON.parse(text);
+      } catch (error) {
+        return settle(unparsable(error));
+      }
+      settle();
+    };
+    req.on('data', onData).on('end', onEnd).on('error', onError);
+  };
+}
 
 /**
  * What Node's HTTP parser refuses before any route runs gets a JSON answer too: headers over
@@ -224,16 +292,24 @@ function requestObservabilityPlugin(metrics: OperationMetrics): ApolloServerPlug
  * Gives every /graphql request its id (the caller's `x-request-id` when valid, else a new UUID),
  * returns it in the response header, and writes one "request completed" line when it is done.
  */
-function requestIdentity(logger: Logger): express.RequestHandler {
+function requestIdentity(logger: Logger): HttpHandler {
   return (req, res, next) => {
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
     // Downstream (Apollo's HeaderMap, plugins) sees the id in force, not the caller's raw value.
     req.headers[REQUEST_ID_HEADER] = requestId;
     res.setHeader(REQUEST_ID_HEADER, requestId);
-    const scope: RequestScope = { requestId, logger: logger.child({ requestId }) };
+    // The request's logger is made when something logs (most requests log nothing below info).
+    let child: Logger | undefined;
+    const scope: RequestScope = {
+      requestId,
+      get logger() {
+        return (child ??= logger.child({ requestId }));
+      },
+    };
     res.locals.requestScope = scope;
     const started = process.hrtime.bigint();
     res.once('close', () => {
+      if (!logger.isLevelEnabled('info')) return;
       scope.logger.info(
         {
           method: req.method,
@@ -252,9 +328,81 @@ function requestIdentity(logger: Logger): express.RequestHandler {
 }
 
 /** Runs the rest of the request in its scope, so every log line on its way carries its id. (After the body parser, which loses async context.) */
-const enterRequestScope: express.RequestHandler = (_req, res, next) => {
+const enterRequestScope: HttpHandler = (_req, res, next) => {
   runInRequestScope(res.locals.requestScope as RequestScope, next);
 };
+
+/** `/graphql` or `/graphql/`, in any case, with any query string: the paths Express's `app.all('/graphql')` matched. */
+export function isGraphQLPath(url: string): boolean {
+  const end = url.indexOf('?');
+  const path = end < 0 ? url : url.slice(0, end);
+  return path.length <= 9 && /^\/graphql\/?$/i.test(path);
+}
+
+/**
+ * Runs `handlers` in turn, each calling `next()` to go on (or answering itself), as Express ran
+ * them: an error passed to `next`, thrown, or a rejected promise goes to `failed` instead.
+ */
+function chain(handlers: HttpHandler[], failed: (error: unknown, res: HttpResponse) => void): (req: HttpRequest, res: HttpResponse) => void {
+  return (req, res) => {
+    const step =
+      (index: number): NextFunction =>
+      (error?: unknown) => {
+        if (error !== undefined) return failed(error, res);
+        const handler = handlers[index];
+        if (!handler) return;
+        try {
+          const result = handler(req, res, step(index + 1)) as unknown;
+          if (result instanceof Promise) result.catch((thrown: unknown) => failed(thrown, res));
+        } catch (thrown) {
+          failed(thrown, res);
+        }
+      };
+    step(0)();
+  };
+}
+
+/**
+ * One GraphQL request through Apollo Server (what @as-integrations/express5 did, without Express):
+ * its answer's status, headers and body. A GET's answer carries a weak ETag, and a GET whose
+ * If-None-Match names it is answered 304, as Express answered; POST answers carry none (no
+ * HTTP cache keeps them).
+ */
+async function answerGraphQL<TContext extends BaseContext>(
+  server: ApolloServer<TContext>,
+  req: HttpRequest,
+  res: HttpResponse,
+  context: (req: HttpRequest, res: HttpResponse) => Promise<TContext>,
+): Promise<void> {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const url = req.originalUrl;
+  const query = url.indexOf('?');
+  const answer = await server.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: query < 0 ? '' : url.slice(query), body: req.body },
+    context: () => context(req, res),
+  });
+  for (const [key, value] of answer.headers) res.setHeader(key, value);
+  res.statusCode = answer.status ?? 200;
+  if (answer.body.kind === 'complete') {
+    const body = answer.body.string;
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const etag = weakEtag(body);
+      res.setHeader('etag', etag);
+      if (res.statusCode >= 200 && res.statusCode < 300 && isFresh(req.headers, etag)) {
+        res.statusCode = 304;
+        res.removeHeader('content-type');
+        return void res.end();
+      }
+    }
+    res.setHeader('content-length', Buffer.byteLength(body));
+    return void res.end(req.method === 'HEAD' ? undefined : body);
+  }
+  for await (const chunk of answer.body.asyncIterator) res.write(chunk);
+  res.end();
+}
 
 /**
  * One Apollo Server on its own HTTP server, with `/graphql`, `/health` (liveness: the process
@@ -265,7 +413,8 @@ const enterRequestScope: express.RequestHandler = (_req, res, next) => {
 export async function startGraphQLServer<TContext extends BaseContext>(options: GraphQLServerOptions<TContext>): Promise<RunningServer> {
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
+  // /graphql is routed in front of the app (see "request" below), on these lighter request and response objects.
+  const httpServer = http.createServer({ IncomingMessage: ServiceRequest, ServerResponse: ServiceResponse });
   httpServer.on('clientError', answerClientError);
   const registry = options.metrics?.registry ?? createMetricsRegistry(options.name);
   const operationMetrics = new OperationMetrics(registry, options.metrics?.prefix ?? 'graphql');
@@ -323,35 +472,39 @@ export async function startGraphQLServer<TContext extends BaseContext>(options: 
     throw error;
   }
 
-  const handlerOf = (server: ApolloServer<TContext>) =>
-    expressMiddleware(server, {
-      // Every context value also carries the request's id and its logger.
-      context: async ({ req, res }) => {
-        const scope = res.locals.requestScope as RequestScope;
-        const fields: RequestContextFields = {
-          requestId: scope.requestId,
-          logger: scope.logger,
-          identity: res.locals.identity as Identity | undefined,
-          idempotency: res.locals.idempotency as IdempotentRequest | undefined,
-        };
-        return Object.assign(await options.context(req), fields);
-      },
-    });
+  // Every context value also carries the request's id and its logger (made when first asked for).
+  const contextOf = async (req: HttpRequest, res: HttpResponse): Promise<TContext> => {
+    const scope = res.locals.requestScope as RequestScope;
+    const fields: Omit<RequestContextFields, 'logger'> = {
+      requestId: scope.requestId,
+      identity: res.locals.identity as Identity | undefined,
+      idempotency: res.locals.idempotency as IdempotentRequest | undefined,
+    };
+    const context = Object.assign(await options.context(req), fields);
+    return Object.defineProperty(context, 'logger', { get: () => scope.logger, enumerable: true, configurable: true });
+  };
   /** The Apollo Server answering /graphql now: `apollo` until a schema swap. */
-  let serving = { apollo, handler: handlerOf(apollo) };
-  const graphqlHandler: express.RequestHandler = (req, res, next) => {
+  let serving = apollo;
+  const graphqlHandler: HttpHandler = (req, res, next) => {
     res.locals.reachedGraphQL = true;
-    serving.handler(req, res, next);
+    answerGraphQL(serving, req, res, contextOf).catch(next);
   };
   // A request refused before GraphQL (401, 429, a body too large) counts too: as operation
   // "refused", its error by the code it was answered with.
-  const countRefusals: express.RequestHandler = (_req, res, next) => {
+  const countRefusals: HttpHandler = (_req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       if (res.locals.reachedGraphQL || res.statusCode < 400) return;
       operationMetrics.observe('refused', Number(process.hrtime.bigint() - started) / 1e9, [REFUSAL_CODES[res.statusCode] ?? `HTTP_${res.statusCode}`]);
     });
     next();
+  };
+  /** What no route answered (an error, which may be a body's 4xx): JSON, never an HTML page or a stack trace. */
+  const unhandled = (error: unknown, res: HttpResponse) => {
+    if (answeredBadBody(error, res)) return;
+    if (res.headersSent) return void res.destroy(error as Error);
+    options.logger.error({ err: error }, 'unhandled error');
+    res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
   };
 
   let stopping: Promise<void> | undefined;
@@ -375,21 +528,30 @@ export async function startGraphQLServer<TContext extends BaseContext>(options: 
     if (!mayOperate(operations, req)) return unauthorized(res, 'Metrics need the operations token: Authorization: Bearer <OPERATIONS_TOKEN>');
     res.type(METRICS_CONTENT_TYPE).send(await renderMetrics(registry));
   });
-  // Exactly /graphql: other paths get the JSON 404 below.
-  app.all(
-    '/graphql',
-    countRefusals,
-    requestIdentity(options.logger),
-    ...(options.authenticate ? [options.authenticate] : []),
-    express.json({ limit: limits.bodyBytes, verify: rejectDeepJson }),
-    badBody,
-    batchLimit(limits.batch),
-    ...(options.guards ?? []),
-    rejectHostileDocuments(limits),
-    ...(tracing ? [tracing.middleware] : []),
-    enterRequestScope,
-    graphqlHandler,
+  // /graphql (with or without a trailing slash, any case, as Express routed it) on plain node:http,
+  // each handler in turn; other paths go to the Express app (its routes, then the JSON 404 below).
+  const graphql = chain(
+    [
+      countRefusals,
+      requestIdentity(options.logger),
+      ...(options.authenticate ? [options.authenticate] : []),
+      jsonBody(limits.bodyBytes),
+      batchLimit(limits.batch),
+      ...(options.guards ?? []),
+      rejectHostileDocuments(limits),
+      ...(tracing ? [tracing.middleware] : []),
+      enterRequestScope,
+      graphqlHandler,
+    ],
+    unhandled,
   );
+  httpServer.on('request', (req: ServiceRequest & HttpRequest, res: ServiceResponse & HttpResponse) => {
+    if (!isGraphQLPath(req.url ?? '')) return app(req, res);
+    req.originalUrl = req.url ?? '';
+    if (req.method === 'GET' || req.method === 'HEAD')
+      req.query = querystring.parse(req.originalUrl.slice(req.originalUrl.indexOf('?') + 1 || req.originalUrl.length));
+    graphql(req, res);
+  });
 
   options.routes?.(app);
   // Anything else: a JSON 404, and no error ever answers with an HTML page or a stack trace.
@@ -425,7 +587,7 @@ export async function startGraphQLServer<TContext extends BaseContext>(options: 
       (stopping ??= apollo
         .stop()
         .then(async () => {
-          if (serving.apollo !== apollo) await serving.apollo.stop();
+          if (serving !== apollo) await serving.stop();
         })
         .finally(() => tracing?.shutdown())),
     async swapSchema(schema) {
@@ -434,9 +596,9 @@ export async function startGraphQLServer<TContext extends BaseContext>(options: 
       await next.start();
       const previous = serving;
       // One assignment: a request is answered wholly by the old server or wholly by the new one.
-      serving = { apollo: next, handler: handlerOf(next) };
+      serving = next;
       // A started request does not need its server running; the first one stays for the drain.
-      if (previous.apollo !== apollo) await previous.apollo.stop();
+      if (previous !== apollo) await previous.stop();
     },
   };
 }

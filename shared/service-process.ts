@@ -7,9 +7,12 @@ import path from 'node:path';
 import { COMPILED } from './config';
 
 /**
- * Node's flags for a compiled service (bench/README.md "Memory"): every service a young generation
+ * Node's flags for a compiled service (bench/README.md "Memory"): a subgraph a young generation
  * of at most 2 × 1 MiB instead of V8's 2 × 16 MiB, which a service otherwise grows to at start-up
- * and keeps resident; a subgraph one V8 worker thread instead of four, as each thread keeps its
+ * and keeps resident; the gateway 2 × 8 MiB, since under load a young generation of 1 MiB promotes
+ * every request's objects still in flight, and garbage collection took 27 % of its busy time on the
+ * single-POI lookup (10 % with 8 MiB, for about 7 MiB more at idle; bench/README.md "CPU per
+ * request"); a subgraph one V8 worker thread instead of four, as each thread keeps its
  * own malloc arena (about 10 MiB less on the embedded database, whose WebAssembly the workers
  * compile at start-up). The gateway keeps its workers for concurrent GC under load. Stack traces
  * name the .ts lines without a flag: the service maps them itself, reading a source map only when
@@ -17,7 +20,7 @@ import { COMPILED } from './config';
  * node_modules' too, about 9 MiB a process).
  */
 export function compiledNodeFlags(name: string): string[] {
-  return name === 'gateway' ? ['--max-semi-space-size=1'] : ['--max-semi-space-size=1', '--v8-pool-size=1'];
+  return name === 'gateway' ? ['--max-semi-space-size=8'] : ['--max-semi-space-size=1', '--v8-pool-size=1'];
 }
 
 /** The gateway's entry point or the subgraph starter, relative to the project root (the checkout, or dist/). */

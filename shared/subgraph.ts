@@ -3,7 +3,8 @@ import { GraphQLError, isInterfaceType, isObjectType, parse } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import type { Express, Request } from 'express';
+import type { Express } from 'express';
+import type { HttpRequest } from './http';
 import type { ImportLimits } from './config';
 import { isDatabaseUnavailable, type Database, type DatabaseSchema } from './db';
 import type { Logger } from './logger';
@@ -135,7 +136,7 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
   resolvers: object;
   /** Its own database; absent for a subgraph that keeps no data (the network subgraph): no pool, no SQL, nothing to check in /ready. */
   database?: Database;
-  context: (request: Request) => Promise<TContext>;
+  context: (request: HttpRequest) => Promise<TContext>;
   options: SubgraphStartOptions;
   /** Extra routes next to /graphql (e.g. a POI's POST /import). */
   routes?: (app: Express) => void;

@@ -2,7 +2,7 @@
 // Without one nothing of OpenTelemetry's SDK or exporter is loaded and nothing is sent: this
 // module imports only types at the top and loads the SDK in startTracing.
 import type * as OtelApi from '@opentelemetry/api';
-import type { RequestHandler } from 'express';
+import type { HttpHandler } from './http';
 import type { Logger } from './logger';
 import type { RequestScope } from './request-id';
 
@@ -11,7 +11,7 @@ export interface Tracing {
    * Runs the rest of a request inside a server span, continuing the caller's trace from its
    * `traceparent` header (the gateway sends one with every subgraph fetch).
    */
-  middleware: RequestHandler;
+  middleware: HttpHandler;
   /** Sends the spans still buffered, then stops. */
   shutdown(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-/** `npm run bench` options: `--mysql` runs the load scenarios with every subgraph on MariaDB. */
+/** `npm run bench` options: `--mysql` runs the load scenarios with every subgraph on MariaDB; `--scenarios`, `--compiled`, `--gateway-cpu-prof`. */
 import { parseLoadOptions } from '../bench/load/options';
 import { databaseUrlsFrom } from '../bench/load/services';
 import { SUBGRAPHS } from '../subgraphs/catalog';
@@ -17,6 +17,11 @@ describe('npm run bench options', () => {
     expect(parseLoadOptions(['--scenarios', 'a, D'], {}).scenarios).toEqual(['A', 'D']);
     expect(parseLoadOptions([], { BENCH_SCENARIOS: 'C' }).scenarios).toEqual(['C']);
     expect(() => parseLoadOptions(['--scenarios', 'A,E'], {})).toThrow(/--scenarios must list some of A, B, C, D/);
+    expect(parseLoadOptions([], {}).compiled).toBe(false);
+    expect(parseLoadOptions(['--compiled'], {}).compiled).toBe(true);
+    expect(parseLoadOptions([], { BENCH_COMPILED: 'true' }).compiled).toBe(true);
+    expect(parseLoadOptions(['--gateway-cpu-prof', '/tmp/profiles'], {}).gatewayCpuProfile).toBe('/tmp/profiles');
+    expect(parseLoadOptions([], {}).gatewayCpuProfile).toBeUndefined();
   });
 
   it('reads every subgraph database URL from .ci/mariadb.sh output, and refuses output that lacks one', () => {

@@ -326,7 +326,7 @@ describe('docker-compose.yml', () => {
 
     it('runs the gateway from the project image on all interfaces', () => {
       expect(gateway().build).toBeDefined();
-      expect(command(gateway())).toBe('node --max-semi-space-size=1 dist/gateway/src/index.js');
+      expect(command(gateway())).toBe('node --max-semi-space-size=8 dist/gateway/src/index.js');
       expect(configOf('gateway').host).toBe('0.0.0.0');
     });
 
@@ -415,7 +415,7 @@ describe('Dockerfile', () => {
       expect({ name, program, flags: args.filter((a) => a.startsWith('--')) }).toEqual({
         name,
         program: 'node',
-        flags: name === 'gateway' ? ['--max-semi-space-size=1'] : ['--max-semi-space-size=1', '--v8-pool-size=1'],
+        flags: name === 'gateway' ? ['--max-semi-space-size=8'] : ['--max-semi-space-size=1', '--v8-pool-size=1'],
       });
       // Its script is one the build compiles from a source that exists.
       const script = args.find((a) => a.endsWith('.js'))!;

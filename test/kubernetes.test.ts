@@ -378,7 +378,7 @@ describeWithKubectl.each(['local', 'production'] as const)('kubectl kustomize ov
   });
 
   it('gateway: reaches every subgraph at its Service, holds the signing key, refuses anonymous requests, shares Redis', () => {
-    expect(containerOf(objects, 'gateway').command).toEqual(['node', '--max-semi-space-size=1', 'dist/gateway/src/index.js']);
+    expect(containerOf(objects, 'gateway').command).toEqual(['node', '--max-semi-space-size=8', 'dist/gateway/src/index.js']);
     const config = configOf(objects, 'gateway');
     for (const s of SUBGRAPHS) {
       const url = new URL(subgraphConfig(config, s).url);

@@ -55,6 +55,14 @@ export function sampleResidentMemory(pid: number): { stop(): number } {
   };
 }
 
+/** CPU time a process has used so far, user and system, in ms (/proc/<pid>/stat utime + stime, 100 ticks a second on Linux). */
+export function processCpuMs(pid: number): number {
+  // The command name (2nd field) is in brackets and may hold spaces: count fields after it.
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 const SQL_COUNT = /^subgraph_sql_duration_seconds_count\{[^}]*\}\s+(\d+)/gm;
 
 /** SQL statements one subgraph has run so far: `subgraph_sql_duration_seconds_count` summed over its statement kinds. */

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 export interface LoadOptions {
@@ -19,6 +20,10 @@ export interface LoadOptions {
   mysql: boolean;
   /** The scenarios measured (default all: A, B, C, D); a subset writes its results to load-partial.*. */
   scenarios: string[];
+  /** Every service of this project from the compiled build (dist/, `npm run build` first) with production's node flags, instead of the sources through tsx. */
+  compiled: boolean;
+  /** A folder for a CPU profile of the plain gateway (`node --cpu-prof`), written when it stops. */
+  gatewayCpuProfile?: string;
 }
 
 export const USAGE = `npm run bench [-- options]
@@ -30,7 +35,10 @@ export const USAGE = `npm run bench [-- options]
   --without-dedupe      turn off both gateways' sharing of identical subgraph queries in flight (on by default in both)
   --scenarios <list>    only these scenarios, e.g. A,D (env BENCH_SCENARIOS, default A,B,C,D); results to bench/results/load-partial.*
   --mysql               every subgraph on MariaDB (installed and started by .ci/mariadb.sh when missing; fresh schemas
-                        bench_poi_<name> for each seed scale), results to bench/results/load-mysql*.* (env BENCH_MYSQL=true)`;
+                        bench_poi_<name> for each seed scale), results to bench/results/load-mysql*.* (env BENCH_MYSQL=true)
+  --compiled            this project's services from the compiled build (dist/: run npm run build first), plain node
+                        with production's flags, as the Dockerfile runs them (env BENCH_COMPILED=true)
+  --gateway-cpu-prof <dir>  the plain gateway runs with node --cpu-prof, its profile written to <dir> when it stops`;
 
 function numberFrom(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined || raw === '') return fallback;
@@ -51,6 +59,8 @@ export function parseLoadOptions(argv: string[], env: NodeJS.ProcessEnv = proces
       'without-dedupe': { type: 'boolean', default: false },
       mysql: { type: 'boolean', default: false },
       scenarios: { type: 'string' },
+      compiled: { type: 'boolean', default: false },
+      'gateway-cpu-prof': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -75,5 +85,7 @@ export function parseLoadOptions(argv: string[], env: NodeJS.ProcessEnv = proces
     deduplicate: !values['without-dedupe'],
     mysql: values.mysql || env.BENCH_MYSQL === 'true',
     scenarios,
+    compiled: values.compiled || env.BENCH_COMPILED === 'true',
+    ...(values['gateway-cpu-prof'] ? { gatewayCpuProfile: path.resolve(values['gateway-cpu-prof']) } : {}),
   };
 }

@@ -22,6 +22,8 @@ export interface ScaleRatios {
   gatewayVsHiveThroughput: Partial<Record<ScenarioKey, number>>;
   /** This gateway's p50 ÷ the limit's p50. */
   gatewayVsLimitP50: Partial<Record<ScenarioKey, number>>;
+  /** This gateway's CPU ms per request ÷ the Hive gateway's (lower: this gateway does less per request). */
+  gatewayVsHiveCpu: Partial<Record<ScenarioKey, number>>;
   /** D ÷ A: the gateway with RESPONSE_CACHE=memory ÷ the plain gateway, requests/s on the same query. */
   cachedVsPlainThroughput: number;
 }
@@ -86,12 +88,13 @@ function find(measurements: Measurement[], scale: number, scenario: ScenarioKey,
 }
 
 function ratiosAt(measurements: Measurement[], scale: number): ScaleRatios {
-  const ratios: ScaleRatios = { scale, gatewayVsHiveThroughput: {}, gatewayVsLimitP50: {}, cachedVsPlainThroughput: Number.NaN };
+  const ratios: ScaleRatios = { scale, gatewayVsHiveThroughput: {}, gatewayVsLimitP50: {}, gatewayVsHiveCpu: {}, cachedVsPlainThroughput: Number.NaN };
   for (const key of ['A', 'B', 'C'] as const) {
     const gateway = find(measurements, scale, key, 'gateway');
     const hive = find(measurements, scale, key, 'hive');
     const limit = find(measurements, scale, key, 'limit');
     if (gateway && hive) ratios.gatewayVsHiveThroughput[key] = round(gateway.figures.requestsPerSecond / hive.figures.requestsPerSecond);
+    if (gateway?.cpuMsPerRequest && hive?.cpuMsPerRequest) ratios.gatewayVsHiveCpu[key] = round(gateway.cpuMsPerRequest / hive.cpuMsPerRequest);
     if (gateway && limit) ratios.gatewayVsLimitP50[key] = round(gateway.figures.p50 / limit.figures.p50);
   }
   const cached = find(measurements, scale, 'D', 'cachedGateway');
@@ -178,18 +181,21 @@ export function markdownReport(report: LoadReport): string {
       `(${options.slices} slice${options.slices === 1 ? '' : 's'}, interleaved with the other targets of the same query) after ${options.warmupSeconds} s warm-up; SQL/req over ${options.statementRequests} sequential requests; both gateways' sharing of identical subgraph queries in flight ` +
       `${options.deduplicate ? 'on (their default)' : 'off'}; subgraphs on ${options.mysql ? 'MariaDB (`--mysql`)' : 'their embedded databases (SQLite files)'}. Total ${report.totalSeconds} s.`,
     '',
-    '| scenario | target | seed scale | req/s | p50 ms | p95 ms | p99 ms | errors | peak RSS MiB | SQL/req | SQL/req under load |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| scenario | target | seed scale | req/s | p50 ms | p95 ms | p99 ms | errors | peak RSS MiB | CPU ms/req | SQL/req | SQL/req under load |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...report.measurements.map(
       (m) =>
         `| ${title(m.scenario)} | ${TARGET_NAMES[m.target]} | ${m.scale} | ${fmt(m.figures.requestsPerSecond)} | ${fmt(m.figures.p50)} | ` +
-        `${fmt(m.figures.p95)} | ${fmt(m.figures.p99)} | ${m.figures.errors} | ${fmt(m.peakRssMiB)} | ${fmt(m.sqlPerRequestTotal)} | ${fmt(m.sqlPerRequestUnderLoad)} |`,
+        `${fmt(m.figures.p95)} | ${fmt(m.figures.p99)} | ${m.figures.errors} | ${fmt(m.peakRssMiB)} | ${fmt(m.cpuMsPerRequest)} | ${fmt(m.sqlPerRequestTotal)} | ${fmt(m.sqlPerRequestUnderLoad)} |`,
     ),
     '',
     `| ratio | ${report.ratios.map((r) => `seed scale ${r.scale}`).join(' | ')} |`,
     `| --- | ${report.ratios.map(() => '---:').join(' | ')} |`,
     ...(['A', 'B', 'C'] as const).map(
       (key) => `| ${key}: this gateway ÷ Hive, req/s | ${report.ratios.map((r) => times(r.gatewayVsHiveThroughput[key])).join(' | ')} |`,
+    ),
+    ...(['A', 'B', 'C'] as const).map(
+      (key) => `| ${key}: this gateway ÷ Hive, CPU ms/req (lower is better) | ${report.ratios.map((r) => times(r.gatewayVsHiveCpu[key])).join(' | ')} |`,
     ),
     ...(['A', 'B', 'C'] as const).map(
       (key) => `| ${key}: this gateway ÷ limit, p50 | ${report.ratios.map((r) => times(r.gatewayVsLimitP50[key])).join(' | ')} |`,

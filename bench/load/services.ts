@@ -6,6 +6,7 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../../shared/config';
 import { composeSupergraph } from '../../shared/supergraph';
 import { SUBGRAPHS } from '../../subgraphs/catalog';
+import { serviceNodeArgs, serviceScript } from '../../shared/service-process';
 import { authEnvironment } from '../subgraph-auth';
 
 const READY_TIMEOUT_MS = 120_000;
@@ -85,9 +86,16 @@ async function untilReady(child: ChildProcess, url: string, output: () => string
   throw new Error(`not ready at ${url} within ${READY_TIMEOUT_MS / 1000} s:\n${output()}`);
 }
 
-/** Starts `node --import tsx <script>` and waits until `readyPath` answers 200. */
-async function startService(name: string, script: string[], env: NodeJS.ProcessEnv, port: number, readyPath: string): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...script], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `node <args>` in `cwd` and waits until `readyPath` answers 200. */
+async function startService(
+  name: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  port: number,
+  readyPath: string,
+  cwd = PROJECT_ROOT,
+): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let tail = '';
   const keep = (chunk: Buffer) => {
@@ -146,7 +154,25 @@ export function databaseUrlsFrom(exports: string): Record<string, string> {
  * Hive gateway, every one its own process on a free loopback port. Both kinds of gateway serve
  * the same supergraph, composed here over the subgraphs' actual URLs.
  */
-export async function startBenchStack(seedScale: number, deduplicate: boolean, databaseUrls: Record<string, string> = {}): Promise<BenchStack> {
+export interface StackOptions {
+  /** This project's services from dist/ with production's node flags (shared/service-process.ts), not the sources through tsx. */
+  compiled?: boolean;
+  /** A folder for the plain gateway's CPU profile (`node --cpu-prof`), written when it stops. */
+  gatewayCpuProfile?: string;
+}
+
+export async function startBenchStack(
+  seedScale: number,
+  deduplicate: boolean,
+  databaseUrls: Record<string, string> = {},
+  stackOptions: StackOptions = {},
+): Promise<BenchStack> {
+  const compiled = stackOptions.compiled ?? false;
+  const root = compiled ? path.join(PROJECT_ROOT, 'dist') : PROJECT_ROOT;
+  if (compiled && !fs.existsSync(path.join(root, serviceScript('gateway', true)[0]))) throw new Error('--compiled: no build in dist/, run npm run build first');
+  /** A service of this project, as production (compiled) or `npm start` (sources) runs it. */
+  const own = (service: string, env: NodeJS.ProcessEnv, port: number, label = service, nodeFlags: string[] = []) =>
+    start(label, [...nodeFlags, ...serviceNodeArgs(service, compiled)], env, port, '/ready', root);
   const ports: Record<string, number> = {};
   for (const { name } of SUBGRAPHS) ports[name] = await freePort();
   const env = { ...baseEnvironment(seedScale, ports), ...databaseUrls };
@@ -166,7 +192,7 @@ export async function startBenchStack(seedScale: number, deduplicate: boolean, d
   try {
     const { supergraphSdl } = composeSupergraph(SUBGRAPHS.map((s) => ({ name: s.name, url: `http://127.0.0.1:${ports[s.name]}/graphql`, sdl: s.sdl })));
     fs.writeFileSync(supergraphPath, supergraphSdl);
-    const subgraphs = await Promise.all(SUBGRAPHS.map(({ name }) => start(name, ['scripts/start-subgraph.ts', name], env, ports[name], '/ready')));
+    const subgraphs = await Promise.all(SUBGRAPHS.map(({ name }) => own(name, env, ports[name])));
     const [plainPort, cachedPort, hivePort] = [await freePort(), await freePort(), await freePort()];
     const gatewayEnv = (port: number, responseCache: string) => ({
       ...env,
@@ -178,9 +204,15 @@ export async function startBenchStack(seedScale: number, deduplicate: boolean, d
     });
     const hiveEnv = { ...env, HIVE_PORT: String(hivePort), SUPERGRAPH_PATH: supergraphPath, HIVE_DEDUPLICATE_INFLIGHT: String(deduplicate) };
     const [gateway, cachedGateway, hive] = await Promise.all([
-      start('gateway', ['gateway/src/index.ts'], gatewayEnv(plainPort, 'off'), plainPort, '/ready'),
-      start('gateway (RESPONSE_CACHE=memory)', ['gateway/src/index.ts'], gatewayEnv(cachedPort, 'memory'), cachedPort, '/ready'),
-      start('hive', ['bench/load/hive-gateway.ts'], hiveEnv, hivePort, '/readiness'),
+      own(
+        'gateway',
+        gatewayEnv(plainPort, 'off'),
+        plainPort,
+        'gateway',
+        stackOptions.gatewayCpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${stackOptions.gatewayCpuProfile}`] : [],
+      ),
+      own('gateway', gatewayEnv(cachedPort, 'memory'), cachedPort, 'gateway (RESPONSE_CACHE=memory)'),
+      start('hive', ['--import', 'tsx', 'bench/load/hive-gateway.ts'], hiveEnv, hivePort, '/readiness'),
     ]);
     return { seedScale, subgraphs, gateway, cachedGateway, hive, stop };
   } catch (error) {

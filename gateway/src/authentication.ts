@@ -1,4 +1,4 @@
-import type express from 'express';
+import type { HttpHandler, HttpRequest, HttpResponse } from '../../shared/http';
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import { Identity, scopesFromClaims } from '../../shared/auth/identity';
 import { unauthorized } from '../../shared/auth/subgraph-guard';
@@ -92,10 +92,7 @@ function rememberVerified(verify: (token: string) => Promise<Verified>, now: () 
  * where allowed, else 401; a bad token is always 401 (never silently anonymous). Every refusal
  * spends one of the caller's address's requests (`chargeFailure`): 429 once that budget is spent.
  */
-export function authenticateClients(
-  clients: ClientAuth,
-  chargeFailure: (req: express.Request, res: express.Response) => Promise<boolean>,
-): express.RequestHandler {
+export function authenticateClients(clients: ClientAuth, chargeFailure: (req: HttpRequest, res: HttpResponse) => Promise<boolean>): HttpHandler {
   const verify = rememberVerified(createTokenVerifier(clients));
   const anonymous = anonymousIdentity(clients);
   return (req, res, next) => {

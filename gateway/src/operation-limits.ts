@@ -13,6 +13,7 @@ import {
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
+  type OperationDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLField,
   type SelectionSetNode,
@@ -38,6 +39,13 @@ function countsOf(document: DocumentNode) {
   }
   return counts;
 }
+
+/**
+ * The cost of operations without variables, once per parsed operation and schema: Apollo Server
+ * keeps parsed documents (its document store), so a dashboard's repeated query is costed once.
+ * With variables the cost depends on them (`first: $n`) and is computed per request.
+ */
+const constantCosts = new WeakMap<OperationDefinitionNode, { schema: GraphQLSchema; cost: number }>();
 
 const refused = (code: string, message: string, extensions: Record<string, unknown> = {}) =>
   new GraphQLError(message, { extensions: { code, ...extensions, http: { status: 400 } } });
@@ -139,11 +147,18 @@ export function operationLimits(limits: Pick<OperationLimits, 'aliases' | 'direc
           if (directives > limits.directives) throw refused('TOO_MANY_DIRECTIVES', `Too many directives: ${directives}, at most ${limits.directives}`);
           const root = operation && schema.getRootType(operation.operation);
           if (!operation || !root) return;
-          const fragments: Record<string, FragmentDefinitionNode> = {};
-          for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-          const variables = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
-          if (variables.errors) return; // bad variables: execution reports them (BAD_USER_INPUT)
-          const cost = operationCost(schema, operation.selectionSet, root, fragments, variables.coerced);
+          const constant = !operation.variableDefinitions?.length;
+          const known = constant ? constantCosts.get(operation) : undefined;
+          let cost: number;
+          if (known?.schema === schema) cost = known.cost;
+          else {
+            const variables = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
+            if (variables.errors) return; // bad variables: execution reports them (BAD_USER_INPUT)
+            const fragments: Record<string, FragmentDefinitionNode> = {};
+            for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+            cost = operationCost(schema, operation.selectionSet, root, fragments, variables.coerced);
+            if (constant) constantCosts.set(operation, { schema, cost });
+          }
           if (cost > limits.cost) {
             throw refused(
               'COST_LIMIT_EXCEEDED',

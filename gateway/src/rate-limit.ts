@@ -1,4 +1,4 @@
-import type express from 'express';
+import type { HttpHandler, HttpRequest, HttpResponse } from '../../shared/http';
 import type Redis from 'ioredis';
 import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Identity } from '../../shared/auth/identity';
@@ -6,18 +6,18 @@ import type { SecurityConfig } from '../../shared/config';
 import type { Logger } from '../../shared/logger';
 
 export interface RateLimit {
-  middleware: express.RequestHandler;
+  middleware: HttpHandler;
   /**
    * Counts a failed authentication against the caller's address (the anonymous budget): true when
    * that budget still allows it, false when it answered 429 itself.
    */
-  chargeFailure(req: express.Request, res: express.Response): Promise<boolean>;
+  chargeFailure(req: HttpRequest, res: HttpResponse): Promise<boolean>;
   /** Where budgets are counted, for /ready: memory, or Redis and whether it is connected. */
   store(): { store: 'memory' } | { store: 'redis'; connected: boolean };
 }
 
 /** The budget a request is counted against: the token's subject, or for anonymous requests the client's address. */
-function budgetKey(identity: Identity | undefined, req: express.Request): string {
+function budgetKey(identity: Identity | undefined, req: HttpRequest): string {
   return identity && !identity.anonymous ? `sub:${identity.subject}` : `ip:${req.socket.remoteAddress ?? 'unknown'}`;
 }
 
@@ -32,13 +32,13 @@ export function createRateLimit(settings: SecurityConfig['rateLimit'], logger: L
   const limiter: RateLimiterAbstract = redis
     ? new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(options) })
     : new RateLimiterMemory(options);
-  const headers = (res: express.Response, state: RateLimiterRes) => {
+  const headers = (res: HttpResponse, state: RateLimiterRes) => {
     res.setHeader('RateLimit-Limit', String(settings.requests));
     res.setHeader('RateLimit-Remaining', String(Math.max(0, state.remainingPoints)));
     res.setHeader('RateLimit-Reset', String(Math.ceil(state.msBeforeNext / 1000)));
   };
   /** Spends `points` of `key`'s budget: true to go on, false when it answered 429 itself. */
-  const charge = (key: string, points: number, res: express.Response): Promise<boolean> =>
+  const charge = (key: string, points: number, res: HttpResponse): Promise<boolean> =>
     limiter.consume(key, points).then(
       (state) => {
         headers(res, state);
@@ -63,10 +63,10 @@ export function createRateLimit(settings: SecurityConfig['rateLimit'], logger: L
         return false;
       },
     );
-  const middleware: express.RequestHandler = (req, res, next) => {
+  const middleware: HttpHandler = (req, res, next) => {
     const points = Array.isArray(req.body) ? Math.max(1, req.body.length) : 1;
     void charge(budgetKey(res.locals.identity as Identity | undefined, req), points, res).then((goOn) => goOn && next());
   };
-  const chargeFailure = (req: express.Request, res: express.Response) => charge(budgetKey(undefined, req), 1, res);
+  const chargeFailure = (req: HttpRequest, res: HttpResponse) => charge(budgetKey(undefined, req), 1, res);
   return { middleware, chargeFailure, store: () => (redis ? { store: 'redis', connected: redis.status === 'ready' } : { store: 'memory' }) };
 }

@@ -114,9 +114,14 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
   ) {
     // Node's fetch keeps connections alive; the signal bounds every fetch (aborting it closes the
     // connection), and the subgraph learns the same deadline, so it stops working when this gives up.
+    // A subgraph never redirects: with `redirect: 'error'` and no window, Node's fetch sends the
+    // request as it is instead of cloning it (and teeing its body) for a redirect it might follow;
+    // a redirect answer is a failed fetch (SUBGRAPH_UNAVAILABLE), not followed.
     const timed: Fetch = (input, init) =>
       fetch(input, {
         ...init,
+        redirect: 'error',
+        window: null,
         headers: { ...(init.headers as Record<string, string>), [DEADLINE_HEADER]: String(Date.now() + resilience.timeoutMs) },
         signal: AbortSignal.timeout(resilience.timeoutMs),
       });

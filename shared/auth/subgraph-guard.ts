@@ -1,7 +1,7 @@
-import type express from 'express';
+import type { HttpHandler, HttpResponse } from '../http';
 import type { IdentityVerifier } from './internal-token';
 
-export function unauthorized(res: express.Response, message: string): void {
+export function unauthorized(res: HttpResponse, message: string): void {
   res.setHeader('WWW-Authenticate', 'Bearer');
   res.status(401).json({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
 }
@@ -10,7 +10,7 @@ export function unauthorized(res: express.Response, message: string): void {
  * A subgraph answers only the gateway: every request must carry the gateway's signed token for
  * this subgraph (`Authorization: Bearer …`). The verified identity goes to `res.locals.identity`.
  */
-export function requireGatewayToken(verify: IdentityVerifier): express.RequestHandler {
+export function requireGatewayToken(verify: IdentityVerifier): HttpHandler {
   return (req, res, next) => {
     const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     if (!token) return unauthorized(res, 'This service only answers the gateway: send your request to the gateway');

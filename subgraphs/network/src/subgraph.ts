@@ -4,6 +4,7 @@ import { POI_TOKENS_HEADER, readPoiTokens } from '../../../shared/auth/internal-
 import { Sealer } from '../../../shared/graphql/connection';
 import { DEADLINE_HEADER } from '../../../shared/deadline';
 import { REQUEST_ID_HEADER } from '../../../shared/request-id';
+import { headerOf } from '../../../shared/http';
 import { Poi, watchRegistry } from '../../../shared/registry';
 import { serveSubgraph, type SubgraphDefinition } from '../../../shared/subgraph';
 import { ownerRunner, ownersOf } from './owners';
@@ -55,16 +56,16 @@ export function defineNetworkSubgraph(pois: readonly Poi[], registryFile?: strin
         resolvers: createNetworkResolvers(sdl, sealer),
         context: async (request) => {
           const now = Date.now();
-          const given = Number(request.header(DEADLINE_HEADER));
+          const given = Number(headerOf(request, DEADLINE_HEADER));
           const deadline = Math.min(now + options.requestTimeoutMs, Number.isFinite(given) && given > now ? given : Infinity);
           const reported: GraphQLError[] = [];
           const current = owners;
           return {
             owners: current,
             run: ownerRunner(current, {
-              tokens: readPoiTokens(request.header(POI_TOKENS_HEADER)),
+              tokens: readPoiTokens(headerOf(request, POI_TOKENS_HEADER)),
               deadline: now + Math.max(1, Math.floor((deadline - now) * (1 - OWN_SHARE))),
-              requestId: request.header(REQUEST_ID_HEADER),
+              requestId: headerOf(request, REQUEST_ID_HEADER),
             }),
             report: (error) => void reported.push(error),
             reported,
