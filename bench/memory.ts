@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Kind, parse, OperationDefinitionNode } from 'graphql';
+import { exampleVariables, readExampleOperations } from '../gateway/src/ide';
 import { loadConfig, PROJECT_ROOT, SUBGRAPH_NAMES } from '../shared/config';
 import { build, DIST } from '../scripts/build';
 import { startProcessStack, ProcessStack } from '../test/helpers/process-stack';
@@ -66,10 +66,7 @@ function read(stack: ProcessStack): Record<string, Reading> {
   );
 }
 
-const DAY = 86_400_000;
-const isoDay = (offset: number) => new Date(Date.now() + offset * DAY).toISOString().slice(0, 10);
-
-/** Every example operation with variables for those it requires (as test/operations.test.ts gives them). */
+/** Every example operation with the variables the IDE gives it (gateway/src/ide.ts), a real library for LibraryProfile. */
 async function exampleOperations(
   gatewayUrl: string,
   headers: Record<string, string>,
@@ -80,22 +77,11 @@ async function exampleOperations(
     body: JSON.stringify({ query: '{ cubiss { libraries(first: 1) { nodes { id } } } }' }),
   });
   const libraryId = ((await probe.json()) as any).data?.cubiss?.libraries?.nodes?.[0]?.id;
-  const variables: Record<string, Record<string, unknown>> = {
-    ExpiringContracts: { today: isoDay(0), until: isoDay(180) },
-    CubissContractsEndingWithP1Tickets: { today: isoDay(0), until: isoDay(180), yearStart: `${new Date().getUTCFullYear()}-01-01T00:00:00.000Z` },
-    KnowledgeSearch: { search: 'reservering' },
-    LibraryProfile: { id: libraryId },
-  };
-  return fs
-    .readdirSync(OPERATIONS_DIR)
-    .filter((f) => f.endsWith('.graphql'))
-    .sort()
-    .map((file) => {
-      const query = fs.readFileSync(path.join(OPERATIONS_DIR, file), 'utf8');
-      const operation = parse(query).definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-      const name = operation?.name?.value ?? file;
-      return { name, query, variables: variables[name] ?? {} };
-    });
+  return readExampleOperations(OPERATIONS_DIR).map((operation) => ({
+    name: operation.name ?? operation.file,
+    query: operation.text,
+    variables: { ...exampleVariables(operation.variableDefinitions), ...(operation.name === 'LibraryProfile' ? { id: libraryId } : {}) },
+  }));
 }
 
 async function measure(mode: Mode, dist: string): Promise<ModeResult> {
