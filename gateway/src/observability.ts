@@ -7,7 +7,7 @@ import { injectTraceContext } from '../../shared/tracing';
 import { COLLABORATION_TOKEN_HEADER, POI_TOKENS_HEADER, poiTokensHeader, type IdentitySigner } from '../../shared/auth/internal-token';
 import { IDEMPOTENCY_FINGERPRINT_HEADER, IDEMPOTENCY_KEY_HEADER, requestFingerprint } from '../../shared/idempotency-request';
 import { COLLABORATION_SUBGRAPH, NETWORK_SUBGRAPH } from '../../shared/config';
-import type { CircuitBreaker } from './circuit-breaker';
+import type { CircuitBreaker } from '../../shared/circuit-breaker';
 import { SubgraphDataSource } from './subgraph-data-source';
 
 type QueryPlanCache = NonNullable<NonNullable<GatewayConfig['queryPlannerConfig']>['cache']>;

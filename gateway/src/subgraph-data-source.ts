@@ -1,7 +1,7 @@
 import { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { GraphQLError, Kind, parse, type FieldNode, type OperationDefinitionNode } from 'graphql';
 import type { Logger } from '../../shared/logger';
-import { CircuitBreaker } from './circuit-breaker';
+import { CircuitBreaker } from '../../shared/circuit-breaker';
 import { DEADLINE_HEADER } from '../../shared/deadline';
 import type { ChangeBus, ChangeEvent } from '../../shared/changes';
 import { CHANGES_EXTENSION, type ReportedChanges } from '../../shared/written';
