@@ -32,6 +32,7 @@ runMain(async () => {
       cursorSecret: settings.cursorSecret,
       operations: config.operations,
       requestTimeoutMs: config.gateway.resilience.timeoutMs,
+      circuit: config.gateway.resilience,
       imports: config.imports,
       collaborationUrl: subgraphConfig(config, COLLABORATION_SUBGRAPH).url,
       changes,

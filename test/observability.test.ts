@@ -181,6 +181,7 @@ describe('observability', () => {
           gatewayPublicKey: config.security.gatewayPublicKey!,
           cursorSecret: config.security.cursorSecret!,
           requestTimeoutMs: config.gateway.resilience.timeoutMs,
+          circuit: config.gateway.resilience,
           imports: config.imports,
           collaborationUrl: subgraphs.get('collaboration')?.url ?? config.subgraphs[0].url,
         }),

@@ -77,7 +77,7 @@ export async function startStack(
     seedScale?: number;
     supergraphPath?: string;
     subgraphs?: readonly SubgraphDefinition[];
-    /** The gateway's timeouts and circuit breaker (defaults: the production ones). */
+    /** The gateway's timeouts and circuit breaker, and the network subgraph's circuits (defaults: the production ones). */
     resilience?: Partial<ResilienceOptions>;
     /** Send a subgraph's fetches elsewhere, e.g. to a server that never answers. */
     subgraphUrls?: Record<string, string>;
@@ -113,6 +113,8 @@ export async function startStack(
         gatewayPublicKey: config.security.gatewayPublicKey!,
         cursorSecret: config.security.cursorSecret!,
         requestTimeoutMs: options.resilience?.timeoutMs ?? config.gateway.resilience.timeoutMs,
+        // The network subgraph's circuits to the POIs: as the gateway's (and on the same clock).
+        circuit: { ...config.gateway.resilience, ...options.resilience },
         imports: config.imports,
         operations: config.operations,
         // The collaboration starts first: the POIs ask the running one.
