@@ -22,6 +22,8 @@ export interface Measurement {
    * null for the limit. Unlike req/s it hardly depends on what else the machine is doing.
    */
   cpuMsPerRequest: number | null;
+  /** CPU time of all subgraph processes together over the measured runs ÷ the requests sent: what one request through this target costs the subgraphs. */
+  subgraphCpuMsPerRequest: number;
   /** The first error of the measured runs, if there were any. */
   firstError?: string;
 }
@@ -74,17 +76,21 @@ interface Accumulated {
   peakRssMiB: number | null;
   statements: number;
   cpuMs: number;
+  subgraphCpuMs: number;
 }
 
 async function measuredSlice(stack: BenchStack, driver: Driver, seconds: number, into: Accumulated): Promise<void> {
   const statementsBefore = await sqlStatementsWhenSettled(stack.subgraphs);
   const memory = driver.process ? sampleResidentMemory(driver.process.pid) : undefined;
   const cpuBefore = driver.process ? processCpuMs(driver.process.pid) : 0;
+  const subgraphsCpu = () => stack.subgraphs.reduce((total, subgraph) => total + processCpuMs(subgraph.pid), 0);
+  const subgraphCpuBefore = subgraphsCpu();
   try {
     into.loops.push(await driver.measured(seconds));
   } finally {
     if (memory) into.peakRssMiB = Math.max(into.peakRssMiB ?? 0, memory.stop());
     if (driver.process) into.cpuMs += processCpuMs(driver.process.pid) - cpuBefore;
+    into.subgraphCpuMs += subgraphsCpu() - subgraphCpuBefore;
   }
   into.statements += (await sqlStatementsWhenSettled(stack.subgraphs)) - statementsBefore;
 }
@@ -105,13 +111,13 @@ async function measureTogether(stack: BenchStack, scenarios: Scenario[], options
       await closedLoop(options.connections, options.warmupSeconds * 1000, driver.checked, true);
       sqlPerRequest.push(await sqlStatementsPerRequest(stack.subgraphs, options.statementRequests, driver.checked));
     }
-    const accumulated = drivers.map((): Accumulated => ({ loops: [], peakRssMiB: null, statements: 0, cpuMs: 0 }));
+    const accumulated = drivers.map((): Accumulated => ({ loops: [], peakRssMiB: null, statements: 0, cpuMs: 0, subgraphCpuMs: 0 }));
     const sliceSeconds = options.durationSeconds / options.slices;
     for (let slice = 0; slice < options.slices; slice++) {
       for (const [i, driver] of drivers.entries()) await measuredSlice(stack, driver, sliceSeconds, accumulated[i]);
     }
     return drivers.map((driver, i) => {
-      const { loops, peakRssMiB, statements, cpuMs } = accumulated[i];
+      const { loops, peakRssMiB, statements, cpuMs, subgraphCpuMs } = accumulated[i];
       const latencies = loops.flatMap((loop) => loop.latenciesMs);
       const sum = (pick: (loop: LoopResult) => number) => loops.reduce((total, loop) => total + pick(loop), 0);
       const figures = loadFigures(
@@ -142,11 +148,17 @@ async function measureTogether(stack: BenchStack, scenarios: Scenario[], options
               sum((l) => l.sent),
             )
           : null,
+        subgraphCpuMsPerRequest:
+          subgraphCpuMs /
+          Math.max(
+            1,
+            sum((l) => l.sent),
+          ),
         ...(figures.errors > 0 ? { firstError: loops.find((l) => l.firstError)?.firstError } : {}),
       };
       log(
         `  ${driver.scenario.key} ${driver.target.padEnd(13)} ${figures.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${figures.p50.toFixed(2)} ms  ` +
-          `p99 ${figures.p99.toFixed(2)} ms  ${measurement.cpuMsPerRequest === null ? '' : `CPU ${measurement.cpuMsPerRequest.toFixed(2)} ms/req  `}errors ${figures.errors}  SQL/req ${sqlPerRequestTotal} (under load ${measurement.sqlPerRequestUnderLoad.toFixed(1)})` +
+          `p99 ${figures.p99.toFixed(2)} ms  ${measurement.cpuMsPerRequest === null ? '' : `CPU ${measurement.cpuMsPerRequest.toFixed(2)} ms/req  `}subgraphs' CPU ${measurement.subgraphCpuMsPerRequest.toFixed(2)} ms/req  errors ${figures.errors}  SQL/req ${sqlPerRequestTotal} (under load ${measurement.sqlPerRequestUnderLoad.toFixed(1)})` +
           (measurement.firstError ? `\n    first error: ${measurement.firstError}` : ''),
       );
       return measurement;
