@@ -1,12 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { deduplicateInflight, SubgraphDataSource } from '../gateway/src/subgraph-data-source';
+import { deduplicateInflight, requestSubgraph, SubgraphDataSource, type FetcherRequestInit } from '../gateway/src/subgraph-data-source';
 import { startStack } from './helpers/stack';
 
 /** A fetcher that answers after a tick, counting its calls. */
 function countingFetcher() {
   const calls: string[] = [];
-  const fetcher = async (_input: string, init: RequestInit) => {
+  const fetcher = async (_input: string, init: FetcherRequestInit) => {
     calls.push(String(init.body));
     await new Promise((resolve) => setTimeout(resolve, 20));
     return new Response(JSON.stringify({ data: { n: calls.length } }), {
@@ -19,6 +19,74 @@ function countingFetcher() {
 
 const query = (text: string) => JSON.stringify({ query: text, variables: {} });
 const init = (body: string, authorization = 'Bearer a') => ({ method: 'POST', headers: { authorization }, body });
+
+/** A loopback server answering every request with `answer`, recording what it was sent. */
+async function recordingServer(answer: (req: http.IncomingMessage, res: http.ServerResponse) => void) {
+  const received: { method?: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    received.push({ method: req.method, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+    answer(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  return { url, received, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+describe('one subgraph fetch (requestSubgraph)', () => {
+  it('sends the body and headers as given and reads the whole answer: status, every header, body', async () => {
+    const server = await recordingServer((_req, res) =>
+      res
+        .writeHead(400, [
+          ['content-type', 'application/json'],
+          ['set-cookie', 'a=1'],
+          ['set-cookie', 'b=2'],
+        ])
+        .end('{"errors":[{"message":"no"}]}'),
+    );
+    try {
+      const body = JSON.stringify({ query: '{ cubiss { code } }', variables: { é: 'ü' } });
+      const answer = await requestSubgraph(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer x' }, body });
+      expect(server.received).toEqual([expect.objectContaining({ method: 'POST', body })]);
+      expect(server.received[0].headers).toMatchObject({ authorization: 'Bearer x', 'content-length': String(Buffer.byteLength(body)) });
+      expect([answer.status, answer.ok, answer.statusText, answer.url]).toEqual([400, false, 'Bad Request', server.url]);
+      expect(answer.headers.get('content-type')).toBe('application/json');
+      expect(answer.headers.get('set-cookie')).toBe('a=1, b=2');
+      expect(await answer.json()).toEqual({ errors: [{ message: 'no' }] });
+      expect(answer.bodyUsed).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('does not follow a redirect: it fails as an unreachable subgraph would', async () => {
+    const elsewhere = await recordingServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":{}}'));
+    const server = await recordingServer((_req, res) => res.writeHead(307, { location: elsewhere.url }).end());
+    try {
+      await expect(requestSubgraph(server.url, { method: 'POST', headers: {}, body: '{}' })).rejects.toThrow(
+        /fetch failed: the subgraph answered with a redirect \(307\)/,
+      );
+      expect(server.received).toHaveLength(1);
+      expect(elsewhere.received).toHaveLength(0);
+    } finally {
+      await Promise.all([server.close(), elsewhere.close()]);
+    }
+  });
+
+  it('gives up when its signal fires while the answer is still coming', async () => {
+    const server = await recordingServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"data":');
+    });
+    try {
+      const error = await requestSubgraph(server.url, { method: 'POST', headers: {}, body: '{}', signal: AbortSignal.timeout(150) }).catch((e: Error) => e);
+      expect((error as Error).name).toBe('TimeoutError');
+    } finally {
+      await server.close();
+    }
+  });
+});
 
 describe('sharing identical subgraph queries in flight', () => {
   it('sends one fetch for identical queries of the same identity, and gives each caller its own readable answer', async () => {

@@ -1,5 +1,7 @@
 import { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { STATUS_CODES } from 'node:http';
 import { GraphQLError, Kind, parse, type FieldNode, type OperationDefinitionNode } from 'graphql';
+import { request, type Dispatcher } from 'undici';
 import type { Logger } from '../../shared/logger';
 import { CircuitBreaker, openCircuitMessage, type CircuitOptions } from '../../shared/circuit-breaker';
 import { DEADLINE_HEADER } from '../../shared/deadline';
@@ -28,6 +30,10 @@ export interface SubgraphReadiness {
   /** Whether the two fingerprints agree (when both are known): false means the subgraph runs another schema than composed. */
   schemaMatches?: boolean;
 }
+
+/** What RemoteGraphQLDataSource hands its fetcher, and what it reads of the answer. */
+export type FetcherRequestInit = NonNullable<Parameters<RemoteGraphQLDataSource['fetcher']>[1]>;
+type FetcherResponse = Awaited<ReturnType<RemoteGraphQLDataSource['fetcher']>>;
 
 type FailureKind = 'timeout' | 'connection' | 'server-error' | 'other';
 
@@ -61,7 +67,76 @@ function errorPath(options: Extract<GraphQLDataSourceProcessOptions, { incomingR
   return first ? [(first.alias ?? first.name).value] : [];
 }
 
-type Fetch = (input: string, init: RequestInit) => Promise<Response>;
+/**
+ * A subgraph's answer, its body already read: as much of a fetch Response as RemoteGraphQLDataSource
+ * and this gateway read (status, headers, body), without the WHATWG streams a Response builds for
+ * every body. Each caller of a shared fetch (deduplicateInflight) gets its own.
+ */
+export class SubgraphAnswer implements FetcherResponse {
+  readonly redirected = false;
+  bodyUsed = false;
+
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    readonly headers: Headers,
+    private readonly body: string,
+  ) {}
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+
+  get statusText(): string {
+    return STATUS_CODES[this.status] ?? '';
+  }
+
+  async text(): Promise<string> {
+    this.bodyUsed = true;
+    return this.body;
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = Buffer.from(await this.text());
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  clone(): SubgraphAnswer {
+    return new SubgraphAnswer(this.url, this.status, new Headers(this.headers), this.body);
+  }
+}
+
+/** What a subgraph fetch answers: a SubgraphAnswer, or (in tests) a fetch Response. */
+type Answer = Pick<FetcherResponse, 'url' | 'status' | 'headers' | 'text' | 'json'>;
+export type Fetch = (input: string, init: FetcherRequestInit) => Promise<Answer>;
+
+/**
+ * One subgraph fetch over undici's `request` (HTTP/1.1, connections kept alive): the body sent as
+ * it is and the answer read whole, with none of the WHATWG streams, Request and Response objects a
+ * `fetch` builds for every call (a tenth of the gateway's CPU per request went there, bench/README.md
+ * "CPU per request at the gateway"). The signal bounds the whole exchange, the answer's body
+ * included. A subgraph never redirects: a redirect is a failed fetch (SUBGRAPH_UNAVAILABLE), not followed.
+ */
+export async function requestSubgraph(input: string, init: FetcherRequestInit): Promise<SubgraphAnswer> {
+  const { statusCode, headers, body } = await request(input, {
+    method: (init.method ?? 'POST') as Dispatcher.HttpMethod,
+    headers: init.headers,
+    body: init.body,
+    signal: init.signal as AbortSignal | undefined,
+  });
+  const text = await body.text();
+  if (statusCode >= 300 && statusCode < 400) throw new TypeError(`fetch failed: the subgraph answered with a redirect (${statusCode})`);
+  const answerHeaders = new Headers();
+  for (const [name, value] of Object.entries(headers)) {
+    if (Array.isArray(value)) for (const one of value) answerHeaders.append(name, one);
+    else if (value !== undefined) answerHeaders.set(name, value);
+  }
+  return new SubgraphAnswer(input, statusCode, answerHeaders, text);
+}
 
 /** A query (never a mutation) as @apollo/gateway serialises it: `{"query":"query Name__x__0 …`, or `{"query":"{…` for an unnamed one. */
 const QUERY_BODY = /^\{"query":"(query[\s{(]|\{)/;
@@ -69,24 +144,24 @@ const QUERY_BODY = /^\{"query":"(query[\s{(]|\{)/;
 /**
  * Shares one upstream fetch between identical subgraph queries in flight: the same body
  * (operation and variables) with the same Authorization (the same forwarded identity, so the
- * same answer). Each caller gets its own Response over the buffered body. Mutations and
+ * same answer). Each caller gets its own answer over the body read once. Mutations and
  * anything else always go out on their own.
  */
 export function deduplicateInflight(fetcher: Fetch): Fetch {
-  const inflight = new Map<string, Promise<{ status: number; statusText: string; headers: [string, string][]; body: string }>>();
+  const inflight = new Map<string, Promise<{ url: string; status: number; headers: Headers; body: string }>>();
   return async (input, init) => {
     const body = typeof init.body === 'string' ? init.body : undefined;
     if (!body || !QUERY_BODY.test(body)) return fetcher(input, init);
-    const key = `${input}\n${(init.headers as Record<string, string> | undefined)?.authorization ?? ''}\n${body}`;
+    const key = `${input}\n${init.headers?.authorization ?? ''}\n${body}`;
     let shared = inflight.get(key);
     if (!shared) {
       shared = fetcher(input, init)
-        .then(async (response) => ({ status: response.status, statusText: response.statusText, headers: [...response.headers], body: await response.text() }))
+        .then(async (answer) => ({ url: answer.url, status: answer.status, headers: new Headers([...answer.headers]), body: await answer.text() }))
         .finally(() => inflight.delete(key));
       inflight.set(key, shared);
     }
-    const { status, statusText, headers, body: text } = await shared;
-    return new Response(text, { status, statusText, headers });
+    const { url, status, headers, body: text } = await shared;
+    return new SubgraphAnswer(url, status, new Headers(headers), text);
   };
 }
 
@@ -107,17 +182,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
     /** Where the writes this subgraph answers are announced (absent: nowhere). */
     private readonly changes?: ChangeBus,
   ) {
-    // Node's fetch keeps connections alive; the signal bounds every fetch (aborting it closes the
-    // connection), and the subgraph learns the same deadline, so it stops working when this gives up.
-    // A subgraph never redirects: with `redirect: 'error'` and no window, Node's fetch sends the
-    // request as it is instead of cloning it (and teeing its body) for a redirect it might follow;
-    // a redirect answer is a failed fetch (SUBGRAPH_UNAVAILABLE), not followed.
+    // The signal bounds every fetch (aborting it closes the connection), and the subgraph learns
+    // the same deadline, so it stops working when this gives up.
     const timed: Fetch = (input, init) =>
-      fetch(input, {
+      requestSubgraph(input, {
         ...init,
-        redirect: 'error',
-        window: null,
-        headers: { ...(init.headers as Record<string, string>), [DEADLINE_HEADER]: String(Date.now() + resilience.timeoutMs) },
+        headers: { ...init.headers, [DEADLINE_HEADER]: String(Date.now() + resilience.timeoutMs) },
         signal: AbortSignal.timeout(resilience.timeoutMs),
       });
     super({ url, fetcher: (resilience.deduplicate ? deduplicateInflight(timed) : timed) as never });
