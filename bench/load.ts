@@ -31,6 +31,7 @@ async function runScale(scale: number, options: LoadOptions): Promise<Measuremen
   current = await startBenchStack(scale, options.deduplicate, options.mysql ? freshMariaDb() : {}, {
     compiled: options.compiled,
     gatewayCpuProfile: options.gatewayCpuProfile,
+    gatewayNodeFlags: options.gatewayNodeFlags,
   });
   try {
     log(`  stack up in ${((performance.now() - started) / 1000).toFixed(1)} s`);

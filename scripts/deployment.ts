@@ -16,6 +16,12 @@ export function deployedSubgraphs(pois: readonly Poi[]): DeployedSubgraph[] {
   return [{ name: COLLABORATION_SUBGRAPH, port: DEFAULT_PORTS[COLLABORATION_SUBGRAPH] }, ...pois.map((poi) => ({ name: poi.subgraphName, port: poi.port }))];
 }
 
+/**
+ * A POI subgraph announces its imports on the gateways' Redis (README "Caching"), so it gets the
+ * gateway's REDIS_URL; the collaboration and the network subgraph announce nothing themselves.
+ */
+const POI_REDIS = '\n    REDIS_URL: ${REDIS_URL:-}';
+
 /** What one subgraph contributes to each generated part (`only`: the subgraphs a part lists), and what separates two subgraphs' lines. */
 const PARTS: Record<string, { separator: string; lines(subgraph: DeployedSubgraph): string; only?: (subgraph: DeployedSubgraph) => boolean }> = {
   'subgraphs and their databases': {
@@ -41,7 +47,7 @@ ${name}:
   environment:
     <<: *subgraph-env
     ${NAME}_PORT: "${port}"
-    ${NAME}_DATABASE_URL: mysql://${name}:${password}@mysql-${name}:3306/poi_${name}
+    ${NAME}_DATABASE_URL: mysql://${name}:${password}@mysql-${name}:3306/poi_${name}${name === COLLABORATION_SUBGRAPH ? '' : POI_REDIS}
   depends_on:
     mysql-${name}: { condition: service_healthy }
   networks: [ federation, ${name}-db ]

@@ -43,6 +43,11 @@ const httpProbe = (path: string, port: number, periodSeconds: number, failureThr
   failureThreshold,
 });
 
+/** Redis's Service (base/redis.yaml), as the gateway has it (base/gateway.yaml). */
+const REDIS_URL = 'redis://redis:6379';
+/** The pod label of the POI subgraphs, which alone of the subgraphs reach Redis (base/redis.yaml): they announce their imports there. */
+export const POI_POD_LABEL = { 'poi-federation/role': 'poi' };
+
 export const databaseHost = (name: string) => `mysql-${name}`;
 export const databaseUrlKey = (name: string) => `${name.toUpperCase()}_DATABASE_URL`;
 export const databasePasswordKey = (name: string) => `${name.toUpperCase()}_DB_PASSWORD`;
@@ -56,6 +61,7 @@ export const NETWORK: DeployedSubgraph = { name: NETWORK_SUBGRAPH, port: RESERVE
  */
 function subgraphResources({ name, port }: DeployedSubgraph, collaborationUrl: string): object[] {
   const network = name === NETWORK_SUBGRAPH;
+  const poi = !network && name !== COLLABORATION_SUBGRAPH;
   const NAME = name.toUpperCase();
   const deployment = {
     apiVersion: 'apps/v1',
@@ -66,7 +72,7 @@ function subgraphResources({ name, port }: DeployedSubgraph, collaborationUrl: s
       selector: { matchLabels: selector(name) },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
       template: {
-        metadata: { labels: labels(name, 'subgraph') },
+        metadata: { labels: { ...labels(name, 'subgraph'), ...(poi ? POI_POD_LABEL : {}) } },
         spec: {
           automountServiceAccountToken: false,
           terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
@@ -88,6 +94,8 @@ function subgraphResources({ name, port }: DeployedSubgraph, collaborationUrl: s
                 secretEnv('OPERATIONS_TOKEN'),
                 { name: 'COLLABORATION_URL', value: collaborationUrl },
                 ...(network ? [] : [secretEnv(databaseUrlKey(name))]),
+                // A POI subgraph announces its imports to every gateway (README "Caching").
+                ...(poi ? [{ name: 'REDIS_URL', value: REDIS_URL }] : []),
               ],
               ...(network ? { envFrom: [{ configMapRef: { name: 'subgraph-urls' } }] } : {}),
               readinessProbe: httpProbe('/ready', port, 10, 3),

@@ -106,7 +106,7 @@ export interface Config {
   gateway: {
     port: number;
     supergraphPath: string;
-    /** Per subgraph fetch: timeout, the circuit breaker's threshold and cool-down, sharing identical queries in flight. */
+    /** Per subgraph fetch: timeout, the circuit breaker's threshold and cool-down (also the network subgraph's, per POI), sharing identical queries in flight. */
     resilience: { timeoutMs: number; failureThreshold: number; cooldownMs: number; deduplicate: boolean };
     /** Development switch: answer `Apollo-Query-Plan-Experimental` requests with the query plan. */
     exposeQueryPlan: boolean;

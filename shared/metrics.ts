@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { defaultFieldResolver, GraphQLSchema } from 'graphql';
+import { CIRCUIT_STATES, type CircuitBreaker } from './circuit-breaker';
 import type { Database } from './db';
 import type { BuildInfo } from './release';
 
@@ -28,6 +29,23 @@ export function createMetricsRegistry(service: string): Registry {
 }
 
 export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
+
+/** `<name>{subgraph,state}`: 1 for each circuit's current state (closed, half-open, open), 0 for the others. */
+export function recordCircuitStates(registry: Registry, name: string, help: string, circuits: () => Iterable<[string, CircuitBreaker]>): void {
+  new Gauge({
+    name,
+    help,
+    labelNames: ['subgraph', 'state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [subgraph, breaker] of circuits()) {
+        const current = breaker.state;
+        for (const state of CIRCUIT_STATES) this.set({ subgraph, state }, state === current ? 1 : 0);
+      }
+    },
+  });
+}
 
 /** The text a `/metrics` scrape gets: this server's metrics, then the process's. */
 export async function renderMetrics(registry: Registry): Promise<string> {

@@ -11,7 +11,8 @@ import type { Logger } from './logger';
 import type { ChangeBus } from './changes';
 import type { OperationsAccess } from './config';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { createMetricsRegistry, instrumentDatabase, recordBuildInfo, timeRootResolvers } from './metrics';
+import { createMetricsRegistry, instrumentDatabase, recordBuildInfo, recordCircuitStates, timeRootResolvers } from './metrics';
+import type { CircuitBreaker, CircuitOptions } from './circuit-breaker';
 import { BuildInfo, NO_KIT, schemaFingerprint } from './release';
 import { RunningServer, startGraphQLServer } from './server';
 import { enforceAuthDirectives } from './auth/directives';
@@ -53,6 +54,8 @@ export interface SubgraphStartOptions {
   changes?: ChangeBus;
   /** Every subgraph's /graphql by name, which the network subgraph asks the POIs' lists at (default: a POI's registry port on `host`). */
   subgraphUrls?: Record<string, string>;
+  /** When the network subgraph's circuit to a POI opens, as the gateway's to a subgraph (CIRCUIT_FAILURE_THRESHOLD, CIRCUIT_COOLDOWN_MS). */
+  circuit: CircuitOptions;
 }
 
 export interface RunningSubgraph extends RunningServer {
@@ -76,7 +79,7 @@ export interface SubgraphDefinition {
  * A subgraph's start options as the configuration gives them: the one mapping from Config to
  * SubgraphStartOptions, for `npm run start:subgraph` (scripts/start-subgraph.ts) and the tests'
  * in-process stack (test/helpers/stack.ts), which then sets what it decides itself (the seed reset,
- * the URLs of the subgraphs it runs). `runtime`: the subgraph's port, database URL and the secrets
+ * the URLs of the subgraphs it runs, its timeouts and circuits). `runtime`: the subgraph's port, database URL and the secrets
  * (subgraphRuntime checks them for a process). Add the change bus when there is one.
  */
 export function configuredStartOptions(
@@ -98,6 +101,7 @@ export function configuredStartOptions(
     cursorSecret: runtime.cursorSecret,
     operations: config.operations,
     requestTimeoutMs: config.gateway.resilience.timeoutMs,
+    circuit: config.gateway.resilience,
     imports: config.imports,
     collaborationUrl: subgraphConfig(config, COLLABORATION_SUBGRAPH).url,
     // The network subgraph asks the POIs at the URLs the gateway uses (`<NAME>_URL`).
@@ -175,6 +179,8 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
   routes?: (app: Express) => void;
   /** More Apollo Server plugins (e.g. the network subgraph's, which adds the errors of POIs left out of a list). */
   plugins?: ApolloServerPlugin<TContext>[];
+  /** The circuit breakers it keeps to the subgraphs it asks, by subgraph (the network subgraph's, per POI): in /metrics and /ready. */
+  circuits?: () => Iterable<[string, CircuitBreaker]>;
 }): Promise<RunningSubgraph> {
   const onlyTheGateway = requireGatewayToken(await createIdentityVerifier(spec.options.gatewayPublicKey, spec.name));
   // Operation durations and errors, root resolver and SQL timings, and the connection pool.
@@ -182,6 +188,14 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
   const build: BuildInfo = { kitVersion: spec.kitVersion ?? NO_KIT, schemaFingerprint: schemaFingerprint(spec.sdl) };
   recordBuildInfo(metrics, build);
   if (spec.database) instrumentDatabase(metrics, spec.database);
+  const circuits = spec.circuits;
+  if (circuits)
+    recordCircuitStates(
+      metrics,
+      'subgraph_circuit_state',
+      'The circuit breaker to a subgraph this one asks: 1 for its current state (closed, half-open, open), 0 for the others',
+      circuits,
+    );
   const servedSchema = (sdl: string, resolvers: object) => {
     const schema = buildSubgraphSchema([{ typeDefs: parse(sdl), resolvers: resolvers as GraphQLResolverMap<unknown> }]);
     // The owner decides: the schema's @authenticated / @requiresScopes are enforced here.
@@ -222,13 +236,14 @@ export async function serveSubgraph<TContext extends BaseContext>(spec: {
       });
     },
     readiness: async () => {
-      if (!spec.database) return { database: 'none' };
+      const states = circuits ? { circuits: Object.fromEntries([...circuits()].map(([name, breaker]) => [name, breaker.state])) } : {};
+      if (!spec.database) return { database: 'none', ...states };
       try {
         await spec.database.dataSource.query('SELECT 1');
       } catch {
         throw new Error('database unreachable');
       }
-      return { database: 'up' };
+      return { database: 'up', ...states };
     },
   });
   return {

@@ -22,6 +22,12 @@ describe('npm run bench options', () => {
     expect(parseLoadOptions([], { BENCH_COMPILED: 'true' }).compiled).toBe(true);
     expect(parseLoadOptions(['--gateway-cpu-prof', '/tmp/profiles'], {}).gatewayCpuProfile).toBe('/tmp/profiles');
     expect(parseLoadOptions([], {}).gatewayCpuProfile).toBeUndefined();
+    expect(parseLoadOptions([], {}).gatewayNodeFlags).toEqual([]);
+    expect(parseLoadOptions(['--gateway-node-flags= --max-old-space-size=256  --trace-gc '], {}).gatewayNodeFlags).toEqual([
+      '--max-old-space-size=256',
+      '--trace-gc',
+    ]);
+    expect(() => parseLoadOptions(['--gateway-node-flags', 'max-old-space-size=256'], {})).toThrow(/--gateway-node-flags takes node options/);
   });
 
   it('reads every subgraph database URL from .ci/mariadb.sh output, and refuses output that lacks one', () => {

@@ -1,4 +1,4 @@
-import { CircuitBreaker } from '../gateway/src/circuit-breaker';
+import { CircuitBreaker } from '../shared/circuit-breaker';
 
 /** A breaker on a clock the test moves by hand: 3 failures open it, 1000 ms of cooldown. */
 function breaker() {

@@ -63,6 +63,8 @@ const HOST_ENV: Record<string, string> = {
   GATEWAY_SIGNING_KEY: HOST_SECRETS.GATEWAY_SIGNING_KEY,
   GATEWAY_PUBLIC_KEY: HOST_SECRETS.GATEWAY_PUBLIC_KEY,
   CURSOR_SECRET: HOST_SECRETS.CURSOR_SECRET,
+  // Compose runs no Redis: an operator's own, passed through where the services need it.
+  REDIS_URL: 'redis://redis.example.org:6379',
 };
 
 function interpolate(value: string): string {
@@ -194,6 +196,13 @@ describe('docker-compose.yml', () => {
 
   it('has the gateway, one service per subgraph and one MySQL per subgraph with data, nothing else', () => {
     expect(Object.keys(services).sort()).toEqual(['gateway', ...SUBGRAPHS, NETWORK, ...SUBGRAPHS.map(mysqlOf)].sort());
+  });
+
+  it('passes REDIS_URL to the gateway and every POI subgraph (which announces its imports there), not to the collaboration or the network subgraph', () => {
+    for (const name of ['gateway', ...SUBGRAPHS, NETWORK]) {
+      const announces = name === 'gateway' || (name !== 'collaboration' && name !== NETWORK);
+      expect({ name, redisUrl: configOf(name).security.rateLimit.redisUrl }).toEqual({ name, redisUrl: announces ? HOST_ENV.REDIS_URL : undefined });
+    }
   });
 
   describe('network subgraph', () => {

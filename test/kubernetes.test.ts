@@ -14,7 +14,7 @@ import { loadConfig, subgraphConfig } from '../shared/config';
 import { POIS } from '../shared/registry';
 import { STOP_GRACE_PERIOD_MS } from '../shared/server';
 import { deployedSubgraphs } from '../scripts/deployment';
-import { KUBERNETES_DIR, renderKubernetes, secretsEnv } from '../scripts/kubernetes';
+import { KUBERNETES_DIR, POI_POD_LABEL, renderKubernetes, secretsEnv } from '../scripts/kubernetes';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
@@ -315,14 +315,31 @@ describeWithKubectl.each(['local', 'production'] as const)('kubectl kustomize ov
     expect([environment(objects, container).GATEWAY_SIGNING_KEY, config.security.cursorSecret]).toEqual([undefined, expect.stringMatching(/^\S{32,}$/)]);
   });
 
-  it('lets nothing in by default: only the gateway reaches the subgraphs and Redis, POIs also the collaboration, the network subgraph the POIs', () => {
+  it('lets nothing in by default: only the gateway reaches the subgraphs and Redis, POIs also the collaboration and Redis, the network subgraph the POIs', () => {
     expect(named(objects, 'NetworkPolicy', 'default-deny-ingress').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
     const gateway = { 'app.kubernetes.io/component': 'gateway' };
     for (const s of SUBGRAPHS) {
       const expected = s === 'collaboration' ? [gateway, { 'app.kubernetes.io/component': 'subgraph' }] : [gateway, { 'app.kubernetes.io/name': 'network' }];
       expect({ s, callers: allowedCallers(objects, s) }).toEqual({ s, callers: expected });
     }
-    expect(allowedCallers(objects, 'redis')).toEqual([gateway]);
+    expect(allowedCallers(objects, 'redis')).toEqual([gateway, POI_POD_LABEL]);
+  });
+
+  it("POI subgraphs announce their imports on the gateways' Redis: its URL and a way in; the collaboration and the network subgraph have neither", () => {
+    const redisUrl = configOf(objects, 'gateway').security.rateLimit.redisUrl;
+    expect(redisUrl).toBe(`redis://redis:${servicePort(objects, 'redis').port}`);
+    const mayReachRedis = (name: string) => {
+      const podLabels = named(objects, 'Deployment', name).spec.template.metadata.labels;
+      return allowedCallers(objects, 'redis').some((caller) => Object.entries(caller).every(([k, v]) => podLabels[k] === v));
+    };
+    for (const s of [...SUBGRAPHS, 'network']) {
+      const poi = s !== 'collaboration' && s !== 'network';
+      expect({ s, redisUrl: configOf(objects, s).security.rateLimit.redisUrl, reaches: mayReachRedis(s) }).toEqual({
+        s,
+        redisUrl: poi ? redisUrl : undefined,
+        reaches: poi,
+      });
+    }
   });
 
   it.each(SUBGRAPHS)('subgraph %s: its port, probes, its own secrets and database', (subgraph) => {

@@ -170,3 +170,82 @@ describe('a POI that does not answer in time', () => {
     }
   });
 });
+
+describe('a POI that keeps failing', () => {
+  it('is not asked while its circuit is open (its part fails at once, as when it is down), then exactly one probe goes through', async () => {
+    // Cubiss's address is a server that counts what it is asked and answers 500 while `failing`, else passes the request to Cubiss.
+    let failing = true;
+    let asked = 0;
+    let cubissUrl = '';
+    const front = http.createServer(async (request, response) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      asked++;
+      if (failing) return void response.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: 'boom' }] }));
+      const upstream = await fetch(cubissUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: request.headers.authorization ?? '' },
+        body: Buffer.concat(chunks),
+      });
+      response.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    // The circuits' clock moves only when the test moves it: 3 failures open a circuit for 1000 ms.
+    let now = 1_000_000;
+    const failingStack = await startStack({
+      env: { RESPONSE_CACHE: 'off' },
+      resilience: { failureThreshold: 3, cooldownMs: 1000, now: () => now },
+      subgraphUrls: { cubiss: `http://127.0.0.1:${(front.address() as AddressInfo).port}/graphql` },
+    });
+    cubissUrl = failingStack.subgraphs.get('cubiss')!.url;
+    const network = failingStack.subgraphs.get('network')!.url;
+    const circuit = async () => ((await (await fetch(network.replace(/\/graphql$/, '/ready'))).json()) as { circuits: Record<string, string> }).circuits.cubiss;
+    const page = () => failingStack.query(`{ network { libraries(first: 5) { incomplete missingPois nodes { name poi { code } } } } }`);
+    /** A page without Cubiss: the others' items and an error at the list naming Cubiss, as for a POI that is down. */
+    const withoutCubiss = (message: RegExp) => ({
+      data: { network: { libraries: { incomplete: true, missingPois: [cubiss.code] } } },
+      errors: [
+        expect.objectContaining({
+          message: expect.stringMatching(message),
+          path: ['network', 'libraries'],
+          extensions: expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE', poi: cubiss.code }),
+        }),
+      ],
+    });
+    try {
+      for (let i = 1; i <= 3; i++) expect(await page()).toMatchObject(withoutCubiss(/HTTP 500/));
+      expect([asked, await circuit()]).toEqual([3, 'open']);
+
+      // Open: Cubiss is not asked; the list still comes from the others.
+      const refused = await page();
+      expect(refused).toMatchObject(withoutCubiss(/recent requests failed/));
+      expect(refused.data.network.libraries.nodes).toHaveLength(5);
+      expect(refused.data.network.libraries.nodes.every((n: { poi: { code: string } }) => n.poi.code !== cubiss.code)).toBe(true);
+      now += 999;
+      await page();
+      expect(asked).toBe(3);
+
+      // The cool-down is over: of two pages at once, one probe reaches Cubiss; it fails, so the circuit opens again.
+      now += 1;
+      expect(await circuit()).toBe('half-open');
+      await Promise.all([page(), page()]);
+      expect([asked, await circuit()]).toEqual([4, 'open']);
+      await page();
+      expect(asked).toBe(4);
+
+      // Cubiss is back: after the next cool-down the probe succeeds and closes the circuit; the list is whole again.
+      failing = false;
+      now += 1000;
+      const whole = await page();
+      expect(whole.errors).toBeUndefined();
+      expect(whole.data.network.libraries.incomplete).toBe(false);
+      expect(await circuit()).toBe('closed');
+      const metrics = await (await fetch(network.replace(/\/graphql$/, '/metrics'))).text();
+      expect(metrics).toContain('subgraph_circuit_state{subgraph="cubiss",state="closed",service="network"} 1');
+    } finally {
+      await failingStack.stop();
+      front.closeAllConnections();
+      await new Promise((resolve) => front.close(resolve));
+    }
+  });
+});

@@ -127,6 +127,7 @@ describe('production defaults', () => {
         gatewayPublicKey: config.security.gatewayPublicKey!,
         cursorSecret: config.security.cursorSecret!,
         requestTimeoutMs: 5000,
+        circuit: config.gateway.resilience,
         imports: config.imports,
         collaborationUrl: config.subgraphs[0].url,
       };

@@ -24,6 +24,8 @@ export interface LoadOptions {
   compiled: boolean;
   /** A folder for a CPU profile of the plain gateway (`node --cpu-prof`), written when it stops. */
   gatewayCpuProfile?: string;
+  /** Extra node flags for the plain gateway, after production's own (the later of two equal flags wins). */
+  gatewayNodeFlags: string[];
 }
 
 export const USAGE = `npm run bench [-- options]
@@ -38,7 +40,9 @@ export const USAGE = `npm run bench [-- options]
                         bench_poi_<name> for each seed scale), results to bench/results/load-mysql*.* (env BENCH_MYSQL=true)
   --compiled            this project's services from the compiled build (dist/: run npm run build first), plain node
                         with production's flags, as the Dockerfile runs them (env BENCH_COMPILED=true)
-  --gateway-cpu-prof <dir>  the plain gateway runs with node --cpu-prof, its profile written to <dir> when it stops`;
+  --gateway-cpu-prof <dir>  the plain gateway runs with node --cpu-prof, its profile written to <dir> when it stops
+  --gateway-node-flags="<flags>"  extra node flags for the plain gateway, after production's (e.g. "--max-old-space-size=256"),
+                        to measure a V8 setting before shipping it in shared/service-process.ts`;
 
 function numberFrom(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined || raw === '') return fallback;
@@ -61,6 +65,7 @@ export function parseLoadOptions(argv: string[], env: NodeJS.ProcessEnv = proces
       scenarios: { type: 'string' },
       compiled: { type: 'boolean', default: false },
       'gateway-cpu-prof': { type: 'string' },
+      'gateway-node-flags': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -74,6 +79,8 @@ export function parseLoadOptions(argv: string[], env: NodeJS.ProcessEnv = proces
   if (scales.some((s) => !Number.isInteger(s))) throw new Error(`--scales must be whole numbers from 1 to 100\n\n${USAGE}`);
   const scenarios = (values.scenarios ?? env.BENCH_SCENARIOS ?? 'A,B,C,D').split(',').map((s) => s.trim().toUpperCase());
   if (scenarios.some((s) => !['A', 'B', 'C', 'D'].includes(s))) throw new Error(`--scenarios must list some of A, B, C, D\n\n${USAGE}`);
+  const gatewayNodeFlags = (values['gateway-node-flags'] ?? '').split(/\s+/).filter(Boolean);
+  if (gatewayNodeFlags.some((flag) => !flag.startsWith('--'))) throw new Error(`--gateway-node-flags takes node options, each starting with --\n\n${USAGE}`);
   return {
     quick,
     durationSeconds: numberFrom('--duration', values.duration ?? env.BENCH_DURATION_S, quick ? 2 : 8, 1, 20),
@@ -87,5 +94,6 @@ export function parseLoadOptions(argv: string[], env: NodeJS.ProcessEnv = proces
     scenarios,
     compiled: values.compiled || env.BENCH_COMPILED === 'true',
     ...(values['gateway-cpu-prof'] ? { gatewayCpuProfile: path.resolve(values['gateway-cpu-prof']) } : {}),
+    gatewayNodeFlags,
   };
 }

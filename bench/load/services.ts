@@ -151,6 +151,8 @@ export interface StackOptions {
   compiled?: boolean;
   /** A folder for the plain gateway's CPU profile (`node --cpu-prof`), written when it stops. */
   gatewayCpuProfile?: string;
+  /** Extra node flags for the plain gateway, after production's. */
+  gatewayNodeFlags?: string[];
 }
 
 export async function startBenchStack(
@@ -162,9 +164,12 @@ export async function startBenchStack(
   const compiled = stackOptions.compiled ?? false;
   const root = compiled ? path.join(PROJECT_ROOT, 'dist') : PROJECT_ROOT;
   if (compiled && !fs.existsSync(path.join(root, serviceScript('gateway', true)[0]))) throw new Error('--compiled: no build in dist/, run npm run build first');
-  /** A service of this project, as production (compiled) or `npm start` (sources) runs it. */
-  const own = (service: string, env: NodeJS.ProcessEnv, port: number, label = service, nodeFlags: string[] = []) =>
-    start(label, [...nodeFlags, ...serviceNodeArgs(service, compiled)], env, port, '/ready', root);
+  /** A service of this project, as production (compiled) or `npm start` (sources) runs it; extra node flags after production's. */
+  const own = (service: string, env: NodeJS.ProcessEnv, port: number, label = service, nodeFlags: string[] = []) => {
+    const args = serviceNodeArgs(service, compiled);
+    const script = serviceScript(service, compiled).length;
+    return start(label, [...args.slice(0, -script), ...nodeFlags, ...args.slice(-script)], env, port, '/ready', root);
+  };
   const ports = await freePorts(SUBGRAPHS.map((s) => s.name));
   const env = { ...baseEnvironment(seedScale, ports), ...databaseUrls };
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'poi-bench-'));
@@ -195,13 +200,10 @@ export async function startBenchStack(
     });
     const hiveEnv = { ...env, HIVE_PORT: String(hivePort), SUPERGRAPH_PATH: supergraphPath, HIVE_DEDUPLICATE_INFLIGHT: String(deduplicate) };
     const [gateway, cachedGateway, hive] = await Promise.all([
-      own(
-        'gateway',
-        gatewayEnv(plainPort, 'off'),
-        plainPort,
-        'gateway',
-        stackOptions.gatewayCpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${stackOptions.gatewayCpuProfile}`] : [],
-      ),
+      own('gateway', gatewayEnv(plainPort, 'off'), plainPort, 'gateway', [
+        ...(stackOptions.gatewayCpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${stackOptions.gatewayCpuProfile}`] : []),
+        ...(stackOptions.gatewayNodeFlags ?? []),
+      ]),
       own('gateway', gatewayEnv(cachedPort, 'memory'), cachedPort, 'gateway (RESPONSE_CACHE=memory)'),
       start('hive', ['--import', 'tsx', 'bench/load/hive-gateway.ts'], hiveEnv, hivePort, '/readiness'),
     ]);

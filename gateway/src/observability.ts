@@ -1,19 +1,17 @@
 import type { GatewayConfig, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { BoundedLabel, createMetricsRegistry, errorCode, FINE_BUCKETS, REQUEST_BUCKETS } from '../../shared/metrics';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { BoundedLabel, createMetricsRegistry, errorCode, FINE_BUCKETS, recordCircuitStates, REQUEST_BUCKETS } from '../../shared/metrics';
 import { currentRequestScope, REQUEST_ID_HEADER, RequestContextFields } from '../../shared/request-id';
 import { injectTraceContext } from '../../shared/tracing';
 import { COLLABORATION_TOKEN_HEADER, POI_TOKENS_HEADER, poiTokensHeader, type IdentitySigner } from '../../shared/auth/internal-token';
 import { IDEMPOTENCY_FINGERPRINT_HEADER, IDEMPOTENCY_KEY_HEADER, requestFingerprint } from '../../shared/idempotency-request';
 import { COLLABORATION_SUBGRAPH, NETWORK_SUBGRAPH } from '../../shared/config';
-import type { CircuitBreaker } from './circuit-breaker';
+import type { CircuitBreaker } from '../../shared/circuit-breaker';
 import { SubgraphDataSource } from './subgraph-data-source';
 
 type QueryPlanCache = NonNullable<NonNullable<GatewayConfig['queryPlannerConfig']>['cache']>;
 type QueryPlan = QueryPlanCache extends { get(key: string): Promise<infer T | undefined> } ? T : never;
-
-const CIRCUIT_STATES = ['closed', 'half-open', 'open'] as const;
 
 /**
  * The gateway's own metrics, next to the request metrics every server has
@@ -48,19 +46,12 @@ export class GatewayMetrics {
       labelNames: ['subgraph', 'code'],
       registers: [this.registry],
     });
-    new Gauge({
-      name: 'gateway_subgraph_circuit_state',
-      help: "A subgraph's circuit breaker: 1 for its current state (closed, half-open, open), 0 for the others",
-      labelNames: ['subgraph', 'state'],
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const [subgraph, breaker] of circuits()) {
-          const current = breaker.state;
-          for (const state of CIRCUIT_STATES) this.set({ subgraph, state }, state === current ? 1 : 0);
-        }
-      },
-    });
+    recordCircuitStates(
+      this.registry,
+      'gateway_subgraph_circuit_state',
+      "A subgraph's circuit breaker: 1 for its current state (closed, half-open, open), 0 for the others",
+      circuits,
+    );
   }
 
   subgraphFetched(subgraph: string, seconds: number): void {

@@ -1,23 +1,18 @@
 import { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { GraphQLError, Kind, parse, type FieldNode, type OperationDefinitionNode } from 'graphql';
 import type { Logger } from '../../shared/logger';
-import { CircuitBreaker } from './circuit-breaker';
+import { CircuitBreaker, openCircuitMessage, type CircuitOptions } from '../../shared/circuit-breaker';
 import { DEADLINE_HEADER } from '../../shared/deadline';
 import type { ChangeBus, ChangeEvent } from '../../shared/changes';
 import { CHANGES_EXTENSION, type ReportedChanges } from '../../shared/written';
 import { recordFetch } from './cache-tags';
 
-export interface ResilienceOptions {
+/** A subgraph fetch's timeout and deduplication, and when its circuit opens (CircuitOptions). */
+export interface ResilienceOptions extends CircuitOptions {
   /** Abort a subgraph fetch after this long. */
   timeoutMs: number;
-  /** Consecutive failures that open a subgraph's circuit. */
-  failureThreshold: number;
-  /** How long an open circuit waits before letting a probe through. */
-  cooldownMs: number;
   /** Share one fetch between identical queries in flight (see deduplicateInflight). */
   deduplicate: boolean;
-  /** The circuit breakers' clock (milliseconds); Date.now unless a test moves time on itself. */
-  now?: () => number;
 }
 
 /** One subgraph in the gateway's /ready. */
@@ -217,7 +212,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
       kind === 'timeout'
         ? `${who} did not answer within ${this.resilience.timeoutMs} ms`
         : circuitOpen
-          ? `${who} is unavailable (recent requests failed; retrying shortly)`
+          ? openCircuitMessage(who)
           : `${who} is unavailable: its subgraph could not be reached`;
     return new GraphQLError(message, {
       path: path.length > 0 ? path : undefined,

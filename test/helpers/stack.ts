@@ -80,7 +80,7 @@ export async function startStack(
     seedScale?: number;
     supergraphPath?: string;
     subgraphs?: readonly SubgraphDefinition[];
-    /** The gateway's timeouts and circuit breaker (defaults: the production ones). */
+    /** The gateway's timeouts and circuit breaker, and the network subgraph's circuits (defaults: the production ones). */
     resilience?: Partial<ResilienceOptions>;
     /** Send a subgraph's fetches elsewhere, e.g. to a server that never answers. */
     subgraphUrls?: Record<string, string>;
@@ -117,6 +117,8 @@ export async function startStack(
         // No traces from tests.
         otlpEndpoint: undefined,
         requestTimeoutMs: options.resilience?.timeoutMs ?? configured.requestTimeoutMs,
+        // The network subgraph's circuits to the POIs: as the gateway's (and on the same clock).
+        circuit: { ...configured.circuit, ...options.resilience },
         // The collaboration starts first: the POIs ask the running one.
         collaborationUrl: subgraphs.get(COLLABORATION_SUBGRAPH)?.url ?? configured.collaborationUrl,
         changes: options.subgraphChanges,

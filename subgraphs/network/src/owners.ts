@@ -2,6 +2,7 @@ import { GraphQLError, print, type DocumentNode } from 'graphql';
 import { DEADLINE_HEADER } from '../../../shared/deadline';
 import { REQUEST_ID_HEADER } from '../../../shared/request-id';
 import { injectTraceContext } from '../../../shared/tracing';
+import { openCircuitMessage, type Circuits } from '../../../shared/circuit-breaker';
 import type { Poi } from '../../../shared/registry';
 import type { Owner, RunQuery } from './lists';
 import { poiOwnTypes } from './schema';
@@ -43,9 +44,12 @@ function failure(owner: OwnerSubgraph, code: 'SUBGRAPH_UNAVAILABLE' | 'SUBGRAPH_
  * Asks owners their own lists directly, as the caller: each POI gets the token the gateway signed
  * for it (none: the POI answers 401, and the list goes on without it). A POI that is down or does
  * not answer before the request's deadline fails as it does at the gateway (`SUBGRAPH_UNAVAILABLE`,
- * `SUBGRAPH_TIMEOUT`, with `extensions.poi`), never the whole list.
+ * `SUBGRAPH_TIMEOUT`, with `extensions.poi`), never the whole list. Each POI has a circuit breaker,
+ * as each subgraph has at the gateway: after `CIRCUIT_FAILURE_THRESHOLD` such failures in a row
+ * (or HTTP 5xx answers) the POI is not asked for a cool-down, its part failing at once with
+ * `SUBGRAPH_UNAVAILABLE`, then one probe goes through.
  */
-export function ownerRunner(owners: readonly OwnerSubgraph[], call: OwnerCall): RunQuery {
+export function ownerRunner(owners: readonly OwnerSubgraph[], call: OwnerCall, circuits: Circuits): RunQuery {
   return async (owner, document: DocumentNode, variables) => {
     const target = owners.find((o) => o.code === owner.code)!;
     const token = call.tokens[target.subgraphName];
@@ -59,6 +63,8 @@ export function ownerRunner(owners: readonly OwnerSubgraph[], call: OwnerCall): 
     });
     // When tracing, the POI's span joins this request's trace (traceparent).
     injectTraceContext(headers);
+    const breaker = circuits.of(target.subgraphName);
+    if (!breaker.tryPass()) return failure(target, 'SUBGRAPH_UNAVAILABLE', openCircuitMessage(target.name));
     let response: Response;
     try {
       response = await fetch(target.url, {
@@ -68,11 +74,15 @@ export function ownerRunner(owners: readonly OwnerSubgraph[], call: OwnerCall): 
         signal: AbortSignal.timeout(remaining),
       });
     } catch (error) {
+      breaker.failed();
       const name = (error as Error).name;
       return name === 'TimeoutError' || name === 'AbortError'
         ? failure(target, 'SUBGRAPH_TIMEOUT', `${target.name} did not answer within ${remaining} ms`)
         : failure(target, 'SUBGRAPH_UNAVAILABLE', `${target.name} is unavailable: its subgraph could not be reached`);
     }
+    // It answered: a refusal (4xx) is not an outage, a server error is.
+    if (response.status >= 500) breaker.failed();
+    else breaker.succeeded();
     let body: { data?: Record<string, unknown> | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[] };
     try {
       body = (await response.json()) as typeof body;

@@ -7,6 +7,7 @@ import { REQUEST_ID_HEADER } from '../../../shared/request-id';
 import { headerOf } from '../../../shared/http';
 import { Poi, watchRegistry } from '../../../shared/registry';
 import { serveSubgraph, type SubgraphDefinition } from '../../../shared/subgraph';
+import { Circuits } from '../../../shared/circuit-breaker';
 import { ownerRunner, ownersOf } from './owners';
 import { createNetworkResolvers, type NetworkContext } from './resolvers';
 import { networkSdl } from './schema';
@@ -50,6 +51,8 @@ export function defineNetworkSubgraph(pois: readonly Poi[], registryFile?: strin
       const { logger } = options;
       const sealer = new Sealer(options.cursorSecret, NETWORK_SUBGRAPH);
       let owners = ownersOf(pois, options.subgraphUrls ?? {}, options.host);
+      // One circuit per POI subgraph, kept across requests (and registry reloads).
+      const circuits = new Circuits(options.circuit);
       const running = await serveSubgraph<NetworkContext & ReportedErrors>({
         name: NETWORK_SUBGRAPH,
         sdl,
@@ -62,17 +65,22 @@ export function defineNetworkSubgraph(pois: readonly Poi[], registryFile?: strin
           const current = owners;
           return {
             owners: current,
-            run: ownerRunner(current, {
-              tokens: readPoiTokens(headerOf(request, POI_TOKENS_HEADER)),
-              deadline: now + Math.max(1, Math.floor((deadline - now) * (1 - OWN_SHARE))),
-              requestId: headerOf(request, REQUEST_ID_HEADER),
-            }),
+            run: ownerRunner(
+              current,
+              {
+                tokens: readPoiTokens(headerOf(request, POI_TOKENS_HEADER)),
+                deadline: now + Math.max(1, Math.floor((deadline - now) * (1 - OWN_SHARE))),
+                requestId: headerOf(request, REQUEST_ID_HEADER),
+              },
+              circuits,
+            ),
             report: (error) => void reported.push(error),
             reported,
           };
         },
         options,
         plugins: [reportedErrors],
+        circuits: () => owners.map((owner) => [owner.subgraphName, circuits.of(owner.subgraphName)]),
       });
       if (!registryFile) return running;
       const stopFollowing = watchRegistry(
