@@ -17,8 +17,11 @@ const ROOT = path.resolve(__dirname, '..');
 export const DASHBOARD_DIR = path.join(ROOT, 'dashboard');
 export const DASHBOARD_DIST = path.join(DASHBOARD_DIR, 'dist');
 const STAMP = path.join(DASHBOARD_DIST, '.build-stamp.json');
-/** What the page imports from outside dashboard/: its operation (dashboard/src/api.ts) and the CSV rule (dashboard/src/csv.ts). */
-const OUTSIDE_INPUTS = ['operations/dashboard-overview.graphql', 'shared/csv.ts'];
+/**
+ * What the page imports from outside dashboard/: its operation (dashboard/src/api.ts), the CSV rule
+ * (dashboard/src/csv.ts) and the live channel's generated `Change` type (dashboard/src/live.ts).
+ */
+const OUTSIDE_INPUTS = ['operations/dashboard-overview.graphql', 'shared/csv.ts', 'gateway/generated/live.ts'];
 const PACKAGES = ['vite', 'chart.js'];
 
 function filesUnder(dir: string): string[] {

@@ -1,10 +1,11 @@
 // Starts one subgraph as its own process: `npm run start:subgraph -- cubiss`.
-import { COLLABORATION_SUBGRAPH, loadConfig, subgraphConfig, subgraphRuntime } from '../shared/config';
+import { loadConfig, subgraphRuntime } from '../shared/config';
 import { runMain, stopOnSignal } from '../shared/lifecycle';
 import { createLogger } from '../shared/logger';
 import { startWhenDatabaseAnswers } from '../shared/startup';
 import { subgraphDefinition } from '../subgraphs/catalog';
 import { connectRedis, redisChangeBus } from '../shared/changes';
+import { configuredStartOptions } from '../shared/subgraph';
 
 runMain(async () => {
   const name = process.argv[2];
@@ -18,27 +19,7 @@ runMain(async () => {
   const redis = config.security.rateLimit.redisUrl ? connectRedis(config.security.rateLimit.redisUrl, logger) : undefined;
   const changes = redis && redisChangeBus(redis);
   const running = await startWhenDatabaseAnswers(service, config.database.connect, () =>
-    definition.start({
-      port: settings.port,
-      host: config.host,
-      databaseUrl: settings.databaseUrl,
-      dataDir: config.database.dataDir,
-      poolSize: config.database.poolSize,
-      idempotencyTtlHours: config.database.idempotencyTtlHours,
-      seed: config.seed,
-      logger,
-      otlpEndpoint: config.otlpEndpoint,
-      gatewayPublicKey: settings.gatewayPublicKey,
-      cursorSecret: settings.cursorSecret,
-      operations: config.operations,
-      requestTimeoutMs: config.gateway.resilience.timeoutMs,
-      circuit: config.gateway.resilience,
-      imports: config.imports,
-      collaborationUrl: subgraphConfig(config, COLLABORATION_SUBGRAPH).url,
-      changes,
-      // The network subgraph asks the POIs at the URLs the gateway uses (`<NAME>_URL`).
-      subgraphUrls: Object.fromEntries(config.subgraphs.map((s) => [s.name, s.url])),
-    }),
+    definition.start({ ...configuredStartOptions(config, settings, logger), changes }),
   );
   stopOnSignal(
     {

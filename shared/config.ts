@@ -199,10 +199,10 @@ export function loadConfig(env: Env = process.env): Config {
   };
 
   const host = env.HOST || '127.0.0.1';
-  const gatewayPort = integer('GATEWAY_PORT', 4000, 0, 65535);
+  const gatewayPort = integer(portVariable('gateway'), 4000, 0, 65535);
   const subgraphs = SUBGRAPH_NAMES.map((name): SubgraphConfig => {
     const prefix = name.toUpperCase();
-    const port = integer(`${prefix}_PORT`, DEFAULT_PORTS[name], 0, 65535);
+    const port = integer(portVariable(name), DEFAULT_PORTS[name], 0, 65535);
     const databaseUrl = env[`${prefix}_DATABASE_URL`] || undefined;
     if (databaseUrl && !/^(mysql|mariadb):\/\/[^/]+\/\w+/.test(databaseUrl)) {
       problems.push(`${prefix}_DATABASE_URL must look like mysql://user:password@host:3306/schema`);
@@ -387,6 +387,14 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n- ${problems.join('\n- ')}`);
     this.name = 'ConfigError';
   }
+}
+
+/** The variable that sets a service's port (`GATEWAY_PORT`, `CUBISS_PORT`, …): 0 lets the OS pick one. */
+export const portVariable = (service: string) => `${service.toUpperCase()}_PORT`;
+
+/** The variables that put these services (by name: `gateway` or a subgraph) on these ports. */
+export function portEnvironment(ports: Record<string, number>): Record<string, string> {
+  return Object.fromEntries(Object.entries(ports).map(([service, port]) => [portVariable(service), String(port)]));
 }
 
 export function subgraphConfig(config: Config, name: string): SubgraphConfig {

@@ -5,7 +5,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { Express } from 'express';
 import type { HttpRequest } from './http';
-import type { ImportLimits } from './config';
+import { COLLABORATION_SUBGRAPH, subgraphConfig, type Config, type ImportLimits, type SubgraphRuntime } from './config';
 import { isDatabaseUnavailable, type Database, type DatabaseSchema } from './db';
 import type { Logger } from './logger';
 import type { ChangeBus } from './changes';
@@ -73,6 +73,40 @@ export interface SubgraphDefinition {
   /** Its database's entities and migrations (for `npm run migrate` and friends); absent: it has no database (the network subgraph). */
   schema?: DatabaseSchema;
   start(options: SubgraphStartOptions): Promise<RunningSubgraph>;
+}
+
+/**
+ * A subgraph's start options as the configuration gives them: the one mapping from Config to
+ * SubgraphStartOptions, for `npm run start:subgraph` (scripts/start-subgraph.ts) and the tests'
+ * in-process stack (test/helpers/stack.ts), which then sets what it decides itself (the seed reset,
+ * the URLs of the subgraphs it runs, its timeouts and circuits). `runtime`: the subgraph's port, database URL and the secrets
+ * (subgraphRuntime checks them for a process). Add the change bus when there is one.
+ */
+export function configuredStartOptions(
+  config: Config,
+  runtime: Pick<SubgraphRuntime, 'port' | 'databaseUrl' | 'cursorSecret' | 'gatewayPublicKey'>,
+  logger: Logger,
+): SubgraphStartOptions {
+  return {
+    port: runtime.port,
+    host: config.host,
+    databaseUrl: runtime.databaseUrl,
+    dataDir: config.database.dataDir,
+    poolSize: config.database.poolSize,
+    idempotencyTtlHours: config.database.idempotencyTtlHours,
+    seed: config.seed,
+    logger,
+    otlpEndpoint: config.otlpEndpoint,
+    gatewayPublicKey: runtime.gatewayPublicKey,
+    cursorSecret: runtime.cursorSecret,
+    operations: config.operations,
+    requestTimeoutMs: config.gateway.resilience.timeoutMs,
+    circuit: config.gateway.resilience,
+    imports: config.imports,
+    collaborationUrl: subgraphConfig(config, COLLABORATION_SUBGRAPH).url,
+    // The network subgraph asks the POIs at the URLs the gateway uses (`<NAME>_URL`).
+    subgraphUrls: Object.fromEntries(config.subgraphs.map((s) => [s.name, s.url])),
+  };
 }
 
 /** The longest a gateway may reuse any entity answer; the entities' own fields' hints decide below it. */

@@ -5,6 +5,7 @@
  * Expected figures are recounted with SQL on each POI's own database.
  */
 import { POIS } from '../shared/registry';
+import { pages } from './helpers/pages';
 import { Stack, startStack } from './helpers/stack';
 
 let stack: Stack;
@@ -84,18 +85,17 @@ describe('WorkAgendaItem.tickets', () => {
   it('through workAgendaItem(id): the network ticket list of that item, paged with its own cursors', async () => {
     const expected = await ticketsOfItem(ITEM);
     const seen: Row[] = [];
-    let after: string | null = null;
-    for (let pages = 0; pages < 50; pages++) {
-      const result: any = await data(
-        `query Page($after: String) { workAgendaItem(id: "${ITEM}") { id title tickets(first: 2, after: $after) { totalCount nodes { id openedAt agendaItem { id } poi { code } } pageInfo { hasNextPage endCursor } } } }`,
-        { after },
-      );
-      const page = result.workAgendaItem.tickets;
+    const fetchPage = async (after: string | null) =>
+      (
+        await data(
+          `query Page($after: String) { workAgendaItem(id: "${ITEM}") { id title tickets(first: 2, after: $after) { totalCount nodes { id openedAt agendaItem { id } poi { code } } pageInfo { hasNextPage endCursor } } } }`,
+          { after },
+        )
+      ).workAgendaItem.tickets;
+    for await (const page of pages(fetchPage, { maxPages: 50 })) {
       expect(page.totalCount).toBe(expected.length);
       seen.push(...page.nodes.map((n: any) => ({ poi: n.poi.code, id: n.id, openedAt: n.openedAt })));
       for (const node of page.nodes) expect(node.agendaItem).toEqual({ id: ITEM });
-      if (!page.pageInfo.hasNextPage) break;
-      after = page.pageInfo.endCursor;
     }
     expect(seen).toEqual(expected);
   });

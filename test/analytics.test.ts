@@ -1,3 +1,4 @@
+import { pages } from './helpers/pages';
 import { startStack, Stack } from './helpers/stack';
 
 let stack: Stack;
@@ -19,21 +20,18 @@ const isoDay = (offsetDays = 0) => new Date(Date.now() + offsetDays * 86_400_000
 /** Walks a POI's list page by page; returns every node. */
 async function walk(list: 'libraries' | 'contracts' | 'tickets', fields: string, args: string, pageSize: number, poi = 'cubiss') {
   const nodes: any[] = [];
-  let after: string | null = null;
-  for (let pages = 0; pages < 200; pages++) {
-    const result: any = await data(
-      `query Walk($after: String) { ${poi} { list: ${list}(${args} first: ${pageSize}, after: $after) { totalCount nodes { ${fields} } pageInfo { hasNextPage endCursor } } } }`,
-      { after },
-    );
-    const connection = result[poi].list;
+  const page = async (after: string | null) =>
+    (
+      await data(
+        `query Walk($after: String) { ${poi} { list: ${list}(${args} first: ${pageSize}, after: $after) { totalCount nodes { ${fields} } pageInfo { hasNextPage endCursor } } } }`,
+        { after },
+      )
+    )[poi].list;
+  for await (const connection of pages(page, { maxPages: 200 })) {
     nodes.push(...connection.nodes);
-    if (!connection.pageInfo.hasNextPage) {
-      expect(nodes).toHaveLength(connection.totalCount);
-      return nodes;
-    }
-    after = connection.pageInfo.endCursor;
+    if (!connection.pageInfo.hasNextPage) expect(nodes).toHaveLength(connection.totalCount);
   }
-  throw new Error('too many pages');
+  return nodes;
 }
 
 function expectSorted(values: (string | number | null)[], direction: 'ASC' | 'DESC') {

@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { apiSchemaOf } from '../shared/schema-changes';
 import { IBL_ENTITIES } from '../subgraphs/bisc/entities';
 import { BISC_MIGRATIONS } from '../subgraphs/bisc/migrations';
+import { pages } from './helpers/pages';
 import { postGraphQL, startStack, Stack } from './helpers/stack';
 
 let stack: Stack;
@@ -40,20 +41,19 @@ const isoDay = (offsetDays: number) => new Date(Date.now() + offsetDays * DAY).t
 async function walk(list: string, filter: string, fields: string, first: number): Promise<{ nodes: any[]; totals: number[] }> {
   const nodes: any[] = [];
   const totals: number[] = [];
-  let after: string | null = null;
-  for (let page = 0; page < 200; page++) {
-    const result: any = await data(
-      `query Page($after: String) { bisc { interlibraryLoan { ${list}(filter: ${filter}, first: ${first}, after: $after) {
+  const page = async (after: string | null) =>
+    (
+      await data(
+        `query Page($after: String) { bisc { interlibraryLoan { ${list}(filter: ${filter}, first: ${first}, after: $after) {
       totalCount nodes { ${fields} } pageInfo { hasNextPage endCursor } } } } }`,
-      { after },
-    );
-    const connection = result.bisc.interlibraryLoan[list];
+        { after },
+      )
+    ).bisc.interlibraryLoan[list];
+  for await (const connection of pages(page, { maxPages: 200 })) {
     nodes.push(...connection.nodes);
     totals.push(connection.totalCount);
-    if (!connection.pageInfo.hasNextPage) return { nodes, totals };
-    after = connection.pageInfo.endCursor;
   }
-  throw new Error('too many pages');
+  return { nodes, totals };
 }
 
 const counts = async () =>

@@ -7,16 +7,14 @@
 // Without /usr/bin/chromium the suite is skipped, unless CI is set: then it fails.
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import express from 'express';
 import { mountDashboard } from '../gateway/src/dashboard';
-import { ensureDashboardBuilt } from '../scripts/build-dashboard';
-import { startStack, type Stack } from './helpers/stack';
+import type { Stack } from './helpers/stack';
 import { poiScope, roleScopes } from '../shared/auth/identity';
 import { poiByCode } from '../shared/registry';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumSuite, HAVE_CHROMIUM } from './helpers/chromium';
+import { ARTIFACTS, chromiumSuite, startDashboardStack } from './helpers/chromium';
 
-const ARTIFACTS = path.resolve(__dirname, 'artifacts');
 const OPERATION = fs.readFileSync(path.resolve(__dirname, '../operations/dashboard-overview.graphql'), 'utf8');
 const CODES = ['BISC', 'CUBISS', 'PROBIBLIO', 'RIJNBRINK'];
 
@@ -104,22 +102,18 @@ function parseCsv(text: string): string[][] {
 suite('dashboard (/dashboard in Chromium)', () => {
   let stack: Stack;
   let browser: Browser;
+  let stop: (() => Promise<void>) | undefined;
   let dashboardUrl: string;
   let origin: string;
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(`CI is set but there is no Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\``);
-    ensureDashboardBuilt();
-    [stack, browser] = await Promise.all([startStack(), chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })]);
+    ({ stack, browser, stop } = await startDashboardStack());
     origin = new URL(stack.gateway.url).origin;
     dashboardUrl = `${origin}/dashboard`;
     fs.mkdirSync(ARTIFACTS, { recursive: true });
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  afterAll(() => stop?.());
 
   /** A fresh browser context (empty cache and storage), recording every request it makes. */
   async function openPage(query = '?refresh=0'): Promise<{ context: BrowserContext; page: Page; requests: Recorded[] }> {

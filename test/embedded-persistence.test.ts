@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { createIdentitySigner } from '../shared/auth/internal-token';
+import { portEnvironment } from '../shared/config';
 import { serviceNodeArgs } from '../shared/service-process';
 import { freePort, waitUntilReady } from './helpers/process-stack';
 import { testSecurityEnv } from './helpers/auth';
@@ -33,7 +34,7 @@ async function startSubgraph(name: string, dataDir: string): Promise<Service> {
   const port = await freePort();
   // The embedded database, also on the MariaDB run of .ci/run: no <NAME>_DATABASE_URL.
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.endsWith('_DATABASE_URL')));
-  const env = { ...inherited, ...security, DATA_DIR: dataDir, [`${name.toUpperCase()}_PORT`]: String(port), LOG_LEVEL: 'warn', SEED_SCALE: '1' };
+  const env = { ...inherited, ...security, DATA_DIR: dataDir, ...portEnvironment({ [name]: port }), LOG_LEVEL: 'warn', SEED_SCALE: '1' };
   const child = spawn(process.execPath, serviceNodeArgs(name, false), { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   child.stdout!.on('data', (chunk) => output.push(String(chunk)));

@@ -9,6 +9,7 @@ import { importRows } from '../poi-kit/import';
 import { KnowledgeTerms1796550000000 } from '../poi-kit/migrations/1796550000000-KnowledgeTerms';
 import { searchTerms, stem, termsOf } from '../poi-kit/search-index';
 import { POIS } from '../shared/registry';
+import { pages } from './helpers/pages';
 import { startStack, Stack } from './helpers/stack';
 
 describe('Dutch word forms', () => {
@@ -112,18 +113,16 @@ function recompute(text: string, collection: Article[]) {
 /** Every page of the network's search, `first` at a time. */
 async function walk(text: string, first: number) {
   const hits: any[] = [];
-  let after: string | null = null;
-  for (let page = 0; page < 100; page++) {
-    const { network } = await data(
-      `query($text: String!, $first: Int, $after: String) { network { knowledgeSearch(text: $text, first: $first, after: $after) {
+  const page = async (after: string | null) =>
+    (
+      await data(
+        `query($text: String!, $first: Int, $after: String) { network { knowledgeSearch(text: $text, first: $first, after: $after) {
         totalCount incomplete nodes { id title score contentHash poi { code } publishers { code } } pageInfo { endCursor hasNextPage } } } }`,
-      { text, first, after },
-    );
-    hits.push(...network.knowledgeSearch.nodes);
-    if (!network.knowledgeSearch.pageInfo.hasNextPage) return hits;
-    after = network.knowledgeSearch.pageInfo.endCursor;
-  }
-  throw new Error('more than 100 pages');
+        { text, first, after },
+      )
+    ).network.knowledgeSearch;
+  for await (const search of pages(page, { maxPages: 100 })) hits.push(...search.nodes);
+  return hits;
 }
 
 describe('per-POI knowledge search', () => {

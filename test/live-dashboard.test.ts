@@ -5,16 +5,14 @@
 // back to its timer.
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { RunningGateway } from '../gateway/src/gateway';
 import { LIVE_PATH } from '../gateway/src/live';
-import { ensureDashboardBuilt } from '../scripts/build-dashboard';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumSuite, HAVE_CHROMIUM } from './helpers/chromium';
-import { postGraphQL, startStack, type Stack } from './helpers/stack';
+import { ARTIFACTS, chromiumSuite, startDashboardStack } from './helpers/chromium';
+import { postGraphQL, type Stack } from './helpers/stack';
 import { until } from './helpers/live-stream';
 
 const suite = chromiumSuite('test/live-dashboard.test.ts');
-const ARTIFACTS = path.resolve(__dirname, 'artifacts');
 const integer = new Intl.NumberFormat('nl-NL', { maximumFractionDigits: 0 });
 const OPEN_COUNT = '{ cubiss { stats { openTicketCount } } }';
 const CREATE_TICKET =
@@ -23,17 +21,13 @@ const CREATE_TICKET =
 suite('live dashboard (/dashboard in Chromium, /graphql/stream)', () => {
   let stack: Stack;
   let browser: Browser;
+  let stop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(`CI is set but there is no Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\``);
-    ensureDashboardBuilt();
-    [stack, browser] = await Promise.all([startStack(), chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })]);
+    ({ stack, browser, stop } = await startDashboardStack());
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  afterAll(() => stop?.());
 
   it('shows it is live, updates a card after a write without a reload, and falls back when the channel stops', async () => {
     // A gateway of its own (the same subgraphs), whose channel this test stops; anonymous callers

@@ -5,6 +5,7 @@
  */
 import { roleScopes } from '../shared/auth/identity';
 import { POIS } from '../shared/registry';
+import { pages } from './helpers/pages';
 import { Stack, startStack } from './helpers/stack';
 
 let stack: Stack;
@@ -49,17 +50,15 @@ interface Item {
 /** Every item of one POI's own list, walked with its own cursors. */
 async function perPoi(o: Order, code: string): Promise<Item[]> {
   const items: Item[] = [];
-  let after: string | null = null;
-  for (;;) {
+  const ownPage = async (after: string | null) => {
     const response: any = await stack.query(
       `{ ${rootOf[code]} { ${o.list}${args(o, 100, after)} { nodes { id ${o.node} } pageInfo { hasNextPage endCursor } } } }`,
     );
     expect(response.errors).toBeUndefined();
-    const page = response.data[rootOf[code]][o.list];
-    items.push(...page.nodes.map((n: any) => ({ poi: code, id: n.id, sort: n[o.node] })));
-    if (!page.pageInfo.hasNextPage) return items;
-    after = page.pageInfo.endCursor;
-  }
+    return response.data[rootOf[code]][o.list];
+  };
+  for await (const page of pages(ownPage)) items.push(...page.nodes.map((n: any) => ({ poi: code, id: n.id, sort: n[o.node] })));
+  return items;
 }
 
 /** The union of the per-POI lists in the network's order: sort value, then POI code, then id. */
@@ -73,25 +72,31 @@ function expected(o: Order, lists: Item[][]): Item[] {
 const pageQuery = (o: Order, first: number, after: string | null) =>
   `{ network { ${o.list}${args(o, first, after)} { totalCount nodes { id ${o.node} poi { code name } } pageInfo { hasNextPage endCursor } incomplete missingPois } } }`;
 
+/** One page of a network list, which must answer without errors. */
+const networkPage = (o: Order, first: number) => async (after: string | null) => {
+  const response: any = await stack.query(pageQuery(o, first, after));
+  expect(response.errors).toBeUndefined();
+  return response.data.network[o.list];
+};
+
+/** A network list's node as an item. */
+const networkItem =
+  (o: Order) =>
+  (n: any): Item => ({ poi: n.poi.code, id: n.id, sort: n[o.node] });
+
 async function walk(o: Order, first: number, afterFirstPage: () => Promise<void> = async () => {}) {
-  const query = (after: string | null) => stack.query(pageQuery(o, first, after));
   const items: Item[] = [];
-  let after: string | null = null;
   let totalCount = -1;
-  for (let pages = 0; pages < 500; pages++) {
-    const response: any = await query(after);
-    expect(response.errors).toBeUndefined();
-    const page = response.data.network[o.list];
+  let fetched = 0;
+  for await (const page of pages(networkPage(o, first))) {
     expect(page.incomplete).toBe(false);
     totalCount = page.totalCount;
-    expect(page.nodes.length).toBeLessThanOrEqual(first);
-    items.push(...page.nodes.map((n: any) => ({ poi: n.poi.code, id: n.id, sort: n[o.node] })));
-    if (pages === 0) await afterFirstPage();
-    if (!page.pageInfo.hasNextPage) return { items, totalCount };
-    expect(page.nodes.length).toBe(first);
-    after = page.pageInfo.endCursor;
+    if (page.pageInfo.hasNextPage) expect(page.nodes.length).toBe(first);
+    else expect(page.nodes.length).toBeLessThanOrEqual(first);
+    items.push(...page.nodes.map(networkItem(o)));
+    if (fetched++ === 0) await afterFirstPage();
   }
-  throw new Error('too many pages');
+  return { items, totalCount };
 }
 
 describe('network lists', () => {
@@ -270,20 +275,14 @@ describe('a POI that is down', () => {
       expect(response.errors).toEqual([
         expect.objectContaining({ path: ['network', 'libraries'], extensions: expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE', poi: 'CUBISS' }) }),
       ]);
-      const items: Item[] = page.nodes.map((n: any) => ({ poi: n.poi.code, id: n.id, sort: n.name }));
+      const items: Item[] = page.nodes.map(networkItem(o));
       expect(items).toEqual(union.filter((i) => i.poi !== 'CUBISS').slice(0, 10));
       seen.push(...items);
       after = page.pageInfo.endCursor;
     } finally {
       await stack.restartSubgraph('cubiss');
     }
-    for (let pages = 0; after && pages < 100; pages++) {
-      const response: any = await stack.query(pageQuery(o, 25, after));
-      expect(response.errors).toBeUndefined();
-      const page = response.data.network.libraries;
-      seen.push(...page.nodes.map((n: any) => ({ poi: n.poi.code, id: n.id, sort: n.name })));
-      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
-    }
+    for await (const page of pages(networkPage(o, 25), { after, maxPages: 100 })) seen.push(...page.nodes.map(networkItem(o)));
     const key = (i: Item) => `${i.poi}/${i.id}`;
     expect(seen.map(key).sort()).toEqual(union.map(key).sort());
   });

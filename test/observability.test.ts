@@ -8,10 +8,11 @@ import path from 'node:path';
 import { trace } from '@opentelemetry/api';
 import { startGateway } from '../gateway/src/gateway';
 import { testSecurityEnv } from './helpers/auth';
-import { ConfigError, loadConfig, PROJECT_ROOT } from '../shared/config';
+import { ConfigError, loadConfig, PROJECT_ROOT, subgraphRuntime } from '../shared/config';
+import { ANY_PORTS } from './helpers/stack';
 import { createLogger } from '../shared/logger';
 import type { RunningServer } from '../shared/server';
-import type { RunningSubgraph } from '../shared/subgraph';
+import { configuredStartOptions, type RunningSubgraph } from '../shared/subgraph';
 import { composeSupergraph } from '../shared/supergraph';
 import { SUBGRAPHS } from '../subgraphs/catalog';
 
@@ -155,8 +156,7 @@ describe('observability', () => {
   const securityEnv = testSecurityEnv();
   const config = loadConfig({
     ...process.env,
-    GATEWAY_PORT: '0',
-    ...Object.fromEntries(SUBGRAPHS.map((s) => [`${s.name.toUpperCase()}_PORT`, '0'])),
+    ...ANY_PORTS,
     SEED_SCALE: '1',
     OTEL_EXPORTER_OTLP_ENDPOINT: '',
     ...securityEnv,
@@ -168,22 +168,14 @@ describe('observability', () => {
 
   beforeAll(async () => {
     for (const definition of SUBGRAPHS) {
-      const settings = config.subgraphs.find((s) => s.name === definition.name);
+      const configured = configuredStartOptions(config, subgraphRuntime(config, definition.name), createLogger(definition.name, 'info', logs.stream));
       subgraphs.set(
         definition.name,
         await definition.start({
-          port: 0,
-          host: config.host,
-          databaseUrl: settings?.databaseUrl,
-          poolSize: config.database.poolSize,
+          ...configured,
           seed: { ...config.seed, reset: true },
-          logger: createLogger(definition.name, 'info', logs.stream),
-          gatewayPublicKey: config.security.gatewayPublicKey!,
-          cursorSecret: config.security.cursorSecret!,
-          requestTimeoutMs: config.gateway.resilience.timeoutMs,
-          circuit: config.gateway.resilience,
-          imports: config.imports,
-          collaborationUrl: subgraphs.get('collaboration')?.url ?? config.subgraphs[0].url,
+          collaborationUrl: subgraphs.get('collaboration')?.url ?? configured.collaborationUrl,
+          subgraphUrls: Object.fromEntries([...subgraphs].map(([name, s]) => [name, s.url])),
         }),
       );
     }

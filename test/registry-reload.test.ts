@@ -4,9 +4,9 @@
 // gateway follows supergraph.graphql.
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { SUBGRAPH_NAMES } from '../shared/config';
+import { portEnvironment, SUBGRAPH_NAMES } from '../shared/config';
 import { testSecurityEnv } from './helpers/auth';
-import { freePort } from './helpers/process-stack';
+import { freePort, freePorts } from './helpers/process-stack';
 import { copyProject } from './helpers/project-copy';
 
 jest.setTimeout(240_000);
@@ -53,8 +53,7 @@ describe('a POI added while npm start runs', () => {
 
   it('is served by the running federation without a restart, within a bounded time', async () => {
     project = copyProject();
-    const ports: Record<string, number> = { gateway: await freePort() };
-    for (const name of SUBGRAPH_NAMES) ports[name] = await freePort();
+    const ports = await freePorts(['gateway', ...SUBGRAPH_NAMES]);
     launcher = spawn(process.execPath, ['--import', 'tsx', path.join('scripts', 'start.ts')], {
       cwd: project.root,
       detached: true,
@@ -65,7 +64,7 @@ describe('a POI added while npm start runs', () => {
         NODE_ENV: 'development',
         LOG_LEVEL: 'warn',
         RESPONSE_CACHE: 'off',
-        ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [`${name.toUpperCase()}_PORT`, String(port)])),
+        ...portEnvironment(ports),
       },
     });
     launcher.stdout!.on('data', (chunk) => output.push(String(chunk)));

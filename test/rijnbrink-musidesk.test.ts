@@ -11,6 +11,7 @@ import { composeSupergraph } from '../shared/supergraph';
 import { SUBGRAPHS } from '../subgraphs/catalog';
 import { RIJNBRINK_MIGRATIONS } from '../subgraphs/rijnbrink/migrations';
 import { MUSIDESK_ENTITIES } from '../subgraphs/rijnbrink/musidesk/entities';
+import { pages } from './helpers/pages';
 import { GraphQLResponse, postGraphQL, startStack, Stack } from './helpers/stack';
 
 let stack: Stack;
@@ -39,24 +40,22 @@ const musidesk = async (selection: string, variables?: Record<string, unknown>, 
 /** Every item of a Musidesk list, page by page, checking each page's paging as it goes. */
 async function walk(list: 'sheetMusic' | 'loans', fields: string, filter = '{}', first = 7): Promise<{ totalCount: number; nodes: any[] }> {
   const nodes: any[] = [];
-  let after: string | null = null;
   let totalCount = -1;
-  for (let page = 0; page < 100; page++) {
-    const result: any = (
+  const page = async (after: string | null) =>
+    (
       await musidesk(
         `${list}(filter: ${filter}, first: ${first}, after: $after) { totalCount nodes { id ${fields} } pageInfo { hasNextPage endCursor } }`,
         { after },
         '($after: String)',
       )
     )[list];
+  for await (const result of pages(page, { maxPages: 100 })) {
     totalCount = result.totalCount;
     nodes.push(...result.nodes);
-    expect(result.nodes.length).toBeLessThanOrEqual(first);
-    if (!result.pageInfo.hasNextPage) return { totalCount, nodes };
-    expect(result.nodes).toHaveLength(first);
-    after = result.pageInfo.endCursor;
+    if (result.pageInfo.hasNextPage) expect(result.nodes).toHaveLength(first);
+    else expect(result.nodes.length).toBeLessThanOrEqual(first);
   }
-  throw new Error(`${list} did not end within 100 pages`);
+  return { totalCount, nodes };
 }
 
 describe('Musidesk reads', () => {

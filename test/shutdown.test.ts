@@ -4,9 +4,9 @@ import { ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { SUBGRAPH_NAMES } from '../shared/config';
+import { portEnvironment, SUBGRAPH_NAMES } from '../shared/config';
 import { testSecurityEnv } from './helpers/auth';
-import { freePort, ProcessStack, startProcessStack } from './helpers/process-stack';
+import { freePorts, ProcessStack, startProcessStack } from './helpers/process-stack';
 import { openStream } from './helpers/live-stream';
 
 jest.setTimeout(180_000);
@@ -109,8 +109,7 @@ describe('Ctrl-C on npm start (SIGINT to the whole process group)', () => {
   });
 
   it('drains the gateway first (its request in flight still reaches Cubiss), then the subgraphs, and exits 0', async () => {
-    const ports: Record<string, number> = { gateway: await freePort() };
-    for (const name of SUBGRAPH_NAMES) ports[name] = await freePort();
+    const ports = await freePorts(['gateway', ...SUBGRAPH_NAMES]);
     proxy = await slowProxy(() => `http://127.0.0.1:${ports.cubiss}/graphql`);
     launcher = spawn(process.execPath, ['--import', 'tsx', path.join('scripts', 'start.ts')], {
       cwd: ROOT,
@@ -124,7 +123,7 @@ describe('Ctrl-C on npm start (SIGINT to the whole process group)', () => {
         LOG_LEVEL: 'warn',
         RESPONSE_CACHE: 'off',
         CUBISS_URL: proxy.url,
-        ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [`${name.toUpperCase()}_PORT`, String(port)])),
+        ...portEnvironment(ports),
       },
     });
     launcher.stdout!.on('data', (chunk) => output.push(String(chunk)));

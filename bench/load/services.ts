@@ -1,12 +1,12 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../../shared/config';
+import { portEnvironment, PROJECT_ROOT } from '../../shared/config';
 import { composeSupergraph } from '../../shared/supergraph';
 import { SUBGRAPHS } from '../../subgraphs/catalog';
 import { serviceNodeArgs, serviceScript } from '../../shared/service-process';
+import { freePort, freePorts } from '../../test/helpers/process-stack';
 import { authEnvironment } from '../subgraph-auth';
 
 const READY_TIMEOUT_MS = 120_000;
@@ -41,14 +41,6 @@ const running = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
 
@@ -120,7 +112,7 @@ function baseEnvironment(seedScale: number, ports: Record<string, number>): Node
   for (const key of Object.keys(env)) if (overrides.includes(key) || key.startsWith('OTEL_')) delete env[key];
   return {
     ...env,
-    ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [`${name.toUpperCase()}_PORT`, String(port)])),
+    ...portEnvironment(ports),
     SEED_SCALE: String(seedScale),
     LOG_LEVEL: 'warn',
     ...authEnvironment(),
@@ -178,8 +170,7 @@ export async function startBenchStack(
     const script = serviceScript(service, compiled).length;
     return start(label, [...args.slice(0, -script), ...nodeFlags, ...args.slice(-script)], env, port, '/ready', root);
   };
-  const ports: Record<string, number> = {};
-  for (const { name } of SUBGRAPHS) ports[name] = await freePort();
+  const ports = await freePorts(SUBGRAPHS.map((s) => s.name));
   const env = { ...baseEnvironment(seedScale, ports), ...databaseUrls };
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'poi-bench-'));
   const supergraphPath = path.join(folder, 'supergraph.graphql');
@@ -201,7 +192,7 @@ export async function startBenchStack(
     const [plainPort, cachedPort, hivePort] = [await freePort(), await freePort(), await freePort()];
     const gatewayEnv = (port: number, responseCache: string) => ({
       ...env,
-      GATEWAY_PORT: String(port),
+      ...portEnvironment({ gateway: port }),
       SUPERGRAPH_PATH: supergraphPath,
       RESPONSE_CACHE: responseCache,
       RATE_LIMIT_REQUESTS: '1000000',

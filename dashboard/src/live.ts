@@ -4,19 +4,12 @@
 // reconnects with a growing pause (1 s, 2 s, 4 s … at most 60 s), the page meanwhile refreshing on
 // its timer.
 import { createClient } from 'graphql-sse';
+// A Change's type is generated from the gateway's LIVE_SDL (`npm run codegen`); type-only, nothing is bundled.
+import type { Change } from '../../gateway/generated/live';
 
 export const STREAM_URL = '/graphql/stream';
 const SUBSCRIPTION = 'subscription DashboardChanges { changes { subgraph poi types at count } }';
 const MAX_BACKOFF_MS = 60_000;
-
-export interface Change {
-  subgraph: string;
-  /** The POI's registry code; null for the collaboration. */
-  poi: string | null;
-  types: string[];
-  at: string;
-  count: number;
-}
 
 export interface LiveListener {
   /** The channel is open (true) or dropped (false). */

@@ -15,6 +15,7 @@ import { NETWORK_READ, poiScope, type Identity } from '../../shared/auth/identit
 import { COLLABORATION_SUBGRAPH, type LiveConfig } from '../../shared/config';
 import type { Logger } from '../../shared/logger';
 import { POIS } from '../../shared/registry';
+import type { Change } from '../generated/live';
 
 export const LIVE_PATH = '/graphql/stream';
 /** graphql-sse sends a comment line (`:`) this often on every open stream, so proxies keep it open. */
@@ -62,14 +63,6 @@ export const LIVE_SDL = /* GraphQL */ `
     count: Int!
   }
 `;
-
-export interface Change {
-  subgraph: string;
-  poi: string | null;
-  types: string[];
-  at: string;
-  count: number;
-}
 
 /** What a connection has admitted and knows; handed to the subscription as its context. */
 type LiveContext = {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { SUBGRAPH_NAMES } from '../../shared/config';
+import { portEnvironment, SUBGRAPH_NAMES } from '../../shared/config';
 import { serviceNodeArgs } from '../../shared/service-process';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -15,6 +15,13 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as net.AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/** A free port for each of these services (by name), for their `<NAME>_PORT` (portEnvironment). */
+export async function freePorts(names: readonly string[]): Promise<Record<string, number>> {
+  const ports: Record<string, number> = {};
+  for (const name of names) ports[name] = await freePort();
+  return ports;
 }
 
 /** Polls `url` until it answers 2xx, or fails after `timeoutMs`. */
@@ -55,8 +62,7 @@ export interface ProcessStack {
  * `compiled`: `root` is a build (dist/ of `npm run build`), each service runs on plain `node`.
  */
 export async function startProcessStack(extraEnv: Record<string, string> = {}, root = ROOT, compiled = false): Promise<ProcessStack> {
-  const ports: Record<string, number> = { gateway: await freePort() };
-  for (const name of SUBGRAPH_NAMES) ports[name] = await freePort();
+  const ports = await freePorts(['gateway', ...SUBGRAPH_NAMES]);
   const ownDataDir = extraEnv.DATA_DIR ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'poi-stack-data-'));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -64,7 +70,7 @@ export async function startProcessStack(extraEnv: Record<string, string> = {}, r
     // Load tests send more than one client's budget from one address, and must see every outage.
     RATE_LIMIT_REQUESTS: '1000000',
     RESPONSE_CACHE: 'off',
-    ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [`${name.toUpperCase()}_PORT`, String(port)])),
+    ...portEnvironment(ports),
     ...(ownDataDir ? { DATA_DIR: ownDataDir } : {}),
     ...extraEnv,
   };

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import { startGateway } from '../../gateway/src/gateway';
 import type { ResilienceOptions } from '../../gateway/src/subgraph-data-source';
-import { COLLABORATION_SUBGRAPH, Config, loadConfig, subgraphConfig, type SecurityConfig } from '../../shared/config';
+import { COLLABORATION_SUBGRAPH, Config, loadConfig, portEnvironment, type SecurityConfig } from '../../shared/config';
 import { ALL_SCOPES, testSecurityEnv, tokenFor } from './auth';
 import { createLogger } from '../../shared/logger';
 import type { RunningServer } from '../../shared/server';
 import type { Database } from '../../shared/db';
-import type { RunningSubgraph, SubgraphDefinition } from '../../shared/subgraph';
+import { configuredStartOptions, type RunningSubgraph, type SubgraphDefinition } from '../../shared/subgraph';
 import { composeSupergraph } from '../../shared/supergraph';
 import { SUBGRAPHS } from '../../subgraphs/catalog';
 import type { ChangeBus } from '../../shared/changes';
@@ -63,6 +63,9 @@ export async function postGraphQL<T = any>(
   return { status: response.status, ...((await response.json()) as object) };
 }
 
+/** Every service (the gateway and the registry's subgraphs) on a port the OS picks: `<NAME>_PORT=0`. */
+export const ANY_PORTS = portEnvironment(Object.fromEntries(['gateway', ...SUBGRAPHS.map((s) => s.name)].map((name) => [name, 0])));
+
 /**
  * Starts every subgraph and the gateway on free ports, over real HTTP, each subgraph on its own
  * database: embedded by default, MySQL when `<NAME>_DATABASE_URL` is set (as `.ci/run` does).
@@ -90,8 +93,7 @@ export async function startStack(
   const definitions = options.subgraphs ?? SUBGRAPHS;
   const config = loadConfig({
     ...process.env,
-    GATEWAY_PORT: '0',
-    ...Object.fromEntries(SUBGRAPHS.map((s) => [`${s.name.toUpperCase()}_PORT`, '0'])),
+    ...ANY_PORTS,
     SEED_SCALE: String(options.seedScale ?? 1),
     LOG_LEVEL: 'silent',
     ...testSecurityEnv(),
@@ -102,23 +104,23 @@ export async function startStack(
   try {
     const startSubgraph = async (definition: SubgraphDefinition, port: number) => {
       const settings = config.subgraphs.find((s) => s.name === definition.name);
-      const running = await definition.start({
+      const runtime = {
         port,
-        host: config.host,
         databaseUrl: settings?.databaseUrl,
-        poolSize: config.database.poolSize,
-        idempotencyTtlHours: config.database.idempotencyTtlHours,
-        seed: { ...config.seed, reset: true },
-        logger,
         gatewayPublicKey: config.security.gatewayPublicKey!,
         cursorSecret: config.security.cursorSecret!,
-        requestTimeoutMs: options.resilience?.timeoutMs ?? config.gateway.resilience.timeoutMs,
+      };
+      const configured = configuredStartOptions(config, runtime, logger);
+      const running = await definition.start({
+        ...configured,
+        seed: { ...config.seed, reset: true },
+        // No traces from tests.
+        otlpEndpoint: undefined,
+        requestTimeoutMs: options.resilience?.timeoutMs ?? configured.requestTimeoutMs,
         // The network subgraph's circuits to the POIs: as the gateway's (and on the same clock).
-        circuit: { ...config.gateway.resilience, ...options.resilience },
-        imports: config.imports,
-        operations: config.operations,
+        circuit: { ...configured.circuit, ...options.resilience },
         // The collaboration starts first: the POIs ask the running one.
-        collaborationUrl: subgraphs.get(COLLABORATION_SUBGRAPH)?.url ?? subgraphConfig(config, COLLABORATION_SUBGRAPH).url,
+        collaborationUrl: subgraphs.get(COLLABORATION_SUBGRAPH)?.url ?? configured.collaborationUrl,
         changes: options.subgraphChanges,
         // The network subgraph starts last: it asks the running POIs (where the gateway would, when a test sends a subgraph elsewhere).
         subgraphUrls: { ...Object.fromEntries([...subgraphs].map(([name, s]) => [name, s.url])), ...options.subgraphUrls },
