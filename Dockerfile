@@ -2,12 +2,14 @@
 # dist/) on plain node with only the production dependencies: no tsx, esbuild or TypeScript in
 # the image. The default command starts the gateway; docker-compose.yml and deploy/kubernetes/
 # start each subgraph from the same image with
-# `node --max-semi-space-size=1 --v8-pool-size=1 dist/scripts/start-subgraph.js <name>`, and
+# `node --max-semi-space-size=1 --heap-growing-percent=50 --v8-pool-size=1 dist/scripts/start-subgraph.js <name>`, and
 # migrations run with `node dist/scripts/migrate.js`. Stack traces name the .ts file and line
 # (dist/ holds the source maps, read when a trace needs one: shared/source-maps.ts). The flags
 # keep processes lean (shared/service-process.ts, bench/README.md "Memory"): a subgraph's young
 # generation 2 x 1 MiB, the gateway's 2 x 8 MiB (less garbage collection under load), not the
-# 2 x 16 MiB V8 grows to and keeps; a subgraph one V8 worker thread.
+# 2 x 16 MiB V8 grows to and keeps; the old generation collected once it has grown to 2 x (gateway)
+# or 1.5 x (subgraph) what survived the last full collection, not up to 4 x; a subgraph one V8
+# worker thread.
 
 # better-sqlite3 (the embedded database) is a native module: npm ci compiles it from source when
 # no prebuilt binary can be downloaded, which needs python3, make and g++ (not in node:20-slim).
@@ -51,4 +53,4 @@ USER node
 EXPOSE 4000
 # node itself, not npm or npx: they exit on SIGTERM without passing it on, so `docker compose stop`
 # would kill the service instead of letting it drain and close its pool.
-CMD ["node", "--max-semi-space-size=8", "dist/gateway/src/index.js"]
+CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=100", "dist/gateway/src/index.js"]

@@ -208,7 +208,7 @@ describe('docker-compose.yml', () => {
   describe('network subgraph', () => {
     it('runs from the project image at its port, with no database, and is healthy when its /ready answers', () => {
       const svc = service(NETWORK);
-      expect(command(svc)).toBe(`node --max-semi-space-size=1 --v8-pool-size=1 dist/scripts/start-subgraph.js ${NETWORK}`);
+      expect(command(svc)).toBe(`node --max-semi-space-size=1 --heap-growing-percent=50 --v8-pool-size=1 dist/scripts/start-subgraph.js ${NETWORK}`);
       expect(configOf(NETWORK).host).toBe('0.0.0.0');
       expect(listenPort(NETWORK)).toBe(NETWORK_PORT);
       expect(Object.keys(environment(svc)).filter((key) => key.endsWith('_DATABASE_URL'))).toEqual([]);
@@ -320,7 +320,7 @@ describe('docker-compose.yml', () => {
     it('runs the subgraph from the project image on all interfaces at its port', () => {
       const svc = service(subgraph);
       expect(svc.build).toBeDefined();
-      expect(command(svc)).toBe(`node --max-semi-space-size=1 --v8-pool-size=1 dist/scripts/start-subgraph.js ${subgraph}`);
+      expect(command(svc)).toBe(`node --max-semi-space-size=1 --heap-growing-percent=50 --v8-pool-size=1 dist/scripts/start-subgraph.js ${subgraph}`);
       expect(configOf(subgraph).host).toBe('0.0.0.0');
       expect(listenPort(subgraph)).toBe(expectedPort(subgraph));
     });
@@ -335,7 +335,7 @@ describe('docker-compose.yml', () => {
 
     it('runs the gateway from the project image on all interfaces', () => {
       expect(gateway().build).toBeDefined();
-      expect(command(gateway())).toBe('node --max-semi-space-size=8 dist/gateway/src/index.js');
+      expect(command(gateway())).toBe('node --max-semi-space-size=8 --heap-growing-percent=100 dist/gateway/src/index.js');
       expect(configOf('gateway').host).toBe('0.0.0.0');
     });
 
@@ -424,7 +424,10 @@ describe('Dockerfile', () => {
       expect({ name, program, flags: args.filter((a) => a.startsWith('--')) }).toEqual({
         name,
         program: 'node',
-        flags: name === 'gateway' ? ['--max-semi-space-size=8'] : ['--max-semi-space-size=1', '--v8-pool-size=1'],
+        flags:
+          name === 'gateway'
+            ? ['--max-semi-space-size=8', '--heap-growing-percent=100']
+            : ['--max-semi-space-size=1', '--heap-growing-percent=50', '--v8-pool-size=1'],
       });
       // Its script is one the build compiles from a source that exists.
       const script = args.find((a) => a.endsWith('.js'))!;

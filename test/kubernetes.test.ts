@@ -305,7 +305,14 @@ describeWithKubectl.each(['local', 'production'] as const)('kubectl kustomize ov
   it('network subgraph: no database, reaches every POI at the URLs the gateway has, only the gateway reaches it', () => {
     const config = configOf(objects, 'network');
     const container = containerOf(objects, 'network');
-    expect(container.command).toEqual(['node', '--max-semi-space-size=1', '--v8-pool-size=1', 'dist/scripts/start-subgraph.js', 'network']);
+    expect(container.command).toEqual([
+      'node',
+      '--max-semi-space-size=1',
+      '--heap-growing-percent=50',
+      '--v8-pool-size=1',
+      'dist/scripts/start-subgraph.js',
+      'network',
+    ]);
     expect(servicePort(objects, 'network').port).toBe(subgraphConfig(config, 'network').port);
     expect(Object.keys(environment(objects, container)).filter((k) => k.endsWith('_DATABASE_URL'))).toEqual([]);
     const gateway = configOf(objects, 'gateway');
@@ -347,7 +354,14 @@ describeWithKubectl.each(['local', 'production'] as const)('kubectl kustomize ov
     const own = subgraphConfig(config, subgraph);
     const container = containerOf(objects, subgraph);
     // The compiled build on plain node (no tsx in the image).
-    expect(container.command).toEqual(['node', '--max-semi-space-size=1', '--v8-pool-size=1', 'dist/scripts/start-subgraph.js', subgraph]);
+    expect(container.command).toEqual([
+      'node',
+      '--max-semi-space-size=1',
+      '--heap-growing-percent=50',
+      '--v8-pool-size=1',
+      'dist/scripts/start-subgraph.js',
+      subgraph,
+    ]);
     expect(config.host).toBe('0.0.0.0');
     expect(own.port).toBe(registry.find((p) => p.code.toLowerCase() === subgraph)?.port ?? subgraphConfig(loadConfig({}), subgraph).port);
     expect(servicePort(objects, subgraph)).toEqual({ port: own.port, target: own.port });
@@ -395,7 +409,7 @@ describeWithKubectl.each(['local', 'production'] as const)('kubectl kustomize ov
   });
 
   it('gateway: reaches every subgraph at its Service, holds the signing key, refuses anonymous requests, shares Redis', () => {
-    expect(containerOf(objects, 'gateway').command).toEqual(['node', '--max-semi-space-size=8', 'dist/gateway/src/index.js']);
+    expect(containerOf(objects, 'gateway').command).toEqual(['node', '--max-semi-space-size=8', '--heap-growing-percent=100', 'dist/gateway/src/index.js']);
     const config = configOf(objects, 'gateway');
     for (const s of SUBGRAPHS) {
       const url = new URL(subgraphConfig(config, s).url);
