@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { deduplicateInflight, requestSubgraph, SubgraphDataSource, type FetcherRequestInit } from '../gateway/src/subgraph-data-source';
+import { deduplicateInflight, SubgraphDataSource, type FetcherRequestInit } from '../gateway/src/subgraph-data-source';
+import { requestSubgraph } from '../shared/subgraph-fetch';
 import { startStack } from './helpers/stack';
 
 /** A fetcher that answers after a tick, counting its calls. */

@@ -3,6 +3,7 @@ import { DEADLINE_HEADER } from '../../../shared/deadline';
 import { REQUEST_ID_HEADER } from '../../../shared/request-id';
 import { injectTraceContext } from '../../../shared/tracing';
 import { openCircuitMessage, type Circuits } from '../../../shared/circuit-breaker';
+import { requestSubgraph, type SubgraphAnswer } from '../../../shared/subgraph-fetch';
 import type { Poi } from '../../../shared/registry';
 import type { Owner, RunQuery } from './lists';
 import { poiOwnTypes } from './schema';
@@ -65,11 +66,11 @@ export function ownerRunner(owners: readonly OwnerSubgraph[], call: OwnerCall, c
     injectTraceContext(headers);
     const breaker = circuits.of(target.subgraphName);
     if (!breaker.tryPass()) return failure(target, 'SUBGRAPH_UNAVAILABLE', openCircuitMessage(target.name));
-    let response: Response;
+    let response: SubgraphAnswer;
     try {
-      response = await fetch(target.url, {
+      response = await requestSubgraph(target.url, {
         method: 'POST',
-        headers,
+        headers: Object.fromEntries(headers),
         body: JSON.stringify({ query: print(document), variables }),
         signal: AbortSignal.timeout(remaining),
       });
