@@ -30,6 +30,15 @@ const registry = JSON.parse(fs.readFileSync(path.join(ROOT, 'registry.json'), 'u
 const SUBGRAPHS = ['collaboration', ...registry.map((poi) => poi.code.toLowerCase())];
 /** How long a service drains requests after SIGTERM. */
 const DRAIN_SECONDS = STOP_GRACE_PERIOD_MS / 1000;
+/** A subgraph's container command as README "Running it on bare metal" documents it: the compiled build on plain node with production's flags. */
+const subgraphCommand = (name: string) => [
+  'node',
+  '--max-semi-space-size=1',
+  '--heap-growing-percent=50',
+  '--v8-pool-size=1',
+  'dist/scripts/start-subgraph.js',
+  name,
+];
 
 type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [key: string]: any };
 
@@ -305,14 +314,7 @@ describeWithKubectl.each(['local', 'production'] as const)('kubectl kustomize ov
   it('network subgraph: no database, reaches every POI at the URLs the gateway has, only the gateway reaches it', () => {
     const config = configOf(objects, 'network');
     const container = containerOf(objects, 'network');
-    expect(container.command).toEqual([
-      'node',
-      '--max-semi-space-size=1',
-      '--heap-growing-percent=50',
-      '--v8-pool-size=1',
-      'dist/scripts/start-subgraph.js',
-      'network',
-    ]);
+    expect(container.command).toEqual(subgraphCommand('network'));
     expect(servicePort(objects, 'network').port).toBe(subgraphConfig(config, 'network').port);
     expect(Object.keys(environment(objects, container)).filter((k) => k.endsWith('_DATABASE_URL'))).toEqual([]);
     const gateway = configOf(objects, 'gateway');
@@ -354,14 +356,7 @@ describeWithKubectl.each(['local', 'production'] as const)('kubectl kustomize ov
     const own = subgraphConfig(config, subgraph);
     const container = containerOf(objects, subgraph);
     // The compiled build on plain node (no tsx in the image).
-    expect(container.command).toEqual([
-      'node',
-      '--max-semi-space-size=1',
-      '--heap-growing-percent=50',
-      '--v8-pool-size=1',
-      'dist/scripts/start-subgraph.js',
-      subgraph,
-    ]);
+    expect(container.command).toEqual(subgraphCommand(subgraph));
     expect(config.host).toBe('0.0.0.0');
     expect(own.port).toBe(registry.find((p) => p.code.toLowerCase() === subgraph)?.port ?? subgraphConfig(loadConfig({}), subgraph).port);
     expect(servicePort(objects, subgraph)).toEqual({ port: own.port, target: own.port });
