@@ -80,7 +80,7 @@ const QUERY_BODY = /^\{"query":"(query[\s{(]|\{)/;
  * anything else always go out on their own.
  */
 export function deduplicateInflight(fetcher: Fetch): Fetch {
-  const inflight = new Map<string, Promise<{ url: string; status: number; headers: Headers; body: string }>>();
+  const inflight = new Map<string, Promise<{ url: string; status: number; headers: Answer['headers']; body: string }>>();
   return async (input, init) => {
     const body = typeof init.body === 'string' ? init.body : undefined;
     if (!body || !QUERY_BODY.test(body)) return fetcher(input, init);
@@ -88,12 +88,12 @@ export function deduplicateInflight(fetcher: Fetch): Fetch {
     let shared = inflight.get(key);
     if (!shared) {
       shared = fetcher(input, init)
-        .then(async (answer) => ({ url: answer.url, status: answer.status, headers: new Headers([...answer.headers]), body: await answer.text() }))
+        .then(async (answer) => ({ url: answer.url, status: answer.status, headers: answer.headers, body: await answer.text() }))
         .finally(() => inflight.delete(key));
       inflight.set(key, shared);
     }
     const { url, status, headers, body: text } = await shared;
-    return new SubgraphAnswer(url, status, new Headers(headers), text);
+    return new SubgraphAnswer(url, status, new Headers([...headers]), text);
   };
 }
 
